@@ -1,0 +1,74 @@
+package dev.strand.protocol;
+
+import dev.strand.protocol.error.BadNameException;
+import dev.strand.protocol.error.BadVolumeNameException;
+import dev.strand.protocol.error.InvalidArgumentException;
+import dev.strand.protocol.error.NameTooLongException;
+
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+
+/** The one place that says what a valid name is. Server and clients both check with it. */
+public final class Names {
+    private static final Pattern VOLUME_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    private Names() {}
+
+    /** A name inside a directory: not empty, not "." or "..", no '/' or NUL, at most 255 UTF-8 bytes. */
+    public static String checkEntryName(String name) {
+        if (name == null || name.isEmpty()) {
+            throw new BadNameException("empty name");
+        }
+        if (name.equals(".") || name.equals("..")) {
+            throw new BadNameException("'" + name + "' is not allowed as a name here");
+        }
+        if (name.indexOf('/') >= 0) {
+            throw new BadNameException("name '" + printable(name) + "' contains '/'");
+        }
+        if (name.indexOf('\0') >= 0) {
+            throw new BadNameException("name '" + printable(name) + "' contains NUL");
+        }
+        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > ProtocolLimits.MAX_NAME_BYTES) {
+            throw new NameTooLongException("name of " + bytes + " bytes exceeds " + ProtocolLimits.MAX_NAME_BYTES);
+        }
+        return name;
+    }
+
+    /** A volume name: 1-64 of letters, digits, '.', '_', '-', starting with a letter or digit. */
+    public static String checkVolumeName(String name) {
+        if (name == null || !VOLUME_NAME.matcher(name).matches()) {
+            throw new BadVolumeNameException("bad volume name '" + printable(String.valueOf(name))
+                    + "': use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        return name;
+    }
+
+    /** A symbolic link's target: not empty, no NUL, at most 4095 UTF-8 bytes. */
+    public static String checkSymlinkTarget(String target) {
+        if (target == null || target.isEmpty()) {
+            throw new InvalidArgumentException("empty symbolic link target");
+        }
+        if (target.indexOf('\0') >= 0) {
+            throw new InvalidArgumentException("symbolic link target contains NUL");
+        }
+        int bytes = target.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > ProtocolLimits.MAX_SYMLINK_BYTES) {
+            throw new NameTooLongException("symbolic link target of " + bytes + " bytes exceeds "
+                    + ProtocolLimits.MAX_SYMLINK_BYTES);
+        }
+        return target;
+    }
+
+    /** Permission bits: 0 to 07777. */
+    public static int checkMode(int mode) {
+        if (mode < 0 || mode > 07777) {
+            throw new InvalidArgumentException("mode " + Integer.toOctalString(mode) + " outside 0..7777");
+        }
+        return mode;
+    }
+
+    private static String printable(String s) {
+        return s.replace("\0", "\\0");
+    }
+}

@@ -1,0 +1,30 @@
+package dev.strand.protocol;
+
+/** Numbers that both ends of a connection rely on. Changing one is a protocol version change. */
+public final class ProtocolLimits {
+    private ProtocolLimits() {}
+
+    /** The protocol version this code speaks. A server refuses a greeting with another major version. */
+    public static final int PROTOCOL_VERSION = 1;
+
+    /** Bytes of a frame header after the length prefix: type, flags, opcode, request id. */
+    public static final int HEADER_LENGTH = 1 + 1 + 2 + 8;
+
+    /** Largest body a frame may carry: 1 MiB. A DATA frame carries at most this many file bytes. */
+    public static final int MAX_BODY_LENGTH = 1 << 20;
+
+    /** Largest value of the length prefix. A larger one is a framing error: the connection closes. */
+    public static final int MAX_FRAME_LENGTH = HEADER_LENGTH + MAX_BODY_LENGTH;
+
+    /** Longest file or directory name, in UTF-8 bytes (as POSIX NAME_MAX). */
+    public static final int MAX_NAME_BYTES = 255;
+
+    /** Longest symbolic-link target, in UTF-8 bytes (as POSIX PATH_MAX). */
+    public static final int MAX_SYMLINK_BYTES = 4095;
+
+    /** Most entries one READDIR reply returns; clients page with the last name they saw. */
+    public static final int MAX_READDIR_ENTRIES = 1000;
+
+    /** Most requests a client may have in flight on one connection before the server stops reading. */
+    public static final int MAX_REQUESTS_IN_FLIGHT = 256;
+}

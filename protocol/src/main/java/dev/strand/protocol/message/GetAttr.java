@@ -1,0 +1,3 @@
+package dev.strand.protocol.message;
+
+public record GetAttr(Fid fid) implements Request {}

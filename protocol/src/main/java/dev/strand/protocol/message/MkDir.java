@@ -1,0 +1,3 @@
+package dev.strand.protocol.message;
+
+public record MkDir(Fid dir, String name, int mode) implements Request {}

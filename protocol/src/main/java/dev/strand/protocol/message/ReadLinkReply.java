@@ -1,0 +1,3 @@
+package dev.strand.protocol.message;
+
+public record ReadLinkReply(String target) implements Reply {}

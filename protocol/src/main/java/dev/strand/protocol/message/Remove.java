@@ -1,0 +1,4 @@
+package dev.strand.protocol.message;
+
+/** Removes a name that is not a directory (unlink). */
+public record Remove(Fid dir, String name) implements Request {}

@@ -1,0 +1,66 @@
+package dev.strand.protocol;
+
+import dev.strand.protocol.error.BadRequestException;
+import dev.strand.protocol.error.NotFoundException;
+import dev.strand.protocol.message.*;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class WireCodecTest {
+
+    @Test
+    void everyRequestTypeRoundTrips() {
+        Fid fid = new Fid(7, 12, 3);
+        List<Request> requests = List.of(
+                new Hello(1, "c", "cli", "id", "none", null), new Farewell(), new Ping(5),
+                new VolumeCreate("docs", 1), new VolumeList(), new VolumeInfoRequest("docs"),
+                new GetAttr(fid), new Walk(fid, List.of("a", "b")), new ReadDir(fid, "x", 10, true),
+                new ReadLink(fid), new Create(fid, "f", 0644, true), new MkDir(fid, "d", 0755),
+                new Symlink(fid, "l", "../t"), new Link(fid, "h", fid), new Remove(fid, "f"), new RmDir(fid, "d"),
+                new Rename(fid, "a", fid, "b"), new SetAttr(fid, 0600, 10L, null), new Store(fid, 100),
+                new Fetch(fid, 0, -1));
+        for (Request r : requests) {
+            Opcode op = Opcode.of(r);
+            assertThat(WireCodec.decode(WireCodec.encode(r), op.requestType())).isEqualTo(r);
+        }
+    }
+
+    @Test
+    void fidIsEncodedAsAThreeElementArray() throws Exception {
+        byte[] bytes = WireCodec.encode(new GetAttr(new Fid(1, 2, 3)));
+        var tree = WireCodec.mapper().readTree(bytes);
+        assertThat(tree.get("fid").isArray()).isTrue();
+        assertThat(tree.get("fid").size()).isEqualTo(3);
+    }
+
+    @Test
+    void unknownFieldsAreIgnored() throws Exception {
+        byte[] bytes = WireCodec.mapper().writeValueAsBytes(java.util.Map.of("nonce", 9, "future", "x"));
+        assertThat(WireCodec.decode(bytes, Ping.class)).isEqualTo(new Ping(9));
+    }
+
+    @Test
+    void aMalformedBodyIsABadRequest() {
+        assertThatThrownBy(() -> WireCodec.decode(new byte[]{(byte) 0xff, 0x13}, GetAttr.class))
+                .isInstanceOf(BadRequestException.class);
+    }
+
+    @Test
+    void anErrorBodyBecomesTheExceptionOfItsStatus() {
+        byte[] body = WireCodec.encode(new NotFoundException("no such file: /docs/x").toErrorBody());
+        StrandException e = WireCodec.decodeError(body);
+        assertThat(e).isInstanceOf(NotFoundException.class).hasMessage("no such file: /docs/x");
+    }
+
+    @Test
+    void opcodeAndStatusNumbersAreUnique() {
+        assertThat(java.util.Arrays.stream(Opcode.values()).map(Opcode::code).distinct().count())
+                .isEqualTo(Opcode.values().length);
+        assertThat(java.util.Arrays.stream(Status.values()).map(Status::code).distinct().count())
+                .isEqualTo(Status.values().length);
+    }
+}
