@@ -14,6 +14,9 @@ public final class VolumeRegistry {
 
     public static final String ENTITY_ID = "registry";
 
+    public static final org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey<Command> ENTITY_TYPE_KEY =
+            org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey.create(Command.class, "VolumeRegistry");
+
     public sealed interface Command extends CborSerializable {}
 
     /** Answers {@link Result.Volume} or {@link Result.Rejected} (VOLUME_EXISTS, BAD_VOLUME_NAME, ...). */
