@@ -1,0 +1,823 @@
+package dev.strand.actors.connection;
+
+import dev.strand.actors.registry.VolumeRegistry;
+import dev.strand.actors.volume.VolumeReplica;
+import dev.strand.persistence.ChunkStore;
+import dev.strand.protocol.Frame;
+import dev.strand.protocol.FrameType;
+import dev.strand.protocol.Opcode;
+import dev.strand.protocol.ProtocolLimits;
+import dev.strand.protocol.Status;
+import dev.strand.protocol.StrandException;
+import dev.strand.protocol.WireCodec;
+import dev.strand.protocol.error.BadRequestException;
+import dev.strand.protocol.message.*;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.pattern.AskTimeoutException;
+import org.apache.pekko.util.ByteString;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * One client connection: the greeting, request ids, many requests in flight, streamed STORE and FETCH with
+ * back-pressure, and the farewell. Frames arrive from the socket through a back-pressured sink (the next frame
+ * comes only after this actor acks the previous one) and leave through a back-pressured source (this actor keeps
+ * an outbox and hands the socket one batch at a time). Requests are forwarded to the volume registry and to the
+ * volume replicas; this actor holds no file-system state of its own.
+ *
+ * <p>Reading stops (the inbound ack is withheld) while the client has {@link ProtocolLimits#MAX_REQUESTS_IN_FLIGHT}
+ * requests in flight or while a STORE's data waits on storage, so a fast client is slowed by TCP rather than
+ * by the server's memory.
+ */
+public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Command> {
+
+    // ---- protocol --------------------------------------------------------------------------------
+
+    public sealed interface Command {}
+
+    /** An element of the inbound stream: a decoded frame, or the reason the bytes were not one. */
+    public sealed interface Inbound {
+        record Decoded(Frame frame) implements Inbound {}
+
+        record Malformed(String reason) implements Inbound {}
+    }
+
+    /** What the inbound sink waits for before it delivers the next frame. */
+    public enum InboundAck { INSTANCE }
+
+    /** Elements of the outbound stream. */
+    public sealed interface Outbound {
+        record Bytes(ByteString bytes) implements Outbound {}
+
+        enum Close implements Outbound { INSTANCE }
+    }
+
+    public record InboundStarted(ActorRef<InboundAck> ackTo) implements Command {}
+
+    public record InboundElement(Inbound element, ActorRef<InboundAck> ackTo) implements Command {}
+
+    public enum InboundCompleted implements Command { INSTANCE }
+
+    public record InboundFailed(Throwable cause) implements Command {}
+
+    /** The outbound stream's materialised end; arrives once, right after the connection is wired. */
+    public record AttachOutbound(ActorRef<Outbound> outbound) implements Command {}
+
+    /** The outbound stream took the last batch and wants the next. */
+    public enum OutboundAck implements Command { INSTANCE }
+
+    private record Answered(long requestId, int opcode, Reply reply) implements Command {}
+
+    private record Failed(long requestId, int opcode, StrandException error) implements Command {}
+
+    private record StorePrepared(long requestId, StrandException error) implements Command {}
+
+    private record BlobRegistered(long requestId, Throwable failure) implements Command {}
+
+    private record ChunkWritten(long requestId, Throwable failure) implements Command {}
+
+    private record FetchOpened(long requestId, VolumeReplica.Result.FetchTarget target, StrandException error)
+            implements Command {}
+
+    private record ChunkRead(long requestId, ByteBuffer data, Throwable failure) implements Command {}
+
+    public static Behavior<Command> create(ServerIdentity identity, VolumeRouter router, ChunkStore chunks,
+                                           String remoteAddress) {
+        return Behaviors.setup(ctx -> new ConnectionActor(ctx, identity, router, chunks, remoteAddress));
+    }
+
+    // ---- state -----------------------------------------------------------------------------------
+
+    static final Duration ASK_TIMEOUT = Duration.ofSeconds(30);
+    /** Chunk writes one STORE keeps in flight; with 256 KiB chunks, 1 MiB of a stream waits on storage at most. */
+    private static final int MAX_WRITES_IN_FLIGHT = 4;
+    /** A FETCH reads its next chunk only while less than this is queued for the socket. */
+    private static final int OUTBOX_HIGH_WATER = 2 * ChunkStore.CHUNK_SIZE;
+    /** Largest batch handed to the socket at once. */
+    private static final int MAX_BATCH = 1 << 20;
+    private static final AtomicLong SESSIONS = new AtomicLong();
+    private static final ByteString ZEROS = ByteString.fromArrayUnsafe(new byte[ChunkStore.CHUNK_SIZE]);
+
+    private final ServerIdentity identity;
+    private final VolumeRouter router;
+    private final ChunkStore chunks;
+    private final String remote;
+    private final long sessionId = SESSIONS.incrementAndGet();
+
+    private boolean greeted;
+    private String clientId = "";
+    private boolean closing;
+
+    private ActorRef<InboundAck> pendingInboundAck;
+    private ActorRef<Outbound> outbound;
+    private boolean outboundReady;
+    private final ArrayDeque<ByteString> outbox = new ArrayDeque<>();
+    private long outboxBytes;
+
+    /** Requests in flight: id -> opcode. */
+    private final Map<Long, Integer> inFlight = new HashMap<>();
+    private final Map<Long, StoreUpload> uploads = new HashMap<>();
+    private final Map<Long, FetchStream> fetches = new HashMap<>();
+
+    private ConnectionActor(ActorContext<Command> context, ServerIdentity identity, VolumeRouter router,
+                            ChunkStore chunks, String remote) {
+        super(context);
+        this.identity = identity;
+        this.router = router;
+        this.chunks = chunks;
+        this.remote = remote;
+        context.getLog().debug("connection {} from {}", sessionId, remote);
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(InboundStarted.class, m -> {
+                    m.ackTo().tell(InboundAck.INSTANCE);
+                    return this;
+                })
+                .onMessage(InboundElement.class, this::onInbound)
+                .onMessage(InboundCompleted.class, m -> closeConnection())
+                .onMessage(InboundFailed.class, m -> onBrokenStream(m.cause().getMessage()))
+                .onMessage(AttachOutbound.class, m -> {
+                    outbound = m.outbound();
+                    outboundReady = true;
+                    drainOutbox();
+                    return this;
+                })
+                .onMessage(OutboundAck.class, m -> {
+                    outboundReady = true;
+                    drainOutbox();
+                    fetches.values().forEach(this::pumpFetch);
+                    return this;
+                })
+                .onMessage(Answered.class, m -> {
+                    finish(m.requestId(), Frame.reply(m.opcode(), m.requestId(), WireCodec.encode(m.reply())));
+                    return this;
+                })
+                .onMessage(Failed.class, m -> {
+                    fail(m.requestId(), m.opcode(), m.error());
+                    return this;
+                })
+                .onMessage(StorePrepared.class, this::onStorePrepared)
+                .onMessage(BlobRegistered.class, this::onBlobRegistered)
+                .onMessage(ChunkWritten.class, this::onChunkWritten)
+                .onMessage(FetchOpened.class, this::onFetchOpened)
+                .onMessage(ChunkRead.class, this::onChunkRead)
+                .build();
+    }
+
+    // ---- inbound ---------------------------------------------------------------------------------
+
+    private Behavior<Command> onInbound(InboundElement m) {
+        pendingInboundAck = m.ackTo();
+        if (closing) {
+            return this; // not acked: nothing more is read from a connection that is closing
+        }
+        if (m.element() instanceof Inbound.Malformed bad) {
+            return onBrokenStream(bad.reason());
+        }
+        Frame frame = ((Inbound.Decoded) m.element()).frame();
+        switch (frame.type()) {
+            case REQUEST -> onRequest(frame);
+            case DATA -> onData(frame);
+            case DATA_END -> onDataEnd(frame);
+            default -> {
+                return onBrokenStream("a client may not send " + frame.type() + " frames");
+            }
+        }
+        ackInboundIfReady();
+        return this;
+    }
+
+    /** A framing error: say so once, then close this connection (and only it). */
+    private Behavior<Command> onBrokenStream(String reason) {
+        getContext().getLog().info("closing connection {} from {}: bad frame: {}", sessionId, remote, reason);
+        send(Frame.error(0, 0, WireCodec.encode(Status.BAD_FRAME.exception(reason).toErrorBody())));
+        return closeConnection();
+    }
+
+    /** Stops reading, lets everything already queued reach the socket, then closes it and stops. */
+    private Behavior<Command> closeConnection() {
+        if (!closing) {
+            closing = true;
+            if (!uploads.isEmpty()) {
+                // Their blobs stay registered and unreferenced; the volume's sweep deletes them.
+                getContext().getLog().debug("connection {} closed with {} unfinished stores", sessionId, uploads.size());
+            }
+            uploads.clear();
+            fetches.clear();
+        }
+        if (outbound == null) {
+            return Behaviors.stopped();
+        }
+        drainOutbox();
+        return this;
+    }
+
+    private void ackInboundIfReady() {
+        if (pendingInboundAck == null || closing) {
+            return;
+        }
+        if (inFlight.size() >= ProtocolLimits.MAX_REQUESTS_IN_FLIGHT) {
+            return;
+        }
+        for (StoreUpload upload : uploads.values()) {
+            if (upload.holdsInbound()) {
+                return;
+            }
+        }
+        pendingInboundAck.tell(InboundAck.INSTANCE);
+        pendingInboundAck = null;
+    }
+
+    private void onRequest(Frame frame) {
+        long id = frame.requestId();
+        Opcode op = Opcode.fromCode(frame.opcode());
+        if (op == null) {
+            send(errorFrame(frame.opcode(), id, Status.UNKNOWN_OPCODE.exception(
+                    "unknown opcode " + frame.opcode() + " (this server speaks protocol version "
+                            + ProtocolLimits.PROTOCOL_VERSION + ")")));
+            return;
+        }
+        if (inFlight.containsKey(id) || uploads.containsKey(id)) {
+            send(errorFrame(op.code(), id, Status.DUPLICATE_REQUEST_ID.exception(
+                    "request id " + id + " is already in flight on this connection")));
+            return;
+        }
+        Request request;
+        try {
+            request = WireCodec.decode(frame.body(), op.requestType());
+        } catch (StrandException e) {
+            send(errorFrame(op.code(), id, e));
+            return;
+        }
+        if (!greeted && op != Opcode.HELLO) {
+            send(errorFrame(op.code(), id, Status.GREETING_REQUIRED.exception(
+                    "the first request on a connection must be HELLO")));
+            return;
+        }
+        inFlight.put(id, op.code());
+        try {
+            dispatch(op, id, request);
+        } catch (StrandException e) {
+            fail(id, op.code(), e);
+        }
+    }
+
+    private void dispatch(Opcode op, long id, Request request) {
+        switch (op) {
+            case HELLO -> greet(id, (Hello) request);
+            case FAREWELL -> {
+                finish(id, Frame.reply(op.code(), id, WireCodec.encode(Empty.INSTANCE)));
+                closeConnection();
+            }
+            case PING -> finish(id, Frame.reply(op.code(), id, WireCodec.encode(new Pong(((Ping) request).nonce()))));
+            case VOLUME_CREATE -> {
+                VolumeCreate create = (VolumeCreate) request;
+                int replicas = create.replicas() <= 0 ? 1 : create.replicas();
+                CompletionStage<VolumeRegistry.Result> created = askRegistry(
+                        r -> new VolumeRegistry.CreateVolume(create.name(), replicas, r));
+                answer(id, op, created.thenCompose(this::withUsage));
+            }
+            case VOLUME_INFO -> {
+                String name = required(((VolumeInfoRequest) request).name(), "name");
+                answer(id, op, askRegistry(r -> new VolumeRegistry.Lookup(name, r)).thenCompose(this::withUsage));
+            }
+            case VOLUME_LIST -> answer(id, op, askRegistry(VolumeRegistry.ListVolumes::new).thenApply(result ->
+                    new VolumeListReply(volumes(result).stream().map(v -> volumeInfo(v, null)).toList())));
+            case STORE -> startStore(id, (Store) request);
+            case FETCH -> startFetch(id, (Fetch) request);
+            default -> {
+                Fid fid = routingFid(request);
+                CompletionStage<VolumeReplica.Result> result = askReplica(fid.volume(),
+                        r -> new VolumeReplica.Execute(request, clientId, id, r));
+                answer(id, op, result.thenApply(ConnectionActor::done));
+            }
+        }
+    }
+
+    private void greet(long id, Hello hello) {
+        if (greeted) {
+            fail(id, Opcode.HELLO.code(), new BadRequestException("this connection has already greeted"));
+            return;
+        }
+        StrandException refusal = null;
+        if (hello.protocolVersion() != ProtocolLimits.PROTOCOL_VERSION) {
+            refusal = Status.PROTOCOL_VERSION_MISMATCH.exception("client speaks protocol version "
+                    + hello.protocolVersion() + ", this server speaks " + ProtocolLimits.PROTOCOL_VERSION);
+        } else if (!identity.clusterId().equals(hello.clusterId())) {
+            refusal = Status.WRONG_CLUSTER.exception("this server belongs to cluster '" + identity.clusterId()
+                    + "', not '" + hello.clusterId() + "'");
+        } else if (hello.authMethod() != null && !hello.authMethod().equals("none")) {
+            refusal = Status.NOT_AUTHENTICATED.exception("authentication method '" + hello.authMethod()
+                    + "' is not supported; use 'none'");
+        }
+        if (refusal != null) {
+            fail(id, Opcode.HELLO.code(), refusal);
+            closeConnection();
+            return;
+        }
+        greeted = true;
+        clientId = hello.clientId() == null ? "anonymous-" + sessionId : hello.clientId();
+        HelloReply reply = new HelloReply(ProtocolLimits.PROTOCOL_VERSION, identity.clusterId(), identity.serverId(),
+                identity.serverTerm(), sessionId, ProtocolLimits.MAX_BODY_LENGTH, ProtocolLimits.MAX_REQUESTS_IN_FLIGHT);
+        finish(id, Frame.reply(Opcode.HELLO.code(), id, WireCodec.encode(reply)));
+    }
+
+    // ---- volumes ---------------------------------------------------------------------------------
+
+    private CompletionStage<VolumeInfo> withUsage(VolumeRegistry.Result result) {
+        VolumeRegistry.VolumeRecord volume = volumes(result).get(0);
+        return askReplica(volume.id(), VolumeReplica.GetStats::new).thenApply(stats -> {
+            if (stats instanceof VolumeReplica.Result.Stats s) {
+                return volumeInfo(volume, s);
+            }
+            throw rejection(stats);
+        });
+    }
+
+    private static java.util.List<VolumeRegistry.VolumeRecord> volumes(VolumeRegistry.Result result) {
+        if (result instanceof VolumeRegistry.Result.Volume v) {
+            return java.util.List.of(v.volume());
+        }
+        if (result instanceof VolumeRegistry.Result.Volumes vs) {
+            return vs.volumes();
+        }
+        VolumeRegistry.Result.Rejected r = (VolumeRegistry.Result.Rejected) result;
+        throw r.status().exception(r.message());
+    }
+
+    private static VolumeInfo volumeInfo(VolumeRegistry.VolumeRecord v, VolumeReplica.Result.Stats s) {
+        return new VolumeInfo(v.name(), v.id(), Fid.root(v.id()), v.replicas(), v.createdMillis(),
+                s == null ? -1 : s.files(), s == null ? -1 : s.directories(), s == null ? -1 : s.symlinks(),
+                s == null ? -1 : s.bytes(), s == null ? null : s.versionVector());
+    }
+
+    // ---- STORE -----------------------------------------------------------------------------------
+
+    private void startStore(long id, Store store) {
+        Fid fid = required(store.fid(), "fid");
+        StoreUpload upload = new StoreUpload(id, fid, store.expectedLength());
+        uploads.put(id, upload);
+        getContext().pipeToSelf(askReplica(fid.volume(), r -> new VolumeReplica.PrepareStore(fid, r)),
+                (result, failure) -> new StorePrepared(id, failure != null ? asStrand(failure)
+                        : result instanceof VolumeReplica.Result.Rejected ? rejection(result) : null));
+    }
+
+    private Behavior<Command> onStorePrepared(StorePrepared m) {
+        StoreUpload upload = uploads.get(m.requestId());
+        if (upload == null || upload.failed) {
+            return this;
+        }
+        if (m.error() != null) {
+            failStore(upload, m.error());
+            return this;
+        }
+        upload.blobId = UUID.randomUUID();
+        // Registered before the first chunk, so a crash at any later point leaves nothing the sweep cannot find.
+        getContext().pipeToSelf(chunks.registerBlob(upload.fid.volume(), upload.blobId),
+                (ok, failure) -> new BlobRegistered(m.requestId(), failure));
+        return this;
+    }
+
+    private Behavior<Command> onBlobRegistered(BlobRegistered m) {
+        StoreUpload upload = uploads.get(m.requestId());
+        if (upload == null || upload.failed) {
+            return this;
+        }
+        if (m.failure() != null) {
+            failStore(upload, Status.IO_ERROR.exception("cannot register new contents: " + m.failure().getMessage()));
+            return this;
+        }
+        upload.writing = true;
+        pumpStore(upload);
+        return this;
+    }
+
+    private void onData(Frame frame) {
+        StoreUpload upload = uploads.get(frame.requestId());
+        if (upload == null) {
+            send(errorFrame(frame.opcode(), frame.requestId(), new BadRequestException(
+                    "DATA for request id " + frame.requestId() + ", which is not a STORE in progress")));
+            return;
+        }
+        if (upload.failed) {
+            return; // the request was already answered with an error; drop the rest of its data
+        }
+        if (upload.ended) {
+            failStore(upload, new BadRequestException("DATA after DATA_END"));
+            return;
+        }
+        upload.pending = upload.pending.concat(ByteString.fromArrayUnsafe(frame.body()));
+        upload.received += frame.body().length;
+        pumpStore(upload);
+    }
+
+    private void onDataEnd(Frame frame) {
+        StoreUpload upload = uploads.get(frame.requestId());
+        if (upload == null) {
+            send(errorFrame(frame.opcode(), frame.requestId(), new BadRequestException(
+                    "DATA_END for request id " + frame.requestId() + ", which is not a STORE in progress")));
+            return;
+        }
+        if (upload.failed) {
+            uploads.remove(upload.requestId);
+            return;
+        }
+        StoreEnd end;
+        try {
+            end = WireCodec.decode(frame.body(), StoreEnd.class);
+        } catch (StrandException e) {
+            failStore(upload, e);
+            uploads.remove(upload.requestId);
+            return;
+        }
+        if (end.length() != upload.received) {
+            failStore(upload, Status.INVALID_ARGUMENT.exception("STORE ended after " + upload.received
+                    + " bytes but DATA_END says " + end.length()));
+            uploads.remove(upload.requestId);
+            return;
+        }
+        upload.ended = true;
+        pumpStore(upload);
+    }
+
+    /** Cuts whole chunks (and, after DATA_END, the last short one) and writes them; commits when all are written. */
+    private void pumpStore(StoreUpload upload) {
+        if (!upload.writing || upload.failed || upload.committing) {
+            return;
+        }
+        while (upload.writesInFlight < MAX_WRITES_IN_FLIGHT
+                && (upload.pending.size() >= ChunkStore.CHUNK_SIZE || (upload.ended && !upload.pending.isEmpty()))) {
+            int n = Math.min(ChunkStore.CHUNK_SIZE, upload.pending.size());
+            ByteBuffer chunk = upload.pending.take(n).toByteBuffer();
+            upload.pending = upload.pending.drop(n);
+            long index = upload.nextChunk++;
+            upload.writesInFlight++;
+            long id = upload.requestId;
+            if (index > 0 && index % ChunkStore.CHUNKS_PER_SEGMENT == 0) {
+                chunks.registerBlob(upload.fid.volume(), upload.blobId); // touch: a long upload is not idle
+            }
+            getContext().pipeToSelf(chunks.writeChunk(upload.blobId, index, chunk),
+                    (ok, failure) -> new ChunkWritten(id, failure));
+        }
+        if (upload.ended && upload.pending.isEmpty() && upload.writesInFlight == 0) {
+            upload.committing = true;
+            long id = upload.requestId;
+            CompletionStage<VolumeReplica.Result> commit = askReplica(upload.fid.volume(),
+                    r -> new VolumeReplica.CommitStore(upload.fid, upload.blobId, upload.received, clientId, id, r));
+            uploads.remove(id);
+            answer(id, Opcode.STORE, commit.thenApply(ConnectionActor::done));
+        }
+        ackInboundIfReady();
+    }
+
+    private Behavior<Command> onChunkWritten(ChunkWritten m) {
+        StoreUpload upload = uploads.get(m.requestId());
+        if (upload == null || upload.failed) {
+            return this;
+        }
+        upload.writesInFlight--;
+        if (m.failure() != null) {
+            failStore(upload, Status.IO_ERROR.exception("cannot write file contents: " + m.failure().getMessage()));
+            return this;
+        }
+        pumpStore(upload);
+        return this;
+    }
+
+    private void failStore(StoreUpload upload, StrandException error) {
+        upload.failed = true;
+        upload.pending = ByteString.emptyByteString();
+        if (upload.blobId != null) {
+            chunks.deleteBlob(upload.fid.volume(), upload.blobId); // best effort; the sweep covers a failure
+        }
+        fail(upload.requestId, Opcode.STORE.code(), error);
+        if (upload.ended) {
+            uploads.remove(upload.requestId);
+        }
+        ackInboundIfReady();
+    }
+
+    /** A STORE in progress; touched only by this actor. */
+    private static final class StoreUpload {
+        final long requestId;
+        final Fid fid;
+        final long expectedLength;
+        UUID blobId;
+        ByteString pending = ByteString.emptyByteString();
+        long received;
+        long nextChunk;
+        int writesInFlight;
+        boolean writing;
+        boolean ended;
+        boolean committing;
+        boolean failed;
+
+        StoreUpload(long requestId, Fid fid, long expectedLength) {
+            this.requestId = requestId;
+            this.fid = fid;
+            this.expectedLength = expectedLength;
+        }
+
+        /** Stop reading the socket while more than two chunks wait for storage (or for the store to start). */
+        boolean holdsInbound() {
+            return !failed && pending.size() > 2 * ChunkStore.CHUNK_SIZE;
+        }
+    }
+
+    // ---- FETCH -----------------------------------------------------------------------------------
+
+    private void startFetch(long id, Fetch fetch) {
+        Fid fid = required(fetch.fid(), "fid");
+        if (fetch.offset() < 0) {
+            throw Status.INVALID_ARGUMENT.exception("negative fetch offset " + fetch.offset());
+        }
+        getContext().pipeToSelf(askReplica(fid.volume(), r -> new VolumeReplica.OpenForFetch(fid, r)),
+                (result, failure) -> {
+                    if (failure != null) {
+                        return new FetchOpened(id, null, asStrand(failure));
+                    }
+                    if (result instanceof VolumeReplica.Result.FetchTarget target) {
+                        return new FetchOpened(id, target, null);
+                    }
+                    return new FetchOpened(id, null, rejection(result));
+                });
+        fetches.put(id, new FetchStream(id, fetch));
+    }
+
+    private Behavior<Command> onFetchOpened(FetchOpened m) {
+        FetchStream fetch = fetches.get(m.requestId());
+        if (fetch == null) {
+            return this;
+        }
+        if (m.error() != null) {
+            fetches.remove(fetch.requestId);
+            fail(fetch.requestId, Opcode.FETCH.code(), m.error());
+            return this;
+        }
+        fetch.open(m.target());
+        pumpFetch(fetch);
+        return this;
+    }
+
+    /** Sends what is ready and reads the next chunk, as long as the socket keeps up. */
+    private void pumpFetch(FetchStream fetch) {
+        if (fetch.target == null || fetch.readInFlight || fetches.get(fetch.requestId) != fetch) {
+            return;
+        }
+        while (fetch.position < fetch.end && outboxBytes < OUTBOX_HIGH_WATER) {
+            long chunkIndex = ChunkStore.chunkIndex(fetch.position);
+            long nextBoundary = (chunkIndex + 1) * ChunkStore.CHUNK_SIZE;
+            if (fetch.target.blobId() == null || fetch.position >= fetch.target.blobLength()) {
+                int n = (int) (Math.min(fetch.end, nextBoundary) - fetch.position);
+                sendData(fetch, ZEROS.take(n)); // past the stored bytes (truncate grew the file): zeros
+                continue;
+            }
+            fetch.readInFlight = true;
+            long id = fetch.requestId;
+            getContext().pipeToSelf(chunks.readChunk(fetch.target.blobId(), chunkIndex),
+                    (data, failure) -> new ChunkRead(id, data, failure));
+            return;
+        }
+        if (fetch.position >= fetch.end) {
+            fetches.remove(fetch.requestId);
+            finish(fetch.requestId, Frame.reply(Opcode.FETCH.code(), fetch.requestId,
+                    WireCodec.encode(new FetchReply(fetch.target.attr(), fetch.sent))));
+        }
+    }
+
+    private Behavior<Command> onChunkRead(ChunkRead m) {
+        FetchStream fetch = fetches.get(m.requestId());
+        if (fetch == null) {
+            return this;
+        }
+        fetch.readInFlight = false;
+        long chunkStart = ChunkStore.chunkIndex(fetch.position) * ChunkStore.CHUNK_SIZE;
+        long wanted = Math.min(Math.min(fetch.end, fetch.target.blobLength()), chunkStart + ChunkStore.CHUNK_SIZE);
+        StrandException error = null;
+        if (m.failure() != null) {
+            error = Status.IO_ERROR.exception("cannot read file contents: " + m.failure().getMessage());
+        } else if (m.data() == null) {
+            error = Status.STALE.exception("the contents of " + fetch.fid + " were replaced during the fetch; fetch again");
+        } else if (chunkStart + m.data().remaining() < wanted) {
+            error = Status.IO_ERROR.exception("chunk " + ChunkStore.chunkIndex(fetch.position) + " of " + fetch.fid
+                    + " is shorter than the file says");
+        }
+        if (error != null) {
+            fetches.remove(fetch.requestId);
+            fail(fetch.requestId, Opcode.FETCH.code(), error);
+            return this;
+        }
+        ByteString chunk = ByteString.fromByteBuffer(m.data());
+        sendData(fetch, chunk.slice((int) (fetch.position - chunkStart), (int) (wanted - chunkStart)));
+        pumpFetch(fetch);
+        return this;
+    }
+
+    private void sendData(FetchStream fetch, ByteString bytes) {
+        enqueue(header(FrameType.DATA, Opcode.FETCH.code(), fetch.requestId, bytes.size()).concat(bytes));
+        fetch.position += bytes.size();
+        fetch.sent += bytes.size();
+    }
+
+    /** A FETCH in progress; touched only by this actor. */
+    private static final class FetchStream {
+        final long requestId;
+        final Fid fid;
+        final long offset;
+        final long length;
+        VolumeReplica.Result.FetchTarget target;
+        long position;
+        long end;
+        long sent;
+        boolean readInFlight;
+
+        FetchStream(long requestId, Fetch fetch) {
+            this.requestId = requestId;
+            this.fid = fetch.fid();
+            this.offset = fetch.offset();
+            this.length = fetch.length();
+        }
+
+        void open(VolumeReplica.Result.FetchTarget target) {
+            this.target = target;
+            long size = target.attr().size();
+            this.position = Math.min(offset, size);
+            this.end = length < 0 ? size : Math.min(size, position + length);
+        }
+    }
+
+    // ---- replies and the outbox ------------------------------------------------------------------
+
+    private void answer(long id, Opcode op, CompletionStage<? extends Reply> reply) {
+        getContext().pipeToSelf(reply, (r, failure) ->
+                failure == null ? new Answered(id, op.code(), r) : new Failed(id, op.code(), asStrand(failure)));
+    }
+
+    private void finish(long id, Frame frame) {
+        inFlight.remove(id);
+        send(frame);
+        ackInboundIfReady();
+    }
+
+    private void fail(long id, int opcode, StrandException error) {
+        finish(id, errorFrame(opcode, id, error));
+    }
+
+    private static Frame errorFrame(int opcode, long id, StrandException error) {
+        return Frame.error(opcode, id, WireCodec.encode(error.toErrorBody()));
+    }
+
+    private void send(Frame frame) {
+        enqueue(header(frame.type(), frame.opcode(), frame.requestId(), frame.body().length)
+                .concat(ByteString.fromArrayUnsafe(frame.body())));
+    }
+
+    private void enqueue(ByteString bytes) {
+        if (closing) {
+            return; // nothing new once closing; what was queued before still goes out
+        }
+        outbox.add(bytes);
+        outboxBytes += bytes.size();
+        drainOutbox();
+    }
+
+    /** Hands the socket everything queued, up to {@link #MAX_BATCH} bytes, in one element. */
+    private void drainOutbox() {
+        if (outbound == null || !outboundReady) {
+            return;
+        }
+        if (outbox.isEmpty()) {
+            if (closing) {
+                outbound.tell(Outbound.Close.INSTANCE);
+                getContext().stop(getContext().getSelf());
+            }
+            return;
+        }
+        ByteString batch = ByteString.emptyByteString();
+        while (!outbox.isEmpty() && batch.size() < MAX_BATCH) {
+            ByteString next = outbox.poll();
+            outboxBytes -= next.size();
+            batch = batch.concat(next);
+        }
+        outboundReady = false;
+        outbound.tell(new Outbound.Bytes(batch));
+    }
+
+    private static ByteString header(FrameType type, int opcode, long requestId, int bodyLength) {
+        ByteBuffer buf = ByteBuffer.allocate(4 + ProtocolLimits.HEADER_LENGTH).order(ByteOrder.BIG_ENDIAN);
+        buf.putInt(ProtocolLimits.HEADER_LENGTH + bodyLength);
+        buf.put((byte) type.code());
+        buf.put((byte) 0);
+        buf.putShort((short) opcode);
+        buf.putLong(requestId);
+        return ByteString.fromArrayUnsafe(buf.array());
+    }
+
+    // ---- asking the actors behind ----------------------------------------------------------------
+
+    private CompletionStage<VolumeRegistry.Result> askRegistry(
+            Function<ActorRef<VolumeRegistry.Result>, VolumeRegistry.Command> message) {
+        return ask(router.registry(), message, "the volume registry");
+    }
+
+    private CompletionStage<VolumeReplica.Result> askReplica(
+            long volumeId, Function<ActorRef<VolumeReplica.Result>, VolumeReplica.Command> message) {
+        return ask(router.replica(volumeId), message, "volume " + volumeId);
+    }
+
+    private <C, R> CompletionStage<R> ask(RecipientRef<C> target, Function<ActorRef<R>, C> message, String who) {
+        return AskPattern.<C, R>ask(target, message::apply, ASK_TIMEOUT, getContext().getSystem().scheduler())
+                .exceptionally(failure -> {
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    if (cause instanceof AskTimeoutException || cause instanceof java.util.concurrent.TimeoutException) {
+                        throw Status.TIMEOUT.exception(who + " did not answer within " + ASK_TIMEOUT.toSeconds() + " s");
+                    }
+                    throw cause instanceof StrandException se ? se
+                            : Status.INTERNAL.exception(who + " failed: " + cause.getMessage());
+                });
+    }
+
+    private static Reply done(VolumeReplica.Result result) {
+        if (result instanceof VolumeReplica.Result.Done d) {
+            return d.reply();
+        }
+        throw rejection(result);
+    }
+
+    private static StrandException rejection(VolumeReplica.Result result) {
+        if (result instanceof VolumeReplica.Result.Rejected r) {
+            return r.status().exception(r.message());
+        }
+        return Status.INTERNAL.exception("unexpected answer " + result.getClass().getSimpleName());
+    }
+
+    private static StrandException asStrand(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof java.util.concurrent.ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof StrandException se ? se : Status.INTERNAL.exception(String.valueOf(cause.getMessage()));
+    }
+
+    private static <T> T required(T value, String field) {
+        if (value == null) {
+            throw new BadRequestException("missing field '" + field + "'");
+        }
+        return value;
+    }
+
+    /** The fid whose volume serves a namespace request. */
+    private static Fid routingFid(Request request) {
+        Fid fid;
+        if (request instanceof GetAttr r) {
+            fid = r.fid();
+        } else if (request instanceof Walk r) {
+            fid = r.start();
+        } else if (request instanceof ReadDir r) {
+            fid = r.dir();
+        } else if (request instanceof ReadLink r) {
+            fid = r.fid();
+        } else if (request instanceof Create r) {
+            fid = r.dir();
+        } else if (request instanceof MkDir r) {
+            fid = r.dir();
+        } else if (request instanceof Symlink r) {
+            fid = r.dir();
+        } else if (request instanceof Link r) {
+            fid = r.dir();
+        } else if (request instanceof Remove r) {
+            fid = r.dir();
+        } else if (request instanceof RmDir r) {
+            fid = r.dir();
+        } else if (request instanceof Rename r) {
+            fid = r.fromDir();
+        } else if (request instanceof SetAttr r) {
+            fid = r.fid();
+        } else {
+            throw new BadRequestException("no volume for " + request.getClass().getSimpleName());
+        }
+        return required(fid, "fid");
+    }
+}

@@ -1,0 +1,163 @@
+package dev.strand.it.protocol;
+
+import dev.strand.it.server.SharedStrandServer;
+import dev.strand.protocol.Frame;
+import dev.strand.protocol.FrameType;
+import dev.strand.protocol.Opcode;
+import dev.strand.protocol.ProtocolLimits;
+import dev.strand.protocol.Status;
+import dev.strand.protocol.WireCodec;
+import dev.strand.protocol.message.Hello;
+import dev.strand.protocol.message.Ping;
+import dev.strand.protocol.message.Pong;
+import dev.strand.protocol.message.VolumeList;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What a misbehaving client gets: framing errors close only its own connection, request-level errors are typed
+ * and leave the connection open, and other clients carry on.
+ */
+class MalformedInputIT {
+    private static int port;
+
+    @BeforeAll
+    static void server() {
+        port = SharedStrandServer.port();
+    }
+
+    @Test
+    void anOversizeFrameGetsBadFrameAndClosesOnlyThatConnection() throws IOException {
+        try (RawConnection bystander = new RawConnection(port).greet();
+             RawConnection offender = new RawConnection(port).greet()) {
+            offender.sendBytes(ByteBuffer.allocate(4).putInt(ProtocolLimits.MAX_FRAME_LENGTH + 1).array());
+            Frame error = offender.read();
+            assertThat(error.type()).isEqualTo(FrameType.ERROR);
+            assertThat(WireCodec.decodeError(error.body()).status()).isEqualTo(Status.BAD_FRAME);
+            assertThat(offender.read()).as("connection closed after the framing error").isNull();
+
+            bystander.request(7, new Ping(99));
+            Frame pong = bystander.read();
+            assertThat(WireCodec.decode(pong.body(), Pong.class).nonce()).isEqualTo(99);
+        }
+    }
+
+    @Test
+    void aFrameShorterThanItsHeaderIsAFramingError() throws IOException {
+        try (RawConnection c = new RawConnection(port).greet()) {
+            c.sendBytes(new byte[]{0, 0, 0, 2, 1, 0});
+            Frame error = c.read();
+            assertThat(WireCodec.decodeError(error.body()).status()).isEqualTo(Status.BAD_FRAME);
+            assertThat(c.read()).isNull();
+        }
+    }
+
+    @Test
+    void anUnknownFrameTypeIsAFramingError() throws IOException {
+        try (RawConnection c = new RawConnection(port).greet()) {
+            byte[] bytes = dev.strand.protocol.FrameCodec.encode(Frame.request(Opcode.PING, 3, new byte[0]));
+            bytes[4] = 42;
+            c.sendBytes(bytes);
+            assertThat(WireCodec.decodeError(c.read().body()).status()).isEqualTo(Status.BAD_FRAME);
+            assertThat(c.read()).isNull();
+        }
+    }
+
+    @Test
+    void anUnknownOpcodeIsRefusedAndTheConnectionStaysOpen() throws IOException {
+        try (RawConnection c = new RawConnection(port).greet()) {
+            c.send(new Frame(FrameType.REQUEST, 0, 999, 5, new byte[0]));
+            Frame error = c.read();
+            assertThat(error.requestId()).isEqualTo(5);
+            assertThat(WireCodec.decodeError(error.body()).status()).isEqualTo(Status.UNKNOWN_OPCODE);
+            c.request(6, new Ping(1));
+            assertThat(c.read().type()).isEqualTo(FrameType.REPLY);
+        }
+    }
+
+    @Test
+    void aMalformedBodyIsABadRequestAndTheConnectionStaysOpen() throws IOException {
+        try (RawConnection c = new RawConnection(port).greet()) {
+            c.send(Frame.request(Opcode.GET_ATTR, 8, new byte[]{(byte) 0xff, 0x13, 0x00}));
+            Frame error = c.read();
+            assertThat(WireCodec.decodeError(error.body()).status()).isEqualTo(Status.BAD_REQUEST);
+            c.request(9, new Ping(2));
+            assertThat(c.read().type()).isEqualTo(FrameType.REPLY);
+        }
+    }
+
+    @Test
+    void aRequestBeforeTheGreetingIsRefused() throws IOException {
+        try (RawConnection c = new RawConnection(port)) {
+            c.request(1, new VolumeList());
+            assertThat(WireCodec.decodeError(c.read().body()).status()).isEqualTo(Status.GREETING_REQUIRED);
+        }
+    }
+
+    @Test
+    void aGreetingForAnotherClusterIsRefusedAndTheConnectionCloses() throws IOException {
+        try (RawConnection c = new RawConnection(port)) {
+            c.request(1, new Hello(ProtocolLimits.PROTOCOL_VERSION, "elsewhere", "t", "t", "none", null));
+            assertThat(WireCodec.decodeError(c.read().body()).status()).isEqualTo(Status.WRONG_CLUSTER);
+            assertThat(c.read()).isNull();
+        }
+    }
+
+    @Test
+    void aGreetingWithAnotherProtocolVersionIsRefused() throws IOException {
+        try (RawConnection c = new RawConnection(port)) {
+            c.request(1, new Hello(99, "strand", "t", "t", "none", null));
+            assertThat(WireCodec.decodeError(c.read().body()).status()).isEqualTo(Status.PROTOCOL_VERSION_MISMATCH);
+            assertThat(c.read()).isNull();
+        }
+    }
+
+    @Test
+    void aReusedRequestIdInFlightIsRefused() throws IOException {
+        try (RawConnection c = new RawConnection(port).greet()) {
+            // a STORE stays in flight until DATA_END, so its id is still taken
+            c.request(11, new dev.strand.protocol.message.Store(new dev.strand.protocol.message.Fid(1, 1, 1), 0));
+            c.request(11, new Ping(3));
+            Frame first = c.read();
+            // the duplicate is answered at once; the STORE may also fail (the fid is not a file)
+            boolean sawDuplicate = false;
+            for (Frame f = first; f != null && !sawDuplicate; f = sawDuplicate ? null : c.read()) {
+                sawDuplicate = f.type() == FrameType.ERROR
+                        && WireCodec.decodeError(f.body()).status() == Status.DUPLICATE_REQUEST_ID;
+            }
+            assertThat(sawDuplicate).isTrue();
+        }
+    }
+
+    @Test
+    void manyRequestsInFlightOnOneConnectionAreAllAnswered() throws IOException {
+        try (RawConnection c = new RawConnection(port).greet()) {
+            int n = 200;
+            for (int i = 0; i < n; i++) {
+                c.request(1000 + i, new Ping(i));
+            }
+            java.util.Set<Long> answered = new java.util.HashSet<>();
+            for (int i = 0; i < n; i++) {
+                Frame reply = c.read();
+                assertThat(reply.type()).isEqualTo(FrameType.REPLY);
+                assertThat(WireCodec.decode(reply.body(), Pong.class).nonce()).isEqualTo(reply.requestId() - 1000);
+                answered.add(reply.requestId());
+            }
+            assertThat(answered).hasSize(n);
+        }
+    }
+
+    @Test
+    void farewellIsAnsweredAndThenTheServerCloses() throws IOException {
+        try (RawConnection c = new RawConnection(port).greet()) {
+            c.request(2, new dev.strand.protocol.message.Farewell());
+            assertThat(c.read().type()).isEqualTo(FrameType.REPLY);
+            assertThat(c.read()).isNull();
+        }
+    }
+}

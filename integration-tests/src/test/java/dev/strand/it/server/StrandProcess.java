@@ -1,0 +1,128 @@
+package dev.strand.it.server;
+
+import dev.strand.it.support.SharedCassandra;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Strand server in a separate JVM (the way users run it), on the shared Cassandra, so that a test can kill it
+ * with SIGKILL and start it again on the same keyspace and port.
+ */
+public final class StrandProcess implements AutoCloseable {
+    private final String keyspace;
+    private final int port;
+    private final Path log;
+    private Process process;
+
+    public StrandProcess(String keyspace) {
+        this.keyspace = keyspace;
+        this.port = freePort();
+        this.log = Path.of("target", "strand-process-" + keyspace + ".log");
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String address() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** Starts the server and returns once it says it is ready (at most 90 s). */
+    public void start() {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx512m");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("dev.strand.ops.StrandMain");
+        command.addAll(List.of("server", "--port", String.valueOf(port), "--keyspace", keyspace,
+                "--cassandra", SharedCassandra.host() + ":" + SharedCassandra.port()));
+        try {
+            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        CompletableFuture<Boolean> ready = new CompletableFuture<>();
+        Thread pump = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    Files.writeString(log, line + "\n", StandardCharsets.UTF_8,
+                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                    if (line.startsWith("Strand is ready")) {
+                        ready.complete(true);
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process went away
+            }
+            ready.complete(false);
+        }, "strand-process-output");
+        pump.setDaemon(true);
+        pump.start();
+        try {
+            if (!ready.get(90, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("Strand server process exited before it was ready; see " + log.toAbsolutePath());
+            }
+        } catch (IllegalStateException e) {
+            throw e;
+        } catch (Exception e) {
+            process.destroyForcibly();
+            throw new IllegalStateException("Strand server process was not ready in 90 s; see " + log.toAbsolutePath(), e);
+        }
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed by the server. */
+    public void kill() {
+        process.destroyForcibly();
+        waitFor();
+    }
+
+    /** SIGTERM: the orderly stop that Ctrl-C gives. */
+    public void stop() {
+        process.destroy();
+        waitFor();
+    }
+
+    private void waitFor() {
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    @Override
+    public void close() {
+        if (isAlive()) {
+            kill();
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

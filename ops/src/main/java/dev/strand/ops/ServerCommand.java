@@ -1,0 +1,79 @@
+package dev.strand.ops;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code strand server}: runs a Strand node in the foreground until Ctrl-C. */
+@Command(name = "server", mixinStandardHelpOptions = true,
+        description = {
+                "Run a Strand server in the foreground until Ctrl-C.",
+                "By default it starts its own local Cassandra (data under --data) and serves clients on "
+                        + "127.0.0.1:7411. Ctrl-C stops the server and the Cassandra it started."})
+public final class ServerCommand implements Callable<Integer> {
+
+    @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}).",
+            defaultValue = "127.0.0.1")
+    String host;
+
+    @Option(names = {"-p", "--port"}, description = "Client port (default: ${DEFAULT-VALUE}; 0 = any free port).",
+            defaultValue = "7411")
+    int port;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "Directory for the embedded Cassandra's files (default: ${DEFAULT-VALUE}).",
+            defaultValue = "./data")
+    Path dataDir;
+
+    @Option(names = "--cassandra", paramLabel = "HOST:PORT",
+            description = "Use this running Cassandra instead of starting one.")
+    String cassandra;
+
+    @Option(names = "--cassandra-port", paramLabel = "PORT",
+            description = "CQL port of the embedded Cassandra (default: ${DEFAULT-VALUE}).", defaultValue = "19042")
+    int cassandraPort;
+
+    @Option(names = "--cassandra-storage-port", paramLabel = "PORT",
+            description = "Storage port of the embedded Cassandra (default: ${DEFAULT-VALUE}).", defaultValue = "17000")
+    int cassandraStoragePort;
+
+    @Option(names = "--cluster-id", description = "Cluster id clients must greet with (default: ${DEFAULT-VALUE}).",
+            defaultValue = "strand")
+    String clusterId;
+
+    @Option(names = "--keyspace", paramLabel = "NAME",
+            description = "Cassandra keyspace for file data; the journal and snapshots use NAME_journal and "
+                    + "NAME_snapshot (default: ${DEFAULT-VALUE}).", defaultValue = "strand")
+    String keyspace;
+
+    @Override
+    public Integer call() {
+        StrandServer.ServerSettings settings = StrandServer.ServerSettings.defaults()
+                .withHost(host).withPort(port).withDataDir(dataDir).withClusterId(clusterId)
+                .withCassandraPorts(cassandraPort, cassandraStoragePort).withKeyspace(keyspace);
+        if (cassandra != null) {
+            int colon = cassandra.lastIndexOf(':');
+            if (colon <= 0) {
+                System.err.println("strand server: --cassandra wants HOST:PORT, got '" + cassandra + "'");
+                return 2;
+            }
+            settings = settings.withExternalCassandra(cassandra.substring(0, colon),
+                    Integer.parseInt(cassandra.substring(colon + 1)));
+        }
+        StrandServer server;
+        try {
+            server = StrandServer.start(settings);
+        } catch (IllegalStateException e) {
+            System.err.println("strand server: " + e.getMessage());
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "strand-shutdown"));
+        System.out.println("Strand is ready on " + settings.host() + ":" + server.port()
+                + " (cluster '" + settings.clusterId() + "'). Press Ctrl-C to stop.");
+        System.out.flush();
+        server.awaitTermination();
+        return 0;
+    }
+}

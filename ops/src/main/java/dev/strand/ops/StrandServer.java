@@ -1,0 +1,235 @@
+package dev.strand.ops;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.strand.actors.connection.ServerIdentity;
+import dev.strand.actors.connection.StrandTcpServer;
+import dev.strand.actors.connection.VolumeRouter;
+import dev.strand.actors.registry.VolumeRegistry;
+import dev.strand.actors.volume.VolumeReplica;
+import dev.strand.actors.volume.VolumeSettings;
+import dev.strand.persistence.CassandraChunkStore;
+import dev.strand.persistence.ChunkStore;
+import dev.strand.persistence.cassandra.CassandraSettings;
+import dev.strand.persistence.cassandra.LocalCassandra;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running Strand node: optionally its own local Cassandra, the actor system (a one-node cluster that joins
+ * itself), the volume registry and replicas under Cluster Sharding, and the client port.
+ */
+public final class StrandServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(StrandServer.class);
+
+    private final ServerSettings settings;
+    private final LocalCassandra cassandra;
+    private final ChunkStore chunks;
+    private final ActorSystem<Void> system;
+    private final Tcp.ServerBinding binding;
+    private boolean closed;
+
+    private StrandServer(ServerSettings settings, LocalCassandra cassandra, ChunkStore chunks,
+                         ActorSystem<Void> system, Tcp.ServerBinding binding) {
+        this.settings = settings;
+        this.cassandra = cassandra;
+        this.chunks = chunks;
+        this.system = system;
+        this.binding = binding;
+    }
+
+    /** Starts everything and returns once the client port listens. */
+    public static StrandServer start(ServerSettings settings) {
+        LocalCassandra cassandra = null;
+        ChunkStore chunks = null;
+        ActorSystem<Void> system = null;
+        try {
+            String cassandraHost = settings.cassandraHost();
+            int cassandraPort = settings.cassandraPort();
+            if (settings.embeddedCassandra()) {
+                Path dir = settings.dataDir().resolve("cassandra");
+                log.info("starting the embedded Cassandra (data in {}, CQL port {})", dir, cassandraPort);
+                cassandra = new LocalCassandra(CassandraSettings.builder(dir)
+                        .nativePort(cassandraPort)
+                        .storagePort(settings.cassandraStoragePort())
+                        .heapMiB(settings.cassandraHeapMiB())
+                        .build());
+                cassandra.start();
+                cassandraHost = cassandra.host();
+            }
+            chunks = CassandraChunkStore.connect(cassandraHost, cassandraPort, settings.keyspace(),
+                    settings.replicationFactor());
+            Config config = settings.overrides(cassandraHost, cassandraPort).withFallback(ConfigFactory.load());
+            system = ActorSystem.create(Behaviors.empty(), "strand", config);
+            Cluster cluster = Cluster.get(system);
+            cluster.manager().tell(Join.create(cluster.selfMember().address()));
+
+            VolumeSettings volumeSettings = VolumeSettings.fromConfig(system.settings().config());
+            VolumeReplica.init(system, chunks, volumeSettings);
+            VolumeRegistry.init(system);
+
+            long term = System.currentTimeMillis();
+            ServerIdentity identity = new ServerIdentity(settings.clusterId(), settings.serverId(), term);
+            Tcp.ServerBinding binding = StrandTcpServer.bind(system, settings.host(), settings.port(), identity,
+                    VolumeRouter.sharded(system), chunks).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            log.info("Strand server {} listening on {}:{} (cluster '{}', term {})", settings.serverId(),
+                    settings.host(), binding.localAddress().getPort(), settings.clusterId(), term);
+            return new StrandServer(settings, cassandra, chunks, system, binding);
+        } catch (Exception e) {
+            if (system != null) {
+                system.terminate();
+                awaitTermination(system);
+            }
+            if (chunks != null) {
+                chunks.close();
+            }
+            if (cassandra != null) {
+                cassandra.stop();
+            }
+            throw new IllegalStateException("Strand server failed to start: " + rootMessage(e), e);
+        }
+    }
+
+    public InetSocketAddress address() {
+        return binding.localAddress();
+    }
+
+    public int port() {
+        return binding.localAddress().getPort();
+    }
+
+    public ActorSystem<Void> system() {
+        return system;
+    }
+
+    public ServerSettings settings() {
+        return settings;
+    }
+
+    /** Blocks until the actor system stops (for the foreground `strand server`). */
+    public void awaitTermination() {
+        awaitTermination(system);
+    }
+
+    /** Stops accepting clients, stops the actors, then the Cassandra this server started. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        log.info("stopping Strand server {}", settings.serverId());
+        try {
+            binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("unbinding the client port failed: {}", rootMessage(e));
+        }
+        system.terminate();
+        awaitTermination(system);
+        chunks.close();
+        if (cassandra != null) {
+            log.info("stopping the embedded Cassandra");
+            cassandra.stop();
+        }
+        log.info("Strand server {} stopped", settings.serverId());
+    }
+
+    private static void awaitTermination(ActorSystem<?> system) {
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(Duration.ofSeconds(60).toSeconds(), TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("actor system did not stop cleanly: {}", rootMessage(e));
+        }
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    /** Everything a node needs to start; see application.conf for the defaults. */
+    public record ServerSettings(String host, int port, String clusterId, String serverId, Path dataDir,
+                                 boolean embeddedCassandra, String cassandraHost, int cassandraPort,
+                                 int cassandraStoragePort, int cassandraHeapMiB, String keyspace,
+                                 int replicationFactor) {
+
+        public static ServerSettings fromConfig(Config config) {
+            Config s = config.getConfig("strand");
+            return new ServerSettings(
+                    s.getString("server.host"), s.getInt("server.port"), s.getString("cluster-id"),
+                    "node-" + ProcessHandle.current().pid(),
+                    Path.of(s.getString("data-dir")).toAbsolutePath().normalize(),
+                    s.getString("cassandra.mode").equals("embedded"),
+                    s.getString("cassandra.host"), s.getInt("cassandra.port"), s.getInt("cassandra.storage-port"),
+                    (int) (s.getMemorySize("cassandra.heap").toBytes() >> 20),
+                    s.getString("cassandra.keyspace"), s.getInt("cassandra.replication-factor"));
+        }
+
+        public static ServerSettings defaults() {
+            return fromConfig(ConfigFactory.load());
+        }
+
+        /** Settings that the actor system's configuration must agree with. */
+        Config overrides(String cassandraHost, int cassandraPort) {
+            Map<String, Object> values = new HashMap<>();
+            values.put("strand.cassandra.host", cassandraHost);
+            values.put("strand.cassandra.port", cassandraPort);
+            values.put("strand.cluster-id", clusterId);
+            // One prefix names all of a deployment's keyspaces: file data, event journal, snapshots.
+            values.put("pekko.persistence.cassandra.journal.keyspace", keyspace + "_journal");
+            values.put("pekko.persistence.cassandra.snapshot.keyspace", keyspace + "_snapshot");
+            return ConfigFactory.parseMap(values);
+        }
+
+        public ServerSettings withPort(int newPort) {
+            return new ServerSettings(host, newPort, clusterId, serverId, dataDir, embeddedCassandra, cassandraHost,
+                    cassandraPort, cassandraStoragePort, cassandraHeapMiB, keyspace, replicationFactor);
+        }
+
+        public ServerSettings withExternalCassandra(String newHost, int newPort) {
+            return new ServerSettings(host, port, clusterId, serverId, dataDir, false, newHost, newPort,
+                    cassandraStoragePort, cassandraHeapMiB, keyspace, replicationFactor);
+        }
+
+        public ServerSettings withDataDir(Path dir) {
+            return new ServerSettings(host, port, clusterId, serverId, dir.toAbsolutePath().normalize(),
+                    embeddedCassandra, cassandraHost, cassandraPort, cassandraStoragePort, cassandraHeapMiB,
+                    keyspace, replicationFactor);
+        }
+
+        public ServerSettings withCassandraPorts(int cqlPort, int storagePort) {
+            return new ServerSettings(host, port, clusterId, serverId, dataDir, embeddedCassandra, cassandraHost,
+                    cqlPort, storagePort, cassandraHeapMiB, keyspace, replicationFactor);
+        }
+
+        public ServerSettings withClusterId(String id) {
+            return new ServerSettings(host, port, id, serverId, dataDir, embeddedCassandra, cassandraHost,
+                    cassandraPort, cassandraStoragePort, cassandraHeapMiB, keyspace, replicationFactor);
+        }
+
+        public ServerSettings withKeyspace(String newKeyspace) {
+            return new ServerSettings(host, port, clusterId, serverId, dataDir, embeddedCassandra, cassandraHost,
+                    cassandraPort, cassandraStoragePort, cassandraHeapMiB, newKeyspace, replicationFactor);
+        }
+
+        public ServerSettings withHost(String newHost) {
+            return new ServerSettings(newHost, port, clusterId, serverId, dataDir, embeddedCassandra, cassandraHost,
+                    cassandraPort, cassandraStoragePort, cassandraHeapMiB, keyspace, replicationFactor);
+        }
+    }
+}
