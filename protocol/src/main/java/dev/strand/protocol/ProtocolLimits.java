@@ -25,6 +25,6 @@ public final class ProtocolLimits {
     /** Most entries one READDIR reply returns; clients page with the last name they saw. */
     public static final int MAX_READDIR_ENTRIES = 1000;
 
-    /** Most requests a client may have in flight on one connection before the server stops reading. */
+    /** Most requests a client may have in flight on one connection; one more is refused with TOO_MANY_REQUESTS. */
     public static final int MAX_REQUESTS_IN_FLIGHT = 256;
 }

@@ -87,16 +87,19 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
     private record Failed(long requestId, int opcode, StrandException error) implements Command {}
 
-    private record StorePrepared(long requestId, StrandException error) implements Command {}
+    // Results of a STORE's or FETCH's own async steps carry the transfer itself, not its request id: an id may
+    // be reused as soon as its request is answered, and a late result must not reach the new request.
 
-    private record BlobRegistered(long requestId, Throwable failure) implements Command {}
+    private record StorePrepared(StoreUpload upload, StrandException error) implements Command {}
 
-    private record ChunkWritten(long requestId, Throwable failure) implements Command {}
+    private record BlobRegistered(StoreUpload upload, Throwable failure) implements Command {}
 
-    private record FetchOpened(long requestId, VolumeReplica.Result.FetchTarget target, StrandException error)
+    private record ChunkWritten(StoreUpload upload, Throwable failure) implements Command {}
+
+    private record FetchOpened(FetchStream fetch, VolumeReplica.Result.FetchTarget target, StrandException error)
             implements Command {}
 
-    private record ChunkRead(long requestId, ByteBuffer data, Throwable failure) implements Command {}
+    private record ChunkRead(FetchStream fetch, ByteBuffer data, Throwable failure) implements Command {}
 
     public static Behavior<Command> create(ServerIdentity identity, VolumeRouter router, ChunkStore chunks,
                                            String remoteAddress) {
@@ -236,9 +239,6 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         if (pendingInboundAck == null || closing) {
             return;
         }
-        if (inFlight.size() >= ProtocolLimits.MAX_REQUESTS_IN_FLIGHT) {
-            return;
-        }
         for (StoreUpload upload : uploads.values()) {
             if (upload.holdsInbound()) {
                 return;
@@ -258,8 +258,17 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             return;
         }
         if (inFlight.containsKey(id) || uploads.containsKey(id)) {
+            // The ERROR would carry the id of the request already in flight, so the client could not tell
+            // which of the two it ends: the connection cannot go on.
             send(errorFrame(op.code(), id, Status.DUPLICATE_REQUEST_ID.exception(
-                    "request id " + id + " is already in flight on this connection")));
+                    "request id " + id + " is already in flight on this connection; closing it")));
+            closeConnection();
+            return;
+        }
+        if (inFlight.size() >= ProtocolLimits.MAX_REQUESTS_IN_FLIGHT) {
+            // Refused rather than left unread: a STORE in flight needs this connection's later frames to finish.
+            send(errorFrame(op.code(), id, Status.TOO_MANY_REQUESTS.exception(
+                    "more than " + ProtocolLimits.MAX_REQUESTS_IN_FLIGHT + " requests in flight on this connection")));
             return;
         }
         Request request;
@@ -323,7 +332,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         if (hello.protocolVersion() != ProtocolLimits.PROTOCOL_VERSION) {
             refusal = Status.PROTOCOL_VERSION_MISMATCH.exception("client speaks protocol version "
                     + hello.protocolVersion() + ", this server speaks " + ProtocolLimits.PROTOCOL_VERSION);
-        } else if (!identity.clusterId().equals(hello.clusterId())) {
+        } else if (hello.clusterId() != null && !identity.clusterId().equals(hello.clusterId())) {
             refusal = Status.WRONG_CLUSTER.exception("this server belongs to cluster '" + identity.clusterId()
                     + "', not '" + hello.clusterId() + "'");
         } else if (hello.authMethod() != null && !hello.authMethod().equals("none")) {
@@ -378,13 +387,17 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         StoreUpload upload = new StoreUpload(id, fid, store.expectedLength());
         uploads.put(id, upload);
         getContext().pipeToSelf(askReplica(fid.volume(), r -> new VolumeReplica.PrepareStore(fid, r)),
-                (result, failure) -> new StorePrepared(id, failure != null ? asStrand(failure)
+                (result, failure) -> new StorePrepared(upload, failure != null ? asStrand(failure)
                         : result instanceof VolumeReplica.Result.Rejected ? rejection(result) : null));
     }
 
+    private boolean current(StoreUpload upload) {
+        return uploads.get(upload.requestId) == upload;
+    }
+
     private Behavior<Command> onStorePrepared(StorePrepared m) {
-        StoreUpload upload = uploads.get(m.requestId());
-        if (upload == null || upload.failed) {
+        StoreUpload upload = m.upload();
+        if (!current(upload)) {
             return this;
         }
         if (m.error() != null) {
@@ -394,13 +407,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         upload.blobId = UUID.randomUUID();
         // Registered before the first chunk, so a crash at any later point leaves nothing the sweep cannot find.
         getContext().pipeToSelf(chunks.registerBlob(upload.fid.volume(), upload.blobId),
-                (ok, failure) -> new BlobRegistered(m.requestId(), failure));
+                (ok, failure) -> new BlobRegistered(upload, failure));
         return this;
     }
 
     private Behavior<Command> onBlobRegistered(BlobRegistered m) {
-        StoreUpload upload = uploads.get(m.requestId());
-        if (upload == null || upload.failed) {
+        StoreUpload upload = m.upload();
+        if (!current(upload)) {
             return this;
         }
         if (m.failure() != null) {
@@ -415,12 +428,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     private void onData(Frame frame) {
         StoreUpload upload = uploads.get(frame.requestId());
         if (upload == null) {
-            send(errorFrame(frame.opcode(), frame.requestId(), new BadRequestException(
-                    "DATA for request id " + frame.requestId() + ", which is not a STORE in progress")));
-            return;
-        }
-        if (upload.failed) {
-            return; // the request was already answered with an error; drop the rest of its data
+            return; // not a STORE in flight (perhaps one already answered with an error): discarded
         }
         if (upload.ended) {
             failStore(upload, new BadRequestException("DATA after DATA_END"));
@@ -434,26 +442,18 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     private void onDataEnd(Frame frame) {
         StoreUpload upload = uploads.get(frame.requestId());
         if (upload == null) {
-            send(errorFrame(frame.opcode(), frame.requestId(), new BadRequestException(
-                    "DATA_END for request id " + frame.requestId() + ", which is not a STORE in progress")));
-            return;
-        }
-        if (upload.failed) {
-            uploads.remove(upload.requestId);
-            return;
+            return; // as for DATA
         }
         StoreEnd end;
         try {
             end = WireCodec.decode(frame.body(), StoreEnd.class);
         } catch (StrandException e) {
             failStore(upload, e);
-            uploads.remove(upload.requestId);
             return;
         }
         if (end.length() != upload.received) {
-            failStore(upload, Status.INVALID_ARGUMENT.exception("STORE ended after " + upload.received
+            failStore(upload, new BadRequestException("STORE ended after " + upload.received
                     + " bytes but DATA_END says " + end.length()));
-            uploads.remove(upload.requestId);
             return;
         }
         upload.ended = true;
@@ -462,7 +462,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
     /** Cuts whole chunks (and, after DATA_END, the last short one) and writes them; commits when all are written. */
     private void pumpStore(StoreUpload upload) {
-        if (!upload.writing || upload.failed || upload.committing) {
+        if (!upload.writing || upload.committing) {
             return;
         }
         while (upload.writesInFlight < MAX_WRITES_IN_FLIGHT
@@ -472,12 +472,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             upload.pending = upload.pending.drop(n);
             long index = upload.nextChunk++;
             upload.writesInFlight++;
-            long id = upload.requestId;
             if (index > 0 && index % ChunkStore.CHUNKS_PER_SEGMENT == 0) {
                 chunks.registerBlob(upload.fid.volume(), upload.blobId); // touch: a long upload is not idle
             }
             getContext().pipeToSelf(chunks.writeChunk(upload.blobId, index, chunk),
-                    (ok, failure) -> new ChunkWritten(id, failure));
+                    (ok, failure) -> new ChunkWritten(upload, failure));
         }
         if (upload.ended && upload.pending.isEmpty() && upload.writesInFlight == 0) {
             upload.committing = true;
@@ -491,8 +490,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     }
 
     private Behavior<Command> onChunkWritten(ChunkWritten m) {
-        StoreUpload upload = uploads.get(m.requestId());
-        if (upload == null || upload.failed) {
+        StoreUpload upload = m.upload();
+        if (!current(upload)) {
             return this;
         }
         upload.writesInFlight--;
@@ -504,17 +503,14 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         return this;
     }
 
+    /** Answers the STORE with an error at once; its remaining DATA frames will find no upload and be dropped. */
     private void failStore(StoreUpload upload, StrandException error) {
-        upload.failed = true;
+        uploads.remove(upload.requestId);
         upload.pending = ByteString.emptyByteString();
         if (upload.blobId != null) {
             chunks.deleteBlob(upload.fid.volume(), upload.blobId); // best effort; the sweep covers a failure
         }
         fail(upload.requestId, Opcode.STORE.code(), error);
-        if (upload.ended) {
-            uploads.remove(upload.requestId);
-        }
-        ackInboundIfReady();
     }
 
     /** A STORE in progress; touched only by this actor. */
@@ -530,7 +526,6 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         boolean writing;
         boolean ended;
         boolean committing;
-        boolean failed;
 
         StoreUpload(long requestId, Fid fid, long expectedLength) {
             this.requestId = requestId;
@@ -540,7 +535,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
         /** Stop reading the socket while more than two chunks wait for storage (or for the store to start). */
         boolean holdsInbound() {
-            return !failed && pending.size() > 2 * ChunkStore.CHUNK_SIZE;
+            return pending.size() > 2 * ChunkStore.CHUNK_SIZE;
         }
     }
 
@@ -551,22 +546,23 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         if (fetch.offset() < 0) {
             throw Status.INVALID_ARGUMENT.exception("negative fetch offset " + fetch.offset());
         }
+        FetchStream stream = new FetchStream(id, fetch);
+        fetches.put(id, stream);
         getContext().pipeToSelf(askReplica(fid.volume(), r -> new VolumeReplica.OpenForFetch(fid, r)),
                 (result, failure) -> {
                     if (failure != null) {
-                        return new FetchOpened(id, null, asStrand(failure));
+                        return new FetchOpened(stream, null, asStrand(failure));
                     }
                     if (result instanceof VolumeReplica.Result.FetchTarget target) {
-                        return new FetchOpened(id, target, null);
+                        return new FetchOpened(stream, target, null);
                     }
-                    return new FetchOpened(id, null, rejection(result));
+                    return new FetchOpened(stream, null, rejection(result));
                 });
-        fetches.put(id, new FetchStream(id, fetch));
     }
 
     private Behavior<Command> onFetchOpened(FetchOpened m) {
-        FetchStream fetch = fetches.get(m.requestId());
-        if (fetch == null) {
+        FetchStream fetch = m.fetch();
+        if (fetches.get(fetch.requestId) != fetch) {
             return this;
         }
         if (m.error() != null) {
@@ -593,9 +589,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                 continue;
             }
             fetch.readInFlight = true;
-            long id = fetch.requestId;
             getContext().pipeToSelf(chunks.readChunk(fetch.target.blobId(), chunkIndex),
-                    (data, failure) -> new ChunkRead(id, data, failure));
+                    (data, failure) -> new ChunkRead(fetch, data, failure));
             return;
         }
         if (fetch.position >= fetch.end) {
@@ -606,8 +601,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     }
 
     private Behavior<Command> onChunkRead(ChunkRead m) {
-        FetchStream fetch = fetches.get(m.requestId());
-        if (fetch == null) {
+        FetchStream fetch = m.fetch();
+        if (fetches.get(fetch.requestId) != fetch) {
             return this;
         }
         fetch.readInFlight = false;

@@ -118,19 +118,20 @@ class MalformedInputIT {
     }
 
     @Test
-    void aReusedRequestIdInFlightIsRefused() throws IOException {
-        try (RawConnection c = new RawConnection(port).greet()) {
-            // a STORE stays in flight until DATA_END, so its id is still taken
+    void aReusedRequestIdInFlightIsRefusedAndTheConnectionCloses() throws IOException {
+        try (RawConnection bystander = new RawConnection(port).greet();
+             RawConnection c = new RawConnection(port).greet()) {
+            // a STORE stays in flight until its DATA_END, so its id is still taken
             c.request(11, new dev.strand.protocol.message.Store(new dev.strand.protocol.message.Fid(1, 1, 1), 0));
             c.request(11, new Ping(3));
-            Frame first = c.read();
-            // the duplicate is answered at once; the STORE may also fail (the fid is not a file)
             boolean sawDuplicate = false;
-            for (Frame f = first; f != null && !sawDuplicate; f = sawDuplicate ? null : c.read()) {
-                sawDuplicate = f.type() == FrameType.ERROR
+            for (Frame f = c.read(); f != null; f = c.read()) {
+                sawDuplicate |= f.type() == FrameType.ERROR
                         && WireCodec.decodeError(f.body()).status() == Status.DUPLICATE_REQUEST_ID;
             }
             assertThat(sawDuplicate).isTrue();
+            bystander.request(4, new Ping(4));
+            assertThat(bystander.read().type()).isEqualTo(FrameType.REPLY);
         }
     }
 
