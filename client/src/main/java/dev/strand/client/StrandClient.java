@@ -1,0 +1,707 @@
+package dev.strand.client;
+
+import dev.strand.protocol.Names;
+import dev.strand.protocol.message.Attr;
+import dev.strand.protocol.error.CrossVolumeException;
+import dev.strand.protocol.error.ExistsException;
+import dev.strand.protocol.error.InvalidArgumentException;
+import dev.strand.protocol.error.IsADirectoryException;
+import dev.strand.protocol.error.NoSuchVolumeException;
+import dev.strand.protocol.error.NotADirectoryException;
+import dev.strand.protocol.error.NotASymlinkException;
+import dev.strand.protocol.error.NotFoundException;
+import dev.strand.protocol.error.StaleException;
+import dev.strand.protocol.message.Create;
+import dev.strand.protocol.message.DirEntry;
+import dev.strand.protocol.message.Empty;
+import dev.strand.protocol.message.FetchReply;
+import dev.strand.protocol.message.Fid;
+import dev.strand.protocol.message.FileType;
+import dev.strand.protocol.message.GetAttr;
+import dev.strand.protocol.message.HelloReply;
+import dev.strand.protocol.message.Link;
+import dev.strand.protocol.message.MkDir;
+import dev.strand.protocol.message.ReadDir;
+import dev.strand.protocol.message.ReadDirReply;
+import dev.strand.protocol.message.ReadLink;
+import dev.strand.protocol.message.ReadLinkReply;
+import dev.strand.protocol.message.Remove;
+import dev.strand.protocol.message.Rename;
+import dev.strand.protocol.message.RmDir;
+import dev.strand.protocol.message.SetAttr;
+import dev.strand.protocol.message.Symlink;
+import dev.strand.protocol.message.VolumeCreate;
+import dev.strand.protocol.message.VolumeInfo;
+import dev.strand.protocol.message.VolumeInfoRequest;
+import dev.strand.protocol.message.VolumeList;
+import dev.strand.protocol.message.VolumeListReply;
+import dev.strand.protocol.message.Walk;
+import dev.strand.protocol.message.WalkReply;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.function.LongConsumer;
+import java.util.function.Supplier;
+
+/**
+ * The asynchronous, path-based Strand client. Paths are {@code /<volume>/<path>}; "/" lists the volumes.
+ *
+ * <p>A path is resolved with the volume's root (cached after the first VOLUME_INFO) and one WALK for the rest.
+ * When the walk stops at a symbolic link, the client reads it and resolves again from the link's directory (a
+ * relative target) or from "/" (an absolute one), at most {@link #MAX_SYMLINKS} times. ".." is resolved
+ * lexically. Operations that act on a name ({@code rm}, {@code mv}, {@code stat}, ...) do not follow a final
+ * symbolic link; those that act on contents ({@code cat}, {@code get}, {@code put}, {@code chmod}) do.
+ *
+ * <p>Every method returns a future; failures are the {@link dev.strand.protocol.StrandException} subclass of
+ * the status, or a local {@link IOException} for local files.
+ */
+public final class StrandClient implements AutoCloseable {
+
+    /** Most symbolic links followed while resolving one path (as Linux's MAXSYMLINKS). */
+    public static final int MAX_SYMLINKS = 40;
+    public static final int DEFAULT_DIRECTORY_MODE = 0755;
+    public static final int DEFAULT_FILE_MODE = 0644;
+
+    private final StrandConnection connection;
+    private final ConcurrentHashMap<String, Fid> volumeRoots = new ConcurrentHashMap<>();
+
+    public StrandClient(StrandConnection connection) {
+        this.connection = connection;
+    }
+
+    /** Connects and greets; see {@link StrandConnection#connect}. */
+    public static StrandClient connect(ClientSettings settings) {
+        return new StrandClient(StrandConnection.connect(settings));
+    }
+
+    public StrandConnection connection() {
+        return connection;
+    }
+
+    public HelloReply helloReply() {
+        return connection.helloReply();
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+    }
+
+    // ---- volumes --------------------------------------------------------------------------------
+
+    public CompletableFuture<VolumeInfo> volumeCreate(String name, int replicas) {
+        return attempt(() -> {
+            Names.checkVolumeName(name);
+            return connection.<VolumeInfo>call(new VolumeCreate(name, replicas)).thenApply(this::remember);
+        });
+    }
+
+    /** All volumes in name order. */
+    public CompletableFuture<List<VolumeInfo>> volumeList() {
+        return connection.<VolumeListReply>call(new VolumeList()).thenApply(reply -> {
+            List<VolumeInfo> volumes = reply.volumes() == null ? List.of() : reply.volumes();
+            volumes.forEach(this::remember);
+            return volumes;
+        });
+    }
+
+    public CompletableFuture<VolumeInfo> volumeInfo(String name) {
+        return attempt(() -> {
+            Names.checkVolumeName(name);
+            return connection.<VolumeInfo>call(new VolumeInfoRequest(name)).thenApply(this::remember);
+        });
+    }
+
+    // ---- reading --------------------------------------------------------------------------------
+
+    /** The attributes of what the path names; a final symbolic link is shown itself, as lstat does. */
+    public CompletableFuture<Attr> stat(String path) {
+        return stat(path, false);
+    }
+
+    public CompletableFuture<Attr> stat(String path, boolean followFinalLink) {
+        return attempt(() -> locate(StrandPath.parse(path), followFinalLink).thenApply(Located::attr));
+    }
+
+    /** The target of a symbolic link. */
+    public CompletableFuture<String> readLink(String path) {
+        return attempt(() -> locate(StrandPath.parse(path), false).thenCompose(found -> {
+            if (found.attr().type() != FileType.SYMLINK) {
+                throw new NotASymlinkException(found.path() + " is not a symbolic link");
+            }
+            return connection.<ReadLinkReply>call(new ReadLink(found.attr().fid())).thenApply(ReadLinkReply::target);
+        }));
+    }
+
+    /**
+     * Lists a directory page by page (with attributes if asked); a file lists as itself; "/" lists the volumes.
+     * {@code followFinalLink}: whether a final symbolic link to a directory lists the directory (ls without -l)
+     * or the link itself (ls -l). A trailing '/' always follows.
+     */
+    public CompletableFuture<DirectoryListing> list(String path, boolean followFinalLink, boolean withAttrs) {
+        return attempt(() -> {
+            StrandPath p = StrandPath.parse(path);
+            if (p.isRoot()) {
+                return listVolumes(withAttrs);
+            }
+            return locate(p, followFinalLink).thenApply(found -> {
+                Attr attr = found.attr();
+                if (attr.type() == FileType.DIRECTORY) {
+                    return DirectoryListing.ofDirectory(connection, found.path().toString(), attr, withAttrs);
+                }
+                DirEntry self = new DirEntry(p.name(), attr.fid(), attr.type(), attr);
+                return DirectoryListing.ofEntries(found.path().toString(), attr, List.of(self));
+            });
+        });
+    }
+
+    private CompletableFuture<DirectoryListing> listVolumes(boolean withAttrs) {
+        return volumeList().thenCompose(volumes -> {
+            List<CompletableFuture<DirEntry>> entries = new ArrayList<>();
+            for (VolumeInfo v : volumes) {
+                Fid root = rootOf(v);
+                entries.add(withAttrs
+                        ? connection.<Attr>call(new GetAttr(root)).thenApply(a -> new DirEntry(v.name(), root, FileType.DIRECTORY, a))
+                        : CompletableFuture.completedFuture(new DirEntry(v.name(), root, FileType.DIRECTORY, null)));
+            }
+            return allOf(entries).thenApply(list ->
+                    DirectoryListing.ofEntries("/", rootAttr(volumes.size()), list));
+        });
+    }
+
+    /** Writes a file's contents to {@code out} (following symbolic links); {@code progress} may be null. */
+    public CompletableFuture<FetchReply> cat(String path, OutputStream out, LongConsumer progress) {
+        return attempt(() -> locateFile(StrandPath.parse(path))
+                .thenCompose(attr -> connection.fetch(attr.fid(), 0, -1, out, progress)));
+    }
+
+    /**
+     * Copies a remote file to a local one (into it, if {@code local} is a directory). The bytes go to a
+     * temporary file beside the target that replaces the target only once complete.
+     */
+    public CompletableFuture<FetchReply> get(String remote, Path local, LongConsumer progress) {
+        return attempt(() -> {
+            StrandPath p = StrandPath.parse(remote);
+            return locateFile(p).thenCompose(attr -> {
+                Path target = Files.isDirectory(local) ? local.resolve(p.name()) : local;
+                Path dir = target.toAbsolutePath().getParent();
+                Path temp;
+                FileChannel channel;
+                try {
+                    temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".strand-part");
+                    channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+                } catch (IOException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
+                return connection.fetch(attr.fid(), 0, -1, channel, progress).handle((reply, error) -> {
+                    try {
+                        channel.close();
+                        if (error != null) {
+                            Files.deleteIfExists(temp);
+                            throw new CompletionException(unwrap(error));
+                        }
+                        applyMode(temp, reply.attr() != null ? reply.attr().mode() : attr.mode());
+                        moveIntoPlace(temp, target);
+                        return reply;
+                    } catch (IOException e) {
+                        deleteQuietly(temp);
+                        throw new CompletionException(e);
+                    }
+                });
+            });
+        });
+    }
+
+    // ---- writing --------------------------------------------------------------------------------
+
+    /**
+     * Creates or replaces a remote file with a local file's contents. If {@code remote} is a directory the file
+     * goes into it under its local name. A new file gets the local file's permission bits.
+     */
+    public CompletableFuture<Attr> put(Path local, String remote, LongConsumer progress) {
+        return attempt(() -> {
+            StrandPath p = StrandPath.parse(remote);
+            long size;
+            int mode;
+            try {
+                if (Files.isDirectory(local)) {
+                    throw new IOException(local + " is a directory");
+                }
+                size = Files.size(local);
+                mode = localMode(local);
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            String localName = local.getFileName().toString();
+            return writableFile(p, localName, mode).thenCompose(fid -> {
+                FileChannel channel;
+                try {
+                    channel = FileChannel.open(local, StandardOpenOption.READ);
+                } catch (IOException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
+                return connection.store(fid, size, channel, progress)
+                        .whenComplete((attr, error) -> closeQuietly(channel));
+            });
+        });
+    }
+
+    /**
+     * Creates or replaces a remote file with {@code length} bytes from {@code source} (-1: until its end).
+     * Nothing is held in memory in proportion to the length.
+     */
+    public CompletableFuture<Attr> write(String remote, long length, ReadableByteChannel source, LongConsumer progress) {
+        return attempt(() -> writableFile(StrandPath.parse(remote), null, DEFAULT_FILE_MODE)
+                .thenCompose(fid -> connection.store(fid, length, source, progress)));
+    }
+
+    /** Creates an empty file; without {@code exclusive} an existing file is returned as it is. */
+    public CompletableFuture<Attr> createFile(String path, int mode, boolean exclusive) {
+        return attempt(() -> {
+            Names.checkMode(mode);
+            StrandPath p = StrandPath.parse(path);
+            return locateParent(p).thenCompose(dir ->
+                    connection.<Attr>call(new Create(dir.attr().fid(), p.name(), mode, exclusive)));
+        });
+    }
+
+    public CompletableFuture<Attr> mkdir(String path) {
+        return mkdir(path, DEFAULT_DIRECTORY_MODE);
+    }
+
+    public CompletableFuture<Attr> mkdir(String path, int mode) {
+        return attempt(() -> {
+            Names.checkMode(mode);
+            StrandPath p = StrandPath.parse(path);
+            return locateParent(p).thenCompose(dir ->
+                    connection.<Attr>call(new MkDir(dir.attr().fid(), p.name(), mode)));
+        });
+    }
+
+    /** Creates a directory and any missing parents (mkdir -p); an existing directory is fine. */
+    public CompletableFuture<Attr> mkdirs(String path) {
+        return mkdirs(path, DEFAULT_DIRECTORY_MODE);
+    }
+
+    public CompletableFuture<Attr> mkdirs(String path, int mode) {
+        return attempt(() -> {
+            Names.checkMode(mode);
+            return mkdirs(StrandPath.parse(path).withoutTrailingSlash(), mode);
+        });
+    }
+
+    private CompletableFuture<Attr> mkdirs(StrandPath p, int mode) {
+        return locate(p, true).handle((found, error) -> {
+            if (error == null) {
+                return existingDirectory(found);
+            }
+            Throwable cause = unwrap(error);
+            if (!(cause instanceof NotFoundException) || p.depth() < 2) {
+                return CompletableFuture.<Attr>failedFuture(cause);
+            }
+            return mkdirs(p.parent(), mode)
+                    .thenCompose(parent -> connection.<Attr>call(new MkDir(parent.fid(), p.name(), mode)))
+                    .exceptionallyCompose(e -> unwrap(e) instanceof ExistsException
+                            ? locate(p, true).thenCompose(this::existingDirectory) // made concurrently: fine
+                            : CompletableFuture.<Attr>failedFuture(unwrap(e)));
+        }).thenCompose(f -> f);
+    }
+
+    private CompletableFuture<Attr> existingDirectory(Located found) {
+        if (found.attr().type() != FileType.DIRECTORY) {
+            return CompletableFuture.failedFuture(new ExistsException(found.path() + " exists and is not a directory"));
+        }
+        return CompletableFuture.completedFuture(found.attr());
+    }
+
+    /**
+     * Moves {@code source} (the name itself, not what a symbolic link points to) to {@code target}, replacing a
+     * compatible target as rename(2) does; if {@code target} is a directory, into it under the same name.
+     */
+    public CompletableFuture<Void> mv(String source, String target) {
+        return attempt(() -> {
+            StrandPath from = StrandPath.parse(source);
+            StrandPath to = StrandPath.parse(target);
+            requireEntry(from, "move");
+            return locateParent(from).thenCompose(fromDir -> destination(to, from.name()).thenCompose(dest -> {
+                Fid fromFid = fromDir.attr().fid();
+                if (fromFid.volume() != dest.dir().volume()) {
+                    throw new CrossVolumeException("cannot move " + from + " to " + to + ": they are on different volumes");
+                }
+                return connection.<Empty>call(new Rename(fromFid, from.name(), dest.dir(), dest.name()))
+                        .thenApply(e -> (Void) null);
+            }));
+        });
+    }
+
+    /** Removes a name that is not a directory (a symbolic link itself, not its target). */
+    public CompletableFuture<Void> rm(String path) {
+        return attempt(() -> {
+            StrandPath p = StrandPath.parse(path);
+            requireEntry(p, "remove");
+            return locateParent(p).thenCompose(dir ->
+                    connection.<Empty>call(new Remove(dir.attr().fid(), p.name()))).thenApply(e -> (Void) null);
+        });
+    }
+
+    /** Removes an empty directory. */
+    public CompletableFuture<Void> rmdir(String path) {
+        return attempt(() -> {
+            StrandPath p = StrandPath.parse(path);
+            requireEntry(p, "remove");
+            return locateParent(p).thenCompose(dir ->
+                    connection.<Empty>call(new RmDir(dir.attr().fid(), p.name()))).thenApply(e -> (Void) null);
+        });
+    }
+
+    /**
+     * Removes a name and, if it is a directory, everything below it (rm -r), depth first, reading each
+     * directory a page at a time. Symbolic links are removed, never followed. Stops at the first failure.
+     */
+    public CompletableFuture<Void> rmRecursive(String path) {
+        return attempt(() -> {
+            StrandPath p = StrandPath.parse(path);
+            requireEntry(p, "remove");
+            return locateParent(p).thenCompose(dir -> {
+                Fid dirFid = dir.attr().fid();
+                return lookup(dirFid, p.name()).thenCompose(attr -> {
+                    if (attr.type() != FileType.DIRECTORY) {
+                        return connection.<Empty>call(new Remove(dirFid, p.name())).thenApply(e -> (Void) null);
+                    }
+                    return removeContents(attr.fid())
+                            .thenCompose(v -> connection.<Empty>call(new RmDir(dirFid, p.name())))
+                            .thenApply(e -> (Void) null);
+                });
+            });
+        });
+    }
+
+    private CompletableFuture<Void> removeContents(Fid dir) {
+        return removePage(dir, null);
+    }
+
+    private CompletableFuture<Void> removePage(Fid dir, String after) {
+        return connection.<ReadDirReply>call(new ReadDir(dir, after, DirectoryListing.PAGE_SIZE, false)).thenCompose(page -> {
+            List<DirEntry> entries = page.entries() == null ? List.of() : page.entries();
+            // subdirectories one after another (depth first); the page's other names all at once
+            CompletableFuture<Void> directories = CompletableFuture.completedFuture(null);
+            List<CompletableFuture<?>> removals = new ArrayList<>();
+            for (DirEntry entry : entries) {
+                if (entry.type() == FileType.DIRECTORY) {
+                    directories = directories.thenCompose(v -> removeContents(entry.fid()))
+                            .thenCompose(v -> connection.<Empty>call(new RmDir(dir, entry.name())))
+                            .thenApply(e -> null);
+                } else {
+                    removals.add(connection.<Empty>call(new Remove(dir, entry.name())));
+                }
+            }
+            removals.add(directories);
+            CompletableFuture<Void> all = CompletableFuture.allOf(removals.toArray(CompletableFuture[]::new));
+            if (page.eof() || entries.isEmpty()) {
+                return all;
+            }
+            String last = entries.get(entries.size() - 1).name();
+            return all.thenCompose(v -> removePage(dir, last));
+        });
+    }
+
+    /** Creates a symbolic link at {@code linkPath} whose target is {@code target} (stored as given). */
+    public CompletableFuture<Attr> symlink(String target, String linkPath) {
+        return attempt(() -> {
+            Names.checkSymlinkTarget(target);
+            StrandPath p = StrandPath.parse(linkPath);
+            return locateParent(p).thenCompose(dir ->
+                    connection.<Attr>call(new Symlink(dir.attr().fid(), p.name(), target)));
+        });
+    }
+
+    /**
+     * Makes {@code newPath} another name (hard link) for the non-directory {@code existing} (a symbolic link
+     * itself, not its target); if {@code newPath} is a directory, the link goes into it under the same name.
+     */
+    public CompletableFuture<Attr> link(String existing, String newPath) {
+        return attempt(() -> {
+            StrandPath from = StrandPath.parse(existing);
+            StrandPath to = StrandPath.parse(newPath);
+            requireEntry(from, "link");
+            return locate(from, false).thenCompose(source -> destination(to, from.name()).thenCompose(dest ->
+                    connection.<Attr>call(new Link(dest.dir(), dest.name(), source.attr().fid()))));
+        });
+    }
+
+    /** Sets the permission bits (following symbolic links). */
+    public CompletableFuture<Attr> chmod(String path, int mode) {
+        return attempt(() -> {
+            Names.checkMode(mode);
+            return locate(StrandPath.parse(path), true).thenCompose(found ->
+                    connection.<Attr>call(new SetAttr(requireObject(found).fid(), mode, null, null)));
+        });
+    }
+
+    /** Sets a file's length, creating it if missing (as truncate -s does). */
+    public CompletableFuture<Attr> truncate(String path, long size) {
+        return attempt(() -> {
+            if (size < 0) {
+                throw new InvalidArgumentException("negative size " + size);
+            }
+            return writableFile(StrandPath.parse(path), null, DEFAULT_FILE_MODE).thenCompose(fid ->
+                    connection.<Attr>call(new SetAttr(fid, null, size, null)));
+        });
+    }
+
+    // ---- path resolution ------------------------------------------------------------------------
+
+    /** What a path resolved to: the path after following links, and the object's attributes. */
+    record Located(StrandPath path, Attr attr) {}
+
+    /** A name in a directory, for operations that make or replace one. */
+    record Destination(Fid dir, String name) {}
+
+    CompletableFuture<Located> locate(StrandPath path, boolean followFinalLink) {
+        return locate(path, followFinalLink, 0);
+    }
+
+    private CompletableFuture<Located> locate(StrandPath path, boolean followFinalLink, int linksFollowed) {
+        if (path.isRoot()) {
+            return volumeList().thenApply(volumes -> new Located(path, rootAttr(volumes.size())));
+        }
+        String volume = path.volume();
+        return volumeRoot(volume).thenCompose(root -> {
+            List<String> names = path.names();
+            if (names.isEmpty()) {
+                return forgetVolumeOnFailure(volume, connection.<Attr>call(new GetAttr(root)))
+                        .thenApply(attr -> new Located(path, attr));
+            }
+            return forgetVolumeOnFailure(volume, connection.<WalkReply>call(new Walk(root, names))).thenCompose(walk -> {
+                int consumed = walk.consumed();
+                Attr attr = walk.attr();
+                boolean walkedAll = consumed >= names.size();
+                boolean follow = followFinalLink || path.trailingSlash();
+                if (attr.type() != FileType.SYMLINK || (walkedAll && !follow)) {
+                    if (!walkedAll) {
+                        throw new NotADirectoryException(path.prefix(1 + consumed) + " is not a directory");
+                    }
+                    return CompletableFuture.completedFuture(new Located(path, attr));
+                }
+                if (linksFollowed >= MAX_SYMLINKS) {
+                    throw new InvalidArgumentException(path + ": too many levels of symbolic links");
+                }
+                StrandPath link = path.prefix(1 + consumed);
+                List<String> rest = names.subList(consumed, names.size());
+                return connection.<ReadLinkReply>call(new ReadLink(attr.fid())).thenCompose(reply -> {
+                    StrandPath next = link.parent().resolve(reply.target()).append(rest);
+                    if (path.trailingSlash()) {
+                        next = next.withTrailingSlash();
+                    }
+                    return locate(next, followFinalLink, linksFollowed + 1);
+                });
+            });
+        });
+    }
+
+    /** The directory that holds a path's last name, following links on the way. */
+    private CompletableFuture<Located> locateParent(StrandPath path) {
+        requireEntry(path, "use");
+        StrandPath parent = path.parent();
+        return locate(parent, true).thenApply(found -> {
+            if (found.attr().type() != FileType.DIRECTORY) {
+                throw new NotADirectoryException(found.path() + " is not a directory");
+            }
+            return found;
+        });
+    }
+
+    /** Where a moved or linked name lands: into {@code path} if it is a directory, else at {@code path}. */
+    private CompletableFuture<Destination> destination(StrandPath path, String nameIfDirectory) {
+        return locate(path, true).handle((found, error) -> {
+            if (error == null && found.attr().type() == FileType.DIRECTORY) {
+                return CompletableFuture.completedFuture(new Destination(requireObject(found).fid(), nameIfDirectory));
+            }
+            if (error != null && !(unwrap(error) instanceof NotFoundException)) {
+                return CompletableFuture.<Destination>failedFuture(unwrap(error));
+            }
+            return locateParent(path).thenApply(dir -> new Destination(dir.attr().fid(), path.name()));
+        }).thenCompose(f -> f);
+    }
+
+    /**
+     * The fid of the regular file to write: the file the path names (through links), a new file in the
+     * directory it names ({@code nameIfDirectory}, when given), or a new file at the path.
+     */
+    private CompletableFuture<Fid> writableFile(StrandPath path, String nameIfDirectory, int mode) {
+        return locate(path, true).handle((found, error) -> {
+            if (error == null) {
+                Attr attr = requireObject(found);
+                if (attr.type() == FileType.FILE) {
+                    return CompletableFuture.completedFuture(attr.fid());
+                }
+                if (nameIfDirectory == null) {
+                    return CompletableFuture.<Fid>failedFuture(new IsADirectoryException(found.path() + " is a directory"));
+                }
+                return connection.<Attr>call(new Create(attr.fid(), nameIfDirectory, mode, false)).thenApply(Attr::fid);
+            }
+            if (!(unwrap(error) instanceof NotFoundException)) {
+                return CompletableFuture.<Fid>failedFuture(unwrap(error));
+            }
+            return locateParent(path).thenCompose(dir ->
+                    connection.<Attr>call(new Create(dir.attr().fid(), path.name(), mode, false))).thenApply(Attr::fid);
+        }).thenCompose(f -> f);
+    }
+
+    private CompletableFuture<Attr> locateFile(StrandPath path) {
+        return locate(path, true).thenApply(found -> {
+            Attr attr = requireObject(found);
+            if (attr.type() == FileType.DIRECTORY) {
+                throw new IsADirectoryException(found.path() + " is a directory");
+            }
+            return attr;
+        });
+    }
+
+    /** One name in a directory, without following it. */
+    private CompletableFuture<Attr> lookup(Fid dir, String name) {
+        return connection.<WalkReply>call(new Walk(dir, List.of(name))).thenApply(WalkReply::attr);
+    }
+
+    private CompletableFuture<Fid> volumeRoot(String volume) {
+        Fid cached = volumeRoots.get(volume);
+        if (cached != null) {
+            return CompletableFuture.completedFuture(cached);
+        }
+        return connection.<VolumeInfo>call(new VolumeInfoRequest(volume)).thenApply(info -> rootOf(remember(info)));
+    }
+
+    private VolumeInfo remember(VolumeInfo info) {
+        volumeRoots.put(info.name(), rootOf(info));
+        return info;
+    }
+
+    /** A volume that disappeared or changed identity must be looked up afresh next time. */
+    private <T> CompletableFuture<T> forgetVolumeOnFailure(String volume, CompletableFuture<T> result) {
+        return result.whenComplete((value, error) -> {
+            Throwable cause = error == null ? null : unwrap(error);
+            if (cause instanceof NoSuchVolumeException || cause instanceof StaleException) {
+                volumeRoots.remove(volume);
+            }
+        });
+    }
+
+    private static Fid rootOf(VolumeInfo info) {
+        return info.root() != null ? info.root() : Fid.root(info.id());
+    }
+
+    /** "/" is not a vnode: it is shown as a read-only directory holding the volumes. */
+    private static Attr rootAttr(int volumes) {
+        return new Attr(null, FileType.DIRECTORY, 0555, 0, 2 + volumes, "root", 0, 0, 0, List.of());
+    }
+
+    private static Attr requireObject(Located found) {
+        if (found.path().isRoot()) {
+            throw new InvalidArgumentException("/ is the list of volumes, not a directory of a volume");
+        }
+        return found.attr();
+    }
+
+    private static void requireEntry(StrandPath path, String action) {
+        if (path.isRoot()) {
+            throw new InvalidArgumentException("cannot " + action + " /: it is the list of volumes");
+        }
+        if (path.isVolumeRoot()) {
+            throw new InvalidArgumentException("cannot " + action + " " + path
+                    + ": it is the root of volume " + path.volume());
+        }
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------
+
+    private static <T> CompletableFuture<List<T>> allOf(List<CompletableFuture<T>> futures) {
+        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                .thenApply(v -> futures.stream().map(CompletableFuture::join).toList());
+    }
+
+    /** Runs {@code body}, turning an exception it throws before any future exists into a failed future. */
+    private static <T> CompletableFuture<T> attempt(Supplier<CompletableFuture<T>> body) {
+        try {
+            return body.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** The failure inside the wrappers that futures add. */
+    public static Throwable unwrap(Throwable t) {
+        Throwable cause = t;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    private static int localMode(Path local) {
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(local);
+            int mode = 0;
+            for (PosixFilePermission permission : permissions) {
+                mode |= 1 << (8 - permission.ordinal());
+            }
+            return mode;
+        } catch (UnsupportedOperationException | IOException e) {
+            return DEFAULT_FILE_MODE;
+        }
+    }
+
+    /** Gives a fetched file the remote permission bits, without group/other write (a conservative umask). */
+    private static void applyMode(Path file, int mode) {
+        int bits = mode & 0755;
+        try {
+            Set<PosixFilePermission> permissions = java.util.EnumSet.noneOf(PosixFilePermission.class);
+            for (PosixFilePermission permission : PosixFilePermission.values()) {
+                if ((bits & (1 << (8 - permission.ordinal()))) != 0) {
+                    permissions.add(permission);
+                }
+            }
+            Files.setPosixFilePermissions(file, permissions);
+        } catch (UnsupportedOperationException | IOException e) {
+            // permission bits are a courtesy on file systems without them
+        }
+    }
+
+    private static void moveIntoPlace(Path temp, Path target) throws IOException {
+        try {
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // best effort: a stray temporary file is all that remains
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // nothing more to do with it
+        }
+    }
+}
