@@ -1,21 +1,50 @@
 package dev.strand.actors.registry;
 
 import dev.strand.actors.CborSerializable;
+import dev.strand.actors.volume.VolumeReplica;
+import dev.strand.protocol.Names;
 import dev.strand.protocol.Status;
+import dev.strand.protocol.StrandException;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerBuilder;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The cluster-wide volume registry (Coda's VLDB/VRDB): name -> id -> storage group. Event-sourced, one
  * instance (sharded entity {@link #ENTITY_ID}). Creating a volume persists it, then initialises its replicas.
+ *
+ * <p>Volume ids count from 1. A volume whose replica could not be initialised stays registered: the
+ * create answers UNAVAILABLE, and the (idempotent) initialisation is sent again on {@link Lookup} and
+ * when the registry recovers, until the replica confirms it.
  */
-public final class VolumeRegistry {
+public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Command, RegistryEvent, RegistryState> {
 
     public static final String ENTITY_ID = "registry";
 
-    public static final org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey<Command> ENTITY_TYPE_KEY =
-            org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey.create(Command.class, "VolumeRegistry");
+    public static final EntityTypeKey<Command> ENTITY_TYPE_KEY =
+            EntityTypeKey.create(Command.class, "VolumeRegistry");
 
     public sealed interface Command extends CborSerializable {}
 
@@ -27,6 +56,11 @@ public final class VolumeRegistry {
 
     /** Answers {@link Result.Volumes}, in name order. */
     public record ListVolumes(ActorRef<Result> replyTo) implements Command {}
+
+    /** A replica's answer to Initialize (or the ask's failure); {@code replyTo} may be null. */
+    private record InitializeAnswered(VolumeRecord volume, VolumeReplica.Result result, Throwable failure,
+                                      ActorRef<Result> replyTo)
+            implements Command, NoSerializationVerificationNeeded {}
 
     /** A volume's registry record. {@code replicaEntityIds} in storage-group order. */
     public record VolumeRecord(long id, String name, int replicas, long createdMillis,
@@ -40,5 +74,157 @@ public final class VolumeRegistry {
         record Rejected(Status status, String message) implements Result {}
     }
 
-    private VolumeRegistry() {}
+    // ---- creation ----------------------------------------------------------------------------
+
+    /**
+     * @param replicas          where a replica entity id's commands go (Cluster Sharding in production)
+     * @param initializeTimeout how long to wait for a replica to confirm Initialize
+     */
+    public static Behavior<Command> create(Function<String, RecipientRef<VolumeReplica.Command>> replicas,
+                                           Duration initializeTimeout) {
+        return Behaviors.setup(context -> new VolumeRegistry(context, replicas, initializeTimeout));
+    }
+
+    /** Registers the registry with Cluster Sharding on this node; replicas are reached through sharding too. */
+    public static void init(ActorSystem<?> system) {
+        ClusterSharding sharding = ClusterSharding.get(system);
+        Duration timeout = system.settings().config().getDuration("strand.registry.initialize-timeout");
+        sharding.init(Entity.of(ENTITY_TYPE_KEY, entityContext -> create(
+                entityId -> sharding.entityRefFor(VolumeReplica.ENTITY_TYPE_KEY, entityId), timeout)));
+    }
+
+    /** The registry, wherever in the cluster it runs. */
+    public static EntityRef<Command> entityRef(ActorSystem<?> system) {
+        return ClusterSharding.get(system).entityRefFor(ENTITY_TYPE_KEY, ENTITY_ID);
+    }
+
+    private final ActorContext<Command> context;
+    private final Function<String, RecipientRef<VolumeReplica.Command>> replicas;
+    private final Duration initializeTimeout;
+
+    private VolumeRegistry(ActorContext<Command> context, Function<String, RecipientRef<VolumeReplica.Command>> replicas,
+                           Duration initializeTimeout) {
+        super(PersistenceId.ofUniqueId("volume-registry"),
+                SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+        this.context = context;
+        this.replicas = replicas;
+        this.initializeTimeout = initializeTimeout;
+    }
+
+    @Override
+    public RegistryState emptyState() {
+        return RegistryState.empty();
+    }
+
+    @Override
+    public RetentionCriteria retentionCriteria() {
+        return RetentionCriteria.snapshotEvery(1000, 2);
+    }
+
+    /** Volumes whose replicas never confirmed initialisation get it again. */
+    @Override
+    public SignalHandler<RegistryState> signalHandler() {
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.instance(), state -> {
+                    for (VolumeRecord volume : state.volumes()) {
+                        if (!state.isInitialized(volume.id())) {
+                            initializeReplicas(volume, null);
+                        }
+                    }
+                })
+                .build();
+    }
+
+    @Override
+    public CommandHandler<Command, RegistryEvent, RegistryState> commandHandler() {
+        CommandHandlerBuilder<Command, RegistryEvent, RegistryState> builder = newCommandHandlerBuilder();
+        builder.forAnyState()
+                .onCommand(CreateVolume.class, this::onCreateVolume)
+                .onCommand(Lookup.class, this::onLookup)
+                .onCommand(ListVolumes.class, this::onListVolumes)
+                .onCommand(InitializeAnswered.class, this::onInitializeAnswered);
+        return builder.build();
+    }
+
+    private Effect<RegistryEvent, RegistryState> onCreateVolume(RegistryState state, CreateVolume command) {
+        try {
+            Names.checkVolumeName(command.name());
+            if (command.replicas() != 1) {
+                throw Status.INVALID_ARGUMENT.exception("replicated volumes are not available yet: replicas must be 1, not "
+                        + command.replicas());
+            }
+            if (state.volume(command.name()) != null) {
+                throw Status.VOLUME_EXISTS.exception("volume '" + command.name() + "' already exists");
+            }
+        } catch (StrandException e) {
+            command.replyTo().tell(new Result.Rejected(e.status(), e.getMessage()));
+            return Effect().none();
+        }
+        long id = state.nextId();
+        VolumeRecord volume = new VolumeRecord(id, command.name(), command.replicas(), System.currentTimeMillis(),
+                List.of(VolumeReplica.entityId(id, 0)));
+        return Effect().persist(new RegistryEvent.VolumeCreated(volume))
+                .thenRun(after -> initializeReplicas(volume, command.replyTo()));
+    }
+
+    private Effect<RegistryEvent, RegistryState> onLookup(RegistryState state, Lookup command) {
+        VolumeRecord volume = state.volume(command.name());
+        if (volume == null) {
+            command.replyTo().tell(new Result.Rejected(Status.NO_SUCH_VOLUME,
+                    "no volume named '" + command.name() + "'"));
+        } else if (state.isInitialized(volume.id())) {
+            command.replyTo().tell(new Result.Volume(volume));
+        } else {
+            initializeReplicas(volume, command.replyTo());
+        }
+        return Effect().none();
+    }
+
+    private Effect<RegistryEvent, RegistryState> onListVolumes(RegistryState state, ListVolumes command) {
+        command.replyTo().tell(new Result.Volumes(state.volumes()));
+        return Effect().none();
+    }
+
+    /**
+     * Sends Initialize (idempotent) to the volume's replica; the answer comes back as
+     * {@link InitializeAnswered}. One replica per volume until replicated volumes land, when the volume's
+     * coordinator will initialise its storage group.
+     */
+    private void initializeReplicas(VolumeRecord volume, ActorRef<Result> replyTo) {
+        RecipientRef<VolumeReplica.Command> replica = replicas.apply(volume.replicaEntityIds().get(0));
+        context.ask(VolumeReplica.Result.class, replica, initializeTimeout,
+                ref -> new VolumeReplica.Initialize(volume.id(), volume.name(), volume.createdMillis(), ref),
+                (result, failure) -> new InitializeAnswered(volume, result, failure, replyTo));
+    }
+
+    private Effect<RegistryEvent, RegistryState> onInitializeAnswered(RegistryState state, InitializeAnswered answer) {
+        VolumeRecord volume = answer.volume();
+        if (answer.result() instanceof VolumeReplica.Result.Done) {
+            if (state.isInitialized(volume.id())) {
+                reply(answer.replyTo(), new Result.Volume(volume));
+                return Effect().none();
+            }
+            return Effect().persist(new RegistryEvent.ReplicasInitialized(volume.id()))
+                    .thenRun(after -> reply(answer.replyTo(), new Result.Volume(volume)));
+        }
+        String reason = answer.failure() != null ? answer.failure().toString()
+                : answer.result() instanceof VolumeReplica.Result.Rejected rejected
+                ? rejected.status() + ": " + rejected.message() : String.valueOf(answer.result());
+        context.getLog().warn("Replica of volume '{}' (id {}) did not initialise: {}", volume.name(), volume.id(),
+                reason);
+        reply(answer.replyTo(), new Result.Rejected(Status.UNAVAILABLE, "volume '" + volume.name() + "' (id "
+                + volume.id() + ") is registered but its replica is not ready (" + reason + "); try again later"));
+        return Effect().none();
+    }
+
+    private static void reply(ActorRef<Result> replyTo, Result result) {
+        if (replyTo != null) {
+            replyTo.tell(result);
+        }
+    }
+
+    @Override
+    public EventHandler<RegistryState, RegistryEvent> eventHandler() {
+        return newEventHandlerBuilder().forAnyState().onAnyEvent(RegistryState::apply);
+    }
 }

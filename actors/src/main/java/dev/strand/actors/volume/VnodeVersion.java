@@ -1,0 +1,21 @@
+package dev.strand.actors.volume;
+
+import dev.strand.replication.VersionVector;
+
+/**
+ * The version a vnode has after a change: its data version (Coda's storeid, bumped by every change of
+ * the vnode) and its version vector (the changing replica's slot bumped). Events carry the versions they
+ * give to every vnode they touch, so that resolution can compare replicas without replaying anything.
+ */
+public record VnodeVersion(long dataVersion, VersionVector versionVector) {
+
+    /** The version of a vnode that the replica in {@code slot} of a group of {@code replicas} just created. */
+    public static VnodeVersion first(int replicas, int slot) {
+        return new VnodeVersion(1, VersionVector.ofSize(replicas).increment(slot));
+    }
+
+    /** The version after one more change made by the replica in {@code slot}. */
+    public VnodeVersion next(int slot) {
+        return new VnodeVersion(dataVersion + 1, versionVector.increment(slot));
+    }
+}

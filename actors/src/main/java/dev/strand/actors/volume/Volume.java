@@ -1,0 +1,451 @@
+package dev.strand.actors.volume;
+
+import dev.strand.protocol.error.CrossVolumeException;
+import dev.strand.protocol.error.InvalidArgumentException;
+import dev.strand.protocol.error.IsADirectoryException;
+import dev.strand.protocol.error.NotADirectoryException;
+import dev.strand.protocol.error.StaleException;
+import dev.strand.protocol.message.Attr;
+import dev.strand.protocol.message.Fid;
+import dev.strand.protocol.message.FileType;
+import dev.strand.protocol.message.VolumeInfo;
+import dev.strand.replication.VersionVector;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The state of one replica of one volume: its vnodes by number, the counters that allocate new fids,
+ * usage figures and the volume's version vector. Pure Java (no Pekko), so the model is tested directly.
+ *
+ * <p>{@link #apply} is the event handler and the only code that changes a volume. Everything else reads:
+ * fid resolution for the mutation pipeline ({@link Mutation}) and the reads ({@link VolumeReads}).
+ */
+public final class Volume {
+
+    /** The uniquifier of every volume's root. */
+    public static final long ROOT_UNIQUE = 1;
+
+    private boolean initialized;
+    private long volumeId;
+    private String volumeName;
+    private long createdMillis;
+    private int replicaIndex;
+    private int replicas;
+    private VersionVector versionVector;
+
+    private final Map<Long, Vnode> vnodes = new HashMap<>();
+    private long nextVnode = Fid.ROOT_VNODE + 1;
+    private long nextUnique = ROOT_UNIQUE + 1;
+
+    // derived from the vnodes (rebuilt from a snapshot, never stored)
+    private final Map<UUID, Long> blobOwners = new HashMap<>();
+    private long files;
+    private long directories;
+    private long symlinks;
+    private long bytes;
+
+    private Volume() {}
+
+    /** A replica that has not been initialised: no root, no vnodes. */
+    public static Volume uninitialized() {
+        return new Volume();
+    }
+
+    // ---- reading ----------------------------------------------------------------------------
+
+    public boolean isInitialized() {
+        return initialized;
+    }
+
+    public long volumeId() {
+        return volumeId;
+    }
+
+    public String volumeName() {
+        return volumeName;
+    }
+
+    public long createdMillis() {
+        return createdMillis;
+    }
+
+    /** This replica's slot in the version vectors. */
+    public int replicaIndex() {
+        return replicaIndex;
+    }
+
+    public int replicas() {
+        return replicas;
+    }
+
+    /** Bumped in this replica's slot by every committed change. */
+    public VersionVector versionVector() {
+        return versionVector;
+    }
+
+    /** Regular files (vnodes, not names). */
+    public long files() {
+        return files;
+    }
+
+    /** Directories, the root included. */
+    public long directories() {
+        return directories;
+    }
+
+    public long symlinks() {
+        return symlinks;
+    }
+
+    /** Sum of the regular files' sizes. */
+    public long bytes() {
+        return bytes;
+    }
+
+    public Fid rootFid() {
+        return new Fid(volumeId, Fid.ROOT_VNODE, ROOT_UNIQUE);
+    }
+
+    public Vnode root() {
+        return vnodes.get(Fid.ROOT_VNODE);
+    }
+
+    /** The vnode with this number, or null. */
+    public Vnode vnode(long number) {
+        return vnodes.get(number);
+    }
+
+    /** The vnode a directory entry points at. */
+    public Vnode vnode(DirectoryEntry entry) {
+        return vnodes.get(entry.vnode());
+    }
+
+    public Fid fid(Vnode vnode) {
+        return new Fid(volumeId, vnode.number(), vnode.unique());
+    }
+
+    /** The fid the next created vnode gets. Allocation happens when the creating event is applied. */
+    public Fid nextFid() {
+        return new Fid(volumeId, nextVnode, nextUnique);
+    }
+
+    /** The version a vnode this replica creates now starts with. */
+    public VnodeVersion firstVersion() {
+        return VnodeVersion.first(replicas, replicaIndex);
+    }
+
+    /** The version {@code vnode} gets from a change this replica makes now. */
+    public VnodeVersion nextVersion(Vnode vnode) {
+        return vnode.version().next(replicaIndex);
+    }
+
+    /** True if some vnode's contents are this blob. */
+    public boolean referencesBlob(UUID blobId) {
+        return blobOwners.containsKey(blobId);
+    }
+
+    /** The vnode {@code fid} names: STALE if it is gone, was reused, or is not in this volume. */
+    public Vnode resolve(Fid fid) {
+        if (fid == null) {
+            throw new InvalidArgumentException("missing fid");
+        }
+        if (fid.volume() != volumeId) {
+            throw new StaleException(fid + " is not in volume " + volumeId);
+        }
+        Vnode vnode = vnodes.get(fid.vnode());
+        if (vnode == null || vnode.unique() != fid.unique()) {
+            throw new StaleException(fid + " is stale: no such file or directory in volume " + volumeId);
+        }
+        return vnode;
+    }
+
+    /**
+     * A second object of an operation whose first is in this volume: CROSS_VOLUME if it is in another
+     * volume (link and rename cannot cross volumes), otherwise as {@link #resolve}.
+     */
+    public Vnode resolveAlongside(Fid fid, Fid first) {
+        if (fid != null && fid.volume() != volumeId) {
+            throw new CrossVolumeException("cannot operate across volumes: " + fid + " is in volume "
+                    + fid.volume() + ", " + first + " in volume " + volumeId);
+        }
+        return resolve(fid);
+    }
+
+    public Vnode resolveDirectory(Fid fid) {
+        Vnode vnode = resolve(fid);
+        if (!vnode.isDirectory()) {
+            throw new NotADirectoryException(fid + " is not a directory");
+        }
+        return vnode;
+    }
+
+    /** A regular file whose contents may be stored or fetched. */
+    public Vnode resolveRegularFile(Fid fid) {
+        Vnode vnode = resolve(fid);
+        if (vnode.type() == FileType.DIRECTORY) {
+            throw new IsADirectoryException(fid + " is a directory");
+        }
+        if (vnode.type() != FileType.FILE) {
+            throw new InvalidArgumentException(fid + " is a symbolic link, not a regular file");
+        }
+        return vnode;
+    }
+
+    /** An immutable copy of a vnode's attributes, as the protocol carries them. */
+    public Attr attr(Vnode v) {
+        VnodeVersion version = v.version();
+        return new Attr(fid(v), v.type(), v.mode(), v.size(), v.linkCount(), v.owner(), v.mtimeMillis(),
+                v.ctimeMillis(), version.dataVersion(), version.versionVector().toList());
+    }
+
+    public VolumeInfo info(int groupReplicas) {
+        return new VolumeInfo(volumeName, volumeId, rootFid(), groupReplicas, createdMillis, files, directories,
+                symlinks, bytes, versionVector.toList());
+    }
+
+    public int vnodeCount() {
+        return vnodes.size();
+    }
+
+    // ---- the event handler ------------------------------------------------------------------
+
+    /** Applies one committed event. Deterministic: the same events always give the same volume. */
+    public Volume apply(VolumeEvent event) {
+        if (event instanceof VolumeEvent.VolumeInitialized e) {
+            onInitialized(e);
+            return this;
+        }
+        if (event instanceof VolumeEvent.FileCreated e) {
+            onFileCreated(e);
+        } else if (event instanceof VolumeEvent.DirectoryCreated e) {
+            onDirectoryCreated(e);
+        } else if (event instanceof VolumeEvent.SymlinkCreated e) {
+            onSymlinkCreated(e);
+        } else if (event instanceof VolumeEvent.LinkAdded e) {
+            onLinkAdded(e);
+        } else if (event instanceof VolumeEvent.EntryRemoved e) {
+            onEntryRemoved(e);
+        } else if (event instanceof VolumeEvent.DirectoryRemoved e) {
+            onDirectoryRemoved(e);
+        } else if (event instanceof VolumeEvent.Renamed e) {
+            onRenamed(e);
+        } else if (event instanceof VolumeEvent.AttributesSet e) {
+            onAttributesSet(e);
+        } else if (event instanceof VolumeEvent.ContentStored e) {
+            onContentStored(e);
+        } else {
+            throw new IllegalStateException("no handler for event " + event.getClass().getName());
+        }
+        versionVector = versionVector.increment(replicaIndex);
+        return this;
+    }
+
+    private void onInitialized(VolumeEvent.VolumeInitialized e) {
+        initialized = true;
+        volumeId = e.volumeId();
+        volumeName = e.volumeName();
+        createdMillis = e.createdMillis();
+        replicaIndex = e.replicaIndex();
+        replicas = e.replicas();
+        versionVector = VersionVector.ofSize(replicas).increment(replicaIndex);
+        Vnode root = Vnode.newDirectory(rootFid(), Fid.ROOT_VNODE, 0755, e.rootOwner(), e.createdMillis(),
+                e.rootVersion());
+        add(root);
+    }
+
+    private void onFileCreated(VolumeEvent.FileCreated e) {
+        Vnode file = Vnode.newFile(e.file(), e.mode(), e.origin().principal(), e.origin().timeMillis(),
+                e.fileVersion());
+        addEntry(e.dir(), e.name(), file, e.dirVersion(), e.origin());
+    }
+
+    private void onDirectoryCreated(VolumeEvent.DirectoryCreated e) {
+        Vnode dir = Vnode.newDirectory(e.directory(), e.dir().vnode(), e.mode(), e.origin().principal(),
+                e.origin().timeMillis(), e.directoryVersion());
+        addEntry(e.dir(), e.name(), dir, e.dirVersion(), e.origin());
+        vnodes.get(e.dir().vnode()).addLink(); // the new directory's ".."
+    }
+
+    private void onSymlinkCreated(VolumeEvent.SymlinkCreated e) {
+        Vnode link = Vnode.newSymlink(e.symlink(), e.target(), e.origin().principal(), e.origin().timeMillis(),
+                e.symlinkVersion());
+        addEntry(e.dir(), e.name(), link, e.dirVersion(), e.origin());
+    }
+
+    private void addEntry(Fid dirFid, String name, Vnode created, VnodeVersion dirVersion, Origin origin) {
+        add(created);
+        Vnode dir = vnodes.get(dirFid.vnode());
+        dir.putEntry(name, created.asEntry());
+        dir.stampModified(dirVersion, origin.timeMillis());
+    }
+
+    private void onLinkAdded(VolumeEvent.LinkAdded e) {
+        Vnode target = vnodes.get(e.target().vnode());
+        Vnode dir = vnodes.get(e.dir().vnode());
+        dir.putEntry(e.name(), target.asEntry());
+        dir.stampModified(e.dirVersion(), e.origin().timeMillis());
+        target.addLink();
+        target.stamp(e.targetVersion(), e.origin().timeMillis());
+    }
+
+    private void onEntryRemoved(VolumeEvent.EntryRemoved e) {
+        Vnode dir = vnodes.get(e.dir().vnode());
+        dir.removeEntry(e.name());
+        dir.stampModified(e.dirVersion(), e.origin().timeMillis());
+        unlink(vnodes.get(e.removed().vnode()), e.lastLink(), e.removedVersion(), e.origin());
+    }
+
+    private void onDirectoryRemoved(VolumeEvent.DirectoryRemoved e) {
+        Vnode dir = vnodes.get(e.dir().vnode());
+        dir.removeEntry(e.name());
+        dir.dropLink(); // the removed directory's ".."
+        dir.stampModified(e.dirVersion(), e.origin().timeMillis());
+        remove(vnodes.get(e.removed().vnode()));
+    }
+
+    private void onRenamed(VolumeEvent.Renamed e) {
+        long time = e.origin().timeMillis();
+        Vnode from = vnodes.get(e.fromDir().vnode());
+        Vnode to = vnodes.get(e.toDir().vnode());
+        Vnode moved = vnodes.get(e.moved().vnode());
+        from.removeEntry(e.fromName());
+        if (e.replaced() != null) {
+            Vnode replaced = vnodes.get(e.replaced().vnode());
+            to.removeEntry(e.toName());
+            if (replaced.isDirectory()) {
+                to.dropLink();
+                remove(replaced);
+            } else {
+                unlink(replaced, e.replacedLastLink(), e.replacedVersion(), e.origin());
+            }
+        }
+        to.putEntry(e.toName(), moved.asEntry());
+        if (moved.isDirectory() && from != to) {
+            from.dropLink();
+            to.addLink();
+            moved.setParent(to.number());
+        }
+        from.stampModified(e.fromDirVersion(), time);
+        to.stampModified(e.toDirVersion(), time);
+        moved.stamp(e.movedVersion(), time);
+    }
+
+    private void onAttributesSet(VolumeEvent.AttributesSet e) {
+        long time = e.origin().timeMillis();
+        Vnode v = vnodes.get(e.fid().vnode());
+        if (e.mode() != null) {
+            v.setMode(e.mode());
+        }
+        if (e.size() != null) {
+            bytes += e.size() - v.size();
+            v.resize(e.size());
+            v.setMtime(time);
+        }
+        if (e.freedBlob() != null) {
+            blobOwners.remove(e.freedBlob());
+            v.dropContents();
+        }
+        if (e.mtimeMillis() != null) {
+            v.setMtime(e.mtimeMillis());
+        }
+        v.stamp(e.version(), time);
+    }
+
+    private void onContentStored(VolumeEvent.ContentStored e) {
+        Vnode v = vnodes.get(e.fid().vnode());
+        if (v.blobId() != null) {
+            blobOwners.remove(v.blobId());
+        }
+        bytes += e.length() - v.size();
+        v.setContents(e.blobId(), e.length());
+        blobOwners.put(e.blobId(), v.number());
+        v.stampModified(e.version(), e.origin().timeMillis());
+    }
+
+    /** One name of a non-directory went; with the last one, the vnode goes too. */
+    private void unlink(Vnode v, boolean lastLink, VnodeVersion version, Origin origin) {
+        v.dropLink();
+        if (lastLink) {
+            remove(v);
+        } else {
+            v.stamp(version, origin.timeMillis());
+        }
+    }
+
+    private void add(Vnode v) {
+        vnodes.put(v.number(), v);
+        nextVnode = Math.max(nextVnode, v.number() + 1);
+        nextUnique = Math.max(nextUnique, v.unique() + 1);
+        count(v, +1);
+    }
+
+    private void remove(Vnode v) {
+        vnodes.remove(v.number());
+        count(v, -1);
+    }
+
+    /** Keeps the usage figures and the blob index in step with the vnodes. */
+    private void count(Vnode v, int sign) {
+        switch (v.type()) {
+            case FILE -> {
+                files += sign;
+                bytes += sign * v.size();
+                if (v.blobId() != null) {
+                    if (sign > 0) {
+                        blobOwners.put(v.blobId(), v.number());
+                    } else {
+                        blobOwners.remove(v.blobId());
+                    }
+                }
+            }
+            case DIRECTORY -> directories += sign;
+            case SYMLINK -> symlinks += sign;
+        }
+    }
+
+    // ---- snapshots --------------------------------------------------------------------------
+
+    /** An immutable deep copy, for the snapshot store. */
+    public VolumeSnapshot toSnapshot() {
+        List<VolumeSnapshot.VnodeRecord> records = new ArrayList<>(vnodes.size());
+        for (Vnode v : vnodes.values()) {
+            List<VolumeSnapshot.EntryRecord> entries = List.of();
+            if (v.isDirectory()) {
+                entries = new ArrayList<>(v.entries().size());
+                for (Map.Entry<String, DirectoryEntry> e : v.entries().entrySet()) {
+                    DirectoryEntry d = e.getValue();
+                    entries.add(new VolumeSnapshot.EntryRecord(e.getKey(), d.vnode(), d.unique(), d.type()));
+                }
+            }
+            VnodeVersion version = v.version();
+            records.add(new VolumeSnapshot.VnodeRecord(v.number(), v.unique(), v.type(), v.mode(), v.owner(),
+                    v.size(), v.linkCount(), v.mtimeMillis(), v.ctimeMillis(), version.dataVersion(),
+                    version.versionVector(), v.blobId(), v.blobLength(), v.symlinkTarget(), v.parent(), entries));
+        }
+        records.sort(Comparator.comparingLong(VolumeSnapshot.VnodeRecord::vnode));
+        return new VolumeSnapshot(initialized, volumeId, volumeName, createdMillis, replicaIndex, replicas,
+                nextVnode, nextUnique, versionVector, records);
+    }
+
+    public static Volume fromSnapshot(VolumeSnapshot snapshot) {
+        Volume volume = new Volume();
+        volume.initialized = snapshot.initialized();
+        volume.volumeId = snapshot.volumeId();
+        volume.volumeName = snapshot.volumeName();
+        volume.createdMillis = snapshot.createdMillis();
+        volume.replicaIndex = snapshot.replicaIndex();
+        volume.replicas = snapshot.replicas();
+        volume.versionVector = snapshot.versionVector();
+        for (VolumeSnapshot.VnodeRecord record : snapshot.vnodes()) {
+            volume.add(Vnode.restore(record));
+        }
+        volume.nextVnode = Math.max(volume.nextVnode, snapshot.nextVnode());
+        volume.nextUnique = Math.max(volume.nextUnique, snapshot.nextUnique());
+        return volume;
+    }
+}

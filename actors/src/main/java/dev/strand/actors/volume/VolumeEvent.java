@@ -1,0 +1,84 @@
+package dev.strand.actors.volume;
+
+import dev.strand.actors.CborSerializable;
+import dev.strand.protocol.message.Fid;
+
+import java.util.UUID;
+
+/**
+ * What a volume replica journals: one event per committed operation. Together they are the replica's
+ * history and, later, its resolution log, so each carries the operation's names and fids, the version
+ * it gives to every vnode it touches, and the request ({@link Origin}) it came from. An event that makes
+ * a blob unreachable names it in {@code freedBlob}, so that the blob can be deleted after the commit.
+ *
+ * <p>VERSIONING. Events live in the journal for as long as the volume does. They are Jackson CBOR
+ * ({@link CborSerializable}) and the class name is the serialisation manifest, so:
+ * <ul>
+ *   <li>never rename or move an event class, nor this interface;</li>
+ *   <li>adding a component is safe: old events read the missing field as null (0, false for primitives),
+ *       so give it a meaning for that case;</li>
+ *   <li>renaming, removing or changing the type of a component needs a migration: write a subclass of
+ *       {@code org.apache.pekko.serialization.jackson.JacksonMigration} with {@code currentVersion()} one
+ *       higher and a {@code transform(fromVersion, json)} that rewrites older JSON trees, and register it in
+ *       {@code pekko.serialization.jackson.migrations { "dev.strand.actors.volume.VolumeEvent$X" = "..." }};</li>
+ *   <li>a retired event stays here (the handler must still replay it), marked as such.</li>
+ * </ul>
+ */
+public sealed interface VolumeEvent extends CborSerializable {
+
+    /** The blob this event made unreachable, or null. */
+    default UUID freedBlob() {
+        return null;
+    }
+
+    /** The volume came into being on this replica with its root directory ({@link Fid#ROOT_VNODE}). */
+    record VolumeInitialized(long volumeId, String volumeName, long createdMillis, int replicaIndex,
+                             int replicas, String rootOwner, VnodeVersion rootVersion) implements VolumeEvent {}
+
+    /** An empty regular file {@code file} named {@code name} in {@code dir}. */
+    record FileCreated(Origin origin, Fid dir, String name, Fid file, int mode,
+                       VnodeVersion dirVersion, VnodeVersion fileVersion) implements VolumeEvent {}
+
+    record DirectoryCreated(Origin origin, Fid dir, String name, Fid directory, int mode,
+                            VnodeVersion dirVersion, VnodeVersion directoryVersion) implements VolumeEvent {}
+
+    record SymlinkCreated(Origin origin, Fid dir, String name, Fid symlink, String target,
+                          VnodeVersion dirVersion, VnodeVersion symlinkVersion) implements VolumeEvent {}
+
+    /** A new name {@code name} in {@code dir} for the existing non-directory {@code target}. */
+    record LinkAdded(Origin origin, Fid dir, String name, Fid target,
+                     VnodeVersion dirVersion, VnodeVersion targetVersion) implements VolumeEvent {}
+
+    /**
+     * A name of a non-directory went. With {@code lastLink} the vnode went too ({@code removedVersion} is
+     * then the version it had when it went).
+     */
+    record EntryRemoved(Origin origin, Fid dir, String name, Fid removed, boolean lastLink,
+                        VnodeVersion dirVersion, VnodeVersion removedVersion, UUID freedBlob)
+            implements VolumeEvent {}
+
+    /** An empty directory and its name went. */
+    record DirectoryRemoved(Origin origin, Fid dir, String name, Fid removed, VnodeVersion dirVersion)
+            implements VolumeEvent {}
+
+    /**
+     * {@code moved} went from {@code fromDir/fromName} to {@code toDir/toName}. If that name was taken,
+     * {@code replaced} lost it (and went with it when {@code replacedLastLink}); otherwise both are
+     * null/false. With {@code fromDir == toDir} the two directory versions are the same.
+     */
+    record Renamed(Origin origin, Fid fromDir, String fromName, Fid toDir, String toName, Fid moved,
+                   Fid replaced, boolean replacedLastLink, VnodeVersion fromDirVersion,
+                   VnodeVersion toDirVersion, VnodeVersion movedVersion, VnodeVersion replacedVersion,
+                   UUID freedBlob) implements VolumeEvent {}
+
+    /**
+     * The attributes that are not null changed. A new {@code size} below the stored contents' length cuts
+     * them (bytes beyond read as zeros when it grows again); cut to nothing, the blob is freed.
+     */
+    record AttributesSet(Origin origin, Fid fid, Integer mode, Long size, Long mtimeMillis,
+                         VnodeVersion version, UUID freedBlob) implements VolumeEvent {}
+
+    /** The blob {@code blobId} of {@code length} bytes became the file's contents, replacing {@code freedBlob}. */
+    record ContentStored(Origin origin, Fid fid, UUID blobId, long length, VnodeVersion version,
+                         UUID freedBlob) implements VolumeEvent {}
+}

@@ -1,0 +1,121 @@
+package dev.strand.actors.volume;
+
+import dev.strand.protocol.Names;
+import dev.strand.protocol.ProtocolLimits;
+import dev.strand.protocol.error.InvalidArgumentException;
+import dev.strand.protocol.error.NotADirectoryException;
+import dev.strand.protocol.error.NotASymlinkException;
+import dev.strand.protocol.error.NotFoundException;
+import dev.strand.protocol.message.DirEntry;
+import dev.strand.protocol.message.FileType;
+import dev.strand.protocol.message.GetAttr;
+import dev.strand.protocol.message.ReadDir;
+import dev.strand.protocol.message.ReadDirReply;
+import dev.strand.protocol.message.ReadLink;
+import dev.strand.protocol.message.ReadLinkReply;
+import dev.strand.protocol.message.Reply;
+import dev.strand.protocol.message.Request;
+import dev.strand.protocol.message.Walk;
+import dev.strand.protocol.message.WalkReply;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+
+/**
+ * The read requests, answered from a volume's state without changing it. Failures are the protocol's
+ * exceptions. Permission checks for reads join here when authentication lands (until then all is allowed).
+ */
+public final class VolumeReads {
+
+    /** Most names one WALK may carry (a path of 4096 one-letter names is already PATH_MAX). */
+    public static final int MAX_WALK_NAMES = 4096;
+
+    private VolumeReads() {}
+
+    /** The reply to a read request, or null if {@code request} is not a read. */
+    public static Reply answer(Volume volume, Request request) {
+        if (request instanceof GetAttr r) {
+            return volume.attr(volume.resolve(r.fid()));
+        }
+        if (request instanceof Walk r) {
+            return walk(volume, r);
+        }
+        if (request instanceof ReadDir r) {
+            return readDir(volume, r);
+        }
+        if (request instanceof ReadLink r) {
+            return readLink(volume, r);
+        }
+        return null;
+    }
+
+    /**
+     * Looks names up one after another from {@code start}. "." stays, ".." goes to the parent (the root's
+     * is the root). Stops early at a symbolic link that is not the last name, so the client can follow it.
+     */
+    public static WalkReply walk(Volume volume, Walk walk) {
+        List<String> names = walk.names() == null ? List.of() : walk.names();
+        if (names.size() > MAX_WALK_NAMES) {
+            throw new InvalidArgumentException("walk of " + names.size() + " names exceeds " + MAX_WALK_NAMES);
+        }
+        for (String name : names) {
+            if (!isDotOrDotDot(name)) {
+                Names.checkEntryName(name);
+            }
+        }
+        Vnode current = volume.resolve(walk.start());
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            if (!current.isDirectory()) {
+                throw new NotADirectoryException(volume.fid(current) + " is not a directory (looking up '"
+                        + name + "')");
+            }
+            if (name.equals("..")) {
+                current = volume.vnode(current.parent());
+            } else if (!name.equals(".")) {
+                DirectoryEntry entry = current.entry(name);
+                if (entry == null) {
+                    throw new NotFoundException("no entry '" + name + "' in directory " + volume.fid(current));
+                }
+                current = volume.vnode(entry);
+            }
+            if (current.type() == FileType.SYMLINK && i < names.size() - 1) {
+                return new WalkReply(i + 1, volume.attr(current));
+            }
+        }
+        return new WalkReply(names.size(), volume.attr(current));
+    }
+
+    /** One page of entries in name order after {@code after}; a limit outside 1..max means the max. */
+    public static ReadDirReply readDir(Volume volume, ReadDir request) {
+        Vnode dir = volume.resolveDirectory(request.dir());
+        int limit = request.limit() <= 0 || request.limit() > ProtocolLimits.MAX_READDIR_ENTRIES
+                ? ProtocolLimits.MAX_READDIR_ENTRIES : request.limit();
+        NavigableMap<String, DirectoryEntry> entries = request.after() == null
+                ? dir.entries() : dir.entries().tailMap(request.after(), false);
+        List<DirEntry> page = new ArrayList<>(Math.min(limit, entries.size()));
+        Iterator<Map.Entry<String, DirectoryEntry>> it = entries.entrySet().iterator();
+        while (page.size() < limit && it.hasNext()) {
+            Map.Entry<String, DirectoryEntry> e = it.next();
+            DirectoryEntry entry = e.getValue();
+            page.add(new DirEntry(e.getKey(), entry.fid(volume.volumeId()), entry.type(),
+                    request.withAttrs() ? volume.attr(volume.vnode(entry)) : null));
+        }
+        return new ReadDirReply(List.copyOf(page), !it.hasNext());
+    }
+
+    public static ReadLinkReply readLink(Volume volume, ReadLink request) {
+        Vnode link = volume.resolve(request.fid());
+        if (link.type() != FileType.SYMLINK) {
+            throw new NotASymlinkException(request.fid() + " is not a symbolic link");
+        }
+        return new ReadLinkReply(link.symlinkTarget());
+    }
+
+    private static boolean isDotOrDotDot(String name) {
+        return ".".equals(name) || "..".equals(name);
+    }
+}
