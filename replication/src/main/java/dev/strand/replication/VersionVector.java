@@ -31,7 +31,7 @@ public final class VersionVector {
         return new VersionVector(new long[slots]);
     }
 
-    @JsonCreator
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static VersionVector fromList(List<Long> counters) {
         if (counters == null || counters.isEmpty()) {
             throw new IllegalArgumentException("a version vector needs at least one slot");
