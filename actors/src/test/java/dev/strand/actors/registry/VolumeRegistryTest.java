@@ -1,0 +1,219 @@
+package dev.strand.actors.registry;
+
+import dev.strand.actors.volume.ActorTestSupport;
+import dev.strand.actors.volume.VolumeReplica;
+import dev.strand.persistence.InMemoryChunkStore;
+import dev.strand.protocol.Status;
+import dev.strand.protocol.message.Empty;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The registry on the in-memory journal, with real replicas (or a probe standing in for a failing one). */
+class VolumeRegistryTest {
+
+    // one actor system per test: the registry's persistence id is fixed
+    private final ActorTestKit testKit = ActorTestKit.create(ActorTestSupport.inMemoryPersistence());
+    private final InMemoryChunkStore chunks = new InMemoryChunkStore();
+    private final Map<String, ActorRef<VolumeReplica.Command>> replicas = new ConcurrentHashMap<>();
+    private final TestProbe<VolumeRegistry.Result> client = testKit.createTestProbe();
+
+    @AfterEach
+    void shutdown() {
+        testKit.shutdownTestKit();
+    }
+
+    private Function<String, RecipientRef<VolumeReplica.Command>> realReplicas() {
+        return entityId -> replicas.computeIfAbsent(entityId, id -> testKit.spawn(
+                VolumeReplica.create(id, chunks, ActorTestSupport.quietSettings()), "replica-" + id));
+    }
+
+    private ActorRef<VolumeRegistry.Command> registry(Function<String, RecipientRef<VolumeReplica.Command>> replicas) {
+        return testKit.spawn(VolumeRegistry.create(replicas, Duration.ofSeconds(3)));
+    }
+
+    private VolumeRegistry.Result create(ActorRef<VolumeRegistry.Command> registry, String name, int replicas) {
+        registry.tell(new VolumeRegistry.CreateVolume(name, replicas, client.getRef()));
+        return client.receiveMessage();
+    }
+
+    private VolumeRegistry.VolumeRecord created(ActorRef<VolumeRegistry.Command> registry, String name) {
+        return ((VolumeRegistry.Result.Volume) create(registry, name, 1)).volume();
+    }
+
+    private VolumeRegistry.Result lookup(ActorRef<VolumeRegistry.Command> registry, String name) {
+        registry.tell(new VolumeRegistry.Lookup(name, client.getRef()));
+        return client.receiveMessage();
+    }
+
+    private List<VolumeRegistry.VolumeRecord> list(ActorRef<VolumeRegistry.Command> registry) {
+        registry.tell(new VolumeRegistry.ListVolumes(client.getRef()));
+        return client.expectMessageClass(VolumeRegistry.Result.Volumes.class).volumes();
+    }
+
+    /** Plays the replica's part: answers the Initialize the registry sent, accepting or refusing it. */
+    private void answerInitialize(TestProbe<VolumeReplica.Command> replica, boolean accept) {
+        VolumeReplica.Initialize init = replica.expectMessageClass(VolumeReplica.Initialize.class);
+        init.replyTo().tell(accept
+                ? new VolumeReplica.Result.Done(Empty.INSTANCE)
+                : new VolumeReplica.Result.Rejected(Status.INTERNAL, "disk on fire"));
+    }
+
+    @Test
+    void createVolumeRegistersItAndInitialisesItsReplica() {
+        ActorRef<VolumeRegistry.Command> registry = registry(realReplicas());
+
+        VolumeRegistry.VolumeRecord volume = created(registry, "home");
+
+        assertThat(volume.id()).isEqualTo(1);
+        assertThat(volume.name()).isEqualTo("home");
+        assertThat(volume.replicas()).isEqualTo(1);
+        assertThat(volume.replicaEntityIds()).containsExactly("1.0");
+        TestProbe<VolumeReplica.Result> stats = testKit.createTestProbe();
+        replicas.get("1.0").tell(new VolumeReplica.GetStats(stats.getRef()));
+        assertThat(stats.expectMessageClass(VolumeReplica.Result.Stats.class).volumeName()).isEqualTo("home");
+    }
+
+    @Test
+    void volumeIdsCountUpFromOne() {
+        ActorRef<VolumeRegistry.Command> registry = registry(realReplicas());
+
+        assertThat(created(registry, "a").id()).isEqualTo(1);
+        assertThat(created(registry, "b").id()).isEqualTo(2);
+    }
+
+    @Test
+    void aTakenNameIsVolumeExists() {
+        ActorRef<VolumeRegistry.Command> registry = registry(realReplicas());
+        created(registry, "home");
+
+        VolumeRegistry.Result result = create(registry, "home", 1);
+
+        assertThat(result).isEqualTo(new VolumeRegistry.Result.Rejected(Status.VOLUME_EXISTS,
+                "volume 'home' already exists"));
+    }
+
+    @Test
+    void aBadNameIsBadVolumeName() {
+        ActorRef<VolumeRegistry.Command> registry = registry(realReplicas());
+
+        VolumeRegistry.Result result = create(registry, "no/slashes", 1);
+
+        assertThat(((VolumeRegistry.Result.Rejected) result).status()).isEqualTo(Status.BAD_VOLUME_NAME);
+        assertThat(list(registry)).isEmpty();
+    }
+
+    @Test
+    void replicatedVolumesAreNotAvailableYet() {
+        ActorRef<VolumeRegistry.Command> registry = registry(realReplicas());
+
+        VolumeRegistry.Result.Rejected result = (VolumeRegistry.Result.Rejected) create(registry, "home", 3);
+
+        assertThat(result.status()).isEqualTo(Status.INVALID_ARGUMENT);
+        assertThat(result.message()).contains("replicated volumes are not available yet");
+    }
+
+    @Test
+    void lookupAnswersTheVolumesRecord() {
+        ActorRef<VolumeRegistry.Command> registry = registry(realReplicas());
+        VolumeRegistry.VolumeRecord volume = created(registry, "home");
+
+        assertThat(lookup(registry, "home")).isEqualTo(new VolumeRegistry.Result.Volume(volume));
+    }
+
+    @Test
+    void lookupOfAnUnknownNameIsNoSuchVolume() {
+        ActorRef<VolumeRegistry.Command> registry = registry(realReplicas());
+
+        VolumeRegistry.Result result = lookup(registry, "nothing");
+
+        assertThat(((VolumeRegistry.Result.Rejected) result).status()).isEqualTo(Status.NO_SUCH_VOLUME);
+    }
+
+    @Test
+    void listVolumesAnswersEveryVolumeInNameOrder() {
+        ActorRef<VolumeRegistry.Command> registry = registry(realReplicas());
+        created(registry, "zeta");
+        created(registry, "alpha");
+        created(registry, "mid");
+
+        assertThat(list(registry)).extracting(VolumeRegistry.VolumeRecord::name).containsExactly("alpha", "mid", "zeta");
+    }
+
+    @Test
+    void theRegistryRecoversItsVolumesAndKeepsCountingIds() {
+        ActorRef<VolumeRegistry.Command> registry = registry(realReplicas());
+        created(registry, "a");
+        testKit.stop(registry);
+
+        ActorRef<VolumeRegistry.Command> recovered = registry(realReplicas());
+
+        assertThat(list(recovered)).extracting(VolumeRegistry.VolumeRecord::name).containsExactly("a");
+        assertThat(created(recovered, "b").id()).isEqualTo(2);
+    }
+
+    @Test
+    void aReplicaThatFailsToInitialiseMakesCreateUnavailableButTheVolumeStaysRegistered() {
+        TestProbe<VolumeReplica.Command> replica = testKit.createTestProbe();
+        ActorRef<VolumeRegistry.Command> registry = registry(id -> replica.getRef());
+        registry.tell(new VolumeRegistry.CreateVolume("home", 1, client.getRef()));
+
+        answerInitialize(replica, false);
+
+        VolumeRegistry.Result.Rejected result = client.expectMessageClass(VolumeRegistry.Result.Rejected.class);
+        assertThat(result.status()).isEqualTo(Status.UNAVAILABLE);
+        assertThat(result.message()).contains("'home'", "disk on fire");
+        assertThat(list(registry)).extracting(VolumeRegistry.VolumeRecord::name).containsExactly("home");
+    }
+
+    @Test
+    void lookupInitialisesAVolumeWhoseReplicaFailedBefore() {
+        TestProbe<VolumeReplica.Command> replica = testKit.createTestProbe();
+        ActorRef<VolumeRegistry.Command> registry = registry(id -> replica.getRef());
+        registry.tell(new VolumeRegistry.CreateVolume("home", 1, client.getRef()));
+        answerInitialize(replica, false);
+        client.expectMessageClass(VolumeRegistry.Result.Rejected.class);
+
+        registry.tell(new VolumeRegistry.Lookup("home", client.getRef()));
+        answerInitialize(replica, true);
+
+        assertThat(client.expectMessageClass(VolumeRegistry.Result.Volume.class).volume().name()).isEqualTo("home");
+    }
+
+    @Test
+    void aRecoveringRegistryInitialisesVolumesWhoseReplicasNeverConfirmed() {
+        TestProbe<VolumeReplica.Command> replica = testKit.createTestProbe();
+        ActorRef<VolumeRegistry.Command> registry = registry(id -> replica.getRef());
+        registry.tell(new VolumeRegistry.CreateVolume("home", 1, client.getRef()));
+        answerInitialize(replica, false);
+        client.expectMessageClass(VolumeRegistry.Result.Rejected.class);
+        testKit.stop(registry);
+
+        registry(id -> replica.getRef());
+
+        assertThat(replica.expectMessageClass(VolumeReplica.Initialize.class).volumeName()).isEqualTo("home");
+    }
+
+    @Test
+    void aConfirmedVolumeIsNotInitialisedAgainOnLookup() {
+        TestProbe<VolumeReplica.Command> replica = testKit.createTestProbe();
+        ActorRef<VolumeRegistry.Command> registry = registry(id -> replica.getRef());
+        registry.tell(new VolumeRegistry.CreateVolume("home", 1, client.getRef()));
+        answerInitialize(replica, true);
+        client.expectMessageClass(VolumeRegistry.Result.Volume.class);
+
+        // answered although the probe answers nothing: the registry did not wait for an Initialize
+        assertThat(lookup(registry, "home")).isInstanceOf(VolumeRegistry.Result.Volume.class);
+    }
+}
