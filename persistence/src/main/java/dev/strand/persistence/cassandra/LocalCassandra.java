@@ -81,6 +81,9 @@ public final class LocalCassandra implements AutoCloseable {
         if (isRunning()) {
             throw new IllegalStateException("Cassandra is already running (pid " + process.pid() + ")");
         }
+        // It may have died on its own (crash, kill -9) since the last start.
+        process = null;
+        unregisterShutdownHook();
         requirePortFree(settings.nativePort(), "CQL port (nativePort)");
         requirePortFree(settings.storagePort(), "storage port (storagePort)");
         CassandraFiles.write(settings);
@@ -156,6 +159,7 @@ public final class LocalCassandra implements AutoCloseable {
         }
         try {
             if (running.isAlive()) {
+                long begun = System.nanoTime();
                 running.destroy();
                 if (!running.waitFor(STOP_GRACE.toSeconds(), TimeUnit.SECONDS)) {
                     log.warn("Cassandra (pid {}) ignored SIGTERM for {} s; killing it", running.pid(),
@@ -163,6 +167,8 @@ public final class LocalCassandra implements AutoCloseable {
                     running.destroyForcibly();
                     running.waitFor(10, TimeUnit.SECONDS);
                 }
+                log.info("Cassandra (pid {}) stopped in {} ms", running.pid(),
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begun));
             }
         } catch (InterruptedException e) {
             running.destroyForcibly();
@@ -192,7 +198,10 @@ public final class LocalCassandra implements AutoCloseable {
     }
 
     private void registerShutdownHook() {
-        Thread hook = new Thread(this::terminate, "stop-cassandra-" + settings.nativePort());
+        Thread hook = new Thread(() -> {
+            log.info("JVM exiting: stopping Cassandra on port {}", settings.nativePort());
+            terminate();
+        }, "stop-cassandra-" + settings.nativePort());
         Runtime.getRuntime().addShutdownHook(hook);
         shutdownHook = hook;
     }
