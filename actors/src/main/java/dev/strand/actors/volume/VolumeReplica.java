@@ -38,6 +38,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -261,7 +262,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     }
 
     private Effect<VolumeEvent, Volume> onInitializeAgain(Volume volume, Initialize command) {
-        if (command.volumeId() != volume.volumeId() || !command.volumeName().equals(volume.volumeName())) {
+        if (command.volumeId() != volume.volumeId() || !Objects.equals(command.volumeName(), volume.volumeName())) {
             return reject(command.replyTo(), Status.VOLUME_EXISTS.exception("replica " + entityId
                     + " already holds volume '" + volume.volumeName() + "' (id " + volume.volumeId() + ")"));
         }

@@ -6,6 +6,7 @@ import dev.strand.persistence.InMemoryChunkStore;
 import dev.strand.protocol.Status;
 import dev.strand.protocol.message.Empty;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.RecipientRef;
@@ -68,6 +69,19 @@ class VolumeRegistryTest {
         init.replyTo().tell(accept
                 ? new VolumeReplica.Result.Done(Empty.INSTANCE)
                 : new VolumeReplica.Result.Rejected(Status.INTERNAL, "disk on fire"));
+    }
+
+    @Test
+    void theRegistryStateSurvivesSerialisationAsASnapshot() {
+        RegistryState state = RegistryState.empty()
+                .apply(new RegistryEvent.VolumeCreated(new VolumeRegistry.VolumeRecord(1, "a", 1, 5, List.of("1.0"))))
+                .apply(new RegistryEvent.ReplicasInitialized(1));
+
+        RegistryState copy = new SerializationTestKit(testKit.system()).verifySerialization(state, true);
+
+        assertThat(copy.volume("a").replicaEntityIds()).containsExactly("1.0");
+        assertThat(copy.isInitialized(1)).isTrue();
+        assertThat(copy.nextId()).isEqualTo(2);
     }
 
     @Test
