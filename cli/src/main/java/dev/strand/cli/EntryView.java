@@ -1,5 +1,6 @@
 package dev.strand.cli;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.strand.protocol.message.Attr;
 
 import java.util.List;
@@ -10,11 +11,12 @@ import java.util.List;
  *
  * @param mode        permission bits in octal ("0644")
  * @param permissions as ls -l shows them ("-rw-r--r--")
- * @param target      a symbolic link's target, when it was read
+ * @param target      a symbolic link's target (only for symbolic links)
  */
 public record EntryView(String path, String name, String type, String mode, String permissions, long size,
                         int links, String owner, String mtime, long mtimeMillis, long ctimeMillis, String fid,
-                        long dataVersion, List<Long> versionVector, String target) {
+                        long dataVersion, List<Long> versionVector,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) String target) {
 
     public static EntryView of(String path, String name, Attr attr, String target) {
         return new EntryView(path, name, Formats.typeName(attr.type()), Formats.octal(attr.mode()),

@@ -11,12 +11,15 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 
-/** Plain JSON output for {@code --json}: indented, stable field names (those of the view records). */
+/**
+ * Plain JSON output for {@code --json}: indented, stable field names (those of the view records); absent
+ * values are written as null rather than left out, so every object of a kind has the same fields.
+ */
 public final class Json {
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
-            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .serializationInclusion(JsonInclude.Include.ALWAYS)
             .build();
 
     private Json() {}

@@ -203,6 +203,9 @@ public final class StrandClient implements AutoCloseable {
                 Path temp;
                 FileChannel channel;
                 try {
+                    if (!Files.isDirectory(dir)) {
+                        throw new java.nio.file.NoSuchFileException(dir.toString());
+                    }
                     temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".strand-part");
                     channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                 } catch (IOException e) {

@@ -40,8 +40,11 @@ public final class InMemoryStrandServer implements AutoCloseable {
 
     private final FakeServer server;
     private final Map<String, Volume> volumes = new TreeMap<>();
-    private final Map<Long, ByteArrayOutputStream> uploads = new HashMap<>();
-    private final Map<Long, Store> uploadRequests = new HashMap<>();
+    /** Request ids are per connection, so uploads are known by connection and id. */
+    private record UploadKey(FakeServer.Session session, long requestId) {}
+
+    private final Map<UploadKey, ByteArrayOutputStream> uploads = new HashMap<>();
+    private final Map<UploadKey, Store> uploadRequests = new HashMap<>();
     private long nextVolumeId = 1;
     private long clock = 1_700_000_000_000L;
 
@@ -92,9 +95,10 @@ public final class InMemoryStrandServer implements AutoCloseable {
 
     private synchronized void onFrame(Frame frame, FakeServer.Session session) throws IOException {
         long id = frame.requestId();
+        UploadKey key = new UploadKey(session, id);
         try {
             if (frame.type() == FrameType.DATA) {
-                ByteArrayOutputStream upload = uploads.get(id);
+                ByteArrayOutputStream upload = uploads.get(key);
                 if (upload != null) {
                     upload.write(frame.body());
                 }
@@ -113,8 +117,8 @@ public final class InMemoryStrandServer implements AutoCloseable {
                     throw node.type == FileType.DIRECTORY ? new IsADirectoryException("is a directory")
                             : new InvalidArgumentException("not a regular file");
                 }
-                uploads.put(id, new ByteArrayOutputStream());
-                uploadRequests.put(id, store);
+                uploads.put(key, new ByteArrayOutputStream());
+                uploadRequests.put(key, store);
                 return;
             }
             if (request instanceof Fetch fetch) {
@@ -124,16 +128,17 @@ public final class InMemoryStrandServer implements AutoCloseable {
             Reply reply = execute(request);
             session.send(Frame.reply(frame.opcode(), id, WireCodec.encode(reply)));
         } catch (StrandException e) {
-            uploads.remove(id);
-            uploadRequests.remove(id);
+            uploads.remove(key);
+            uploadRequests.remove(key);
             session.send(Frame.error(frame.opcode(), id, WireCodec.encode(e.toErrorBody())));
         }
     }
 
     private void finishStore(Frame frame, FakeServer.Session session) throws IOException {
         long id = frame.requestId();
-        ByteArrayOutputStream upload = uploads.remove(id);
-        Store store = uploadRequests.remove(id);
+        UploadKey key = new UploadKey(session, id);
+        ByteArrayOutputStream upload = uploads.remove(key);
+        Store store = uploadRequests.remove(key);
         if (upload == null) {
             return;
         }
