@@ -38,7 +38,7 @@ public record CassandraSettings(
     public static final int DEFAULT_STORAGE_PORT = 17000;
     public static final int DEFAULT_HEAP_MIB = 1024;
     public static final String DEFAULT_CLUSTER_NAME = "strand";
-    /** Crash-durable (see {@link CommitlogSync}); see the persistence README for the measurements. */
+    /** Crash-durable and the fastest durable mode measured (persistence/README.md). */
     public static final CommitlogSync DEFAULT_COMMITLOG_SYNC = CommitlogSync.BATCH;
 
     private static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
