@@ -7,6 +7,7 @@ import dev.strand.protocol.ProtocolLimits;
 import dev.strand.protocol.StrandException;
 import dev.strand.protocol.WireCodec;
 import dev.strand.protocol.error.BadFrameException;
+import dev.strand.protocol.error.InvalidArgumentException;
 import dev.strand.protocol.error.TimeoutException;
 import dev.strand.protocol.error.UnavailableException;
 import dev.strand.protocol.error.WrongClusterException;
@@ -64,6 +65,9 @@ public final class StrandConnection implements AutoCloseable {
 
     /** File bytes per DATA frame of a store: the server's chunk size, so each frame fills one chunk. */
     public static final int DATA_CHUNK_SIZE = 256 * 1024;
+
+    /** The DATA_END length that abandons a store: never equal to a byte count, so always refused. */
+    static final long ABANDONED_STORE_LENGTH = -1;
 
     /** How long {@link #close()} waits for the server to answer the Farewell. */
     private static final long FAREWELL_WAIT_MILLIS = 2_000;
@@ -198,14 +202,14 @@ public final class StrandConnection implements AutoCloseable {
      * read and sent on a worker thread in DATA frames of at most {@link #DATA_CHUNK_SIZE}; completes with the
      * file's new attributes. {@code progress} (may be null) is told the bytes sent so far.
      *
-     * <p>If the source fails or ends before {@code length} bytes, the store is ended with the count actually
-     * sent, which the server rejects because it differs from the announced length, and the future fails with
-     * the local {@link IOException}.
+     * <p>If the source fails or ends before {@code length} bytes, the store is abandoned: its DATA_END carries
+     * length -1, which never matches the bytes sent, so the server refuses it and the file stays as it was; the
+     * future fails with the local {@link IOException}.
      */
     public CompletableFuture<Attr> store(Fid fid, long length, ReadableByteChannel source, LongConsumer progress) {
         Pending request = send(Opcode.STORE, new Store(fid, length), null, null, true);
         CompletableFuture<Attr> result = request.future();
-        if (!result.isDone()) {
+        if (!settled(request)) {
             try {
                 workers.execute(() -> upload(request, length, source, progress));
             } catch (RejectedExecutionException e) {
@@ -272,6 +276,16 @@ public final class StrandConnection implements AutoCloseable {
         }
         long id = nextRequestId.getAndIncrement();
         Pending p = new Pending(id, op, sink, progress, permits);
+        byte[] frame;
+        try {
+            frame = FrameCodec.encode(Frame.request(op, id, WireCodec.encode(request)));
+        } catch (RuntimeException e) {
+            // never sent (a body over the frame limit, say): fails alone, the connection is fine
+            p.releasePermit();
+            p.future().completeExceptionally(new InvalidArgumentException(
+                    "cannot send " + op + ": " + e.getMessage()));
+            return p;
+        }
         pending.put(id, p);
         // checked after registering: shutdown() marks closed before it sweeps the map, so either it sees this
         // request or this sees the mark
@@ -281,18 +295,23 @@ public final class StrandConnection implements AutoCloseable {
             return p;
         }
         try {
-            writeFrame(Frame.request(op, id, WireCodec.encode(request)));
+            write(frame);
         } catch (IOException e) {
             connectionLost(e);
         }
         return p;
     }
 
+    /** True once the server's final answer (or the connection's end) has settled the request. */
+    private boolean settled(Pending request) {
+        return pending.get(request.id()) != request;
+    }
+
     private void upload(Pending request, long length, ReadableByteChannel source, LongConsumer progress) {
         int chunk = chunkSize();
         long sent = 0;
         try {
-            while (!request.future().isDone()) {
+            while (!settled(request)) {
                 int want = length < 0 ? chunk : (int) Math.min(chunk, length - sent);
                 if (want == 0) {
                     break;
@@ -314,10 +333,13 @@ public final class StrandConnection implements AutoCloseable {
                 sent += bytes.length;
                 report(progress, sent);
             }
-            if (request.future().isDone()) {
+            if (settled(request)) {
                 return; // the server already answered (an error): it wants no more data
             }
-            writeFrame(Frame.dataEnd(Opcode.STORE.code(), request.id(), WireCodec.encode(new StoreEnd(sent))));
+            // a store that failed here is abandoned with a length that can never match what was sent, which the
+            // server must refuse, leaving the file unchanged
+            long endLength = request.localFailure == null ? sent : ABANDONED_STORE_LENGTH;
+            writeFrame(Frame.dataEnd(Opcode.STORE.code(), request.id(), WireCodec.encode(new StoreEnd(endLength))));
         } catch (IOException e) {
             connectionLost(e);
             return;
@@ -352,7 +374,11 @@ public final class StrandConnection implements AutoCloseable {
     }
 
     private void writeFrame(Frame frame) throws IOException {
-        byte[] bytes = FrameCodec.encode(frame);
+        write(FrameCodec.encode(frame));
+    }
+
+    /** Writes one whole encoded frame; the lock keeps frames from different threads from interleaving. */
+    private void write(byte[] bytes) throws IOException {
         synchronized (writeLock) {
             out.write(bytes);
             out.flush();

@@ -6,6 +6,7 @@ import dev.strand.protocol.FrameType;
 import dev.strand.protocol.Opcode;
 import dev.strand.protocol.ProtocolLimits;
 import dev.strand.protocol.WireCodec;
+import dev.strand.protocol.error.InvalidArgumentException;
 import dev.strand.protocol.error.NotFoundException;
 import dev.strand.protocol.error.UnavailableException;
 import dev.strand.protocol.error.WrongClusterException;
@@ -19,6 +20,8 @@ import dev.strand.protocol.message.GetAttr;
 import dev.strand.protocol.message.Hello;
 import dev.strand.protocol.message.Ping;
 import dev.strand.protocol.message.Pong;
+import dev.strand.protocol.message.Reply;
+import dev.strand.protocol.message.Walk;
 import dev.strand.protocol.message.Store;
 import dev.strand.protocol.message.StoreEnd;
 import org.junit.jupiter.api.AfterEach;
@@ -142,6 +145,18 @@ class StrandConnectionTest {
     }
 
     @Test
+    void aRequestTooLargeForAFrameFailsAloneAndTheConnectionStaysUsable() {
+        List<String> names = java.util.Collections.nCopies(5000, "n".repeat(255));
+
+        CompletableFuture<Reply> walk = connection.call(new Walk(FILE, names));
+
+        assertThatThrownBy(() -> BlockingStrandClient.await(walk)).isInstanceOf(InvalidArgumentException.class);
+        CompletableFuture<Pong> ping = connection.call(new Ping(5));
+        server.reply(server.next(), new Pong(5));
+        assertThat(ping.join().nonce()).isEqualTo(5);
+    }
+
+    @Test
     void storeSendsTheRequestThenDataFramesThenTheEndWithTheByteCount() {
         int length = 2 * StrandConnection.DATA_CHUNK_SIZE + 1000;
         byte[] content = randomBytes(length);
@@ -172,12 +187,12 @@ class StrandConnectionTest {
     }
 
     @Test
-    void storeFromASourceShorterThanAnnouncedFailsLocally() {
+    void aSourceShorterThanAnnouncedAbandonsTheStoreAndFailsLocally() {
         CompletableFuture<Attr> stored = connection.store(FILE, 100, new ByteArrayInputStream(new byte[40]), null);
         Frame request = server.next();
         assertThat(server.next().type()).isEqualTo(FrameType.DATA);
         Frame end = server.next();
-        assertThat(WireCodec.decode(end.body(), StoreEnd.class)).isEqualTo(new StoreEnd(40));
+        assertThat(WireCodec.decode(end.body(), StoreEnd.class)).isEqualTo(new StoreEnd(-1));
 
         assertThatThrownBy(stored::join).hasCauseInstanceOf(java.io.EOFException.class);
         server.error(request, new dev.strand.protocol.error.BadRequestException("length mismatch"));
