@@ -13,6 +13,7 @@ import dev.strand.persistence.ChunkStore;
 import dev.strand.persistence.cassandra.CassandraSettings;
 import dev.strand.persistence.cassandra.LocalCassandra;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
@@ -71,7 +72,9 @@ public final class StrandServer implements AutoCloseable {
             }
             chunks = CassandraChunkStore.connect(cassandraHost, cassandraPort, settings.keyspace(),
                     settings.replicationFactor());
-            Config config = settings.overrides(cassandraHost, cassandraPort).withFallback(ConfigFactory.load());
+            // Resolved after the overrides are in: the driver's contact point is a substitution of strand.cassandra.*.
+            Config config = ConfigFactory.load(settings.overrides(cassandraHost, cassandraPort)
+                    .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
             system = ActorSystem.create(Behaviors.empty(), "strand", config);
             Cluster cluster = Cluster.get(system);
             cluster.manager().tell(Join.create(cluster.selfMember().address()));
@@ -79,6 +82,8 @@ public final class StrandServer implements AutoCloseable {
             VolumeSettings volumeSettings = VolumeSettings.fromConfig(system.settings().config());
             VolumeReplica.init(system, chunks, volumeSettings);
             VolumeRegistry.init(system);
+
+            awaitJournal(system);
 
             long term = System.currentTimeMillis();
             ServerIdentity identity = new ServerIdentity(settings.clusterId(), settings.serverId(), term);
@@ -120,7 +125,7 @@ public final class StrandServer implements AutoCloseable {
 
     /** Blocks until the actor system stops (for the foreground `strand server`). */
     public void awaitTermination() {
-        awaitTermination(system);
+        system.getWhenTerminated().toCompletableFuture().join();
     }
 
     /** Stops accepting clients, stops the actors, then the Cassandra this server started. */
@@ -144,6 +149,29 @@ public final class StrandServer implements AutoCloseable {
             cassandra.stop();
         }
         log.info("Strand server {} stopped", settings.serverId());
+    }
+
+    /**
+     * Waits until the volume registry has recovered from the journal. On a fresh Cassandra this is also when the
+     * journal's keyspaces and tables get created (tens of seconds), which a client's first request must not pay.
+     */
+    private static void awaitJournal(ActorSystem<?> system) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (true) {
+            try {
+                VolumeRegistry.Result result = AskPattern.<VolumeRegistry.Command, VolumeRegistry.Result>ask(
+                        VolumeRegistry.entityRef(system), VolumeRegistry.ListVolumes::new, Duration.ofSeconds(30),
+                        system.scheduler()).toCompletableFuture().get();
+                log.info("volume registry ready ({} volumes)",
+                        result instanceof VolumeRegistry.Result.Volumes v ? v.volumes().size() : "?");
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the event journal did not become ready in 180 s", e);
+                }
+                log.info("waiting for the event journal: {}", rootMessage(e));
+            }
+        }
     }
 
     private static void awaitTermination(ActorSystem<?> system) {

@@ -28,6 +28,7 @@ import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
@@ -83,6 +84,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     /** The outbound stream took the last batch and wants the next. */
     public enum OutboundAck implements Command { INSTANCE }
 
+    /** The outbound stream has ended (closed by us, or the socket went away): nothing more can be sent. */
+    public enum OutboundFinished implements Command { INSTANCE }
+
     private record Answered(long requestId, int opcode, Reply reply) implements Command {}
 
     private record Failed(long requestId, int opcode, StrandException error) implements Command {}
@@ -99,7 +103,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     private record FetchOpened(FetchStream fetch, VolumeReplica.Result.FetchTarget target, StrandException error)
             implements Command {}
 
-    private record ChunkRead(FetchStream fetch, ByteBuffer data, Throwable failure) implements Command {}
+    private record ChunkRead(FetchStream fetch, long index, ByteBuffer data, Throwable failure) implements Command {}
 
     public static Behavior<Command> create(ServerIdentity identity, VolumeRouter router, ChunkStore chunks,
                                            String remoteAddress) {
@@ -111,7 +115,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     static final Duration ASK_TIMEOUT = Duration.ofSeconds(30);
     /** Chunk writes one STORE keeps in flight; with 256 KiB chunks, 1 MiB of a stream waits on storage at most. */
     private static final int MAX_WRITES_IN_FLIGHT = 4;
-    /** A FETCH reads its next chunk only while less than this is queued for the socket. */
+    /** Chunk reads one FETCH keeps ahead of what it has sent. */
+    private static final int MAX_READS_IN_FLIGHT = 4;
+    /** A FETCH sends more only while less than this is queued for the socket. */
     private static final int OUTBOX_HIGH_WATER = 2 * ChunkStore.CHUNK_SIZE;
     /** Largest batch handed to the socket at once. */
     private static final int MAX_BATCH = 1 << 20;
@@ -127,6 +133,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     private boolean greeted;
     private String clientId = "";
     private boolean closing;
+    private boolean closeSent;
 
     private ActorRef<InboundAck> pendingInboundAck;
     private ActorRef<Outbound> outbound;
@@ -165,10 +172,16 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                     drainOutbox();
                     return this;
                 })
+                .onMessage(OutboundFinished.class, m -> {
+                    closing = true;
+                    uploads.clear();
+                    fetches.clear();
+                    return Behaviors.stopped();
+                })
                 .onMessage(OutboundAck.class, m -> {
                     outboundReady = true;
                     drainOutbox();
-                    fetches.values().forEach(this::pumpFetch);
+                    List.copyOf(fetches.values()).forEach(this::pumpFetch); // a copy: a finished fetch leaves the map
                     return this;
                 })
                 .onMessage(Answered.class, m -> {
@@ -451,6 +464,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             failStore(upload, e);
             return;
         }
+        if (upload.expectedLength >= 0 && upload.expectedLength != upload.received) {
+            failStore(upload, new BadRequestException("STORE announced " + upload.expectedLength
+                    + " bytes but sent " + upload.received));
+            return;
+        }
         if (end.length() != upload.received) {
             failStore(upload, new BadRequestException("STORE ended after " + upload.received
                     + " bytes but DATA_END says " + end.length()));
@@ -560,9 +578,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                 });
     }
 
+    private boolean current(FetchStream fetch) {
+        return fetches.get(fetch.requestId) == fetch;
+    }
+
     private Behavior<Command> onFetchOpened(FetchOpened m) {
         FetchStream fetch = m.fetch();
-        if (fetches.get(fetch.requestId) != fetch) {
+        if (!current(fetch)) {
             return this;
         }
         if (m.error() != null) {
@@ -575,25 +597,47 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         return this;
     }
 
-    /** Sends what is ready and reads the next chunk, as long as the socket keeps up. */
+    /**
+     * Sends, in order, what has been read, while the socket keeps up; keeps up to {@link #MAX_READS_IN_FLIGHT}
+     * chunk reads ahead of what was sent, so that storage latency overlaps with the transfer.
+     */
     private void pumpFetch(FetchStream fetch) {
-        if (fetch.target == null || fetch.readInFlight || fetches.get(fetch.requestId) != fetch) {
+        if (fetch.target == null || !current(fetch)) {
             return;
         }
         while (fetch.position < fetch.end && outboxBytes < OUTBOX_HIGH_WATER) {
             long chunkIndex = ChunkStore.chunkIndex(fetch.position);
-            long nextBoundary = (chunkIndex + 1) * ChunkStore.CHUNK_SIZE;
-            if (fetch.target.blobId() == null || fetch.position >= fetch.target.blobLength()) {
-                int n = (int) (Math.min(fetch.end, nextBoundary) - fetch.position);
-                sendData(fetch, ZEROS.take(n)); // past the stored bytes (truncate grew the file): zeros
+            long chunkStart = chunkIndex * ChunkStore.CHUNK_SIZE;
+            long chunkEnd = Math.min(fetch.end, chunkStart + ChunkStore.CHUNK_SIZE);
+            if (fetch.position >= fetch.storedEnd) {
+                // past the stored bytes (a truncate grew the file): zeros
+                sendData(fetch, ZEROS.take((int) (chunkEnd - fetch.position)));
                 continue;
             }
-            fetch.readInFlight = true;
-            getContext().pipeToSelf(chunks.readChunk(fetch.target.blobId(), chunkIndex),
-                    (data, failure) -> new ChunkRead(fetch, data, failure));
-            return;
+            ByteBuffer data = fetch.ready.remove(chunkIndex);
+            if (data == null) {
+                break; // not read yet
+            }
+            long wanted = Math.min(chunkEnd, fetch.storedEnd);
+            if (chunkStart + data.remaining() < wanted) {
+                fetches.remove(fetch.requestId);
+                fail(fetch.requestId, Opcode.FETCH.code(), Status.IO_ERROR.exception("chunk " + chunkIndex + " of "
+                        + fetch.fid + " is shorter than the file says"));
+                return;
+            }
+            ByteString chunk = ByteString.fromByteBuffer(data);
+            sendData(fetch, chunk.slice((int) (fetch.position - chunkStart), (int) (wanted - chunkStart)));
         }
-        if (fetch.position >= fetch.end) {
+        long firstUnsent = ChunkStore.chunkIndex(fetch.position);
+        while (fetch.readsInFlight < MAX_READS_IN_FLIGHT
+                && fetch.nextRead * ChunkStore.CHUNK_SIZE < fetch.storedEnd
+                && fetch.nextRead < firstUnsent + MAX_READS_IN_FLIGHT) {
+            long index = fetch.nextRead++;
+            fetch.readsInFlight++;
+            getContext().pipeToSelf(chunks.readChunk(fetch.target.blobId(), index),
+                    (data, failure) -> new ChunkRead(fetch, index, data, failure));
+        }
+        if (fetch.position >= fetch.end && fetch.readsInFlight == 0) {
             fetches.remove(fetch.requestId);
             finish(fetch.requestId, Frame.reply(Opcode.FETCH.code(), fetch.requestId,
                     WireCodec.encode(new FetchReply(fetch.target.attr(), fetch.sent))));
@@ -602,28 +646,22 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
     private Behavior<Command> onChunkRead(ChunkRead m) {
         FetchStream fetch = m.fetch();
-        if (fetches.get(fetch.requestId) != fetch) {
+        if (!current(fetch)) {
             return this;
         }
-        fetch.readInFlight = false;
-        long chunkStart = ChunkStore.chunkIndex(fetch.position) * ChunkStore.CHUNK_SIZE;
-        long wanted = Math.min(Math.min(fetch.end, fetch.target.blobLength()), chunkStart + ChunkStore.CHUNK_SIZE);
+        fetch.readsInFlight--;
         StrandException error = null;
         if (m.failure() != null) {
             error = Status.IO_ERROR.exception("cannot read file contents: " + m.failure().getMessage());
         } else if (m.data() == null) {
             error = Status.STALE.exception("the contents of " + fetch.fid + " were replaced during the fetch; fetch again");
-        } else if (chunkStart + m.data().remaining() < wanted) {
-            error = Status.IO_ERROR.exception("chunk " + ChunkStore.chunkIndex(fetch.position) + " of " + fetch.fid
-                    + " is shorter than the file says");
         }
         if (error != null) {
             fetches.remove(fetch.requestId);
             fail(fetch.requestId, Opcode.FETCH.code(), error);
             return this;
         }
-        ByteString chunk = ByteString.fromByteBuffer(m.data());
-        sendData(fetch, chunk.slice((int) (fetch.position - chunkStart), (int) (wanted - chunkStart)));
+        fetch.ready.put(m.index(), m.data());
         pumpFetch(fetch);
         return this;
     }
@@ -641,10 +679,16 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         final long offset;
         final long length;
         VolumeReplica.Result.FetchTarget target;
+        /** Next byte to send, and the end (exclusive) of the range asked for. */
         long position;
         long end;
+        /** Bytes before this come from the blob; from here to the file's size they read as zeros. */
+        long storedEnd;
         long sent;
-        boolean readInFlight;
+        long nextRead;
+        int readsInFlight;
+        /** Chunks read but not yet sent, by index. */
+        final Map<Long, ByteBuffer> ready = new HashMap<>();
 
         FetchStream(long requestId, Fetch fetch) {
             this.requestId = requestId;
@@ -658,6 +702,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             long size = target.attr().size();
             this.position = Math.min(offset, size);
             this.end = length < 0 ? size : Math.min(size, position + length);
+            this.storedEnd = target.blobId() == null ? 0 : Math.min(target.blobLength(), size);
+            this.nextRead = ChunkStore.chunkIndex(position);
         }
     }
 
@@ -702,9 +748,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             return;
         }
         if (outbox.isEmpty()) {
-            if (closing) {
-                outbound.tell(Outbound.Close.INSTANCE);
-                getContext().stop(getContext().getSelf());
+            if (closing && !closeSent) {
+                closeSent = true;
+                outbound.tell(Outbound.Close.INSTANCE); // then OutboundFinished stops this actor
             }
             return;
         }

@@ -1,17 +1,13 @@
 package dev.strand.actors.connection;
 
 import dev.strand.persistence.ChunkStore;
-import dev.strand.protocol.Frame;
-import dev.strand.protocol.FrameCodec;
-import dev.strand.protocol.ProtocolLimits;
-import dev.strand.protocol.StrandException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.stream.CompletionStrategy;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Framing;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -20,7 +16,6 @@ import org.apache.pekko.stream.typed.javadsl.ActorSink;
 import org.apache.pekko.stream.typed.javadsl.ActorSource;
 import org.apache.pekko.util.ByteString;
 
-import java.nio.ByteOrder;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,11 +38,16 @@ public final class StrandTcpServer {
         return Tcp.get(Adapter.toClassic(system)).bind(host, port)
                 .to(Sink.foreach(connection -> {
                     String remote = connection.remoteAddress().getHostString() + ":" + connection.remoteAddress().getPort();
-                    ActorRef<ConnectionActor.Command> actor = Adapter.spawn(Adapter.toClassic(system),
-                            ConnectionActor.create(identity, router, chunks, remote),
-                            "connection-" + CONNECTIONS.incrementAndGet());
-                    ActorRef<ConnectionActor.Outbound> outbound = connection.handleWith(wire(actor), materializer);
-                    actor.tell(new ConnectionActor.AttachOutbound(outbound));
+                    try {
+                        ActorRef<ConnectionActor.Command> actor = system.systemActorOf(
+                                ConnectionActor.create(identity, router, chunks, remote),
+                                "connection-" + CONNECTIONS.incrementAndGet(), Props.empty());
+                        ActorRef<ConnectionActor.Outbound> outbound = connection.handleWith(wire(actor), materializer);
+                        actor.tell(new ConnectionActor.AttachOutbound(outbound));
+                    } catch (RuntimeException e) {
+                        // One connection's failure must never stop the listener.
+                        system.log().error("cannot serve connection from " + remote, e);
+                    }
                 }))
                 .run(materializer);
     }
@@ -55,9 +55,7 @@ public final class StrandTcpServer {
     /** Bytes in -> frames -> the actor; the actor -> bytes out. */
     static Flow<ByteString, ByteString, ActorRef<ConnectionActor.Outbound>> wire(ActorRef<ConnectionActor.Command> actor) {
         Sink<ByteString, ?> in = Flow.of(ByteString.class)
-                // The length prefix is checked here before a frame is buffered; an oversize one fails the stream.
-                .via(Framing.lengthField(4, 0, 4 + ProtocolLimits.MAX_FRAME_LENGTH, ByteOrder.BIG_ENDIAN))
-                .map(StrandTcpServer::decode)
+                .statefulMapConcat(() -> new FrameDecoder()::feed)
                 .to(ActorSink.<ConnectionActor.Inbound, ConnectionActor.Command, ConnectionActor.InboundAck>
                         actorRefWithBackpressure(actor,
                         (ackTo, element) -> new ConnectionActor.InboundElement(element, ackTo),
@@ -71,17 +69,12 @@ public final class StrandTcpServer {
                         element -> element instanceof ConnectionActor.Outbound.Close
                                 ? Optional.of(CompletionStrategy.draining()) : Optional.empty(),
                         element -> Optional.empty())
-                .map(element -> ((ConnectionActor.Outbound.Bytes) element).bytes());
+                .map(element -> ((ConnectionActor.Outbound.Bytes) element).bytes())
+                // The actor stops only once the socket has taken its last bytes.
+                .watchTermination((ref, done) -> {
+                    done.whenComplete((ok, failure) -> actor.tell(ConnectionActor.OutboundFinished.INSTANCE));
+                    return ref;
+                });
         return Flow.fromSinkAndSourceMat(in, out, Keep.right());
-    }
-
-    private static ConnectionActor.Inbound decode(ByteString bytes) {
-        byte[] frame = bytes.toArrayUnsafe();
-        try {
-            Frame decoded = FrameCodec.decodeWithoutLength(frame, 4, frame.length - 4);
-            return new ConnectionActor.Inbound.Decoded(decoded);
-        } catch (StrandException e) {
-            return new ConnectionActor.Inbound.Malformed(e.getMessage());
-        }
     }
 }
