@@ -12,7 +12,28 @@ import java.util.regex.Pattern;
 public final class Names {
     private static final Pattern VOLUME_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
+    /**
+     * The order of names in a directory listing: by Unicode code point, which is also the order of their UTF-8
+     * bytes. (Java's own String order compares UTF-16 units and differs for characters above U+FFFF.)
+     */
+    public static final java.util.Comparator<String> ENTRY_ORDER = Names::compareCodePoints;
+
     private Names() {}
+
+    private static int compareCodePoints(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    }
 
     /** A name inside a directory: not empty, not "." or "..", no '/' or NUL, at most 255 UTF-8 bytes. */
     public static String checkEntryName(String name) {

@@ -31,4 +31,15 @@ class NamesTest {
     void badVolumeNamesAreRefused(String name) {
         assertThatThrownBy(() -> Names.checkVolumeName(name)).isInstanceOf(BadVolumeNameException.class);
     }
+
+    @Test
+    void entriesAreOrderedByCodePointLikeTheirUtf8Bytes() {
+        String bmpHigh = "\uFF21";          // FULLWIDTH A, U+FF21
+        String supplementary = "\uD83D\uDE00"; // U+1F600, above every BMP character
+        assertThat(Names.ENTRY_ORDER.compare(bmpHigh, supplementary)).isNegative();
+        assertThat(bmpHigh.compareTo(supplementary)).as("Java's own order differs here").isPositive();
+        assertThat(Names.ENTRY_ORDER.compare("a", "ab")).isNegative();
+        assertThat(Names.ENTRY_ORDER.compare("b", "ab")).isPositive();
+        assertThat(Names.ENTRY_ORDER.compare("same", "same")).isZero();
+    }
 }

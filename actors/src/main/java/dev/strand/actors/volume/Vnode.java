@@ -57,7 +57,7 @@ public final class Vnode {
         this.ctimeMillis = timeMillis;
         this.dataVersion = version.dataVersion();
         this.versionVector = version.versionVector();
-        this.entries = type == FileType.DIRECTORY ? new TreeMap<>() : null;
+        this.entries = type == FileType.DIRECTORY ? new TreeMap<>(dev.strand.protocol.Names.ENTRY_ORDER) : null;
     }
 
     static Vnode newFile(Fid fid, int mode, String owner, long timeMillis, VnodeVersion version) {
