@@ -22,8 +22,9 @@ import java.util.stream.Stream;
  */
 public final class SharedCassandra {
 
-    public static final int CQL_PORT = 29042;
-    public static final int STORAGE_PORT = 27000;
+    /** Overridable (-Dstrand.it.cassandra.port / .storage-port) so that two runs can share a machine. */
+    public static final int CQL_PORT = Integer.getInteger("strand.it.cassandra.port", 29042);
+    public static final int STORAGE_PORT = Integer.getInteger("strand.it.cassandra.storage-port", 27000);
     /** Set by the failsafe configuration; the fallback suits a run from the module directory. */
     static final String DIR_PROPERTY = "strand.it.cassandra.dir";
     private static final String DIR_NAME = "it-cassandra";
