@@ -123,6 +123,7 @@ public final class StrandConnection implements AutoCloseable {
     private int generation;
     private volatile ServerAddress current;
     private volatile int reconnects;
+    private final AtomicLong resent = new AtomicLong();
 
     private volatile Semaphore inFlight = new Semaphore(1);
     private volatile int inFlightLimit = 1;
@@ -279,6 +280,11 @@ public final class StrandConnection implements AutoCloseable {
     /** How many times this connection reconnected. */
     public int reconnects() {
         return reconnects;
+    }
+
+    /** How many requests were sent again after a reconnect. */
+    public long resentRequests() {
+        return resent.get();
     }
 
     /** Tells {@code listener} (on a worker thread) about every successful reconnect. */
@@ -711,8 +717,11 @@ public final class StrandConnection implements AutoCloseable {
                 if (p.upload != null && !p.upload.canStartOver()) {
                     fail(p.id, new UnavailableException("the connection was lost during a store whose source "
                             + "cannot be read again"));
-                } else {
+                } else if (p.generation() > 0) {
+                    resent.incrementAndGet();
                     transmit(p, t);
+                } else {
+                    transmit(p, t); // made while reconnecting: its first sending
                 }
             }
         }
