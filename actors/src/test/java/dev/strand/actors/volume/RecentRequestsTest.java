@@ -1,6 +1,8 @@
 package dev.strand.actors.volume;
 
 import dev.strand.protocol.error.ExistsException;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -62,5 +64,23 @@ class RecentRequestsTest {
         assertThat(restored.answerAgain(null, "a", 1, T0)).isEqualTo(recent.answerAgain(null, "a", 1, T0));
         assertThat(restored.answerAgain(null, "a", 2, T0)).isEqualTo(
                 new VolumeReplica.Result.Rejected(dev.strand.protocol.Status.EXISTS, "'x' already exists"));
+    }
+
+    @Test
+    void theSnapshotSurvivesSerialisation() {
+        ModelVolume model = new ModelVolume();
+        RecentRequests recent = new RecentRequests();
+        recent.record(new VolumeEvent.FileCreated(new Origin("a", 1, "p", T0), model.root(), "f", model.root(), 0644,
+                null, null));
+        recent.recordRefusal("a", 2, new ExistsException("'x' already exists"), T0);
+        RecentRequests.Snapshot snapshot = recent.snapshot(model.volume.toSnapshot());
+
+        ActorTestKit testKit = ActorTestKit.create();
+        try {
+            RecentRequests.Snapshot copy = new SerializationTestKit(testKit.system()).verifySerialization(snapshot, true);
+            assertThat(copy).isEqualTo(snapshot);
+        } finally {
+            testKit.shutdownTestKit();
+        }
     }
 }
