@@ -46,9 +46,10 @@ public final class StrandCommand implements Runnable {
     /** Transfers of at least this many bytes show a progress bar (on a terminal). */
     public static final long PROGRESS_THRESHOLD = 16L << 20;
 
-    @Option(names = "--server", paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,
+    @Option(names = "--server", paramLabel = "HOST:PORT[,HOST:PORT...]", scope = ScopeType.INHERIT,
             defaultValue = "${env:STRAND_SERVER:-127.0.0.1:7411}",
-            description = "Server to talk to (default: $STRAND_SERVER, else 127.0.0.1:7411; now ${DEFAULT-VALUE}).")
+            description = "Servers to talk to, tried in order; a lost connection moves on to the next "
+                    + "(default: $STRAND_SERVER, else 127.0.0.1:7411; now ${DEFAULT-VALUE}).")
     String server;
 
     @Option(names = "--cluster", paramLabel = "ID", scope = ScopeType.INHERIT,
@@ -103,13 +104,14 @@ public final class StrandCommand implements Runnable {
 
     /** How the options say to connect (a fresh client id each call). */
     public ClientSettings clientSettings() {
-        return ClientSettings.of(ServerAddress.parse(server))
+        return ClientSettings.of(ServerAddress.parseList(server))
                 .withClusterId(cluster)
                 .withClientName("strand-cli " + Version.version());
     }
 
+    /** The first of the servers the options name. */
     public ServerAddress serverAddress() {
-        return ServerAddress.parse(server);
+        return ServerAddress.parseList(server).get(0);
     }
 
     public String clusterId() {

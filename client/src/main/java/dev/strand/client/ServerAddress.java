@@ -2,6 +2,9 @@ package dev.strand.client;
 
 import dev.strand.protocol.error.InvalidArgumentException;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /** Where a Strand server listens: {@code HOST:PORT}, {@code HOST} (default port) or {@code [IPv6]:PORT}. */
 public record ServerAddress(String host, int port) {
 
@@ -47,6 +50,23 @@ public record ServerAddress(String host, int port) {
             throw new InvalidArgumentException("bad server address '" + text + "': write IPv6 hosts as [HOST]:PORT");
         }
         return new ServerAddress(s.substring(0, colon), parsePort(s.substring(colon + 1), text));
+    }
+
+    /** A comma separated list, as {@code --server a:1,b:2} and {@code STRAND_SERVER} take it. */
+    public static List<ServerAddress> parseList(String text) {
+        if (text == null || text.isBlank()) {
+            throw new InvalidArgumentException("empty server address; expected HOST:PORT[,HOST:PORT...]");
+        }
+        List<ServerAddress> list = new ArrayList<>();
+        for (String part : text.split(",")) {
+            if (!part.isBlank()) {
+                list.add(parse(part));
+            }
+        }
+        if (list.isEmpty()) {
+            throw new InvalidArgumentException("no server address in '" + text + "'");
+        }
+        return List.copyOf(list);
     }
 
     private static int parsePort(String port, String text) {

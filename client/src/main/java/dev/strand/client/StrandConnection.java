@@ -2,6 +2,7 @@ package dev.strand.client;
 
 import dev.strand.protocol.Frame;
 import dev.strand.protocol.FrameCodec;
+import dev.strand.protocol.FrameType;
 import dev.strand.protocol.Opcode;
 import dev.strand.protocol.ProtocolLimits;
 import dev.strand.protocol.StrandException;
@@ -31,9 +32,16 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,7 +58,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 
 /**
- * One TCP connection to a Strand server, multiplexing many requests.
+ * A client's link to a Strand cluster: one TCP connection at a time, multiplexing many requests, that
+ * survives the loss of its server.
  *
  * <p>Requests get ids from a counter and wait in a map until their REPLY or ERROR arrives, so answers may
  * come in any order. At most the server's {@code maxRequestsInFlight} requests are outstanding: a caller
@@ -60,6 +69,19 @@ import java.util.function.LongConsumer;
  * <p>One reader thread reads every frame. It hands DATA of a fetch straight to the fetch's sink, so a slow
  * sink stops the reading and the server feels it through TCP. Futures are completed on worker threads,
  * never on the reader, so code chained onto them may call this connection again (even block) safely.
+ *
+ * <p>RECONNECTING. When the connection is lost, the requests waiting for an answer stay waiting: a reconnect
+ * thread goes round the settings' servers (starting after the lost one) with a small growing delay (50 ms up
+ * to 1 s, with jitter) until one accepts the greeting, and then sends every waiting request again with its
+ * SAME request id, so that the server recognises a mutation it already applied and answers it again instead
+ * of applying it twice. A STORE starts over from its first byte if its source can be rewound (a file, any
+ * {@link SeekableByteChannel}) or nothing was read from it yet; otherwise it fails with UNAVAILABLE. A FETCH
+ * continues from the bytes its sink already has. Requests made meanwhile wait too. If no server answers
+ * within {@link ClientSettings#reconnectTimeout()}, every waiting request fails with UNAVAILABLE and the
+ * connection is closed. Listeners ({@link #onReconnected}) learn the new server and its term.
+ *
+ * <p>Request ids never repeat for one client id: each connection object starts its counter at its creation
+ * time in milliseconds times 2^20, so even two connections sharing a client id do not collide.
  */
 public final class StrandConnection implements AutoCloseable {
 
@@ -72,51 +94,88 @@ public final class StrandConnection implements AutoCloseable {
     /** How long {@link #close()} waits for the server to answer the Farewell. */
     private static final long FAREWELL_WAIT_MILLIS = 2_000;
 
+    private static final long FIRST_RECONNECT_DELAY_MILLIS = 50;
+    private static final long MAX_RECONNECT_DELAY_MILLIS = 1_000;
+
+    /** The last request-id base handed out in this JVM: bases only grow (see the class comment). */
+    private static final AtomicLong LAST_ID_BASE = new AtomicLong();
+
+    /** What a reconnect found: the server now serving this client and its greeting answer. */
+    public record Reconnected(ServerAddress server, HelloReply helloReply, long previousServerTerm) {
+        /** True when the server behind the client changed (a restart, a failover): cached state is suspect. */
+        public boolean termChanged() {
+            return helloReply.serverTerm() != previousServerTerm;
+        }
+    }
+
     private final ClientSettings settings;
-    private final String peer;
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
-    private final Object writeLock = new Object();
-    private final AtomicLong nextRequestId = new AtomicLong(1);
+    private final List<ServerAddress> servers;
+    private final AtomicLong nextRequestId = new AtomicLong(newRequestIdBase());
     private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
     private final ExecutorService workers;
-    private final Thread reader;
     private final AtomicBoolean closing = new AtomicBoolean();
+    private final List<Consumer<Reconnected>> reconnectListeners = new CopyOnWriteArrayList<>();
+
+    /** Guards {@link #transport} and {@link #generation}. */
+    private final Object stateLock = new Object();
+    /** The live socket; null while reconnecting (and once closed). */
+    private Transport transport;
+    private int generation;
+    private volatile ServerAddress current;
+    private volatile int reconnects;
+    private final AtomicLong resent = new AtomicLong();
 
     private volatile Semaphore inFlight = new Semaphore(1);
     private volatile int inFlightLimit = 1;
     private volatile HelloReply helloReply;
-    /** Non-null once the connection is closed or lost: the message requests fail with from then on. */
+    /** Non-null once the connection is closed for good: the message requests fail with from then on. */
     private volatile String closedMessage;
 
-    private StrandConnection(ClientSettings settings, Socket socket) throws IOException {
+    private StrandConnection(ClientSettings settings) {
         this.settings = settings;
-        this.peer = settings.server().toString();
-        this.socket = socket;
-        this.in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
-        this.out = socket.getOutputStream();
-        this.workers = Executors.newCachedThreadPool(daemonThreads("strand-client-" + peer));
-        this.reader = new Thread(this::readLoop, "strand-reader-" + peer);
-        this.reader.setDaemon(true);
+        this.servers = settings.servers();
+        this.current = settings.server();
+        this.workers = Executors.newCachedThreadPool(daemonThreads("strand-client-" + settings.server()));
+    }
+
+    private static long newRequestIdBase() {
+        long now = System.currentTimeMillis() << 20;
+        return LAST_ID_BASE.updateAndGet(last -> Math.max(now, last + (1L << 20)));
     }
 
     /**
-     * Opens a connection and performs the greeting.
+     * Opens a connection to the first of the settings' servers that accepts it and performs the greeting.
      *
-     * @throws UnavailableException if the server cannot be reached
+     * @throws UnavailableException if no server can be reached
      * @throws StrandException      of the server's status if it refuses the greeting (WRONG_CLUSTER, ...)
      */
     public static StrandConnection connect(ClientSettings settings) {
-        ServerAddress address = settings.server();
+        StrandConnection connection = new StrandConnection(settings);
+        StrandException failure = null;
+        for (ServerAddress address : settings.servers()) {
+            try {
+                connection.open(address, settings.connectTimeout().toMillis());
+                return connection;
+            } catch (StrandException e) {
+                failure = e;
+            }
+        }
+        connection.shutdown("connection to " + settings.servers() + " closed: no server accepted it");
+        throw failure;
+    }
+
+    /** Connects to {@code address}, greets it and makes it the live transport; on failure leaves nothing open. */
+    private void open(ServerAddress address, long connectTimeoutMillis) {
         Socket socket = new Socket();
-        StrandConnection connection;
+        Transport t;
         try {
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
             socket.connect(new InetSocketAddress(address.host(), address.port()),
-                    (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()));
-            connection = new StrandConnection(settings, socket);
+                    (int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeoutMillis)));
+            synchronized (stateLock) {
+                t = new Transport(++generation, address, socket);
+            }
         } catch (UnknownHostException e) {
             closeQuietly(socket);
             throw new UnavailableException("cannot connect to " + address + ": unknown host " + address.host());
@@ -124,59 +183,113 @@ public final class StrandConnection implements AutoCloseable {
             closeQuietly(socket);
             throw new UnavailableException("cannot connect to " + address + ": " + e.getMessage());
         }
-        connection.reader.start();
-        try {
-            connection.greet();
-        } catch (RuntimeException e) {
-            connection.shutdown("connection to " + address + " closed: greeting failed");
-            throw e;
-        }
-        return connection;
-    }
-
-    private void greet() {
-        Hello hello = new Hello(ProtocolLimits.PROTOCOL_VERSION, settings.clusterId(), settings.clientName(),
-                settings.clientId(), "none", null);
-        CompletableFuture<HelloReply> answer = send(Opcode.HELLO, hello, null, null, false).future();
+        t.reader.start();
         HelloReply reply;
         try {
-            reply = answer.get(settings.greetingTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            reply = greet(t);
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
+        synchronized (stateLock) {
+            if (closedMessage != null) {
+                t.close();
+                throw new UnavailableException(closedMessage);
+            }
+            if (helloReply == null) {
+                // the first greeting sets the limit; a reconnect keeps it (requests already hold its permits)
+                int limit = reply.maxRequestsInFlight() > 0 ? reply.maxRequestsInFlight()
+                        : ProtocolLimits.MAX_REQUESTS_IN_FLIGHT;
+                inFlightLimit = limit;
+                inFlight = new Semaphore(limit);
+            }
+            helloReply = reply;
+            current = address;
+            transport = t;
+        }
+    }
+
+    private HelloReply greet(Transport t) {
+        Hello hello = new Hello(ProtocolLimits.PROTOCOL_VERSION, settings.clusterId(), settings.clientName(),
+                settings.clientId(), "none", null);
+        Pending p = register(Opcode.HELLO, hello, null, null, false);
+        if (p.future().isDone()) {
+            return awaitGreeting(p, t);
+        }
+        p.claim(t.generation);
+        try {
+            t.write(p.frame);
+        } catch (IOException e) {
+            fail(p.id, new UnavailableException("cannot greet " + t.address + ": " + e.getMessage()));
+        }
+        return awaitGreeting(p, t);
+    }
+
+    private HelloReply awaitGreeting(Pending p, Transport t) {
+        HelloReply reply;
+        try {
+            reply = p.<HelloReply>future().get(settings.greetingTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new TimeoutException("no answer to the greeting from " + peer + " within "
+            pending.remove(p.id);
+            throw new TimeoutException("no answer to the greeting from " + t.address + " within "
                     + settings.greetingTimeout().toSeconds() + "s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new UnavailableException("interrupted while greeting " + peer);
+            throw new UnavailableException("interrupted while greeting " + t.address);
         } catch (ExecutionException e) {
             throw asStrandException(e.getCause());
         }
         if (reply.clusterId() != null && !reply.clusterId().equals(settings.clusterId())) {
-            throw new WrongClusterException("server " + peer + " belongs to cluster '" + reply.clusterId()
+            throw new WrongClusterException("server " + t.address + " belongs to cluster '" + reply.clusterId()
                     + "', not '" + settings.clusterId() + "'");
         }
-        int limit = reply.maxRequestsInFlight() > 0 ? reply.maxRequestsInFlight()
-                : ProtocolLimits.MAX_REQUESTS_IN_FLIGHT;
-        inFlightLimit = limit;
-        inFlight = new Semaphore(limit);
-        helloReply = reply;
+        return reply;
     }
 
-    /** The server's answer to the greeting (its term, session, limits). */
+    /** The server's answer to the latest greeting (its term, session, limits). */
     public HelloReply helloReply() {
         return helloReply;
+    }
+
+    /** The term of the server now serving this client; it changes when the server does. */
+    public long serverTerm() {
+        return helloReply.serverTerm();
     }
 
     public ClientSettings settings() {
         return settings;
     }
 
-    /** {@code HOST:PORT} of the server. */
+    /** {@code HOST:PORT} of the server this client talks to (the latest one while reconnecting). */
     public String peer() {
-        return peer;
+        return current.toString();
     }
 
+    /** True until closed for good (also while reconnecting). */
     public boolean isOpen() {
         return closedMessage == null;
+    }
+
+    /** True while a live socket serves the requests (false while reconnecting). */
+    public boolean isConnected() {
+        synchronized (stateLock) {
+            return transport != null;
+        }
+    }
+
+    /** How many times this connection reconnected. */
+    public int reconnects() {
+        return reconnects;
+    }
+
+    /** How many requests were sent again after a reconnect. */
+    public long resentRequests() {
+        return resent.get();
+    }
+
+    /** Tells {@code listener} (on a worker thread) about every successful reconnect. */
+    public void onReconnected(Consumer<Reconnected> listener) {
+        reconnectListeners.add(listener);
     }
 
     /** The most requests this connection keeps outstanding at once. */
@@ -194,7 +307,7 @@ public final class StrandConnection implements AutoCloseable {
         if (op == Opcode.STORE || op == Opcode.FETCH || op == Opcode.HELLO) {
             throw new IllegalArgumentException(op + " cannot be sent with call()");
         }
-        return send(op, request, null, null, true).future();
+        return send(register(op, request, null, null, true)).future();
     }
 
     /**
@@ -204,19 +317,13 @@ public final class StrandConnection implements AutoCloseable {
      *
      * <p>If the source fails or ends before {@code length} bytes, the store is abandoned: its DATA_END carries
      * length -1, which never matches the bytes sent, so the server refuses it and the file stays as it was; the
-     * future fails with the local {@link IOException}.
+     * future fails with the local {@link IOException}. After a lost connection the store starts over from the
+     * source's position at this call if the source is a {@link SeekableByteChannel}.
      */
     public CompletableFuture<Attr> store(Fid fid, long length, ReadableByteChannel source, LongConsumer progress) {
-        Pending request = send(Opcode.STORE, new Store(fid, length), null, null, true);
-        CompletableFuture<Attr> result = request.future();
-        if (!settled(request)) {
-            try {
-                workers.execute(() -> upload(request, length, source, progress));
-            } catch (RejectedExecutionException e) {
-                result.completeExceptionally(new UnavailableException(closedMessageOr("connection to " + peer + " closed")));
-            }
-        }
-        return result;
+        Pending p = register(Opcode.STORE, new Store(fid, length), null, progress, true);
+        p.upload = new Upload(length, source);
+        return send(p).future();
     }
 
     /** {@link #store(Fid, long, ReadableByteChannel, LongConsumer)} from a stream. */
@@ -238,14 +345,14 @@ public final class StrandConnection implements AutoCloseable {
                 sink.write(buf);
             }
         };
-        return send(Opcode.FETCH, new Fetch(fid, offset, length), dataSink, progress, true).future();
+        return send(register(Opcode.FETCH, new Fetch(fid, offset, length), dataSink, progress, true)).future();
     }
 
     /** {@link #fetch(Fid, long, long, WritableByteChannel, LongConsumer)} into a stream. */
     public CompletableFuture<FetchReply> fetch(Fid fid, long offset, long length, OutputStream sink,
                                                LongConsumer progress) {
         DataSink dataSink = sink::write;
-        return send(Opcode.FETCH, new Fetch(fid, offset, length), dataSink, progress, true).future();
+        return send(register(Opcode.FETCH, new Fetch(fid, offset, length), dataSink, progress, true)).future();
     }
 
     /** Says Farewell, waits briefly for the answer, then closes. Pending requests fail with UNAVAILABLE. */
@@ -254,9 +361,9 @@ public final class StrandConnection implements AutoCloseable {
         if (!closing.compareAndSet(false, true)) {
             return;
         }
-        if (isOpen()) {
+        if (isConnected()) {
             try {
-                send(Opcode.FAREWELL, new Farewell(), null, null, false).future()
+                send(register(Opcode.FAREWELL, new Farewell(), null, null, false)).future()
                         .get(FAREWELL_WAIT_MILLIS, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -264,21 +371,25 @@ public final class StrandConnection implements AutoCloseable {
                 // the goodbye is a courtesy: closing goes ahead regardless
             }
         }
-        shutdown("connection to " + peer + " closed");
+        shutdown("connection to " + peer() + " closed");
     }
 
     // ---- sending --------------------------------------------------------------------------------
 
-    private Pending send(Opcode op, Request request, DataSink sink, LongConsumer progress, boolean usePermit) {
+    /**
+     * Takes a request id and registers the request (or fails it at once: its body does not fit a frame, or the
+     * connection is closed). Requests that hold a permit ({@code usePermit}) are the ones resent after a
+     * reconnect; HELLO and FAREWELL belong to one socket.
+     */
+    private Pending register(Opcode op, Request request, DataSink sink, LongConsumer progress, boolean usePermit) {
         Semaphore permits = usePermit ? inFlight : null;
         if (permits != null) {
             permits.acquireUninterruptibly();
         }
         long id = nextRequestId.getAndIncrement();
-        Pending p = new Pending(id, op, sink, progress, permits);
-        byte[] frame;
+        Pending p = new Pending(id, op, request, sink, progress, permits);
         try {
-            frame = FrameCodec.encode(Frame.request(op, id, WireCodec.encode(request)));
+            p.frame = FrameCodec.encode(Frame.request(op, id, WireCodec.encode(request)));
         } catch (RuntimeException e) {
             // never sent (a body over the frame limit, say): fails alone, the connection is fine
             p.releasePermit();
@@ -292,63 +403,125 @@ public final class StrandConnection implements AutoCloseable {
         String closed = closedMessage;
         if (closed != null) {
             fail(id, new UnavailableException(closed));
-            return p;
-        }
-        try {
-            write(frame);
-        } catch (IOException e) {
-            connectionLost(e);
         }
         return p;
     }
 
-    /** True once the server's final answer (or the connection's end) has settled the request. */
-    private boolean settled(Pending request) {
-        return pending.get(request.id()) != request;
+    /** Sends a registered request on the live socket; while reconnecting it waits to be sent on the next one. */
+    private Pending send(Pending p) {
+        if (p.future().isDone()) {
+            return p;
+        }
+        Transport t;
+        synchronized (stateLock) {
+            t = transport;
+        }
+        if (t != null) {
+            transmit(p, t);
+        } else if (!p.resendable()) {
+            fail(p.id, new UnavailableException("connection to " + peer() + " lost; reconnecting"));
+        }
+        return p;
     }
 
-    private void upload(Pending request, long length, ReadableByteChannel source, LongConsumer progress) {
-        int chunk = chunkSize();
-        long sent = 0;
-        try {
-            while (!settled(request)) {
-                int want = length < 0 ? chunk : (int) Math.min(chunk, length - sent);
-                if (want == 0) {
-                    break;
-                }
-                byte[] bytes;
-                try {
-                    bytes = readUpTo(source, want);
-                } catch (IOException | RuntimeException e) {
-                    request.localFailure = e;
-                    break;
-                }
-                if (bytes.length == 0) {
-                    if (length >= 0) {
-                        request.localFailure = new EOFException("source ended after " + sent + " of " + length + " bytes");
-                    }
-                    break;
-                }
-                writeFrame(Frame.data(Opcode.STORE.code(), request.id(), bytes));
-                sent += bytes.length;
-                report(progress, sent);
-            }
-            if (settled(request)) {
-                return; // the server already answered (an error): it wants no more data
-            }
-            // a store that failed here is abandoned with a length that can never match what was sent, which the
-            // server must refuse, leaving the file unchanged
-            long endLength = request.localFailure == null ? sent : ABANDONED_STORE_LENGTH;
-            writeFrame(Frame.dataEnd(Opcode.STORE.code(), request.id(), WireCodec.encode(new StoreEnd(endLength))));
-        } catch (IOException e) {
-            connectionLost(e);
+    /** Sends {@code p} on {@code t}, once per socket (the sender and a reconnect may both try). */
+    private void transmit(Pending p, Transport t) {
+        if (!p.claim(t.generation)) {
             return;
+        }
+        try {
+            if (p.opcode == Opcode.FETCH && p.received > 0) {
+                Fetch original = (Fetch) p.request;
+                long length = original.length() < 0 ? -1 : original.length() - p.received;
+                p.resumedAt = p.received;
+                t.write(FrameCodec.encode(Frame.request(Opcode.FETCH, p.id, WireCodec.encode(
+                        new Fetch(original.fid(), original.offset() + p.received, length)))));
+            } else {
+                t.write(p.frame);
+            }
+        } catch (IOException e) {
+            connectionLost(t, e);
+            return;
+        }
+        if (p.upload != null) {
+            try {
+                workers.execute(() -> upload(p, t));
+            } catch (RejectedExecutionException e) {
+                fail(p.id, new UnavailableException(closedMessageOr("connection to " + peer() + " closed")));
+            }
+        }
+    }
+
+    /** True once the server's final answer (or the connection's end) has settled the request. */
+    private boolean settled(Pending request) {
+        return pending.get(request.id) != request;
+    }
+
+    /** Streams a store's bytes on {@code t}; a newer attempt (after a reconnect) waits for this one to stop. */
+    private void upload(Pending request, Transport t) {
+        Upload upload = request.upload;
+        synchronized (upload) {
+            if (settled(request) || request.generation() != t.generation) {
+                return;
+            }
+            if (upload.attempts++ > 0) {
+                try {
+                    upload.rewind();
+                } catch (IOException e) {
+                    fail(request.id, new UnavailableException("the connection was lost during a store and its source "
+                            + "cannot be read again: " + e.getMessage()));
+                    return;
+                }
+            }
+            try {
+                streamData(request, upload, t);
+            } catch (IOException e) {
+                connectionLost(t, e);
+                return;
+            }
         }
         Throwable failure = request.localFailure;
         if (failure != null) {
             // fail now; the request stays registered so the server's answer still frees its slot
             request.future().completeExceptionally(failure);
         }
+    }
+
+    private void streamData(Pending request, Upload upload, Transport t) throws IOException {
+        int chunk = chunkSize();
+        long length = upload.length;
+        long sent = 0;
+        while (!settled(request) && request.generation() == t.generation) {
+            int want = length < 0 ? chunk : (int) Math.min(chunk, length - sent);
+            if (want == 0) {
+                break;
+            }
+            byte[] bytes;
+            try {
+                bytes = readUpTo(upload.source, want);
+            } catch (IOException | RuntimeException e) {
+                request.localFailure = e;
+                break;
+            }
+            upload.consumed = true;
+            if (bytes.length == 0) {
+                if (length >= 0) {
+                    request.localFailure = new EOFException("source ended after " + sent + " of " + length + " bytes");
+                }
+                break;
+            }
+            t.write(FrameCodec.encode(Frame.data(Opcode.STORE.code(), request.id, bytes)));
+            sent += bytes.length;
+            report(request.progress, sent);
+        }
+        if (settled(request) || request.generation() != t.generation) {
+            return; // the server already answered (an error), or the socket went: no DATA_END here
+        }
+        // a store that failed here is abandoned with a length that can never match what was sent, which the
+        // server must refuse, leaving the file unchanged
+        long endLength = request.localFailure == null ? sent : ABANDONED_STORE_LENGTH;
+        t.write(FrameCodec.encode(Frame.dataEnd(Opcode.STORE.code(), request.id,
+                WireCodec.encode(new StoreEnd(endLength)))));
     }
 
     /** Reads until {@code want} bytes or the end of the source; an empty array means the end. */
@@ -373,57 +546,44 @@ public final class StrandConnection implements AutoCloseable {
         return Math.min(DATA_CHUNK_SIZE, maxBody);
     }
 
-    private void writeFrame(Frame frame) throws IOException {
-        write(FrameCodec.encode(frame));
-    }
-
-    /** Writes one whole encoded frame; the lock keeps frames from different threads from interleaving. */
-    private void write(byte[] bytes) throws IOException {
-        synchronized (writeLock) {
-            out.write(bytes);
-            out.flush();
-        }
-    }
-
     // ---- receiving ------------------------------------------------------------------------------
 
-    private void readLoop() {
+    private void readLoop(Transport t) {
         Exception cause;
         try {
             while (true) {
-                Frame frame = FrameCodec.read(in);
+                Frame frame = FrameCodec.read(t.in);
                 if (frame == null) {
                     cause = new EOFException("server closed the connection");
                     break;
                 }
-                dispatch(frame);
+                dispatch(frame, t);
             }
         } catch (IOException | RuntimeException e) {
             cause = e;
         }
-        connectionLost(cause);
+        connectionLost(t, cause);
     }
 
-    private void dispatch(Frame frame) {
+    private void dispatch(Frame frame, Transport t) {
         switch (frame.type()) {
-            case REPLY -> {
-                Pending p = pending.remove(frame.requestId());
-                if (p != null) {
-                    p.releasePermit();
-                    completeWithReply(p, frame.body());
+            case REPLY, ERROR -> {
+                Pending p = pending.get(frame.requestId());
+                // an answer read from an older socket, for a request already sent again, is left to the new one
+                if (p == null || p.generation() != t.generation || !pending.remove(frame.requestId(), p)) {
+                    return;
                 }
-            }
-            case ERROR -> {
-                Pending p = pending.remove(frame.requestId());
-                if (p != null) {
-                    p.releasePermit();
+                p.releasePermit();
+                if (frame.type() == FrameType.REPLY) {
+                    completeWithReply(p, frame.body());
+                } else {
                     Throwable local = p.localFailure;
                     completeLater(p.future(), null, local != null ? local : WireCodec.decodeError(frame.body()));
                 }
             }
             case DATA -> {
                 Pending p = pending.get(frame.requestId());
-                if (p != null) {
+                if (p != null && p.generation() == t.generation) {
                     p.deliver(frame.body());
                 }
             }
@@ -440,20 +600,24 @@ public final class StrandConnection implements AutoCloseable {
         }
         Reply reply;
         try {
-            reply = WireCodec.decode(body, p.opcode().replyType());
+            reply = WireCodec.decode(body, p.opcode.replyType());
         } catch (StrandException e) {
             completeLater(p.future(), null, e);
             return;
         }
-        if (reply instanceof FetchReply fetched && p.sink() != null && fetched.bytes() != p.received()) {
-            completeLater(p.future(), null, new BadFrameException("fetch announced " + fetched.bytes()
-                    + " bytes but " + p.received() + " arrived"));
-            return;
+        if (reply instanceof FetchReply fetched && p.sink != null) {
+            long thisAttempt = p.received - p.resumedAt;
+            if (fetched.bytes() != thisAttempt) {
+                completeLater(p.future(), null, new BadFrameException("fetch announced " + fetched.bytes()
+                        + " bytes but " + thisAttempt + " arrived"));
+                return;
+            }
+            reply = new FetchReply(fetched.attr(), p.received); // all the bytes, over every attempt
         }
         completeLater(p.future(), reply, null);
     }
 
-    // ---- failure and shutdown -------------------------------------------------------------------
+    // ---- failure, reconnecting and shutdown -----------------------------------------------------
 
     private void fail(long id, Throwable error) {
         Pending p = pending.remove(id);
@@ -463,26 +627,129 @@ public final class StrandConnection implements AutoCloseable {
         }
     }
 
-    private void connectionLost(Exception cause) {
-        if (closing.get()) {
-            shutdown("connection to " + peer + " closed");
-            return;
+    /** {@code t} is gone: fail what belonged to it alone, then reconnect (or give up, if so configured). */
+    private void connectionLost(Transport t, Exception cause) {
+        boolean wasLive;
+        synchronized (stateLock) {
+            wasLive = transport == t;
+            if (wasLive) {
+                transport = null;
+            }
         }
+        t.close();
         String reason = cause == null || cause.getMessage() == null
                 ? (cause == null ? "unknown cause" : cause.getClass().getSimpleName()) : cause.getMessage();
-        shutdown("connection to " + peer + " lost: " + reason);
+        String lost = "connection to " + t.address + " lost: " + reason;
+        for (Pending p : pending.values()) {
+            if (!p.resendable() && p.generation() == t.generation) {
+                fail(p.id, new UnavailableException(lost));
+            }
+        }
+        if (!wasLive) {
+            return; // a socket still greeting, or one already replaced
+        }
+        if (closing.get()) {
+            shutdown("connection to " + t.address + " closed");
+        } else if (settings.reconnectTimeout().isZero()) {
+            shutdown(lost);
+        } else {
+            Thread reconnecting = new Thread(() -> reconnect(t, lost), "strand-reconnect-" + t.address);
+            reconnecting.setDaemon(true);
+            reconnecting.start();
+        }
+    }
+
+    /** Goes round the servers until one greets us, then resends every waiting request; gives up at the bound. */
+    private void reconnect(Transport lost, String reason) {
+        long deadline = System.nanoTime() + settings.reconnectTimeout().toNanos();
+        try {
+            lost.reader.join(1_000); // its last frames are dispatched before anything is resent
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        long previousTerm = helloReply.serverTerm();
+        int start = servers.indexOf(lost.address) + 1; // the next server first; the lost one last
+        long delay = FIRST_RECONNECT_DELAY_MILLIS;
+        String lastFailure = reason;
+        for (int attempt = 0; closedMessage == null && !closing.get(); attempt++) {
+            long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (remainingMillis <= 0) {
+                break;
+            }
+            ServerAddress address = servers.get(Math.floorMod(start + attempt, servers.size()));
+            try {
+                open(address, Math.min(settings.connectTimeout().toMillis(), remainingMillis));
+                reconnected(address, previousTerm);
+                return;
+            } catch (RuntimeException e) {
+                lastFailure = e.getMessage();
+            }
+            if ((attempt + 1) % servers.size() == 0) { // a whole round failed: pause before the next
+                long jittered = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
+                try {
+                    Thread.sleep(Math.max(0, Math.min(jittered,
+                            TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                delay = Math.min(delay * 2, MAX_RECONNECT_DELAY_MILLIS);
+            }
+        }
+        shutdown(reason + "; no server of " + servers + " answered within "
+                + Duration.ofNanos(settings.reconnectTimeout().toNanos()).toSeconds() + "s (last: " + lastFailure + ")");
+    }
+
+    private void reconnected(ServerAddress address, long previousTerm) {
+        Transport t;
+        synchronized (stateLock) {
+            t = transport;
+        }
+        if (t == null) {
+            return; // lost again already: that loss reconnects
+        }
+        reconnects++;
+        List<Pending> waiting = new ArrayList<>(pending.values());
+        waiting.sort((a, b) -> Long.compare(a.id, b.id)); // in the order they were made
+        for (Pending p : waiting) {
+            if (p.resendable() && !settled(p)) {
+                if (p.upload != null && !p.upload.canStartOver()) {
+                    fail(p.id, new UnavailableException("the connection was lost during a store whose source "
+                            + "cannot be read again"));
+                } else if (p.generation() > 0) {
+                    resent.incrementAndGet();
+                    transmit(p, t);
+                } else {
+                    transmit(p, t); // made while reconnecting: its first sending
+                }
+            }
+        }
+        Reconnected event = new Reconnected(address, helloReply, previousTerm);
+        for (Consumer<Reconnected> listener : reconnectListeners) {
+            try {
+                workers.execute(() -> listener.accept(event));
+            } catch (RejectedExecutionException e) {
+                return;
+            }
+        }
     }
 
     /** Marks the connection closed (the first reason wins), closes the socket and fails every pending request. */
     private void shutdown(String message) {
         boolean first;
-        synchronized (this) {
+        Transport t;
+        synchronized (stateLock) {
             first = closedMessage == null;
             if (first) {
                 closedMessage = message;
             }
+            t = transport;
+            transport = null;
         }
-        closeQuietly(socket);
+        if (t != null) {
+            t.close();
+        }
         String reason = closedMessage;
         for (Long id : pending.keySet()) {
             fail(id, new UnavailableException(reason));
@@ -543,49 +810,134 @@ public final class StrandConnection implements AutoCloseable {
         };
     }
 
+    /** One socket to one server, with its reader thread. */
+    private final class Transport {
+        final int generation;
+        final ServerAddress address;
+        final Socket socket;
+        final InputStream in;
+        final OutputStream out;
+        final Thread reader;
+        private final Object writeLock = new Object();
+
+        Transport(int generation, ServerAddress address, Socket socket) throws IOException {
+            this.generation = generation;
+            this.address = address;
+            this.socket = socket;
+            this.in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+            this.out = socket.getOutputStream();
+            this.reader = new Thread(() -> readLoop(this), "strand-reader-" + address);
+            this.reader.setDaemon(true);
+        }
+
+        /** Writes one whole encoded frame; the lock keeps frames from different threads from interleaving. */
+        void write(byte[] bytes) throws IOException {
+            synchronized (writeLock) {
+                out.write(bytes);
+                out.flush();
+            }
+        }
+
+        void close() {
+            closeQuietly(socket);
+        }
+    }
+
     /** Where the DATA of a fetch goes. */
     @FunctionalInterface
     private interface DataSink {
         void write(byte[] bytes) throws IOException;
     }
 
+    /** The bytes of a store, and whether they can be sent again after a lost connection. */
+    private static final class Upload {
+        final long length;
+        final ReadableByteChannel source;
+        /** Where a seekable source stood at the start; -1 if it cannot seek. */
+        final long startPosition;
+        int attempts;
+        volatile boolean consumed;
+
+        Upload(long length, ReadableByteChannel source) {
+            this.length = length;
+            this.source = source;
+            long start = -1;
+            if (source instanceof SeekableByteChannel seekable) {
+                try {
+                    start = seekable.position();
+                } catch (IOException e) {
+                    start = -1;
+                }
+            }
+            this.startPosition = start;
+        }
+
+        boolean canStartOver() {
+            return startPosition >= 0 || !consumed;
+        }
+
+        void rewind() throws IOException {
+            if (startPosition >= 0) {
+                ((SeekableByteChannel) source).position(startPosition);
+            } else if (consumed) {
+                throw new IOException("the source is a stream that cannot be rewound");
+            }
+        }
+    }
+
     /** A request waiting for its answer. */
     private final class Pending {
-        private final long id;
-        private final Opcode opcode;
-        private final DataSink sink;
-        private final LongConsumer progress;
+        final long id;
+        final Opcode opcode;
+        final Request request;
+        final DataSink sink;
+        final LongConsumer progress;
         private final Semaphore permits;
         private final CompletableFuture<Object> future = new CompletableFuture<>();
         private final AtomicBoolean permitHeld;
-        /** Written only by the reader thread. */
-        private long received;
+        /** The encoded REQUEST frame, sent again as it is after a reconnect (FETCH excepted). */
+        byte[] frame;
+        /** For a STORE: its bytes. */
+        Upload upload;
+        /** The socket generation this request was last sent on (0: not yet sent). */
+        private final AtomicInteger sentOn = new AtomicInteger();
+        /** Bytes delivered to the fetch's sink, over every attempt; written only by the reader threads in turn. */
+        volatile long received;
+        /** {@link #received} when the fetch was last resent. */
+        volatile long resumedAt;
         /** A failure on this side (the fetch's sink, the store's source) that outranks the server's answer. */
-        private volatile Throwable localFailure;
+        volatile Throwable localFailure;
 
-        Pending(long id, Opcode opcode, DataSink sink, LongConsumer progress, Semaphore permits) {
+        Pending(long id, Opcode opcode, Request request, DataSink sink, LongConsumer progress, Semaphore permits) {
             this.id = id;
             this.opcode = opcode;
+            this.request = request;
             this.sink = sink;
             this.progress = progress;
             this.permits = permits;
             this.permitHeld = new AtomicBoolean(permits != null);
         }
 
-        long id() {
-            return id;
+        /** Requests with a permit are resent after a reconnect; HELLO and FAREWELL belong to their socket. */
+        boolean resendable() {
+            return permits != null;
         }
 
-        Opcode opcode() {
-            return opcode;
+        int generation() {
+            return sentOn.get();
         }
 
-        DataSink sink() {
-            return sink;
-        }
-
-        long received() {
-            return received;
+        /** True for the one caller that may send this request on socket {@code generation}. */
+        boolean claim(int generation) {
+            while (true) {
+                int was = sentOn.get();
+                if (was >= generation) {
+                    return false;
+                }
+                if (sentOn.compareAndSet(was, generation)) {
+                    return true;
+                }
+            }
         }
 
         @SuppressWarnings("unchecked")

@@ -117,7 +117,9 @@ class StrandConnectionTest {
     }
 
     @Test
-    void aLostConnectionFailsEveryPendingRequestWithUnavailable() {
+    void aLostConnectionFailsEveryPendingRequestWithUnavailableWhenReconnectingIsOff() {
+        connection.close();
+        connection = StrandConnection.connect(server.settings().withReconnectTimeout(java.time.Duration.ZERO));
         CompletableFuture<Pong> first = connection.call(new Ping(1));
         CompletableFuture<Pong> second = connection.call(new Ping(2));
         server.next();
@@ -133,7 +135,9 @@ class StrandConnectionTest {
     }
 
     @Test
-    void requestsAfterTheConnectionIsLostFailWithUnavailable() {
+    void requestsAfterTheConnectionIsLostFailWithUnavailableWhenReconnectingIsOff() {
+        connection.close();
+        connection = StrandConnection.connect(server.settings().withReconnectTimeout(java.time.Duration.ZERO));
         CompletableFuture<Pong> pending = connection.call(new Ping(1));
         server.next();
         server.dropConnection();

@@ -43,6 +43,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * One replica of one volume: an event-sourced, sharded entity holding the volume's vnodes and
@@ -86,7 +87,8 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     public record Initialize(long volumeId, String volumeName, long createdMillis, ActorRef<Result> replyTo)
             implements Command {}
 
-    /** {@code clientId}/{@code requestId} identify the request (recorded in events; retries later). */
+    /** {@code clientId}/{@code requestId} identify the request: recorded in events, and a mutation resent with
+     *  the same pair is answered again rather than applied twice ({@link RecentRequests}). */
     public record Execute(@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) Request request, String clientId,
                           long requestId, ActorRef<Result> replyTo) implements Command {}
 
@@ -159,6 +161,9 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     private final Set<UUID> pendingDeletes = new HashSet<>();
     private boolean sweeping;
 
+    /** RETRIES: mutations answered recently, so that a resent request is not applied twice. */
+    private final RecentRequests recentRequests = new RecentRequests();
+
     private VolumeReplica(ActorContext<Command> context, TimerScheduler<Command> timers, String entityId,
                           ChunkStore chunks, VolumeSettings settings) {
         super(PersistenceId.ofUniqueId("volume-" + entityId),
@@ -194,11 +199,15 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
         return new SnapshotAdapter<>() {
             @Override
             public Object toJournal(Volume volume) {
-                return volume.toSnapshot();
+                return recentRequests.snapshot(volume.toSnapshot()); // RETRIES: the window travels along
             }
 
             @Override
             public Volume fromJournal(Object snapshot) {
+                if (snapshot instanceof RecentRequests.Snapshot withRecent) { // RETRIES
+                    recentRequests.restore(withRecent.recentRequests());
+                    return Volume.fromSnapshot(withRecent.volume());
+                }
                 return Volume.fromSnapshot((VolumeSnapshot) snapshot);
             }
         };
@@ -280,12 +289,14 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                 command.replyTo().tell(new Result.Done(read));
                 return Effect().none();
             }
-            Mutation mutation = Mutation.of(command.request(), origin(command.clientId(), command.requestId()));
-            if (mutation == null) {
-                throw new BadRequestException("a volume replica does not handle "
-                        + command.request().getClass().getSimpleName());
-            }
-            return run(volume, mutation, command.replyTo());
+            return onceOnly(volume, command.clientId(), command.requestId(), command.replyTo(), () -> {
+                Mutation mutation = Mutation.of(command.request(), origin(command.clientId(), command.requestId()));
+                if (mutation == null) {
+                    throw new BadRequestException("a volume replica does not handle "
+                            + command.request().getClass().getSimpleName());
+                }
+                return run(volume, mutation, command.replyTo());
+            });
         } catch (StrandException e) {
             return reject(command.replyTo(), e);
         } catch (RuntimeException e) {
@@ -295,15 +306,37 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
     private Effect<VolumeEvent, Volume> onCommitStore(Volume volume, CommitStore command) {
         try {
-            if (pendingDeletes.contains(command.blobId())) {
-                throw new InvalidArgumentException("blob " + command.blobId() + " was freed and is being deleted");
-            }
-            return run(volume, new StoreMutation(origin(command.clientId(), command.requestId()), command.fid(),
-                    command.blobId(), command.length()), command.replyTo());
+            return onceOnly(volume, command.clientId(), command.requestId(), command.replyTo(), () -> {
+                if (pendingDeletes.contains(command.blobId())) {
+                    throw new InvalidArgumentException("blob " + command.blobId() + " was freed and is being deleted");
+                }
+                return run(volume, new StoreMutation(origin(command.clientId(), command.requestId()), command.fid(),
+                        command.blobId(), command.length()), command.replyTo());
+            });
         } catch (StrandException e) {
             return reject(command.replyTo(), e);
         } catch (RuntimeException e) {
             return internalError(command.replyTo(), command, e);
+        }
+    }
+
+    /**
+     * RETRIES: a mutation this replica already answered for (clientId, requestId) gets that answer again
+     * instead of running twice (see {@link RecentRequests}); otherwise runs it and remembers a refusal.
+     */
+    private Effect<VolumeEvent, Volume> onceOnly(Volume volume, String clientId, long requestId,
+                                                 ActorRef<Result> replyTo,
+                                                 Supplier<Effect<VolumeEvent, Volume>> mutation) {
+        Result again = recentRequests.answerAgain(volume, clientId, requestId, System.currentTimeMillis());
+        if (again != null) {
+            replyTo.tell(again);
+            return Effect().none();
+        }
+        try {
+            return mutation.get();
+        } catch (StrandException e) {
+            recentRequests.recordRefusal(clientId, requestId, e, System.currentTimeMillis());
+            throw e;
         }
     }
 
@@ -479,6 +512,9 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
     @Override
     public EventHandler<Volume, VolumeEvent> eventHandler() {
-        return newEventHandlerBuilder().forAnyState().onAnyEvent(Volume::apply);
+        return newEventHandlerBuilder().forAnyState().onAnyEvent((volume, event) -> {
+            recentRequests.record(event); // RETRIES: live and during recovery
+            return volume.apply(event);
+        });
     }
 }

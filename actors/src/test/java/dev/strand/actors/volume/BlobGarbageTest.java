@@ -35,6 +35,7 @@ class BlobGarbageTest {
 
     private final long volumeId = volumeIds.incrementAndGet();
     private final Fid root = Fid.root(volumeId);
+    private final AtomicLong requestIds = new AtomicLong();
     private final AtomicLong clock = new AtomicLong(System.currentTimeMillis());
     private final InMemoryChunkStore store = new InMemoryChunkStore(clock::get);
     private final TestProbe<UUID> deletions = testKit.createTestProbe();
@@ -67,12 +68,12 @@ class BlobGarbageTest {
     }
 
     private Fid file(ActorRef<VolumeReplica.Command> replica, String name) {
-        replica.tell(new VolumeReplica.Execute(new Create(root, name, 0644, true), "c", 1, probe.getRef()));
+        replica.tell(new VolumeReplica.Execute(new Create(root, name, 0644, true), "c", requestIds.incrementAndGet(), probe.getRef()));
         return ((Attr) probe.expectMessageClass(VolumeReplica.Result.Done.class).reply()).fid();
     }
 
     private void commit(ActorRef<VolumeReplica.Command> replica, Fid file, UUID blobId) {
-        replica.tell(new VolumeReplica.CommitStore(file, blobId, 3, "c", 2, probe.getRef()));
+        replica.tell(new VolumeReplica.CommitStore(file, blobId, 3, "c", requestIds.incrementAndGet(), probe.getRef()));
         probe.expectMessageClass(VolumeReplica.Result.Done.class);
     }
 
@@ -106,7 +107,7 @@ class BlobGarbageTest {
         UUID blob = youngBlob();
         commit(replica, file(replica, "f"), blob);
 
-        replica.tell(new VolumeReplica.Execute(new Remove(root, "f"), "c", 3, probe.getRef()));
+        replica.tell(new VolumeReplica.Execute(new Remove(root, "f"), "c", requestIds.incrementAndGet(), probe.getRef()));
         probe.expectMessageClass(VolumeReplica.Result.Done.class);
 
         deletions.expectMessage(blob);

@@ -49,6 +49,7 @@ class VolumeReplicaTest {
     }
 
     private final long volumeId = volumeIds.incrementAndGet();
+    private final AtomicLong requestIds = new AtomicLong();
     private final Fid root = Fid.root(volumeId);
     private final EventSourcedBehaviorTestKit<VolumeReplica.Command, VolumeEvent, Volume> replica =
             replica(ActorTestSupport.quietSettings());
@@ -65,7 +66,9 @@ class VolumeReplicaTest {
 
     private CommandResultWithReply<VolumeReplica.Command, VolumeEvent, Volume, VolumeReplica.Result> execute(
             Request request) {
-        return replica.runCommand(replyTo -> new VolumeReplica.Execute(request, "client-1", 1, replyTo));
+        // every request its own id: a repeated id is a retry, answered again rather than applied
+        long requestId = requestIds.incrementAndGet();
+        return replica.runCommand(replyTo -> new VolumeReplica.Execute(request, "client-1", requestId, replyTo));
     }
 
     private Reply done(Request request) {
@@ -368,13 +371,13 @@ class VolumeReplicaTest {
         String persistenceId = "volume-" + VolumeReplica.entityId(volumeId, 0);
         snapshotting.<VolumeReplica.Result>runCommand(replyTo -> new VolumeReplica.Initialize(volumeId, "snap", 1, replyTo));
         for (String name : List.of("a", "b", "c")) {
-            snapshotting.<VolumeReplica.Result>runCommand(replyTo -> new VolumeReplica.Execute(new Create(root, name, 0644, true), "c", 1,
+            snapshotting.<VolumeReplica.Result>runCommand(replyTo -> new VolumeReplica.Execute(new Create(root, name, 0644, true), "c", name.charAt(0),
                     replyTo));
         }
         VolumeSnapshot before = snapshotting.getState().toSnapshot();
 
         VolumeSnapshot stored = snapshotting.snapshotTestKit().orElseThrow()
-                .expectNextPersistedClass(persistenceId, VolumeSnapshot.class);
+                .expectNextPersistedClass(persistenceId, RecentRequests.Snapshot.class).volume();
         // without the events, recovery has only the snapshot to go on
         snapshotting.persistenceTestKit().clearByIdPreservingSeqNumbers(persistenceId);
         snapshotting.restart();

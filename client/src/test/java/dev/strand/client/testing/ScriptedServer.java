@@ -29,12 +29,31 @@ public final class ScriptedServer implements AutoCloseable {
     private final FakeServer server;
     private volatile StrandException greetingRefusal;
     private volatile FakeServer.Session session;
+    private volatile HelloReply helloReply = HELLO_REPLY;
+    private final java.util.concurrent.atomic.AtomicInteger greetings = new java.util.concurrent.atomic.AtomicInteger();
 
     public ScriptedServer() throws IOException {
         server = new FakeServer(this::onFrame);
     }
 
-    /** The next greeting is answered with this error instead of a HelloReply. */
+    /** Greetings from now on are answered with this server term (as a restarted server would). */
+    public void answerGreetingsWithTerm(long serverTerm) {
+        HelloReply r = HELLO_REPLY;
+        helloReply = new HelloReply(r.protocolVersion(), r.clusterId(), r.serverId(), serverTerm, r.sessionId(),
+                r.maxBodyLength(), r.maxRequestsInFlight());
+    }
+
+    /** How many greetings arrived (answered or refused). */
+    public int greetings() {
+        return greetings.get();
+    }
+
+    /** Frames the client sent that nobody took with {@link #next()} yet are dropped. */
+    public void forgetReceived() {
+        received.clear();
+    }
+
+    /** Greetings from now on are answered with this error instead of a HelloReply (null: answered again). */
     public void refuseGreetingWith(StrandException error) {
         this.greetingRefusal = error;
     }
@@ -46,11 +65,12 @@ public final class ScriptedServer implements AutoCloseable {
     private void onFrame(Frame frame, FakeServer.Session from) throws IOException {
         session = from;
         if (frame.type() == FrameType.REQUEST && frame.opcode() == Opcode.HELLO.code()) {
+            greetings.incrementAndGet();
             StrandException refusal = greetingRefusal;
             if (refusal != null) {
                 from.send(Frame.error(frame.opcode(), frame.requestId(), WireCodec.encode(refusal.toErrorBody())));
             } else {
-                from.send(Frame.reply(frame.opcode(), frame.requestId(), WireCodec.encode(HELLO_REPLY)));
+                from.send(Frame.reply(frame.opcode(), frame.requestId(), WireCodec.encode(helloReply)));
             }
             return;
         }

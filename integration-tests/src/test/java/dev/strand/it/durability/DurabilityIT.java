@@ -23,7 +23,9 @@ import static org.awaitility.Awaitility.await;
 class DurabilityIT {
 
     private static BlockingStrandClient connect(StrandProcess server) {
-        return BlockingStrandClient.connect(ClientSettings.of(ServerAddress.parse(server.address())));
+        // no reconnecting: this test wants the writer to see the server die (ClientRetriesIT covers the rest)
+        return BlockingStrandClient.connect(ClientSettings.of(ServerAddress.parse(server.address()))
+                .withReconnectTimeout(java.time.Duration.ZERO));
     }
 
     private static byte[] contents(int i) {

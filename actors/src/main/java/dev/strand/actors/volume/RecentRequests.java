@@ -1,0 +1,243 @@
+package dev.strand.actors.volume;
+
+import dev.strand.actors.CborSerializable;
+import dev.strand.protocol.Status;
+import dev.strand.protocol.StrandException;
+import dev.strand.protocol.message.Empty;
+import dev.strand.protocol.message.Fid;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The mutations a replica answered recently, by (client id, request id), so that a client that lost its
+ * connection and sends a request again (same ids: see {@code StrandConnection}) gets the answer the first
+ * attempt got instead of having it applied twice (a retried create would otherwise fail with EXISTS, a
+ * retried remove with NOT_FOUND, a retried store would bump the data version again).
+ *
+ * <p>What is remembered per request:
+ * <ul>
+ *   <li>a success: which vnode's attributes the reply carries (create, mkdir, symlink, link, setattr, store),
+ *       or none (remove, rmdir, rename answer Empty). The answer to a retry is built from the volume as it is
+ *       at the retry: the attributes of that vnode now (a vnode removed since answers STALE), or Empty. So a
+ *       success can be rebuilt from its event alone: {@link #record} is called for every event, live and
+ *       during recovery (each event carries its {@link Origin}), and the window survives a restart;</li>
+ *   <li>a refusal: its status and message, in memory only (a refusal changed nothing, so a retry after a
+ *       restart is simply evaluated again).</li>
+ * </ul>
+ * Bounded: the last {@link #DEFAULT_PER_CLIENT} requests of each client, and a client not seen for
+ * {@link #DEFAULT_IDLE} is forgotten (a retry comes within the client's reconnect bound, about a minute).
+ * The window is kept in snapshots ({@link Snapshot}), so a retry right after a snapshot is still recognised.
+ *
+ * <p>Not thread safe: owned by one replica actor.
+ */
+public final class RecentRequests {
+
+    public static final int DEFAULT_PER_CLIENT = 1024;
+    public static final Duration DEFAULT_IDLE = Duration.ofMinutes(15);
+
+    /** How often (in the time of the requests seen) idle clients are looked for. */
+    private static final long FORGET_EVERY_MILLIS = 60_000;
+
+    private final int perClient;
+    private final long idleMillis;
+    private final Map<String, ClientWindow> clients = new HashMap<>();
+    private long lastForgetMillis;
+
+    public RecentRequests() {
+        this(DEFAULT_PER_CLIENT, DEFAULT_IDLE);
+    }
+
+    public RecentRequests(int perClient, Duration idle) {
+        if (perClient < 1) {
+            throw new IllegalArgumentException("perClient must be at least 1");
+        }
+        this.perClient = perClient;
+        this.idleMillis = idle.toMillis();
+    }
+
+    // ---- what a replica calls ----------------------------------------------------------------
+
+    /**
+     * The answer to give again if {@code (clientId, requestId)} was answered already, else null (run it).
+     * Requests without a client id are never recognised.
+     */
+    public VolumeReplica.Result answerAgain(Volume volume, String clientId, long requestId, long nowMillis) {
+        if (clientId == null) {
+            return null;
+        }
+        ClientWindow window = clients.get(clientId);
+        if (window == null || window.lastSeenMillis < nowMillis - idleMillis) {
+            return null;
+        }
+        Remembered remembered = window.requests.get(requestId);
+        return remembered == null ? null : remembered.answer(volume);
+    }
+
+    /** Remembers the success a mutation event records (events without an origin are ignored). */
+    public void record(VolumeEvent event) {
+        Origin origin = originOf(event);
+        if (origin == null || origin.clientId() == null) {
+            return;
+        }
+        remember(origin.clientId(), origin.requestId(), new Applied(replyVnodeOf(event)), origin.timeMillis());
+    }
+
+    /** Remembers that a mutation was refused, so a retry gets the same refusal. */
+    public void recordRefusal(String clientId, long requestId, StrandException refusal, long nowMillis) {
+        if (clientId != null && !isTransient(refusal.status())) {
+            remember(clientId, requestId, new Refused(refusal.status(), refusal.getMessage()), nowMillis);
+        }
+    }
+
+    /** A failure of the server rather than a verdict on the request: a retry may well succeed. */
+    private static boolean isTransient(Status status) {
+        return status == Status.IO_ERROR || status == Status.UNAVAILABLE || status == Status.TIMEOUT
+                || status == Status.INTERNAL;
+    }
+
+    /** How many requests are remembered in all (for tests and figures). */
+    public int size() {
+        return clients.values().stream().mapToInt(w -> w.requests.size()).sum();
+    }
+
+    // ---- snapshots ---------------------------------------------------------------------------
+
+    /**
+     * What a replica's snapshot holds: the volume and this window. Versioned like the events (see
+     * {@link VolumeEvent}); a snapshot written before this class existed is a bare {@link VolumeSnapshot}.
+     */
+    public record Snapshot(VolumeSnapshot volume, List<Entry> recentRequests) implements CborSerializable {
+        public Snapshot {
+            recentRequests = recentRequests == null ? List.of() : List.copyOf(recentRequests);
+        }
+    }
+
+    /** One remembered request; {@code refusedStatus} is null for a success. */
+    public record Entry(String clientId, long requestId, long seenMillis, Fid replyVnode, Status refusedStatus,
+                        String refusedMessage) {}
+
+    public Snapshot snapshot(VolumeSnapshot volume) {
+        List<Entry> entries = new ArrayList<>(size());
+        clients.forEach((clientId, window) -> window.requests.forEach((requestId, remembered) -> {
+            if (remembered instanceof Applied applied) {
+                entries.add(new Entry(clientId, requestId, window.lastSeenMillis, applied.replyVnode(), null, null));
+            } else if (remembered instanceof Refused refused) {
+                entries.add(new Entry(clientId, requestId, window.lastSeenMillis, null, refused.status(),
+                        refused.message()));
+            }
+        }));
+        return new Snapshot(volume, entries);
+    }
+
+    /** Replaces the window with a snapshot's (entries in the order they were remembered). */
+    public void restore(List<Entry> entries) {
+        clients.clear();
+        for (Entry e : entries) {
+            Remembered remembered = e.refusedStatus() == null ? new Applied(e.replyVnode())
+                    : new Refused(e.refusedStatus(), e.refusedMessage());
+            remember(e.clientId(), e.requestId(), remembered, e.seenMillis());
+        }
+    }
+
+    // ---- the window --------------------------------------------------------------------------
+
+    private void remember(String clientId, long requestId, Remembered remembered, long nowMillis) {
+        ClientWindow window = clients.computeIfAbsent(clientId, id -> new ClientWindow(perClient));
+        window.requests.put(requestId, remembered);
+        window.lastSeenMillis = Math.max(window.lastSeenMillis, nowMillis);
+        if (nowMillis - lastForgetMillis >= FORGET_EVERY_MILLIS) {
+            lastForgetMillis = nowMillis;
+            long idleSince = nowMillis - idleMillis;
+            clients.values().removeIf(w -> w.lastSeenMillis < idleSince);
+        }
+    }
+
+    private static final class ClientWindow {
+        final LinkedHashMap<Long, Remembered> requests;
+        long lastSeenMillis;
+
+        ClientWindow(int limit) {
+            this.requests = new LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Long, Remembered> eldest) {
+                    return size() > limit;
+                }
+            };
+        }
+    }
+
+    private sealed interface Remembered permits Applied, Refused {
+        VolumeReplica.Result answer(Volume volume);
+    }
+
+    /** A success; the reply carries {@code replyVnode}'s attributes, or is Empty when it is null. */
+    private record Applied(Fid replyVnode) implements Remembered {
+        @Override
+        public VolumeReplica.Result answer(Volume volume) {
+            if (replyVnode == null) {
+                return new VolumeReplica.Result.Done(Empty.INSTANCE);
+            }
+            try {
+                return new VolumeReplica.Result.Done(volume.attr(volume.resolve(replyVnode)));
+            } catch (StrandException e) {
+                return new VolumeReplica.Result.Rejected(Status.STALE, "the request was applied already, but "
+                        + replyVnode + " has been removed since");
+            }
+        }
+    }
+
+    private record Refused(Status status, String message) implements Remembered {
+        @Override
+        public VolumeReplica.Result answer(Volume volume) {
+            return new VolumeReplica.Result.Rejected(status, message);
+        }
+    }
+
+    // ---- what each event means for a retry (one place: new events with an origin join here) ---
+
+    static Origin originOf(VolumeEvent event) {
+        if (event instanceof VolumeEvent.FileCreated e) {
+            return e.origin();
+        } else if (event instanceof VolumeEvent.DirectoryCreated e) {
+            return e.origin();
+        } else if (event instanceof VolumeEvent.SymlinkCreated e) {
+            return e.origin();
+        } else if (event instanceof VolumeEvent.LinkAdded e) {
+            return e.origin();
+        } else if (event instanceof VolumeEvent.EntryRemoved e) {
+            return e.origin();
+        } else if (event instanceof VolumeEvent.DirectoryRemoved e) {
+            return e.origin();
+        } else if (event instanceof VolumeEvent.Renamed e) {
+            return e.origin();
+        } else if (event instanceof VolumeEvent.AttributesSet e) {
+            return e.origin();
+        } else if (event instanceof VolumeEvent.ContentStored e) {
+            return e.origin();
+        }
+        return null;
+    }
+
+    /** The vnode whose attributes the mutation's reply carries; null for the ones answering Empty. */
+    private static Fid replyVnodeOf(VolumeEvent event) {
+        if (event instanceof VolumeEvent.FileCreated e) {
+            return e.file();
+        } else if (event instanceof VolumeEvent.DirectoryCreated e) {
+            return e.directory();
+        } else if (event instanceof VolumeEvent.SymlinkCreated e) {
+            return e.symlink();
+        } else if (event instanceof VolumeEvent.LinkAdded e) {
+            return e.target();
+        } else if (event instanceof VolumeEvent.AttributesSet e) {
+            return e.fid();
+        } else if (event instanceof VolumeEvent.ContentStored e) {
+            return e.fid();
+        }
+        return null; // EntryRemoved, DirectoryRemoved, Renamed
+    }
+}

@@ -1,0 +1,86 @@
+package dev.strand.actors.volume;
+
+import dev.strand.protocol.error.ExistsException;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RecentRequestsTest {
+
+    private static final long T0 = 1_000_000_000L;
+
+    private static VolumeEvent.EntryRemoved removed(String clientId, long requestId, long timeMillis) {
+        return new VolumeEvent.EntryRemoved(new Origin(clientId, requestId, "p", timeMillis), null, "x", null, false,
+                null, null, null);
+    }
+
+    @Test
+    void eachClientKeepsOnlyItsLastRequests() {
+        RecentRequests recent = new RecentRequests(3, Duration.ofMinutes(15));
+        for (long id = 1; id <= 5; id++) {
+            recent.record(removed("a", id, T0));
+        }
+        recent.record(removed("b", 1, T0));
+
+        assertThat(recent.answerAgain(null, "a", 2, T0)).isNull();
+        assertThat(recent.answerAgain(null, "a", 3, T0)).isNotNull();
+        assertThat(recent.answerAgain(null, "a", 5, T0)).isNotNull();
+        assertThat(recent.answerAgain(null, "b", 1, T0)).isNotNull();
+        assertThat(recent.size()).isEqualTo(4);
+    }
+
+    @Test
+    void anIdleClientIsForgotten() {
+        RecentRequests recent = new RecentRequests(10, Duration.ofMinutes(15));
+        recent.record(removed("idle", 1, T0));
+        recent.record(removed("busy", 1, T0 + Duration.ofMinutes(16).toMillis()));
+
+        assertThat(recent.answerAgain(null, "idle", 1, T0 + Duration.ofMinutes(16).toMillis())).isNull();
+        assertThat(recent.size()).isEqualTo(1);
+    }
+
+    @Test
+    void requestsWithoutAClientIdAreNeverRecognised() {
+        RecentRequests recent = new RecentRequests();
+        recent.recordRefusal(null, 1, new ExistsException("x"), T0);
+
+        assertThat(recent.answerAgain(null, null, 1, T0)).isNull();
+        assertThat(recent.size()).isZero();
+    }
+
+    @Test
+    void aSnapshotRestoresTheWindow() {
+        RecentRequests recent = new RecentRequests();
+        recent.record(removed("a", 1, T0));
+        recent.recordRefusal("a", 2, new ExistsException("'x' already exists"), T0);
+
+        RecentRequests restored = new RecentRequests();
+        restored.restore(recent.snapshot(null).recentRequests());
+
+        assertThat(restored.answerAgain(null, "a", 1, T0)).isEqualTo(recent.answerAgain(null, "a", 1, T0));
+        assertThat(restored.answerAgain(null, "a", 2, T0)).isEqualTo(
+                new VolumeReplica.Result.Rejected(dev.strand.protocol.Status.EXISTS, "'x' already exists"));
+    }
+
+    @Test
+    void theSnapshotSurvivesSerialisation() {
+        ModelVolume model = new ModelVolume();
+        RecentRequests recent = new RecentRequests();
+        recent.record(new VolumeEvent.FileCreated(new Origin("a", 1, "p", T0), model.root(), "f", model.root(), 0644,
+                null, null));
+        recent.recordRefusal("a", 2, new ExistsException("'x' already exists"), T0);
+        RecentRequests.Snapshot snapshot = recent.snapshot(model.volume.toSnapshot());
+
+        ActorTestKit testKit = ActorTestKit.create();
+        try {
+            RecentRequests.Snapshot copy = new SerializationTestKit(testKit.system()).verifySerialization(snapshot, true);
+            assertThat(copy).isEqualTo(snapshot);
+        } finally {
+            testKit.shutdownTestKit();
+        }
+    }
+}
