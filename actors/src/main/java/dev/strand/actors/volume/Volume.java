@@ -327,7 +327,7 @@ public final class Volume {
         createdMillis = e.createdMillis();
         replicaIndex = e.replicaIndex();
         replicas = e.replicas();
-        versionVector = VersionVector.ofSize(replicas).increment(replicaIndex);
+        versionVector = e.rootVersion().versionVector(); // equal on every replica of the group
         Vnode root = Vnode.newDirectory(rootFid(), Fid.ROOT_VNODE, 0755, e.rootOwner(), e.createdMillis(),
                 e.rootVersion());
         add(root);

@@ -369,7 +369,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
         }
         VolumeEvent.VolumeInitialized event = new VolumeEvent.VolumeInitialized(command.volumeId(),
                 command.volumeName(), command.createdMillis(), replicaIndex, replicas, UNAUTHENTICATED_PRINCIPAL,
-                VnodeVersion.first(replicas, replicaIndex));
+                VnodeVersion.initial(replicas));
         return Effect().persist(event)
                 .thenRun(after -> command.replyTo().tell(new Result.Done(after.info(replicas))));
     }
