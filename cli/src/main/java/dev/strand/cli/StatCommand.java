@@ -79,9 +79,9 @@ public final class StatCommand extends ClientCommand {
 
     private void print(ValidationView v) {
         out().println("   Path: " + v.path());
-        out().printf("%7s  %-21s  %-24s  %s%n", "REPLICA", "NODE", "VERSION VECTOR", "DATA VERSION");
+        out().printf("%7s  %-24s  %-24s  %s%n", "REPLICA", "NODE", "VERSION VECTOR", "DATA VERSION");
         for (ValidationView.ReplicaVersionView r : v.replicas()) {
-            out().printf("%7d  %-21s  %-24s  %s%n", r.index(), r.node() == null ? "-" : r.node(),
+            out().printf("%7d  %-24s  %-24s  %s%n", r.index(), r.node() == null ? "-" : r.node(),
                     r.versionVector().isEmpty() ? "(" + (r.problem() == null ? "none" : r.problem()) + ")"
                             : r.versionVector().toString(),
                     r.versionVector().isEmpty() ? "-" : Long.toString(r.dataVersion()));

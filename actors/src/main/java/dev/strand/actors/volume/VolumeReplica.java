@@ -438,7 +438,13 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                 }
             }
         }
-        Outcome outcome = mutation.plan(volume);
+        Outcome outcome;
+        try {
+            outcome = mutation.plan(volume);
+        } catch (StrandException e) { // refused here; the update sets it carried still count
+            replyTo.tell(new Result.Rejected(e.status(), e.getMessage()));
+            return cop2Events.isEmpty() ? Effect().none() : Effect().persist(cop2Events);
+        }
         if (outcome instanceof Outcome.Unchanged unchanged) {
             replyTo.tell(new Result.Done(unchanged.reply()));
             return cop2Events.isEmpty() ? Effect().none() : Effect().persist(cop2Events);

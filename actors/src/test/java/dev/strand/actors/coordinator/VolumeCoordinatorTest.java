@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,7 +42,9 @@ class VolumeCoordinatorTest {
     private static final Duration AWAIT = Duration.ofSeconds(5);
 
     private final ActorTestKit testKit = ActorTestKit.create(ActorTestSupport.inMemoryPersistence());
-    private final InMemoryChunkStore chunks = new InMemoryChunkStore();
+    /** The chunk store's clock: blobs registered while it reads 0 are long idle. */
+    private final AtomicLong clock = new AtomicLong(0);
+    private final InMemoryChunkStore chunks = new InMemoryChunkStore(clock::get);
     private final TestProbe<VolumeReplica.Result> client = testKit.createTestProbe();
     private final long volumeId = VOLUME_IDS.incrementAndGet();
 
@@ -168,6 +171,23 @@ class VolumeCoordinatorTest {
     }
 
     @Test
+    void updateSetsPiggybackedOnARefusedMutationAreStillApplied() {
+        Group group = new Group(2);
+        Attr file = group.mutate(new Create(Fid.root(volumeId), "f", 0644, true));
+
+        // refused on both replicas (EXISTS), right after the create: it carries the create's update set
+        VolumeReplica.Result refused = group.ask(r ->
+                new VolumeReplica.Execute(new MkDir(Fid.root(volumeId), "f", 0755), "c", 2, r));
+        assertThat(((VolumeReplica.Result.Rejected) refused).status()).isEqualTo(Status.EXISTS);
+
+        client.awaitAssert(AWAIT, () -> {
+            assertThat(group.validate(file.fid()).replicas()).extracting(VolumeReplica.ReplicaVersion::versionVector)
+                    .containsOnly(List.of(1L, 1L));
+            return null;
+        });
+    }
+
+    @Test
     void withMinReplicasMajorityTooFewAnswersMakeTheMutationUnavailable() {
         Group group = new Group(3, MinReplicas.MAJORITY, ActorTestSupport.quietSettings(), 1, 2);
 
@@ -266,5 +286,60 @@ class VolumeCoordinatorTest {
         VolumeReplica.Result.Stats stats = client.expectMessageClass(VolumeReplica.Result.Stats.class);
         assertThat(stats.versionVector()).containsExactly(2L, 2L, 1L);
         assertThat(stats.self().pendingCop2()).isZero();
+    }
+
+    // ---- blobs: with several replicas only the coordinator's sweep deletes them ---------------------
+
+    private UUID idleBlob() {
+        UUID blobId = UUID.randomUUID();
+        chunks.registerBlob(volumeId, blobId);
+        chunks.writeChunk(blobId, 0, java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        return blobId;
+    }
+
+    private List<UUID> storedBlobs() {
+        return chunks.listBlobs(volumeId).toCompletableFuture().join().stream()
+                .map(dev.strand.persistence.ChunkStore.BlobRecord::blobId).toList();
+    }
+
+    private void commit(Group group, Fid file, UUID blobId) {
+        assertThat(group.ask(r -> new VolumeReplica.CommitStore(file, blobId, 3, "c", 2, r)))
+                .isInstanceOf(VolumeReplica.Result.Done.class);
+    }
+
+    @Test
+    void theSweepDeletesBlobsThatNoReplicaReferencesAndKeepsTheOthers() {
+        Group group = new Group(2);
+        Fid file = group.mutate(new Create(Fid.root(volumeId), "f", 0644, true)).fid();
+        UUID replaced = idleBlob();
+        UUID current = idleBlob();
+        UUID orphan = idleBlob();
+        commit(group, file, replaced);
+        commit(group, file, current);
+
+        VolumeReplica.Result result = group.ask(VolumeReplica.SweepBlobs::new);
+
+        assertThat(((VolumeReplica.Result.Swept) result).deleted()).containsExactlyInAnyOrder(replaced, orphan);
+        assertThat(storedBlobs()).containsExactly(current);
+    }
+
+    @Test
+    void aReplicaOfSeveralDoesNotSweepOnItsOwn() {
+        Group group = new Group(2);
+
+        VolumeReplica.Result result = group.askReplica(0, VolumeReplica.SweepBlobs::new, VolumeReplica.Result.Rejected.class);
+
+        assertThat(((VolumeReplica.Result.Rejected) result).message()).contains("its coordinator sweeps");
+    }
+
+    @Test
+    void whenAReplicaDoesNotAnswerTheSweepIsSkipped() {
+        Group group = new Group(2, MinReplicas.ONE, ActorTestSupport.quietSettings(), 1);
+        UUID orphan = idleBlob();
+
+        VolumeReplica.Result result = group.ask(VolumeReplica.SweepBlobs::new);
+
+        assertThat(((VolumeReplica.Result.Rejected) result).status()).isEqualTo(Status.UNAVAILABLE);
+        assertThat(storedBlobs()).containsExactly(orphan);
     }
 }
