@@ -156,7 +156,7 @@ public final class VolumeCoordinator {
     private boolean[] answering = new boolean[0];
 
     // mutations: one in flight, the others queued in arrival order
-    private final ArrayDeque<Mutation0> queue = new ArrayDeque<>();
+    private final ArrayDeque<QueuedMutation> queue = new ArrayDeque<>();
     private Operation inFlight;
     /** Unique across restarts of the coordinator (a replica's pending-COP2 table is keyed by it). */
     private long nextOpId = System.currentTimeMillis() * 1000;
@@ -240,14 +240,14 @@ public final class VolumeCoordinator {
         return Behaviors.receive(Object.class)
                 .onMessage(VolumeReplica.Execute.class, execute -> {
                     if (isMutation(execute)) {
-                        enqueue(new Mutation0(execute, execute.replyTo()));
+                        enqueue(new QueuedMutation(execute, execute.replyTo()));
                     } else {
                         read(new Read(execute::withReplyTo, execute.replyTo()));
                     }
                     return Behaviors.same();
                 })
                 .onMessage(VolumeReplica.CommitStore.class, commit -> {
-                    enqueue(new Mutation0(commit, commit.replyTo()));
+                    enqueue(new QueuedMutation(commit, commit.replyTo()));
                     return Behaviors.same();
                 })
                 .onMessage(VolumeReplica.PrepareStore.class, prepare -> {
@@ -302,16 +302,16 @@ public final class VolumeCoordinator {
     // ---- COP1 and COP2 ------------------------------------------------------------------------------
 
     /** A mutation waiting for its turn: an Execute or a CommitStore, and who asked. */
-    private record Mutation0(Command command, ActorRef<Result> replyTo) {}
+    private record QueuedMutation(Command command, ActorRef<Result> replyTo) {}
 
     /** The mutation in flight: every replica's answer so far (null: not yet, or no answer). */
     private static final class Operation {
         final long opId;
-        final Mutation0 mutation;
+        final QueuedMutation mutation;
         final Result[] answers;
         int pending;
 
-        Operation(long opId, Mutation0 mutation, int replicas) {
+        Operation(long opId, QueuedMutation mutation, int replicas) {
             this.opId = opId;
             this.mutation = mutation;
             this.answers = new Result[replicas];
@@ -319,7 +319,7 @@ public final class VolumeCoordinator {
         }
     }
 
-    private void enqueue(Mutation0 mutation) {
+    private void enqueue(QueuedMutation mutation) {
         queue.add(mutation);
         if (inFlight == null) {
             startNext();
@@ -327,7 +327,7 @@ public final class VolumeCoordinator {
     }
 
     private void startNext() {
-        Mutation0 next = queue.poll();
+        QueuedMutation next = queue.poll();
         if (next == null) {
             return;
         }

@@ -128,6 +128,24 @@ class VolumeCoordinatorTest {
     }
 
     @Test
+    void aVolumeTheRegistryDoesNotKnowIsNoSuchVolume() {
+        Behavior<VolumeRegistry.Command> emptyRegistry = Behaviors.receiveMessage(message -> {
+            if (message instanceof VolumeRegistry.LookupId lookup) {
+                lookup.replyTo().tell(new VolumeRegistry.Result.Rejected(Status.NO_SUCH_VOLUME, "no volume with id 9"));
+            }
+            return Behaviors.same();
+        });
+        ActorRef<VolumeReplica.Command> coordinator = testKit.spawn(VolumeCoordinator.create(9, id -> null,
+                testKit.spawn(emptyRegistry), chunks, new VolumeCoordinator.Settings(REPLICA_TIMEOUT,
+                        Duration.ofMillis(50), Duration.ofHours(1), Duration.ZERO)));
+
+        coordinator.tell(new VolumeReplica.Execute(new GetAttr(Fid.root(9)), "c", 1, client.getRef()));
+
+        assertThat(client.expectMessageClass(VolumeReplica.Result.Rejected.class).status())
+                .isEqualTo(Status.NO_SUCH_VOLUME);
+    }
+
+    @Test
     void aMutationReachesEveryReplicaAndTheReadsSeeIt() {
         Group group = new Group(3);
 
