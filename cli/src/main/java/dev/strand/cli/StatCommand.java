@@ -19,6 +19,10 @@ public final class StatCommand extends ClientCommand {
     @Option(names = "--json", description = "Print JSON: an object for one path, an array for several.")
     boolean json;
 
+    @Option(names = "--validate", description = "Ask every replica for its version of the object and show whether "
+            + "they agree (exit code 0 either way).")
+    boolean validate;
+
     @Parameters(paramLabel = "PATH", arity = "1..*", description = "Paths to describe.")
     List<String> paths;
 
@@ -29,6 +33,17 @@ public final class StatCommand extends ClientCommand {
         try {
             for (String path : paths) {
                 code = combine(code, onPath(path, () -> {
+                    if (validate) {
+                        ValidationView view = ValidationView.of(path, client.validate(path));
+                        if (array != null) {
+                            array.write(view);
+                        } else if (json) {
+                            Json.print(out(), view);
+                        } else {
+                            print(view);
+                        }
+                        return;
+                    }
                     Attr attr = client.stat(path, follow);
                     String target = attr.type() == FileType.SYMLINK ? client.readLink(path) : null;
                     EntryView view = EntryView.of(path, nameOf(path), attr, target);
@@ -60,6 +75,19 @@ public final class StatCommand extends ClientCommand {
         out().println(" Change: " + Formats.isoTime(v.ctimeMillis()));
         out().println("    Fid: " + (v.fid() == null ? "-" : v.fid()));
         out().println("Version: " + v.dataVersion() + " " + v.versionVector());
+    }
+
+    private void print(ValidationView v) {
+        out().println("   Path: " + v.path());
+        out().printf("%7s  %-24s  %-24s  %s%n", "REPLICA", "NODE", "VERSION VECTOR", "DATA VERSION");
+        for (ValidationView.ReplicaVersionView r : v.replicas()) {
+            out().printf("%7d  %-24s  %-24s  %s%n", r.index(), r.node() == null ? "-" : r.node(),
+                    r.versionVector().isEmpty() ? "(" + (r.problem() == null ? "none" : r.problem()) + ")"
+                            : r.versionVector().toString(),
+                    r.versionVector().isEmpty() ? "-" : Long.toString(r.dataVersion()));
+        }
+        out().println(v.agree() ? "  Agree: yes (every replica that answered has the same version)"
+                : "  Agree: NO (the replicas differ)");
     }
 
     private static String nameOf(String path) {

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code strand volume create NAME [--replicas N]}. */
+/** {@code strand volume create NAME [--replicas N] [--min-replicas 1|majority]}. */
 @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a volume.")
 public final class VolumeCreateCommand extends ClientCommand {
     @Parameters(paramLabel = "NAME",
@@ -17,10 +17,14 @@ public final class VolumeCreateCommand extends ClientCommand {
             description = "Replicas in the volume's storage group (default: ${DEFAULT-VALUE}).")
     int replicas;
 
+    @Option(names = "--min-replicas", paramLabel = "1|majority", defaultValue = "1",
+            description = "Replicas that must apply a change before it succeeds: 1 (default) or majority.")
+    String minReplicas;
+
     @Override
     protected int run(BlockingStrandClient client) {
         return onPath(name, () -> {
-            VolumeInfo v = client.volumeCreate(name, replicas);
+            VolumeInfo v = client.volumeCreate(name, replicas, minReplicas);
             out().println("created volume " + v.name() + " (id " + v.id() + ", " + v.replicas()
                     + (v.replicas() == 1 ? " replica)" : " replicas)"));
         });

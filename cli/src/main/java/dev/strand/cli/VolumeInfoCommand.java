@@ -1,13 +1,14 @@
 package dev.strand.cli;
 
 import dev.strand.client.BlockingStrandClient;
+import dev.strand.protocol.message.ReplicaInfo;
 import dev.strand.protocol.message.VolumeInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code strand volume info NAME [--json]}. */
-@Command(name = "info", mixinStandardHelpOptions = true, description = "Show a volume: id, root, replicas, usage.")
+@Command(name = "info", mixinStandardHelpOptions = true, description = "Show a volume: id, root, usage, and each replica (node, version vector, pending COP2).")
 public final class VolumeInfoCommand extends ClientCommand {
     @Parameters(paramLabel = "NAME", description = "Volume name.")
     String name;
@@ -26,7 +27,8 @@ public final class VolumeInfoCommand extends ClientCommand {
             out().println("       Name: " + v.name());
             out().println("         Id: " + v.id());
             out().println("       Root: " + Formats.fid(v.root()));
-            out().println("   Replicas: " + v.replicas());
+            out().println("   Replicas: " + v.replicas() + " (min-replicas " + (v.minReplicas() == null ? "1" : v.minReplicas())
+                    + ")");
             out().println("    Created: " + Formats.isoTime(v.createdMillis()));
             out().println("      Files: " + count(v.files()));
             out().println("Directories: " + count(v.directories()));
@@ -34,6 +36,15 @@ public final class VolumeInfoCommand extends ClientCommand {
             out().println("      Bytes: " + (v.bytes() < 0 ? "unknown" : v.bytes() + " (" + Formats.humanBytes(v.bytes()) + ")"));
             if (v.versionVector() != null && !v.versionVector().isEmpty()) {
                 out().println("    Version: " + v.versionVector());
+            }
+            if (v.replicaInfo() != null && !v.replicaInfo().isEmpty()) {
+                out().printf("%5s  %-10s  %-24s  %-24s  %s%n", "INDEX", "ENTITY", "NODE", "VERSION VECTOR", "PENDING COP2");
+                for (ReplicaInfo r : v.replicaInfo()) {
+                    out().printf("%5d  %-10s  %-24s  %-24s  %s%n", r.index(), r.entityId(),
+                            r.node() == null ? "-" : r.node(),
+                            r.available() ? String.valueOf(r.versionVector()) : "(did not answer)",
+                            r.available() ? Integer.toString(r.pendingCop2()) : "-");
+                }
             }
         });
     }

@@ -9,11 +9,24 @@ import java.util.List;
  * server did not report them (listings may leave them out). Field names are stable.
  */
 public record VolumeView(String name, long id, String root, int replicas, String created, long createdMillis,
-                         long files, long directories, long symlinks, long bytes, List<Long> versionVector) {
+                         long files, long directories, long symlinks, long bytes, List<Long> versionVector,
+                         String minReplicas, List<ReplicaView> replicaGroup) {
+
+    /**
+     * One replica of the storage group (volume info only): {@code node} null when not known,
+     * {@code pendingCop2} -1 and {@code versionVector} empty when it did not answer.
+     */
+    public record ReplicaView(int index, String entityId, String node, boolean available, List<Long> versionVector,
+                              int pendingCop2) {}
 
     public static VolumeView of(VolumeInfo v) {
+        List<ReplicaView> group = v.replicaInfo() == null ? List.of() : v.replicaInfo().stream()
+                .map(r -> new ReplicaView(r.index(), r.entityId(), r.node(), r.available(),
+                        r.versionVector() == null ? List.of() : r.versionVector(), r.pendingCop2()))
+                .toList();
         return new VolumeView(v.name(), v.id(), Formats.fid(v.root()), v.replicas(), Formats.isoTime(v.createdMillis()),
                 v.createdMillis(), v.files(), v.directories(), v.symlinks(), v.bytes(),
-                v.versionVector() == null ? List.of() : v.versionVector());
+                v.versionVector() == null ? List.of() : v.versionVector(),
+                v.minReplicas() == null ? "1" : v.minReplicas(), group);
     }
 }

@@ -68,6 +68,22 @@ class StrandCliTest {
     }
 
     @Test
+    void statValidateShowsEveryReplicaAndWhetherTheyAgree() throws IOException {
+        assertThat(strand("mkdir", "/docs/d").code()).isZero();
+
+        Run text = strand("stat", "--validate", "/docs/d");
+        assertThat(text.code()).isZero();
+        assertThat(text.out()).contains("REPLICA").contains("in-memory").contains("Agree: yes");
+
+        JsonNode json = strand("stat", "--validate", "--json", "/docs/d").json();
+        assertThat(json.get("agree").asBoolean()).isTrue();
+        assertThat(json.get("replicas").get(0).get("index").asInt()).isZero();
+        assertThat(json.get("replicas").get(0).get("versionVector").isArray()).isTrue();
+
+        assertThat(strand("stat", "--validate", "/docs/missing").code()).isEqualTo(ExitCodes.NOT_FOUND);
+    }
+
+    @Test
     void volumeListAndInfoPrintJson() throws IOException {
         JsonNode list = strand("volume", "list", "--json").json();
         assertThat(list.isArray()).isTrue();

@@ -4,6 +4,7 @@ import dev.strand.protocol.message.Attr;
 import dev.strand.protocol.message.DirEntry;
 import dev.strand.protocol.message.FetchReply;
 import dev.strand.protocol.message.HelloReply;
+import dev.strand.protocol.message.ValidateReply;
 import dev.strand.protocol.message.VolumeInfo;
 
 import java.io.IOException;
@@ -51,6 +52,15 @@ public final class BlockingStrandClient implements AutoCloseable {
 
     public VolumeInfo volumeCreate(String name, int replicas) {
         return await(client.volumeCreate(name, replicas));
+    }
+
+    public VolumeInfo volumeCreate(String name, int replicas, String minReplicas) {
+        return await(client.volumeCreate(name, replicas, minReplicas));
+    }
+
+    /** Every available replica's version of what the path names, and whether they agree. */
+    public ValidateReply validate(String path) {
+        return await(client.validate(path));
     }
 
     public List<VolumeInfo> volumeList() {

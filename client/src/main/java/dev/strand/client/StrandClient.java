@@ -30,6 +30,8 @@ import dev.strand.protocol.message.Rename;
 import dev.strand.protocol.message.RmDir;
 import dev.strand.protocol.message.SetAttr;
 import dev.strand.protocol.message.Symlink;
+import dev.strand.protocol.message.Validate;
+import dev.strand.protocol.message.ValidateReply;
 import dev.strand.protocol.message.VolumeCreate;
 import dev.strand.protocol.message.VolumeInfo;
 import dev.strand.protocol.message.VolumeInfoRequest;
@@ -111,6 +113,17 @@ public final class StrandClient implements AutoCloseable {
         });
     }
 
+    /**
+     * A volume of {@code replicas} replicas (1..5) whose mutations need {@code minReplicas} of them
+     * ("1", the default when null, or "majority").
+     */
+    public CompletableFuture<VolumeInfo> volumeCreate(String name, int replicas, String minReplicas) {
+        return attempt(() -> {
+            Names.checkVolumeName(name);
+            return connection.<VolumeInfo>call(new VolumeCreate(name, replicas, minReplicas)).thenApply(this::remember);
+        });
+    }
+
     /** All volumes in name order. */
     public CompletableFuture<List<VolumeInfo>> volumeList() {
         return connection.<VolumeListReply>call(new VolumeList()).thenApply(reply -> {
@@ -136,6 +149,15 @@ public final class StrandClient implements AutoCloseable {
 
     public CompletableFuture<Attr> stat(String path, boolean followFinalLink) {
         return attempt(() -> locate(StrandPath.parse(path), followFinalLink).thenApply(Located::attr));
+    }
+
+    /**
+     * VALIDATE: every available replica's version of what the path names (a final symbolic link itself),
+     * and whether they agree.
+     */
+    public CompletableFuture<ValidateReply> validate(String path) {
+        return attempt(() -> locate(StrandPath.parse(path), false).thenCompose(found ->
+                connection.<ValidateReply>call(new Validate(found.attr().fid()))));
     }
 
     /** The target of a symbolic link. */

@@ -22,6 +22,8 @@ public enum Opcode {
     WALK(21, Walk.class, WalkReply.class),
     READ_DIR(22, ReadDir.class, ReadDirReply.class),
     READ_LINK(23, ReadLink.class, ReadLinkReply.class),
+    /** Every replica's version of one object, and whether they agree. */
+    VALIDATE(24, Validate.class, ValidateReply.class),
 
     // namespace mutations
     CREATE(30, Create.class, Attr.class),

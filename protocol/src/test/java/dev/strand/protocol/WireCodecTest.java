@@ -22,11 +22,43 @@ class WireCodecTest {
                 new ReadLink(fid), new Create(fid, "f", 0644, true), new MkDir(fid, "d", 0755),
                 new Symlink(fid, "l", "../t"), new Link(fid, "h", fid), new Remove(fid, "f"), new RmDir(fid, "d"),
                 new Rename(fid, "a", fid, "b"), new SetAttr(fid, 0600, 10L, null), new Store(fid, 100),
-                new Fetch(fid, 0, -1));
+                new Fetch(fid, 0, -1), new VolumeCreate("docs", 3, "majority"), new Validate(fid));
         for (Request r : requests) {
             Opcode op = Opcode.of(r);
             assertThat(WireCodec.decode(WireCodec.encode(r), op.requestType())).isEqualTo(r);
         }
+    }
+
+    @Test
+    void aValidateReplyRoundTrips() {
+        ValidateReply reply = new ValidateReply(List.of(
+                new ReplicaVersionInfo(0, "127.0.0.1:7355", true, List.of(2L, 2L), 3, null),
+                new ReplicaVersionInfo(1, null, false, null, 0, "did not answer")), true);
+        assertThat(WireCodec.decode(WireCodec.encode(reply), Opcode.VALIDATE.replyType())).isEqualTo(reply);
+        assertThat(Opcode.fromCode(24)).isEqualTo(Opcode.VALIDATE);
+    }
+
+    /** VOLUME_INFO as a client from before replicated volumes reads it. */
+    record VolumeInfoBeforeReplication(String name, long id, Fid root, int replicas, long createdMillis,
+                                       long files, long directories, long symlinks, long bytes,
+                                       List<Long> versionVector) implements Message {}
+
+    @Test
+    void volumeInfoWithReplicasStaysReadableByOlderClientsAndOlderRepliesStayReadable() {
+        VolumeInfo info = new VolumeInfo("docs", 4, Fid.root(4), 2, 99, 1, 2, 3, 4, List.of(5L, 5L), "majority",
+                List.of(new ReplicaInfo(0, "4.0", "n1", true, List.of(5L, 5L), 0),
+                        new ReplicaInfo(1, "4.1", null, false, null, -1)));
+
+        VolumeInfoBeforeReplication old = WireCodec.decode(WireCodec.encode(info), VolumeInfoBeforeReplication.class);
+        assertThat(old.replicas()).isEqualTo(2);
+        assertThat(old.versionVector()).containsExactly(5L, 5L);
+
+        byte[] fromOldServer = WireCodec.encode(new VolumeInfoBeforeReplication("docs", 4, Fid.root(4), 1, 99, 1, 2,
+                3, 4, List.of(5L)));
+        VolumeInfo decoded = WireCodec.decode(fromOldServer, VolumeInfo.class);
+        assertThat(decoded.replicaInfo()).isNull();
+        assertThat(decoded.minReplicas()).isNull();
+        assertThat(decoded.files()).isEqualTo(1);
     }
 
     @Test

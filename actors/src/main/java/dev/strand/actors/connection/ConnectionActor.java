@@ -316,7 +316,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                 VolumeCreate create = (VolumeCreate) request;
                 int replicas = create.replicas() <= 0 ? 1 : create.replicas();
                 CompletionStage<VolumeRegistry.Result> created = askRegistry(
-                        r -> new VolumeRegistry.CreateVolume(create.name(), replicas, r));
+                        r -> new VolumeRegistry.CreateVolume(create.name(), replicas, r, create.minReplicas()));
                 answer(id, op, created.thenCompose(this::withUsage));
             }
             case VOLUME_INFO -> {
@@ -325,6 +325,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             }
             case VOLUME_LIST -> answer(id, op, askRegistry(VolumeRegistry.ListVolumes::new).thenApply(result ->
                     new VolumeListReply(volumes(result).stream().map(v -> volumeInfo(v, null)).toList())));
+            case VALIDATE -> { // replicated volumes: every replica's version of one object
+                Fid fid = required(((Validate) request).fid(), "fid");
+                answer(id, op, askReplica(fid.volume(), r -> new VolumeReplica.Validate(fid, r))
+                        .thenApply(ConnectionActor::validateReply));
+            }
             case STORE -> startStore(id, (Store) request);
             case FETCH -> startFetch(id, (Fetch) request);
             default -> {
@@ -388,9 +393,20 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     }
 
     private static VolumeInfo volumeInfo(VolumeRegistry.VolumeRecord v, VolumeReplica.Result.Stats s) {
+        java.util.List<ReplicaInfo> replicas = s == null || s.group() == null ? null : s.group().stream()
+                .map(r -> new ReplicaInfo(r.index(), r.entityId(), r.node(), r.available(), r.versionVector(),
+                        r.pendingCop2())).toList();
         return new VolumeInfo(v.name(), v.id(), Fid.root(v.id()), v.replicas(), v.createdMillis(),
                 s == null ? -1 : s.files(), s == null ? -1 : s.directories(), s == null ? -1 : s.symlinks(),
-                s == null ? -1 : s.bytes(), s == null ? null : s.versionVector());
+                s == null ? -1 : s.bytes(), s == null ? null : s.versionVector(), v.minReplicasSetting(), replicas);
+    }
+
+    private static ValidateReply validateReply(VolumeReplica.Result result) {
+        if (result instanceof VolumeReplica.Result.Validation v) {
+            return new ValidateReply(v.replicas().stream().map(r -> new ReplicaVersionInfo(r.index(), r.node(),
+                    r.available(), r.versionVector(), r.dataVersion(), r.problem())).toList(), v.agree());
+        }
+        throw rejection(result);
     }
 
     // ---- STORE -----------------------------------------------------------------------------------

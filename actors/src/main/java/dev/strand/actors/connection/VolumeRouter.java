@@ -1,5 +1,6 @@
 package dev.strand.actors.connection;
 
+import dev.strand.actors.coordinator.VolumeCoordinator;
 import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.actors.volume.VolumeReplica;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -7,13 +8,15 @@ import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
- * Where a connection sends what it is asked: the volume registry, and the replica that serves a volume.
- * One replica per volume until replicated volumes land; then this becomes the volume's coordinator.
+ * Where a connection sends what it is asked: the volume registry, and what serves a volume. In
+ * production that is the volume's {@link VolumeCoordinator}, which speaks the replicas' protocol and runs
+ * COP1/COP2 across the storage group; a test may route straight to a replica.
  */
 public interface VolumeRouter {
 
     RecipientRef<VolumeRegistry.Command> registry();
 
+    /** What serves the volume's requests (its coordinator). */
     RecipientRef<VolumeReplica.Command> replica(long volumeId);
 
     /** Routes through Cluster Sharding (also on a single node). */
@@ -27,7 +30,7 @@ public interface VolumeRouter {
 
             @Override
             public RecipientRef<VolumeReplica.Command> replica(long volumeId) {
-                return sharding.entityRefFor(VolumeReplica.ENTITY_TYPE_KEY, VolumeReplica.entityId(volumeId, 0));
+                return sharding.entityRefFor(VolumeCoordinator.ENTITY_TYPE_KEY, Long.toString(volumeId));
             }
         };
     }

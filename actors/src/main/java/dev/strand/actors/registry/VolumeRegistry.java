@@ -12,6 +12,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -29,6 +30,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
@@ -48,8 +50,22 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
 
     public sealed interface Command extends CborSerializable {}
 
-    /** Answers {@link Result.Volume} or {@link Result.Rejected} (VOLUME_EXISTS, BAD_VOLUME_NAME, ...). */
-    public record CreateVolume(String name, int replicas, ActorRef<Result> replyTo) implements Command {}
+    /** The most replicas a storage group may have. */
+    public static final int MAX_REPLICAS = 5;
+
+    /**
+     * Answers {@link Result.Volume} or {@link Result.Rejected} (VOLUME_EXISTS, BAD_VOLUME_NAME, ...).
+     * {@code replicas}: 1..{@link #MAX_REPLICAS}; {@code minReplicas}: see {@link MinReplicas} (null: "1").
+     */
+    public record CreateVolume(String name, int replicas, ActorRef<Result> replyTo, String minReplicas)
+            implements Command {
+        public CreateVolume(String name, int replicas, ActorRef<Result> replyTo) {
+            this(name, replicas, replyTo, null);
+        }
+    }
+
+    /** Answers {@link Result.Volume} or {@link Result.Rejected} (NO_SUCH_VOLUME): the volume with this id. */
+    public record LookupId(long volumeId, ActorRef<Result> replyTo) implements Command {}
 
     /** Answers {@link Result.Volume} or {@link Result.Rejected} (NO_SUCH_VOLUME). */
     public record Lookup(String name, ActorRef<Result> replyTo) implements Command {}
@@ -62,9 +78,27 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
                                       ActorRef<Result> replyTo)
             implements Command, NoSerializationVerificationNeeded {}
 
-    /** A volume's registry record. {@code replicaEntityIds} in storage-group order. */
+    /**
+     * A volume's registry record. {@code replicaEntityIds} in storage-group order (the index is the
+     * replica's version-vector slot). {@code minReplicas} is absent (null) in records older than
+     * replicated volumes, and means "1".
+     */
     public record VolumeRecord(long id, String name, int replicas, long createdMillis,
-                               List<String> replicaEntityIds) implements CborSerializable {}
+                               List<String> replicaEntityIds, String minReplicas) implements CborSerializable {
+        public VolumeRecord(long id, String name, int replicas, long createdMillis, List<String> replicaEntityIds) {
+            this(id, name, replicas, createdMillis, replicaEntityIds, null);
+        }
+
+        /** How many replicas must apply a mutation (COP1) before the client hears it succeeded. */
+        public int requiredReplicas() {
+            return MinReplicas.required(minReplicas, replicas);
+        }
+
+        /** The setting as shown to users: "1" or "majority". */
+        public String minReplicasSetting() {
+            return minReplicas == null ? MinReplicas.ONE : minReplicas;
+        }
+    }
 
     public sealed interface Result extends CborSerializable {
         record Volume(VolumeRecord volume) implements Result {}
@@ -141,6 +175,7 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
         builder.forAnyState()
                 .onCommand(CreateVolume.class, this::onCreateVolume)
                 .onCommand(Lookup.class, this::onLookup)
+                .onCommand(LookupId.class, this::onLookupId)
                 .onCommand(ListVolumes.class, this::onListVolumes)
                 .onCommand(InitializeAnswered.class, this::onInitializeAnswered);
         return builder.build();
@@ -149,10 +184,11 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
     private Effect<RegistryEvent, RegistryState> onCreateVolume(RegistryState state, CreateVolume command) {
         try {
             Names.checkVolumeName(command.name());
-            if (command.replicas() != 1) {
-                throw Status.INVALID_ARGUMENT.exception("replicated volumes are not available yet: replicas must be 1, not "
+            if (command.replicas() < 1 || command.replicas() > MAX_REPLICAS) {
+                throw Status.INVALID_ARGUMENT.exception("a volume has 1 to " + MAX_REPLICAS + " replicas, not "
                         + command.replicas());
             }
+            MinReplicas.check(command.minReplicas());
             if (state.volume(command.name()) != null) {
                 throw Status.VOLUME_EXISTS.exception("volume '" + command.name() + "' already exists");
             }
@@ -161,8 +197,12 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
             return Effect().none();
         }
         long id = state.nextId();
+        List<String> group = new java.util.ArrayList<>();
+        for (int r = 0; r < command.replicas(); r++) {
+            group.add(VolumeReplica.entityId(id, r));
+        }
         VolumeRecord volume = new VolumeRecord(id, command.name(), command.replicas(), System.currentTimeMillis(),
-                List.of(VolumeReplica.entityId(id, 0)));
+                List.copyOf(group), MinReplicas.normalize(command.minReplicas()));
         return Effect().persist(new RegistryEvent.VolumeCreated(volume))
                 .thenRun(after -> initializeReplicas(volume, command.replyTo()));
     }
@@ -180,21 +220,42 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
         return Effect().none();
     }
 
+    private Effect<RegistryEvent, RegistryState> onLookupId(RegistryState state, LookupId command) {
+        VolumeRecord volume = state.volumes().stream().filter(v -> v.id() == command.volumeId()).findFirst()
+                .orElse(null);
+        if (volume == null) {
+            command.replyTo().tell(new Result.Rejected(Status.NO_SUCH_VOLUME, "no volume with id " + command.volumeId()));
+        } else {
+            command.replyTo().tell(new Result.Volume(volume));
+        }
+        return Effect().none();
+    }
+
     private Effect<RegistryEvent, RegistryState> onListVolumes(RegistryState state, ListVolumes command) {
         command.replyTo().tell(new Result.Volumes(state.volumes()));
         return Effect().none();
     }
 
     /**
-     * Sends Initialize (idempotent) to the volume's replica; the answer comes back as
-     * {@link InitializeAnswered}. One replica per volume until replicated volumes land, when the volume's
-     * coordinator will initialise its storage group.
+     * Sends Initialize (idempotent) to every replica of the storage group; the combined answer (Done
+     * once all confirmed, else the first refusal or failure) comes back as {@link InitializeAnswered}.
      */
     private void initializeReplicas(VolumeRecord volume, ActorRef<Result> replyTo) {
-        RecipientRef<VolumeReplica.Command> replica = replicas.apply(volume.replicaEntityIds().get(0));
-        context.ask(VolumeReplica.Result.class, replica, initializeTimeout,
-                ref -> new VolumeReplica.Initialize(volume.id(), volume.name(), volume.createdMillis(), ref),
-                (result, failure) -> new InitializeAnswered(volume, result, failure, replyTo));
+        List<CompletableFuture<VolumeReplica.Result>> answers = new java.util.ArrayList<>();
+        for (String entityId : volume.replicaEntityIds()) {
+            RecipientRef<VolumeReplica.Command> replica = replicas.apply(entityId);
+            answers.add(AskPattern.<VolumeReplica.Command, VolumeReplica.Result>ask(replica,
+                    ref -> new VolumeReplica.Initialize(volume.id(), volume.name(), volume.createdMillis(), ref,
+                            volume.replicas()),
+                    initializeTimeout, context.getSystem().scheduler()).toCompletableFuture());
+        }
+        CompletableFuture<VolumeReplica.Result> all = CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                .thenApply(ignored -> answers.stream().map(CompletableFuture::join)
+                        .filter(r -> !(r instanceof VolumeReplica.Result.Done)).findFirst()
+                        .orElse(answers.get(0).join()));
+        context.pipeToSelf(all, (result, failure) -> new InitializeAnswered(volume, result,
+                failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure, replyTo));
     }
 
     private Effect<RegistryEvent, RegistryState> onInitializeAnswered(RegistryState state, InitializeAnswered answer) {
@@ -210,10 +271,10 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
         String reason = answer.failure() != null ? answer.failure().toString()
                 : answer.result() instanceof VolumeReplica.Result.Rejected rejected
                 ? rejected.status() + ": " + rejected.message() : String.valueOf(answer.result());
-        context.getLog().warn("Replica of volume '{}' (id {}) did not initialise: {}", volume.name(), volume.id(),
+        context.getLog().warn("A replica of volume '{}' (id {}) did not initialise: {}", volume.name(), volume.id(),
                 reason);
         reply(answer.replyTo(), new Result.Rejected(Status.UNAVAILABLE, "volume '" + volume.name() + "' (id "
-                + volume.id() + ") is registered but its replica is not ready (" + reason + "); try again later"));
+                + volume.id() + ") is registered but not all its replicas are ready (" + reason + "); try again later"));
         return Effect().none();
     }
 

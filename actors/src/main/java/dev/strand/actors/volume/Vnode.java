@@ -190,6 +190,12 @@ public final class Vnode {
         ctimeMillis = timeMillis;
     }
 
+    /** COP2: another replica's slot went up; the times and the data version stay. */
+    void setVersion(VnodeVersion version) {
+        dataVersion = version.dataVersion();
+        versionVector = version.versionVector();
+    }
+
     /** Records a change of contents (or, for a directory, of entries): also the modification time. */
     void stampModified(VnodeVersion version, long timeMillis) {
         stamp(version, timeMillis);

@@ -14,6 +14,18 @@ public record VnodeVersion(long dataVersion, VersionVector versionVector) {
         return new VnodeVersion(1, VersionVector.ofSize(replicas).increment(slot));
     }
 
+    /**
+     * The version of a volume's root on every replica of a group of {@code replicas}: the creation of the
+     * volume counts as applied by all of them, so the replicas start equal.
+     */
+    public static VnodeVersion initial(int replicas) {
+        VersionVector all = VersionVector.ofSize(replicas);
+        for (int slot = 0; slot < replicas; slot++) {
+            all = all.increment(slot);
+        }
+        return new VnodeVersion(1, all);
+    }
+
     /** The version after one more change made by the replica in {@code slot}. */
     public VnodeVersion next(int slot) {
         return new VnodeVersion(dataVersion + 1, versionVector.increment(slot));

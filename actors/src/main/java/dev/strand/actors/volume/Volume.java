@@ -1,5 +1,6 @@
 package dev.strand.actors.volume;
 
+import dev.strand.cop2.PendingCop2;
 import dev.strand.protocol.error.CrossVolumeException;
 import dev.strand.protocol.error.InvalidArgumentException;
 import dev.strand.protocol.error.IsADirectoryException;
@@ -14,6 +15,7 @@ import dev.strand.replication.VersionVector;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -41,6 +43,8 @@ public final class Volume {
     private final Map<Long, Vnode> vnodes = new HashMap<>();
     private long nextVnode = Fid.ROOT_VNODE + 1;
     private long nextUnique = ROOT_UNIQUE + 1;
+    /** Replicated operations applied here whose update set (COP2) has not arrived yet. */
+    private PendingCop2 pendingCop2 = new PendingCop2();
 
     // derived from the vnodes (rebuilt from a snapshot, never stored)
     private final Map<UUID, Long> blobOwners = new HashMap<>();
@@ -86,6 +90,11 @@ public final class Volume {
     /** Bumped in this replica's slot by every committed change. */
     public VersionVector versionVector() {
         return versionVector;
+    }
+
+    /** The operations waiting for their COP2 (read-only use; the event handler changes it). */
+    public PendingCop2 pendingCop2() {
+        return pendingCop2;
     }
 
     /** Regular files (vnodes, not names). */
@@ -147,6 +156,11 @@ public final class Volume {
     /** True if some vnode's contents are this blob. */
     public boolean referencesBlob(UUID blobId) {
         return blobOwners.containsKey(blobId);
+    }
+
+    /** Every blob some vnode's contents are. */
+    public List<UUID> referencedBlobs() {
+        return List.copyOf(blobOwners.keySet());
     }
 
     /** The vnode {@code fid} names: STALE if it is gone, was reused, or is not in this volume. */
@@ -220,6 +234,14 @@ public final class Volume {
             onInitialized(e);
             return this;
         }
+        if (event instanceof VolumeEvent.OperationRecorded e) {
+            pendingCop2.record(e.opId(), e.vnodes(), e.timeMillis());
+            return this;
+        }
+        if (event instanceof VolumeEvent.Cop2Applied e) {
+            onCop2Applied(e);
+            return this;
+        }
         if (event instanceof VolumeEvent.FileCreated e) {
             onFileCreated(e);
         } else if (event instanceof VolumeEvent.DirectoryCreated e) {
@@ -245,6 +267,59 @@ public final class Volume {
         return this;
     }
 
+    /** The other replicas' slots go up for every vnode of the operation still here, and for the volume. */
+    private void onCop2Applied(VolumeEvent.Cop2Applied e) {
+        pendingCop2.complete(e.opId());
+        for (Long number : e.vnodes()) {
+            Vnode v = vnodes.get(number);
+            if (v != null) {
+                VersionVector vv = v.version().versionVector();
+                for (int slot : e.slots()) {
+                    vv = vv.increment(slot);
+                }
+                v.setVersion(new VnodeVersion(v.version().dataVersion(), vv));
+            }
+        }
+        for (int slot : e.slots()) {
+            versionVector = versionVector.increment(slot);
+        }
+    }
+
+    /** The vnodes (numbers) whose versions an operation's event sets, each once, in event order. */
+    public static List<Long> touchedVnodes(VolumeEvent event) {
+        LinkedHashSet<Long> touched = new LinkedHashSet<>();
+        if (event instanceof VolumeEvent.FileCreated e) {
+            touched.add(e.dir().vnode());
+            touched.add(e.file().vnode());
+        } else if (event instanceof VolumeEvent.DirectoryCreated e) {
+            touched.add(e.dir().vnode());
+            touched.add(e.directory().vnode());
+        } else if (event instanceof VolumeEvent.SymlinkCreated e) {
+            touched.add(e.dir().vnode());
+            touched.add(e.symlink().vnode());
+        } else if (event instanceof VolumeEvent.LinkAdded e) {
+            touched.add(e.dir().vnode());
+            touched.add(e.target().vnode());
+        } else if (event instanceof VolumeEvent.EntryRemoved e) {
+            touched.add(e.dir().vnode());
+            touched.add(e.removed().vnode());
+        } else if (event instanceof VolumeEvent.DirectoryRemoved e) {
+            touched.add(e.dir().vnode());
+        } else if (event instanceof VolumeEvent.Renamed e) {
+            touched.add(e.fromDir().vnode());
+            touched.add(e.toDir().vnode());
+            touched.add(e.moved().vnode());
+            if (e.replaced() != null) {
+                touched.add(e.replaced().vnode());
+            }
+        } else if (event instanceof VolumeEvent.AttributesSet e) {
+            touched.add(e.fid().vnode());
+        } else if (event instanceof VolumeEvent.ContentStored e) {
+            touched.add(e.fid().vnode());
+        }
+        return List.copyOf(touched);
+    }
+
     private void onInitialized(VolumeEvent.VolumeInitialized e) {
         initialized = true;
         volumeId = e.volumeId();
@@ -252,7 +327,7 @@ public final class Volume {
         createdMillis = e.createdMillis();
         replicaIndex = e.replicaIndex();
         replicas = e.replicas();
-        versionVector = VersionVector.ofSize(replicas).increment(replicaIndex);
+        versionVector = e.rootVersion().versionVector(); // equal on every replica of the group
         Vnode root = Vnode.newDirectory(rootFid(), Fid.ROOT_VNODE, 0755, e.rootOwner(), e.createdMillis(),
                 e.rootVersion());
         add(root);
@@ -429,7 +504,7 @@ public final class Volume {
         }
         records.sort(Comparator.comparingLong(VolumeSnapshot.VnodeRecord::vnode));
         return new VolumeSnapshot(initialized, volumeId, volumeName, createdMillis, replicaIndex, replicas,
-                nextVnode, nextUnique, versionVector, records);
+                nextVnode, nextUnique, versionVector, records, pendingCop2.entries());
     }
 
     public static Volume fromSnapshot(VolumeSnapshot snapshot) {
@@ -441,6 +516,7 @@ public final class Volume {
         volume.replicaIndex = snapshot.replicaIndex();
         volume.replicas = snapshot.replicas();
         volume.versionVector = snapshot.versionVector();
+        volume.pendingCop2 = PendingCop2.of(snapshot.pendingCop2());
         for (VolumeSnapshot.VnodeRecord record : snapshot.vnodes()) {
             volume.add(Vnode.restore(record));
         }

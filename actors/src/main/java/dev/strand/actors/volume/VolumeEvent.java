@@ -3,6 +3,7 @@ package dev.strand.actors.volume;
 import dev.strand.actors.CborSerializable;
 import dev.strand.protocol.message.Fid;
 
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -81,4 +82,20 @@ public sealed interface VolumeEvent extends CborSerializable {
     /** The blob {@code blobId} of {@code length} bytes became the file's contents, replacing {@code freedBlob}. */
     record ContentStored(Origin origin, Fid fid, UUID blobId, long length, VnodeVersion version,
                          UUID freedBlob) implements VolumeEvent {}
+
+    // ---- replication (COP1 bookkeeping and COP2); neither bumps this replica's own slot ----------
+
+    /**
+     * COP1 of a replicated operation: the event persisted together with (just before) this one was the
+     * coordinator's operation {@code opId}, touching {@code vnodes}. It waits in the pending-COP2 table
+     * for its update set.
+     */
+    record OperationRecorded(long opId, List<Long> vnodes, long timeMillis) implements VolumeEvent {}
+
+    /**
+     * COP2: the replicas in {@code slots} (other than this one) applied operation {@code opId} too, so
+     * their slots of the version vectors of {@code vnodes} (those still present) and of the volume's
+     * vector went up by one, and the operation left the pending-COP2 table.
+     */
+    record Cop2Applied(long opId, List<Integer> slots, List<Long> vnodes) implements VolumeEvent {}
 }

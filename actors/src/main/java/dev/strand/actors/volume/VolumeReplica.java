@@ -43,7 +43,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
 
 /**
  * One replica of one volume: an event-sourced, sharded entity holding the volume's vnodes and
@@ -64,7 +63,16 @@ import java.util.function.Supplier;
  *   <li>{@link GetStats}: usage figures: {@link Result.Stats}.</li>
  *   <li>{@link SweepBlobs}: deletes the volume's blobs that no vnode references and that have been idle
  *       for {@code strand.volume.idle-blob-age}; {@link Result.Swept}. Also runs every
- *       {@code strand.volume.sweep-interval} while the replica is active.</li>
+ *       {@code strand.volume.sweep-interval} while the replica is active. Only for a volume of one
+ *       replica: with more, another replica may still reference a blob, so the volume's coordinator
+ *       sweeps across the storage group ({@link ListBlobReferences}) and replicas never delete blobs.</li>
+ *   <li>Replication: an {@link Execute} or {@link CommitStore} with a {@link Cop1} is the coordinator's
+ *       operation {@code opId}: its update sets of earlier operations (COP2) are applied first, then the
+ *       mutation, whose event bumps this replica's slot and is recorded in the pending-COP2 table
+ *       ({@link VolumeEvent.OperationRecorded}). {@link Cop2} delivers update sets on their own. Pending
+ *       operations expire after {@code strand.volume.cop2-expiry}.</li>
+ *   <li>{@link Validate}: this replica's version of one object: {@link Result.Validation}.</li>
+ *   <li>{@link ListBlobReferences}: the blobs this replica's vnodes reference: {@link Result.BlobReferences}.</li>
  * </ul>
  * Commands to an uninitialised replica are rejected with NO_SUCH_VOLUME.
  */
@@ -84,18 +92,77 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
     public sealed interface Command extends CborSerializable {}
 
-    public record Initialize(long volumeId, String volumeName, long createdMillis, ActorRef<Result> replyTo)
-            implements Command {}
+    /** {@code replicas}: the size of the storage group (this replica's version vectors have that many slots). */
+    public record Initialize(long volumeId, String volumeName, long createdMillis, ActorRef<Result> replyTo,
+                             int replicas) implements Command {
+        public Initialize {
+            replicas = Math.max(1, replicas); // absent (0) in messages from before replicated volumes
+        }
 
-    /** {@code clientId}/{@code requestId} identify the request: recorded in events, and a mutation resent with
-     *  the same pair is answered again rather than applied twice ({@link RecentRequests}). */
+        public Initialize(long volumeId, String volumeName, long createdMillis, ActorRef<Result> replyTo) {
+            this(volumeId, volumeName, createdMillis, replyTo, 1);
+        }
+    }
+
+    /**
+     * {@code clientId}/{@code requestId} identify the request: recorded in events, and a mutation resent with
+     * the same pair is answered again rather than applied twice ({@link RecentRequests}).
+     * {@code cop1} is set when the volume's coordinator sends it (null: a direct, unreplicated call).
+     */
     public record Execute(@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) Request request, String clientId,
-                          long requestId, ActorRef<Result> replyTo) implements Command {}
+                          long requestId, ActorRef<Result> replyTo, Cop1 cop1) implements Command {
+        public Execute(Request request, String clientId, long requestId, ActorRef<Result> replyTo) {
+            this(request, clientId, requestId, replyTo, null);
+        }
+
+        public Execute withCop1(Cop1 cop1, ActorRef<Result> replyTo) {
+            return new Execute(request, clientId, requestId, replyTo, cop1);
+        }
+
+        public Execute withReplyTo(ActorRef<Result> replyTo) {
+            return new Execute(request, clientId, requestId, replyTo, cop1);
+        }
+    }
 
     public record PrepareStore(Fid fid, ActorRef<Result> replyTo) implements Command {}
 
     public record CommitStore(Fid fid, UUID blobId, long length, String clientId, long requestId,
-                              ActorRef<Result> replyTo) implements Command {}
+                              ActorRef<Result> replyTo, Cop1 cop1) implements Command {
+        public CommitStore(Fid fid, UUID blobId, long length, String clientId, long requestId,
+                           ActorRef<Result> replyTo) {
+            this(fid, blobId, length, clientId, requestId, replyTo, null);
+        }
+
+        public CommitStore withCop1(Cop1 cop1, ActorRef<Result> replyTo) {
+            return new CommitStore(fid, blobId, length, clientId, requestId, replyTo, cop1);
+        }
+    }
+
+    /**
+     * The coordinator's part of a mutation: its operation id, the time every replica gives it (so that
+     * the replicas' times agree), and update sets of earlier operations piggybacked on it.
+     */
+    public record Cop1(long opId, long timeMillis, List<Cop2Update> cop2) implements CborSerializable {
+        public Cop1 {
+            cop2 = cop2 == null ? List.of() : List.copyOf(cop2);
+        }
+    }
+
+    /** The update set of operation {@code opId}: the replicas (slots) that applied it. */
+    public record Cop2Update(long opId, List<Integer> updateSet) implements CborSerializable {
+        public Cop2Update {
+            updateSet = List.copyOf(updateSet);
+        }
+    }
+
+    /** Update sets sent on their own; answers {@link Result.Cop2Done} if {@code replyTo} is not null. */
+    public record Cop2(List<Cop2Update> updates, ActorRef<Result> replyTo) implements Command {}
+
+    /** This replica's version of one object; answers {@link Result.Validation} (one replica) or Rejected. */
+    public record Validate(Fid fid, ActorRef<Result> replyTo) implements Command {}
+
+    /** Answers {@link Result.BlobReferences}: the blobs this replica's files hold. */
+    public record ListBlobReferences(ActorRef<Result> replyTo) implements Command {}
 
     public record OpenForFetch(Fid fid, ActorRef<Result> replyTo) implements Command {}
 
@@ -116,21 +183,53 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
     private record DeleteFreedBlob(UUID blobId) implements Command, NoSerializationVerificationNeeded {}
 
+    private record ExpireCop2Tick() implements Command, NoSerializationVerificationNeeded {}
+
     private record FreedBlobDeleted(UUID blobId, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
 
     // ---- results -----------------------------------------------------------------------------
 
+    /**
+     * One replica as the volume info shows it: its slot, entity id, the node hosting it (null if not
+     * known), the volume-level version vector and the operations waiting for COP2. {@code available} is
+     * false (and the rest null/-1) for a replica that did not answer.
+     */
+    public record ReplicaSummary(int index, String entityId, String node, boolean available,
+                                 List<Long> versionVector, int pendingCop2) implements CborSerializable {}
+
+    /** One replica's version of one object; {@code problem} says why it has none (e.g. STALE there). */
+    public record ReplicaVersion(int index, String node, boolean available, List<Long> versionVector,
+                                 long dataVersion, String problem) implements CborSerializable {}
+
     public sealed interface Result extends CborSerializable {
-        record Done(@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) Reply reply) implements Result {}
+        /** {@code committed}: the mutation persisted an event on this replica (not a no-op, not a read). */
+        record Done(@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) Reply reply, boolean committed) implements Result {
+            public Done(Reply reply) {
+                this(reply, false);
+            }
+        }
 
         record Rejected(Status status, String message) implements Result {}
 
         /** {@code blobId} is null for a file that was never stored; bytes in [blobLength, size) read as zeros. */
         record FetchTarget(Attr attr, UUID blobId, long blobLength) implements Result {}
 
+        /**
+         * {@code self}: the answering replica; {@code group}: every replica of the storage group, filled in
+         * by the coordinator (null from a replica on its own).
+         */
         record Stats(long volumeId, String volumeName, long createdMillis, long files, long directories,
-                     long symlinks, long bytes, List<Long> versionVector) implements Result {}
+                     long symlinks, long bytes, List<Long> versionVector, ReplicaSummary self,
+                     List<ReplicaSummary> group) implements Result {}
+
+        /** {@code agree}: every available replica has the same version vector and data version. */
+        record Validation(List<ReplicaVersion> replicas, boolean agree) implements Result {}
+
+        record BlobReferences(int replicaIndex, List<UUID> blobIds) implements Result {}
+
+        /** How many of the update sets found their operation still pending (the others had expired). */
+        record Cop2Done(int applied) implements Result {}
 
         /** The blobs a sweep deleted. */
         record Swept(List<UUID> deleted) implements Result {}
@@ -147,6 +246,8 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     public static void init(ActorSystem<?> system, ChunkStore chunks, VolumeSettings settings) {
         ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY,
                 entityContext -> create(entityContext.getEntityId(), chunks, settings)));
+        // every request for a volume goes through its coordinator, which lives beside the replicas
+        dev.strand.actors.coordinator.VolumeCoordinator.init(system, chunks);
     }
 
     private final ActorContext<Command> context;
@@ -216,8 +317,10 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     @Override
     public SignalHandler<Volume> signalHandler() {
         return newSignalHandlerBuilder()
-                .onSignal(RecoveryCompleted.instance(), volume ->
-                        timers.startTimerWithFixedDelay(new SweepTick(), settings.sweepInterval()))
+                .onSignal(RecoveryCompleted.instance(), volume -> {
+                    timers.startTimerWithFixedDelay(new SweepTick(), settings.sweepInterval());
+                    timers.startTimerWithFixedDelay(new ExpireCop2Tick(), cop2ExpiryCheckInterval());
+                })
                 .build();
     }
 
@@ -234,7 +337,10 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                 .onCommand(CommitStore.class, command -> noVolume(command.replyTo()))
                 .onCommand(OpenForFetch.class, command -> noVolume(command.replyTo()))
                 .onCommand(GetStats.class, command -> noVolume(command.replyTo()))
-                .onCommand(SweepBlobs.class, command -> noVolume(command.replyTo()));
+                .onCommand(SweepBlobs.class, command -> noVolume(command.replyTo()))
+                .onCommand(Validate.class, command -> noVolume(command.replyTo()))
+                .onCommand(ListBlobReferences.class, command -> noVolume(command.replyTo()))
+                .onCommand(Cop2.class, command -> noVolume(command.replyTo()));
 
         builder.forState(Volume::isInitialized)
                 .onCommand(Initialize.class, this::onInitializeAgain)
@@ -243,8 +349,13 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                 .onCommand(CommitStore.class, this::onCommitStore)
                 .onCommand(OpenForFetch.class, this::onOpenForFetch)
                 .onCommand(GetStats.class, this::onGetStats)
-                .onCommand(SweepBlobs.class, (volume, command) -> startSweep(command.replyTo()))
-                .onCommand(SweepTick.class, (volume, command) -> sweeping ? Effect().none() : startSweep(null))
+                .onCommand(SweepBlobs.class, this::onSweepBlobs)
+                .onCommand(SweepTick.class, (volume, command) ->
+                        sweeping || volume.replicas() > 1 ? Effect().none() : startSweep(null))
+                .onCommand(Cop2.class, this::onCop2)
+                .onCommand(ExpireCop2Tick.class, this::onExpireCop2)
+                .onCommand(Validate.class, this::onValidate)
+                .onCommand(ListBlobReferences.class, this::onListBlobReferences)
                 .onCommand(BlobsListed.class, this::onBlobsListed)
                 .onCommand(DeleteFreedBlob.class, this::onDeleteFreedBlob);
 
@@ -263,11 +374,16 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
         } catch (StrandException e) {
             return reject(command.replyTo(), e);
         }
+        int replicas = Math.max(1, command.replicas());
+        if (replicaIndex >= replicas) {
+            return reject(command.replyTo(), new InvalidArgumentException("replica " + entityId
+                    + " is not in a storage group of " + replicas));
+        }
         VolumeEvent.VolumeInitialized event = new VolumeEvent.VolumeInitialized(command.volumeId(),
-                command.volumeName(), command.createdMillis(), replicaIndex, 1, UNAUTHENTICATED_PRINCIPAL,
-                VnodeVersion.first(1, replicaIndex));
+                command.volumeName(), command.createdMillis(), replicaIndex, replicas, UNAUTHENTICATED_PRINCIPAL,
+                VnodeVersion.initial(replicas));
         return Effect().persist(event)
-                .thenRun(after -> command.replyTo().tell(new Result.Done(after.info(1))));
+                .thenRun(after -> command.replyTo().tell(new Result.Done(after.info(replicas))));
     }
 
     private Effect<VolumeEvent, Volume> onInitializeAgain(Volume volume, Initialize command) {
@@ -275,7 +391,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
             return reject(command.replyTo(), Status.VOLUME_EXISTS.exception("replica " + entityId
                     + " already holds volume '" + volume.volumeName() + "' (id " + volume.volumeId() + ")"));
         }
-        command.replyTo().tell(new Result.Done(volume.info(1)));
+        command.replyTo().tell(new Result.Done(volume.info(volume.replicas())));
         return Effect().none();
     }
 
@@ -289,14 +405,13 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                 command.replyTo().tell(new Result.Done(read));
                 return Effect().none();
             }
-            return onceOnly(volume, command.clientId(), command.requestId(), command.replyTo(), () -> {
-                Mutation mutation = Mutation.of(command.request(), origin(command.clientId(), command.requestId()));
-                if (mutation == null) {
-                    throw new BadRequestException("a volume replica does not handle "
-                            + command.request().getClass().getSimpleName());
-                }
-                return run(volume, mutation, command.replyTo());
-            });
+            Mutation mutation = Mutation.of(command.request(),
+                    origin(command.clientId(), command.requestId(), command.cop1()));
+            if (mutation == null) {
+                throw new BadRequestException("a volume replica does not handle "
+                        + command.request().getClass().getSimpleName());
+            }
+            return onceOnly(volume, mutation, command.cop1(), command.replyTo());
         } catch (StrandException e) {
             return reject(command.replyTo(), e);
         } catch (RuntimeException e) {
@@ -306,13 +421,11 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
     private Effect<VolumeEvent, Volume> onCommitStore(Volume volume, CommitStore command) {
         try {
-            return onceOnly(volume, command.clientId(), command.requestId(), command.replyTo(), () -> {
-                if (pendingDeletes.contains(command.blobId())) {
-                    throw new InvalidArgumentException("blob " + command.blobId() + " was freed and is being deleted");
-                }
-                return run(volume, new StoreMutation(origin(command.clientId(), command.requestId()), command.fid(),
-                        command.blobId(), command.length()), command.replyTo());
-            });
+            if (pendingDeletes.contains(command.blobId())) {
+                throw new InvalidArgumentException("blob " + command.blobId() + " was freed and is being deleted");
+            }
+            return onceOnly(volume, new StoreMutation(origin(command.clientId(), command.requestId(), command.cop1()),
+                    command.fid(), command.blobId(), command.length()), command.cop1(), command.replyTo());
         } catch (StrandException e) {
             return reject(command.replyTo(), e);
         } catch (RuntimeException e) {
@@ -322,36 +435,156 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
     /**
      * RETRIES: a mutation this replica already answered for (clientId, requestId) gets that answer again
-     * instead of running twice (see {@link RecentRequests}); otherwise runs it and remembers a refusal.
+     * instead of running twice (see {@link RecentRequests}); otherwise it runs. Update sets piggybacked on a
+     * retried COP1 still apply.
      */
-    private Effect<VolumeEvent, Volume> onceOnly(Volume volume, String clientId, long requestId,
-                                                 ActorRef<Result> replyTo,
-                                                 Supplier<Effect<VolumeEvent, Volume>> mutation) {
-        Result again = recentRequests.answerAgain(volume, clientId, requestId, System.currentTimeMillis());
-        if (again != null) {
-            replyTo.tell(again);
-            return Effect().none();
+    private Effect<VolumeEvent, Volume> onceOnly(Volume volume, Mutation mutation, Cop1 cop1,
+                                                 ActorRef<Result> replyTo) {
+        Origin origin = mutation.origin;
+        Result again = recentRequests.answerAgain(volume, origin.clientId(), origin.requestId(),
+                System.currentTimeMillis());
+        if (again == null) {
+            return run(volume, mutation, cop1, replyTo);
         }
-        try {
-            return mutation.get();
-        } catch (StrandException e) {
-            recentRequests.recordRefusal(clientId, requestId, e, System.currentTimeMillis());
-            throw e;
-        }
+        replyTo.tell(again);
+        List<VolumeEvent> cop2Events = cop2Events(volume, cop1);
+        return cop2Events.isEmpty() ? Effect().none() : Effect().persist(cop2Events);
     }
 
-    /** The pipeline's outcome: one event persisted before the reply, or a reply alone. */
-    private Effect<VolumeEvent, Volume> run(Volume volume, Mutation mutation, ActorRef<Result> replyTo) {
-        Outcome outcome = mutation.plan(volume);
+    /** COP2 update sets that came piggybacked on a COP1 message, as the events that apply them here. */
+    private List<VolumeEvent> cop2Events(Volume volume, Cop1 cop1) {
+        List<VolumeEvent> cop2Events = new ArrayList<>();
+        if (cop1 != null) {
+            for (Cop2Update update : cop1.cop2()) {
+                VolumeEvent.Cop2Applied applied = cop2Event(volume, update);
+                if (applied != null) {
+                    cop2Events.add(applied);
+                }
+            }
+        }
+        return cop2Events;
+    }
+
+    /**
+     * The pipeline's outcome: one event persisted before the reply, or a reply alone. Under COP1 the
+     * operation is also recorded as pending COP2, and the update sets piggybacked on it are applied, all
+     * in one atomic write after the mutation's event (COP2 bumps commute with the mutation's own bump, so
+     * the order does not change the resulting versions).
+     */
+    private Effect<VolumeEvent, Volume> run(Volume volume, Mutation mutation, Cop1 cop1, ActorRef<Result> replyTo) {
+        List<VolumeEvent> cop2Events = cop2Events(volume, cop1);
+        Outcome outcome;
+        try {
+            outcome = mutation.plan(volume);
+        } catch (StrandException e) { // refused here; the update sets it carried still count
+            recentRequests.recordRefusal(mutation.origin.clientId(), mutation.origin.requestId(), e,
+                    System.currentTimeMillis());
+            replyTo.tell(new Result.Rejected(e.status(), e.getMessage()));
+            return cop2Events.isEmpty() ? Effect().none() : Effect().persist(cop2Events);
+        }
         if (outcome instanceof Outcome.Unchanged unchanged) {
             replyTo.tell(new Result.Done(unchanged.reply()));
-            return Effect().none();
+            return cop2Events.isEmpty() ? Effect().none() : Effect().persist(cop2Events);
         }
         VolumeEvent event = ((Outcome.Commit) outcome).event();
-        return Effect().persist(event).thenRun(after -> {
-            replyTo.tell(new Result.Done(mutation.reply(after)));
-            scheduleDeletion(event.freedBlob());
+        List<VolumeEvent> events = new ArrayList<>();
+        events.add(event);
+        if (cop1 != null && volume.replicas() > 1) {
+            events.add(new VolumeEvent.OperationRecorded(cop1.opId(), Volume.touchedVnodes(event),
+                    System.currentTimeMillis()));
+        }
+        events.addAll(cop2Events);
+        return (events.size() == 1 ? Effect().persist(event) : Effect().persist(events)).thenRun(after -> {
+            replyTo.tell(new Result.Done(mutation.reply(after), true));
+            if (after.replicas() == 1) {
+                scheduleDeletion(event.freedBlob());
+            }
         });
+    }
+
+    /** The COP2 event for one update set, or null if the operation is not pending here (never was, or expired). */
+    private VolumeEvent.Cop2Applied cop2Event(Volume volume, Cop2Update update) {
+        var entry = volume.pendingCop2().pending(update.opId());
+        if (entry == null || !update.updateSet().contains(replicaIndex)) {
+            return null;
+        }
+        List<Integer> others = update.updateSet().stream()
+                .filter(slot -> slot != replicaIndex && slot >= 0 && slot < volume.replicas())
+                .distinct().toList();
+        return new VolumeEvent.Cop2Applied(update.opId(), others, entry.vnodes());
+    }
+
+    private Effect<VolumeEvent, Volume> onCop2(Volume volume, Cop2 command) {
+        List<VolumeEvent> events = new ArrayList<>();
+        for (Cop2Update update : command.updates()) {
+            VolumeEvent.Cop2Applied applied = cop2Event(volume, update);
+            if (applied != null && events.stream().noneMatch(e -> ((VolumeEvent.Cop2Applied) e).opId() == update.opId())) {
+                events.add(applied);
+            }
+        }
+        int applied = events.size();
+        if (events.isEmpty()) {
+            reply(command.replyTo(), new Result.Cop2Done(0));
+            return Effect().none();
+        }
+        return Effect().persist(events).thenRun(after -> reply(command.replyTo(), new Result.Cop2Done(applied)));
+    }
+
+    /**
+     * Drops operations that waited longer than the expiry for their update set: the objects they touched
+     * stay unequal until resolution. Not journalled: an expired entry only ever means "ignore its COP2",
+     * and one recovered from older events is dropped again at the next check.
+     */
+    private Effect<VolumeEvent, Volume> onExpireCop2(Volume volume, ExpireCop2Tick tick) {
+        var expired = volume.pendingCop2().expireRecordedBefore(
+                System.currentTimeMillis() - settings.cop2Expiry().toMillis());
+        if (!expired.isEmpty()) {
+            context.getLog().info("Replica {}: {} operations expired without their COP2 (first op {})", entityId,
+                    expired.size(), expired.get(0).opId());
+        }
+        return Effect().none();
+    }
+
+    private Duration cop2ExpiryCheckInterval() {
+        Duration tenth = settings.cop2Expiry().dividedBy(10);
+        return tenth.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100)
+                : tenth.compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : tenth;
+    }
+
+    private Effect<VolumeEvent, Volume> onValidate(Volume volume, Validate command) {
+        try {
+            Vnode vnode = volume.resolve(command.fid());
+            VnodeVersion version = vnode.version();
+            command.replyTo().tell(new Result.Validation(List.of(new ReplicaVersion(replicaIndex, node(), true,
+                    version.versionVector().toList(), version.dataVersion(), null)), true));
+        } catch (StrandException e) {
+            return reject(command.replyTo(), e);
+        }
+        return Effect().none();
+    }
+
+    private Effect<VolumeEvent, Volume> onListBlobReferences(Volume volume, ListBlobReferences command) {
+        command.replyTo().tell(new Result.BlobReferences(replicaIndex, volume.referencedBlobs()));
+        return Effect().none();
+    }
+
+    private Effect<VolumeEvent, Volume> onSweepBlobs(Volume volume, SweepBlobs command) {
+        if (volume.replicas() > 1) {
+            return reject(command.replyTo(), new BadRequestException("replica " + entityId + " of a volume of "
+                    + volume.replicas() + " replicas does not delete blobs itself; its coordinator sweeps"));
+        }
+        return startSweep(command.replyTo());
+    }
+
+    /** Where this replica runs (the actor system's address; the cluster node once there are several). */
+    private String node() {
+        return context.getSystem().address().hostPort();
+    }
+
+    private static void reply(ActorRef<Result> replyTo, Result result) {
+        if (replyTo != null) {
+            replyTo.tell(result);
+        }
     }
 
     private Effect<VolumeEvent, Volume> onPrepareStore(Volume volume, PrepareStore command) {
@@ -377,7 +610,8 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     private Effect<VolumeEvent, Volume> onGetStats(Volume volume, GetStats command) {
         command.replyTo().tell(new Result.Stats(volume.volumeId(), volume.volumeName(), volume.createdMillis(),
                 volume.files(), volume.directories(), volume.symlinks(), volume.bytes(),
-                volume.versionVector().toList()));
+                volume.versionVector().toList(), new ReplicaSummary(replicaIndex, entityId, node(), true,
+                volume.versionVector().toList(), volume.pendingCop2().size()), null));
         return Effect().none();
     }
 
@@ -482,8 +716,10 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
     // ---- helpers -----------------------------------------------------------------------------
 
-    private Origin origin(String clientId, long requestId) {
-        return new Origin(clientId, requestId, UNAUTHENTICATED_PRINCIPAL, System.currentTimeMillis());
+    /** Under COP1 the coordinator's time, so that every replica stamps the same times. */
+    private Origin origin(String clientId, long requestId, Cop1 cop1) {
+        long time = cop1 != null && cop1.timeMillis() > 0 ? cop1.timeMillis() : System.currentTimeMillis();
+        return new Origin(clientId, requestId, UNAUTHENTICATED_PRINCIPAL, time);
     }
 
     private void requireThisVolume(long requestedVolumeId) {

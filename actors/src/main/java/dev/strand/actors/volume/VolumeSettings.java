@@ -14,16 +14,26 @@ import java.time.Duration;
  *                        blobs still being written are spared)
  * @param snapshotEvery   events between snapshots
  * @param snapshotsToKeep snapshots kept (older ones are deleted)
+ * @param cop2Expiry      how long a replica keeps an operation waiting for its COP2 update set
  */
 public record VolumeSettings(Duration blobDeleteDelay, Duration sweepInterval, Duration idleBlobAge,
-                             int snapshotEvery, int snapshotsToKeep) {
+                             int snapshotEvery, int snapshotsToKeep, Duration cop2Expiry) {
+
+    /** Coda's default: a pending COP2 expires after 900 s. */
+    public static final Duration DEFAULT_COP2_EXPIRY = Duration.ofSeconds(900);
+
+    public VolumeSettings(Duration blobDeleteDelay, Duration sweepInterval, Duration idleBlobAge,
+                          int snapshotEvery, int snapshotsToKeep) {
+        this(blobDeleteDelay, sweepInterval, idleBlobAge, snapshotEvery, snapshotsToKeep, DEFAULT_COP2_EXPIRY);
+    }
 
     /** Reads {@code strand.volume} of a whole configuration (the actor system's). */
     public static VolumeSettings fromConfig(Config config) {
         Config volume = config.getConfig("strand.volume");
         return new VolumeSettings(volume.getDuration("blob-delete-delay"), volume.getDuration("sweep-interval"),
                 volume.getDuration("idle-blob-age"), volume.getInt("snapshot-every"),
-                volume.getInt("snapshots-to-keep"));
+                volume.getInt("snapshots-to-keep"),
+                volume.hasPath("cop2-expiry") ? volume.getDuration("cop2-expiry") : DEFAULT_COP2_EXPIRY);
     }
 
     public static VolumeSettings of(ActorSystem<?> system) {

@@ -1,6 +1,7 @@
 package dev.strand.actors.volume;
 
 import dev.strand.actors.CborSerializable;
+import dev.strand.cop2.PendingCop2;
 import dev.strand.protocol.message.FileType;
 import dev.strand.replication.VersionVector;
 
@@ -14,10 +15,13 @@ import java.util.UUID;
  */
 public record VolumeSnapshot(boolean initialized, long volumeId, String volumeName, long createdMillis,
                              int replicaIndex, int replicas, long nextVnode, long nextUnique,
-                             VersionVector versionVector, List<VnodeRecord> vnodes) implements CborSerializable {
+                             VersionVector versionVector, List<VnodeRecord> vnodes,
+                             List<PendingCop2.Entry> pendingCop2) implements CborSerializable {
 
+    /** {@code pendingCop2} is absent (null) in snapshots older than replicated volumes. */
     public VolumeSnapshot {
         vnodes = List.copyOf(vnodes);
+        pendingCop2 = pendingCop2 == null ? List.of() : List.copyOf(pendingCop2);
     }
 
     /** One vnode; {@code entries} in name order, empty unless a directory. */

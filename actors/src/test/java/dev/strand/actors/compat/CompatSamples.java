@@ -122,6 +122,12 @@ final class CompatSamples {
         Samples s = new Samples();
         volumeEvents(s);
         s.add("volume-snapshot", volumeSnapshot());
+        s.add("volume-snapshot.with-recent-requests", new dev.strand.actors.volume.RecentRequests.Snapshot(
+                volumeSnapshot(), List.of(
+                        new dev.strand.actors.volume.RecentRequests.Entry("client-5f3a9c", 25, CREATED + 25_000,
+                                NOTES, null, null),
+                        new dev.strand.actors.volume.RecentRequests.Entry("client-5f3a9c", 26, CREATED + 26_000,
+                                null, Status.EXISTS, "'docs' exists in directory 7.1.1"))));
         registryEvents(s);
         replicaMessages(s, system);
         registryMessages(s, system);
@@ -160,6 +166,11 @@ final class CompatSamples {
                 NOTES, NOTES_BLOB, 1_200, version(5, 0, 5, 0), null));
         s.add("volume-event.content-stored.replacing", new VolumeEvent.ContentStored(
                 origin(13, CREATED + 13_000), NOTES, NOTES_BLOB, 1_200, version(6, 1, 6, 0), OLD_NOTES_BLOB));
+        // replicated volumes
+        s.add("volume-event.operation-recorded", new VolumeEvent.OperationRecorded(4_294_967_311L,
+                List.of(ROOT.vnode(), NOTES.vnode()), CREATED + 14_000));
+        s.add("volume-event.cop2-applied", new VolumeEvent.Cop2Applied(4_294_967_311L, List.of(0, 2),
+                List.of(ROOT.vnode(), NOTES.vnode())));
     }
 
     /** Two directories, two files (one with stored contents grown past them, one never stored), two symlinks. */
@@ -183,8 +194,9 @@ final class CompatSamples {
                         vector(0, 3, 0), null, 0, null, 0, List.of()),
                 new VnodeRecord(UP.vnode(), UP.unique(), FileType.SYMLINK, 0777, OWNER, 12, 1, t, t, 1,
                         vector(0, 1, 0), null, 0, "../notes.txt", 0, List.of()));
+        // pendingCop2: absent in v1 snapshots, read as none
         return new VolumeSnapshot(true, VOLUME, VOLUME_NAME, CREATED, REPLICA_INDEX, REPLICAS, 10, 10,
-                vector(1, 21, 0), vnodes);
+                vector(1, 21, 0), vnodes, List.of());
     }
 
     private static VolumeRegistry.VolumeRecord projects() {
@@ -245,6 +257,16 @@ final class CompatSamples {
         s.add("replica-command.open-for-fetch", new VolumeReplica.OpenForFetch(NOTES, connection));
         s.add("replica-command.get-stats", new VolumeReplica.GetStats(connection));
         s.add("replica-command.sweep-blobs", new VolumeReplica.SweepBlobs(connection));
+        VolumeReplica.Cop1 cop1 = new VolumeReplica.Cop1(4_294_967_312L, CREATED + 34_000,
+                List.of(new VolumeReplica.Cop2Update(4_294_967_311L, List.of(0, 1, 2))));
+        s.add("replica-command.execute.create.under-cop1", new VolumeReplica.Execute(
+                new Create(ROOT, "plan.txt", 0644, true), client, 34, connection, cop1));
+        s.add("replica-command.commit-store.under-cop1",
+                new VolumeReplica.CommitStore(NOTES, NOTES_BLOB, 1_200, client, 35, connection, cop1));
+        s.add("replica-command.cop2", new VolumeReplica.Cop2(
+                List.of(new VolumeReplica.Cop2Update(4_294_967_312L, List.of(0, 1))), connection));
+        s.add("replica-command.validate", new VolumeReplica.Validate(NOTES, connection));
+        s.add("replica-command.list-blob-references", new VolumeReplica.ListBlobReferences(connection));
 
         long t = CREATED + 20_000;
         Attr notes = attr(NOTES, FileType.FILE, 0644, 1_500, 1, t, 7, 1, 6, 0);
@@ -267,9 +289,22 @@ final class CompatSamples {
         s.add("replica-result.fetch-target", new VolumeReplica.Result.FetchTarget(notes, NOTES_BLOB, 1_200));
         s.add("replica-result.fetch-target.never-stored", new VolumeReplica.Result.FetchTarget(
                 attr(REPORT, FileType.FILE, 0600, 0, 1, t, 3, 0, 3, 0), null, 0));
+        // self, group: absent in v1, read as null
         s.add("replica-result.stats", new VolumeReplica.Result.Stats(VOLUME, VOLUME_NAME, CREATED, 2, 2, 2, 1_200,
-                List.of(1L, 21L, 0L)));
+                List.of(1L, 21L, 0L), null, null));
         s.add("replica-result.swept", new VolumeReplica.Result.Swept(List.of(OLD_NOTES_BLOB, DRAFT_BLOB)));
+        s.add("replica-result.stats.replicated", new VolumeReplica.Result.Stats(VOLUME, VOLUME_NAME, CREATED, 2, 2,
+                2, 1_200, List.of(21L, 21L, 20L),
+                new VolumeReplica.ReplicaSummary(1, "7.1", "strand@127.0.0.1:25521", true, List.of(21L, 21L, 20L), 1),
+                List.of(new VolumeReplica.ReplicaSummary(0, "7.0", "strand@127.0.0.1:25520", true,
+                                List.of(21L, 21L, 20L), 1),
+                        new VolumeReplica.ReplicaSummary(2, "7.2", null, false, null, 0))));
+        s.add("replica-result.validation", new VolumeReplica.Result.Validation(List.of(
+                new VolumeReplica.ReplicaVersion(0, "strand@127.0.0.1:25520", true, List.of(6L, 6L, 6L), 6, null),
+                new VolumeReplica.ReplicaVersion(2, null, false, null, 0, "did not answer in 5 s")), false));
+        s.add("replica-result.blob-references", new VolumeReplica.Result.BlobReferences(1,
+                List.of(NOTES_BLOB, DRAFT_BLOB)));
+        s.add("replica-result.cop2-done", new VolumeReplica.Result.Cop2Done(1));
     }
 
     private static void registryMessages(Samples s, ActorSystem<?> system) {
@@ -277,6 +312,7 @@ final class CompatSamples {
         s.add("registry-command.create-volume", new VolumeRegistry.CreateVolume(VOLUME_NAME, REPLICAS, cli));
         s.add("registry-command.lookup", new VolumeRegistry.Lookup(VOLUME_NAME, cli));
         s.add("registry-command.list-volumes", new VolumeRegistry.ListVolumes(cli));
+        s.add("registry-command.lookup-id", new VolumeRegistry.LookupId(VOLUME, cli));
         s.add("registry-result.volume", new VolumeRegistry.Result.Volume(projects()));
         s.add("registry-result.volumes", new VolumeRegistry.Result.Volumes(List.of(projects(), scratch())));
         s.add("registry-result.rejected", new VolumeRegistry.Result.Rejected(Status.VOLUME_EXISTS,

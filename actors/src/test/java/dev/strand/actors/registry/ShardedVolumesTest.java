@@ -73,4 +73,32 @@ class ShardedVolumesTest {
         assertThat(listing.entries()).extracting(DirEntry::name).containsExactly("d");
         assertThat(listing.entries().get(0).attr()).isEqualTo(dir);
     }
+
+    @Test
+    void aReplicatedVolumeServesThroughItsShardedCoordinatorAndItsReplicasAgree() {
+        TestProbe<VolumeRegistry.Result> client = testKit.createTestProbe();
+        VolumeRegistry.entityRef(testKit.system())
+                .tell(new VolumeRegistry.CreateVolume("triple", 3, client.getRef(), MinReplicas.MAJORITY));
+        VolumeRegistry.VolumeRecord volume =
+                client.expectMessageClass(VolumeRegistry.Result.Volume.class, STARTUP).volume();
+
+        var coordinator = dev.strand.actors.connection.VolumeRouter.sharded(testKit.system()).replica(volume.id());
+        TestProbe<VolumeReplica.Result> results = testKit.createTestProbe();
+        coordinator.tell(new VolumeReplica.Execute(new MkDir(Fid.root(volume.id()), "d", 0755), "client-1", 1,
+                results.getRef()));
+        Attr dir = (Attr) results.expectMessageClass(VolumeReplica.Result.Done.class, STARTUP).reply();
+
+        results.awaitAssert(STARTUP, () -> {
+            coordinator.tell(new VolumeReplica.Validate(dir.fid(), results.getRef()));
+            VolumeReplica.Result.Validation validation = results.expectMessageClass(VolumeReplica.Result.Validation.class);
+            assertThat(validation.agree()).isTrue();
+            assertThat(validation.replicas()).hasSize(3);
+            assertThat(validation.replicas().get(0).versionVector()).containsExactly(1L, 1L, 1L);
+            return null;
+        });
+        coordinator.tell(new VolumeReplica.GetStats(results.getRef()));
+        VolumeReplica.Result.Stats stats = results.expectMessageClass(VolumeReplica.Result.Stats.class);
+        assertThat(stats.group()).extracting(VolumeReplica.ReplicaSummary::entityId)
+                .containsExactlyElementsOf(volume.replicaEntityIds());
+    }
 }

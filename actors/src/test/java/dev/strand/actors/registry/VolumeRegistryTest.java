@@ -129,13 +129,59 @@ class VolumeRegistryTest {
     }
 
     @Test
-    void replicatedVolumesAreNotAvailableYet() {
+    void aVolumeOfThreeReplicasRecordsItsStorageGroupAndInitialisesEveryReplica() {
         ActorRef<VolumeRegistry.Command> registry = registry(realReplicas());
 
-        VolumeRegistry.Result.Rejected result = (VolumeRegistry.Result.Rejected) create(registry, "home", 3);
+        VolumeRegistry.VolumeRecord volume = ((VolumeRegistry.Result.Volume) create(registry, "home", 3)).volume();
 
-        assertThat(result.status()).isEqualTo(Status.INVALID_ARGUMENT);
-        assertThat(result.message()).contains("replicated volumes are not available yet");
+        assertThat(volume.replicas()).isEqualTo(3);
+        assertThat(volume.replicaEntityIds()).containsExactly(volume.id() + ".0", volume.id() + ".1", volume.id() + ".2");
+        assertThat(volume.requiredReplicas()).isEqualTo(1);
+        TestProbe<VolumeReplica.Result> stats = testKit.createTestProbe();
+        for (String entityId : volume.replicaEntityIds()) {
+            replicas.get(entityId).tell(new VolumeReplica.GetStats(stats.getRef()));
+            VolumeReplica.Result.Stats s = stats.expectMessageClass(VolumeReplica.Result.Stats.class);
+            assertThat(s.versionVector()).as("replica %s has a slot per replica", entityId).hasSize(3);
+            assertThat(s.self().entityId()).isEqualTo(entityId);
+        }
+        registry.tell(new VolumeRegistry.LookupId(volume.id(), client.getRef()));
+        assertThat(client.expectMessageClass(VolumeRegistry.Result.Volume.class).volume()).isEqualTo(volume);
+    }
+
+    @Test
+    void minReplicasMajorityIsRecordedAndNeedsMoreThanHalfTheGroup() {
+        ActorRef<VolumeRegistry.Command> registry = registry(realReplicas());
+
+        registry.tell(new VolumeRegistry.CreateVolume("home", 5, client.getRef(), MinReplicas.MAJORITY));
+        VolumeRegistry.VolumeRecord volume = client.expectMessageClass(VolumeRegistry.Result.Volume.class).volume();
+
+        assertThat(volume.minReplicasSetting()).isEqualTo("majority");
+        assertThat(volume.requiredReplicas()).isEqualTo(3);
+    }
+
+    @Test
+    void aStorageGroupOutsideOneToFiveOrAnUnknownMinReplicasIsRefused() {
+        ActorRef<VolumeRegistry.Command> registry = registry(realReplicas());
+
+        for (int replicas : new int[]{0, 6}) {
+            VolumeRegistry.Result.Rejected result = (VolumeRegistry.Result.Rejected) create(registry, "home", replicas);
+            assertThat(result.status()).isEqualTo(Status.INVALID_ARGUMENT);
+            assertThat(result.message()).contains("1 to 5 replicas");
+        }
+        registry.tell(new VolumeRegistry.CreateVolume("home", 3, client.getRef(), "all"));
+        assertThat(client.expectMessageClass(VolumeRegistry.Result.Rejected.class).status())
+                .isEqualTo(Status.INVALID_ARGUMENT);
+        assertThat(list(registry)).isEmpty();
+    }
+
+    @Test
+    void aVolumeRecordWithoutMinReplicasMeansOneAndSurvivesSerialisation() {
+        var old = new SerializationTestKit(testKit.system());
+        RegistryEvent.VolumeCreated event = new RegistryEvent.VolumeCreated(
+                new VolumeRegistry.VolumeRecord(1, "a", 1, 5, List.of("1.0")));
+        RegistryEvent.VolumeCreated copy = old.verifySerialization(event, true);
+        assertThat(copy.volume().minReplicasSetting()).isEqualTo("1");
+        assertThat(copy.volume().requiredReplicas()).isEqualTo(1);
     }
 
     @Test

@@ -203,6 +203,11 @@ public final class InMemoryStrandServer implements AutoCloseable {
         if (request instanceof GetAttr get) {
             return volume(get.fid()).node(get.fid()).attr();
         }
+        if (request instanceof Validate validate) { // one replica, which always agrees with itself
+            Attr attr = volume(validate.fid()).node(validate.fid()).attr();
+            return new ValidateReply(java.util.List.of(new ReplicaVersionInfo(0, "in-memory", true,
+                    attr.versionVector(), attr.dataVersion(), null)), true);
+        }
         if (request instanceof Walk walk) {
             return walk(walk);
         }

@@ -1,0 +1,662 @@
+package dev.strand.actors.coordinator;
+
+import dev.strand.actors.registry.VolumeRegistry;
+import dev.strand.actors.volume.Mutation;
+import dev.strand.actors.volume.Origin;
+import dev.strand.actors.volume.VolumeReplica;
+import dev.strand.actors.volume.VolumeReplica.Command;
+import dev.strand.actors.volume.VolumeReplica.Cop1;
+import dev.strand.actors.volume.VolumeReplica.Cop2Update;
+import dev.strand.actors.volume.VolumeReplica.ReplicaSummary;
+import dev.strand.actors.volume.VolumeReplica.ReplicaVersion;
+import dev.strand.actors.volume.VolumeReplica.Result;
+import dev.strand.actors.volume.VolumeSettings;
+import dev.strand.persistence.ChunkStore;
+import dev.strand.protocol.Status;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The coordinator of one volume's storage group: a sharded, non-persistent entity (type
+ * "VolumeCoordinator", id = the volume id) that every request for the volume goes through. It speaks the
+ * replicas' own protocol ({@link VolumeReplica.Command}), so a connection does not care whether it talks
+ * to a replica or to the coordinator.
+ *
+ * <ul>
+ *   <li>Mutations ({@code Execute} of a namespace mutation, {@code CommitStore}) run one at a time, in
+ *       arrival order. COP1: the mutation goes with a new operation id to every replica; the coordinator
+ *       waits (at most {@code strand.coordinator.replica-timeout}) for each; the replicas that answered
+ *       are the AVSG. With at least min-replicas answers the client gets the first replica's answer,
+ *       otherwise UNAVAILABLE. COP2: the update set (the replicas that committed the operation) goes to
+ *       those replicas, piggybacked on their next COP1 message or on its own after
+ *       {@code strand.coordinator.cop2-flush-delay}.</li>
+ *   <li>Reads ({@code Execute} of a read, {@code PrepareStore}, {@code OpenForFetch}) go to one available
+ *       replica, the next one if it does not answer.</li>
+ *   <li>{@code GetStats} and {@code Validate} ask every replica and combine the answers.</li>
+ *   <li>Blob garbage: with more than one replica no replica deletes blobs; the coordinator's sweep asks
+ *       every replica which blobs it references and deletes the registered blobs none references that
+ *       have been idle for {@code strand.volume.idle-blob-age}. If a replica does not answer, that sweep is
+ *       skipped. With one replica, {@code SweepBlobs} goes to the replica, which sweeps itself.</li>
+ * </ul>
+ * The storage group (replica entity ids, min-replicas) comes from the registry on the first request.
+ */
+public final class VolumeCoordinator {
+
+    public static final EntityTypeKey<Command> ENTITY_TYPE_KEY =
+            EntityTypeKey.create(Command.class, "VolumeCoordinator");
+
+    /**
+     * @param replicaTimeout  how long to wait for each replica's answer
+     * @param cop2FlushDelay  how long an update set waits for a COP1 message to ride on
+     * @param sweepInterval   how often a volume of several replicas is swept for unreferenced blobs
+     * @param idleBlobAge     how long a blob must be untouched before the sweep deletes it
+     */
+    public record Settings(Duration replicaTimeout, Duration cop2FlushDelay, Duration sweepInterval,
+                           Duration idleBlobAge) {
+        public static Settings of(ActorSystem<?> system) {
+            var config = system.settings().config();
+            VolumeSettings volume = VolumeSettings.of(system);
+            return new Settings(config.getDuration("strand.coordinator.replica-timeout"),
+                    config.getDuration("strand.coordinator.cop2-flush-delay"), volume.sweepInterval(),
+                    volume.idleBlobAge());
+        }
+    }
+
+    // ---- internal messages (never sent between nodes) -------------------------------------------
+
+    private record GroupLooked(VolumeRegistry.Result result, Throwable failure)
+            implements NoSerializationVerificationNeeded {}
+
+    private record Cop1Answered(long opId, int replica, Result result, Throwable failure)
+            implements NoSerializationVerificationNeeded {}
+
+    private record ReadAnswered(Read read, int replica, Result result, Throwable failure)
+            implements NoSerializationVerificationNeeded {}
+
+    /** Every replica's answer (a Result, or null if it did not answer), handed to {@code then}. */
+    private record Gathered(List<Result> answers, Consumer<List<Result>> then)
+            implements NoSerializationVerificationNeeded {}
+
+    private record BlobsListed(List<ChunkStore.BlobRecord> blobs, Set<UUID> referenced, Throwable failure,
+                               ActorRef<Result> replyTo) implements NoSerializationVerificationNeeded {}
+
+    private record SweepFinished(List<UUID> deleted, Throwable failure, ActorRef<Result> replyTo)
+            implements NoSerializationVerificationNeeded {}
+
+    private enum Tick implements NoSerializationVerificationNeeded { FLUSH_COP2, SWEEP }
+
+    // ---- creation -------------------------------------------------------------------------------
+
+    /**
+     * @param replicas where a replica entity id's commands go (Cluster Sharding in production)
+     * @param registry the volume registry
+     */
+    public static Behavior<Command> create(long volumeId, Function<String, RecipientRef<Command>> replicas,
+                                           RecipientRef<VolumeRegistry.Command> registry, ChunkStore chunks,
+                                           Settings settings) {
+        Behavior<Object> behavior = Behaviors.withTimers(timers -> Behaviors.withStash(10_000,
+                stash -> Behaviors.setup(context -> new VolumeCoordinator(context, timers, stash, volumeId, replicas,
+                        registry, chunks, settings).unknownGroup())));
+        return behavior.narrow();
+    }
+
+    /** Registers the entity type with Cluster Sharding on this node. */
+    public static void init(ActorSystem<?> system, ChunkStore chunks) {
+        ClusterSharding sharding = ClusterSharding.get(system);
+        Settings settings = Settings.of(system);
+        sharding.init(Entity.of(ENTITY_TYPE_KEY, entityContext -> create(Long.parseLong(entityContext.getEntityId()),
+                entityId -> sharding.entityRefFor(VolumeReplica.ENTITY_TYPE_KEY, entityId),
+                sharding.entityRefFor(VolumeRegistry.ENTITY_TYPE_KEY, VolumeRegistry.ENTITY_ID), chunks, settings)));
+    }
+
+    /** The coordinator of a volume, wherever in the cluster it runs. */
+    public static RecipientRef<Command> entityRef(ActorSystem<?> system, long volumeId) {
+        return ClusterSharding.get(system).entityRefFor(ENTITY_TYPE_KEY, Long.toString(volumeId));
+    }
+
+    private final ActorContext<Object> context;
+    private final TimerScheduler<Object> timers;
+    private final StashBuffer<Object> stash;
+    private final long volumeId;
+    private final Function<String, RecipientRef<Command>> replicaRefs;
+    private final RecipientRef<VolumeRegistry.Command> registry;
+    private final ChunkStore chunks;
+    private final Settings settings;
+
+    // the storage group, once known
+    private VolumeRegistry.VolumeRecord volume;
+    private List<RecipientRef<Command>> group = List.of();
+    /** Per replica: update sets waiting to be sent (piggybacked or flushed). */
+    private List<List<Cop2Update>> unsentCop2 = List.of();
+    /** Per replica: did it answer the last request it was sent? Reads try answering replicas first. */
+    private boolean[] answering = new boolean[0];
+
+    // mutations: one in flight, the others queued in arrival order
+    private final ArrayDeque<QueuedMutation> queue = new ArrayDeque<>();
+    private Operation inFlight;
+    /** Unique across restarts of the coordinator (a replica's pending-COP2 table is keyed by it). */
+    private long nextOpId = System.currentTimeMillis() * 1000;
+    private boolean sweeping;
+
+    private VolumeCoordinator(ActorContext<Object> context, TimerScheduler<Object> timers, StashBuffer<Object> stash,
+                              long volumeId, Function<String, RecipientRef<Command>> replicaRefs,
+                              RecipientRef<VolumeRegistry.Command> registry, ChunkStore chunks, Settings settings) {
+        this.context = context;
+        this.timers = timers;
+        this.stash = stash;
+        this.volumeId = volumeId;
+        this.replicaRefs = replicaRefs;
+        this.registry = registry;
+        this.chunks = chunks;
+        this.settings = settings;
+    }
+
+    // ---- learning the storage group ---------------------------------------------------------------
+
+    /** Stashes requests until the registry names the storage group. */
+    private Behavior<Object> unknownGroup() {
+        lookUpGroup();
+        return Behaviors.receive(Object.class)
+                .onMessage(GroupLooked.class, this::onGroupLooked)
+                .onAnyMessage(message -> {
+                    if (stash.isFull()) {
+                        replyRejected(message, Status.UNAVAILABLE, "volume " + volumeId + " is overloaded");
+                    } else {
+                        stash.stash(message);
+                    }
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    private void lookUpGroup() {
+        context.ask(VolumeRegistry.Result.class, registry, settings.replicaTimeout(),
+                ref -> new VolumeRegistry.LookupId(volumeId, ref), GroupLooked::new);
+    }
+
+    private Behavior<Object> onGroupLooked(GroupLooked looked) {
+        if (looked.result() instanceof VolumeRegistry.Result.Volume found) {
+            volume = found.volume();
+            group = volume.replicaEntityIds().stream().map(replicaRefs).toList();
+            unsentCop2 = new ArrayList<>();
+            for (int i = 0; i < group.size(); i++) {
+                unsentCop2.add(new ArrayList<>());
+            }
+            answering = new boolean[group.size()];
+            Arrays.fill(answering, true);
+            if (group.size() > 1) {
+                timers.startTimerWithFixedDelay(Tick.SWEEP, settings.sweepInterval());
+            }
+            return stash.unstashAll(known());
+        }
+        // no such volume (or the registry did not answer): refuse what waits, look again on the next request
+        String problem = looked.result() instanceof VolumeRegistry.Result.Rejected r ? r.message()
+                : "the volume registry did not answer: " + looked.failure();
+        Status status = looked.result() instanceof VolumeRegistry.Result.Rejected r ? r.status() : Status.UNAVAILABLE;
+        String text = status == Status.NO_SUCH_VOLUME ? "volume " + volumeId + " does not exist" : problem;
+        stash.forEach(message -> replyRejected(message, status, text));
+        stash.clear();
+        return unknownGroupLater();
+    }
+
+    /** After a failed lookup: the next request starts a new lookup. */
+    private Behavior<Object> unknownGroupLater() {
+        return Behaviors.receive(Object.class)
+                .onMessage(GroupLooked.class, looked -> Behaviors.same())
+                .onAnyMessage(message -> {
+                    stash.stash(message);
+                    return unknownGroup();
+                })
+                .build();
+    }
+
+    // ---- serving ------------------------------------------------------------------------------------
+
+    private Behavior<Object> known() {
+        return Behaviors.receive(Object.class)
+                .onMessage(VolumeReplica.Execute.class, execute -> {
+                    if (isMutation(execute)) {
+                        enqueue(new QueuedMutation(execute, execute.replyTo()));
+                    } else {
+                        read(new Read(execute::withReplyTo, execute.replyTo()));
+                    }
+                    return Behaviors.same();
+                })
+                .onMessage(VolumeReplica.CommitStore.class, commit -> {
+                    enqueue(new QueuedMutation(commit, commit.replyTo()));
+                    return Behaviors.same();
+                })
+                .onMessage(VolumeReplica.PrepareStore.class, prepare -> {
+                    read(new Read(r -> new VolumeReplica.PrepareStore(prepare.fid(), r), prepare.replyTo()));
+                    return Behaviors.same();
+                })
+                .onMessage(VolumeReplica.OpenForFetch.class, open -> {
+                    read(new Read(r -> new VolumeReplica.OpenForFetch(open.fid(), r), open.replyTo()));
+                    return Behaviors.same();
+                })
+                .onMessage(VolumeReplica.GetStats.class, this::onGetStats)
+                .onMessage(VolumeReplica.Validate.class, this::onValidate)
+                .onMessage(VolumeReplica.SweepBlobs.class, sweep -> {
+                    if (group.size() == 1) {
+                        group.get(0).tell(sweep);
+                    } else {
+                        startSweep(sweep.replyTo());
+                    }
+                    return Behaviors.same();
+                })
+                .onMessage(Cop1Answered.class, this::onCop1Answered)
+                .onMessage(ReadAnswered.class, this::onReadAnswered)
+                .onMessage(Gathered.class, gathered -> {
+                    gathered.then().accept(gathered.answers());
+                    return Behaviors.same();
+                })
+                .onMessage(BlobsListed.class, this::onBlobsListed)
+                .onMessage(SweepFinished.class, this::onSweepFinished)
+                .onMessageEquals(Tick.FLUSH_COP2, () -> {
+                    flushCop2();
+                    return Behaviors.same();
+                })
+                .onMessageEquals(Tick.SWEEP, () -> {
+                    if (!sweeping) {
+                        startSweep(null);
+                    }
+                    return Behaviors.same();
+                })
+                .onMessage(GroupLooked.class, looked -> Behaviors.same())
+                .onAnyMessage(message -> {
+                    replyRejected(message, Status.BAD_REQUEST, "the coordinator of volume " + volumeId
+                            + " does not handle " + message.getClass().getSimpleName());
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    private static boolean isMutation(VolumeReplica.Execute execute) {
+        return execute.request() != null && Mutation.of(execute.request(), new Origin("", 0, "", 0)) != null;
+    }
+
+    // ---- COP1 and COP2 ------------------------------------------------------------------------------
+
+    /** A mutation waiting for its turn: an Execute or a CommitStore, and who asked. */
+    private record QueuedMutation(Command command, ActorRef<Result> replyTo) {}
+
+    /** The mutation in flight: every replica's answer so far (null: not yet, or no answer). */
+    private static final class Operation {
+        final long opId;
+        final QueuedMutation mutation;
+        final Result[] answers;
+        int pending;
+
+        Operation(long opId, QueuedMutation mutation, int replicas) {
+            this.opId = opId;
+            this.mutation = mutation;
+            this.answers = new Result[replicas];
+            this.pending = replicas;
+        }
+    }
+
+    private void enqueue(QueuedMutation mutation) {
+        queue.add(mutation);
+        if (inFlight == null) {
+            startNext();
+        }
+    }
+
+    private void startNext() {
+        QueuedMutation next = queue.poll();
+        if (next == null) {
+            return;
+        }
+        long opId = nextOpId++;
+        long time = System.currentTimeMillis();
+        inFlight = new Operation(opId, next, group.size());
+        for (int i = 0; i < group.size(); i++) {
+            int replica = i;
+            Cop1 cop1 = new Cop1(opId, time, takeUnsentCop2(replica));
+            context.ask(Result.class, group.get(replica), settings.replicaTimeout(),
+                    ref -> withCop1(next.command(), cop1, ref),
+                    (result, failure) -> new Cop1Answered(opId, replica, result, failure));
+        }
+    }
+
+    private static Command withCop1(Command command, Cop1 cop1, ActorRef<Result> replyTo) {
+        if (command instanceof VolumeReplica.Execute execute) {
+            return execute.withCop1(cop1, replyTo);
+        }
+        return ((VolumeReplica.CommitStore) command).withCop1(cop1, replyTo);
+    }
+
+    private Behavior<Object> onCop1Answered(Cop1Answered answered) {
+        Operation op = inFlight;
+        if (op == null || op.opId != answered.opId()) {
+            return Behaviors.same();
+        }
+        op.answers[answered.replica()] = answered.result();
+        answering[answered.replica()] = answered.result() != null;
+        if (answered.failure() != null) {
+            context.getLog().debug("Replica {} of volume {} did not answer operation {}: {}", answered.replica(),
+                    volumeId, op.opId, answered.failure().toString());
+        }
+        if (--op.pending == 0) {
+            finish(op);
+            inFlight = null;
+            startNext();
+        }
+        return Behaviors.same();
+    }
+
+    /** Answers the client and queues the update set for COP2. */
+    private void finish(Operation op) {
+        int answered = 0;
+        Result first = null;
+        Result firstDone = null;
+        List<Integer> updateSet = new ArrayList<>();
+        for (int i = 0; i < op.answers.length; i++) {
+            Result answer = op.answers[i];
+            if (answer == null) {
+                continue;
+            }
+            answered++;
+            first = first == null ? answer : first;
+            if (answer instanceof Result.Done done) {
+                firstDone = firstDone == null ? done : firstDone;
+                if (done.committed()) {
+                    updateSet.add(i);
+                }
+            }
+        }
+        int required = volume.requiredReplicas();
+        if (answered < required) {
+            op.mutation.replyTo().tell(new Result.Rejected(Status.UNAVAILABLE, "only " + answered + " of "
+                    + group.size() + " replicas of volume '" + volume.name() + "' answered; it needs " + required));
+        } else {
+            Result reply = firstDone != null ? new Result.Done(((Result.Done) firstDone).reply()) : first;
+            op.mutation.replyTo().tell(reply);
+        }
+        if (updateSet.size() > 1) {
+            Cop2Update update = new Cop2Update(op.opId, updateSet);
+            for (int replica : updateSet) {
+                unsentCop2.get(replica).add(update);
+            }
+            if (!timers.isTimerActive(Tick.FLUSH_COP2)) {
+                timers.startSingleTimer(Tick.FLUSH_COP2, settings.cop2FlushDelay());
+            }
+        }
+    }
+
+    private List<Cop2Update> takeUnsentCop2(int replica) {
+        List<Cop2Update> updates = unsentCop2.get(replica);
+        if (updates.isEmpty()) {
+            return List.of();
+        }
+        List<Cop2Update> taken = List.copyOf(updates);
+        updates.clear();
+        return taken;
+    }
+
+    /** Update sets that found no COP1 message to ride on go on their own. */
+    private void flushCop2() {
+        for (int i = 0; i < group.size(); i++) {
+            List<Cop2Update> updates = takeUnsentCop2(i);
+            if (!updates.isEmpty()) {
+                group.get(i).tell(new VolumeReplica.Cop2(updates, null));
+            }
+        }
+    }
+
+    // ---- reads ---------------------------------------------------------------------------------------
+
+    /** A read, re-addressable to any replica. {@code tried}: the replicas asked so far. */
+    private record Read(Function<ActorRef<Result>, Command> command, ActorRef<Result> replyTo, Set<Integer> tried) {
+        Read(Function<ActorRef<Result>, Command> command, ActorRef<Result> replyTo) {
+            this(command, replyTo, new HashSet<>());
+        }
+    }
+
+    /** Asks the first answering replica not tried yet (then any not tried); UNAVAILABLE when none is left. */
+    private void read(Read read) {
+        int target = -1;
+        for (int pass = 0; pass < 2 && target < 0; pass++) {
+            for (int i = 0; i < group.size(); i++) {
+                if (!read.tried().contains(i) && (pass == 1 || answering[i])) {
+                    target = i;
+                    break;
+                }
+            }
+        }
+        if (target < 0) {
+            read.replyTo().tell(new Result.Rejected(Status.UNAVAILABLE, "no replica of volume '" + volume.name()
+                    + "' answered"));
+            return;
+        }
+        int replica = target;
+        read.tried().add(replica);
+        context.ask(Result.class, group.get(replica), settings.replicaTimeout(), read.command()::apply,
+                (result, failure) -> new ReadAnswered(read, replica, result, failure));
+    }
+
+    private Behavior<Object> onReadAnswered(ReadAnswered answered) {
+        answering[answered.replica()] = answered.result() != null;
+        if (answered.result() != null) {
+            answered.read().replyTo().tell(answered.result());
+        } else {
+            read(answered.read());
+        }
+        return Behaviors.same();
+    }
+
+    // ---- asking every replica --------------------------------------------------------------------------
+
+    /** Asks every replica; {@code then} runs in this actor with every answer (null where there was none). */
+    private void gather(Function<ActorRef<Result>, Command> command, Consumer<List<Result>> then) {
+        List<CompletableFuture<Result>> answers = new ArrayList<>();
+        for (RecipientRef<Command> replica : group) {
+            answers.add(AskPattern.<Command, Result>ask(replica, command::apply, settings.replicaTimeout(),
+                    context.getSystem().scheduler()).toCompletableFuture().exceptionally(failure -> null));
+        }
+        context.pipeToSelf(CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)),
+                (ok, failure) -> new Gathered(answers.stream().map(a -> a.getNow(null)).toList(), then));
+    }
+
+    private Behavior<Object> onGetStats(VolumeReplica.GetStats command) {
+        gather(VolumeReplica.GetStats::new, answers -> {
+            Result.Stats base = null;
+            List<ReplicaSummary> summaries = new ArrayList<>();
+            for (int i = 0; i < answers.size(); i++) {
+                answering[i] = answers.get(i) != null;
+                if (answers.get(i) instanceof Result.Stats stats) {
+                    base = base == null ? stats : base;
+                    summaries.add(stats.self());
+                } else {
+                    summaries.add(new ReplicaSummary(i, volume.replicaEntityIds().get(i), null, false, null, -1));
+                }
+            }
+            if (base == null) {
+                Result rejected = answers.stream().filter(Objects::nonNull).findFirst().orElse(null);
+                command.replyTo().tell(rejected != null ? rejected : new Result.Rejected(Status.UNAVAILABLE,
+                        "no replica of volume '" + volume.name() + "' answered"));
+                return;
+            }
+            command.replyTo().tell(new Result.Stats(base.volumeId(), base.volumeName(), base.createdMillis(),
+                    base.files(), base.directories(), base.symlinks(), base.bytes(), base.versionVector(),
+                    base.self(), List.copyOf(summaries)));
+        });
+        return Behaviors.same();
+    }
+
+    /**
+     * Every replica's version of the object. They agree when every replica that answered has it with the
+     * same version vector and data version. If no replica has it, the first refusal (e.g. STALE) is the answer.
+     */
+    private Behavior<Object> onValidate(VolumeReplica.Validate command) {
+        gather(r -> new VolumeReplica.Validate(command.fid(), r), answers -> {
+            List<ReplicaVersion> versions = new ArrayList<>();
+            Result.Rejected firstRejection = null;
+            int withVersion = 0;
+            for (int i = 0; i < answers.size(); i++) {
+                Result answer = answers.get(i);
+                answering[i] = answer != null;
+                if (answer instanceof Result.Validation validation && !validation.replicas().isEmpty()) {
+                    ReplicaVersion v = validation.replicas().get(0);
+                    versions.add(new ReplicaVersion(i, v.node(), true, v.versionVector(), v.dataVersion(), null));
+                    withVersion++;
+                } else if (answer instanceof Result.Rejected rejected) {
+                    firstRejection = firstRejection == null ? rejected : firstRejection;
+                    versions.add(new ReplicaVersion(i, null, true, null, 0, rejected.status() + ": " + rejected.message()));
+                } else {
+                    versions.add(new ReplicaVersion(i, null, false, null, 0, "did not answer"));
+                }
+            }
+            if (withVersion == 0) {
+                command.replyTo().tell(firstRejection != null ? firstRejection : new Result.Rejected(Status.UNAVAILABLE,
+                        "no replica of volume '" + volume.name() + "' answered"));
+                return;
+            }
+            command.replyTo().tell(new Result.Validation(List.copyOf(versions), agree(versions)));
+        });
+        return Behaviors.same();
+    }
+
+    /** True when every replica that answered has the object, all with the same version. */
+    static boolean agree(List<ReplicaVersion> versions) {
+        ReplicaVersion reference = null;
+        for (ReplicaVersion v : versions) {
+            if (!v.available()) {
+                continue;
+            }
+            if (v.versionVector() == null) {
+                return false;
+            }
+            if (reference == null) {
+                reference = v;
+            } else if (!reference.versionVector().equals(v.versionVector())
+                    || reference.dataVersion() != v.dataVersion()) {
+                return false;
+            }
+        }
+        return reference != null;
+    }
+
+    // ---- blob sweep across the storage group -------------------------------------------------------------
+
+    private void startSweep(ActorRef<Result> replyTo) {
+        sweeping = true;
+        gather(VolumeReplica.ListBlobReferences::new, answers -> {
+            Set<UUID> referenced = new HashSet<>();
+            for (int i = 0; i < answers.size(); i++) {
+                if (!(answers.get(i) instanceof Result.BlobReferences refs)) {
+                    sweeping = false;
+                    String why = "replica " + i + " of volume " + volumeId + " did not list its blobs; sweep skipped";
+                    context.getLog().info(why);
+                    if (replyTo != null) {
+                        replyTo.tell(new Result.Rejected(Status.UNAVAILABLE, why));
+                    }
+                    return;
+                }
+                referenced.addAll(refs.blobIds());
+            }
+            CompletableFuture<List<ChunkStore.BlobRecord>> listed;
+            try {
+                listed = chunks.listBlobs(volumeId).toCompletableFuture();
+            } catch (RuntimeException e) {
+                listed = CompletableFuture.failedFuture(e);
+            }
+            context.pipeToSelf(listed, (blobs, failure) -> new BlobsListed(blobs, referenced, failure, replyTo));
+        });
+    }
+
+    private Behavior<Object> onBlobsListed(BlobsListed listed) {
+        if (listed.failure() != null) {
+            return onSweepFinished(new SweepFinished(List.of(), listed.failure(), listed.replyTo()));
+        }
+        long idleSince = System.currentTimeMillis() - settings.idleBlobAge().toMillis();
+        List<UUID> garbage = listed.blobs().stream()
+                .filter(b -> !listed.referenced().contains(b.blobId()) && b.touchedMillis() < idleSince)
+                .map(ChunkStore.BlobRecord::blobId).toList();
+        CompletableFuture<?>[] deletions = garbage.stream().map(blobId -> {
+            try {
+                return chunks.deleteBlob(volumeId, blobId).toCompletableFuture();
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }).toArray(CompletableFuture[]::new);
+        context.pipeToSelf(CompletableFuture.allOf(deletions),
+                (ok, failure) -> new SweepFinished(garbage, failure, listed.replyTo()));
+        return Behaviors.same();
+    }
+
+    private Behavior<Object> onSweepFinished(SweepFinished finished) {
+        sweeping = false;
+        if (finished.failure() != null) {
+            context.getLog().warn("Blob sweep of volume {} failed: {}", volumeId, finished.failure().toString());
+            if (finished.replyTo() != null) {
+                finished.replyTo().tell(new Result.Rejected(Status.IO_ERROR, "blob sweep of volume " + volumeId
+                        + " failed: " + finished.failure().getMessage()));
+            }
+        } else {
+            if (!finished.deleted().isEmpty()) {
+                context.getLog().info("Blob sweep of volume {} deleted {} unreferenced blobs", volumeId,
+                        finished.deleted().size());
+            }
+            if (finished.replyTo() != null) {
+                finished.replyTo().tell(new Result.Swept(finished.deleted()));
+            }
+        }
+        return Behaviors.same();
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------
+
+    /** Answers a request that cannot be served, if it is one that expects an answer. */
+    private static void replyRejected(Object message, Status status, String text) {
+        ActorRef<Result> replyTo = null;
+        if (message instanceof VolumeReplica.Execute m) {
+            replyTo = m.replyTo();
+        } else if (message instanceof VolumeReplica.CommitStore m) {
+            replyTo = m.replyTo();
+        } else if (message instanceof VolumeReplica.PrepareStore m) {
+            replyTo = m.replyTo();
+        } else if (message instanceof VolumeReplica.OpenForFetch m) {
+            replyTo = m.replyTo();
+        } else if (message instanceof VolumeReplica.GetStats m) {
+            replyTo = m.replyTo();
+        } else if (message instanceof VolumeReplica.Validate m) {
+            replyTo = m.replyTo();
+        } else if (message instanceof VolumeReplica.SweepBlobs m) {
+            replyTo = m.replyTo();
+        } else if (message instanceof VolumeReplica.Initialize m) {
+            replyTo = m.replyTo();
+        } else if (message instanceof VolumeReplica.ListBlobReferences m) {
+            replyTo = m.replyTo();
+        } else if (message instanceof VolumeReplica.Cop2 m) {
+            replyTo = m.replyTo();
+        }
+        if (replyTo != null) {
+            replyTo.tell(new Result.Rejected(status, text));
+        }
+    }
+}

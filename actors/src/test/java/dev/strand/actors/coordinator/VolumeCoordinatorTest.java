@@ -1,0 +1,367 @@
+package dev.strand.actors.coordinator;
+
+import dev.strand.actors.registry.MinReplicas;
+import dev.strand.actors.registry.VolumeRegistry;
+import dev.strand.actors.volume.ActorTestSupport;
+import dev.strand.actors.volume.VolumeReplica;
+import dev.strand.actors.volume.VolumeSettings;
+import dev.strand.persistence.InMemoryChunkStore;
+import dev.strand.protocol.Status;
+import dev.strand.protocol.message.Attr;
+import dev.strand.protocol.message.Create;
+import dev.strand.protocol.message.Fid;
+import dev.strand.protocol.message.GetAttr;
+import dev.strand.protocol.message.MkDir;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The coordinator over real replicas on the in-memory journal (and probes standing in for replicas that
+ * do not answer): COP1 fan-out, min-replicas, COP2 equalising the version vectors, VALIDATE.
+ */
+class VolumeCoordinatorTest {
+    private static final java.util.concurrent.atomic.AtomicLong REQUEST_IDS = new java.util.concurrent.atomic.AtomicLong(1000);
+
+
+    private static final AtomicLong VOLUME_IDS = new AtomicLong(100);
+    private static final Duration REPLICA_TIMEOUT = Duration.ofMillis(500);
+    private static final Duration AWAIT = Duration.ofSeconds(5);
+
+    private final ActorTestKit testKit = ActorTestKit.create(ActorTestSupport.inMemoryPersistence());
+    /** The chunk store's clock: blobs registered while it reads 0 are long idle. */
+    private final AtomicLong clock = new AtomicLong(0);
+    private final InMemoryChunkStore chunks = new InMemoryChunkStore(clock::get);
+    private final TestProbe<VolumeReplica.Result> client = testKit.createTestProbe();
+    private final long volumeId = VOLUME_IDS.incrementAndGet();
+
+    @AfterEach
+    void shutdown() {
+        testKit.shutdownTestKit();
+    }
+
+    /** A storage group of {@code replicas}: real replicas, except the indexes in {@code silent} (probes). */
+    private final class Group {
+        final Map<String, RecipientRef<VolumeReplica.Command>> refs = new HashMap<>();
+        final List<ActorRef<VolumeReplica.Command>> real = new ArrayList<>();
+        final VolumeRegistry.VolumeRecord record;
+        final ActorRef<VolumeReplica.Command> coordinator;
+
+        Group(int replicas, String minReplicas, VolumeSettings settings, int... silent) {
+            List<String> ids = new ArrayList<>();
+            for (int r = 0; r < replicas; r++) {
+                String entityId = VolumeReplica.entityId(volumeId, r);
+                ids.add(entityId);
+                if (contains(silent, r)) {
+                    TestProbe<VolumeReplica.Command> probe = testKit.createTestProbe();
+                    refs.put(entityId, probe.getRef());
+                    real.add(null);
+                } else {
+                    ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(entityId, chunks, settings));
+                    replica.tell(new VolumeReplica.Initialize(volumeId, "vol", 1, client.getRef(), replicas));
+                    client.expectMessageClass(VolumeReplica.Result.Done.class);
+                    refs.put(entityId, replica);
+                    real.add(replica);
+                }
+            }
+            record = new VolumeRegistry.VolumeRecord(volumeId, "vol", replicas, 1, ids, MinReplicas.normalize(minReplicas));
+            coordinator = testKit.spawn(VolumeCoordinator.create(volumeId, refs::get, testKit.spawn(registry(record)),
+                    chunks, new VolumeCoordinator.Settings(REPLICA_TIMEOUT, Duration.ofMillis(50), Duration.ofHours(1),
+                            Duration.ZERO)));
+        }
+
+        Group(int replicas) {
+            this(replicas, MinReplicas.ONE, ActorTestSupport.quietSettings());
+        }
+
+        VolumeReplica.Result ask(java.util.function.Function<ActorRef<VolumeReplica.Result>, VolumeReplica.Command> command) {
+            coordinator.tell(command.apply(client.getRef()));
+            return client.receiveMessage(Duration.ofSeconds(5));
+        }
+
+        <T extends VolumeReplica.Result> T askReplica(int index, java.util.function.Function<ActorRef<VolumeReplica.Result>, VolumeReplica.Command> command,
+                         Class<T> type) {
+            real.get(index).tell(command.apply(client.getRef()));
+            return client.expectMessageClass(type);
+        }
+
+        Attr mutate(dev.strand.protocol.message.Request request) {
+            // a fresh request id each time: a repeated one is a retry, answered from the replicas' memory
+            VolumeReplica.Result result = ask(r -> new VolumeReplica.Execute(request, "test-client",
+                    REQUEST_IDS.incrementAndGet(), r));
+            assertThat(result).as("the mutation succeeded").isInstanceOf(VolumeReplica.Result.Done.class);
+            return (Attr) ((VolumeReplica.Result.Done) result).reply();
+        }
+
+        VolumeReplica.Result.Validation validate(Fid fid) {
+            return (VolumeReplica.Result.Validation) ask(r -> new VolumeReplica.Validate(fid, r));
+        }
+    }
+
+    private static boolean contains(int[] values, int value) {
+        for (int v : values) {
+            if (v == value) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Behavior<VolumeRegistry.Command> registry(VolumeRegistry.VolumeRecord record) {
+        return Behaviors.receiveMessage(message -> {
+            if (message instanceof VolumeRegistry.LookupId lookup) {
+                lookup.replyTo().tell(new VolumeRegistry.Result.Volume(record));
+            }
+            return Behaviors.same();
+        });
+    }
+
+    @Test
+    void aVolumeTheRegistryDoesNotKnowIsNoSuchVolume() {
+        Behavior<VolumeRegistry.Command> emptyRegistry = Behaviors.receiveMessage(message -> {
+            if (message instanceof VolumeRegistry.LookupId lookup) {
+                lookup.replyTo().tell(new VolumeRegistry.Result.Rejected(Status.NO_SUCH_VOLUME, "no volume with id 9"));
+            }
+            return Behaviors.same();
+        });
+        ActorRef<VolumeReplica.Command> coordinator = testKit.spawn(VolumeCoordinator.create(9, id -> null,
+                testKit.spawn(emptyRegistry), chunks, new VolumeCoordinator.Settings(REPLICA_TIMEOUT,
+                        Duration.ofMillis(50), Duration.ofHours(1), Duration.ZERO)));
+
+        coordinator.tell(new VolumeReplica.Execute(new GetAttr(Fid.root(9)), "c", 1, client.getRef()));
+
+        assertThat(client.expectMessageClass(VolumeReplica.Result.Rejected.class).status())
+                .isEqualTo(Status.NO_SUCH_VOLUME);
+    }
+
+    @Test
+    void aMutationReachesEveryReplicaAndTheReadsSeeIt() {
+        Group group = new Group(3);
+
+        Attr file = group.mutate(new Create(Fid.root(volumeId), "f", 0644, true));
+
+        for (int r = 0; r < 3; r++) {
+            VolumeReplica.Result.Done done = group.askReplica(r,
+                    ref -> new VolumeReplica.Execute(new GetAttr(file.fid()), "c", 2, ref), VolumeReplica.Result.Done.class);
+            Attr onReplica = (Attr) done.reply();
+            assertThat(onReplica.fid()).as("replica %d allocated the same fid", r).isEqualTo(file.fid());
+            assertThat(onReplica.mtimeMillis()).as("replica %d stamped the coordinator's time", r)
+                    .isEqualTo(file.mtimeMillis());
+        }
+        VolumeReplica.Result read = group.ask(r -> new VolumeReplica.Execute(new GetAttr(file.fid()), "c", 3, r));
+        assertThat(((Attr) ((VolumeReplica.Result.Done) read).reply()).fid()).isEqualTo(file.fid());
+    }
+
+    @Test
+    void afterCop2EveryReplicaHasTheSameVersionVectors() {
+        Group group = new Group(3);
+
+        Attr dir = group.mutate(new MkDir(Fid.root(volumeId), "d", 0755));
+        Attr file = group.mutate(new Create(dir.fid(), "f", 0644, true));
+        group.mutate(new Create(dir.fid(), "g", 0644, true));
+
+        // the last operation's COP2 is flushed on its own after a short delay
+        client.awaitAssert(AWAIT, () -> {
+            VolumeReplica.Result.Validation validation = group.validate(dir.fid());
+            assertThat(validation.agree()).isTrue();
+            assertThat(validation.replicas()).extracting(VolumeReplica.ReplicaVersion::versionVector)
+                    .containsOnly(List.of(3L, 3L, 3L)); // mkdir + two creates, applied by all three
+            return null;
+        });
+        assertThat(group.validate(file.fid()).agree()).isTrue();
+        assertThat(group.validate(Fid.root(volumeId)).replicas())
+                .extracting(VolumeReplica.ReplicaVersion::versionVector).containsOnly(List.of(2L, 2L, 2L));
+        VolumeReplica.Result.Stats stats = (VolumeReplica.Result.Stats) group.ask(VolumeReplica.GetStats::new);
+        assertThat(stats.group()).extracting(VolumeReplica.ReplicaSummary::pendingCop2).containsOnly(0);
+        assertThat(stats.group()).extracting(VolumeReplica.ReplicaSummary::versionVector)
+                .containsOnly(List.of(4L, 4L, 4L));
+    }
+
+    @Test
+    void updateSetsPiggybackedOnARefusedMutationAreStillApplied() {
+        Group group = new Group(2);
+        Attr file = group.mutate(new Create(Fid.root(volumeId), "f", 0644, true));
+
+        // refused on both replicas (EXISTS), right after the create: it carries the create's update set
+        VolumeReplica.Result refused = group.ask(r ->
+                new VolumeReplica.Execute(new MkDir(Fid.root(volumeId), "f", 0755), "c", 2, r));
+        assertThat(((VolumeReplica.Result.Rejected) refused).status()).isEqualTo(Status.EXISTS);
+
+        client.awaitAssert(AWAIT, () -> {
+            assertThat(group.validate(file.fid()).replicas()).extracting(VolumeReplica.ReplicaVersion::versionVector)
+                    .containsOnly(List.of(1L, 1L));
+            return null;
+        });
+    }
+
+    @Test
+    void withMinReplicasMajorityTooFewAnswersMakeTheMutationUnavailable() {
+        Group group = new Group(3, MinReplicas.MAJORITY, ActorTestSupport.quietSettings(), 1, 2);
+
+        VolumeReplica.Result result = group.ask(r ->
+                new VolumeReplica.Execute(new Create(Fid.root(volumeId), "f", 0644, true), "c", 1, r));
+
+        assertThat(result).isInstanceOf(VolumeReplica.Result.Rejected.class);
+        VolumeReplica.Result.Rejected rejected = (VolumeReplica.Result.Rejected) result;
+        assertThat(rejected.status()).isEqualTo(Status.UNAVAILABLE);
+        assertThat(rejected.message()).contains("only 1 of 3 replicas of volume 'vol' answered; it needs 2");
+    }
+
+    @Test
+    void withMinReplicasOneASingleAvailableReplicaIsEnough() {
+        Group group = new Group(3, MinReplicas.ONE, ActorTestSupport.quietSettings(), 1, 2);
+
+        Attr file = group.mutate(new Create(Fid.root(volumeId), "f", 0644, true));
+
+        VolumeReplica.Result.Validation validation = group.validate(file.fid());
+        assertThat(validation.replicas()).extracting(VolumeReplica.ReplicaVersion::available)
+                .containsExactly(true, false, false);
+        assertThat(validation.agree()).as("only the available replica counts").isTrue();
+    }
+
+    @Test
+    void validateReportsReplicasThatDisagree() {
+        Group group = new Group(2);
+        Attr file = group.mutate(new Create(Fid.root(volumeId), "f", 0644, true));
+
+        // a change that reaches replica 0 only (as if replica 1 had been cut off)
+        group.askReplica(0, r -> new VolumeReplica.Execute(new dev.strand.protocol.message.SetAttr(file.fid(), 0600,
+                null, null), "c", 9, r), VolumeReplica.Result.Done.class);
+
+        client.awaitAssert(AWAIT, () -> {
+            VolumeReplica.Result.Validation validation = group.validate(file.fid());
+            assertThat(validation.agree()).isFalse();
+            assertThat(validation.replicas().get(0).dataVersion()).isEqualTo(2);
+            assertThat(validation.replicas().get(1).dataVersion()).isEqualTo(1);
+            return null;
+        });
+    }
+
+    @Test
+    void anOperationWhoseCop2NeverComesExpiresAndItsLateCop2IsIgnored() {
+        VolumeSettings expiring = new VolumeSettings(Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(1),
+                1000, 2, Duration.ofMillis(300));
+        String entityId = VolumeReplica.entityId(volumeId, 0);
+        ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(entityId, chunks, expiring));
+        replica.tell(new VolumeReplica.Initialize(volumeId, "vol", 1, client.getRef(), 3));
+        client.expectMessageClass(VolumeReplica.Result.Done.class);
+
+        replica.tell(new VolumeReplica.Execute(new Create(Fid.root(volumeId), "f", 0644, true), "c", 1,
+                client.getRef(), new VolumeReplica.Cop1(77, 1000, List.of())));
+        Attr file = (Attr) client.expectMessageClass(VolumeReplica.Result.Done.class).reply();
+        replica.tell(new VolumeReplica.GetStats(client.getRef()));
+        assertThat(client.expectMessageClass(VolumeReplica.Result.Stats.class).self().pendingCop2()).isEqualTo(1);
+
+        client.awaitAssert(AWAIT, () -> {
+            replica.tell(new VolumeReplica.GetStats(client.getRef()));
+            assertThat(client.expectMessageClass(VolumeReplica.Result.Stats.class).self().pendingCop2()).isZero();
+            return null;
+        });
+        replica.tell(new VolumeReplica.Cop2(List.of(new VolumeReplica.Cop2Update(77, List.of(0, 1, 2))), client.getRef()));
+        assertThat(client.expectMessageClass(VolumeReplica.Result.Cop2Done.class).applied()).isZero();
+        replica.tell(new VolumeReplica.Validate(file.fid(), client.getRef()));
+        assertThat(client.expectMessageClass(VolumeReplica.Result.Validation.class).replicas().get(0).versionVector())
+                .as("only the replica's own slot").containsExactly(1L, 0L, 0L);
+    }
+
+    @Test
+    void aCop2ArrivingInTimeBumpsTheOtherSlotsOnceAndSurvivesRecovery() {
+        String entityId = VolumeReplica.entityId(volumeId, 1);
+        ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(entityId, chunks,
+                ActorTestSupport.quietSettings()));
+        replica.tell(new VolumeReplica.Initialize(volumeId, "vol", 1, client.getRef(), 3));
+        client.expectMessageClass(VolumeReplica.Result.Done.class);
+        replica.tell(new VolumeReplica.Execute(new Create(Fid.root(volumeId), "f", 0644, true), "c", 1,
+                client.getRef(), new VolumeReplica.Cop1(5, 1000, List.of())));
+        Attr file = (Attr) client.expectMessageClass(VolumeReplica.Result.Done.class).reply();
+        assertThat(file.versionVector()).containsExactly(0L, 1L, 0L);
+
+        VolumeReplica.Cop2Update update = new VolumeReplica.Cop2Update(5, List.of(0, 1));
+        replica.tell(new VolumeReplica.Cop2(List.of(update, update), client.getRef()));
+        assertThat(client.expectMessageClass(VolumeReplica.Result.Cop2Done.class).applied()).isEqualTo(1);
+        replica.tell(new VolumeReplica.Cop2(List.of(update), client.getRef()));
+        assertThat(client.expectMessageClass(VolumeReplica.Result.Cop2Done.class).applied()).isZero();
+
+        // a fresh incarnation replays the journal and ends up with the same vectors
+        testKit.stop(replica);
+        ActorRef<VolumeReplica.Command> recovered = testKit.spawn(VolumeReplica.create(entityId, chunks,
+                ActorTestSupport.quietSettings()));
+        recovered.tell(new VolumeReplica.Validate(file.fid(), client.getRef()));
+        assertThat(client.expectMessageClass(VolumeReplica.Result.Validation.class).replicas().get(0).versionVector())
+                .containsExactly(1L, 1L, 0L);
+        recovered.tell(new VolumeReplica.GetStats(client.getRef()));
+        VolumeReplica.Result.Stats stats = client.expectMessageClass(VolumeReplica.Result.Stats.class);
+        assertThat(stats.versionVector()).containsExactly(2L, 2L, 1L);
+        assertThat(stats.self().pendingCop2()).isZero();
+    }
+
+    // ---- blobs: with several replicas only the coordinator's sweep deletes them ---------------------
+
+    private UUID idleBlob() {
+        UUID blobId = UUID.randomUUID();
+        chunks.registerBlob(volumeId, blobId);
+        chunks.writeChunk(blobId, 0, java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        return blobId;
+    }
+
+    private List<UUID> storedBlobs() {
+        return chunks.listBlobs(volumeId).toCompletableFuture().join().stream()
+                .map(dev.strand.persistence.ChunkStore.BlobRecord::blobId).toList();
+    }
+
+    private void commit(Group group, Fid file, UUID blobId) {
+        assertThat(group.ask(r -> new VolumeReplica.CommitStore(file, blobId, 3, "c", REQUEST_IDS.incrementAndGet(), r)))
+                .isInstanceOf(VolumeReplica.Result.Done.class);
+    }
+
+    @Test
+    void theSweepDeletesBlobsThatNoReplicaReferencesAndKeepsTheOthers() {
+        Group group = new Group(2);
+        Fid file = group.mutate(new Create(Fid.root(volumeId), "f", 0644, true)).fid();
+        UUID replaced = idleBlob();
+        UUID current = idleBlob();
+        UUID orphan = idleBlob();
+        commit(group, file, replaced);
+        commit(group, file, current);
+
+        VolumeReplica.Result result = group.ask(VolumeReplica.SweepBlobs::new);
+
+        assertThat(((VolumeReplica.Result.Swept) result).deleted()).containsExactlyInAnyOrder(replaced, orphan);
+        assertThat(storedBlobs()).containsExactly(current);
+    }
+
+    @Test
+    void aReplicaOfSeveralDoesNotSweepOnItsOwn() {
+        Group group = new Group(2);
+
+        VolumeReplica.Result result = group.askReplica(0, VolumeReplica.SweepBlobs::new, VolumeReplica.Result.Rejected.class);
+
+        assertThat(((VolumeReplica.Result.Rejected) result).message()).contains("its coordinator sweeps");
+    }
+
+    @Test
+    void whenAReplicaDoesNotAnswerTheSweepIsSkipped() {
+        Group group = new Group(2, MinReplicas.ONE, ActorTestSupport.quietSettings(), 1);
+        UUID orphan = idleBlob();
+
+        VolumeReplica.Result result = group.ask(VolumeReplica.SweepBlobs::new);
+
+        assertThat(((VolumeReplica.Result.Rejected) result).status()).isEqualTo(Status.UNAVAILABLE);
+        assertThat(storedBlobs()).containsExactly(orphan);
+    }
+}

@@ -1,0 +1,11 @@
+package dev.strand.protocol.message;
+
+import java.util.List;
+
+/**
+ * One replica of a volume as VOLUME_INFO shows it: its index (slot in the version vectors), entity id,
+ * the node hosting it (null if not known), whether it answered, its volume-level version vector and how
+ * many of its operations wait for their COP2 update set ({@code -1} if it did not answer).
+ */
+public record ReplicaInfo(int index, String entityId, String node, boolean available, List<Long> versionVector,
+                          int pendingCop2) implements Message {}
