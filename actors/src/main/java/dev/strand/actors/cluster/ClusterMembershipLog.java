@@ -2,6 +2,7 @@ package dev.strand.actors.cluster;
 
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
@@ -10,8 +11,11 @@ import org.apache.pekko.cluster.typed.Subscribe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
-import java.util.stream.StreamSupport;
 
 /**
  * Logs this node's view of the cluster on every membership or reachability change, one line:
@@ -25,25 +29,33 @@ public final class ClusterMembershipLog {
     private ClusterMembershipLog() {}
 
     public static void start(ActorSystem<?> system) {
-        system.systemActorOf(behavior(), "strand-cluster-membership-log",
-                org.apache.pekko.actor.typed.Props.empty());
+        system.systemActorOf(behavior(), "strand-cluster-membership-log", Props.empty());
     }
 
     private static Behavior<ClusterEvent.ClusterDomainEvent> behavior() {
         return Behaviors.setup(context -> {
-            Cluster cluster = Cluster.get(context.getSystem());
-            cluster.subscriptions().tell(Subscribe.create(context.getSelf(), ClusterEvent.ClusterDomainEvent.class));
+            Cluster.get(context.getSystem()).subscriptions()
+                    .tell(Subscribe.create(context.getSelf(), ClusterEvent.ClusterDomainEvent.class));
+            // Kept from the events themselves: Cluster.state() may not have caught up when an event arrives.
+            Map<String, String> statusByNode = new TreeMap<>();
+            Set<String> unreachable = new TreeSet<>();
             return Behaviors.receiveMessage(event -> {
-                if (event instanceof ClusterEvent.MemberEvent || event instanceof ClusterEvent.ReachabilityEvent) {
-                    ClusterEvent.CurrentClusterState state = cluster.state();
-                    String members = StreamSupport.stream(state.getMembers().spliterator(), false)
-                            .map(m -> node(m) + " " + m.status())
-                            .collect(Collectors.joining(", "));
-                    String unreachable = state.getUnreachable().isEmpty() ? "none"
-                            : state.getUnreachable().stream().map(ClusterMembershipLog::node)
-                                    .collect(Collectors.joining(", "));
-                    log.info(PREFIX + "{} (unreachable: {})", members, unreachable);
+                if (event instanceof ClusterEvent.MemberRemoved removed) {
+                    statusByNode.remove(node(removed.member()));
+                    unreachable.remove(node(removed.member()));
+                } else if (event instanceof ClusterEvent.MemberEvent changed) {
+                    statusByNode.put(node(changed.member()), changed.member().status().toString());
+                } else if (event instanceof ClusterEvent.UnreachableMember lost) {
+                    unreachable.add(node(lost.member()));
+                } else if (event instanceof ClusterEvent.ReachableMember back) {
+                    unreachable.remove(node(back.member()));
+                } else {
+                    return Behaviors.same();
                 }
+                log.info(PREFIX + "{} (unreachable: {})",
+                        statusByNode.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                                .collect(Collectors.joining(", ")),
+                        unreachable.isEmpty() ? "none" : String.join(", ", unreachable));
                 return Behaviors.same();
             });
         });
