@@ -120,6 +120,14 @@ public final class ClusterCommand {
                 description = "Storage port of the cluster's Cassandra (default: ${DEFAULT-VALUE}).")
         int cassandraStoragePort;
 
+        @Option(names = "--cassandra", paramLabel = "HOST:PORT",
+                description = "Use this running Cassandra instead of starting one.")
+        String cassandra;
+
+        @Option(names = "--keyspace", paramLabel = "NAME", defaultValue = "strand",
+                description = "Keyspace prefix of the cluster's data (default: ${DEFAULT-VALUE}).")
+        String keyspace;
+
         @Option(names = "--heap", defaultValue = "512m",
                 description = "Java heap of each node (default: ${DEFAULT-VALUE}).")
         String heap;
@@ -138,7 +146,13 @@ public final class ClusterCommand {
                 return 1;
             }
             Files.createDirectories(place.dir);
-            startCassandra();
+            String cassandraAddress;
+            if (cassandra != null) {
+                cassandraAddress = cassandra;
+            } else {
+                startCassandra();
+                cassandraAddress = LocalCassandra.HOST + ":" + cassandraPort;
+            }
 
             List<String> seeds = new ArrayList<>();
             for (int i = 1; i <= Math.min(count, 3); i++) {
@@ -147,11 +161,11 @@ public final class ClusterCommand {
             List<NodeRecord> nodes = new ArrayList<>();
             try {
                 // Node 1 first: it forms the cluster (and creates the journal's tables) before the others join.
-                nodes.add(startNode(1, seeds));
+                nodes.add(startNode(1, seeds, cassandraAddress));
                 writeNodes(nodes); // so that `down` finds even a half-started cluster
                 awaitReady(nodes.get(0));
                 for (int i = 2; i <= count; i++) {
-                    nodes.add(startNode(i, seeds));
+                    nodes.add(startNode(i, seeds, cassandraAddress));
                     writeNodes(nodes);
                 }
                 for (NodeRecord node : nodes.subList(1, nodes.size())) {
@@ -164,11 +178,10 @@ public final class ClusterCommand {
                 return 1;
             }
             System.out.println("Strand cluster of " + count + " node" + (count == 1 ? "" : "s")
-                    + " is up (Cassandra on 127.0.0.1:" + cassandraPort + ", files in " + place.dir + "):");
+                    + " is up (Cassandra on " + cassandraAddress + ", files in " + place.dir + "):");
             printTable(nodes);
-            System.out.println("Use it with --server " + String.join(",",
-                    nodes.stream().map(NodeRecord::clientAddress).toList().subList(0, 1))
-                    + " (any node); stop it with `strand cluster down`.");
+            System.out.println("Any node serves every volume (e.g. --server " + nodes.get(0).clientAddress()
+                    + "); `strand cluster status` shows the nodes, `strand cluster down` stops them.");
             return 0;
         }
 
@@ -191,7 +204,7 @@ public final class ClusterCommand {
             Files.writeString(place.cassandraPidFile(), cassandra.pid() + "\n");
         }
 
-        private NodeRecord startNode(int node, List<String> seeds) throws IOException {
+        private NodeRecord startNode(int node, List<String> seeds, String cassandraAddress) throws IOException {
             int client = clientPort + node - 1;
             int cluster = clusterPort + node - 1;
             List<String> command = new ArrayList<>();
@@ -204,7 +217,7 @@ public final class ClusterCommand {
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), StrandMain.class.getName(),
                     "server", "--port", String.valueOf(client), "--cluster-port", String.valueOf(cluster),
                     "--seed-nodes", String.join(",", seeds),
-                    "--cassandra", LocalCassandra.HOST + ":" + cassandraPort));
+                    "--cassandra", cassandraAddress, "--keyspace", keyspace));
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(place.nodeLog(node).toFile())
