@@ -31,8 +31,8 @@ import java.util.concurrent.TimeUnit;
  */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
         description = {"Run a local multi-node cluster: one Cassandra and N server processes on 127.0.0.1.",
-                "Node i serves clients on 127.0.0.1:(7411+i-1) and talks to the other nodes on 127.0.0.1:(25520+i-1);",
-                "the first three nodes are the seeds. Logs: DIR/node-i.log; PIDs: DIR/*.pid."},
+                "Node i serves clients on 127.0.0.1:(7411+i-1) and talks to the other nodes on "
+                        + "127.0.0.1:(25520+i-1); nodes 1 to 3 are the seeds. Logs: DIR/node-i.log; PIDs: DIR/*.pid."},
         subcommands = {ClusterCommand.Up.class, ClusterCommand.Status.class, ClusterCommand.Down.class})
 public final class ClusterCommand {
     static final int MAX_NODES = 5;
