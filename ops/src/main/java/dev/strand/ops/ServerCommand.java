@@ -48,11 +48,37 @@ public final class ServerCommand implements Callable<Integer> {
                     + "NAME_snapshot (default: ${DEFAULT-VALUE}).", defaultValue = "strand")
     String keyspace;
 
+    @Option(names = "--cluster-host", paramLabel = "HOST",
+            description = "Host of this node's cluster endpoint, as the other nodes reach it "
+                    + "(default: $STRAND_CLUSTER_HOST or strand.cluster.host, 127.0.0.1).")
+    String clusterHost;
+
+    @Option(names = "--cluster-port", paramLabel = "PORT",
+            description = "Port of this node's cluster endpoint (default: strand.cluster.port, 0 = any free port; "
+                    + "a seed node needs a fixed one).")
+    Integer clusterPort;
+
+    @Option(names = "--seed-nodes", paramLabel = "HOST:PORT,...",
+            description = "Cluster nodes to join (default: $STRAND_SEED_NODES or strand.cluster.seed-nodes; "
+                    + "none = a cluster of its own). Give every node the same list, this node included if it is a seed.")
+    String seedNodes;
+
     @Override
     public Integer call() {
         StrandServer.ServerSettings settings = StrandServer.ServerSettings.defaults()
                 .withHost(host).withPort(port).withDataDir(dataDir).withClusterId(clusterId)
                 .withCassandraPorts(cassandraPort, cassandraStoragePort).withKeyspace(keyspace);
+        try {
+            String envHost = System.getenv("STRAND_CLUSTER_HOST");
+            settings = settings.withCluster(
+                    clusterHost != null ? clusterHost
+                            : envHost != null && !envHost.isBlank() ? envHost : settings.clusterHost(),
+                    clusterPort != null ? clusterPort : settings.clusterPort(),
+                    seedNodes != null ? StrandServer.ServerSettings.parseSeedNodes(seedNodes) : settings.seedNodes());
+        } catch (IllegalArgumentException e) {
+            System.err.println("strand server: --seed-nodes: " + e.getMessage());
+            return 2;
+        }
         if (cassandra != null) {
             int colon = cassandra.lastIndexOf(':');
             if (colon <= 0) {
@@ -70,7 +96,8 @@ public final class ServerCommand implements Callable<Integer> {
             return 1;
         }
         System.out.println("Strand is ready on " + settings.host() + ":" + server.port()
-                + " (cluster '" + settings.clusterId() + "'). Press Ctrl-C to stop.");
+                + " (cluster '" + settings.clusterId() + "', node " + server.settings().serverId()
+                + "). Press Ctrl-C to stop.");
         System.out.flush();
         server.awaitTermination();
         return 0;

@@ -10,6 +10,7 @@ public final class StrandMain {
     public static CommandLine commandLine() {
         CommandLine commandLine = StrandCommand.commandLine();
         commandLine.addSubcommand("server", new ServerCommand());
+        commandLine.addSubcommand("cluster", new ClusterCommand());
         StrandCommand.applyExitCodeHelp(commandLine);
         return commandLine;
     }

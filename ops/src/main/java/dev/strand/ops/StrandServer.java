@@ -17,6 +17,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.JoinSeedNodes;
+import dev.strand.actors.cluster.ClusterMembershipLog;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +26,9 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
@@ -94,8 +98,8 @@ public final class StrandServer implements AutoCloseable {
             Config config = ConfigFactory.load(settings.overrides(cassandraHost, cassandraPort)
                     .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
             system = ActorSystem.create(Behaviors.empty(), "strand", config);
-            Cluster cluster = Cluster.get(system);
-            cluster.manager().tell(Join.create(cluster.selfMember().address()));
+            joinCluster(system, settings.seedNodes());
+            ClusterMembershipLog.start(system);
 
             VolumeSettings volumeSettings = VolumeSettings.fromConfig(system.settings().config());
             VolumeReplica.init(system, chunks, volumeSettings);
@@ -104,12 +108,16 @@ public final class StrandServer implements AutoCloseable {
             awaitJournal(system);
 
             long term = System.currentTimeMillis();
-            ServerIdentity identity = new ServerIdentity(settings.clusterId(), settings.serverId(), term);
+            // With --cluster-port 0 the node's name is only known once Artery has bound.
+            org.apache.pekko.actor.Address self = Cluster.get(system).selfMember().address();
+            String serverId = self.host().get() + ":" + self.port().get();
+            ServerIdentity identity = new ServerIdentity(settings.clusterId(), serverId, term);
             Tcp.ServerBinding binding = StrandTcpServer.bind(system, settings.host(), settings.port(), identity,
                     VolumeRouter.sharded(system), chunks).toCompletableFuture().get(30, TimeUnit.SECONDS);
-            log.info("Strand server {} listening on {}:{} (cluster '{}', term {})", settings.serverId(),
+            log.info("Strand server {} listening on {}:{} (cluster '{}', term {})", serverId,
                     settings.host(), binding.localAddress().getPort(), settings.clusterId(), term);
-            StrandServer server = new StrandServer(settings, cassandra, chunks, system, binding, shutdownHook);
+            StrandServer server = new StrandServer(settings.withCluster(self.host().get(), (Integer) self.port().get(),
+                    settings.seedNodes()), cassandra, chunks, system, binding, shutdownHook);
             started.set(server);
             return server;
         } catch (Exception e) {
@@ -176,6 +184,26 @@ public final class StrandServer implements AutoCloseable {
     }
 
     /**
+     * Joins the seed nodes, or (no seeds) forms a one-node cluster. A node that is itself the first seed forms the
+     * cluster only if no other seed answers within seed-node-timeout, so a restarted first seed rejoins the
+     * running cluster instead of starting a second one.
+     */
+    private static void joinCluster(ActorSystem<?> system, List<String> seedNodes) {
+        Cluster cluster = Cluster.get(system);
+        if (seedNodes.isEmpty()) {
+            cluster.manager().tell(Join.create(cluster.selfMember().address()));
+            return;
+        }
+        List<org.apache.pekko.actor.Address> seeds = seedNodes.stream().map(seed -> {
+            int colon = seed.lastIndexOf(':');
+            return new org.apache.pekko.actor.Address("pekko", system.name(), seed.substring(0, colon),
+                    Integer.parseInt(seed.substring(colon + 1)));
+        }).toList();
+        log.info("joining the cluster through seed nodes {}", seeds);
+        cluster.manager().tell(new JoinSeedNodes(seeds));
+    }
+
+    /**
      * Waits until the volume registry has recovered from the journal. On a fresh Cassandra this is also when the
      * journal's keyspaces and tables get created (tens of seconds), which a client's first request must not pay.
      */
@@ -223,21 +251,58 @@ public final class StrandServer implements AutoCloseable {
     }
 
     /** Everything a node needs to start; see application.conf for the defaults. */
-    public record ServerSettings(String host, int port, String clusterId, String serverId, Path dataDir,
+    public static final String SEED_NODES_ENV = "STRAND_SEED_NODES";
+
+    public record ServerSettings(String host, int port, String clusterId, Path dataDir,
                                  boolean embeddedCassandra, String cassandraHost, int cassandraPort,
                                  int cassandraStoragePort, int cassandraHeapMiB, String keyspace,
-                                 int replicationFactor) {
+                                 int replicationFactor, String clusterHost, int clusterPort,
+                                 List<String> seedNodes) {
 
         public static ServerSettings fromConfig(Config config) {
             Config s = config.getConfig("strand");
             return new ServerSettings(
                     s.getString("server.host"), s.getInt("server.port"), s.getString("cluster-id"),
-                    "node-" + ProcessHandle.current().pid(),
                     Path.of(s.getString("data-dir")).toAbsolutePath().normalize(),
                     s.getString("cassandra.mode").equals("embedded"),
                     s.getString("cassandra.host"), s.getInt("cassandra.port"), s.getInt("cassandra.storage-port"),
                     (int) (s.getMemorySize("cassandra.heap").toBytes() >> 20),
-                    s.getString("cassandra.keyspace"), s.getInt("cassandra.replication-factor"));
+                    s.getString("cassandra.keyspace"), s.getInt("cassandra.replication-factor"),
+                    s.getString("cluster.host"), s.getInt("cluster.port"), seedNodes(s));
+        }
+
+        /** {@code strand.cluster.seed-nodes} (a list, or one comma-separated string), or $STRAND_SEED_NODES. */
+        private static List<String> seedNodes(Config s) {
+            String env = System.getenv(SEED_NODES_ENV);
+            if (env != null && !env.isBlank()) {
+                return parseSeedNodes(env);
+            }
+            if (s.getValue("cluster.seed-nodes").valueType() == com.typesafe.config.ConfigValueType.STRING) {
+                return parseSeedNodes(s.getString("cluster.seed-nodes"));
+            }
+            return List.copyOf(s.getStringList("cluster.seed-nodes"));
+        }
+
+        /** "host:port,host:port" into its entries; rejects an entry without a numeric port. */
+        public static List<String> parseSeedNodes(String commaSeparated) {
+            List<String> seeds = new ArrayList<>();
+            for (String entry : commaSeparated.split(",")) {
+                String seed = entry.trim();
+                if (seed.isEmpty()) {
+                    continue;
+                }
+                int colon = seed.lastIndexOf(':');
+                if (colon <= 0 || !seed.substring(colon + 1).matches("\\d{1,5}")) {
+                    throw new IllegalArgumentException("a seed node is host:port, got '" + seed + "'");
+                }
+                seeds.add(seed);
+            }
+            return List.copyOf(seeds);
+        }
+
+        /** The node's name in logs and greetings: where its cluster (Artery) endpoint is. */
+        public String serverId() {
+            return clusterHost + ":" + clusterPort;
         }
 
         public static ServerSettings defaults() {
@@ -250,6 +315,8 @@ public final class StrandServer implements AutoCloseable {
             values.put("strand.cassandra.host", cassandraHost);
             values.put("strand.cassandra.port", cassandraPort);
             values.put("strand.cluster-id", clusterId);
+            values.put("pekko.remote.artery.canonical.hostname", clusterHost);
+            values.put("pekko.remote.artery.canonical.port", clusterPort);
             // One prefix names all of a deployment's keyspaces: file data, event journal, snapshots.
             values.put("pekko.persistence.cassandra.journal.keyspace", keyspace + "_journal");
             values.put("pekko.persistence.cassandra.snapshot.keyspace", keyspace + "_snapshot");
@@ -257,39 +324,52 @@ public final class StrandServer implements AutoCloseable {
         }
 
         public ServerSettings withPort(int newPort) {
-            return new ServerSettings(host, newPort, clusterId, serverId, dataDir, embeddedCassandra, cassandraHost,
-                    cassandraPort, cassandraStoragePort, cassandraHeapMiB, keyspace, replicationFactor);
+            return new ServerSettings(host, newPort, clusterId, dataDir, embeddedCassandra, cassandraHost,
+                    cassandraPort, cassandraStoragePort, cassandraHeapMiB, keyspace, replicationFactor,
+                    clusterHost, clusterPort, seedNodes);
         }
 
         public ServerSettings withExternalCassandra(String newHost, int newPort) {
-            return new ServerSettings(host, port, clusterId, serverId, dataDir, false, newHost, newPort,
-                    cassandraStoragePort, cassandraHeapMiB, keyspace, replicationFactor);
+            return new ServerSettings(host, port, clusterId, dataDir, false, newHost, newPort,
+                    cassandraStoragePort, cassandraHeapMiB, keyspace, replicationFactor,
+                    clusterHost, clusterPort, seedNodes);
         }
 
         public ServerSettings withDataDir(Path dir) {
-            return new ServerSettings(host, port, clusterId, serverId, dir.toAbsolutePath().normalize(),
+            return new ServerSettings(host, port, clusterId, dir.toAbsolutePath().normalize(),
                     embeddedCassandra, cassandraHost, cassandraPort, cassandraStoragePort, cassandraHeapMiB,
-                    keyspace, replicationFactor);
+                    keyspace, replicationFactor,
+                    clusterHost, clusterPort, seedNodes);
         }
 
         public ServerSettings withCassandraPorts(int cqlPort, int storagePort) {
-            return new ServerSettings(host, port, clusterId, serverId, dataDir, embeddedCassandra, cassandraHost,
-                    cqlPort, storagePort, cassandraHeapMiB, keyspace, replicationFactor);
+            return new ServerSettings(host, port, clusterId, dataDir, embeddedCassandra, cassandraHost,
+                    cqlPort, storagePort, cassandraHeapMiB, keyspace, replicationFactor,
+                    clusterHost, clusterPort, seedNodes);
         }
 
         public ServerSettings withClusterId(String id) {
-            return new ServerSettings(host, port, id, serverId, dataDir, embeddedCassandra, cassandraHost,
-                    cassandraPort, cassandraStoragePort, cassandraHeapMiB, keyspace, replicationFactor);
+            return new ServerSettings(host, port, id, dataDir, embeddedCassandra, cassandraHost,
+                    cassandraPort, cassandraStoragePort, cassandraHeapMiB, keyspace, replicationFactor,
+                    clusterHost, clusterPort, seedNodes);
         }
 
         public ServerSettings withKeyspace(String newKeyspace) {
-            return new ServerSettings(host, port, clusterId, serverId, dataDir, embeddedCassandra, cassandraHost,
-                    cassandraPort, cassandraStoragePort, cassandraHeapMiB, newKeyspace, replicationFactor);
+            return new ServerSettings(host, port, clusterId, dataDir, embeddedCassandra, cassandraHost,
+                    cassandraPort, cassandraStoragePort, cassandraHeapMiB, newKeyspace, replicationFactor,
+                    clusterHost, clusterPort, seedNodes);
+        }
+
+        public ServerSettings withCluster(String newClusterHost, int newClusterPort, List<String> newSeedNodes) {
+            return new ServerSettings(host, port, clusterId, dataDir, embeddedCassandra, cassandraHost,
+                    cassandraPort, cassandraStoragePort, cassandraHeapMiB, keyspace, replicationFactor,
+                    newClusterHost, newClusterPort, List.copyOf(newSeedNodes));
         }
 
         public ServerSettings withHost(String newHost) {
-            return new ServerSettings(newHost, port, clusterId, serverId, dataDir, embeddedCassandra, cassandraHost,
-                    cassandraPort, cassandraStoragePort, cassandraHeapMiB, keyspace, replicationFactor);
+            return new ServerSettings(newHost, port, clusterId, dataDir, embeddedCassandra, cassandraHost,
+                    cassandraPort, cassandraStoragePort, cassandraHeapMiB, keyspace, replicationFactor,
+                    clusterHost, clusterPort, seedNodes);
         }
     }
 }

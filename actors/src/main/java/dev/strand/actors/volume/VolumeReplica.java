@@ -245,7 +245,10 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     /** Registers the entity type with Cluster Sharding on this node. */
     public static void init(ActorSystem<?> system, ChunkStore chunks, VolumeSettings settings) {
         ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY,
-                entityContext -> create(entityContext.getEntityId(), chunks, settings)));
+                        entityContext -> create(entityContext.getEntityId(), chunks, settings))
+                // Each replica its own shard, placed apart from its volume's other replicas (cluster package).
+                .withMessageExtractor(new dev.strand.actors.cluster.ShardPerEntityExtractor<Command>())
+                .withAllocationStrategy(new dev.strand.actors.cluster.ReplicaAllocationStrategy()));
         // every request for a volume goes through its coordinator, which lives beside the replicas
         dev.strand.actors.coordinator.VolumeCoordinator.init(system, chunks);
     }

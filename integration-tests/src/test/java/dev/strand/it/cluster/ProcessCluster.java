@@ -1,0 +1,238 @@
+package dev.strand.it.cluster;
+
+import dev.strand.it.support.SharedCassandra;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A cluster of Strand server processes on loopback (the way `strand cluster up` runs them), on the shared test
+ * Cassandra and one keyspace, so that a test can kill -9 a node and start it again on the same ports. The first
+ * three nodes are the seeds. Each node logs to target/cluster-KEYSPACE-node-i.log.
+ */
+final class ProcessCluster implements AutoCloseable {
+    private static final Pattern PLACED =
+            Pattern.compile("^(\\d\\d:\\d\\d:\\d\\d\\.\\d\\d\\d) .*placed shard (\\S+) on (\\S+)$");
+    private static final String MEMBERS = "cluster members: ";
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(150);
+
+    private final String keyspace;
+    private final List<Node> nodes = new ArrayList<>();
+
+    /** One node: fixed ports for its whole life, a process while it runs. */
+    final class Node {
+        final int index;
+        final int clientPort;
+        final int clusterPort;
+        final Path log;
+        Process process;
+
+        Node(int index) {
+            this.index = index;
+            this.clientPort = freePort();
+            this.clusterPort = freePort();
+            this.log = Path.of("target", "cluster-" + keyspace + "-node-" + index + ".log").toAbsolutePath();
+            try {
+                Files.deleteIfExists(log); // left by an earlier run
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        String clientAddress() {
+            return "127.0.0.1:" + clientPort;
+        }
+
+        /** The node's name in the cluster, in logs and greetings. */
+        String clusterAddress() {
+            return "127.0.0.1:" + clusterPort;
+        }
+
+        boolean isAlive() {
+            return process != null && process.isAlive();
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        void launch(String seeds) {
+            List<String> command = List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
+                    "-cp", System.getProperty("java.class.path"), "dev.strand.ops.StrandMain",
+                    "server", "--port", String.valueOf(clientPort), "--cluster-port", String.valueOf(clusterPort),
+                    "--seed-nodes", seeds, "--keyspace", keyspace,
+                    "--cassandra", SharedCassandra.host() + ":" + SharedCassandra.port());
+            try {
+                Files.writeString(log, "==== launching " + String.join(" ", command) + "\n", StandardCharsets.UTF_8,
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                process = new ProcessBuilder(command).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** The lines this node logged since its latest launch. */
+        List<String> currentLog() {
+            try {
+                List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+                int start = 0;
+                for (int i = 0; i < lines.size(); i++) {
+                    if (lines.get(i).startsWith("==== launching")) {
+                        start = i;
+                    }
+                }
+                return lines.subList(start, lines.size());
+            } catch (IOException e) {
+                return List.of();
+            }
+        }
+
+        void awaitReady() {
+            await("node " + index + " ready (see " + log + ")").atMost(READY_TIMEOUT)
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        if (!isAlive()) {
+                            throw new IllegalStateException("node " + index + " exited; see " + log);
+                        }
+                        return currentLog().stream().anyMatch(l -> l.startsWith("Strand is ready"));
+                    });
+        }
+
+        /** This node's latest view of the membership, e.g. "127.0.0.1:1 Up, 127.0.0.1:2 Up (unreachable: none)". */
+        String membershipView() {
+            String last = "";
+            for (String line : currentLog()) {
+                int at = line.indexOf(MEMBERS);
+                if (at >= 0) {
+                    last = line.substring(at + MEMBERS.length());
+                }
+            }
+            return last;
+        }
+
+        /** SIGKILL: no shutdown hook, nothing flushed, no goodbye to the cluster. */
+        void kill() {
+            process.destroyForcibly();
+            try {
+                process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        void restart() {
+            launch(seeds());
+            awaitReady();
+        }
+    }
+
+    private ProcessCluster(String keyspace) {
+        this.keyspace = keyspace;
+    }
+
+    /** Starts node 1 (it forms the cluster), then the others in parallel; returns once every node serves. */
+    static ProcessCluster start(int size, String keyspace) {
+        ProcessCluster cluster = new ProcessCluster(keyspace);
+        try {
+            for (int i = 1; i <= size; i++) {
+                cluster.nodes.add(cluster.new Node(i));
+            }
+            Node first = cluster.nodes.get(0);
+            first.launch(cluster.seeds());
+            first.awaitReady();
+            cluster.nodes.subList(1, size).forEach(node -> node.launch(cluster.seeds()));
+            cluster.nodes.subList(1, size).forEach(Node::awaitReady);
+            return cluster;
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    private String seeds() {
+        return nodes.stream().limit(3).map(Node::clusterAddress).collect(Collectors.joining(","));
+    }
+
+    Node node(int index) {
+        return nodes.get(index - 1);
+    }
+
+    List<Node> nodes() {
+        return nodes;
+    }
+
+    Node byClusterAddress(String address) {
+        return nodes.stream().filter(n -> n.clusterAddress().equals(address)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no node " + address));
+    }
+
+    /**
+     * The node the shard coordinator last placed the shard on, from the placement lines in every node's log
+     * (whichever node runs the coordinator logs them); empty if not placed yet.
+     */
+    Optional<Node> hostOf(String shardId) {
+        LocalTime latest = null;
+        String host = null;
+        for (Node node : nodes) {
+            for (String line : node.currentLog()) {
+                Matcher m = PLACED.matcher(line);
+                if (m.matches() && m.group(2).equals(shardId)) {
+                    LocalTime at = LocalTime.parse(m.group(1));
+                    if (latest == null || !at.isBefore(latest)) {
+                        latest = at;
+                        host = m.group(3);
+                    }
+                }
+            }
+        }
+        return Optional.ofNullable(host).map(this::byClusterAddress);
+    }
+
+    /** Whether every running node sees exactly the running nodes, all Up and reachable. */
+    boolean allRunningNodesSeeEachOtherUp() {
+        List<Node> running = nodes.stream().filter(Node::isAlive).toList();
+        String expected = running.stream().map(n -> n.clusterAddress() + " Up").sorted()
+                .collect(Collectors.joining(", ")) + " (unreachable: none)";
+        return running.stream().allMatch(n -> n.membershipView().equals(expected));
+    }
+
+    String describe() {
+        return IntStream.range(0, nodes.size()).mapToObj(i -> "node " + (i + 1) + " " + nodes.get(i).clusterAddress()
+                + (nodes.get(i).isAlive() ? " pid " + nodes.get(i).pid() : " (down)") + ": "
+                + nodes.get(i).membershipView()).collect(Collectors.joining("\n"));
+    }
+
+    @Override
+    public void close() {
+        for (Node node : nodes) {
+            if (node.isAlive()) {
+                node.kill();
+            }
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

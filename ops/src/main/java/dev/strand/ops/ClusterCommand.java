@@ -1,0 +1,403 @@
+package dev.strand.ops;
+
+import dev.strand.actors.cluster.ClusterMembershipLog;
+import dev.strand.client.ClientSettings;
+import dev.strand.client.ServerAddress;
+import dev.strand.client.StrandClient;
+import dev.strand.persistence.cassandra.CassandraSettings;
+import dev.strand.persistence.cassandra.LocalCassandra;
+import dev.strand.protocol.message.HelloReply;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code strand cluster up N | status | down}: a local cluster for trying things out and for tests. One
+ * Cassandra process and N {@code strand server} processes on 127.0.0.1, each a process of its own that outlives
+ * this command; their PIDs, logs and the Cassandra data live under the cluster directory.
+ */
+@Command(name = "cluster", mixinStandardHelpOptions = true,
+        description = {"Run a local multi-node cluster: one Cassandra and N server processes on 127.0.0.1.",
+                "Node i serves clients on 127.0.0.1:(7411+i-1) and talks to the other nodes on "
+                        + "127.0.0.1:(25520+i-1); nodes 1 to 3 are the seeds. Logs: DIR/node-i.log; PIDs: DIR/*.pid."},
+        subcommands = {ClusterCommand.Up.class, ClusterCommand.Status.class, ClusterCommand.Down.class})
+public final class ClusterCommand {
+    static final int MAX_NODES = 5;
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+    private static final String READY_LINE = "Strand is ready";
+
+    /** Options every subcommand shares. */
+    static class Place {
+        @Option(names = "--dir", paramLabel = "DIR", defaultValue = "./data/cluster",
+                description = "Directory for PIDs, logs and Cassandra's data (default: ${DEFAULT-VALUE}).")
+        Path dir;
+
+        Path cassandraPidFile() {
+            return dir.resolve("cassandra.pid");
+        }
+
+        Path nodesFile() {
+            return dir.resolve("nodes.tsv");
+        }
+
+        Path nodePidFile(int node) {
+            return dir.resolve("node-" + node + ".pid");
+        }
+
+        Path nodeLog(int node) {
+            return dir.resolve("node-" + node + ".log");
+        }
+
+        List<NodeRecord> nodes() {
+            if (!Files.exists(nodesFile())) {
+                return List.of();
+            }
+            try {
+                return Files.readAllLines(nodesFile()).stream().filter(l -> !l.isBlank()).map(NodeRecord::parse)
+                        .toList();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** One line of nodes.tsv. */
+    record NodeRecord(int node, int clientPort, int clusterPort, long pid) {
+        static NodeRecord parse(String line) {
+            String[] f = line.split("\t");
+            return new NodeRecord(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Integer.parseInt(f[2]),
+                    Long.parseLong(f[3]));
+        }
+
+        String line() {
+            return node + "\t" + clientPort + "\t" + clusterPort + "\t" + pid;
+        }
+
+        String clientAddress() {
+            return "127.0.0.1:" + clientPort;
+        }
+
+        boolean alive() {
+            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        }
+    }
+
+    @Command(name = "up", mixinStandardHelpOptions = true,
+            description = "Start Cassandra and N nodes (1..5); returns once every node serves clients.")
+    static final class Up implements Callable<Integer> {
+        @Parameters(paramLabel = "N", description = "Number of nodes (1..5).")
+        int count;
+
+        @picocli.CommandLine.Mixin
+        Place place = new Place();
+
+        @Option(names = "--client-port", defaultValue = "7411",
+                description = "Client port of node 1; node i uses this + i - 1 (default: ${DEFAULT-VALUE}).")
+        int clientPort;
+
+        @Option(names = "--cluster-port", defaultValue = "25520",
+                description = "Cluster port of node 1; node i uses this + i - 1 (default: ${DEFAULT-VALUE}).")
+        int clusterPort;
+
+        @Option(names = "--cassandra-port", defaultValue = "19042",
+                description = "CQL port of the cluster's Cassandra (default: ${DEFAULT-VALUE}).")
+        int cassandraPort;
+
+        @Option(names = "--cassandra-storage-port", defaultValue = "17000",
+                description = "Storage port of the cluster's Cassandra (default: ${DEFAULT-VALUE}).")
+        int cassandraStoragePort;
+
+        @Option(names = "--cassandra", paramLabel = "HOST:PORT",
+                description = "Use this running Cassandra instead of starting one.")
+        String cassandra;
+
+        @Option(names = "--keyspace", paramLabel = "NAME", defaultValue = "strand",
+                description = "Keyspace prefix of the cluster's data (default: ${DEFAULT-VALUE}).")
+        String keyspace;
+
+        @Option(names = "--heap", defaultValue = "512m",
+                description = "Java heap of each node (default: ${DEFAULT-VALUE}).")
+        String heap;
+
+        @Override
+        public Integer call() throws Exception {
+            if (count < 1 || count > MAX_NODES) {
+                System.err.println("strand cluster up: N must be 1.." + MAX_NODES + ", got " + count);
+                return 2;
+            }
+            List<NodeRecord> running = place.nodes().stream().filter(NodeRecord::alive).toList();
+            if (!running.isEmpty()) {
+                System.err.println("strand cluster up: a cluster is already running from " + place.dir
+                        + " (node PIDs " + running.stream().map(n -> String.valueOf(n.pid())).toList()
+                        + "); run `strand cluster down` first");
+                return 1;
+            }
+            Files.createDirectories(place.dir);
+            String cassandraAddress;
+            if (cassandra != null) {
+                cassandraAddress = cassandra;
+            } else {
+                startCassandra();
+                cassandraAddress = LocalCassandra.HOST + ":" + cassandraPort;
+            }
+
+            List<String> seeds = new ArrayList<>();
+            for (int i = 1; i <= Math.min(count, 3); i++) {
+                seeds.add("127.0.0.1:" + (clusterPort + i - 1));
+            }
+            List<NodeRecord> nodes = new ArrayList<>();
+            try {
+                // Node 1 first: it forms the cluster (and creates the journal's tables) before the others join.
+                nodes.add(startNode(1, seeds, cassandraAddress));
+                writeNodes(nodes); // so that `down` finds even a half-started cluster
+                awaitReady(nodes.get(0));
+                for (int i = 2; i <= count; i++) {
+                    nodes.add(startNode(i, seeds, cassandraAddress));
+                    writeNodes(nodes);
+                }
+                for (NodeRecord node : nodes.subList(1, nodes.size())) {
+                    awaitReady(node);
+                }
+            } catch (IllegalStateException e) {
+                System.err.println("strand cluster up: " + e.getMessage());
+                System.err.println("stopping what was started; see the logs in " + place.dir);
+                new Down().stopAll(place);
+                return 1;
+            }
+            System.out.println("Strand cluster of " + count + " node" + (count == 1 ? "" : "s")
+                    + " is up (Cassandra on " + cassandraAddress + ", files in " + place.dir + "):");
+            printTable(nodes);
+            System.out.println("Any node serves every volume (e.g. --server " + nodes.get(0).clientAddress()
+                    + "); `strand cluster status` shows the nodes, `strand cluster down` stops them.");
+            return 0;
+        }
+
+        private void startCassandra() throws IOException {
+            Optional<Long> pid = readPid(place.cassandraPidFile());
+            if (pid.isPresent() && ProcessHandle.of(pid.get()).map(ProcessHandle::isAlive).orElse(false)
+                    && listens(LocalCassandra.HOST, cassandraPort)) {
+                System.out.println("Cassandra already runs (pid " + pid.get() + ")");
+                return;
+            }
+            System.out.println("starting Cassandra (data in " + place.dir.resolve("cassandra") + ", CQL port "
+                    + cassandraPort + ")...");
+            LocalCassandra cassandra = new LocalCassandra(CassandraSettings.builder(
+                            place.dir.resolve("cassandra").toAbsolutePath().normalize())
+                    .nativePort(cassandraPort).storagePort(cassandraStoragePort)
+                    // It outlives this command; `strand cluster down` stops it by its PID.
+                    .stopOnJvmExit(false)
+                    .build());
+            cassandra.start();
+            Files.writeString(place.cassandraPidFile(), cassandra.pid() + "\n");
+        }
+
+        private NodeRecord startNode(int node, List<String> seeds, String cassandraAddress) throws IOException {
+            int client = clientPort + node - 1;
+            int cluster = clusterPort + node - 1;
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add("-Xmx" + heap);
+            String lib = System.getProperty(LocalCassandra.LIB_PROPERTY);
+            if (lib != null) {
+                command.add("-D" + LocalCassandra.LIB_PROPERTY + "=" + lib);
+            }
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), StrandMain.class.getName(),
+                    "server", "--port", String.valueOf(client), "--cluster-port", String.valueOf(cluster),
+                    "--seed-nodes", String.join(",", seeds),
+                    "--cassandra", cassandraAddress, "--keyspace", keyspace));
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(place.nodeLog(node).toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .start();
+            Files.writeString(place.nodePidFile(node), process.pid() + "\n");
+            System.out.println("started node " + node + " (pid " + process.pid() + ")");
+            return new NodeRecord(node, client, cluster, process.pid());
+        }
+
+        private void writeNodes(List<NodeRecord> nodes) throws IOException {
+            Files.write(place.nodesFile(), nodes.stream().map(NodeRecord::line).toList());
+        }
+
+        private void awaitReady(NodeRecord node) throws IOException {
+            long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+            while (true) {
+                if (Files.exists(place.nodeLog(node.node()))
+                        && Files.readString(place.nodeLog(node.node()), StandardCharsets.UTF_8).contains(READY_LINE)) {
+                    return;
+                }
+                if (!node.alive()) {
+                    throw new IllegalStateException("node " + node.node() + " exited while starting; see "
+                            + place.nodeLog(node.node()));
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("node " + node.node() + " was not ready within "
+                            + READY_TIMEOUT.toSeconds() + " s; see " + place.nodeLog(node.node()));
+                }
+                try {
+                    // Polling another process's log: nothing to be notified by.
+                    Thread.sleep(250);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+            }
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Show each node: client address, PID, whether it runs and answers, and its view of the cluster.")
+    static final class Status implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Place place = new Place();
+
+        @Override
+        public Integer call() {
+            List<NodeRecord> nodes = place.nodes();
+            if (nodes.isEmpty()) {
+                System.out.println("no cluster recorded in " + place.dir);
+                return 0;
+            }
+            Optional<Long> cassandra = readPid(place.cassandraPidFile());
+            System.out.println("Cassandra: " + cassandra.map(pid -> "pid " + pid
+                    + (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) ? " (running)" : " (not running)"))
+                    .orElse("not started by this command"));
+            System.out.printf("%-5s %-16s %-8s %-10s %-22s %s%n", "node", "client", "pid", "state", "server id",
+                    "cluster members (its view)");
+            boolean allUp = true;
+            for (NodeRecord node : nodes) {
+                String state;
+                String serverId = "-";
+                if (!node.alive()) {
+                    state = "stopped";
+                    allUp = false;
+                } else {
+                    try (StrandClient client = StrandClient.connect(ClientSettings.of(
+                            new ServerAddress("127.0.0.1", node.clientPort())).withConnectTimeout(Duration.ofSeconds(2)))) {
+                        HelloReply hello = client.helloReply();
+                        state = "serving";
+                        serverId = hello.serverId();
+                    } catch (RuntimeException e) {
+                        state = "starting";
+                        allUp = false;
+                    }
+                }
+                System.out.printf("%-5d %-16s %-8d %-10s %-22s %s%n", node.node(), node.clientAddress(), node.pid(),
+                        state, serverId, lastMembership(place.nodeLog(node.node())));
+            }
+            return allUp ? 0 : 1;
+        }
+
+        private static String lastMembership(Path log) {
+            try {
+                if (!Files.exists(log)) {
+                    return "-";
+                }
+                String last = "-";
+                for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                    int at = line.indexOf(ClusterMembershipLog.PREFIX);
+                    if (at >= 0) {
+                        last = line.substring(at + ClusterMembershipLog.PREFIX.length());
+                    }
+                }
+                return last;
+            } catch (IOException | UncheckedIOException e) {
+                return "?";
+            }
+        }
+    }
+
+    @Command(name = "down", mixinStandardHelpOptions = true,
+            description = "Stop the nodes (by their recorded PIDs), then Cassandra. Data stays in DIR.")
+    static final class Down implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Place place = new Place();
+
+        @Override
+        public Integer call() {
+            stopAll(place);
+            return 0;
+        }
+
+        void stopAll(Place where) {
+            List<Long> pids = new ArrayList<>();
+            for (NodeRecord node : where.nodes()) {
+                pids.add(node.pid());
+            }
+            for (int i = 1; i <= MAX_NODES; i++) {
+                readPid(where.nodePidFile(i)).filter(pid -> !pids.contains(pid)).ifPresent(pids::add);
+            }
+            for (long pid : pids) {
+                stop("node pid " + pid, pid);
+            }
+            for (int i = 1; i <= MAX_NODES; i++) {
+                deleteQuietly(where.nodePidFile(i));
+            }
+            deleteQuietly(where.nodesFile());
+            readPid(where.cassandraPidFile()).ifPresent(pid -> stop("Cassandra pid " + pid, pid));
+            deleteQuietly(where.cassandraPidFile());
+            System.out.println("cluster stopped (data kept in " + where.dir + ")");
+        }
+
+        /** SIGTERM, then SIGKILL after 60 s. */
+        private static void stop(String what, long pid) {
+            Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+            if (handle.isEmpty() || !handle.get().isAlive()) {
+                return;
+            }
+            System.out.println("stopping " + what);
+            handle.get().destroy();
+            try {
+                handle.get().onExit().get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                handle.get().destroyForcibly();
+            }
+        }
+    }
+
+    static void printTable(List<NodeRecord> nodes) {
+        System.out.printf("%-5s %-16s %-16s %s%n", "node", "client", "cluster", "pid");
+        for (NodeRecord node : nodes) {
+            System.out.printf("%-5d %-16s %-16s %d%n", node.node(), node.clientAddress(),
+                    "127.0.0.1:" + node.clusterPort(), node.pid());
+        }
+    }
+
+    private static boolean listens(String host, int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress(host, port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static Optional<Long> readPid(Path file) {
+        try {
+            return Files.exists(file) ? Optional.of(Long.parseLong(Files.readString(file).trim())) : Optional.empty();
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a leftover PID file is harmless: the next `up` checks whether the process lives
+        }
+    }
+}
