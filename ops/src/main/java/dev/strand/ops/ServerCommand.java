@@ -95,7 +95,6 @@ public final class ServerCommand implements Callable<Integer> {
             System.err.println("strand server: " + e.getMessage());
             return 1;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "strand-shutdown"));
         System.out.println("Strand is ready on " + settings.host() + ":" + server.port()
                 + " (cluster '" + settings.clusterId() + "', node " + server.settings().serverId()
                 + "). Press Ctrl-C to stop.");

@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -44,10 +45,12 @@ public final class StrandServer implements AutoCloseable {
     private final ChunkStore chunks;
     private final ActorSystem<Void> system;
     private final Tcp.ServerBinding binding;
+    private final Thread shutdownHook;
     private boolean closed;
 
     private StrandServer(ServerSettings settings, LocalCassandra cassandra, ChunkStore chunks,
-                         ActorSystem<Void> system, Tcp.ServerBinding binding) {
+                         ActorSystem<Void> system, Tcp.ServerBinding binding, Thread shutdownHook) {
+        this.shutdownHook = shutdownHook;
         this.settings = settings;
         this.cassandra = cassandra;
         this.chunks = chunks;
@@ -60,6 +63,18 @@ public final class StrandServer implements AutoCloseable {
         LocalCassandra cassandra = null;
         ChunkStore chunks = null;
         ActorSystem<Void> system = null;
+        // One hook stops everything in order on Ctrl-C, also while starting: the server first, then its Cassandra.
+        AtomicReference<StrandServer> started = new AtomicReference<>();
+        AtomicReference<LocalCassandra> embedded = new AtomicReference<>();
+        Thread shutdownHook = new Thread(() -> {
+            StrandServer server = started.get();
+            if (server != null) {
+                server.close();
+            } else if (embedded.get() != null) {
+                embedded.get().stop();
+            }
+        }, "strand-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
         try {
             String cassandraHost = settings.cassandraHost();
             int cassandraPort = settings.cassandraPort();
@@ -70,7 +85,10 @@ public final class StrandServer implements AutoCloseable {
                         .nativePort(cassandraPort)
                         .storagePort(settings.cassandraStoragePort())
                         .heapMiB(settings.cassandraHeapMiB())
+                        // close() stops it, after the actors: a hook of its own would race them on Ctrl-C
+                        .stopOnJvmExit(false)
                         .build());
+                embedded.set(cassandra);
                 cassandra.start();
                 cassandraHost = cassandra.host();
             }
@@ -98,9 +116,13 @@ public final class StrandServer implements AutoCloseable {
                     VolumeRouter.sharded(system), chunks).toCompletableFuture().get(30, TimeUnit.SECONDS);
             log.info("Strand server {} listening on {}:{} (cluster '{}', term {})", serverId,
                     settings.host(), binding.localAddress().getPort(), settings.clusterId(), term);
-            return new StrandServer(settings.withCluster(self.host().get(), (Integer) self.port().get(),
-                    settings.seedNodes()), cassandra, chunks, system, binding);
+            ServerSettings bound = settings.withCluster(self.host().get(), (Integer) self.port().get(),
+                    settings.seedNodes());
+            StrandServer server = new StrandServer(bound, cassandra, chunks, system, binding, shutdownHook);
+            started.set(server);
+            return server;
         } catch (Exception e) {
+            removeHook(shutdownHook);
             if (system != null) {
                 system.terminate();
                 awaitTermination(system);
@@ -143,6 +165,9 @@ public final class StrandServer implements AutoCloseable {
             return;
         }
         closed = true;
+        if (Thread.currentThread() != shutdownHook) {
+            removeHook(shutdownHook);
+        }
         log.info("stopping Strand server {}", settings.serverId());
         try {
             binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -207,6 +232,14 @@ public final class StrandServer implements AutoCloseable {
             system.getWhenTerminated().toCompletableFuture().get(Duration.ofSeconds(60).toSeconds(), TimeUnit.SECONDS);
         } catch (Exception e) {
             log.warn("actor system did not stop cleanly: {}", rootMessage(e));
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // the hook is running or about to: nothing to undo
         }
     }
 

@@ -23,7 +23,6 @@ public final class SharedStrandServer {
                     .withKeyspace("strand_it")
                     .withExternalCassandra(SharedCassandra.host(), SharedCassandra.port());
             server = StrandServer.start(settings);
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         }
         return server;
     }

@@ -1,0 +1,300 @@
+package dev.strand.actors.compat;
+
+import dev.strand.actors.registry.RegistryEvent;
+import dev.strand.actors.registry.RegistryState;
+import dev.strand.actors.registry.VolumeRegistry;
+import dev.strand.actors.volume.Origin;
+import dev.strand.actors.volume.VnodeVersion;
+import dev.strand.actors.volume.VolumeEvent;
+import dev.strand.actors.volume.VolumeReplica;
+import dev.strand.actors.volume.VolumeSnapshot;
+import dev.strand.actors.volume.VolumeSnapshot.EntryRecord;
+import dev.strand.actors.volume.VolumeSnapshot.VnodeRecord;
+import dev.strand.protocol.Status;
+import dev.strand.protocol.message.Attr;
+import dev.strand.protocol.message.Create;
+import dev.strand.protocol.message.DirEntry;
+import dev.strand.protocol.message.Empty;
+import dev.strand.protocol.message.Fid;
+import dev.strand.protocol.message.FileType;
+import dev.strand.protocol.message.GetAttr;
+import dev.strand.protocol.message.Link;
+import dev.strand.protocol.message.MkDir;
+import dev.strand.protocol.message.ReadDir;
+import dev.strand.protocol.message.ReadDirReply;
+import dev.strand.protocol.message.ReadLink;
+import dev.strand.protocol.message.ReadLinkReply;
+import dev.strand.protocol.message.Remove;
+import dev.strand.protocol.message.Rename;
+import dev.strand.protocol.message.RmDir;
+import dev.strand.protocol.message.SetAttr;
+import dev.strand.protocol.message.Symlink;
+import dev.strand.protocol.message.VolumeInfo;
+import dev.strand.protocol.message.Walk;
+import dev.strand.protocol.message.WalkReply;
+import dev.strand.replication.VersionVector;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The samples behind the golden files, by version folder and name: the one place both the writer and
+ * {@link EventCompatibilityTest} build them, so that a golden file is read back as exactly the value it
+ * was written from.
+ *
+ * <p>A version's samples are what today's code must read from that version's files. When a class gains a
+ * component, its older samples get the value old data reads as (null, 0, false), not a new one: the
+ * bytes on disk do not change. All values are fixed (no clocks, no random ids) and consistent with one
+ * story: volume 7 "projects" with three replicas, seen by replica 1.
+ */
+final class CompatSamples {
+
+    /** The version folder new golden files go to. */
+    static final String NEWEST_VERSION = "v1";
+
+    private CompatSamples() {}
+
+    /** The samples of version folder {@code version}, by golden file name, in writing order. */
+    static Map<String, Object> forVersion(String version, ActorSystem<?> system) {
+        return switch (version) {
+            case "v1" -> v1(system);
+            default -> throw new IllegalArgumentException("no samples for golden file version " + version
+                    + ": add them to " + CompatSamples.class.getName());
+        };
+    }
+
+    // ---- the story --------------------------------------------------------------------------------
+
+    private static final long VOLUME = 7;
+    private static final String VOLUME_NAME = "projects";
+    private static final int REPLICAS = 3;
+    private static final int REPLICA_INDEX = 1;
+    private static final long CREATED = 1_717_000_000_000L;
+    private static final String OWNER = VolumeReplica.UNAUTHENTICATED_PRINCIPAL;
+
+    private static final Fid ROOT = Fid.root(VOLUME);
+    private static final Fid DOCS = new Fid(VOLUME, 2, 2);
+    private static final Fid NOTES = new Fid(VOLUME, 3, 3);
+    private static final Fid LATEST = new Fid(VOLUME, 4, 4);
+    private static final Fid REPORT = new Fid(VOLUME, 5, 5);
+    private static final Fid UP = new Fid(VOLUME, 6, 6);
+    private static final Fid DRAFT = new Fid(VOLUME, 7, 7);
+
+    private static final UUID NOTES_BLOB = UUID.fromString("0b7e8c2e-4a51-4f0e-9d33-6f1c2a9e5b01");
+    private static final UUID OLD_NOTES_BLOB = UUID.fromString("5d2c1a90-7e3b-4c8d-a1f2-93b4e6d7c802");
+    private static final UUID DRAFT_BLOB = UUID.fromString("c4a9f3d1-2b6e-4f70-8e15-0a7d9c3b1e03");
+
+    private static Origin origin(long requestId, long timeMillis) {
+        return new Origin("client-5f3a9c", requestId, OWNER, timeMillis);
+    }
+
+    private static VnodeVersion version(long dataVersion, long... counters) {
+        return new VnodeVersion(dataVersion, vector(counters));
+    }
+
+    private static VersionVector vector(long... counters) {
+        return VersionVector.fromList(Arrays.stream(counters).boxed().toList());
+    }
+
+    /** A reply-to reference of another node, as a remote replica or registry receives it. */
+    private static <T> ActorRef<T> remoteRef(ActorSystem<?> system, String path) {
+        return ActorRefResolver.get(system).resolveActorRef("pekko://" + CompatActorSystem.NAME
+                + "@10.0.0.2:25520" + path);
+    }
+
+    private static Attr attr(Fid fid, FileType type, int mode, long size, int links, long time, long dataVersion,
+                             long... counters) {
+        return new Attr(fid, type, mode, size, links, OWNER, time, time, dataVersion,
+                Arrays.stream(counters).boxed().toList());
+    }
+
+    // ---- version 1 --------------------------------------------------------------------------------
+
+    private static Map<String, Object> v1(ActorSystem<?> system) {
+        Samples s = new Samples();
+        volumeEvents(s);
+        s.add("volume-snapshot", volumeSnapshot());
+        registryEvents(s);
+        replicaMessages(s, system);
+        registryMessages(s, system);
+        return s.all();
+    }
+
+    private static void volumeEvents(Samples s) {
+        s.add("volume-event.volume-initialized", new VolumeEvent.VolumeInitialized(VOLUME, VOLUME_NAME, CREATED,
+                REPLICA_INDEX, REPLICAS, OWNER, version(1, 0, 1, 0)));
+        s.add("volume-event.file-created", new VolumeEvent.FileCreated(origin(1, CREATED + 1_000), ROOT,
+                "notes.txt", NOTES, 0644, version(2, 0, 2, 0), version(1, 0, 1, 0)));
+        s.add("volume-event.directory-created", new VolumeEvent.DirectoryCreated(origin(2, CREATED + 2_000), ROOT,
+                "docs", DOCS, 0755, version(3, 0, 3, 0), version(1, 0, 1, 0)));
+        s.add("volume-event.symlink-created", new VolumeEvent.SymlinkCreated(origin(3, CREATED + 3_000), ROOT,
+                "latest", LATEST, "docs/report.txt", version(4, 0, 4, 0), version(1, 0, 1, 0)));
+        s.add("volume-event.link-added", new VolumeEvent.LinkAdded(origin(4, CREATED + 4_000), DOCS,
+                "notes-link", NOTES, version(2, 0, 2, 0), version(2, 0, 2, 0)));
+        s.add("volume-event.entry-removed.last-link", new VolumeEvent.EntryRemoved(origin(5, CREATED + 5_000),
+                DOCS, "draft.txt", DRAFT, true, version(3, 0, 3, 0), version(4, 0, 4, 0), DRAFT_BLOB));
+        s.add("volume-event.entry-removed.other-link-remains", new VolumeEvent.EntryRemoved(
+                origin(6, CREATED + 6_000), DOCS, "notes-link", NOTES, false, version(4, 0, 4, 0),
+                version(3, 0, 3, 0), null));
+        s.add("volume-event.directory-removed", new VolumeEvent.DirectoryRemoved(origin(7, CREATED + 7_000),
+                DOCS, "old", new Fid(VOLUME, 8, 8), version(5, 0, 5, 0)));
+        s.add("volume-event.renamed.within-directory", new VolumeEvent.Renamed(origin(8, CREATED + 8_000),
+                DOCS, "report.tmp", DOCS, "report.txt", REPORT, null, false, version(6, 0, 6, 0),
+                version(6, 0, 6, 0), version(2, 0, 2, 0), null, null));
+        s.add("volume-event.renamed.replacing-last-link", new VolumeEvent.Renamed(origin(9, CREATED + 9_000),
+                DOCS, "notes.new", ROOT, "notes.txt", new Fid(VOLUME, 9, 9), NOTES, true, version(7, 0, 7, 0),
+                version(5, 0, 5, 0), version(2, 0, 2, 0), version(4, 0, 4, 0), OLD_NOTES_BLOB));
+        s.add("volume-event.attributes-set.mode-only", new VolumeEvent.AttributesSet(
+                origin(10, CREATED + 10_000), REPORT, 0600, null, null, version(3, 0, 3, 0), null));
+        s.add("volume-event.attributes-set.truncated-to-nothing", new VolumeEvent.AttributesSet(
+                origin(11, CREATED + 11_000), DRAFT, null, 0L, CREATED + 11_000, version(5, 0, 5, 0), DRAFT_BLOB));
+        s.add("volume-event.content-stored.first", new VolumeEvent.ContentStored(origin(12, CREATED + 12_000),
+                NOTES, NOTES_BLOB, 1_200, version(5, 0, 5, 0), null));
+        s.add("volume-event.content-stored.replacing", new VolumeEvent.ContentStored(
+                origin(13, CREATED + 13_000), NOTES, NOTES_BLOB, 1_200, version(6, 1, 6, 0), OLD_NOTES_BLOB));
+    }
+
+    /** Two directories, two files (one with stored contents grown past them, one never stored), two symlinks. */
+    private static VolumeSnapshot volumeSnapshot() {
+        long t = CREATED + 20_000;
+        List<VnodeRecord> vnodes = List.of(
+                new VnodeRecord(ROOT.vnode(), ROOT.unique(), FileType.DIRECTORY, 0755, OWNER, 0, 3, t, t, 9,
+                        vector(0, 9, 0), null, 0, null, ROOT.vnode(), List.of(
+                        new EntryRecord("docs", DOCS.vnode(), DOCS.unique(), FileType.DIRECTORY),
+                        new EntryRecord("latest", LATEST.vnode(), LATEST.unique(), FileType.SYMLINK),
+                        new EntryRecord("notes.txt", NOTES.vnode(), NOTES.unique(), FileType.FILE))),
+                new VnodeRecord(DOCS.vnode(), DOCS.unique(), FileType.DIRECTORY, 0750, OWNER, 0, 2, t, t, 8,
+                        vector(0, 8, 0), null, 0, null, ROOT.vnode(), List.of(
+                        new EntryRecord("report.txt", REPORT.vnode(), REPORT.unique(), FileType.FILE),
+                        new EntryRecord("up", UP.vnode(), UP.unique(), FileType.SYMLINK))),
+                new VnodeRecord(NOTES.vnode(), NOTES.unique(), FileType.FILE, 0644, OWNER, 1_500, 1, t, t, 7,
+                        vector(1, 6, 0), NOTES_BLOB, 1_200, null, 0, List.of()),
+                new VnodeRecord(LATEST.vnode(), LATEST.unique(), FileType.SYMLINK, 0777, OWNER, 15, 1, t, t, 1,
+                        vector(0, 1, 0), null, 0, "docs/report.txt", 0, List.of()),
+                new VnodeRecord(REPORT.vnode(), REPORT.unique(), FileType.FILE, 0600, OWNER, 0, 1, t, t, 3,
+                        vector(0, 3, 0), null, 0, null, 0, List.of()),
+                new VnodeRecord(UP.vnode(), UP.unique(), FileType.SYMLINK, 0777, OWNER, 12, 1, t, t, 1,
+                        vector(0, 1, 0), null, 0, "../notes.txt", 0, List.of()));
+        return new VolumeSnapshot(true, VOLUME, VOLUME_NAME, CREATED, REPLICA_INDEX, REPLICAS, 10, 10,
+                vector(1, 21, 0), vnodes);
+    }
+
+    private static VolumeRegistry.VolumeRecord projects() {
+        return new VolumeRegistry.VolumeRecord(VOLUME, VOLUME_NAME, REPLICAS, CREATED, List.of(
+                VolumeReplica.entityId(VOLUME, 0), VolumeReplica.entityId(VOLUME, 1),
+                VolumeReplica.entityId(VOLUME, 2)));
+    }
+
+    private static VolumeRegistry.VolumeRecord scratch() {
+        return new VolumeRegistry.VolumeRecord(8, "scratch", 1, CREATED + 60_000,
+                List.of(VolumeReplica.entityId(8, 0)));
+    }
+
+    private static void registryEvents(Samples s) {
+        s.add("registry-event.volume-created", new RegistryEvent.VolumeCreated(projects()));
+        s.add("registry-event.replicas-initialized", new RegistryEvent.ReplicasInitialized(VOLUME));
+        // one volume whose replicas confirmed initialisation, one still waiting for it
+        s.add("registry-snapshot", new RegistryState(Map.of(VOLUME_NAME, projects(), "scratch", scratch()),
+                Set.of(VOLUME), 9));
+    }
+
+    private static void replicaMessages(Samples s, ActorSystem<?> system) {
+        ActorRef<VolumeReplica.Result> connection = remoteRef(system, "/user/connections/connection-17#1840276431");
+        ActorRef<VolumeReplica.Result> registryAsk = remoteRef(system, "/temp/$a#-302114587");
+        String client = "client-5f3a9c";
+
+        s.add("replica-command.initialize",
+                new VolumeReplica.Initialize(VOLUME, VOLUME_NAME, CREATED, registryAsk));
+        s.add("replica-command.execute.get-attr",
+                new VolumeReplica.Execute(new GetAttr(NOTES), client, 20, connection));
+        s.add("replica-command.execute.walk",
+                new VolumeReplica.Execute(new Walk(ROOT, List.of("docs", "report.txt")), client, 21, connection));
+        s.add("replica-command.execute.read-dir",
+                new VolumeReplica.Execute(new ReadDir(ROOT, "docs", 100, true), client, 22, connection));
+        s.add("replica-command.execute.read-dir.from-start",
+                new VolumeReplica.Execute(new ReadDir(ROOT, null, 100, false), client, 23, connection));
+        s.add("replica-command.execute.read-link",
+                new VolumeReplica.Execute(new ReadLink(LATEST), client, 24, connection));
+        s.add("replica-command.execute.create",
+                new VolumeReplica.Execute(new Create(ROOT, "notes.txt", 0644, true), client, 25, connection));
+        s.add("replica-command.execute.mk-dir",
+                new VolumeReplica.Execute(new MkDir(ROOT, "docs", 0755), client, 26, connection));
+        s.add("replica-command.execute.symlink", new VolumeReplica.Execute(
+                new Symlink(ROOT, "latest", "docs/report.txt"), client, 27, connection));
+        s.add("replica-command.execute.link",
+                new VolumeReplica.Execute(new Link(DOCS, "notes-link", NOTES), client, 28, connection));
+        s.add("replica-command.execute.remove",
+                new VolumeReplica.Execute(new Remove(DOCS, "notes-link"), client, 29, connection));
+        s.add("replica-command.execute.rm-dir",
+                new VolumeReplica.Execute(new RmDir(DOCS, "old"), client, 30, connection));
+        s.add("replica-command.execute.rename", new VolumeReplica.Execute(
+                new Rename(DOCS, "notes.new", ROOT, "notes.txt"), client, 31, connection));
+        s.add("replica-command.execute.set-attr",
+                new VolumeReplica.Execute(new SetAttr(NOTES, 0600, 1_500L, null), client, 32, connection));
+        s.add("replica-command.prepare-store", new VolumeReplica.PrepareStore(NOTES, connection));
+        s.add("replica-command.commit-store",
+                new VolumeReplica.CommitStore(NOTES, NOTES_BLOB, 1_200, client, 33, connection));
+        s.add("replica-command.open-for-fetch", new VolumeReplica.OpenForFetch(NOTES, connection));
+        s.add("replica-command.get-stats", new VolumeReplica.GetStats(connection));
+        s.add("replica-command.sweep-blobs", new VolumeReplica.SweepBlobs(connection));
+
+        long t = CREATED + 20_000;
+        Attr notes = attr(NOTES, FileType.FILE, 0644, 1_500, 1, t, 7, 1, 6, 0);
+        Attr docs = attr(DOCS, FileType.DIRECTORY, 0750, 0, 2, t, 8, 0, 8, 0);
+        Attr latest = attr(LATEST, FileType.SYMLINK, 0777, 15, 1, t, 1, 0, 1, 0);
+        s.add("replica-result.done.attr", new VolumeReplica.Result.Done(notes));
+        s.add("replica-result.done.walk-reply", new VolumeReplica.Result.Done(new WalkReply(1, docs)));
+        s.add("replica-result.done.read-dir-reply.with-attrs", new VolumeReplica.Result.Done(new ReadDirReply(
+                List.of(new DirEntry("latest", LATEST, FileType.SYMLINK, latest),
+                        new DirEntry("notes.txt", NOTES, FileType.FILE, notes)), true)));
+        s.add("replica-result.done.read-dir-reply.names-only", new VolumeReplica.Result.Done(new ReadDirReply(
+                List.of(new DirEntry("docs", DOCS, FileType.DIRECTORY, null)), false)));
+        s.add("replica-result.done.read-link-reply",
+                new VolumeReplica.Result.Done(new ReadLinkReply("docs/report.txt")));
+        s.add("replica-result.done.volume-info", new VolumeReplica.Result.Done(new VolumeInfo(VOLUME_NAME, VOLUME,
+                ROOT, REPLICAS, CREATED, 2, 2, 2, 1_200, List.of(1L, 21L, 0L))));
+        s.add("replica-result.done.empty", new VolumeReplica.Result.Done(Empty.INSTANCE));
+        s.add("replica-result.rejected", new VolumeReplica.Result.Rejected(Status.NOT_EMPTY,
+                "directory 'docs' (7.2.2) is not empty"));
+        s.add("replica-result.fetch-target", new VolumeReplica.Result.FetchTarget(notes, NOTES_BLOB, 1_200));
+        s.add("replica-result.fetch-target.never-stored", new VolumeReplica.Result.FetchTarget(
+                attr(REPORT, FileType.FILE, 0600, 0, 1, t, 3, 0, 3, 0), null, 0));
+        s.add("replica-result.stats", new VolumeReplica.Result.Stats(VOLUME, VOLUME_NAME, CREATED, 2, 2, 2, 1_200,
+                List.of(1L, 21L, 0L)));
+        s.add("replica-result.swept", new VolumeReplica.Result.Swept(List.of(OLD_NOTES_BLOB, DRAFT_BLOB)));
+    }
+
+    private static void registryMessages(Samples s, ActorSystem<?> system) {
+        ActorRef<VolumeRegistry.Result> cli = remoteRef(system, "/temp/$b#977310044");
+        s.add("registry-command.create-volume", new VolumeRegistry.CreateVolume(VOLUME_NAME, REPLICAS, cli));
+        s.add("registry-command.lookup", new VolumeRegistry.Lookup(VOLUME_NAME, cli));
+        s.add("registry-command.list-volumes", new VolumeRegistry.ListVolumes(cli));
+        s.add("registry-result.volume", new VolumeRegistry.Result.Volume(projects()));
+        s.add("registry-result.volumes", new VolumeRegistry.Result.Volumes(List.of(projects(), scratch())));
+        s.add("registry-result.rejected", new VolumeRegistry.Result.Rejected(Status.VOLUME_EXISTS,
+                "volume 'projects' exists"));
+    }
+
+    /** Samples by name; a name is used once. */
+    private static final class Samples {
+        private final Map<String, Object> byName = new LinkedHashMap<>();
+
+        void add(String name, Object sample) {
+            if (byName.putIfAbsent(name, sample) != null) {
+                throw new IllegalStateException("two samples named " + name);
+            }
+        }
+
+        Map<String, Object> all() {
+            return Collections.unmodifiableMap(byName);
+        }
+    }
+}
