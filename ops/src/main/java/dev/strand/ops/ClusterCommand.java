@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
         description = {"Run a local multi-node cluster: one Cassandra and N server processes on 127.0.0.1.",
                 "Node i serves clients on 127.0.0.1:(7411+i-1) and talks to the other nodes on "
                         + "127.0.0.1:(25520+i-1); nodes 1 to 3 are the seeds. Logs: DIR/node-i.log; PIDs: DIR/*.pid."},
-        subcommands = {ClusterCommand.Up.class, ClusterCommand.Status.class, ClusterCommand.Down.class})
+        subcommands = {ClusterCommand.Up.class, ClusterCommand.Status.class, ClusterCommand.Start.class,
+                ClusterCommand.Down.class})
 public final class ClusterCommand {
     static final int MAX_NODES = 5;
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
@@ -55,6 +56,10 @@ public final class ClusterCommand {
 
         Path nodePidFile(int node) {
             return dir.resolve("node-" + node + ".pid");
+        }
+
+        Path nodeArgsFile(int node) {
+            return dir.resolve("node-" + node + ".args");
         }
 
         Path nodeLog(int node) {
@@ -207,25 +212,22 @@ public final class ClusterCommand {
         private NodeRecord startNode(int node, List<String> seeds, String cassandraAddress) throws IOException {
             int client = clientPort + node - 1;
             int cluster = clusterPort + node - 1;
-            List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.add("-Xmx" + heap);
+            List<String> jvmAndServerArgs = new ArrayList<>();
+            jvmAndServerArgs.add("-Xmx" + heap);
             String lib = System.getProperty(LocalCassandra.LIB_PROPERTY);
             if (lib != null) {
-                command.add("-D" + LocalCassandra.LIB_PROPERTY + "=" + lib);
+                jvmAndServerArgs.add("-D" + LocalCassandra.LIB_PROPERTY + "=" + lib);
             }
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), StrandMain.class.getName(),
+            jvmAndServerArgs.addAll(List.of(StrandMain.class.getName(),
                     "server", "--port", String.valueOf(client), "--cluster-port", String.valueOf(cluster),
                     "--seed-nodes", String.join(",", seeds),
                     "--cassandra", cassandraAddress, "--keyspace", keyspace));
-            Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(place.nodeLog(node).toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .start();
-            Files.writeString(place.nodePidFile(node), process.pid() + "\n");
-            System.out.println("started node " + node + " (pid " + process.pid() + ")");
-            return new NodeRecord(node, client, cluster, process.pid());
+            // Kept so that `strand cluster start I` can start the node again exactly so.
+            Files.write(place.nodeArgsFile(node), jvmAndServerArgs);
+            Files.deleteIfExists(place.nodeLog(node));
+            long pid = launch(place, node, jvmAndServerArgs);
+            System.out.println("started node " + node + " (pid " + pid + ")");
+            return new NodeRecord(node, client, cluster, pid);
         }
 
         private void writeNodes(List<NodeRecord> nodes) throws IOException {
@@ -233,29 +235,95 @@ public final class ClusterCommand {
         }
 
         private void awaitReady(NodeRecord node) throws IOException {
-            long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-            while (true) {
-                if (Files.exists(place.nodeLog(node.node()))
-                        && Files.readString(place.nodeLog(node.node()), StandardCharsets.UTF_8).contains(READY_LINE)) {
-                    return;
-                }
-                if (!node.alive()) {
-                    throw new IllegalStateException("node " + node.node() + " exited while starting; see "
-                            + place.nodeLog(node.node()));
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("node " + node.node() + " was not ready within "
-                            + READY_TIMEOUT.toSeconds() + " s; see " + place.nodeLog(node.node()));
-                }
-                try {
-                    // Polling another process's log: nothing to be notified by.
-                    Thread.sleep(250);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted", e);
-                }
+            ClusterCommand.awaitReady(place, node, 0);
+        }
+    }
+
+    /** Starts node I of the recorded cluster again (after a crash or a kill), with the same ports and seeds. */
+    @Command(name = "start", mixinStandardHelpOptions = true,
+            description = "Start node I of the cluster again (same ports, seeds and Cassandra); returns once it serves.")
+    static final class Start implements Callable<Integer> {
+        @Parameters(paramLabel = "I", description = "The node's number, as `strand cluster status` shows it.")
+        int node;
+
+        @picocli.CommandLine.Mixin
+        Place place = new Place();
+
+        @Override
+        public Integer call() throws IOException {
+            List<NodeRecord> nodes = new ArrayList<>(place.nodes());
+            Optional<NodeRecord> recorded = nodes.stream().filter(n -> n.node() == node).findFirst();
+            if (recorded.isEmpty() || !Files.exists(place.nodeArgsFile(node))) {
+                System.err.println("strand cluster start: no node " + node + " recorded in " + place.dir);
+                return 2;
+            }
+            if (recorded.get().alive()) {
+                System.err.println("strand cluster start: node " + node + " already runs (pid "
+                        + recorded.get().pid() + ")");
+                return 1;
+            }
+            long logStart = Files.exists(place.nodeLog(node)) ? Files.size(place.nodeLog(node)) : 0;
+            long pid = launch(place, node, Files.readAllLines(place.nodeArgsFile(node)));
+            NodeRecord started = new NodeRecord(node, recorded.get().clientPort(), recorded.get().clusterPort(), pid);
+            nodes.replaceAll(n -> n.node() == node ? started : n);
+            Files.write(place.nodesFile(), nodes.stream().map(NodeRecord::line).toList());
+            System.out.println("started node " + node + " (pid " + pid + ")");
+            try {
+                awaitReady(place, started, logStart);
+            } catch (IllegalStateException e) {
+                System.err.println("strand cluster start: " + e.getMessage());
+                return 1;
+            }
+            printTable(List.of(started));
+            return 0;
+        }
+    }
+
+    /** Launches a node process that outlives this command; its output is appended to its log. */
+    private static long launch(Place place, int node, List<String> jvmAndServerArgs) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path")));
+        command.addAll(jvmAndServerArgs);
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(place.nodeLog(node).toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
+        Files.writeString(place.nodePidFile(node), process.pid() + "\n");
+        return process.pid();
+    }
+
+    /** Waits for the node's ready line in its log, after byte {@code logStart} (earlier runs' lines). */
+    private static void awaitReady(Place place, NodeRecord node, long logStart) throws IOException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (true) {
+            if (Files.exists(place.nodeLog(node.node()))
+                    && logSince(place.nodeLog(node.node()), logStart).contains(READY_LINE)) {
+                return;
+            }
+            if (!node.alive()) {
+                throw new IllegalStateException("node " + node.node() + " exited while starting; see "
+                        + place.nodeLog(node.node()));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("node " + node.node() + " was not ready within "
+                        + READY_TIMEOUT.toSeconds() + " s; see " + place.nodeLog(node.node()));
+            }
+            try {
+                // Polling another process's log: nothing to be notified by.
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
             }
         }
+    }
+
+    private static String logSince(Path log, long offset) throws IOException {
+        byte[] bytes = Files.readAllBytes(log);
+        int from = (int) Math.min(offset, bytes.length);
+        return new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
@@ -345,6 +413,7 @@ public final class ClusterCommand {
             }
             for (int i = 1; i <= MAX_NODES; i++) {
                 deleteQuietly(where.nodePidFile(i));
+                deleteQuietly(where.nodeArgsFile(i));
             }
             deleteQuietly(where.nodesFile());
             readPid(where.cassandraPidFile()).ifPresent(pid -> stop("Cassandra pid " + pid, pid));

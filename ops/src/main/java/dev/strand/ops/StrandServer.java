@@ -116,8 +116,9 @@ public final class StrandServer implements AutoCloseable {
                     VolumeRouter.sharded(system), chunks).toCompletableFuture().get(30, TimeUnit.SECONDS);
             log.info("Strand server {} listening on {}:{} (cluster '{}', term {})", serverId,
                     settings.host(), binding.localAddress().getPort(), settings.clusterId(), term);
-            StrandServer server = new StrandServer(settings.withCluster(self.host().get(), (Integer) self.port().get(),
-                    settings.seedNodes()), cassandra, chunks, system, binding, shutdownHook);
+            ServerSettings bound = settings.withCluster(self.host().get(), (Integer) self.port().get(),
+                    settings.seedNodes());
+            StrandServer server = new StrandServer(bound, cassandra, chunks, system, binding, shutdownHook);
             started.set(server);
             return server;
         } catch (Exception e) {

@@ -16,12 +16,14 @@ import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-/** {@code strand cluster up / status / down}, as a user runs them (here on the shared test Cassandra). */
+/** {@code strand cluster up / status / start / down}, as a user runs them (here on the shared test Cassandra). */
 class ClusterCommandIT {
 
     @Test
@@ -50,6 +52,23 @@ class ClusterCommandIT {
                 first.cat("/both/f", out, n -> {});
                 assertThat(out.toByteArray()).isEqualTo(bytes);
             }
+
+            // A crashed node comes back with `cluster start`, rejoins, and serves what was written before.
+            long pid = Long.parseLong(Files.readString(dir.resolve("node-2.pid")).trim());
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(pid).isEmpty()
+                    || !ProcessHandle.of(pid).get().isAlive());
+            assertThat(run("cluster", "status", place)).as("status: a node is down").isEqualTo(1);
+            assertThat(run("cluster", "start", "2", "--dir", dir.toString())).isZero();
+            assertThat(run("cluster", "status", place)).isZero();
+            await("the file, through the restarted node").atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
+                        try (BlockingStrandClient restarted = connect(clientBase + 1)) {
+                            ByteArrayOutputStream out = new ByteArrayOutputStream();
+                            restarted.cat("/both/f", out, n -> {});
+                            assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("written through node 2");
+                        }
+                    });
         } finally {
             List<Long> pids = new ArrayList<>();
             for (int i = 1; i <= 2; i++) {
