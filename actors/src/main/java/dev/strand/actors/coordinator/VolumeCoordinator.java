@@ -31,8 +31,10 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -155,9 +157,12 @@ public final class VolumeCoordinator {
     /** Per replica: did it answer the last request it was sent? Reads try answering replicas first. */
     private boolean[] answering = new boolean[0];
 
-    // mutations: one in flight, the others queued in arrival order
+    // Mutations: up to MAX_OPERATIONS_IN_FLIGHT sent, the others queued, all in arrival order. Pipelining keeps
+    // the replicas in step: each gets the operations in the same order (one sender, one receiver), applies them
+    // in that order, and so decides each against the same state and allocates the same fids.
+    private static final int MAX_OPERATIONS_IN_FLIGHT = 32;
     private final ArrayDeque<QueuedMutation> queue = new ArrayDeque<>();
-    private Operation inFlight;
+    private final Map<Long, Operation> inFlight = new HashMap<>();
     /** Unique across restarts of the coordinator (a replica's pending-COP2 table is keyed by it). */
     private long nextOpId = System.currentTimeMillis() * 1000;
     private boolean sweeping;
@@ -321,25 +326,23 @@ public final class VolumeCoordinator {
 
     private void enqueue(QueuedMutation mutation) {
         queue.add(mutation);
-        if (inFlight == null) {
-            startNext();
-        }
+        startNext();
     }
 
+    /** Sends queued mutations while fewer than {@link #MAX_OPERATIONS_IN_FLIGHT} are unanswered. */
     private void startNext() {
-        QueuedMutation next = queue.poll();
-        if (next == null) {
-            return;
-        }
-        long opId = nextOpId++;
-        long time = System.currentTimeMillis();
-        inFlight = new Operation(opId, next, group.size());
-        for (int i = 0; i < group.size(); i++) {
-            int replica = i;
-            Cop1 cop1 = new Cop1(opId, time, takeUnsentCop2(replica));
-            context.ask(Result.class, group.get(replica), settings.replicaTimeout(),
-                    ref -> withCop1(next.command(), cop1, ref),
-                    (result, failure) -> new Cop1Answered(opId, replica, result, failure));
+        while (inFlight.size() < MAX_OPERATIONS_IN_FLIGHT && !queue.isEmpty()) {
+            QueuedMutation next = queue.poll();
+            long opId = nextOpId++;
+            long time = System.currentTimeMillis();
+            inFlight.put(opId, new Operation(opId, next, group.size()));
+            for (int i = 0; i < group.size(); i++) {
+                int replica = i;
+                Cop1 cop1 = new Cop1(opId, time, takeUnsentCop2(replica));
+                context.ask(Result.class, group.get(replica), settings.replicaTimeout(),
+                        ref -> withCop1(next.command(), cop1, ref),
+                        (result, failure) -> new Cop1Answered(opId, replica, result, failure));
+            }
         }
     }
 
@@ -351,8 +354,8 @@ public final class VolumeCoordinator {
     }
 
     private Behavior<Object> onCop1Answered(Cop1Answered answered) {
-        Operation op = inFlight;
-        if (op == null || op.opId != answered.opId()) {
+        Operation op = inFlight.get(answered.opId());
+        if (op == null) {
             return Behaviors.same();
         }
         op.answers[answered.replica()] = answered.result();
@@ -363,7 +366,7 @@ public final class VolumeCoordinator {
         }
         if (--op.pending == 0) {
             finish(op);
-            inFlight = null;
+            inFlight.remove(op.opId);
             startNext();
         }
         return Behaviors.same();

@@ -41,6 +41,8 @@ class VolumeCoordinatorTest {
 
     private static final AtomicLong VOLUME_IDS = new AtomicLong(100);
     private static final Duration REPLICA_TIMEOUT = Duration.ofMillis(500);
+    /** How long the coordinators of this test wait for a replica. */
+    private Duration replicaTimeout = REPLICA_TIMEOUT;
     private static final Duration AWAIT = Duration.ofSeconds(5);
 
     private final ActorTestKit testKit = ActorTestKit.create(ActorTestSupport.inMemoryPersistence());
@@ -59,6 +61,7 @@ class VolumeCoordinatorTest {
     private final class Group {
         final Map<String, RecipientRef<VolumeReplica.Command>> refs = new HashMap<>();
         final List<ActorRef<VolumeReplica.Command>> real = new ArrayList<>();
+        final Map<Integer, TestProbe<VolumeReplica.Command>> probes = new HashMap<>();
         final VolumeRegistry.VolumeRecord record;
         final ActorRef<VolumeReplica.Command> coordinator;
 
@@ -70,6 +73,7 @@ class VolumeCoordinatorTest {
                 if (contains(silent, r)) {
                     TestProbe<VolumeReplica.Command> probe = testKit.createTestProbe();
                     refs.put(entityId, probe.getRef());
+                    probes.put(r, probe);
                     real.add(null);
                 } else {
                     ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(entityId, chunks, settings));
@@ -81,7 +85,7 @@ class VolumeCoordinatorTest {
             }
             record = new VolumeRegistry.VolumeRecord(volumeId, "vol", replicas, 1, ids, MinReplicas.normalize(minReplicas));
             coordinator = testKit.spawn(VolumeCoordinator.create(volumeId, refs::get, testKit.spawn(registry(record)),
-                    chunks, new VolumeCoordinator.Settings(REPLICA_TIMEOUT, Duration.ofMillis(50), Duration.ofHours(1),
+                    chunks, new VolumeCoordinator.Settings(replicaTimeout, Duration.ofMillis(50), Duration.ofHours(1),
                             Duration.ZERO)));
         }
 
@@ -140,7 +144,7 @@ class VolumeCoordinatorTest {
             return Behaviors.same();
         });
         ActorRef<VolumeReplica.Command> coordinator = testKit.spawn(VolumeCoordinator.create(9, id -> null,
-                testKit.spawn(emptyRegistry), chunks, new VolumeCoordinator.Settings(REPLICA_TIMEOUT,
+                testKit.spawn(emptyRegistry), chunks, new VolumeCoordinator.Settings(replicaTimeout,
                         Duration.ofMillis(50), Duration.ofHours(1), Duration.ZERO)));
 
         coordinator.tell(new VolumeReplica.Execute(new GetAttr(Fid.root(9)), "c", 1, client.getRef()));
@@ -165,6 +169,23 @@ class VolumeCoordinatorTest {
         }
         VolumeReplica.Result read = group.ask(r -> new VolumeReplica.Execute(new GetAttr(file.fid()), "c", 3, r));
         assertThat(((Attr) ((VolumeReplica.Result.Done) read).reply()).fid()).isEqualTo(file.fid());
+    }
+
+    @Test
+    void mutationsArePipelinedToEveryReplicaInArrivalOrder() {
+        replicaTimeout = Duration.ofMinutes(1); // a mutation waiting for the one before would wait this long
+        Group group = new Group(2, MinReplicas.ONE, ActorTestSupport.quietSettings(), 1);
+        for (String name : List.of("a", "b", "c")) {
+            group.coordinator.tell(new VolumeReplica.Execute(new MkDir(Fid.root(volumeId), name, 0755), "c",
+                    REQUEST_IDS.incrementAndGet(), client.getRef()));
+        }
+        // replica 1 (a probe) answers nothing, yet gets all three, in order: none waits for the one before
+        List<String> received = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            VolumeReplica.Execute execute = (VolumeReplica.Execute) group.probes.get(1).receiveMessage(AWAIT);
+            received.add(((MkDir) execute.request()).name());
+        }
+        assertThat(received).containsExactly("a", "b", "c");
     }
 
     @Test
