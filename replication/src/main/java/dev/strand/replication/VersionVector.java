@@ -110,6 +110,15 @@ public final class VersionVector {
         return smaller ? VersionOrder.DOMINATED : VersionOrder.EQUAL;
     }
 
+    /**
+     * Coda's weak equality: two replicas of an object whose vectors differ but whose data versions (storeids)
+     * are the same hold the same contents; only the vectors need equalising (their merge), not the data.
+     * Equal vectors are not "weakly" equal: they are equal.
+     */
+    public static boolean weaklyEqual(VersionVector a, long dataVersionA, VersionVector b, long dataVersionB) {
+        return a.compare(b) != VersionOrder.EQUAL && dataVersionA == dataVersionB;
+    }
+
     /** True when this vector includes every update of {@code other} (it dominates or equals it). */
     public boolean includes(VersionVector other) {
         VersionOrder order = compare(other);

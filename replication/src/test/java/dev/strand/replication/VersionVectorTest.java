@@ -52,4 +52,14 @@ class VersionVectorTest {
         assertThat(WireCodec.mapper().readValue(cbor, List.class)).containsExactly(4, 0, 7);
         assertThat(WireCodec.mapper().readValue(cbor, VersionVector.class)).isEqualTo(vector);
     }
+
+    @Test
+    void differentVectorsWithTheSameDataVersionAreWeaklyEqual() {
+        VersionVector a = VersionVector.fromList(List.of(2L, 1L, 1L));
+        VersionVector b = VersionVector.fromList(List.of(1L, 2L, 1L));
+        assertThat(VersionVector.weaklyEqual(a, 7, b, 7)).isTrue();
+        assertThat(VersionVector.weaklyEqual(a, 7, b, 8)).isFalse();
+        assertThat(VersionVector.weaklyEqual(a, 7, a, 7))
+                .as("equal vectors are equal, not weakly equal").isFalse();
+    }
 }
