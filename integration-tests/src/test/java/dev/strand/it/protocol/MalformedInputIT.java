@@ -119,10 +119,17 @@ class MalformedInputIT {
 
     @Test
     void aReusedRequestIdInFlightIsRefusedAndTheConnectionCloses() throws IOException {
+        dev.strand.protocol.message.Fid file;
+        try (var client = dev.strand.client.BlockingStrandClient.connect(dev.strand.client.ClientSettings.of(
+                dev.strand.client.ServerAddress.parse(SharedStrandServer.address())))) {
+            String volume = SharedStrandServer.uniqueVolumeName("dup");
+            client.volumeCreate(volume, 1);
+            file = client.createFile("/" + volume + "/f", 0644, false).fid();
+        }
         try (RawConnection bystander = new RawConnection(port).greet();
              RawConnection c = new RawConnection(port).greet()) {
-            // a STORE stays in flight until its DATA_END, so its id is still taken
-            c.request(11, new dev.strand.protocol.message.Store(new dev.strand.protocol.message.Fid(1, 1, 1), 0));
+            // a STORE of a real file stays in flight until its DATA_END, so its id stays taken
+            c.request(11, new dev.strand.protocol.message.Store(file, 10));
             c.request(11, new Ping(3));
             boolean sawDuplicate = false;
             for (Frame f = c.read(); f != null; f = c.read()) {
