@@ -28,6 +28,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 import java.time.Duration;
+import dev.strand.replication.VersionOrder;
+import dev.strand.replication.VersionVector;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -156,6 +159,13 @@ public final class VolumeCoordinator {
     private List<List<Cop2Update>> unsentCop2 = List.of();
     /** Per replica: did it answer the last request it was sent? Reads try answering replicas first. */
     private boolean[] answering = new boolean[0];
+    /**
+     * Per replica: it missed operations the others applied (it did not answer a COP1 that others committed, or
+     * refused it, or its version vector is dominated by another replica's). Until resolution brings it up to
+     * date it gets no COP1, serves no read and counts for nothing: answering from it would show acknowledged
+     * writes as missing. Derived again from the replicas' vectors whenever the coordinator starts.
+     */
+    private boolean[] behind = new boolean[0];
 
     // Mutations: up to MAX_OPERATIONS_IN_FLIGHT sent, the others queued, all in arrival order. Pipelining keeps
     // the replicas in step: each gets the operations in the same order (one sender, one receiver), applies them
@@ -213,10 +223,13 @@ public final class VolumeCoordinator {
             }
             answering = new boolean[group.size()];
             Arrays.fill(answering, true);
-            if (group.size() > 1) {
-                timers.startTimerWithFixedDelay(Tick.SWEEP, settings.sweepInterval());
+            behind = new boolean[group.size()];
+            if (group.size() == 1) {
+                return stash.unstashAll(known());
             }
-            return stash.unstashAll(known());
+            timers.startTimerWithFixedDelay(Tick.SWEEP, settings.sweepInterval());
+            gather(VolumeReplica.GetStats::new, this::findReplicasBehind);
+            return checkingReplicas();
         }
         // no such volume (or the registry did not answer): refuse what waits, look again on the next request
         String problem = looked.result() instanceof VolumeRegistry.Result.Rejected r ? r.message()
@@ -226,6 +239,53 @@ public final class VolumeCoordinator {
         stash.forEach(message -> replyRejected(message, status, text));
         stash.clear();
         return unknownGroupLater();
+    }
+
+    /** Stashes requests until every replica's version vector is known (see {@link #behind}). */
+    private Behavior<Object> checkingReplicas() {
+        return Behaviors.receive(Object.class)
+                .onMessage(Gathered.class, gathered -> {
+                    gathered.then().accept(gathered.answers());
+                    return stash.unstashAll(known());
+                })
+                .onAnyMessage(message -> {
+                    if (stash.isFull()) {
+                        replyRejected(message, Status.UNAVAILABLE, "volume " + volumeId + " is overloaded");
+                    } else {
+                        stash.stash(message);
+                    }
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    /** A replica is behind if it did not answer or another replica's vector dominates its own. */
+    private void findReplicasBehind(List<Result> answers) {
+        List<VersionVector> vectors = new ArrayList<>();
+        for (Result answer : answers) {
+            vectors.add(answer instanceof Result.Stats stats && stats.versionVector() != null
+                    ? VersionVector.fromList(stats.versionVector()) : null);
+        }
+        boolean anyCurrent = false;
+        for (int i = 0; i < vectors.size(); i++) {
+            VersionVector mine = vectors.get(i);
+            boolean dominated = mine == null;
+            for (int j = 0; j < vectors.size() && !dominated; j++) {
+                dominated = vectors.get(j) != null && mine.compare(vectors.get(j)) == VersionOrder.DOMINATED;
+            }
+            behind[i] = dominated;
+            anyCurrent |= !dominated;
+        }
+        if (!anyCurrent) {
+            Arrays.fill(behind, false); // nobody answered: nothing to go by, serve as before
+        }
+        for (int i = 0; i < behind.length; i++) {
+            if (behind[i]) {
+                context.getLog().warn("Replica {} of volume {} is behind ({}); it serves nothing until it is "
+                        + "brought up to date", i, volumeId, vectors.get(i) == null ? "did not answer" : "vector "
+                        + vectors.get(i) + " is dominated");
+            }
+        }
     }
 
     /** After a failed lookup: the next request starts a new lookup. */
@@ -335,8 +395,20 @@ public final class VolumeCoordinator {
             QueuedMutation next = queue.poll();
             long opId = nextOpId++;
             long time = System.currentTimeMillis();
-            inFlight.put(opId, new Operation(opId, next, group.size()));
+            Operation op = new Operation(opId, next, group.size());
+            inFlight.put(opId, op);
+            for (boolean b : behind) {
+                op.pending -= b ? 1 : 0;
+            }
+            if (op.pending == 0) { // every replica is behind: nothing can apply it
+                inFlight.remove(opId);
+                finish(op);
+                continue;
+            }
             for (int i = 0; i < group.size(); i++) {
+                if (behind[i]) {
+                    continue;
+                }
                 int replica = i;
                 Cop1 cop1 = new Cop1(opId, time, takeUnsentCop2(replica));
                 context.ask(Result.class, group.get(replica), settings.replicaTimeout(),
@@ -389,6 +461,16 @@ public final class VolumeCoordinator {
                 firstDone = firstDone == null ? done : firstDone;
                 if (done.committed()) {
                     updateSet.add(i);
+                }
+            }
+        }
+        if (!updateSet.isEmpty()) {
+            for (int i = 0; i < op.answers.length; i++) {
+                if (!behind[i] && !(op.answers[i] instanceof Result.Done)) {
+                    behind[i] = true; // missed (or refused) what others committed
+                    context.getLog().warn("Replica {} of volume {} is behind: it did not apply operation {} that "
+                            + "{} applied; it serves nothing until it is brought up to date", i, volumeId, op.opId,
+                            updateSet);
                 }
             }
         }
@@ -445,7 +527,7 @@ public final class VolumeCoordinator {
         int target = -1;
         for (int pass = 0; pass < 2 && target < 0; pass++) {
             for (int i = 0; i < group.size(); i++) {
-                if (!read.tried().contains(i) && (pass == 1 || answering[i])) {
+                if (!read.tried().contains(i) && !behind[i] && (pass == 1 || answering[i])) {
                     target = i;
                     break;
                 }

@@ -93,6 +93,13 @@ class VolumeCoordinatorTest {
             this(replicas, MinReplicas.ONE, ActorTestSupport.quietSettings());
         }
 
+        /** The probe at {@code index} answers the coordinator's start-up check as a replica that is up to date. */
+        void answerStatsAsCurrent(int index) {
+            VolumeReplica.GetStats ask = (VolumeReplica.GetStats) probes.get(index).receiveMessage(AWAIT);
+            List<Long> fresh = java.util.Collections.nCopies(record.replicas(), 1L);
+            ask.replyTo().tell(new VolumeReplica.Result.Stats(volumeId, "vol", 1, 0, 1, 0, 0, fresh, null, null));
+        }
+
         VolumeReplica.Result ask(java.util.function.Function<ActorRef<VolumeReplica.Result>, VolumeReplica.Command> command) {
             coordinator.tell(command.apply(client.getRef()));
             return client.receiveMessage(Duration.ofSeconds(5));
@@ -175,6 +182,7 @@ class VolumeCoordinatorTest {
     void mutationsArePipelinedToEveryReplicaInArrivalOrder() {
         replicaTimeout = Duration.ofMinutes(1); // a mutation waiting for the one before would wait this long
         Group group = new Group(2, MinReplicas.ONE, ActorTestSupport.quietSettings(), 1);
+        group.answerStatsAsCurrent(1);
         for (String name : List.of("a", "b", "c")) {
             group.coordinator.tell(new VolumeReplica.Execute(new MkDir(Fid.root(volumeId), name, 0755), "c",
                     REQUEST_IDS.incrementAndGet(), client.getRef()));
@@ -186,6 +194,21 @@ class VolumeCoordinatorTest {
             received.add(((MkDir) execute.request()).name());
         }
         assertThat(received).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void aReplicaThatMissedAnOperationGetsNoMoreUntilItIsBroughtUpToDate() {
+        Group group = new Group(2, MinReplicas.ONE, ActorTestSupport.quietSettings(), 1);
+        group.answerStatsAsCurrent(1);
+        group.mutate(new MkDir(Fid.root(volumeId), "a", 0755)); // the probe gets it and never answers
+        assertThat(group.probes.get(1).receiveMessage(AWAIT)).isInstanceOf(VolumeReplica.Execute.class);
+
+        Attr b = group.mutate(new MkDir(Fid.root(volumeId), "b", 0755));
+        Attr read = (Attr) ((VolumeReplica.Result.Done) group.ask(r -> new VolumeReplica.Execute(
+                new GetAttr(b.fid()), "c", REQUEST_IDS.incrementAndGet(), r))).reply();
+
+        assertThat(read.fid()).isEqualTo(b.fid());
+        group.probes.get(1).expectNoMessage(Duration.ofMillis(200)); // neither the mutation nor the read went there
     }
 
     @Test
