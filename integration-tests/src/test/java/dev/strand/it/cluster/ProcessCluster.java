@@ -33,6 +33,48 @@ final class ProcessCluster implements AutoCloseable {
 
     private final String keyspace;
     private final List<Node> nodes = new ArrayList<>();
+    private final PortRange portRange;
+
+    /**
+     * Where a test's nodes take their ports from (the first free ones at or above each base, within 100), for
+     * a test that must keep to ports of its own; without one, the system picks any free ports.
+     */
+    static final class PortRange {
+        private final int clientBase;
+        private final int clusterBase;
+        private int nextClient;
+        private int nextCluster;
+
+        PortRange(int clientBase, int clusterBase) {
+            this.clientBase = clientBase;
+            this.clusterBase = clusterBase;
+            this.nextClient = clientBase;
+            this.nextCluster = clusterBase;
+        }
+
+        int nextFreeClientPort() {
+            int port = firstFree(nextClient, clientBase + 100);
+            nextClient = port + 1;
+            return port;
+        }
+
+        int nextFreeClusterPort() {
+            int port = firstFree(nextCluster, clusterBase + 100);
+            nextCluster = port + 1;
+            return port;
+        }
+
+        private static int firstFree(int from, int limit) {
+            for (int port = from; port < limit; port++) {
+                try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                    return socket.getLocalPort();
+                } catch (IOException taken) {
+                    // in use: try the next one
+                }
+            }
+            throw new IllegalStateException("no free port in " + from + ".." + (limit - 1));
+        }
+    }
 
     /** One node: fixed ports for its whole life, a process while it runs. */
     final class Node {
@@ -44,8 +86,8 @@ final class ProcessCluster implements AutoCloseable {
 
         Node(int index) {
             this.index = index;
-            this.clientPort = freePort();
-            this.clusterPort = freePort();
+            this.clientPort = portRange == null ? freePort() : portRange.nextFreeClientPort();
+            this.clusterPort = portRange == null ? freePort() : portRange.nextFreeClusterPort();
             this.log = Path.of("target", "cluster-" + keyspace + "-node-" + index + ".log").toAbsolutePath();
             try {
                 Files.deleteIfExists(log); // left by an earlier run
@@ -143,13 +185,19 @@ final class ProcessCluster implements AutoCloseable {
         }
     }
 
-    private ProcessCluster(String keyspace) {
+    private ProcessCluster(String keyspace, PortRange portRange) {
         this.keyspace = keyspace;
+        this.portRange = portRange;
     }
 
     /** Starts node 1 (it forms the cluster), then the others in parallel; returns once every node serves. */
     static ProcessCluster start(int size, String keyspace) {
-        ProcessCluster cluster = new ProcessCluster(keyspace);
+        return start(size, keyspace, null);
+    }
+
+    /** As {@link #start(int, String)}, with ports from {@code portRange} (null: any free ports). */
+    static ProcessCluster start(int size, String keyspace, PortRange portRange) {
+        ProcessCluster cluster = new ProcessCluster(keyspace, portRange);
         try {
             for (int i = 1; i <= size; i++) {
                 cluster.nodes.add(cluster.new Node(i));
