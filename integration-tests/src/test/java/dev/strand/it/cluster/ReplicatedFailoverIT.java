@@ -11,7 +11,6 @@ import dev.strand.protocol.message.ValidateReply;
 import dev.strand.protocol.message.VolumeInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -54,8 +53,6 @@ import static org.awaitility.Awaitility.await;
  * client gets for mutations, so files acknowledged while it was away read as NOT_FOUND through every node
  * (and VALIDATE, which resolves the path on that replica, fails the same way).
  */
-@Disabled("acknowledged writes made while replica 0 was down read as NOT_FOUND afterwards: reads and COP1 answers "
-        + "come from replica 0, which missed them (issue-3 integration report)")
 class ReplicatedFailoverIT {
     private static final int WRITERS = 3;
     private static final int MAX_OPS_PER_WRITER = 400;
