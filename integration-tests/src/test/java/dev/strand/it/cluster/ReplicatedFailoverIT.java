@@ -98,7 +98,11 @@ class ReplicatedFailoverIT {
         long id = volumeId;
 
         Map<Integer, ProcessCluster.Node> hosts = new LinkedHashMap<>();
-        await("the three replicas placed").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+        // A volume created while a node's shard region has not yet registered with the coordinator (the first
+        // second after the cluster formed) may start with two replicas on one node; rebalancing then moves one
+        // to the newcomer. So wait for three different nodes rather than take the first placement.
+        await("the three replicas placed on three nodes").atMost(Duration.ofSeconds(45))
+                .pollInterval(Duration.ofMillis(200))
                 .until(() -> {
                     hosts.clear();
                     for (int r = 0; r < 3; r++) {
@@ -108,7 +112,7 @@ class ReplicatedFailoverIT {
                         }
                         hosts.put(r, host.get());
                     }
-                    return true;
+                    return new HashSet<>(hosts.values()).size() == 3;
                 });
         assertThat(new HashSet<>(hosts.values())).as("the replicas are on three different nodes").hasSize(3);
         ProcessCluster.Node victim = hosts.get(0);
