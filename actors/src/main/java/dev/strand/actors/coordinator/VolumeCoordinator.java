@@ -718,30 +718,8 @@ public final class VolumeCoordinator {
 
     /** Answers a request that cannot be served, if it is one that expects an answer. */
     private static void replyRejected(Object message, Status status, String text) {
-        ActorRef<Result> replyTo = null;
-        if (message instanceof VolumeReplica.Execute m) {
-            replyTo = m.replyTo();
-        } else if (message instanceof VolumeReplica.CommitStore m) {
-            replyTo = m.replyTo();
-        } else if (message instanceof VolumeReplica.PrepareStore m) {
-            replyTo = m.replyTo();
-        } else if (message instanceof VolumeReplica.OpenForFetch m) {
-            replyTo = m.replyTo();
-        } else if (message instanceof VolumeReplica.GetStats m) {
-            replyTo = m.replyTo();
-        } else if (message instanceof VolumeReplica.Validate m) {
-            replyTo = m.replyTo();
-        } else if (message instanceof VolumeReplica.SweepBlobs m) {
-            replyTo = m.replyTo();
-        } else if (message instanceof VolumeReplica.Initialize m) {
-            replyTo = m.replyTo();
-        } else if (message instanceof VolumeReplica.ListBlobReferences m) {
-            replyTo = m.replyTo();
-        } else if (message instanceof VolumeReplica.Cop2 m) {
-            replyTo = m.replyTo();
-        }
-        if (replyTo != null) {
-            replyTo.tell(new Result.Rejected(status, text));
+        if (message instanceof VolumeReplica.ExpectsAnswer asking && asking.replyTo() != null) {
+            asking.replyTo().tell(new Result.Rejected(status, text));
         }
     }
 }

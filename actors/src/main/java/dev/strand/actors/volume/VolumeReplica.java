@@ -92,9 +92,14 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
     public sealed interface Command extends CborSerializable {}
 
+    /** A command that expects an answer (the public ones); {@code replyTo} may be null where none is wanted. */
+    public interface ExpectsAnswer {
+        ActorRef<Result> replyTo();
+    }
+
     /** {@code replicas}: the size of the storage group (this replica's version vectors have that many slots). */
     public record Initialize(long volumeId, String volumeName, long createdMillis, ActorRef<Result> replyTo,
-                             int replicas) implements Command {
+                             int replicas) implements Command, ExpectsAnswer {
         public Initialize {
             replicas = Math.max(1, replicas); // absent (0) in messages from before replicated volumes
         }
@@ -110,7 +115,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
      * {@code cop1} is set when the volume's coordinator sends it (null: a direct, unreplicated call).
      */
     public record Execute(@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) Request request, String clientId,
-                          long requestId, ActorRef<Result> replyTo, Cop1 cop1) implements Command {
+                          long requestId, ActorRef<Result> replyTo, Cop1 cop1) implements Command, ExpectsAnswer {
         public Execute(Request request, String clientId, long requestId, ActorRef<Result> replyTo) {
             this(request, clientId, requestId, replyTo, null);
         }
@@ -124,10 +129,10 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
         }
     }
 
-    public record PrepareStore(Fid fid, ActorRef<Result> replyTo) implements Command {}
+    public record PrepareStore(Fid fid, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
     public record CommitStore(Fid fid, UUID blobId, long length, String clientId, long requestId,
-                              ActorRef<Result> replyTo, Cop1 cop1) implements Command {
+                              ActorRef<Result> replyTo, Cop1 cop1) implements Command, ExpectsAnswer {
         public CommitStore(Fid fid, UUID blobId, long length, String clientId, long requestId,
                            ActorRef<Result> replyTo) {
             this(fid, blobId, length, clientId, requestId, replyTo, null);
@@ -156,20 +161,20 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     }
 
     /** Update sets sent on their own; answers {@link Result.Cop2Done} if {@code replyTo} is not null. */
-    public record Cop2(List<Cop2Update> updates, ActorRef<Result> replyTo) implements Command {}
+    public record Cop2(List<Cop2Update> updates, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
     /** This replica's version of one object; answers {@link Result.Validation} (one replica) or Rejected. */
-    public record Validate(Fid fid, ActorRef<Result> replyTo) implements Command {}
+    public record Validate(Fid fid, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
     /** Answers {@link Result.BlobReferences}: the blobs this replica's files hold. */
-    public record ListBlobReferences(ActorRef<Result> replyTo) implements Command {}
+    public record ListBlobReferences(ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
-    public record OpenForFetch(Fid fid, ActorRef<Result> replyTo) implements Command {}
+    public record OpenForFetch(Fid fid, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
-    public record GetStats(ActorRef<Result> replyTo) implements Command {}
+    public record GetStats(ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
     /** Runs the blob sweep now; answers {@link Result.Swept} or {@link Result.Rejected} (IO_ERROR). */
-    public record SweepBlobs(ActorRef<Result> replyTo) implements Command {}
+    public record SweepBlobs(ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
     // internal messages: results of timers and of asynchronous work, never sent between nodes
 
