@@ -38,10 +38,12 @@ public final class VolumeInfoCommand extends ClientCommand {
                 out().println("    Version: " + v.versionVector());
             }
             if (v.replicaInfo() != null && !v.replicaInfo().isEmpty()) {
-                out().printf("%5s  %-10s  %-24s  %-24s  %s%n", "INDEX", "ENTITY", "NODE", "VERSION VECTOR", "PENDING COP2");
+                out().printf("%5s  %-10s  %-24s  %-12s  %-24s  %s%n", "INDEX", "ENTITY", "NODE", "STATE",
+                        "VERSION VECTOR", "PENDING COP2");
                 for (ReplicaInfo r : v.replicaInfo()) {
-                    out().printf("%5d  %-10s  %-24s  %-24s  %s%n", r.index(), r.entityId(),
+                    out().printf("%5d  %-10s  %-24s  %-12s  %-24s  %s%n", r.index(), r.entityId(),
                             r.node() == null ? "-" : r.node(),
+                            r.state() != null ? r.state() : r.available() ? "-" : "unavailable",
                             r.available() ? String.valueOf(r.versionVector()) : "(did not answer)",
                             r.available() ? Integer.toString(r.pendingCop2()) : "-");
                 }

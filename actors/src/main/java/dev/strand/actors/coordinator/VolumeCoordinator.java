@@ -114,6 +114,16 @@ public final class VolumeCoordinator {
 
     private enum Tick implements NoSerializationVerificationNeeded { FLUSH_COP2, SWEEP }
 
+    /** CATCH-UP: a round for replica {@code target} ended ({@code failure} null if it went through). */
+    private record CatchUpRoundFinished(int target, boolean complete, ReplicaCatchUp.Outcome outcome,
+                                        Throwable failure) implements NoSerializationVerificationNeeded {}
+
+    /** CATCH-UP: the update sets the replicas were owed are applied (or not: {@code failure}). */
+    private record Cop2Flushed(int target, Throwable failure) implements NoSerializationVerificationNeeded {}
+
+    /** CATCH-UP: time to try replica {@code target} again. */
+    private record RetryCatchUp(int target) implements NoSerializationVerificationNeeded {}
+
     // ---- creation -------------------------------------------------------------------------------
 
     /**
@@ -166,6 +176,33 @@ public final class VolumeCoordinator {
      * writes as missing. Derived again from the replicas' vectors whenever the coordinator starts.
      */
     private boolean[] behind = new boolean[0];
+
+    // CATCH-UP: a replica that is behind is brought up to date from a current one (ReplicaCatchUp): rounds
+    // while the volume keeps changing, then one last round with mutations paused, after which it is current.
+    /** Rounds that ship fewer items than this are close enough: the next round is the last one. */
+    private static final int CATCH_UP_CLOSE_ENOUGH = 64;
+    /** At most this many rounds run with mutations flowing; the next is the last one. */
+    private static final int CATCH_UP_MAX_OPEN_ROUNDS = 3;
+    private static final Duration CATCH_UP_MAX_BACKOFF = Duration.ofSeconds(10);
+    /** Per replica being caught up: its catch-up and the rounds run so far. */
+    private final Map<Integer, CatchUpRun> catchUps = new HashMap<>();
+    /** Per replica: its last catch-up found it holding changes no current replica has (resolution's job). */
+    private boolean[] diverged = new boolean[0];
+    /** Per replica: catch-ups that failed in a row (for the retry delay). */
+    private int[] catchUpFailures = new int[0];
+    /** The replica whose last round runs while mutations wait, or -1. */
+    private int pausedFor = -1;
+    private boolean finalRoundStarted;
+
+    private static final class CatchUpRun {
+        final ReplicaCatchUp catchUp;
+        int rounds;
+        int installed;
+
+        CatchUpRun(ReplicaCatchUp catchUp) {
+            this.catchUp = catchUp;
+        }
+    }
 
     // Mutations: up to MAX_OPERATIONS_IN_FLIGHT sent, the others queued, all in arrival order. Pipelining keeps
     // the replicas in step: each gets the operations in the same order (one sender, one receiver), applies them
@@ -224,6 +261,8 @@ public final class VolumeCoordinator {
             answering = new boolean[group.size()];
             Arrays.fill(answering, true);
             behind = new boolean[group.size()];
+            catchUpFailures = new int[group.size()];
+            diverged = new boolean[group.size()];
             if (group.size() == 1) {
                 return stash.unstashAll(known());
             }
@@ -284,6 +323,8 @@ public final class VolumeCoordinator {
                 context.getLog().warn("Replica {} of volume {} is behind ({}); it serves nothing until it is "
                         + "brought up to date", i, volumeId, vectors.get(i) == null ? "did not answer" : "vector "
                         + vectors.get(i) + " is dominated");
+                unsentCop2.get(i).clear();
+                scheduleCatchUp(i);
             }
         }
     }
@@ -351,6 +392,12 @@ public final class VolumeCoordinator {
                     }
                     return Behaviors.same();
                 })
+                .onMessage(CatchUpRoundFinished.class, this::onCatchUpRoundFinished)
+                .onMessage(Cop2Flushed.class, this::onCop2Flushed)
+                .onMessage(RetryCatchUp.class, retry -> {
+                    startCatchUp(retry.target());
+                    return Behaviors.same();
+                })
                 .onMessage(GroupLooked.class, looked -> Behaviors.same())
                 .onAnyMessage(message -> {
                     replyRejected(message, Status.BAD_REQUEST, "the coordinator of volume " + volumeId
@@ -391,7 +438,7 @@ public final class VolumeCoordinator {
 
     /** Sends queued mutations while fewer than {@link #MAX_OPERATIONS_IN_FLIGHT} are unanswered. */
     private void startNext() {
-        while (inFlight.size() < MAX_OPERATIONS_IN_FLIGHT && !queue.isEmpty()) {
+        while (pausedFor < 0 && inFlight.size() < MAX_OPERATIONS_IN_FLIGHT && !queue.isEmpty()) {
             QueuedMutation next = queue.poll();
             long opId = nextOpId++;
             long time = System.currentTimeMillis();
@@ -440,6 +487,9 @@ public final class VolumeCoordinator {
             finish(op);
             inFlight.remove(op.opId);
             startNext();
+            if (pausedFor >= 0 && inFlight.isEmpty() && !finalRoundStarted) {
+                flushCop2ThenFinalRound(pausedFor);
+            }
         }
         return Behaviors.same();
     }
@@ -471,6 +521,8 @@ public final class VolumeCoordinator {
                     context.getLog().warn("Replica {} of volume {} is behind: it did not apply operation {} that "
                             + "{} applied; it serves nothing until it is brought up to date", i, volumeId, op.opId,
                             updateSet);
+                    unsentCop2.get(i).clear(); // its versions will be the source's, COP2s included
+                    scheduleCatchUp(i);
                 }
             }
         }
@@ -511,6 +563,176 @@ public final class VolumeCoordinator {
                 group.get(i).tell(new VolumeReplica.Cop2(updates, null));
             }
         }
+    }
+
+    // ---- catching up replicas that fell behind -----------------------------------------------------------
+
+    /** Starts catching replica {@code target} up now, unless that is already under way. */
+    private void scheduleCatchUp(int target) {
+        if (!catchUps.containsKey(target) && !timers.isTimerActive(new RetryCatchUp(target))) {
+            timers.startSingleTimer(new RetryCatchUp(target), Duration.ZERO);
+        }
+    }
+
+    /**
+     * Checks every replica's volume vector first: the source must be current and hold everything the target
+     * holds (the target's vector equal to or dominated by the source's). A target with updates no current
+     * replica has diverged; copying over it would lose them, so it waits for resolution instead.
+     */
+    private void startCatchUp(int target) {
+        if (target >= behind.length || !behind[target] || catchUps.containsKey(target)) {
+            return;
+        }
+        catchUps.put(target, null); // reserved while the vectors are gathered
+        gather(VolumeReplica.GetStats::new, answers -> {
+            List<VersionVector> vectors = new ArrayList<>();
+            for (int i = 0; i < answers.size(); i++) {
+                answering[i] = answers.get(i) != null;
+                vectors.add(answers.get(i) instanceof Result.Stats stats && stats.versionVector() != null
+                        ? VersionVector.fromList(stats.versionVector()) : null);
+            }
+            boolean anyCurrent = false;
+            for (boolean b : behind) {
+                anyCurrent |= !b;
+            }
+            if (!anyCurrent) { // every replica is behind: judge them again by their vectors
+                catchUps.remove(target);
+                findReplicasBehind(answers);
+                if (behind[target]) {
+                    retryCatchUpLater(target, "no replica is current");
+                }
+                return;
+            }
+            if (vectors.get(target) == null) {
+                catchUps.remove(target);
+                retryCatchUpLater(target, "it did not answer");
+                return;
+            }
+            int source = -1;
+            for (int j = 0; j < vectors.size() && source < 0; j++) {
+                if (j != target && !behind[j] && vectors.get(j) != null) {
+                    VersionOrder order = vectors.get(target).compare(vectors.get(j));
+                    if (order == VersionOrder.EQUAL || order == VersionOrder.DOMINATED) {
+                        source = j;
+                    }
+                }
+            }
+            diverged[target] = source < 0;
+            if (source < 0) {
+                catchUps.remove(target);
+                retryCatchUpLater(target, "no current replica holds everything it holds (vector "
+                        + vectors.get(target) + "): the replicas diverged and need resolution");
+                return;
+            }
+            context.getLog().info("Replica {} of volume {} catches up from replica {}", target, volumeId, source);
+            CatchUpRun run = new CatchUpRun(new ReplicaCatchUp(volumeId, source, group.get(source), target,
+                    group.get(target), settings.replicaTimeout(), context.getSystem().scheduler()));
+            catchUps.put(target, run);
+            runCatchUpRound(target, false);
+        });
+    }
+
+    private void runCatchUpRound(int target, boolean complete) {
+        CatchUpRun run = catchUps.get(target);
+        context.pipeToSelf(run.catchUp.round(complete),
+                (outcome, failure) -> new CatchUpRoundFinished(target, complete, outcome, failure));
+    }
+
+    private Behavior<Object> onCatchUpRoundFinished(CatchUpRoundFinished finished) {
+        int target = finished.target();
+        CatchUpRun run = catchUps.get(target);
+        if (run == null) {
+            return Behaviors.same();
+        }
+        if (finished.failure() != null) {
+            catchUps.remove(target);
+            if (finished.complete()) {
+                resumeMutations();
+            }
+            retryCatchUpLater(target, finished.failure().getCause() != null
+                    ? finished.failure().getCause().getMessage() : finished.failure().getMessage());
+            return Behaviors.same();
+        }
+        run.rounds++;
+        run.installed += finished.outcome().installed();
+        if (!finished.complete()) {
+            boolean closeEnough = finished.outcome().installed() <= CATCH_UP_CLOSE_ENOUGH
+                    || run.rounds >= CATCH_UP_MAX_OPEN_ROUNDS;
+            if (closeEnough && pausedFor < 0) {
+                pausedFor = target; // the last round: let what is in flight finish, start nothing new
+                finalRoundStarted = false;
+                if (inFlight.isEmpty()) {
+                    flushCop2ThenFinalRound(target);
+                }
+            } else {
+                runCatchUpRound(target, false);
+            }
+            return Behaviors.same();
+        }
+        catchUps.remove(target);
+        behind[target] = false;
+        diverged[target] = false;
+        answering[target] = true;
+        catchUpFailures[target] = 0;
+        unsentCop2.get(target).clear();
+        context.getLog().info("Replica {} of volume {} is up to date again (from replica {}: {} items in {} rounds); "
+                + "it takes part in every operation from now on", target, volumeId, run.catchUp.sourceIndex(),
+                run.installed, run.rounds);
+        resumeMutations();
+        return Behaviors.same();
+    }
+
+    /**
+     * Before the last round every replica applies the update sets it is owed, and waits for them, so the
+     * versions the target copies already include every COP2 (it gets none of those itself).
+     */
+    private void flushCop2ThenFinalRound(int target) {
+        finalRoundStarted = true;
+        CatchUpRun run = catchUps.get(target);
+        if (run == null || behind[run.catchUp.sourceIndex()]) {
+            catchUps.remove(target);
+            resumeMutations();
+            retryCatchUpLater(target, "its source fell behind");
+            return;
+        }
+        timers.cancel(Tick.FLUSH_COP2);
+        List<CompletableFuture<Result>> acks = new ArrayList<>();
+        for (int i = 0; i < group.size(); i++) {
+            List<Cop2Update> updates = takeUnsentCop2(i);
+            if (!updates.isEmpty() && !behind[i]) {
+                acks.add(AskPattern.<Command, Result>ask(group.get(i), r -> new VolumeReplica.Cop2(updates, r),
+                        settings.replicaTimeout(), context.getSystem().scheduler()).toCompletableFuture());
+            }
+        }
+        context.pipeToSelf(CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)),
+                (ok, failure) -> new Cop2Flushed(target, failure));
+    }
+
+    private Behavior<Object> onCop2Flushed(Cop2Flushed flushed) {
+        if (flushed.failure() != null) {
+            catchUps.remove(flushed.target());
+            resumeMutations();
+            retryCatchUpLater(flushed.target(), "update sets could not be applied first: " + flushed.failure());
+        } else if (catchUps.get(flushed.target()) != null) {
+            runCatchUpRound(flushed.target(), true);
+        } else {
+            resumeMutations();
+        }
+        return Behaviors.same();
+    }
+
+    private void resumeMutations() {
+        pausedFor = -1;
+        finalRoundStarted = false;
+        startNext();
+    }
+
+    private void retryCatchUpLater(int target, String why) {
+        int failures = ++catchUpFailures[target];
+        long millis = Math.min(CATCH_UP_MAX_BACKOFF.toMillis(), 250L << Math.min(failures, 10));
+        context.getLog().info("Replica {} of volume {} could not be brought up to date ({}); trying again in {} ms",
+                target, volumeId, why, millis);
+        timers.startSingleTimer(new RetryCatchUp(target), Duration.ofMillis(millis));
     }
 
     // ---- reads ---------------------------------------------------------------------------------------
@@ -570,14 +792,20 @@ public final class VolumeCoordinator {
     private Behavior<Object> onGetStats(VolumeReplica.GetStats command) {
         gather(VolumeReplica.GetStats::new, answers -> {
             Result.Stats base = null;
+            int baseIndex = -1;
             List<ReplicaSummary> summaries = new ArrayList<>();
             for (int i = 0; i < answers.size(); i++) {
                 answering[i] = answers.get(i) != null;
                 if (answers.get(i) instanceof Result.Stats stats) {
-                    base = base == null ? stats : base;
-                    summaries.add(stats.self());
+                    // the usage figures of a current replica (one that is behind shows an older volume)
+                    if (base == null || (behind[baseIndex] && !behind[i])) {
+                        base = stats;
+                        baseIndex = i;
+                    }
+                    summaries.add(stats.self().withState(stateOf(i)));
                 } else {
-                    summaries.add(new ReplicaSummary(i, volume.replicaEntityIds().get(i), null, false, null, -1));
+                    summaries.add(new ReplicaSummary(i, volume.replicaEntityIds().get(i), null, false, null, -1,
+                            "unavailable"));
                 }
             }
             if (base == null) {
@@ -591,6 +819,17 @@ public final class VolumeCoordinator {
                     base.self(), List.copyOf(summaries)));
         });
         return Behaviors.same();
+    }
+
+    /** What {@code volume info} shows for replica {@code i} that answered. */
+    private String stateOf(int i) {
+        if (!behind[i]) {
+            return "current";
+        }
+        if (diverged[i]) {
+            return "diverged";
+        }
+        return catchUps.get(i) != null ? "catching-up" : "behind";
     }
 
     /**

@@ -80,6 +80,13 @@ public final class RecentRequests {
 
     /** Remembers the success a mutation event records (events without an origin are ignored). */
     public void record(VolumeEvent event) {
+        if (event instanceof VolumeEvent.RecentRequestsAdopted adopted) { // CATCH-UP: the source's window
+            for (Entry e : adopted.entries()) {
+                remember(e.clientId(), e.requestId(), e.refusedStatus() == null ? new Applied(e.replyVnode())
+                        : new Refused(e.refusedStatus(), e.refusedMessage()), e.seenMillis());
+            }
+            return;
+        }
         Origin origin = originOf(event);
         if (origin == null || origin.clientId() == null) {
             return;
@@ -132,6 +139,16 @@ public final class RecentRequests {
             }
         }));
         return new Snapshot(volume, entries);
+    }
+
+    /**
+     * A page of the window ({@code max} entries after the first {@code skip}), in the order of
+     * {@link #snapshot}: what a replica that catches up adopts. Stable while nothing is recorded.
+     */
+    public List<Entry> page(int skip, int max) {
+        List<Entry> all = snapshot(null).recentRequests();
+        int from = Math.min(Math.max(skip, 0), all.size());
+        return List.copyOf(all.subList(from, Math.min(all.size(), from + Math.max(max, 0))));
     }
 
     /** Replaces the window with a snapshot's (entries in the order they were remembered). */

@@ -6,6 +6,7 @@ import dev.strand.replication.VersionVector;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
+import java.util.List;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -175,6 +176,22 @@ public final class Vnode {
 
     public boolean hasEntries() {
         return !entries.isEmpty();
+    }
+
+    /** This vnode as a snapshot (and catch-up) record, with the given entries. */
+    public VolumeSnapshot.VnodeRecord toRecord(List<VolumeSnapshot.EntryRecord> withEntries) {
+        return new VolumeSnapshot.VnodeRecord(number, unique, type, mode, owner, size, linkCount, mtimeMillis,
+                ctimeMillis, dataVersion, versionVector, blobId, blobLength, symlinkTarget, parent, withEntries);
+    }
+
+    /** A directory's entries as records, in name order (empty for anything else). */
+    public List<VolumeSnapshot.EntryRecord> entryRecords() {
+        if (entries == null) {
+            return List.of();
+        }
+        List<VolumeSnapshot.EntryRecord> records = new java.util.ArrayList<>(entries.size());
+        entries.forEach((name, d) -> records.add(new VolumeSnapshot.EntryRecord(name, d.vnode(), d.unique(), d.type())));
+        return records;
     }
 
     public DirectoryEntry asEntry() {

@@ -15,6 +15,8 @@ import dev.strand.replication.VersionVector;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +42,8 @@ public final class Volume {
     private int replicas;
     private VersionVector versionVector;
 
-    private final Map<Long, Vnode> vnodes = new HashMap<>();
+    /** By number, in number order, so that catching up can page through them (see {@link VnodeSync}). */
+    private final NavigableMap<Long, Vnode> vnodes = new TreeMap<>();
     private long nextVnode = Fid.ROOT_VNODE + 1;
     private long nextUnique = ROOT_UNIQUE + 1;
     /** Replicated operations applied here whose update set (COP2) has not arrived yet. */
@@ -242,6 +245,21 @@ public final class Volume {
             onCop2Applied(e);
             return this;
         }
+        if (event instanceof VolumeEvent.VnodesInstalled e) { // CATCH-UP: the source's versions, no bump
+            onVnodesInstalled(e);
+            return this;
+        }
+        if (event instanceof VolumeEvent.EntriesInstalled e) {
+            onEntriesInstalled(e);
+            return this;
+        }
+        if (event instanceof VolumeEvent.CaughtUp e) {
+            onCaughtUp(e);
+            return this;
+        }
+        if (event instanceof VolumeEvent.RecentRequestsAdopted) {
+            return this; // the retry window's business (RecentRequests.record)
+        }
         if (event instanceof VolumeEvent.FileCreated e) {
             onFileCreated(e);
         } else if (event instanceof VolumeEvent.DirectoryCreated e) {
@@ -283,6 +301,73 @@ public final class Volume {
         for (int slot : e.slots()) {
             versionVector = versionVector.increment(slot);
         }
+    }
+
+    // ---- catching up: this replica becomes a copy of a current one (VnodeSync) ------------------
+
+    /** The vnodes with a number above {@code after}, in number order (read-only). */
+    public NavigableMap<Long, Vnode> vnodesAfter(long after) {
+        return java.util.Collections.unmodifiableNavigableMap(vnodes.tailMap(after, false));
+    }
+
+    public long nextVnodeNumber() {
+        return nextVnode;
+    }
+
+    public long nextUniquifier() {
+        return nextUnique;
+    }
+
+    /**
+     * Each record replaces the vnode of its number (or adds it); {@code removed} go. A directory listed in
+     * {@code incomplete} got only the first of its entries: until {@link VolumeEvent.EntriesInstalled}
+     * completes it, it carries data version 0, which no source vnode has, so an interrupted catch-up copies it
+     * again.
+     */
+    private void onVnodesInstalled(VolumeEvent.VnodesInstalled e) {
+        for (Long number : e.removed()) {
+            Vnode gone = vnodes.get(number);
+            if (gone != null) {
+                remove(gone);
+            }
+        }
+        for (VolumeSnapshot.VnodeRecord record : e.vnodes()) {
+            Vnode old = vnodes.get(record.vnode());
+            if (old != null) {
+                remove(old);
+            }
+            Vnode installed = Vnode.restore(record);
+            if (e.incomplete().contains(record.vnode())) {
+                installed.setVersion(new VnodeVersion(0, VersionVector.ofSize(replicas)));
+            }
+            add(installed);
+        }
+    }
+
+    private void onEntriesInstalled(VolumeEvent.EntriesInstalled e) {
+        Vnode dir = vnodes.get(e.vnode());
+        if (dir == null || !dir.isDirectory()) {
+            return; // replaced or removed since its first entries came
+        }
+        for (VolumeSnapshot.EntryRecord entry : e.entries()) {
+            dir.putEntry(entry.name(), new DirectoryEntry(entry.vnode(), entry.unique(), entry.type()));
+        }
+        if (e.completedVersion() != null) {
+            dir.setVersion(e.completedVersion());
+        }
+    }
+
+    /**
+     * The end of a catch-up: this replica now holds the source's vnodes, so it takes the source's volume
+     * vector and fid counters (it must allocate the same fids as the others from now on). Its own pending
+     * COP2 entries go: the versions it installed already include the source's COP2s, and applying an old
+     * update set on top would count it twice.
+     */
+    private void onCaughtUp(VolumeEvent.CaughtUp e) {
+        versionVector = e.volumeVector();
+        nextVnode = e.nextVnode();
+        nextUnique = e.nextUnique();
+        pendingCop2 = new PendingCop2();
     }
 
     /** The vnodes (numbers) whose versions an operation's event sets, each once, in event order. */
@@ -489,18 +574,7 @@ public final class Volume {
     public VolumeSnapshot toSnapshot() {
         List<VolumeSnapshot.VnodeRecord> records = new ArrayList<>(vnodes.size());
         for (Vnode v : vnodes.values()) {
-            List<VolumeSnapshot.EntryRecord> entries = List.of();
-            if (v.isDirectory()) {
-                entries = new ArrayList<>(v.entries().size());
-                for (Map.Entry<String, DirectoryEntry> e : v.entries().entrySet()) {
-                    DirectoryEntry d = e.getValue();
-                    entries.add(new VolumeSnapshot.EntryRecord(e.getKey(), d.vnode(), d.unique(), d.type()));
-                }
-            }
-            VnodeVersion version = v.version();
-            records.add(new VolumeSnapshot.VnodeRecord(v.number(), v.unique(), v.type(), v.mode(), v.owner(),
-                    v.size(), v.linkCount(), v.mtimeMillis(), v.ctimeMillis(), version.dataVersion(),
-                    version.versionVector(), v.blobId(), v.blobLength(), v.symlinkTarget(), v.parent(), entries));
+            records.add(v.toRecord(v.isDirectory() ? v.entryRecords() : List.of()));
         }
         records.sort(Comparator.comparingLong(VolumeSnapshot.VnodeRecord::vnode));
         return new VolumeSnapshot(initialized, volumeId, volumeName, createdMillis, replicaIndex, replicas,

@@ -2,6 +2,7 @@ package dev.strand.actors.volume;
 
 import dev.strand.actors.CborSerializable;
 import dev.strand.protocol.message.Fid;
+import dev.strand.replication.VersionVector;
 
 import java.util.List;
 import java.util.UUID;
@@ -98,4 +99,49 @@ public sealed interface VolumeEvent extends CborSerializable {
      * vector went up by one, and the operation left the pending-COP2 table.
      */
     record Cop2Applied(long opId, List<Integer> slots, List<Long> vnodes) implements VolumeEvent {}
+
+    // ---- catching up (a replica that fell behind becomes a copy of a current one; see VnodeSync) -----
+    // None of these bumps a slot: the versions installed are the source's, as they are.
+
+    /**
+     * The vnodes in {@code vnodes} are now as replica {@code sourceReplica} has them (each replaces the
+     * vnode of its number), and those in {@code removed} are gone. A directory listed in {@code incomplete}
+     * came with only its first entries; {@link EntriesInstalled} brings the rest.
+     */
+    record VnodesInstalled(int sourceReplica, List<VolumeSnapshot.VnodeRecord> vnodes, List<Long> incomplete,
+                           List<Long> removed) implements VolumeEvent {
+        public VnodesInstalled {
+            vnodes = vnodes == null ? List.of() : List.copyOf(vnodes);
+            incomplete = incomplete == null ? List.of() : List.copyOf(incomplete);
+            removed = removed == null ? List.of() : List.copyOf(removed);
+        }
+    }
+
+    /**
+     * More entries of directory {@code vnode} as the source has them; {@code completedVersion} is set on the
+     * last slice (the directory's version at the source), null while more follow.
+     */
+    record EntriesInstalled(int sourceReplica, long vnode, List<VolumeSnapshot.EntryRecord> entries,
+                            VnodeVersion completedVersion) implements VolumeEvent {
+        public EntriesInstalled {
+            entries = entries == null ? List.of() : List.copyOf(entries);
+        }
+    }
+
+    /**
+     * The retry window of the source for the requests this replica missed, so that a client resending one
+     * of them is answered from memory here too (see {@code RecentRequests}).
+     */
+    record RecentRequestsAdopted(int sourceReplica, List<RecentRequests.Entry> entries) implements VolumeEvent {
+        public RecentRequestsAdopted {
+            entries = entries == null ? List.of() : List.copyOf(entries);
+        }
+    }
+
+    /**
+     * The catch-up from {@code sourceReplica} is complete: this replica holds its vnodes, and takes its volume
+     * version vector and fid counters. Pending COP2 entries are dropped (the installed versions include them).
+     */
+    record CaughtUp(int sourceReplica, VersionVector volumeVector, long nextVnode, long nextUnique)
+            implements VolumeEvent {}
 }

@@ -73,6 +73,12 @@ import java.util.concurrent.CompletionStage;
  *       operations expire after {@code strand.volume.cop2-expiry}.</li>
  *   <li>{@link Validate}: this replica's version of one object: {@link Result.Validation}.</li>
  *   <li>{@link ListBlobReferences}: the blobs this replica's vnodes reference: {@link Result.BlobReferences}.</li>
+ *   <li>Catching up ({@link VnodeSync}): as a source, {@link ListVersions} ({@link Result.Versions}),
+ *       {@link ReadVnodes} ({@link Result.VnodeImages}), {@link ReadEntries} ({@link Result.DirectoryEntries})
+ *       and {@link ReadRecentRequests} ({@link Result.RecentRequestsPage}) only read; as a target,
+ *       {@link CompareVersions} ({@link Result.Compared}) reads, and {@link InstallVnodes},
+ *       {@link InstallEntries}, {@link AdoptRecentRequests} and {@link CompleteCatchUp} persist the source's
+ *       state as this replica's events ({@link Result.Installed}).</li>
  * </ul>
  * Commands to an uninitialised replica are rejected with NO_SUCH_VOLUME.
  */
@@ -171,6 +177,54 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
     public record OpenForFetch(Fid fid, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
+    // ---- catching up (VnodeSync): the source's side only reads, the target's side installs ----------
+
+    /** The versions of up to {@code max} vnodes numbered above {@code after}: {@link Result.Versions}. */
+    public record ListVersions(long after, int max, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
+
+    /** Compares a page of a source's versions with this replica's vnodes: {@link Result.Compared}. */
+    public record CompareVersions(long after, List<VnodeSync.Summary> source, boolean last,
+                                  ActorRef<Result> replyTo) implements Command, ExpectsAnswer {
+        public CompareVersions {
+            source = List.copyOf(source);
+        }
+    }
+
+    /** The listed vnodes whole, as many as fit in one answer: {@link Result.VnodeImages}. */
+    public record ReadVnodes(List<Long> vnodes, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {
+        public ReadVnodes {
+            vnodes = List.copyOf(vnodes);
+        }
+    }
+
+    /**
+     * Entries of directory {@code vnode} after {@code afterName}, if it still has data version
+     * {@code dataVersion} (else STALE: it changed since its first entries were read): {@link Result.DirectoryEntries}.
+     */
+    public record ReadEntries(long vnode, long dataVersion, String afterName, ActorRef<Result> replyTo)
+            implements Command, ExpectsAnswer {}
+
+    /** A page of this replica's retry window: {@link Result.RecentRequestsPage}. */
+    public record ReadRecentRequests(int skip, int max, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
+
+    /** Installs vnodes as replica {@code sourceReplica} has them: {@link Result.Installed}. */
+    public record InstallVnodes(int sourceReplica, List<VolumeSnapshot.VnodeRecord> vnodes, List<Long> incomplete,
+                                List<Long> removed, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
+
+    /** Installs more entries of a directory; {@code completedVersion} on the last slice: {@link Result.Installed}. */
+    public record InstallEntries(int sourceReplica, long vnode, List<VolumeSnapshot.EntryRecord> entries,
+                                 VnodeVersion completedVersion, ActorRef<Result> replyTo)
+            implements Command, ExpectsAnswer {}
+
+    /** Adopts part of the source's retry window: {@link Result.Installed}. */
+    public record AdoptRecentRequests(int sourceReplica, List<RecentRequests.Entry> entries,
+                                      ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
+
+    /** Ends a catch-up: the source's volume vector and fid counters: {@link Result.Installed}. */
+    public record CompleteCatchUp(int sourceReplica, dev.strand.replication.VersionVector volumeVector,
+                                  long nextVnode, long nextUnique, ActorRef<Result> replyTo)
+            implements Command, ExpectsAnswer {}
+
     public record GetStats(ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
     /** Runs the blob sweep now; answers {@link Result.Swept} or {@link Result.Rejected} (IO_ERROR). */
@@ -198,10 +252,22 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     /**
      * One replica as the volume info shows it: its slot, entity id, the node hosting it (null if not
      * known), the volume-level version vector and the operations waiting for COP2. {@code available} is
-     * false (and the rest null/-1) for a replica that did not answer.
+     * false (and the rest null/-1) for a replica that did not answer. {@code state} (filled in by the
+     * coordinator, see {@code ReplicaInfo}): current, behind, catching-up, diverged or unavailable.
      */
     public record ReplicaSummary(int index, String entityId, String node, boolean available,
-                                 List<Long> versionVector, int pendingCop2) implements CborSerializable {}
+                                 List<Long> versionVector, int pendingCop2, String state) implements CborSerializable {
+
+        /** As a replica reports itself: its state is the coordinator's to say. */
+        public ReplicaSummary(int index, String entityId, String node, boolean available, List<Long> versionVector,
+                              int pendingCop2) {
+            this(index, entityId, node, available, versionVector, pendingCop2, null);
+        }
+
+        public ReplicaSummary withState(String state) {
+            return new ReplicaSummary(index, entityId, node, available, versionVector, pendingCop2, state);
+        }
+    }
 
     /** One replica's version of one object; {@code problem} says why it has none (e.g. STALE there). */
     public record ReplicaVersion(int index, String node, boolean available, List<Long> versionVector,
@@ -238,6 +304,26 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
         /** The blobs a sweep deleted. */
         record Swept(List<UUID> deleted) implements Result {}
+
+        /**
+         * A page of a source's vnode versions; {@code last}: none beyond. With it, the source's volume vector and
+         * fid counters (what a target takes when its catch-up completes).
+         */
+        record Versions(List<VnodeSync.Summary> summaries, boolean last,
+                        dev.strand.replication.VersionVector volumeVector, long nextVnode, long nextUnique)
+                implements Result {}
+
+        record Compared(VnodeSync.Differences differences) implements Result {}
+
+        record VnodeImages(VnodeSync.Images images) implements Result {}
+
+        /** {@code version}: the directory's version, which the last slice installs. */
+        record DirectoryEntries(VnodeSync.Entries entries, VnodeVersion version) implements Result {}
+
+        record RecentRequestsPage(List<RecentRequests.Entry> entries) implements Result {}
+
+        /** How many items (vnodes, entries, requests) a catch-up step installed. */
+        record Installed(int items) implements Result {}
     }
 
     // ---- creation ----------------------------------------------------------------------------
@@ -348,7 +434,16 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                 .onCommand(SweepBlobs.class, command -> noVolume(command.replyTo()))
                 .onCommand(Validate.class, command -> noVolume(command.replyTo()))
                 .onCommand(ListBlobReferences.class, command -> noVolume(command.replyTo()))
-                .onCommand(Cop2.class, command -> noVolume(command.replyTo()));
+                .onCommand(Cop2.class, command -> noVolume(command.replyTo()))
+                .onCommand(ListVersions.class, command -> noVolume(command.replyTo()))
+                .onCommand(CompareVersions.class, command -> noVolume(command.replyTo()))
+                .onCommand(ReadVnodes.class, command -> noVolume(command.replyTo()))
+                .onCommand(ReadEntries.class, command -> noVolume(command.replyTo()))
+                .onCommand(ReadRecentRequests.class, command -> noVolume(command.replyTo()))
+                .onCommand(InstallVnodes.class, command -> noVolume(command.replyTo()))
+                .onCommand(InstallEntries.class, command -> noVolume(command.replyTo()))
+                .onCommand(AdoptRecentRequests.class, command -> noVolume(command.replyTo()))
+                .onCommand(CompleteCatchUp.class, command -> noVolume(command.replyTo()));
 
         builder.forState(Volume::isInitialized)
                 .onCommand(Initialize.class, this::onInitializeAgain)
@@ -364,6 +459,15 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                 .onCommand(ExpireCop2Tick.class, this::onExpireCop2)
                 .onCommand(Validate.class, this::onValidate)
                 .onCommand(ListBlobReferences.class, this::onListBlobReferences)
+                .onCommand(ListVersions.class, this::onListVersions)
+                .onCommand(CompareVersions.class, this::onCompareVersions)
+                .onCommand(ReadVnodes.class, this::onReadVnodes)
+                .onCommand(ReadEntries.class, this::onReadEntries)
+                .onCommand(ReadRecentRequests.class, this::onReadRecentRequests)
+                .onCommand(InstallVnodes.class, this::onInstallVnodes)
+                .onCommand(InstallEntries.class, this::onInstallEntries)
+                .onCommand(AdoptRecentRequests.class, this::onAdoptRecentRequests)
+                .onCommand(CompleteCatchUp.class, this::onCompleteCatchUp)
                 .onCommand(BlobsListed.class, this::onBlobsListed)
                 .onCommand(DeleteFreedBlob.class, this::onDeleteFreedBlob);
 
@@ -574,6 +678,111 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     private Effect<VolumeEvent, Volume> onListBlobReferences(Volume volume, ListBlobReferences command) {
         command.replyTo().tell(new Result.BlobReferences(replicaIndex, volume.referencedBlobs()));
         return Effect().none();
+    }
+
+    // ---- catching up ---------------------------------------------------------------------------
+
+    private Effect<VolumeEvent, Volume> onListVersions(Volume volume, ListVersions command) {
+        int max = Math.max(1, Math.min(command.max(), VnodeSync.SUMMARY_PAGE));
+        List<VnodeSync.Summary> page = VnodeSync.summaries(volume, command.after(), max);
+        boolean last = page.size() < max || volume.vnodesAfter(page.get(page.size() - 1).vnode()).isEmpty();
+        command.replyTo().tell(new Result.Versions(page, last, volume.versionVector(), volume.nextVnodeNumber(),
+                volume.nextUniquifier()));
+        return Effect().none();
+    }
+
+    private Effect<VolumeEvent, Volume> onCompareVersions(Volume volume, CompareVersions command) {
+        command.replyTo().tell(new Result.Compared(VnodeSync.compare(volume, command.after(), command.source(),
+                command.last())));
+        return Effect().none();
+    }
+
+    private Effect<VolumeEvent, Volume> onReadVnodes(Volume volume, ReadVnodes command) {
+        command.replyTo().tell(new Result.VnodeImages(VnodeSync.images(volume, command.vnodes())));
+        return Effect().none();
+    }
+
+    private Effect<VolumeEvent, Volume> onReadEntries(Volume volume, ReadEntries command) {
+        Vnode dir = volume.vnode(command.vnode());
+        if (dir == null || !dir.isDirectory() || dir.version().dataVersion() != command.dataVersion()) {
+            return reject(command.replyTo(), Status.STALE.exception("directory " + command.vnode()
+                    + " of volume " + volumeId + " changed or went since its first entries were read"));
+        }
+        command.replyTo().tell(new Result.DirectoryEntries(VnodeSync.entries(dir, command.afterName(),
+                VnodeSync.BYTE_BUDGET), dir.version()));
+        return Effect().none();
+    }
+
+    private Effect<VolumeEvent, Volume> onReadRecentRequests(Volume volume, ReadRecentRequests command) {
+        command.replyTo().tell(new Result.RecentRequestsPage(recentRequests.page(command.skip(),
+                Math.max(1, Math.min(command.max(), 1000)))));
+        return Effect().none();
+    }
+
+    private Effect<VolumeEvent, Volume> onInstallVnodes(Volume volume, InstallVnodes command) {
+        try {
+            requireOtherReplica(volume, command.sourceReplica());
+            for (VolumeSnapshot.VnodeRecord record : command.vnodes()) {
+                if (record.versionVector() == null || record.versionVector().size() != volume.replicas()) {
+                    throw new BadRequestException("vnode " + record.vnode() + " comes with a version vector of "
+                            + (record.versionVector() == null ? 0 : record.versionVector().size())
+                            + " slots; volume " + volumeId + " has " + volume.replicas() + " replicas");
+                }
+            }
+        } catch (StrandException e) {
+            return reject(command.replyTo(), e);
+        }
+        int items = command.vnodes().size() + (command.removed() == null ? 0 : command.removed().size());
+        return Effect().persist(new VolumeEvent.VnodesInstalled(command.sourceReplica(), command.vnodes(),
+                command.incomplete(), command.removed())).thenRun(after -> reply(command.replyTo(),
+                new Result.Installed(items)));
+    }
+
+    private Effect<VolumeEvent, Volume> onInstallEntries(Volume volume, InstallEntries command) {
+        try {
+            requireOtherReplica(volume, command.sourceReplica());
+        } catch (StrandException e) {
+            return reject(command.replyTo(), e);
+        }
+        int items = command.entries() == null ? 0 : command.entries().size();
+        return Effect().persist(new VolumeEvent.EntriesInstalled(command.sourceReplica(), command.vnode(),
+                command.entries(), command.completedVersion())).thenRun(after -> reply(command.replyTo(),
+                new Result.Installed(items)));
+    }
+
+    private Effect<VolumeEvent, Volume> onAdoptRecentRequests(Volume volume, AdoptRecentRequests command) {
+        try {
+            requireOtherReplica(volume, command.sourceReplica());
+        } catch (StrandException e) {
+            return reject(command.replyTo(), e);
+        }
+        int items = command.entries() == null ? 0 : command.entries().size();
+        return Effect().persist(new VolumeEvent.RecentRequestsAdopted(command.sourceReplica(), command.entries()))
+                .thenRun(after -> reply(command.replyTo(), new Result.Installed(items)));
+    }
+
+    private Effect<VolumeEvent, Volume> onCompleteCatchUp(Volume volume, CompleteCatchUp command) {
+        try {
+            requireOtherReplica(volume, command.sourceReplica());
+            if (command.volumeVector() == null || command.volumeVector().size() != volume.replicas()) {
+                throw new BadRequestException("a catch-up of volume " + volumeId + " must end with a version vector of "
+                        + volume.replicas() + " slots");
+            }
+        } catch (StrandException e) {
+            return reject(command.replyTo(), e);
+        }
+        context.getLog().info("Replica {} caught up from replica {}: volume vector {} -> {}", entityId,
+                command.sourceReplica(), volume.versionVector(), command.volumeVector());
+        return Effect().persist(new VolumeEvent.CaughtUp(command.sourceReplica(), command.volumeVector(),
+                command.nextVnode(), command.nextUnique())).thenRun(after -> reply(command.replyTo(),
+                new Result.Installed(0)));
+    }
+
+    private void requireOtherReplica(Volume volume, int sourceReplica) {
+        if (sourceReplica == replicaIndex || sourceReplica < 0 || sourceReplica >= volume.replicas()) {
+            throw new InvalidArgumentException("replica " + entityId + " cannot catch up from replica "
+                    + sourceReplica + " of a storage group of " + volume.replicas());
+        }
     }
 
     private Effect<VolumeEvent, Volume> onSweepBlobs(Volume volume, SweepBlobs command) {

@@ -131,6 +131,7 @@ final class CompatSamples {
         registryEvents(s);
         replicaMessages(s, system);
         registryMessages(s, system);
+        catchUp(s, system);
         return s.all();
     }
 
@@ -305,6 +306,66 @@ final class CompatSamples {
         s.add("replica-result.blob-references", new VolumeReplica.Result.BlobReferences(1,
                 List.of(NOTES_BLOB, DRAFT_BLOB)));
         s.add("replica-result.cop2-done", new VolumeReplica.Result.Cop2Done(1));
+    }
+
+    /** Catching up: replica 1 copies what it missed from replica 0. */
+    private static void catchUp(Samples s, ActorSystem<?> system) {
+        ActorRef<VolumeReplica.Result> ask = remoteRef(system, "/temp/$c#-118220931");
+        long t = CREATED + 40_000;
+        VnodeRecord notes = new VnodeRecord(NOTES.vnode(), NOTES.unique(), FileType.FILE, 0644, OWNER, 1_500, 1, t, t,
+                8, vector(2, 6, 0), NOTES_BLOB, 1_200, null, 0, List.of());
+        VnodeRecord docs = new VnodeRecord(DOCS.vnode(), DOCS.unique(), FileType.DIRECTORY, 0750, OWNER, 0, 2, t, t,
+                9, vector(1, 8, 0), null, 0, null, ROOT.vnode(), List.of(
+                new EntryRecord("report.txt", REPORT.vnode(), REPORT.unique(), FileType.FILE)));
+        List<EntryRecord> moreEntries = List.of(new EntryRecord("up", UP.vnode(), UP.unique(), FileType.SYMLINK));
+        List<dev.strand.actors.volume.RecentRequests.Entry> recent = List.of(
+                new dev.strand.actors.volume.RecentRequests.Entry("client-5f3a9c", 40, t, NOTES, null, null),
+                new dev.strand.actors.volume.RecentRequests.Entry("client-77b0e1", 3, t, null, Status.NOT_FOUND,
+                        "no 'draft' in directory 7.1.1"));
+        List<dev.strand.actors.volume.VnodeSync.Summary> summaries = List.of(
+                new dev.strand.actors.volume.VnodeSync.Summary(ROOT.vnode(), ROOT.unique(), 9, vector(1, 9, 0)),
+                new dev.strand.actors.volume.VnodeSync.Summary(NOTES.vnode(), NOTES.unique(), 8, vector(2, 6, 0)));
+
+        s.add("volume-event.vnodes-installed", new VolumeEvent.VnodesInstalled(0, List.of(notes, docs),
+                List.of(DOCS.vnode()), List.of(DRAFT.vnode())));
+        s.add("volume-event.entries-installed", new VolumeEvent.EntriesInstalled(0, DOCS.vnode(), moreEntries,
+                version(9, 1, 8, 0)));
+        s.add("volume-event.entries-installed.more-to-come", new VolumeEvent.EntriesInstalled(0, DOCS.vnode(),
+                moreEntries, null));
+        s.add("volume-event.recent-requests-adopted", new VolumeEvent.RecentRequestsAdopted(0, recent));
+        s.add("volume-event.caught-up", new VolumeEvent.CaughtUp(0, vector(3, 21, 0), 11, 11));
+
+        s.add("replica-command.list-versions", new VolumeReplica.ListVersions(0, 1000, ask));
+        s.add("replica-command.compare-versions", new VolumeReplica.CompareVersions(0, summaries, true, ask));
+        s.add("replica-command.read-vnodes", new VolumeReplica.ReadVnodes(List.of(NOTES.vnode(), DOCS.vnode()), ask));
+        s.add("replica-command.read-entries", new VolumeReplica.ReadEntries(DOCS.vnode(), 9, "report.txt", ask));
+        s.add("replica-command.read-entries.from-start", new VolumeReplica.ReadEntries(DOCS.vnode(), 9, null, ask));
+        s.add("replica-command.read-recent-requests", new VolumeReplica.ReadRecentRequests(0, 1000, ask));
+        s.add("replica-command.install-vnodes", new VolumeReplica.InstallVnodes(0, List.of(notes, docs),
+                List.of(DOCS.vnode()), List.of(DRAFT.vnode()), ask));
+        s.add("replica-command.install-entries", new VolumeReplica.InstallEntries(0, DOCS.vnode(), moreEntries,
+                version(9, 1, 8, 0), ask));
+        s.add("replica-command.adopt-recent-requests", new VolumeReplica.AdoptRecentRequests(0, recent, ask));
+        s.add("replica-command.complete-catch-up", new VolumeReplica.CompleteCatchUp(0, vector(3, 21, 0), 11, 11,
+                ask));
+
+        s.add("replica-result.versions", new VolumeReplica.Result.Versions(summaries, true, vector(3, 21, 0), 11, 11));
+        s.add("replica-result.compared", new VolumeReplica.Result.Compared(new dev.strand.actors.volume.VnodeSync
+                .Differences(List.of(NOTES.vnode()), List.of(DRAFT.vnode()))));
+        s.add("replica-result.vnode-images", new VolumeReplica.Result.VnodeImages(new dev.strand.actors.volume
+                .VnodeSync.Images(List.of(notes, docs), List.of(DOCS.vnode()), List.of(DRAFT.vnode()))));
+        s.add("replica-result.directory-entries", new VolumeReplica.Result.DirectoryEntries(
+                new dev.strand.actors.volume.VnodeSync.Entries(moreEntries, true), version(9, 1, 8, 0)));
+        s.add("replica-result.recent-requests-page", new VolumeReplica.Result.RecentRequestsPage(recent));
+        s.add("replica-result.installed", new VolumeReplica.Result.Installed(2));
+        s.add("replica-result.stats.with-replica-states", new VolumeReplica.Result.Stats(VOLUME, VOLUME_NAME,
+                CREATED, 2, 2, 2, 1_200, List.of(21L, 21L, 20L),
+                new VolumeReplica.ReplicaSummary(0, "7.0", "strand@127.0.0.1:25520", true, List.of(21L, 21L, 20L), 0),
+                List.of(new VolumeReplica.ReplicaSummary(0, "7.0", "strand@127.0.0.1:25520", true,
+                                List.of(21L, 21L, 20L), 0, "current"),
+                        new VolumeReplica.ReplicaSummary(1, "7.1", "strand@127.0.0.1:25521", true,
+                                List.of(20L, 21L, 20L), 0, "catching-up"),
+                        new VolumeReplica.ReplicaSummary(2, "7.2", null, false, null, -1, "unavailable"))));
     }
 
     private static void registryMessages(Samples s, ActorSystem<?> system) {

@@ -62,6 +62,8 @@ class VolumeCoordinatorTest {
         final Map<String, RecipientRef<VolumeReplica.Command>> refs = new HashMap<>();
         final List<ActorRef<VolumeReplica.Command>> real = new ArrayList<>();
         final Map<Integer, TestProbe<VolumeReplica.Command>> probes = new HashMap<>();
+        /** Per real replica: set to cut it off from the coordinator (its messages are dropped). */
+        final Map<Integer, java.util.concurrent.atomic.AtomicBoolean> cut = new HashMap<>();
         final VolumeRegistry.VolumeRecord record;
         final ActorRef<VolumeReplica.Command> coordinator;
 
@@ -79,7 +81,9 @@ class VolumeCoordinatorTest {
                     ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(entityId, chunks, settings));
                     replica.tell(new VolumeReplica.Initialize(volumeId, "vol", 1, client.getRef(), replicas));
                     client.expectMessageClass(VolumeReplica.Result.Done.class);
-                    refs.put(entityId, replica);
+                    var cutOff = new java.util.concurrent.atomic.AtomicBoolean();
+                    cut.put(r, cutOff);
+                    refs.put(entityId, testKit.spawn(link(replica, cutOff)));
                     real.add(replica);
                 }
             }
@@ -119,9 +123,39 @@ class VolumeCoordinatorTest {
             return (Attr) ((VolumeReplica.Result.Done) result).reply();
         }
 
+        /** A mutation that answers Empty (remove, rename). */
+        void change(dev.strand.protocol.message.Request request) {
+            assertThat(ask(r -> new VolumeReplica.Execute(request, "test-client", REQUEST_IDS.incrementAndGet(), r)))
+                    .as("the mutation succeeded").isInstanceOf(VolumeReplica.Result.Done.class);
+        }
+
         VolumeReplica.Result.Validation validate(Fid fid) {
             return (VolumeReplica.Result.Validation) ask(r -> new VolumeReplica.Validate(fid, r));
         }
+    }
+
+    /** What {@code probe} receives until it has been quiet for {@code quiet} (at most 100 messages). */
+    private static List<VolumeReplica.Command> messagesWithin(TestProbe<VolumeReplica.Command> probe, Duration quiet) {
+        List<VolumeReplica.Command> received = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            try {
+                received.add(probe.receiveMessage(quiet));
+            } catch (AssertionError quietLongEnough) {
+                break;
+            }
+        }
+        return received;
+    }
+
+    /** Forwards to {@code replica} unless cut off, as a network link would. */
+    private static Behavior<VolumeReplica.Command> link(ActorRef<VolumeReplica.Command> replica,
+                                                        java.util.concurrent.atomic.AtomicBoolean cutOff) {
+        return Behaviors.receiveMessage(message -> {
+            if (!cutOff.get()) {
+                replica.tell(message);
+            }
+            return Behaviors.same();
+        });
     }
 
     private static boolean contains(int[] values, int value) {
@@ -208,7 +242,9 @@ class VolumeCoordinatorTest {
                 new GetAttr(b.fid()), "c", REQUEST_IDS.incrementAndGet(), r))).reply();
 
         assertThat(read.fid()).isEqualTo(b.fid());
-        group.probes.get(1).expectNoMessage(Duration.ofMillis(200)); // neither the mutation nor the read went there
+        // neither the mutation nor the read went there (only the attempts to bring it up to date, which it ignores)
+        assertThat(messagesWithin(group.probes.get(1), Duration.ofMillis(300)))
+                .noneMatch(m -> m instanceof VolumeReplica.Execute);
     }
 
     @Test
@@ -407,5 +443,105 @@ class VolumeCoordinatorTest {
 
         assertThat(((VolumeReplica.Result.Rejected) result).status()).isEqualTo(Status.UNAVAILABLE);
         assertThat(storedBlobs()).containsExactly(orphan);
+    }
+
+    // ---- catching up ---------------------------------------------------------------------------------
+
+    private static final Duration CATCH_UP = Duration.ofSeconds(15);
+
+    private VolumeReplica.Result.Stats groupStats(Group group) {
+        return (VolumeReplica.Result.Stats) group.ask(VolumeReplica.GetStats::new);
+    }
+
+    @Test
+    void aReplicaThatMissedOperationsCatchesUpWhenItIsBackAndTakesPartAgain() {
+        Group group = new Group(3);
+        Fid root = Fid.root(volumeId);
+        Attr dir = group.mutate(new MkDir(root, "d", 0755));
+        Attr keep = group.mutate(new Create(dir.fid(), "keep", 0644, true));
+        Attr gone = group.mutate(new Create(dir.fid(), "gone", 0644, true));
+
+        group.cut.get(2).set(true); // replica 2 misses everything from here
+        Attr made = group.mutate(new Create(dir.fid(), "made-while-away", 0644, true));
+        group.change(new dev.strand.protocol.message.Remove(dir.fid(), "gone"));
+        group.mutate(new dev.strand.protocol.message.SetAttr(keep.fid(), 0600, null, null));
+        Attr sub = group.mutate(new MkDir(root, "sub", 0755));
+        group.change(new dev.strand.protocol.message.Rename(dir.fid(), "made-while-away", sub.fid(), "moved"));
+        group.cut.get(2).set(false);
+
+        client.awaitAssert(CATCH_UP, () -> {
+            VolumeReplica.Result.Stats stats = groupStats(group);
+            assertThat(stats.group()).extracting(VolumeReplica.ReplicaSummary::state).containsOnly("current");
+            assertThat(stats.group()).extracting(VolumeReplica.ReplicaSummary::versionVector).doesNotContainNull()
+                    .containsOnly(stats.group().get(0).versionVector());
+            return null;
+        });
+        for (Fid fid : List.of(root, dir.fid(), keep.fid(), made.fid(), sub.fid())) {
+            VolumeReplica.Result.Validation validation = group.validate(fid);
+            assertThat(validation.replicas()).as("%s on every replica", fid).hasSize(3)
+                    .allMatch(VolumeReplica.ReplicaVersion::available);
+            assertThat(validation.agree()).as("the replicas agree on %s", fid).isTrue();
+        }
+        assertThat(group.askReplica(2, r -> new VolumeReplica.Execute(new GetAttr(gone.fid()), "c",
+                REQUEST_IDS.incrementAndGet(), r), VolumeReplica.Result.Rejected.class).status())
+                .as("what went while replica 2 was away went there too").isEqualTo(Status.STALE);
+
+        Attr after = group.mutate(new Create(sub.fid(), "after", 0644, true));
+        Attr onReplica2 = (Attr) group.askReplica(2, r -> new VolumeReplica.Execute(new GetAttr(after.fid()), "c",
+                REQUEST_IDS.incrementAndGet(), r), VolumeReplica.Result.Done.class).reply();
+        assertThat(onReplica2.fid()).as("replica 2 takes part again and allocates the same fids").isEqualTo(after.fid());
+    }
+
+    @Test
+    void aLargeDirectoryMissedWhileAwayIsCopiedInSlices() {
+        Group group = new Group(2);
+        Attr dir = group.mutate(new MkDir(Fid.root(volumeId), "big", 0755));
+        group.cut.get(1).set(true);
+        String longName = "x".repeat(100);
+        int files = 1500; // about 200 KB of entries: more than one answer carries
+        for (int i = 0; i < files; i++) {
+            group.mutate(new Create(dir.fid(), longName + i, 0644, true));
+        }
+        group.cut.get(1).set(false);
+
+        client.awaitAssert(CATCH_UP, () -> {
+            assertThat(group.validate(dir.fid()).agree()).isTrue();
+            return null;
+        });
+        List<String> names = new ArrayList<>();
+        String after = null;
+        boolean eof = false;
+        while (!eof) {
+            String from = after;
+            var page = (dev.strand.protocol.message.ReadDirReply) group.askReplica(1, r -> new VolumeReplica.Execute(
+                    new dev.strand.protocol.message.ReadDir(dir.fid(), from, 1000, false), "c",
+                    REQUEST_IDS.incrementAndGet(), r), VolumeReplica.Result.Done.class).reply();
+            page.entries().forEach(e -> names.add(e.name()));
+            eof = page.eof() || page.entries().isEmpty();
+            after = page.entries().isEmpty() ? after : page.entries().get(page.entries().size() - 1).name();
+        }
+        assertThat(names).hasSize(files).contains(longName + 0, longName + (files - 1));
+    }
+
+    @Test
+    void aReplicaHoldingAChangeNoCurrentReplicaHasIsNotOverwritten() {
+        Group group = new Group(2);
+        Attr file = group.mutate(new Create(Fid.root(volumeId), "f", 0644, true));
+        // replica 1 alone changes f, as if it had served a client while cut off from replica 0
+        group.askReplica(1, r -> new VolumeReplica.Execute(new dev.strand.protocol.message.SetAttr(file.fid(), 0600,
+                null, null), "other-client", REQUEST_IDS.incrementAndGet(), r), VolumeReplica.Result.Done.class);
+        group.cut.get(1).set(true);
+
+        group.mutate(new Create(Fid.root(volumeId), "g", 0644, true)); // replica 1 misses it: behind
+        group.cut.get(1).set(false);
+
+        client.awaitAssert(CATCH_UP, () -> {
+            assertThat(groupStats(group).group().get(1).state()).isEqualTo("diverged");
+            return null;
+        });
+        Attr onReplica1 = (Attr) group.askReplica(1, r -> new VolumeReplica.Execute(new GetAttr(file.fid()), "c",
+                REQUEST_IDS.incrementAndGet(), r), VolumeReplica.Result.Done.class).reply();
+        assertThat(onReplica1.mode() & 0777).as("its own change is still there").isEqualTo(0600);
+        assertThat(group.validate(file.fid()).agree()).isFalse();
     }
 }
