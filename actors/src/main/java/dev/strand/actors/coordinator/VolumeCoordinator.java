@@ -225,6 +225,7 @@ public final class VolumeCoordinator {
         this.registry = registry;
         this.chunks = chunks;
         this.settings = settings;
+        context.setLoggerName(VolumeCoordinator.class); // not the generic ActorCell: operators filter by it
     }
 
     // ---- learning the storage group ---------------------------------------------------------------
