@@ -35,6 +35,8 @@ import static org.awaitility.Awaitility.await;
  *
  * <p>{@code -Dstrand.it.failover.kills=N} (default 1) repeats kill-and-restart N times and prints the failover
  * time of each (kill -9 to the first acknowledged write on the affected volume), the median and the worst.
+ * {@code -Dstrand.it.failover.replicas=R} (default 1) gives the volume R replicas: the node killed is the one
+ * hosting replica 0, and the volume carries on with the others (replica 0 catches up when it is back).
  */
 class FailoverIT {
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(3);
@@ -58,7 +60,7 @@ class FailoverIT {
     void aKilledNodesReplicaComesBackOnASurvivorWithEveryAcknowledgedWriteAndTheNodeRejoins() throws Exception {
         long volumeId;
         try (BlockingStrandClient client = connect(cluster.node(1))) {
-            VolumeInfo volume = client.volumeCreate("fo", 1);
+            VolumeInfo volume = client.volumeCreate("fo", Integer.getInteger("strand.it.failover.replicas", 1));
             volumeId = volume.id();
         }
         String shard = volumeId + ".0";
