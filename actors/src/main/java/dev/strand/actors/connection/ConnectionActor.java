@@ -132,6 +132,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
     private boolean greeted;
     private String clientId = "";
+    /** Whether the client named itself in HELLO (else {@link #clientId} is made up for this connection). */
+    private boolean clientIdGiven;
     private boolean closing;
     private boolean closeSent;
 
@@ -315,8 +317,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             case VOLUME_CREATE -> {
                 VolumeCreate create = (VolumeCreate) request;
                 int replicas = create.replicas() <= 0 ? 1 : create.replicas();
-                CompletionStage<VolumeRegistry.Result> created = askRegistry(
-                        r -> new VolumeRegistry.CreateVolume(create.name(), replicas, r, create.minReplicas()));
+                // (client id, request id) lets the registry recognise this create if the client sends it again;
+                // an anonymous client's id is made up per connection, so it cannot retry and is not passed on
+                String creator = clientIdGiven ? clientId : null;
+                CompletionStage<VolumeRegistry.Result> created = askRegistry(r -> new VolumeRegistry.CreateVolume(
+                        create.name(), replicas, r, create.minReplicas(), creator, creator == null ? null : id));
                 answer(id, op, created.thenCompose(this::withUsage));
             }
             case VOLUME_INFO -> {
@@ -363,7 +368,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             return;
         }
         greeted = true;
-        clientId = hello.clientId() == null ? "anonymous-" + sessionId : hello.clientId();
+        clientIdGiven = hello.clientId() != null;
+        clientId = clientIdGiven ? hello.clientId() : "anonymous-" + sessionId;
         HelloReply reply = new HelloReply(ProtocolLimits.PROTOCOL_VERSION, identity.clusterId(), identity.serverId(),
                 identity.serverTerm(), sessionId, ProtocolLimits.MAX_BODY_LENGTH, ProtocolLimits.MAX_REQUESTS_IN_FLIGHT);
         finish(id, Frame.reply(Opcode.HELLO.code(), id, WireCodec.encode(reply)));
