@@ -614,6 +614,15 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             fail(fetch.requestId, Opcode.FETCH.code(), m.error());
             return this;
         }
+        Long expected = fetch.expectDataVersion;
+        if (expected != null && m.target().attr().dataVersion() != expected) {
+            // a resumed fetch would splice two versions of the file: the client starts again or gives up
+            fetches.remove(fetch.requestId);
+            fail(fetch.requestId, Opcode.FETCH.code(), Status.CHANGED.exception(fetch.fid + " changed: it is at data "
+                    + "version " + m.target().attr().dataVersion() + ", the fetch expected " + expected
+                    + "; fetch it again from the start"));
+            return this;
+        }
         fetch.open(m.target());
         pumpFetch(fetch);
         return this;
@@ -700,6 +709,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         final Fid fid;
         final long offset;
         final long length;
+        /** The data version the bytes must come from (a resumed fetch), or null. */
+        final Long expectDataVersion;
         VolumeReplica.Result.FetchTarget target;
         /** Next byte to send, and the end (exclusive) of the range asked for. */
         long position;
@@ -717,6 +728,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             this.fid = fetch.fid();
             this.offset = fetch.offset();
             this.length = fetch.length();
+            this.expectDataVersion = fetch.expectDataVersion();
         }
 
         void open(VolumeReplica.Result.FetchTarget target) {
