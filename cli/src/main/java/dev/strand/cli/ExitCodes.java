@@ -28,6 +28,8 @@ public final class ExitCodes {
     public static final int SERVER_IO_ERROR = 8;
     public static final int UNAVAILABLE = 9;
     public static final int PROTOCOL = 10;
+    /** The file changed while it was being read (a resumed fetch found a newer version): run the command again. */
+    public static final int CHANGED = 11;
 
     private ExitCodes() {}
 
@@ -44,6 +46,7 @@ public final class ExitCodes {
             case UNAVAILABLE, TIMEOUT, SHUTTING_DOWN, TOO_MANY_REQUESTS -> UNAVAILABLE;
             case PROTOCOL_VERSION_MISMATCH, WRONG_CLUSTER, BAD_FRAME, UNKNOWN_OPCODE, GREETING_REQUIRED,
                  DUPLICATE_REQUEST_ID -> PROTOCOL;
+            case CHANGED -> CHANGED;
         };
     }
 
@@ -84,6 +87,7 @@ public final class ExitCodes {
         codes.put(Integer.toString(UNAVAILABLE), "Server unavailable: cannot connect, connection lost, "
                 + "timeout, shutting down, busy.");
         codes.put(Integer.toString(PROTOCOL), "Protocol mismatch or wrong cluster.");
+        codes.put(Integer.toString(CHANGED), "The file changed while it was being read; run the command again.");
         return codes;
     }
 }

@@ -2,6 +2,7 @@ package dev.strand.client;
 
 import dev.strand.protocol.Names;
 import dev.strand.protocol.message.Attr;
+import dev.strand.protocol.error.ChangedException;
 import dev.strand.protocol.error.CrossVolumeException;
 import dev.strand.protocol.error.ExistsException;
 import dev.strand.protocol.error.InvalidArgumentException;
@@ -57,6 +58,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
@@ -206,11 +208,43 @@ public final class StrandClient implements AutoCloseable {
         });
     }
 
-    /** Writes a file's contents to {@code out} (following symbolic links); {@code progress} may be null. */
+    /**
+     * Writes a file's contents to {@code out} (following symbolic links); {@code progress} may be null. The
+     * bytes all come from the version the path named when the fetch began: if the file changes before the
+     * first byte arrives it is looked up and fetched again; if it changes after bytes went to {@code out}
+     * (which cannot take them back) while a lost connection is resumed, this fails with
+     * {@link ChangedException}.
+     */
     public CompletableFuture<FetchReply> cat(String path, OutputStream out, LongConsumer progress) {
-        return attempt(() -> locateFile(StrandPath.parse(path))
-                .thenCompose(attr -> connection.fetch(attr.fid(), 0, -1, out, progress)));
+        return attempt(() -> cat(StrandPath.parse(path), out, progress, 1));
     }
+
+    private CompletableFuture<FetchReply> cat(StrandPath path, OutputStream out, LongConsumer progress, int attempt) {
+        AtomicLong written = new AtomicLong();
+        LongConsumer counting = n -> {
+            written.set(n);
+            if (progress != null) {
+                progress.accept(n);
+            }
+        };
+        return locateFile(path)
+                .thenCompose(attr -> connection.fetch(attr.fid(), attr.dataVersion(), 0, -1, out, counting))
+                .exceptionallyCompose(error -> {
+                    Throwable cause = unwrap(error);
+                    if (!(cause instanceof ChangedException)) {
+                        return CompletableFuture.failedFuture(cause);
+                    }
+                    if (written.get() == 0 && attempt < FETCH_ATTEMPTS) {
+                        return cat(path, out, progress, attempt + 1); // nothing written yet: the new version
+                    }
+                    return CompletableFuture.failedFuture(new ChangedException(path + " changed while it was being "
+                            + "read, after " + written.get() + " bytes had been written; read it again ("
+                            + cause.getMessage() + ")"));
+                });
+    }
+
+    /** How often cat and get start over when the file changes under them, before they give up (CHANGED). */
+    static final int FETCH_ATTEMPTS = 3;
 
     /**
      * Copies a remote file to a local one (into it, if {@code local} is a directory). The bytes go to a
@@ -233,7 +267,7 @@ public final class StrandClient implements AutoCloseable {
                 } catch (IOException e) {
                     return CompletableFuture.failedFuture(e);
                 }
-                return connection.fetch(attr.fid(), 0, -1, channel, progress).handle((reply, error) -> {
+                return fetchInto(p, attr, channel, progress, 1).handle((reply, error) -> {
                     try {
                         channel.close();
                         if (error != null) {
@@ -249,6 +283,28 @@ public final class StrandClient implements AutoCloseable {
                     }
                 });
             });
+        });
+    }
+
+    /**
+     * Fetches the version {@code attr} describes into {@code channel} from its start; if the file changed (a
+     * fetch resumed after a lost connection found a newer version, or it changed since the lookup) the
+     * channel is emptied and the file looked up and fetched again, so the result is always one whole version.
+     */
+    private CompletableFuture<FetchReply> fetchInto(StrandPath path, Attr attr, FileChannel channel,
+                                                    LongConsumer progress, int attempt) {
+        return connection.fetch(attr.fid(), attr.dataVersion(), 0, -1, channel, progress).exceptionallyCompose(error -> {
+            Throwable cause = unwrap(error);
+            if (!(cause instanceof ChangedException) || attempt >= FETCH_ATTEMPTS) {
+                return CompletableFuture.failedFuture(cause);
+            }
+            try {
+                channel.truncate(0);
+                channel.position(0);
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            return locateFile(path).thenCompose(now -> fetchInto(path, now, channel, progress, attempt + 1));
         });
     }
 

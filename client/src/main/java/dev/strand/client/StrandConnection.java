@@ -336,23 +336,44 @@ public final class StrandConnection implements AutoCloseable {
      * written on the connection's reader thread as DATA frames arrive: keep it fast or accept that a slow one
      * slows every request on this connection. Completes with the server's {@link FetchReply} once all its bytes
      * reached the sink; fails with the sink's {@link IOException} if writing to it fails.
+     *
+     * <p>{@code expectDataVersion} (null: any) is the {@link Attr#dataVersion()} the bytes must come from, sent
+     * with every attempt: if the file is at another version the fetch fails with
+     * {@link dev.strand.protocol.error.ChangedException} (CHANGED). After a lost connection the fetch continues
+     * from the bytes its sink already has, and only then is the version essential: without one, a fetch that
+     * had delivered bytes fails with {@link UnavailableException} rather than risk splicing two versions of the
+     * file (a fetch that had delivered nothing is simply sent again).
      */
-    public CompletableFuture<FetchReply> fetch(Fid fid, long offset, long length, WritableByteChannel sink,
-                                               LongConsumer progress) {
+    public CompletableFuture<FetchReply> fetch(Fid fid, Long expectDataVersion, long offset, long length,
+                                               WritableByteChannel sink, LongConsumer progress) {
         DataSink dataSink = (bytes) -> {
             ByteBuffer buf = ByteBuffer.wrap(bytes);
             while (buf.hasRemaining()) {
                 sink.write(buf);
             }
         };
-        return send(register(Opcode.FETCH, new Fetch(fid, offset, length), dataSink, progress, true)).future();
+        return send(register(Opcode.FETCH, new Fetch(fid, offset, length, expectDataVersion), dataSink, progress,
+                true)).future();
     }
 
-    /** {@link #fetch(Fid, long, long, WritableByteChannel, LongConsumer)} into a stream. */
+    /** {@link #fetch(Fid, Long, long, long, WritableByteChannel, LongConsumer)} into a stream. */
+    public CompletableFuture<FetchReply> fetch(Fid fid, Long expectDataVersion, long offset, long length,
+                                               OutputStream sink, LongConsumer progress) {
+        DataSink dataSink = sink::write;
+        return send(register(Opcode.FETCH, new Fetch(fid, offset, length, expectDataVersion), dataSink, progress,
+                true)).future();
+    }
+
+    /** A fetch of whatever version the file has: see {@link #fetch(Fid, Long, long, long, WritableByteChannel, LongConsumer)}. */
+    public CompletableFuture<FetchReply> fetch(Fid fid, long offset, long length, WritableByteChannel sink,
+                                               LongConsumer progress) {
+        return fetch(fid, null, offset, length, sink, progress);
+    }
+
+    /** A fetch of whatever version the file has, into a stream. */
     public CompletableFuture<FetchReply> fetch(Fid fid, long offset, long length, OutputStream sink,
                                                LongConsumer progress) {
-        DataSink dataSink = sink::write;
-        return send(register(Opcode.FETCH, new Fetch(fid, offset, length), dataSink, progress, true)).future();
+        return fetch(fid, null, offset, length, sink, progress);
     }
 
     /** Says Farewell, waits briefly for the answer, then closes. Pending requests fail with UNAVAILABLE. */
@@ -432,10 +453,19 @@ public final class StrandConnection implements AutoCloseable {
         try {
             if (p.opcode == Opcode.FETCH && p.received > 0) {
                 Fetch original = (Fetch) p.request;
+                if (original.expectDataVersion() == null) {
+                    // the rest could come from a newer version of the file, and nothing would tell
+                    fail(p.id, new UnavailableException("connection to " + peer() + " lost after " + p.received
+                            + " bytes of a fetch of " + original.fid() + " that names no data version, so it "
+                            + "cannot be resumed safely; fetch it again"));
+                    return;
+                }
                 long length = original.length() < 0 ? -1 : original.length() - p.received;
                 p.resumedAt = p.received;
+                // the version of the first attempt: the server refuses with CHANGED if the file moved on
                 t.write(FrameCodec.encode(Frame.request(Opcode.FETCH, p.id, WireCodec.encode(
-                        new Fetch(original.fid(), original.offset() + p.received, length)))));
+                        new Fetch(original.fid(), original.offset() + p.received, length,
+                                original.expectDataVersion())))));
             } else {
                 t.write(p.frame);
             }

@@ -5,6 +5,7 @@ import dev.strand.protocol.Frame;
 import dev.strand.protocol.FrameType;
 import dev.strand.protocol.Opcode;
 import dev.strand.protocol.WireCodec;
+import dev.strand.protocol.error.ChangedException;
 import dev.strand.protocol.error.UnavailableException;
 import dev.strand.protocol.message.Attr;
 import dev.strand.protocol.message.Create;
@@ -204,11 +205,12 @@ class ReconnectTest {
     }
 
     @Test
-    void aFetchContinuesFromTheBytesItsSinkAlreadyHas() {
+    void aFetchContinuesFromTheBytesItsSinkAlreadyHasAndExpectsTheSameVersion() {
         connect();
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
-        CompletableFuture<FetchReply> fetched = connection.fetch(FILE, 10, 1000, sink, null);
+        CompletableFuture<FetchReply> fetched = connection.fetch(FILE, 2L, 10, 1000, sink, null);
         Frame request = server.next();
+        assertThat(ScriptedServer.request(request)).isEqualTo(new Fetch(FILE, 10, 1000, 2L));
         byte[] head = randomBytes(300);
         server.data(request, head);
         await().atMost(Duration.ofSeconds(10)).until(() -> sink.size() == 300);
@@ -217,7 +219,7 @@ class ReconnectTest {
         Frame again = nextOfType(FrameType.REQUEST);
 
         assertThat(again.requestId()).isEqualTo(request.requestId());
-        assertThat(ScriptedServer.request(again)).isEqualTo(new Fetch(FILE, 310, 700));
+        assertThat(ScriptedServer.request(again)).isEqualTo(new Fetch(FILE, 310, 700, 2L));
         byte[] tail = randomBytes(700);
         server.data(again, tail);
         server.reply(again, new FetchReply(FILE_ATTR, 700));
@@ -226,6 +228,55 @@ class ReconnectTest {
         expected.writeBytes(head);
         expected.writeBytes(tail);
         assertThat(sink.toByteArray()).isEqualTo(expected.toByteArray());
+    }
+
+    @Test
+    void aResumedFetchOfAFileThatChangedMeanwhileFailsWithChanged() {
+        connect();
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        CompletableFuture<FetchReply> fetched = connection.fetch(FILE, 2L, 0, -1, sink, null);
+        Frame request = server.next();
+        server.data(request, randomBytes(300));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.size() == 300);
+
+        server.dropConnection();
+        Frame again = nextOfType(FrameType.REQUEST);
+        server.error(again, new ChangedException("1.5.1 is at data version 3"));
+
+        assertThatThrownBy(fetched::join).hasCauseInstanceOf(ChangedException.class);
+        assertThat(sink.size()).isEqualTo(300);
+    }
+
+    @Test
+    void aFetchWithoutAnExpectedVersionIsNotResumedOnceItDeliveredBytes() {
+        connect();
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        CompletableFuture<FetchReply> fetched = connection.fetch(FILE, 0, -1, sink, null);
+        Frame request = server.next();
+        server.data(request, randomBytes(300));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.size() == 300);
+
+        server.dropConnection();
+
+        assertThatThrownBy(fetched::join).hasCauseInstanceOf(UnavailableException.class)
+                .hasMessageContaining("cannot be resumed safely");
+    }
+
+    @Test
+    void aFetchWithoutAnExpectedVersionThatDeliveredNothingIsSentAgain() {
+        connect();
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        CompletableFuture<FetchReply> fetched = connection.fetch(FILE, 0, -1, sink, null);
+        Frame request = server.next();
+
+        server.dropConnection();
+        Frame again = nextOfType(FrameType.REQUEST);
+
+        assertThat(ScriptedServer.request(again)).isEqualTo(new Fetch(FILE, 0, -1));
+        server.data(again, randomBytes(10));
+        server.reply(again, new FetchReply(FILE_ATTR, 10));
+        assertThat(fetched.join().bytes()).isEqualTo(10);
+        assertThat(request.requestId()).isEqualTo(again.requestId());
     }
 
     @Test

@@ -41,6 +41,8 @@ public enum Status {
     PERMISSION_DENIED(42, "EACCES", PermissionDeniedException::new),
     FILE_TOO_LARGE(43, "EFBIG", FileTooLargeException::new),
     TOO_MANY_LINKS(44, "EMLINK", TooManyLinksException::new),
+    /** The file is no longer at the data version a FETCH expected (it was stored again, truncated...). */
+    CHANGED(45, "ESTALE", ChangedException::new),
 
     // 60-79: the server
     IO_ERROR(60, "EIO", StorageIOException::new),

@@ -16,7 +16,9 @@ import java.util.Set;
  * different nodes whenever there are at least R of them. When the preferred region already hosts a replica of
  * v (fewer nodes than replicas, or a node came and went) the least-loaded region without a replica of v takes
  * it; if every region has one, the preferred region does. Rebalancing moves at most one replica per round,
- * back to its preferred region, and only where that keeps the volume's replicas apart.
+ * back to its preferred region, and only where that keeps the volume's replicas apart. A replica that would
+ * share a node only because another node's region has not registered yet waits for it
+ * ({@link #shouldWaitFor}).
  */
 public final class ReplicaPlacement {
 
@@ -67,6 +69,27 @@ public final class ReplicaPlacement {
                 .filter(region -> !hostsReplicaOf(allocations.get(region), volumeId, shardId))
                 .toList();
         return apart.isEmpty() ? preferred : leastLoaded(allocations, apart);
+    }
+
+    /**
+     * Whether the allocation of {@code shardId} should wait for the regions of {@code awaited} nodes: cluster
+     * members that are up but whose shard region has not registered with the coordinator yet (right after a
+     * node joined). Only a replica waits, and only when the registered regions cannot keep it apart from
+     * the other replicas of its volume: an awaited node hosts nothing yet, so it could.
+     *
+     * @param allocations the registered regions and their shards, as for {@link #allocate}
+     * @param awaited     nodes that are up without a registered region (and not given up on)
+     */
+    public static boolean shouldWaitFor(String shardId, Map<String, List<String>> allocations, Set<String> awaited) {
+        Optional<ReplicaShard> replica = ReplicaShard.parse(shardId);
+        if (replica.isEmpty() || awaited.stream().allMatch(allocations::containsKey)) {
+            return false;
+        }
+        if (allocations.isEmpty()) {
+            return true;
+        }
+        String target = allocate(shardId, allocations);
+        return hostsReplicaOf(allocations.get(target), replica.get().volumeId(), shardId);
     }
 
     /**

@@ -132,6 +132,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
     private boolean greeted;
     private String clientId = "";
+    /** Whether the client named itself in HELLO (else {@link #clientId} is made up for this connection). */
+    private boolean clientIdGiven;
     private boolean closing;
     private boolean closeSent;
 
@@ -315,8 +317,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             case VOLUME_CREATE -> {
                 VolumeCreate create = (VolumeCreate) request;
                 int replicas = create.replicas() <= 0 ? 1 : create.replicas();
-                CompletionStage<VolumeRegistry.Result> created = askRegistry(
-                        r -> new VolumeRegistry.CreateVolume(create.name(), replicas, r, create.minReplicas()));
+                // (client id, request id) lets the registry recognise this create if the client sends it again;
+                // an anonymous client's id is made up per connection, so it cannot retry and is not passed on
+                String creator = clientIdGiven ? clientId : null;
+                CompletionStage<VolumeRegistry.Result> created = askRegistry(r -> new VolumeRegistry.CreateVolume(
+                        create.name(), replicas, r, create.minReplicas(), creator, creator == null ? null : id));
                 answer(id, op, created.thenCompose(this::withUsage));
             }
             case VOLUME_INFO -> {
@@ -363,7 +368,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             return;
         }
         greeted = true;
-        clientId = hello.clientId() == null ? "anonymous-" + sessionId : hello.clientId();
+        clientIdGiven = hello.clientId() != null;
+        clientId = clientIdGiven ? hello.clientId() : "anonymous-" + sessionId;
         HelloReply reply = new HelloReply(ProtocolLimits.PROTOCOL_VERSION, identity.clusterId(), identity.serverId(),
                 identity.serverTerm(), sessionId, ProtocolLimits.MAX_BODY_LENGTH, ProtocolLimits.MAX_REQUESTS_IN_FLIGHT);
         finish(id, Frame.reply(Opcode.HELLO.code(), id, WireCodec.encode(reply)));
@@ -608,6 +614,15 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             fail(fetch.requestId, Opcode.FETCH.code(), m.error());
             return this;
         }
+        Long expected = fetch.expectDataVersion;
+        if (expected != null && m.target().attr().dataVersion() != expected) {
+            // a resumed fetch would splice two versions of the file: the client starts again or gives up
+            fetches.remove(fetch.requestId);
+            fail(fetch.requestId, Opcode.FETCH.code(), Status.CHANGED.exception(fetch.fid + " changed: it is at data "
+                    + "version " + m.target().attr().dataVersion() + ", the fetch expected " + expected
+                    + "; fetch it again from the start"));
+            return this;
+        }
         fetch.open(m.target());
         pumpFetch(fetch);
         return this;
@@ -694,6 +709,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         final Fid fid;
         final long offset;
         final long length;
+        /** The data version the bytes must come from (a resumed fetch), or null. */
+        final Long expectDataVersion;
         VolumeReplica.Result.FetchTarget target;
         /** Next byte to send, and the end (exclusive) of the range asked for. */
         long position;
@@ -711,6 +728,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             this.fid = fetch.fid();
             this.offset = fetch.offset();
             this.length = fetch.length();
+            this.expectDataVersion = fetch.expectDataVersion();
         }
 
         void open(VolumeReplica.Result.FetchTarget target) {

@@ -10,15 +10,26 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The registry's state: volumes by name, the ids whose replicas confirmed initialisation, and the next
- * volume id. Immutable (the registry changes rarely, so copying on change is cheap).
+ * The registry's state: volumes by name, the ids whose replicas confirmed initialisation, the next volume
+ * id, and for each volume the request that created it (by name; absent when not known: volumes created
+ * before retries were recognised, or by clients without a client id). Immutable (the registry changes
+ * rarely, so copying on change is cheap).
  */
 public record RegistryState(Map<String, VolumeRegistry.VolumeRecord> volumesByName, Set<Long> initialized,
-                            long nextId) implements CborSerializable {
+                            long nextId, Map<String, CreateRequest> createdBy) implements CborSerializable {
+
+    /** A VOLUME_CREATE as the client identified it: a retry comes with the same pair. */
+    public record CreateRequest(String clientId, long requestId) implements CborSerializable {}
 
     public RegistryState {
         volumesByName = Collections.unmodifiableSortedMap(new TreeMap<>(volumesByName));
         initialized = Set.copyOf(initialized);
+        // absent in snapshots written before retries were recognised
+        createdBy = createdBy == null ? Map.of() : Collections.unmodifiableSortedMap(new TreeMap<>(createdBy));
+    }
+
+    public RegistryState(Map<String, VolumeRegistry.VolumeRecord> volumesByName, Set<Long> initialized, long nextId) {
+        this(volumesByName, initialized, nextId, Map.of());
     }
 
     public static RegistryState empty() {
@@ -38,16 +49,27 @@ public record RegistryState(Map<String, VolumeRegistry.VolumeRecord> volumesByNa
         return initialized.contains(volumeId);
     }
 
+    /** Whether {@code request} is the one that created volume {@code name}: a create sent again. */
+    public boolean wasCreatedBy(String name, CreateRequest request) {
+        return request != null && request.equals(createdBy.get(name));
+    }
+
     public RegistryState apply(RegistryEvent event) {
         if (event instanceof RegistryEvent.VolumeCreated e) {
             Map<String, VolumeRegistry.VolumeRecord> volumes = new TreeMap<>(volumesByName);
             volumes.put(e.volume().name(), e.volume());
-            return new RegistryState(volumes, initialized, Math.max(nextId, e.volume().id() + 1));
+            Map<String, CreateRequest> creators = new TreeMap<>(createdBy);
+            if (e.request() != null) {
+                creators.put(e.volume().name(), e.request());
+            } else {
+                creators.remove(e.volume().name());
+            }
+            return new RegistryState(volumes, initialized, Math.max(nextId, e.volume().id() + 1), creators);
         }
         if (event instanceof RegistryEvent.ReplicasInitialized e) {
             Set<Long> ids = new HashSet<>(initialized);
             ids.add(e.volumeId());
-            return new RegistryState(volumesByName, ids, nextId);
+            return new RegistryState(volumesByName, ids, nextId, createdBy);
         }
         throw new IllegalStateException("no handler for event " + event.getClass().getName());
     }

@@ -40,6 +40,10 @@ import java.util.function.Function;
  * <p>Volume ids count from 1. A volume whose replica could not be initialised stays registered: the
  * create answers UNAVAILABLE, and the (idempotent) initialisation is sent again on {@link Lookup} and
  * when the registry recovers, until the replica confirms it.
+ *
+ * <p>Creating is safe to retry: the event records the creating request's (client id, request id), and the
+ * same pair again for that name is answered as the first attempt succeeded (or would have: a volume whose
+ * replicas are not confirmed yet is initialised again). Anyone else creating a taken name gets VOLUME_EXISTS.
  */
 public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Command, RegistryEvent, RegistryState> {
 
@@ -56,11 +60,23 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
     /**
      * Answers {@link Result.Volume} or {@link Result.Rejected} (VOLUME_EXISTS, BAD_VOLUME_NAME, ...).
      * {@code replicas}: 1..{@link #MAX_REPLICAS}; {@code minReplicas}: see {@link MinReplicas} (null: "1").
+     * {@code clientId} and {@code requestId} identify the client's VOLUME_CREATE (null: unknown, from older
+     * nodes or clients without a client id): the same pair again, for a volume this request created, is a
+     * retry and is answered with the same success instead of VOLUME_EXISTS.
      */
-    public record CreateVolume(String name, int replicas, ActorRef<Result> replyTo, String minReplicas)
-            implements Command {
+    public record CreateVolume(String name, int replicas, ActorRef<Result> replyTo, String minReplicas,
+                               String clientId, Long requestId) implements Command {
         public CreateVolume(String name, int replicas, ActorRef<Result> replyTo) {
             this(name, replicas, replyTo, null);
+        }
+
+        public CreateVolume(String name, int replicas, ActorRef<Result> replyTo, String minReplicas) {
+            this(name, replicas, replyTo, minReplicas, null, null);
+        }
+
+        /** The client's request, or null when not identified. */
+        RegistryState.CreateRequest request() {
+            return clientId == null || requestId == null ? null : new RegistryState.CreateRequest(clientId, requestId);
         }
     }
 
@@ -189,7 +205,12 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
                         + command.replicas());
             }
             MinReplicas.check(command.minReplicas());
-            if (state.volume(command.name()) != null) {
+            VolumeRecord existing = state.volume(command.name());
+            if (existing != null && state.wasCreatedBy(command.name(), command.request())) {
+                // the client sent its create again (it lost the connection before the answer): same success
+                return answerExisting(state, existing, command.replyTo());
+            }
+            if (existing != null) {
                 throw Status.VOLUME_EXISTS.exception("volume '" + command.name() + "' already exists");
             }
         } catch (StrandException e) {
@@ -203,7 +224,7 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
         }
         VolumeRecord volume = new VolumeRecord(id, command.name(), command.replicas(), System.currentTimeMillis(),
                 List.copyOf(group), MinReplicas.normalize(command.minReplicas()));
-        return Effect().persist(new RegistryEvent.VolumeCreated(volume))
+        return Effect().persist(new RegistryEvent.VolumeCreated(volume, command.clientId(), command.requestId()))
                 .thenRun(after -> initializeReplicas(volume, command.replyTo()));
     }
 
@@ -212,10 +233,18 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
         if (volume == null) {
             command.replyTo().tell(new Result.Rejected(Status.NO_SUCH_VOLUME,
                     "no volume named '" + command.name() + "'"));
-        } else if (state.isInitialized(volume.id())) {
-            command.replyTo().tell(new Result.Volume(volume));
+            return Effect().none();
+        }
+        return answerExisting(state, volume, command.replyTo());
+    }
+
+    /** The volume's record, once its replicas confirmed initialisation (sent again if they never did). */
+    private Effect<RegistryEvent, RegistryState> answerExisting(RegistryState state, VolumeRecord volume,
+                                                               ActorRef<Result> replyTo) {
+        if (state.isInitialized(volume.id())) {
+            replyTo.tell(new Result.Volume(volume));
         } else {
-            initializeReplicas(volume, command.replyTo());
+            initializeReplicas(volume, replyTo);
         }
         return Effect().none();
     }

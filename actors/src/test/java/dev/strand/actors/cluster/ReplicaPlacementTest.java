@@ -131,6 +131,44 @@ class ReplicaPlacementTest {
         assertThat(ReplicaShard.parse("12.3")).contains(new ReplicaShard(12, 3));
     }
 
+    @Test
+    void aReplicaThatWouldShareANodeWaitsForTheRegionOfANodeThatIsUpButNotRegistered() {
+        Map<String, List<String>> allocations = regions(A, B); // C joined, its region not registered yet
+        place(allocations, "7.0");
+        place(allocations, "7.1");
+
+        assertThat(ReplicaPlacement.shouldWaitFor("7.2", allocations, Set.of(C))).isTrue();
+    }
+
+    @Test
+    void aReplicaThatTheRegisteredRegionsKeepApartDoesNotWait() {
+        Map<String, List<String>> allocations = regions(A, B);
+        place(allocations, "7.0");
+
+        assertThat(ReplicaPlacement.shouldWaitFor("7.1", allocations, Set.of(C))).isFalse();
+    }
+
+    @Test
+    void nothingWaitsWhenNoRegionIsAwaitedOrForShardsThatAreNotReplicas() {
+        Map<String, List<String>> allocations = regions(A, B);
+        place(allocations, "7.0");
+        place(allocations, "7.1");
+
+        assertThat(ReplicaPlacement.shouldWaitFor("7.2", allocations, Set.of())).isFalse();
+        assertThat(ReplicaPlacement.shouldWaitFor("7.2", allocations, Set.of(A))).isFalse(); // registered already
+        assertThat(ReplicaPlacement.shouldWaitFor("registry", allocations, Set.of(C))).isFalse();
+    }
+
+    @Test
+    void withMoreReplicasThanNodesUpTheExtraReplicaDoesNotWait() {
+        Map<String, List<String>> allocations = regions(A, B, C);
+        for (int r = 0; r < 3; r++) {
+            place(allocations, "7." + r);
+        }
+
+        assertThat(ReplicaPlacement.shouldWaitFor("7.3", allocations, Set.of())).isFalse();
+    }
+
     private static Map<String, List<String>> regions(String... names) {
         Map<String, List<String>> allocations = new LinkedHashMap<>();
         for (String name : names) {

@@ -217,6 +217,12 @@ final class CompatSamples {
         // one volume whose replicas confirmed initialisation, one still waiting for it
         s.add("registry-snapshot", new RegistryState(Map.of(VOLUME_NAME, projects(), "scratch", scratch()),
                 Set.of(VOLUME), 9));
+        // creates recognised when retried: the creating (client id, request id)
+        s.add("registry-event.volume-created.with-request",
+                new RegistryEvent.VolumeCreated(scratch(), "client-5f3a9c", 40L));
+        s.add("registry-snapshot.with-creators", new RegistryState(
+                Map.of(VOLUME_NAME, projects(), "scratch", scratch()), Set.of(VOLUME), 9,
+                Map.of("scratch", new RegistryState.CreateRequest("client-5f3a9c", 40))));
     }
 
     private static void replicaMessages(Samples s, ActorSystem<?> system) {
@@ -371,6 +377,8 @@ final class CompatSamples {
     private static void registryMessages(Samples s, ActorSystem<?> system) {
         ActorRef<VolumeRegistry.Result> cli = remoteRef(system, "/temp/$b#977310044");
         s.add("registry-command.create-volume", new VolumeRegistry.CreateVolume(VOLUME_NAME, REPLICAS, cli));
+        s.add("registry-command.create-volume.with-request", new VolumeRegistry.CreateVolume("scratch", 1, cli,
+                "majority", "client-5f3a9c", 40L));
         s.add("registry-command.lookup", new VolumeRegistry.Lookup(VOLUME_NAME, cli));
         s.add("registry-command.list-volumes", new VolumeRegistry.ListVolumes(cli));
         s.add("registry-command.lookup-id", new VolumeRegistry.LookupId(VOLUME, cli));

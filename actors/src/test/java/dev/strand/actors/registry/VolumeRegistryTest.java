@@ -118,6 +118,76 @@ class VolumeRegistryTest {
                 "volume 'home' already exists"));
     }
 
+    private VolumeRegistry.Result createAs(ActorRef<VolumeRegistry.Command> registry, String name, String clientId,
+                                           long requestId) {
+        registry.tell(new VolumeRegistry.CreateVolume(name, 1, client.getRef(), null, clientId, requestId));
+        return client.receiveMessage();
+    }
+
+    @Test
+    void aRetriedCreateAnswersTheSameSuccess() {
+        ActorRef<VolumeRegistry.Command> registry = registry(realReplicas());
+        VolumeRegistry.Result first = createAs(registry, "home", "client-a", 17);
+
+        VolumeRegistry.Result retry = createAs(registry, "home", "client-a", 17);
+
+        assertThat(first).isInstanceOf(VolumeRegistry.Result.Volume.class);
+        assertThat(retry).isEqualTo(first);
+        assertThat(list(registry)).hasSize(1);
+    }
+
+    @Test
+    void anotherRequestForATakenNameIsVolumeExistsEvenFromTheSameClient() {
+        ActorRef<VolumeRegistry.Command> registry = registry(realReplicas());
+        createAs(registry, "home", "client-a", 17);
+
+        assertThat(((VolumeRegistry.Result.Rejected) createAs(registry, "home", "client-a", 18)).status())
+                .isEqualTo(Status.VOLUME_EXISTS);
+        assertThat(((VolumeRegistry.Result.Rejected) createAs(registry, "home", "client-b", 17)).status())
+                .isEqualTo(Status.VOLUME_EXISTS);
+        assertThat(((VolumeRegistry.Result.Rejected) create(registry, "home", 1)).status())
+                .isEqualTo(Status.VOLUME_EXISTS);
+    }
+
+    @Test
+    void aRetryIsRecognisedAfterTheRegistryRecovers() {
+        ActorRef<VolumeRegistry.Command> registry = registry(realReplicas());
+        VolumeRegistry.VolumeRecord volume = ((VolumeRegistry.Result.Volume) createAs(registry, "home", "client-a", 17))
+                .volume();
+        testKit.stop(registry);
+
+        ActorRef<VolumeRegistry.Command> recovered = registry(realReplicas());
+
+        assertThat(createAs(recovered, "home", "client-a", 17)).isEqualTo(new VolumeRegistry.Result.Volume(volume));
+        assertThat(((VolumeRegistry.Result.Rejected) createAs(recovered, "home", "client-b", 17)).status())
+                .isEqualTo(Status.VOLUME_EXISTS);
+    }
+
+    @Test
+    void aRetryOfACreateWhoseReplicaFailedInitialisesItAgain() {
+        TestProbe<VolumeReplica.Command> replica = testKit.createTestProbe();
+        ActorRef<VolumeRegistry.Command> registry = registry(id -> replica.getRef());
+        registry.tell(new VolumeRegistry.CreateVolume("home", 1, client.getRef(), null, "client-a", 17L));
+        answerInitialize(replica, false);
+        client.expectMessageClass(VolumeRegistry.Result.Rejected.class);
+
+        registry.tell(new VolumeRegistry.CreateVolume("home", 1, client.getRef(), null, "client-a", 17L));
+        answerInitialize(replica, true);
+
+        assertThat(client.expectMessageClass(VolumeRegistry.Result.Volume.class).volume().name()).isEqualTo("home");
+    }
+
+    @Test
+    void theCreatingRequestSurvivesSerialisationOfTheSnapshot() {
+        RegistryState state = RegistryState.empty().apply(new RegistryEvent.VolumeCreated(
+                new VolumeRegistry.VolumeRecord(1, "a", 1, 5, List.of("1.0")), "client-a", 17L));
+
+        RegistryState copy = new SerializationTestKit(testKit.system()).verifySerialization(state, true);
+
+        assertThat(copy.wasCreatedBy("a", new RegistryState.CreateRequest("client-a", 17))).isTrue();
+        assertThat(copy.wasCreatedBy("a", new RegistryState.CreateRequest("client-a", 18))).isFalse();
+    }
+
     @Test
     void aBadNameIsBadVolumeName() {
         ActorRef<VolumeRegistry.Command> registry = registry(realReplicas());

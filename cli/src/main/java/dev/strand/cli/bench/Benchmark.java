@@ -124,12 +124,17 @@ public final class Benchmark {
                 for (int i = 0; i < clientCount; i++) {
                     data[i] = await(connections.get(i).<Attr>call(new Create(dirs[i], "data", 0644, false))).fid();
                 }
+                long[] versions = new long[clientCount];
                 results.add(transferPhase("store", clientCount, i ->
                         connections.get(i).store(data[i], sizes[i], new GeneratedData(sizes[i], i), null)
-                                .thenApply(a -> sizes[i])));
+                                .thenApply(a -> {
+                                    versions[i] = a.dataVersion();
+                                    return sizes[i];
+                                })));
                 results.add(transferPhase("fetch", clientCount, i -> {
                     DiscardingChannel sink = new DiscardingChannel();
-                    return connections.get(i).fetch(data[i], 0, -1, sink, null).thenApply(reply -> {
+                    // the stored version: a fetch resumed after a lost connection is checked against it
+                    return connections.get(i).fetch(data[i], versions[i], 0, -1, sink, null).thenApply(reply -> {
                         if (sink.count() != sizes[i]) {
                             throw new IllegalStateException("fetched " + sink.count() + " bytes, stored " + sizes[i]);
                         }

@@ -8,6 +8,7 @@ import dev.strand.protocol.Opcode;
 import dev.strand.protocol.ProtocolLimits;
 import dev.strand.protocol.StrandException;
 import dev.strand.protocol.WireCodec;
+import dev.strand.protocol.error.ChangedException;
 import dev.strand.protocol.error.BadRequestException;
 import dev.strand.protocol.error.ExistsException;
 import dev.strand.protocol.error.InvalidArgumentException;
@@ -160,6 +161,10 @@ public final class InMemoryStrandServer implements AutoCloseable {
         if (node.type != FileType.FILE) {
             throw node.type == FileType.DIRECTORY ? new IsADirectoryException("is a directory")
                     : new InvalidArgumentException("not a regular file");
+        }
+        if (fetch.expectDataVersion() != null && fetch.expectDataVersion() != node.version) {
+            throw new ChangedException(fetch.fid() + " is at data version " + node.version + ", not "
+                    + fetch.expectDataVersion());
         }
         byte[] all = node.data.toByteArray();
         int from = (int) Math.min(all.length, fetch.offset());

@@ -98,6 +98,24 @@ class FileSystemIT {
     }
 
     @Test
+    void aFetchThatExpectsAnotherDataVersionIsChanged() throws Exception {
+        byte[] first = random(1_000, 6);
+        Attr before = write(root + "/expected", first);
+        Attr after = client.write(root + "/expected", 10,
+                Channels.newChannel(new java.io.ByteArrayInputStream(random(10, 7))), n -> {});
+        try (StrandConnection c = StrandConnection.connect(ClientSettings.of(ServerAddress.parse(SharedStrandServer.address())))) {
+            ByteArrayOutputStream stale = new ByteArrayOutputStream();
+            assertThatThrownBy(() -> c.fetch(before.fid(), before.dataVersion(), 100, -1, stale, n -> {}).join())
+                    .hasCauseInstanceOf(ChangedException.class);
+            assertThat(stale.size()).isZero();
+
+            ByteArrayOutputStream current = new ByteArrayOutputStream();
+            FetchReply reply = c.fetch(after.fid(), after.dataVersion(), 0, -1, current, n -> {}).get();
+            assertThat(reply.bytes()).isEqualTo(10);
+        }
+    }
+
+    @Test
     void truncateShrinksAndAGrownFileReadsZerosPastTheOldEnd() {
         byte[] bytes = random(10_000, 5);
         write(root + "/truncated", bytes);

@@ -19,6 +19,8 @@ import dev.strand.protocol.message.Empty;
 import dev.strand.protocol.message.Fid;
 import dev.strand.protocol.message.Hello;
 import dev.strand.protocol.message.Rename;
+import dev.strand.protocol.message.VolumeCreate;
+import dev.strand.protocol.message.VolumeInfo;
 import dev.strand.protocol.message.Reply;
 import dev.strand.protocol.message.Request;
 import org.junit.jupiter.api.Test;
@@ -67,9 +69,11 @@ class ClientRetriesIT {
                 root = setup.volumeCreate("retries", 1).root();
             }
             Attr rawCreated;
+            VolumeInfo rawVolume;
             try (RawClient raw = new RawClient(server.port(), "raw-client")) {
                 rawCreated = raw.reply(5, new Create(root, "raw-f", 0644, true), Attr.class);
                 raw.reply(6, new Rename(root, "raw-f", root, "raw-g"), Empty.class);
+                rawVolume = raw.reply(8, new VolumeCreate("raw-volume", 1), VolumeInfo.class);
             }
             AtomicInteger done = new AtomicInteger();
             AtomicReference<StrandConnection> resentCounter = new AtomicReference<>();
@@ -120,6 +124,10 @@ class ClientRetriesIT {
                 raw.reply(6, new Rename(root, "raw-f", root, "raw-g"), Empty.class);
                 assertThat(raw.error(7, new Create(root, "raw-g", 0644, true))).as("a new request id is new")
                         .isEqualTo(Status.EXISTS);
+                assertThat(raw.reply(8, new VolumeCreate("raw-volume", 1), VolumeInfo.class).id())
+                        .as("a volume create sent again is recognised").isEqualTo(rawVolume.id());
+                assertThat(raw.error(9, new VolumeCreate("raw-volume", 1))).as("another create of the name")
+                        .isEqualTo(Status.VOLUME_EXISTS);
             }
 
             try (BlockingStrandClient check = BlockingStrandClient.connect(settings.withClientId("check"))) {
