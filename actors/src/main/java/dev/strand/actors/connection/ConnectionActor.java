@@ -113,6 +113,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     // ---- state -----------------------------------------------------------------------------------
 
     static final Duration ASK_TIMEOUT = Duration.ofSeconds(30);
+    /** How long VOLUME_INFO waits for the registry before it answers from a record this node already knows. */
+    static final Duration KNOWN_VOLUME_LOOKUP_TIMEOUT = Duration.ofSeconds(1);
     /** Chunk writes one STORE keeps in flight; with 256 KiB chunks, 1 MiB of a stream waits on storage at most. */
     private static final int MAX_WRITES_IN_FLIGHT = 4;
     /** Chunk reads one FETCH keeps ahead of what it has sent. */
@@ -322,11 +324,14 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                 String creator = clientIdGiven ? clientId : null;
                 CompletionStage<VolumeRegistry.Result> created = askRegistry(r -> new VolumeRegistry.CreateVolume(
                         create.name(), replicas, r, create.minReplicas(), creator, creator == null ? null : id));
-                answer(id, op, created.thenCompose(this::withUsage));
+                answer(id, op, created.thenApply(result -> {
+                    router.knownVolumes().remember(result);
+                    return result;
+                }).thenCompose(this::withUsage));
             }
             case VOLUME_INFO -> {
                 String name = required(((VolumeInfoRequest) request).name(), "name");
-                answer(id, op, askRegistry(r -> new VolumeRegistry.Lookup(name, r)).thenCompose(this::withUsage));
+                answer(id, op, lookUpVolume(name).thenCompose(this::withUsage));
             }
             case VOLUME_LIST -> answer(id, op, askRegistry(VolumeRegistry.ListVolumes::new).thenApply(result ->
                     new VolumeListReply(volumes(result).stream().map(v -> volumeInfo(v, null)).toList())));
@@ -812,21 +817,44 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
     private CompletionStage<VolumeRegistry.Result> askRegistry(
             Function<ActorRef<VolumeRegistry.Result>, VolumeRegistry.Command> message) {
-        return ask(router.registry(), message, "the volume registry");
+        return ask(router.registry(), message, "the volume registry", ASK_TIMEOUT);
+    }
+
+    /**
+     * A volume's record from the registry; if the registry does not answer within
+     * {@link #KNOWN_VOLUME_LOOKUP_TIMEOUT} and this node has seen the volume, the record it saw (records do
+     * not change), so that clients connecting while the registry fails over still reach their volumes.
+     */
+    private CompletionStage<VolumeRegistry.Result> lookUpVolume(String name) {
+        KnownVolumes known = router.knownVolumes();
+        VolumeRegistry.VolumeRecord seen = known.get(name);
+        return ask(router.registry(), (ActorRef<VolumeRegistry.Result> r) -> new VolumeRegistry.Lookup(name, r),
+                "the volume registry", seen == null ? ASK_TIMEOUT : KNOWN_VOLUME_LOOKUP_TIMEOUT)
+                .handle((result, failure) -> {
+                    if (failure == null) {
+                        known.remember(result);
+                        return result;
+                    }
+                    if (seen != null) {
+                        return new VolumeRegistry.Result.Volume(seen);
+                    }
+                    throw failure instanceof RuntimeException re ? re : new CompletionException(failure);
+                });
     }
 
     private CompletionStage<VolumeReplica.Result> askReplica(
             long volumeId, Function<ActorRef<VolumeReplica.Result>, VolumeReplica.Command> message) {
-        return ask(router.replica(volumeId), message, "volume " + volumeId);
+        return ask(router.replica(volumeId), message, "volume " + volumeId, ASK_TIMEOUT);
     }
 
-    private <C, R> CompletionStage<R> ask(RecipientRef<C> target, Function<ActorRef<R>, C> message, String who) {
-        return AskPattern.<C, R>ask(target, message::apply, ASK_TIMEOUT, getContext().getSystem().scheduler())
+    private <C, R> CompletionStage<R> ask(RecipientRef<C> target, Function<ActorRef<R>, C> message, String who,
+                                          Duration timeout) {
+        return AskPattern.<C, R>ask(target, message::apply, timeout, getContext().getSystem().scheduler())
                 .exceptionally(failure -> {
                     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                             ? failure.getCause() : failure;
                     if (cause instanceof AskTimeoutException || cause instanceof java.util.concurrent.TimeoutException) {
-                        throw Status.TIMEOUT.exception(who + " did not answer within " + ASK_TIMEOUT.toSeconds() + " s");
+                        throw Status.TIMEOUT.exception(who + " did not answer within " + timeout.toMillis() + " ms");
                     }
                     throw cause instanceof StrandException se ? se
                             : Status.INTERNAL.exception(who + " failed: " + cause.getMessage());

@@ -19,10 +19,19 @@ public interface VolumeRouter {
     /** What serves the volume's requests (its coordinator). */
     RecipientRef<VolumeReplica.Command> replica(long volumeId);
 
+    /** The volume records this node has seen (one per router: a router serves one node). */
+    KnownVolumes knownVolumes();
+
     /** Routes through Cluster Sharding (also on a single node). */
     static VolumeRouter sharded(ActorSystem<?> system) {
         ClusterSharding sharding = ClusterSharding.get(system);
+        KnownVolumes known = new KnownVolumes();
         return new VolumeRouter() {
+            @Override
+            public KnownVolumes knownVolumes() {
+                return known;
+            }
+
             @Override
             public RecipientRef<VolumeRegistry.Command> registry() {
                 return sharding.entityRefFor(VolumeRegistry.ENTITY_TYPE_KEY, VolumeRegistry.ENTITY_ID);

@@ -121,6 +121,10 @@ public final class VolumeCoordinator {
     /** CATCH-UP: the update sets the replicas were owed are applied (or not: {@code failure}). */
     private record Cop2Flushed(int target, Throwable failure) implements NoSerializationVerificationNeeded {}
 
+    /** CATCH-UP: the target's operations waiting for COP2 (or why not). */
+    private record PendingChecked(int target, int source, VersionVector targetVector, VersionVector sourceVector,
+                                  Result pending, Throwable failure) implements NoSerializationVerificationNeeded {}
+
     /** CATCH-UP: time to try replica {@code target} again. */
     private record RetryCatchUp(int target) implements NoSerializationVerificationNeeded {}
 
@@ -184,15 +188,27 @@ public final class VolumeCoordinator {
     /** At most this many rounds run with mutations flowing; the next is the last one. */
     private static final int CATCH_UP_MAX_OPEN_ROUNDS = 3;
     private static final Duration CATCH_UP_MAX_BACKOFF = Duration.ofSeconds(10);
+    /** How long volume info and VALIDATE wait for a replica that is behind and did not answer last time. */
+    private static final Duration QUICK_TIMEOUT = Duration.ofMillis(500);
     /** Per replica being caught up: its catch-up and the rounds run so far. */
     private final Map<Integer, CatchUpRun> catchUps = new HashMap<>();
     /** Per replica: its last catch-up found it holding changes no current replica has (resolution's job). */
     private boolean[] diverged = new boolean[0];
+    /**
+     * Operations this coordinator saw committed by at least one replica, newest last (bounded). A replica whose
+     * node died may have applied an operation without its answer arriving: it then holds a bump of its own slot
+     * the others never learn of (no COP2 names it), so its vector is not dominated though it holds nothing new.
+     * Kept with the update set of each (a bit per replica), so such an operation can be told apart.
+     */
+    private final java.util.LinkedHashMap<Long, Integer> committedOps = new java.util.LinkedHashMap<>();
+    private static final int COMMITTED_OPS_KEPT = 100_000;
     /** Per replica: catch-ups that failed in a row (for the retry delay). */
     private int[] catchUpFailures = new int[0];
     /** The replica whose last round runs while mutations wait, or -1. */
     private int pausedFor = -1;
     private boolean finalRoundStarted;
+    /** When the pause for the last round began (nanoTime), for the log. */
+    private long pausedSince;
 
     private static final class CatchUpRun {
         final ReplicaCatchUp catchUp;
@@ -395,6 +411,7 @@ public final class VolumeCoordinator {
                 })
                 .onMessage(CatchUpRoundFinished.class, this::onCatchUpRoundFinished)
                 .onMessage(Cop2Flushed.class, this::onCop2Flushed)
+                .onMessage(PendingChecked.class, this::onPendingChecked)
                 .onMessage(RetryCatchUp.class, retry -> {
                     startCatchUp(retry.target());
                     return Behaviors.same();
@@ -535,6 +552,16 @@ public final class VolumeCoordinator {
             Result reply = firstDone != null ? new Result.Done(((Result.Done) firstDone).reply()) : first;
             op.mutation.replyTo().tell(reply);
         }
+        if (!updateSet.isEmpty()) {
+            int members = 0;
+            for (int replica : updateSet) {
+                members |= 1 << replica;
+            }
+            committedOps.put(op.opId, members);
+            if (committedOps.size() > COMMITTED_OPS_KEPT) {
+                committedOps.remove(committedOps.keySet().iterator().next());
+            }
+        }
         if (updateSet.size() > 1) {
             Cop2Update update = new Cop2Update(op.opId, updateSet);
             for (int replica : updateSet) {
@@ -618,19 +645,81 @@ public final class VolumeCoordinator {
                     }
                 }
             }
-            diverged[target] = source < 0;
-            if (source < 0) {
-                catchUps.remove(target);
-                retryCatchUpLater(target, "no current replica holds everything it holds (vector "
-                        + vectors.get(target) + "): the replicas diverged and need resolution");
+            if (source >= 0) {
+                beginCatchUp(target, source);
                 return;
             }
-            context.getLog().info("Replica {} of volume {} catches up from replica {}", target, volumeId, source);
-            CatchUpRun run = new CatchUpRun(new ReplicaCatchUp(volumeId, source, group.get(source), target,
-                    group.get(target), settings.replicaTimeout(), context.getSystem().scheduler()));
-            catchUps.put(target, run);
-            runCatchUpRound(target, false);
+            // Not dominated: the target may only hold operations it applied without its answer arriving
+            int current = -1;
+            for (int j = 0; j < vectors.size() && current < 0; j++) {
+                current = j != target && !behind[j] && vectors.get(j) != null ? j : -1;
+            }
+            if (current < 0) {
+                catchUps.remove(target);
+                retryCatchUpLater(target, "no current replica answered");
+                return;
+            }
+            int from = current;
+            VersionVector targetVector = vectors.get(target);
+            context.pipeToSelf(AskPattern.<Command, Result>ask(group.get(target),
+                            VolumeReplica.ListPendingOperations::new, settings.replicaTimeout(),
+                            context.getSystem().scheduler()),
+                    (pending, failure) -> new PendingChecked(target, from, targetVector, vectors.get(from), pending,
+                            failure));
         });
+    }
+
+    /**
+     * The target's operations still waiting for COP2. The target holds nothing the source lacks when it is behind
+     * the source in every other slot, and its own slot is ahead by no more than the operations it waits COP2 for
+     * that this coordinator saw committed by other replicas without it (see {@link #committedOps}): each such
+     * operation bumped its slot once without the others learning of it. Anything else is divergence.
+     */
+    private Behavior<Object> onPendingChecked(PendingChecked checked) {
+        int target = checked.target();
+        boolean listed = checked.pending() instanceof Result.PendingOperations;
+        boolean explained = listed && !behind[checked.source()]
+                && excessExplained(target, checked.targetVector(), checked.sourceVector(),
+                ((Result.PendingOperations) checked.pending()).opIds());
+        if (explained) {
+            context.getLog().info("Replica {} of volume {} holds {} operations whose answers were lost; the other "
+                    + "replicas applied them too", target, volumeId,
+                    ((Result.PendingOperations) checked.pending()).opIds().size());
+            beginCatchUp(target, checked.source());
+            return Behaviors.same();
+        }
+        diverged[target] = listed;
+        catchUps.remove(target);
+        retryCatchUpLater(target, listed ? "no current replica holds everything it holds (vector "
+                + checked.targetVector() + "): the replicas diverged and need resolution"
+                : "it did not list its pending operations");
+        return Behaviors.same();
+    }
+
+    private boolean excessExplained(int target, VersionVector mine, VersionVector theirs, List<Long> pending) {
+        for (int slot = 0; slot < mine.size(); slot++) {
+            if (slot != target && mine.get(slot) > theirs.get(slot)) {
+                return false;
+            }
+        }
+        int lostAnswers = 0;
+        for (Long opId : pending) {
+            Integer members = committedOps.get(opId);
+            if (members == null) {
+                return false; // not an operation this coordinator saw the others commit
+            }
+            lostAnswers += (members & (1 << target)) == 0 ? 1 : 0;
+        }
+        return mine.get(target) - theirs.get(target) <= lostAnswers;
+    }
+
+    private void beginCatchUp(int target, int source) {
+        diverged[target] = false;
+        context.getLog().info("Replica {} of volume {} catches up from replica {}", target, volumeId, source);
+        CatchUpRun run = new CatchUpRun(new ReplicaCatchUp(volumeId, source, group.get(source), target,
+                group.get(target), settings.replicaTimeout(), context.getSystem().scheduler()));
+        catchUps.put(target, run);
+        runCatchUpRound(target, false);
     }
 
     private void runCatchUpRound(int target, boolean complete) {
@@ -662,6 +751,7 @@ public final class VolumeCoordinator {
             if (closeEnough && pausedFor < 0) {
                 pausedFor = target; // the last round: let what is in flight finish, start nothing new
                 finalRoundStarted = false;
+                pausedSince = System.nanoTime();
                 if (inFlight.isEmpty()) {
                     flushCop2ThenFinalRound(target);
                 }
@@ -676,9 +766,10 @@ public final class VolumeCoordinator {
         answering[target] = true;
         catchUpFailures[target] = 0;
         unsentCop2.get(target).clear();
-        context.getLog().info("Replica {} of volume {} is up to date again (from replica {}: {} items in {} rounds); "
-                + "it takes part in every operation from now on", target, volumeId, run.catchUp.sourceIndex(),
-                run.installed, run.rounds);
+        context.getLog().info("Replica {} of volume {} is up to date again (from replica {}: {} items in {} rounds, "
+                + "changes paused {} ms for the last); it takes part in every operation from now on", target, volumeId,
+                run.catchUp.sourceIndex(), run.installed, run.rounds,
+                java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pausedSince));
         resumeMutations();
         return Behaviors.same();
     }
@@ -781,9 +872,20 @@ public final class VolumeCoordinator {
 
     /** Asks every replica; {@code then} runs in this actor with every answer (null where there was none). */
     private void gather(Function<ActorRef<Result>, Command> command, Consumer<List<Result>> then) {
+        gather(command, then, false);
+    }
+
+    /**
+     * As {@link #gather(Function, Consumer)}; with {@code quick}, a replica that is behind and did not answer
+     * last time gets a short wait only, so that volume info and VALIDATE do not stall on a replica whose
+     * node is down (catching up probes it with the full timeout).
+     */
+    private void gather(Function<ActorRef<Result>, Command> command, Consumer<List<Result>> then, boolean quick) {
         List<CompletableFuture<Result>> answers = new ArrayList<>();
-        for (RecipientRef<Command> replica : group) {
-            answers.add(AskPattern.<Command, Result>ask(replica, command::apply, settings.replicaTimeout(),
+        for (int i = 0; i < group.size(); i++) {
+            Duration timeout = quick && behind[i] && !answering[i] ? QUICK_TIMEOUT.compareTo(settings.replicaTimeout()) < 0
+                    ? QUICK_TIMEOUT : settings.replicaTimeout() : settings.replicaTimeout();
+            answers.add(AskPattern.<Command, Result>ask(group.get(i), command::apply, timeout,
                     context.getSystem().scheduler()).toCompletableFuture().exceptionally(failure -> null));
         }
         context.pipeToSelf(CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)),
@@ -818,7 +920,7 @@ public final class VolumeCoordinator {
             command.replyTo().tell(new Result.Stats(base.volumeId(), base.volumeName(), base.createdMillis(),
                     base.files(), base.directories(), base.symlinks(), base.bytes(), base.versionVector(),
                     base.self(), List.copyOf(summaries)));
-        });
+        }, true);
         return Behaviors.same();
     }
 
@@ -862,7 +964,7 @@ public final class VolumeCoordinator {
                 return;
             }
             command.replyTo().tell(new Result.Validation(List.copyOf(versions), agree(versions)));
-        });
+        }, true);
         return Behaviors.same();
     }
 

@@ -76,6 +76,8 @@ import java.util.concurrent.CompletionStage;
  *   <li>Catching up ({@link VnodeSync}): as a source, {@link ListVersions} ({@link Result.Versions}),
  *       {@link ReadVnodes} ({@link Result.VnodeImages}), {@link ReadEntries} ({@link Result.DirectoryEntries})
  *       and {@link ReadRecentRequests} ({@link Result.RecentRequestsPage}) only read; as a target,
+ *       {@link ListPendingOperations} ({@link Result.PendingOperations}) says which of its operations wait for
+ *       COP2,
  *       {@link CompareVersions} ({@link Result.Compared}) reads, and {@link InstallVnodes},
  *       {@link InstallEntries}, {@link AdoptRecentRequests} and {@link CompleteCatchUp} persist the source's
  *       state as this replica's events ({@link Result.Installed}).</li>
@@ -204,6 +206,9 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     public record ReadEntries(long vnode, long dataVersion, String afterName, ActorRef<Result> replyTo)
             implements Command, ExpectsAnswer {}
 
+    /** The operations this replica applied whose COP2 has not come: {@link Result.PendingOperations}. */
+    public record ListPendingOperations(ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
+
     /** A page of this replica's retry window: {@link Result.RecentRequestsPage}. */
     public record ReadRecentRequests(int skip, int max, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
@@ -321,6 +326,9 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
         record DirectoryEntries(VnodeSync.Entries entries, VnodeVersion version) implements Result {}
 
         record RecentRequestsPage(List<RecentRequests.Entry> entries) implements Result {}
+
+        /** Operation ids waiting for their COP2 here (in the order recorded). */
+        record PendingOperations(List<Long> opIds) implements Result {}
 
         /** How many items (vnodes, entries, requests) a catch-up step installed. */
         record Installed(int items) implements Result {}
@@ -440,6 +448,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                 .onCommand(ReadVnodes.class, command -> noVolume(command.replyTo()))
                 .onCommand(ReadEntries.class, command -> noVolume(command.replyTo()))
                 .onCommand(ReadRecentRequests.class, command -> noVolume(command.replyTo()))
+                .onCommand(ListPendingOperations.class, command -> noVolume(command.replyTo()))
                 .onCommand(InstallVnodes.class, command -> noVolume(command.replyTo()))
                 .onCommand(InstallEntries.class, command -> noVolume(command.replyTo()))
                 .onCommand(AdoptRecentRequests.class, command -> noVolume(command.replyTo()))
@@ -464,6 +473,11 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                 .onCommand(ReadVnodes.class, this::onReadVnodes)
                 .onCommand(ReadEntries.class, this::onReadEntries)
                 .onCommand(ReadRecentRequests.class, this::onReadRecentRequests)
+                .onCommand(ListPendingOperations.class, (volume, command) -> {
+                    command.replyTo().tell(new Result.PendingOperations(volume.pendingCop2().entries().stream()
+                            .map(dev.strand.cop2.PendingCop2.Entry::opId).toList()));
+                    return Effect().none();
+                })
                 .onCommand(InstallVnodes.class, this::onInstallVnodes)
                 .onCommand(InstallEntries.class, this::onInstallEntries)
                 .onCommand(AdoptRecentRequests.class, this::onAdoptRecentRequests)

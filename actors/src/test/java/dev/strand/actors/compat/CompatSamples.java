@@ -364,6 +364,9 @@ final class CompatSamples {
                 new dev.strand.actors.volume.VnodeSync.Entries(moreEntries, true), version(9, 1, 8, 0)));
         s.add("replica-result.recent-requests-page", new VolumeReplica.Result.RecentRequestsPage(recent));
         s.add("replica-result.installed", new VolumeReplica.Result.Installed(2));
+        s.add("replica-command.list-pending-operations", new VolumeReplica.ListPendingOperations(ask));
+        s.add("replica-result.pending-operations", new VolumeReplica.Result.PendingOperations(
+                List.of(4_294_967_311L, 4_294_967_312L)));
         s.add("replica-result.stats.with-replica-states", new VolumeReplica.Result.Stats(VOLUME, VOLUME_NAME,
                 CREATED, 2, 2, 2, 1_200, List.of(21L, 21L, 20L),
                 new VolumeReplica.ReplicaSummary(0, "7.0", "strand@127.0.0.1:25520", true, List.of(21L, 21L, 20L), 0),

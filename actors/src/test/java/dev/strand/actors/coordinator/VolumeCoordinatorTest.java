@@ -64,6 +64,8 @@ class VolumeCoordinatorTest {
         final Map<Integer, TestProbe<VolumeReplica.Command>> probes = new HashMap<>();
         /** Per real replica: set to cut it off from the coordinator (its messages are dropped). */
         final Map<Integer, java.util.concurrent.atomic.AtomicBoolean> cut = new HashMap<>();
+        /** Per real replica: set to lose its answers to mutations (it applies them; the answer never arrives). */
+        final Map<Integer, java.util.concurrent.atomic.AtomicBoolean> answersLost = new HashMap<>();
         final VolumeRegistry.VolumeRecord record;
         final ActorRef<VolumeReplica.Command> coordinator;
 
@@ -82,8 +84,10 @@ class VolumeCoordinatorTest {
                     replica.tell(new VolumeReplica.Initialize(volumeId, "vol", 1, client.getRef(), replicas));
                     client.expectMessageClass(VolumeReplica.Result.Done.class);
                     var cutOff = new java.util.concurrent.atomic.AtomicBoolean();
+                    var lost = new java.util.concurrent.atomic.AtomicBoolean();
                     cut.put(r, cutOff);
-                    refs.put(entityId, testKit.spawn(link(replica, cutOff)));
+                    answersLost.put(r, lost);
+                    refs.put(entityId, testKit.spawn(link(replica, cutOff, lost, testKit.<VolumeReplica.Result>createTestProbe().getRef())));
                     real.add(replica);
                 }
             }
@@ -149,9 +153,16 @@ class VolumeCoordinatorTest {
 
     /** Forwards to {@code replica} unless cut off, as a network link would. */
     private static Behavior<VolumeReplica.Command> link(ActorRef<VolumeReplica.Command> replica,
-                                                        java.util.concurrent.atomic.AtomicBoolean cutOff) {
+                                                        java.util.concurrent.atomic.AtomicBoolean cutOff,
+                                                        java.util.concurrent.atomic.AtomicBoolean answersLost,
+                                                        ActorRef<VolumeReplica.Result> nowhere) {
         return Behaviors.receiveMessage(message -> {
-            if (!cutOff.get()) {
+            if (cutOff.get()) {
+                return Behaviors.same();
+            }
+            if (answersLost.get() && message instanceof VolumeReplica.Execute execute && execute.cop1() != null) {
+                replica.tell(execute.withReplyTo(nowhere)); // applied there; the answer goes nowhere
+            } else {
                 replica.tell(message);
             }
             return Behaviors.same();
@@ -543,5 +554,25 @@ class VolumeCoordinatorTest {
                 REQUEST_IDS.incrementAndGet(), r), VolumeReplica.Result.Done.class).reply();
         assertThat(onReplica1.mode() & 0777).as("its own change is still there").isEqualTo(0600);
         assertThat(group.validate(file.fid()).agree()).isFalse();
+    }
+
+    @Test
+    void aReplicaWhoseAnswerWasLostCatchesUpAlthoughItsOwnSlotIsAhead() {
+        Group group = new Group(3);
+        Attr dir = group.mutate(new MkDir(Fid.root(volumeId), "d", 0755));
+        group.answersLost.get(2).set(true); // replica 2 applies the next create, but its answer never arrives
+        Attr file = group.mutate(new Create(dir.fid(), "f", 0644, true));
+        group.answersLost.get(2).set(false);
+        group.mutate(new Create(dir.fid(), "g", 0644, true));
+
+        client.awaitAssert(CATCH_UP, () -> {
+            VolumeReplica.Result.Stats stats = groupStats(group);
+            assertThat(stats.group()).extracting(VolumeReplica.ReplicaSummary::state).containsOnly("current");
+            assertThat(stats.group()).extracting(VolumeReplica.ReplicaSummary::versionVector)
+                    .containsOnly(stats.group().get(0).versionVector());
+            return null;
+        });
+        assertThat(group.validate(file.fid()).agree()).isTrue();
+        assertThat(group.validate(dir.fid()).agree()).isTrue();
     }
 }
