@@ -38,8 +38,8 @@ final class ReplicaCatchUp {
     static final int MAX_RECENT_REQUESTS = 20_000;
     private static final int RECENT_REQUESTS_PAGE = 1000;
 
-    /** What a round did: items installed on the target (vnodes, removals, entries) and the pages compared. */
-    record Outcome(int installed, int pages) {}
+    /** What a round did: items installed on the target (vnodes, removals, entries). */
+    record Outcome(int installed) {}
 
     /** A replica refused a step or did not answer. */
     static final class CatchUpFailed extends RuntimeException {
@@ -75,17 +75,13 @@ final class ReplicaCatchUp {
         return sourceIndex;
     }
 
-    int targetIndex() {
-        return targetIndex;
-    }
-
     /** Set for the last round, which runs with mutations paused: nothing may change under it. */
     private volatile boolean finalRound;
 
     /** One pass over every vnode; with {@code complete}, also the end of the catch-up. */
     CompletionStage<Outcome> round(boolean complete) {
         finalRound = complete;
-        return pagesFrom(0, new Outcome(0, 0), complete);
+        return pagesFrom(0, new Outcome(0), complete);
     }
 
     private CompletionStage<Outcome> pagesFrom(long after, Outcome soFar, boolean complete) {
@@ -94,7 +90,7 @@ final class ReplicaCatchUp {
                         versions.summaries(), versions.last(), r), Result.Compared.class)
                         .thenCompose(compared -> copy(compared.differences()))
                         .thenCompose(installed -> {
-                            Outcome next = new Outcome(soFar.installed() + installed, soFar.pages() + 1);
+                            Outcome next = new Outcome(soFar.installed() + installed);
                             if (!versions.last()) {
                                 long last = versions.summaries().get(versions.summaries().size() - 1).vnode();
                                 return pagesFrom(last, next, complete);

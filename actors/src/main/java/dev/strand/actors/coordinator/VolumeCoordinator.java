@@ -317,11 +317,7 @@ public final class VolumeCoordinator {
 
     /** A replica is behind if it did not answer or another replica's vector dominates its own. */
     private void findReplicasBehind(List<Result> answers) {
-        List<VersionVector> vectors = new ArrayList<>();
-        for (Result answer : answers) {
-            vectors.add(answer instanceof Result.Stats stats && stats.versionVector() != null
-                    ? VersionVector.fromList(stats.versionVector()) : null);
-        }
+        List<VersionVector> vectors = volumeVectors(answers);
         boolean anyCurrent = false;
         for (int i = 0; i < vectors.size(); i++) {
             VersionVector mine = vectors.get(i);
@@ -344,6 +340,16 @@ public final class VolumeCoordinator {
                 scheduleCatchUp(i);
             }
         }
+    }
+
+    /** Each replica's volume vector from its GetStats answer (null where it gave none). */
+    private static List<VersionVector> volumeVectors(List<Result> answers) {
+        List<VersionVector> vectors = new ArrayList<>();
+        for (Result answer : answers) {
+            vectors.add(answer instanceof Result.Stats stats && stats.versionVector() != null
+                    ? VersionVector.fromList(stats.versionVector()) : null);
+        }
+        return vectors;
     }
 
     /** After a failed lookup: the next request starts a new lookup. */
@@ -613,11 +619,9 @@ public final class VolumeCoordinator {
         }
         catchUps.put(target, null); // reserved while the vectors are gathered
         gather(VolumeReplica.GetStats::new, answers -> {
-            List<VersionVector> vectors = new ArrayList<>();
+            List<VersionVector> vectors = volumeVectors(answers);
             for (int i = 0; i < answers.size(); i++) {
                 answering[i] = answers.get(i) != null;
-                vectors.add(answers.get(i) instanceof Result.Stats stats && stats.versionVector() != null
-                        ? VersionVector.fromList(stats.versionVector()) : null);
             }
             boolean anyCurrent = false;
             for (boolean b : behind) {
@@ -678,13 +682,11 @@ public final class VolumeCoordinator {
     private Behavior<Object> onPendingChecked(PendingChecked checked) {
         int target = checked.target();
         boolean listed = checked.pending() instanceof Result.PendingOperations;
-        boolean explained = listed && !behind[checked.source()]
-                && excessExplained(target, checked.targetVector(), checked.sourceVector(),
-                ((Result.PendingOperations) checked.pending()).opIds());
-        if (explained) {
-            context.getLog().info("Replica {} of volume {} holds {} operations whose answers were lost; the other "
-                    + "replicas applied them too", target, volumeId,
-                    ((Result.PendingOperations) checked.pending()).opIds().size());
+        List<Long> pending = listed ? ((Result.PendingOperations) checked.pending()).opIds() : List.of();
+        if (listed && !behind[checked.source()]
+                && excessExplained(target, checked.targetVector(), checked.sourceVector(), pending)) {
+            context.getLog().info("Replica {} of volume {} waits COP2 for {} operations the other replicas applied "
+                    + "too (answers lost); it catches up", target, volumeId, pending.size());
             beginCatchUp(target, checked.source());
             return Behaviors.same();
         }
@@ -739,8 +741,8 @@ public final class VolumeCoordinator {
             if (finished.complete()) {
                 resumeMutations();
             }
-            retryCatchUpLater(target, finished.failure().getCause() != null
-                    ? finished.failure().getCause().getMessage() : finished.failure().getMessage());
+            Throwable cause = finished.failure().getCause() != null ? finished.failure().getCause() : finished.failure();
+            retryCatchUpLater(target, cause.getMessage());
             return Behaviors.same();
         }
         run.rounds++;
@@ -882,9 +884,10 @@ public final class VolumeCoordinator {
      */
     private void gather(Function<ActorRef<Result>, Command> command, Consumer<List<Result>> then, boolean quick) {
         List<CompletableFuture<Result>> answers = new ArrayList<>();
+        Duration shortWait = QUICK_TIMEOUT.compareTo(settings.replicaTimeout()) < 0 ? QUICK_TIMEOUT
+                : settings.replicaTimeout();
         for (int i = 0; i < group.size(); i++) {
-            Duration timeout = quick && behind[i] && !answering[i] ? QUICK_TIMEOUT.compareTo(settings.replicaTimeout()) < 0
-                    ? QUICK_TIMEOUT : settings.replicaTimeout() : settings.replicaTimeout();
+            Duration timeout = quick && behind[i] && !answering[i] ? shortWait : settings.replicaTimeout();
             answers.add(AskPattern.<Command, Result>ask(group.get(i), command::apply, timeout,
                     context.getSystem().scheduler()).toCompletableFuture().exceptionally(failure -> null));
         }

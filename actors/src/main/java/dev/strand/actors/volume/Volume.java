@@ -574,7 +574,7 @@ public final class Volume {
     public VolumeSnapshot toSnapshot() {
         List<VolumeSnapshot.VnodeRecord> records = new ArrayList<>(vnodes.size());
         for (Vnode v : vnodes.values()) {
-            records.add(v.toRecord(v.isDirectory() ? v.entryRecords() : List.of()));
+            records.add(v.toRecord(v.entryRecords()));
         }
         records.sort(Comparator.comparingLong(VolumeSnapshot.VnodeRecord::vnode));
         return new VolumeSnapshot(initialized, volumeId, volumeName, createdMillis, replicaIndex, replicas,
