@@ -40,10 +40,18 @@ public final class PendingCop2 {
         return table;
     }
 
-    /** Records that this replica applied {@code opId}, touching {@code vnodes}. A repeated id replaces the entry. */
-    public void record(long opId, Collection<Long> vnodes, long recordedMillis) {
-        entries.remove(opId);
+    /**
+     * Records that this replica applied {@code opId}, touching {@code vnodes}. An id already pending is
+     * refused (false, the table unchanged): two operations under one id would let one update set complete
+     * the other's vnodes. Callers check {@link #pending} before they apply an operation, so this only
+     * happens when replaying journals written before operation ids were leased (see {@link OperationIds}).
+     */
+    public boolean record(long opId, Collection<Long> vnodes, long recordedMillis) {
+        if (entries.containsKey(opId)) {
+            return false;
+        }
         entries.put(opId, new Entry(opId, new ArrayList<>(vnodes), recordedMillis));
+        return true;
     }
 
     /** The entry waiting for {@code opId}'s update set, or null if there is none (never recorded, done or expired). */

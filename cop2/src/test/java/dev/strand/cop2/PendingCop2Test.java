@@ -54,4 +54,15 @@ class PendingCop2Test {
         copy.complete(5);
         assertThat(table.size()).as("the copy is independent").isEqualTo(2);
     }
+
+    @Test
+    void aSecondOperationUnderAPendingIdIsRefusedAndTheFirstKept() {
+        PendingCop2 table = new PendingCop2();
+        assertThat(table.record(9, List.of(1L), 10)).isTrue();
+
+        assertThat(table.record(9, List.of(2L, 3L), 20)).as("a repeated id is flagged").isFalse();
+
+        assertThat(table.pending(9).vnodes()).as("the first operation's vnodes stay").containsExactly(1L);
+        assertThat(table.size()).isEqualTo(1);
+    }
 }

@@ -28,6 +28,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 import java.time.Duration;
+import dev.strand.cop2.OperationIds;
 import dev.strand.replication.VersionOrder;
 import dev.strand.replication.VersionVector;
 
@@ -94,6 +95,10 @@ public final class VolumeCoordinator {
     // ---- internal messages (never sent between nodes) -------------------------------------------
 
     private record GroupLooked(VolumeRegistry.Result result, Throwable failure)
+            implements NoSerializationVerificationNeeded {}
+
+    /** The registry's answer to a request for operation ids. */
+    private record IdsLeased(VolumeRegistry.Result result, Throwable failure)
             implements NoSerializationVerificationNeeded {}
 
     private record Cop1Answered(long opId, int replica, Result result, Throwable failure)
@@ -226,8 +231,9 @@ public final class VolumeCoordinator {
     private static final int MAX_OPERATIONS_IN_FLIGHT = 32;
     private final ArrayDeque<QueuedMutation> queue = new ArrayDeque<>();
     private final Map<Long, Operation> inFlight = new HashMap<>();
-    /** Unique across restarts of the coordinator (a replica's pending-COP2 table is keyed by it). */
-    private long nextOpId = System.currentTimeMillis() * 1000;
+    /** Leased from the registry: never repeated, whichever node this coordinator runs on (see OperationIds). */
+    private final OperationIds opIds = new OperationIds();
+    private boolean leaseAsked;
     private boolean sweeping;
 
     private VolumeCoordinator(ActorContext<Object> context, TimerScheduler<Object> timers, StashBuffer<Object> stash,
@@ -251,14 +257,7 @@ public final class VolumeCoordinator {
         lookUpGroup();
         return Behaviors.receive(Object.class)
                 .onMessage(GroupLooked.class, this::onGroupLooked)
-                .onAnyMessage(message -> {
-                    if (stash.isFull()) {
-                        replyRejected(message, Status.UNAVAILABLE, "volume " + volumeId + " is overloaded");
-                    } else {
-                        stash.stash(message);
-                    }
-                    return Behaviors.same();
-                })
+                .onAnyMessage(this::stashOrRefuse)
                 .build();
     }
 
@@ -270,27 +269,77 @@ public final class VolumeCoordinator {
     private Behavior<Object> onGroupLooked(GroupLooked looked) {
         if (looked.result() instanceof VolumeRegistry.Result.Volume found) {
             volume = found.volume();
-            group = volume.replicaEntityIds().stream().map(replicaRefs).toList();
-            unsentCop2 = new ArrayList<>();
-            for (int i = 0; i < group.size(); i++) {
-                unsentCop2.add(new ArrayList<>());
-            }
-            answering = new boolean[group.size()];
-            Arrays.fill(answering, true);
-            behind = new boolean[group.size()];
-            catchUpFailures = new int[group.size()];
-            diverged = new boolean[group.size()];
-            if (group.size() == 1) {
-                return stash.unstashAll(known());
-            }
-            timers.startTimerWithFixedDelay(Tick.SWEEP, settings.sweepInterval());
-            gather(VolumeReplica.GetStats::new, this::findReplicasBehind);
-            return checkingReplicas();
+            askForIds();
+            return leasingIds();
         }
-        // no such volume (or the registry did not answer): refuse what waits, look again on the next request
-        String problem = looked.result() instanceof VolumeRegistry.Result.Rejected r ? r.message()
-                : "the volume registry did not answer: " + looked.failure();
-        Status status = looked.result() instanceof VolumeRegistry.Result.Rejected r ? r.status() : Status.UNAVAILABLE;
+        return refuseStashed(looked.result(), looked.failure());
+    }
+
+    private void askForIds() {
+        leaseAsked = true;
+        context.ask(VolumeRegistry.Result.class, registry, settings.replicaTimeout(),
+                VolumeRegistry.LeaseOperationIds::new, IdsLeased::new);
+    }
+
+    /** Stashes requests until the registry leased this coordinator its first operation ids. */
+    private Behavior<Object> leasingIds() {
+        return Behaviors.receive(Object.class)
+                .onMessage(IdsLeased.class, leased -> {
+                    if (!onIdsLeased(leased)) {
+                        return refuseStashed(leased.result(), leased.failure());
+                    }
+                    return groupKnown();
+                })
+                .onAnyMessage(this::stashOrRefuse)
+                .build();
+    }
+
+    /** Takes the lease in; false if the registry gave none. */
+    private boolean onIdsLeased(IdsLeased leased) {
+        leaseAsked = false;
+        if (leased.result() instanceof VolumeRegistry.Result.OperationIdLease lease) {
+            opIds.lease(lease.first(), lease.count());
+            return true;
+        }
+        context.getLog().warn("The registry leased no operation ids to the coordinator of volume {}: {}", volumeId,
+                leased.failure() != null ? leased.failure().toString() : leased.result());
+        return false;
+    }
+
+    private Behavior<Object> stashOrRefuse(Object message) {
+        if (stash.isFull()) {
+            replyRejected(message, Status.UNAVAILABLE, "volume " + volumeId + " is overloaded");
+        } else {
+            stash.stash(message);
+        }
+        return Behaviors.same();
+    }
+
+    /** The storage group and the first ids are known: check the replicas' vectors (several replicas) or serve. */
+    private Behavior<Object> groupKnown() {
+        group = volume.replicaEntityIds().stream().map(replicaRefs).toList();
+        unsentCop2 = new ArrayList<>();
+        for (int i = 0; i < group.size(); i++) {
+            unsentCop2.add(new ArrayList<>());
+        }
+        answering = new boolean[group.size()];
+        Arrays.fill(answering, true);
+        behind = new boolean[group.size()];
+        catchUpFailures = new int[group.size()];
+        diverged = new boolean[group.size()];
+        if (group.size() == 1) {
+            return stash.unstashAll(known());
+        }
+        timers.startTimerWithFixedDelay(Tick.SWEEP, settings.sweepInterval());
+        gather(VolumeReplica.GetStats::new, this::findReplicasBehind);
+        return checkingReplicas();
+    }
+
+    /** No such volume (or the registry did not answer): refuse what waits, look again on the next request. */
+    private Behavior<Object> refuseStashed(VolumeRegistry.Result result, Throwable failure) {
+        String problem = result instanceof VolumeRegistry.Result.Rejected r ? r.message()
+                : "the volume registry did not answer: " + failure;
+        Status status = result instanceof VolumeRegistry.Result.Rejected r ? r.status() : Status.UNAVAILABLE;
         String text = status == Status.NO_SUCH_VOLUME ? "volume " + volumeId + " does not exist" : problem;
         stash.forEach(message -> replyRejected(message, status, text));
         stash.clear();
@@ -304,14 +353,7 @@ public final class VolumeCoordinator {
                     gathered.then().accept(gathered.answers());
                     return stash.unstashAll(known());
                 })
-                .onAnyMessage(message -> {
-                    if (stash.isFull()) {
-                        replyRejected(message, Status.UNAVAILABLE, "volume " + volumeId + " is overloaded");
-                    } else {
-                        stash.stash(message);
-                    }
-                    return Behaviors.same();
-                })
+                .onAnyMessage(this::stashOrRefuse)
                 .build();
     }
 
@@ -423,6 +465,11 @@ public final class VolumeCoordinator {
                     return Behaviors.same();
                 })
                 .onMessage(GroupLooked.class, looked -> Behaviors.same())
+                .onMessage(IdsLeased.class, leased -> {
+                    onIdsLeased(leased);
+                    startNext();
+                    return Behaviors.same();
+                })
                 .onAnyMessage(message -> {
                     replyRejected(message, Status.BAD_REQUEST, "the coordinator of volume " + volumeId
                             + " does not handle " + message.getClass().getSimpleName());
@@ -464,7 +511,15 @@ public final class VolumeCoordinator {
     private void startNext() {
         while (pausedFor < 0 && inFlight.size() < MAX_OPERATIONS_IN_FLIGHT && !queue.isEmpty()) {
             QueuedMutation next = queue.poll();
-            long opId = nextOpId++;
+            if (opIds.wantsLease() && !leaseAsked) {
+                askForIds();
+            }
+            if (!opIds.available()) { // the registry has not answered: nothing is applied
+                next.replyTo().tell(new Result.Rejected(Status.UNAVAILABLE, "the coordinator of volume '"
+                        + volume.name() + "' is waiting for operation ids from the volume registry"));
+                continue;
+            }
+            long opId = opIds.take();
             long time = System.currentTimeMillis();
             Operation op = new Operation(opId, next, group.size());
             inFlight.put(opId, op);

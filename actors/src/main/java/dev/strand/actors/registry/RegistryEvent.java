@@ -29,4 +29,10 @@ public sealed interface RegistryEvent extends CborSerializable {
 
     /** Every replica of the volume confirmed its initialisation; it is not re-sent after this. */
     record ReplicasInitialized(long volumeId) implements RegistryEvent {}
+
+    /**
+     * A coordinator was leased the operation ids from {@code first} (see {@code dev.strand.cop2.OperationIds}):
+     * persisted before the answer, so no later lease repeats them.
+     */
+    record OperationIdsLeased(long first, long count) implements RegistryEvent {}
 }

@@ -11,12 +11,14 @@ import java.util.TreeMap;
 
 /**
  * The registry's state: volumes by name, the ids whose replicas confirmed initialisation, the next volume
- * id, and for each volume the request that created it (by name; absent when not known: volumes created
- * before retries were recognised, or by clients without a client id). Immutable (the registry changes
- * rarely, so copying on change is cheap).
+ * id, for each volume the request that created it (by name; absent when not known: volumes created
+ * before retries were recognised, or by clients without a client id), and the first operation id not
+ * leased to a coordinator yet (0 in snapshots written before ids were leased: none was). Immutable (the
+ * registry changes rarely, so copying on change is cheap).
  */
 public record RegistryState(Map<String, VolumeRegistry.VolumeRecord> volumesByName, Set<Long> initialized,
-                            long nextId, Map<String, CreateRequest> createdBy) implements CborSerializable {
+                            long nextId, Map<String, CreateRequest> createdBy, long nextOperationId)
+        implements CborSerializable {
 
     /** A VOLUME_CREATE as the client identified it: a retry comes with the same pair. */
     public record CreateRequest(String clientId, long requestId) implements CborSerializable {}
@@ -29,7 +31,12 @@ public record RegistryState(Map<String, VolumeRegistry.VolumeRecord> volumesByNa
     }
 
     public RegistryState(Map<String, VolumeRegistry.VolumeRecord> volumesByName, Set<Long> initialized, long nextId) {
-        this(volumesByName, initialized, nextId, Map.of());
+        this(volumesByName, initialized, nextId, Map.of(), 0);
+    }
+
+    public RegistryState(Map<String, VolumeRegistry.VolumeRecord> volumesByName, Set<Long> initialized, long nextId,
+                         Map<String, CreateRequest> createdBy) {
+        this(volumesByName, initialized, nextId, createdBy, 0);
     }
 
     public static RegistryState empty() {
@@ -64,12 +71,17 @@ public record RegistryState(Map<String, VolumeRegistry.VolumeRecord> volumesByNa
             } else {
                 creators.remove(e.volume().name());
             }
-            return new RegistryState(volumes, initialized, Math.max(nextId, e.volume().id() + 1), creators);
+            return new RegistryState(volumes, initialized, Math.max(nextId, e.volume().id() + 1), creators,
+                    nextOperationId);
         }
         if (event instanceof RegistryEvent.ReplicasInitialized e) {
             Set<Long> ids = new HashSet<>(initialized);
             ids.add(e.volumeId());
-            return new RegistryState(volumesByName, ids, nextId, createdBy);
+            return new RegistryState(volumesByName, ids, nextId, createdBy, nextOperationId);
+        }
+        if (event instanceof RegistryEvent.OperationIdsLeased e) {
+            return new RegistryState(volumesByName, initialized, nextId, createdBy,
+                    Math.max(nextOperationId, e.first() + e.count()));
         }
         throw new IllegalStateException("no handler for event " + event.getClass().getName());
     }

@@ -2,6 +2,7 @@ package dev.strand.actors.registry;
 
 import dev.strand.actors.CborSerializable;
 import dev.strand.actors.volume.VolumeReplica;
+import dev.strand.cop2.OperationIds;
 import dev.strand.protocol.Names;
 import dev.strand.protocol.Status;
 import dev.strand.protocol.StrandException;
@@ -89,6 +90,12 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
     /** Answers {@link Result.Volumes}, in name order. */
     public record ListVolumes(ActorRef<Result> replyTo) implements Command {}
 
+    /**
+     * A coordinator asks for operation ids no one had before (see {@link OperationIds}); answers
+     * {@link Result.OperationIdLease} once the lease is persisted, or {@link Result.Rejected}.
+     */
+    public record LeaseOperationIds(ActorRef<Result> replyTo) implements Command {}
+
     /** A replica's answer to Initialize (or the ask's failure); {@code replyTo} may be null. */
     private record InitializeAnswered(VolumeRecord volume, VolumeReplica.Result result, Throwable failure,
                                       ActorRef<Result> replyTo)
@@ -122,6 +129,9 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
         record Volumes(List<VolumeRecord> volumes) implements Result {}
 
         record Rejected(Status status, String message) implements Result {}
+
+        /** Operation ids {@code first} to {@code first + count - 1} are this coordinator's alone. */
+        record OperationIdLease(long first, long count) implements Result {}
     }
 
     // ---- creation ----------------------------------------------------------------------------
@@ -193,6 +203,7 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
                 .onCommand(Lookup.class, this::onLookup)
                 .onCommand(LookupId.class, this::onLookupId)
                 .onCommand(ListVolumes.class, this::onListVolumes)
+                .onCommand(LeaseOperationIds.class, this::onLeaseOperationIds)
                 .onCommand(InitializeAnswered.class, this::onInitializeAnswered);
         return builder.build();
     }
@@ -263,6 +274,19 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
     private Effect<RegistryEvent, RegistryState> onListVolumes(RegistryState state, ListVolumes command) {
         command.replyTo().tell(new Result.Volumes(state.volumes()));
         return Effect().none();
+    }
+
+    private Effect<RegistryEvent, RegistryState> onLeaseOperationIds(RegistryState state, LeaseOperationIds command) {
+        long first;
+        try {
+            first = OperationIds.leaseAfter(state.nextOperationId());
+        } catch (IllegalStateException e) {
+            command.replyTo().tell(new Result.Rejected(Status.INTERNAL, e.getMessage()));
+            return Effect().none();
+        }
+        return Effect().persist(new RegistryEvent.OperationIdsLeased(first, OperationIds.LEASE_SIZE))
+                .thenRun(after -> command.replyTo().tell(new Result.OperationIdLease(first,
+                        OperationIds.LEASE_SIZE)));
     }
 
     /**

@@ -599,6 +599,11 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
      */
     private Effect<VolumeEvent, Volume> run(Volume volume, Mutation mutation, Cop1 cop1, ActorRef<Result> replyTo) {
         List<VolumeEvent> cop2Events = cop2Events(volume, cop1);
+        if (cop1 != null && volume.pendingCop2().pending(cop1.opId()) != null) { // never applied under a used id
+            replyTo.tell(new Result.Rejected(Status.INTERNAL, "operation id " + cop1.opId()
+                    + " is already pending on replica " + entityId + "; not applied"));
+            return cop2Events.isEmpty() ? Effect().none() : Effect().persist(cop2Events);
+        }
         Outcome outcome;
         try {
             outcome = mutation.plan(volume);

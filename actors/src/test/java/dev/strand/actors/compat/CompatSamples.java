@@ -223,6 +223,11 @@ final class CompatSamples {
         s.add("registry-snapshot.with-creators", new RegistryState(
                 Map.of(VOLUME_NAME, projects(), "scratch", scratch()), Set.of(VOLUME), 9,
                 Map.of("scratch", new RegistryState.CreateRequest("client-5f3a9c", 40))));
+        // operation ids leased to coordinators
+        s.add("registry-event.operation-ids-leased", new RegistryEvent.OperationIdsLeased(1L << 62, 1L << 32));
+        s.add("registry-snapshot.with-operation-ids", new RegistryState(
+                Map.of(VOLUME_NAME, projects(), "scratch", scratch()), Set.of(VOLUME), 9,
+                Map.of("scratch", new RegistryState.CreateRequest("client-5f3a9c", 40)), (1L << 62) + (2L << 32)));
     }
 
     private static void replicaMessages(Samples s, ActorSystem<?> system) {
@@ -389,6 +394,8 @@ final class CompatSamples {
         s.add("registry-result.volumes", new VolumeRegistry.Result.Volumes(List.of(projects(), scratch())));
         s.add("registry-result.rejected", new VolumeRegistry.Result.Rejected(Status.VOLUME_EXISTS,
                 "volume 'projects' exists"));
+        s.add("registry-command.lease-operation-ids", new VolumeRegistry.LeaseOperationIds(cli));
+        s.add("registry-result.operation-id-lease", new VolumeRegistry.Result.OperationIdLease(1L << 62, 1L << 32));
     }
 
     /** Samples by name; a name is used once. */

@@ -178,13 +178,70 @@ class VolumeCoordinatorTest {
         return false;
     }
 
-    private static Behavior<VolumeRegistry.Command> registry(VolumeRegistry.VolumeRecord record) {
+    /** Where the stand-in registry's next lease of operation ids starts (as the real one persists it). */
+    private final AtomicLong nextLease = new AtomicLong(dev.strand.cop2.OperationIds.FIRST);
+    private static final long LEASE = 1000;
+
+    private Behavior<VolumeRegistry.Command> registry(VolumeRegistry.VolumeRecord record) {
         return Behaviors.receiveMessage(message -> {
             if (message instanceof VolumeRegistry.LookupId lookup) {
                 lookup.replyTo().tell(new VolumeRegistry.Result.Volume(record));
+            } else if (message instanceof VolumeRegistry.LeaseOperationIds lease) {
+                lease.replyTo().tell(new VolumeRegistry.Result.OperationIdLease(nextLease.getAndAdd(LEASE), LEASE));
             }
             return Behaviors.same();
         });
+    }
+
+    /** A coordinator of {@code group}'s volume started anew (after a crash, or on another node). */
+    private ActorRef<VolumeReplica.Command> newCoordinator(Group group) {
+        return testKit.spawn(VolumeCoordinator.create(volumeId, group.refs::get, testKit.spawn(registry(group.record)),
+                chunks, new VolumeCoordinator.Settings(replicaTimeout, Duration.ofMillis(50), Duration.ofHours(1),
+                        Duration.ZERO)));
+    }
+
+    @Test
+    void operationIdsComeFromTheRegistrysLeasesAndNeverRepeatAcrossCoordinators() {
+        Group group = new Group(1, MinReplicas.ONE, ActorTestSupport.quietSettings(), 0);
+        List<Long> opIds = new ArrayList<>();
+        for (String name : List.of("a", "b")) {
+            group.coordinator.tell(new VolumeReplica.Execute(new MkDir(Fid.root(volumeId), name, 0755), "c",
+                    REQUEST_IDS.incrementAndGet(), client.getRef()));
+            VolumeReplica.Execute cop1 = (VolumeReplica.Execute) group.probes.get(0).receiveMessage(AWAIT);
+            opIds.add(cop1.cop1().opId());
+        }
+        testKit.stop(group.coordinator);
+        // the next coordinator, whatever its node's clock says, continues from the registry's lease
+        ActorRef<VolumeReplica.Command> next = newCoordinator(group);
+        next.tell(new VolumeReplica.Execute(new MkDir(Fid.root(volumeId), "c", 0755), "c",
+                REQUEST_IDS.incrementAndGet(), client.getRef()));
+        opIds.add(((VolumeReplica.Execute) group.probes.get(0).receiveMessage(AWAIT)).cop1().opId());
+
+        long first = dev.strand.cop2.OperationIds.FIRST;
+        assertThat(opIds).containsExactly(first, first + 1, first + LEASE);
+    }
+
+    @Test
+    void withoutALeaseOfOperationIdsNothingIsApplied() {
+        Group group = new Group(1);
+        Behavior<VolumeRegistry.Command> noLeases = Behaviors.receiveMessage(message -> {
+            if (message instanceof VolumeRegistry.LookupId lookup) {
+                lookup.replyTo().tell(new VolumeRegistry.Result.Volume(group.record));
+            } else if (message instanceof VolumeRegistry.LeaseOperationIds lease) {
+                lease.replyTo().tell(new VolumeRegistry.Result.Rejected(Status.INTERNAL, "id space used up"));
+            }
+            return Behaviors.same();
+        });
+        ActorRef<VolumeReplica.Command> coordinator = testKit.spawn(VolumeCoordinator.create(volumeId, group.refs::get,
+                testKit.spawn(noLeases), chunks, new VolumeCoordinator.Settings(replicaTimeout, Duration.ofMillis(50),
+                        Duration.ofHours(1), Duration.ZERO)));
+
+        coordinator.tell(new VolumeReplica.Execute(new MkDir(Fid.root(volumeId), "d", 0755), "c", 1, client.getRef()));
+
+        assertThat(client.expectMessageClass(VolumeReplica.Result.Rejected.class).status())
+                .isEqualTo(Status.INTERNAL);
+        assertThat(group.askReplica(0, VolumeReplica.GetStats::new, VolumeReplica.Result.Stats.class).directories())
+                .as("only the root: nothing was applied").isEqualTo(1);
     }
 
     @Test
@@ -368,6 +425,34 @@ class VolumeCoordinatorTest {
         replica.tell(new VolumeReplica.Validate(file.fid(), client.getRef()));
         assertThat(client.expectMessageClass(VolumeReplica.Result.Validation.class).replicas().get(0).versionVector())
                 .as("only the replica's own slot").containsExactly(1L, 0L, 0L);
+    }
+
+    @Test
+    void aReplicaRefusesAnOperationUnderAnIdThatIsStillPendingAndKeepsTheFirst() {
+        String entityId = VolumeReplica.entityId(volumeId, 0);
+        ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(entityId, chunks,
+                ActorTestSupport.quietSettings()));
+        replica.tell(new VolumeReplica.Initialize(volumeId, "vol", 1, client.getRef(), 2));
+        client.expectMessageClass(VolumeReplica.Result.Done.class);
+        replica.tell(new VolumeReplica.Execute(new Create(Fid.root(volumeId), "f", 0644, true), "c", 1,
+                client.getRef(), new VolumeReplica.Cop1(77, 1000, List.of())));
+        Attr file = (Attr) client.expectMessageClass(VolumeReplica.Result.Done.class).reply();
+
+        replica.tell(new VolumeReplica.Execute(new MkDir(Fid.root(volumeId), "d", 0755), "c", 2,
+                client.getRef(), new VolumeReplica.Cop1(77, 2000, List.of())));
+
+        VolumeReplica.Result.Rejected refused = client.expectMessageClass(VolumeReplica.Result.Rejected.class);
+        assertThat(refused.message()).contains("operation id 77 is already pending");
+        replica.tell(new VolumeReplica.GetStats(client.getRef()));
+        VolumeReplica.Result.Stats stats = client.expectMessageClass(VolumeReplica.Result.Stats.class);
+        assertThat(stats.directories()).as("the second operation was not applied").isEqualTo(1);
+        assertThat(stats.self().pendingCop2()).isEqualTo(1);
+        // the update set for 77 still completes the first operation's vnodes
+        replica.tell(new VolumeReplica.Cop2(List.of(new VolumeReplica.Cop2Update(77, List.of(0, 1))), client.getRef()));
+        assertThat(client.expectMessageClass(VolumeReplica.Result.Cop2Done.class).applied()).isEqualTo(1);
+        replica.tell(new VolumeReplica.Validate(file.fid(), client.getRef()));
+        assertThat(client.expectMessageClass(VolumeReplica.Result.Validation.class).replicas().get(0).versionVector())
+                .containsExactly(1L, 1L);
     }
 
     @Test

@@ -346,4 +346,24 @@ class VolumeRegistryTest {
         // answered although the probe answers nothing: the registry did not wait for an Initialize
         assertThat(lookup(registry, "home")).isInstanceOf(VolumeRegistry.Result.Volume.class);
     }
+
+    private VolumeRegistry.Result.OperationIdLease lease(ActorRef<VolumeRegistry.Command> registry) {
+        registry.tell(new VolumeRegistry.LeaseOperationIds(client.getRef()));
+        return client.expectMessageClass(VolumeRegistry.Result.OperationIdLease.class);
+    }
+
+    @Test
+    void leasesOfOperationIdsNeverOverlapAlsoAfterTheRegistryRecovers() {
+        ActorRef<VolumeRegistry.Command> registry = registry(realReplicas());
+        VolumeRegistry.Result.OperationIdLease first = lease(registry);
+        VolumeRegistry.Result.OperationIdLease second = lease(registry);
+        testKit.stop(registry);
+
+        VolumeRegistry.Result.OperationIdLease third = lease(registry(realReplicas()));
+
+        assertThat(first.first()).as("above every wall-clock id older coordinators used")
+                .isEqualTo(dev.strand.cop2.OperationIds.FIRST);
+        assertThat(second.first()).isEqualTo(first.first() + first.count());
+        assertThat(third.first()).as("continues after the leases it persisted").isEqualTo(second.first() + second.count());
+    }
 }
