@@ -30,6 +30,8 @@ public final class ExitCodes {
     public static final int PROTOCOL = 10;
     /** The file changed while it was being read (a resumed fetch found a newer version): run the command again. */
     public static final int CHANGED = 11;
+    /** The change was applied, but on fewer replicas than the volume's min-replicas: do not repeat it. */
+    public static final int UNDER_REPLICATED = 12;
 
     private ExitCodes() {}
 
@@ -47,6 +49,7 @@ public final class ExitCodes {
             case PROTOCOL_VERSION_MISMATCH, WRONG_CLUSTER, BAD_FRAME, UNKNOWN_OPCODE, GREETING_REQUIRED,
                  DUPLICATE_REQUEST_ID -> PROTOCOL;
             case CHANGED -> CHANGED;
+            case UNDER_REPLICATED -> UNDER_REPLICATED;
         };
     }
 
@@ -88,6 +91,8 @@ public final class ExitCodes {
                 + "timeout, shutting down, busy.");
         codes.put(Integer.toString(PROTOCOL), "Protocol mismatch or wrong cluster.");
         codes.put(Integer.toString(CHANGED), "The file changed while it was being read; run the command again.");
+        codes.put(Integer.toString(UNDER_REPLICATED), "The change was made, but on fewer replicas than the "
+                + "volume's min-replicas; it is visible (do not repeat it) and less durable until they catch up.");
         return codes;
     }
 }

@@ -25,7 +25,8 @@ class ExitCodesTest {
             "IO_ERROR, 8", "INTERNAL, 8",
             "UNAVAILABLE, 9", "TIMEOUT, 9", "SHUTTING_DOWN, 9",
             "PROTOCOL_VERSION_MISMATCH, 10", "WRONG_CLUSTER, 10",
-            "CHANGED, 11"})
+            "CHANGED, 11",
+            "UNDER_REPLICATED, 12"})
     void eachStatusFamilyHasItsExitCode(Status status, int code) {
         assertThat(ExitCodes.of(status)).isEqualTo(code);
         assertThat(ExitCodes.of(status.exception("x"))).isEqualTo(code);
@@ -34,12 +35,13 @@ class ExitCodesTest {
     @ParameterizedTest
     @EnumSource(Status.class)
     void noStatusIsReportedAsSuccessUsageOrUnknownFailure(Status status) {
-        assertThat(ExitCodes.of(status)).isBetween(3, 11);
+        assertThat(ExitCodes.of(status)).isBetween(3, 12);
     }
 
     @Test
     void everyCodeIsExplainedInTheHelp() {
-        assertThat(ExitCodes.descriptions()).containsOnlyKeys("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11");
+        assertThat(ExitCodes.descriptions()).containsOnlyKeys("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11",
+                "12");
     }
 
     @Test

@@ -50,7 +50,12 @@ public enum Status {
     TIMEOUT(62, "ETIMEDOUT", TimeoutException::new),
     INTERNAL(63, "EIO", InternalErrorException::new),
     SHUTTING_DOWN(64, "ESHUTDOWN", ShuttingDownException::new),
-    TOO_MANY_REQUESTS(65, "EBUSY", TooManyRequestsException::new);
+    TOO_MANY_REQUESTS(65, "EBUSY", TooManyRequestsException::new),
+    /**
+     * The change was applied, but on fewer replicas than the volume's min-replicas: it is visible, and
+     * not as durable as the volume asks. Never sent for a change that was not applied.
+     */
+    UNDER_REPLICATED(70, "EIO", UnderReplicatedException::new);
 
     private final int code;
     private final String errno;

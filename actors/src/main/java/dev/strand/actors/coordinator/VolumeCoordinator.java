@@ -56,8 +56,9 @@ import java.util.function.Function;
  *   <li>Mutations ({@code Execute} of a namespace mutation, {@code CommitStore}) run one at a time, in
  *       arrival order. COP1: the mutation goes with a new operation id to every replica; the coordinator
  *       waits (at most {@code strand.coordinator.replica-timeout}) for each; the replicas that answered
- *       are the AVSG. With at least min-replicas answers the client gets the first replica's answer,
- *       otherwise UNAVAILABLE. COP2: the update set (the replicas that committed the operation) goes to
+ *       are the AVSG. With fewer than min-replicas replicas available the change is refused (UNAVAILABLE)
+ *       before COP1; if fewer than min-replicas applied it, the answer is UNDER_REPLICATED (it was applied);
+ *       with no answer at all, TIMEOUT; otherwise the first replica's answer. COP2: the update set (the replicas that committed the operation) goes to
  *       those replicas, piggybacked on their next COP1 message or on its own after
  *       {@code strand.coordinator.cop2-flush-delay}.</li>
  *   <li>Reads ({@code Execute} of a read, {@code PrepareStore}, {@code OpenForFetch}) go to one available
@@ -519,18 +520,21 @@ public final class VolumeCoordinator {
                         + volume.name() + "' is waiting for operation ids from the volume registry"));
                 continue;
             }
+            int available = 0;
+            for (boolean b : behind) {
+                available += b ? 0 : 1;
+            }
+            if (available < volume.requiredReplicas()) { // refused before COP1: nothing is applied anywhere
+                next.replyTo().tell(new Result.Rejected(Status.UNAVAILABLE, "only " + available + " of "
+                        + group.size() + " replicas of volume '" + volume.name() + "' are available; a change needs "
+                        + volume.requiredReplicas() + "; nothing was changed"));
+                continue;
+            }
             long opId = opIds.take();
             long time = System.currentTimeMillis();
             Operation op = new Operation(opId, next, group.size());
             inFlight.put(opId, op);
-            for (boolean b : behind) {
-                op.pending -= b ? 1 : 0;
-            }
-            if (op.pending == 0) { // every replica is behind: nothing can apply it
-                inFlight.remove(opId);
-                finish(op);
-                continue;
-            }
+            op.pending = available;
             for (int i = 0; i < group.size(); i++) {
                 if (behind[i]) {
                     continue;
@@ -606,9 +610,14 @@ public final class VolumeCoordinator {
             }
         }
         int required = volume.requiredReplicas();
-        if (answered < required) {
-            op.mutation.replyTo().tell(new Result.Rejected(Status.UNAVAILABLE, "only " + answered + " of "
-                    + group.size() + " replicas of volume '" + volume.name() + "' answered; it needs " + required));
+        if (!updateSet.isEmpty() && updateSet.size() < required) { // applied: the status must say so
+            op.mutation.replyTo().tell(new Result.Rejected(Status.UNDER_REPLICATED, "applied on "
+                    + updateSet.size() + " of " + group.size() + " replicas of volume '" + volume.name()
+                    + "'; min-replicas needs " + required));
+        } else if (answered == 0) {
+            op.mutation.replyTo().tell(new Result.Rejected(Status.TIMEOUT, "no replica of volume '" + volume.name()
+                    + "' answered within " + settings.replicaTimeout().toMillis() + " ms; the change may or may not "
+                    + "have been applied"));
         } else {
             Result reply = firstDone != null ? new Result.Done(((Result.Done) firstDone).reply()) : first;
             op.mutation.replyTo().tell(reply);

@@ -358,16 +358,44 @@ class VolumeCoordinatorTest {
     }
 
     @Test
-    void withMinReplicasMajorityTooFewAnswersMakeTheMutationUnavailable() {
+    void withMinReplicasMajorityAChangeIsRefusedBeforeAnyReplicaAppliesItWhenTooFewAreAvailable() {
         Group group = new Group(3, MinReplicas.MAJORITY, ActorTestSupport.quietSettings(), 1, 2);
 
         VolumeReplica.Result result = group.ask(r ->
                 new VolumeReplica.Execute(new Create(Fid.root(volumeId), "f", 0644, true), "c", 1, r));
 
-        assertThat(result).isInstanceOf(VolumeReplica.Result.Rejected.class);
         VolumeReplica.Result.Rejected rejected = (VolumeReplica.Result.Rejected) result;
         assertThat(rejected.status()).isEqualTo(Status.UNAVAILABLE);
-        assertThat(rejected.message()).contains("only 1 of 3 replicas of volume 'vol' answered; it needs 2");
+        assertThat(rejected.message()).contains("only 1 of 3 replicas of volume 'vol' are available; a change needs 2");
+        assertThat(group.askReplica(0, VolumeReplica.GetStats::new, VolumeReplica.Result.Stats.class).files())
+                .as("UNAVAILABLE: nothing was applied").isZero();
+        assertThat(messagesWithin(group.probes.get(1), Duration.ofMillis(200)))
+                .as("no COP1 went out").noneMatch(m -> m instanceof VolumeReplica.Execute);
+    }
+
+    @Test
+    void withMinReplicasMajorityAChangeAppliedOnTooFewReplicasSaysSoAndTheNextIsNotApplied() {
+        Group group = new Group(3, MinReplicas.MAJORITY, ActorTestSupport.quietSettings());
+        group.mutate(new MkDir(Fid.root(volumeId), "d", 0755)); // all three current
+        group.cut.get(1).set(true);
+        group.cut.get(2).set(true);
+
+        VolumeReplica.Result result = group.ask(r ->
+                new VolumeReplica.Execute(new Create(Fid.root(volumeId), "f", 0644, true), "c", 1, r));
+
+        VolumeReplica.Result.Rejected partly = (VolumeReplica.Result.Rejected) result;
+        assertThat(partly.status()).as("applied, on too few: not UNAVAILABLE").isEqualTo(Status.UNDER_REPLICATED);
+        assertThat(partly.message()).contains("applied on 1 of 3 replicas of volume 'vol'; min-replicas needs 2");
+        VolumeReplica.Result walk = group.ask(r -> new VolumeReplica.Execute(
+                new dev.strand.protocol.message.Walk(Fid.root(volumeId), List.of("f")), "c",
+                REQUEST_IDS.incrementAndGet(), r));
+        assertThat(walk).as("what UNDER_REPLICATED answered is visible").isInstanceOf(VolumeReplica.Result.Done.class);
+
+        VolumeReplica.Result next = group.ask(r ->
+                new VolumeReplica.Execute(new Create(Fid.root(volumeId), "g", 0644, true), "c", 2, r));
+        assertThat(((VolumeReplica.Result.Rejected) next).status()).isEqualTo(Status.UNAVAILABLE);
+        assertThat(group.askReplica(0, VolumeReplica.GetStats::new, VolumeReplica.Result.Stats.class).files())
+                .as("only f: the refused change was not applied").isEqualTo(1);
     }
 
     @Test
