@@ -1,6 +1,5 @@
 package dev.strand.cli;
 
-import dev.strand.cli.bench.BenchCommand;
 import dev.strand.client.BlockingStrandClient;
 import dev.strand.client.ClientSettings;
 import dev.strand.client.ServerAddress;

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.strand.actors.connection.ServerIdentity;
 import dev.strand.actors.connection.StrandTcpServer;
 import dev.strand.actors.connection.VolumeRouter;
+import dev.strand.actors.coordinator.VolumeCoordinator;
 import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.actors.volume.VolumeSettings;
@@ -103,6 +104,8 @@ public final class StrandServer implements AutoCloseable {
 
             VolumeSettings volumeSettings = VolumeSettings.fromConfig(system.settings().config());
             VolumeReplica.init(system, chunks, volumeSettings);
+            // every request for a volume goes through its coordinator, which lives beside the replicas
+            VolumeCoordinator.init(system, chunks);
             VolumeRegistry.init(system);
 
             awaitJournal(system);

@@ -348,8 +348,6 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                 // Each replica its own shard, placed apart from its volume's other replicas (cluster package).
                 .withMessageExtractor(new dev.strand.actors.cluster.ShardPerEntityExtractor<Command>())
                 .withAllocationStrategy(new dev.strand.actors.cluster.ReplicaAllocationStrategy()));
-        // every request for a volume goes through its coordinator, which lives beside the replicas
-        dev.strand.actors.coordinator.VolumeCoordinator.init(system, chunks);
     }
 
     private final ActorContext<Command> context;

@@ -45,7 +45,9 @@ class ShardedVolumesTest {
     static void startShardedEntities() {
         Cluster cluster = Cluster.get(testKit.system());
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
-        VolumeReplica.init(testKit.system(), new InMemoryChunkStore(), ActorTestSupport.quietSettings());
+        InMemoryChunkStore chunks = new InMemoryChunkStore();
+        VolumeReplica.init(testKit.system(), chunks, ActorTestSupport.quietSettings());
+        dev.strand.actors.coordinator.VolumeCoordinator.init(testKit.system(), chunks);
         VolumeRegistry.init(testKit.system());
     }
 

@@ -1,9 +1,8 @@
-package dev.strand.cli.bench;
+package dev.strand.cli;
 
-import dev.strand.cli.ExitCodes;
-import dev.strand.cli.Json;
-import dev.strand.cli.SizeParser;
-import dev.strand.cli.StrandCommand;
+import dev.strand.cli.bench.Benchmark;
+import dev.strand.cli.bench.BenchmarkReport;
+import dev.strand.cli.bench.BenchmarkSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,7 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code strand bench}: see {@link Benchmark}. */
+/** {@code strand bench}: see {@link Benchmark} (here beside the other commands, so that the bench package does not depend back on them). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {
                 "Measure a running server: create, stat, readdir and unlink of small files (ops/s), then store "

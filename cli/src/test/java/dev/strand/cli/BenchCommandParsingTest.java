@@ -1,4 +1,4 @@
-package dev.strand.cli.bench;
+package dev.strand.cli;
 
 import org.junit.jupiter.api.Test;
 
