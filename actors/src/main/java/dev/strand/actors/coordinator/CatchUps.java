@@ -1,0 +1,268 @@
+package dev.strand.actors.coordinator;
+
+import dev.strand.actors.volume.VolumeReplica;
+import dev.strand.actors.volume.VolumeReplica.Command;
+import dev.strand.actors.volume.VolumeReplica.Cop2Update;
+import dev.strand.actors.volume.VolumeReplica.Result;
+import dev.strand.cop2.OperationPipeline;
+import dev.strand.replication.CatchUpPlanner;
+import dev.strand.replication.StorageGroup;
+import dev.strand.replication.VersionVector;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * CATCH-UP, the coordinator's side: a replica that is behind is brought up to date from a current one
+ * ({@link ReplicaCatchUp} runs the exchange, {@link CatchUpPlanner} decides): rounds while the volume keeps
+ * changing, then one last round with mutations paused, after which it is current. Runs inside the
+ * coordinator (its messages are the coordinator's: {@code RetryCatchUp}, {@code PendingChecked},
+ * {@code CatchUpRoundFinished}, {@code Cop2Flushed}).
+ */
+final class CatchUps {
+
+    /** Per replica being caught up: its catch-up and the rounds run so far. */
+    private static final class Run {
+        final ReplicaCatchUp catchUp;
+        int rounds;
+        int installed;
+
+        Run(ReplicaCatchUp catchUp) {
+            this.catchUp = catchUp;
+        }
+    }
+
+    private final ActorContext<Object> context;
+    private final TimerScheduler<Object> timers;
+    private final long volumeId;
+    private final List<RecipientRef<Command>> replicas;
+    private final StorageGroup group;
+    private final OperationPipeline<?, ?> pipeline;
+    private final GroupAsks asks;
+    private final Duration timeout;
+    /** Starts what the pipeline may start (after mutations resume). */
+    private final Runnable startNext;
+
+    /** Per replica being caught up (null while its vectors are gathered). */
+    private final Map<Integer, Run> runs = new HashMap<>();
+    /** Per replica: catch-ups that failed in a row (for the retry delay). */
+    private final int[] failures;
+    /** The replica whose last round runs while mutations wait, or -1. */
+    private int pausedFor = -1;
+    private boolean finalRoundStarted;
+    /** When the pause for the last round began (nanoTime), for the log. */
+    private long pausedSince;
+
+    CatchUps(ActorContext<Object> context, TimerScheduler<Object> timers, long volumeId,
+             List<RecipientRef<Command>> replicas, StorageGroup group, OperationPipeline<?, ?> pipeline,
+             GroupAsks asks, Duration timeout, Runnable startNext) {
+        this.context = context;
+        this.timers = timers;
+        this.volumeId = volumeId;
+        this.replicas = replicas;
+        this.group = group;
+        this.pipeline = pipeline;
+        this.asks = asks;
+        this.timeout = timeout;
+        this.startNext = startNext;
+        this.failures = new int[replicas.size()];
+    }
+
+    boolean catchingUp(int replica) {
+        return runs.get(replica) != null;
+    }
+
+    /** Replicas judged behind when the coordinator started: each is caught up. */
+    void behindAtStart(List<Integer> behind, List<VersionVector> vectors) {
+        for (int i : behind) {
+            context.getLog().warn("Replica {} of volume {} is behind ({}); it serves nothing until it is "
+                    + "brought up to date", i, volumeId, vectors.get(i) == null ? "did not answer" : "vector "
+                    + vectors.get(i) + " is dominated");
+            pipeline.dropUnsent(i);
+            schedule(i);
+        }
+    }
+
+    /** Starts catching replica {@code target} up now, unless that is already under way. */
+    void schedule(int target) {
+        VolumeCoordinator.RetryCatchUp retry = new VolumeCoordinator.RetryCatchUp(target);
+        if (!runs.containsKey(target) && !timers.isTimerActive(retry)) {
+            timers.startSingleTimer(retry, Duration.ZERO);
+        }
+    }
+
+    /** Checks every replica's volume vector first, then follows the planner. */
+    void start(int target) {
+        if (target >= group.size() || !group.isBehind(target) || runs.containsKey(target)) {
+            return;
+        }
+        runs.put(target, null); // reserved while the vectors are gathered
+        asks.gather(VolumeReplica.GetStats::new, answers -> {
+            asks.noteAnswers(answers);
+            List<VersionVector> vectors = GroupAsks.volumeVectors(answers);
+            CatchUpPlanner.Plan plan = CatchUpPlanner.plan(target, vectors, group);
+            if (plan instanceof CatchUpPlanner.Plan.CopyFrom copy) {
+                begin(target, copy.source());
+            } else if (plan instanceof CatchUpPlanner.Plan.Rejudge) {
+                runs.remove(target);
+                behindAtStart(group.judge(vectors), vectors);
+                if (group.isBehind(target)) {
+                    retryLater(target, "no replica is current");
+                }
+            } else if (plan instanceof CatchUpPlanner.Plan.Retry retry) {
+                runs.remove(target);
+                retryLater(target, retry.why());
+            } else if (plan instanceof CatchUpPlanner.Plan.CheckPending check) {
+                // not dominated: the target may only hold operations it applied without its answer arriving
+                int from = check.current();
+                context.pipeToSelf(AskPattern.<Command, Result>ask(replicas.get(target),
+                                VolumeReplica.ListPendingOperations::new, timeout, context.getSystem().scheduler()),
+                        (pending, failure) -> new VolumeCoordinator.PendingChecked(target, from,
+                                vectors.get(target), vectors.get(from), pending, failure));
+            }
+        });
+    }
+
+    void onPendingChecked(VolumeCoordinator.PendingChecked checked) {
+        int target = checked.target();
+        boolean listed = checked.pending() instanceof Result.PendingOperations;
+        List<Long> pending = listed ? ((Result.PendingOperations) checked.pending()).opIds() : List.of();
+        if (listed && !group.isBehind(checked.source()) && CatchUpPlanner.excessExplained(target,
+                checked.targetVector(), checked.sourceVector(), pending, pipeline.committed()::updateSetOf)) {
+            context.getLog().info("Replica {} of volume {} waits COP2 for {} operations the other replicas applied "
+                    + "too (answers lost); it catches up", target, volumeId, pending.size());
+            begin(target, checked.source());
+            return;
+        }
+        group.markDiverged(target, listed);
+        runs.remove(target);
+        retryLater(target, listed ? "no current replica holds everything it holds (vector "
+                + checked.targetVector() + "): the replicas diverged and need resolution"
+                : "it did not list its pending operations");
+    }
+
+    private void begin(int target, int source) {
+        group.markDiverged(target, false);
+        context.getLog().info("Replica {} of volume {} catches up from replica {}", target, volumeId, source);
+        Run run = new Run(new ReplicaCatchUp(volumeId, source, replicas.get(source), target, replicas.get(target),
+                timeout, context.getSystem().scheduler()));
+        runs.put(target, run);
+        round(target, false);
+    }
+
+    private void round(int target, boolean complete) {
+        Run run = runs.get(target);
+        context.pipeToSelf(run.catchUp.round(complete),
+                (outcome, failure) -> new VolumeCoordinator.CatchUpRoundFinished(target, complete, outcome, failure));
+    }
+
+    void onRoundFinished(VolumeCoordinator.CatchUpRoundFinished finished) {
+        int target = finished.target();
+        Run run = runs.get(target);
+        if (run == null) {
+            return;
+        }
+        if (finished.failure() != null) {
+            runs.remove(target);
+            if (finished.complete()) {
+                resumeMutations();
+            }
+            Throwable cause = finished.failure().getCause() != null ? finished.failure().getCause() : finished.failure();
+            retryLater(target, cause.getMessage());
+            return;
+        }
+        run.rounds++;
+        run.installed += finished.outcome().installed();
+        if (!finished.complete()) {
+            if (CatchUpPlanner.lastRoundNext(finished.outcome().installed(), run.rounds) && pausedFor < 0) {
+                pausedFor = target; // the last round: let what is in flight finish, start nothing new
+                pipeline.pause();
+                finalRoundStarted = false;
+                pausedSince = System.nanoTime();
+                if (pipeline.idle()) {
+                    flushCop2ThenFinalRound(target);
+                }
+            } else {
+                round(target, false);
+            }
+            return;
+        }
+        runs.remove(target);
+        group.markCurrent(target);
+        failures[target] = 0;
+        pipeline.dropUnsent(target);
+        context.getLog().info("Replica {} of volume {} is up to date again (from replica {}: {} items in {} rounds, "
+                + "changes paused {} ms for the last); it takes part in every operation from now on", target, volumeId,
+                run.catchUp.sourceIndex(), run.installed, run.rounds,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pausedSince));
+        resumeMutations();
+    }
+
+    /** An operation finished: if the last round waits for the pipeline to drain, it may start now. */
+    void afterOperation() {
+        if (pausedFor >= 0 && pipeline.idle() && !finalRoundStarted) {
+            flushCop2ThenFinalRound(pausedFor);
+        }
+    }
+
+    /**
+     * Before the last round every replica applies the update sets it is owed, and waits for them, so the
+     * versions the target copies already include every COP2 (it gets none of those itself).
+     */
+    private void flushCop2ThenFinalRound(int target) {
+        finalRoundStarted = true;
+        Run run = runs.get(target);
+        if (run == null || group.isBehind(run.catchUp.sourceIndex())) {
+            runs.remove(target);
+            resumeMutations();
+            retryLater(target, "its source fell behind");
+            return;
+        }
+        timers.cancel(VolumeCoordinator.Tick.FLUSH_COP2);
+        List<CompletableFuture<Result>> acks = new ArrayList<>();
+        for (int i = 0; i < replicas.size(); i++) {
+            List<Cop2Update> updates = VolumeCoordinator.wire(pipeline.takeUnsent(i));
+            if (!updates.isEmpty() && !group.isBehind(i)) {
+                acks.add(AskPattern.<Command, Result>ask(replicas.get(i), r -> new VolumeReplica.Cop2(updates, r),
+                        timeout, context.getSystem().scheduler()).toCompletableFuture());
+            }
+        }
+        context.pipeToSelf(CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)),
+                (ok, failure) -> new VolumeCoordinator.Cop2Flushed(target, failure));
+    }
+
+    void onCop2Flushed(VolumeCoordinator.Cop2Flushed flushed) {
+        if (flushed.failure() != null) {
+            runs.remove(flushed.target());
+            resumeMutations();
+            retryLater(flushed.target(), "update sets could not be applied first: " + flushed.failure());
+        } else if (runs.get(flushed.target()) != null) {
+            round(flushed.target(), true);
+        } else {
+            resumeMutations();
+        }
+    }
+
+    private void resumeMutations() {
+        pausedFor = -1;
+        finalRoundStarted = false;
+        pipeline.resume();
+        startNext.run();
+    }
+
+    private void retryLater(int target, String why) {
+        long millis = CatchUpPlanner.retryDelayMillis(++failures[target]);
+        context.getLog().info("Replica {} of volume {} could not be brought up to date ({}); trying again in {} ms",
+                target, volumeId, why, millis);
+        timers.startSingleTimer(new VolumeCoordinator.RetryCatchUp(target), Duration.ofMillis(millis));
+    }
+}

@@ -1,0 +1,77 @@
+package dev.strand.actors.coordinator;
+
+import dev.strand.actors.volume.VolumeReplica.Command;
+import dev.strand.actors.volume.VolumeReplica.Result;
+import dev.strand.replication.StorageGroup;
+import dev.strand.replication.VersionVector;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/** Asks every replica of the storage group at once; the answers come back to the coordinator as one message. */
+final class GroupAsks {
+
+    /** How long volume info and VALIDATE wait for a replica that is behind and did not answer last time. */
+    private static final Duration QUICK_TIMEOUT = Duration.ofMillis(500);
+
+    private final ActorContext<Object> context;
+    private final List<RecipientRef<Command>> replicas;
+    private final StorageGroup group;
+    private final Duration timeout;
+
+    GroupAsks(ActorContext<Object> context, List<RecipientRef<Command>> replicas, StorageGroup group,
+              Duration timeout) {
+        this.context = context;
+        this.replicas = replicas;
+        this.group = group;
+        this.timeout = timeout;
+    }
+
+    /** Asks every replica; {@code then} runs in the coordinator with every answer (null where there was none). */
+    void gather(Function<ActorRef<Result>, Command> command, Consumer<List<Result>> then) {
+        gather(command, then, false);
+    }
+
+    /**
+     * As {@link #gather(Function, Consumer)}; with {@code quick}, a replica that is behind and did not answer
+     * last time gets a short wait only, so that volume info and VALIDATE do not stall on a replica whose node
+     * is down (catching up probes it with the full timeout).
+     */
+    void gather(Function<ActorRef<Result>, Command> command, Consumer<List<Result>> then, boolean quick) {
+        List<CompletableFuture<Result>> answers = new ArrayList<>();
+        Duration shortWait = QUICK_TIMEOUT.compareTo(timeout) < 0 ? QUICK_TIMEOUT : timeout;
+        for (int i = 0; i < replicas.size(); i++) {
+            Duration wait = quick && group.isBehind(i) && !group.isAnswering(i) ? shortWait : timeout;
+            answers.add(AskPattern.<Command, Result>ask(replicas.get(i), command::apply, wait,
+                    context.getSystem().scheduler()).toCompletableFuture().exceptionally(failure -> null));
+        }
+        context.pipeToSelf(CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)),
+                (ok, failure) -> new VolumeCoordinator.Gathered(answers.stream().map(a -> a.getNow(null)).toList(),
+                        then));
+    }
+
+    /** Each replica's volume vector from its GetStats answer (null where it gave none). */
+    static List<VersionVector> volumeVectors(List<Result> answers) {
+        List<VersionVector> vectors = new ArrayList<>();
+        for (Result answer : answers) {
+            vectors.add(answer instanceof Result.Stats stats && stats.versionVector() != null
+                    ? VersionVector.fromList(stats.versionVector()) : null);
+        }
+        return vectors;
+    }
+
+    /** Notes who answered. */
+    void noteAnswers(List<Result> answers) {
+        for (int i = 0; i < answers.size(); i++) {
+            group.answered(i, answers.get(i) != null);
+        }
+    }
+}
