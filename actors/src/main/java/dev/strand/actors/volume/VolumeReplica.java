@@ -122,7 +122,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
      * the same pair is answered again rather than applied twice ({@link RecentRequests}).
      * {@code cop1} is set when the volume's coordinator sends it (null: a direct, unreplicated call).
      */
-    public record Execute(@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) Request request, String clientId,
+    public record Execute(@JsonTypeInfo(use = JsonTypeInfo.Id.NAME) Request request, String clientId,
                           long requestId, ActorRef<Result> replyTo, Cop1 cop1) implements Command, ExpectsAnswer {
         public Execute(Request request, String clientId, long requestId, ActorRef<Result> replyTo) {
             this(request, clientId, requestId, replyTo, null);
@@ -280,7 +280,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
     public sealed interface Result extends CborSerializable {
         /** {@code committed}: the mutation persisted an event on this replica (not a no-op, not a read). */
-        record Done(@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS) Reply reply, boolean committed) implements Result {
+        record Done(@JsonTypeInfo(use = JsonTypeInfo.Id.NAME) Reply reply, boolean committed) implements Result {
             public Done(Reply reply) {
                 this(reply, false);
             }

@@ -58,7 +58,7 @@ import java.util.UUID;
 final class CompatSamples {
 
     /** The version folder new golden files go to. */
-    static final String NEWEST_VERSION = "v1";
+    static final String NEWEST_VERSION = "v2";
 
     private CompatSamples() {}
 
@@ -66,6 +66,7 @@ final class CompatSamples {
     static Map<String, Object> forVersion(String version, ActorSystem<?> system) {
         return switch (version) {
             case "v1" -> v1(system);
+            case "v2" -> v2(system);
             default -> throw new IllegalArgumentException("no samples for golden file version " + version
                     + ": add them to " + CompatSamples.class.getName());
         };
@@ -228,6 +229,20 @@ final class CompatSamples {
         s.add("registry-snapshot.with-operation-ids", new RegistryState(
                 Map.of(VOLUME_NAME, projects(), "scratch", scratch()), Set.of(VOLUME), 9,
                 Map.of("scratch", new RegistryState.CreateRequest("client-5f3a9c", 40)), (1L << 62) + (2L << 32)));
+    }
+
+    /**
+     * Version 2: protocol requests and replies inside actor messages travel under a type name
+     * ({@code ProtocolTypeNames}), not a Java class name: every Execute and Done sample again, written anew.
+     */
+    private static Map<String, Object> v2(ActorSystem<?> system) {
+        Map<String, Object> samples = new java.util.LinkedHashMap<>();
+        v1(system).forEach((name, sample) -> {
+            if (sample instanceof VolumeReplica.Execute || sample instanceof VolumeReplica.Result.Done) {
+                samples.put(name, sample);
+            }
+        });
+        return samples;
     }
 
     private static void replicaMessages(Samples s, ActorSystem<?> system) {
