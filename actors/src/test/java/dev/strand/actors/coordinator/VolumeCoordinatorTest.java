@@ -82,7 +82,8 @@ class VolumeCoordinatorTest {
                 } else {
                     ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(entityId, chunks, settings));
                     replica.tell(new VolumeReplica.Initialize(volumeId, "vol", 1, client.getRef(), replicas));
-                    client.expectMessageClass(VolumeReplica.Result.Done.class);
+                    // generous: the first test of the class starts the journal and serializers cold
+                    client.expectMessageClass(VolumeReplica.Result.Done.class, Duration.ofSeconds(20));
                     var cutOff = new java.util.concurrent.atomic.AtomicBoolean();
                     var lost = new java.util.concurrent.atomic.AtomicBoolean();
                     cut.put(r, cutOff);
