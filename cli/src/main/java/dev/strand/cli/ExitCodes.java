@@ -1,5 +1,6 @@
 package dev.strand.cli;
 
+import dev.strand.client.OutcomeUnknownException;
 import dev.strand.protocol.Status;
 import dev.strand.protocol.StrandException;
 
@@ -32,6 +33,11 @@ public final class ExitCodes {
     public static final int CHANGED = 11;
     /** The change was applied, but on fewer replicas than the volume's min-replicas: do not repeat it. */
     public static final int UNDER_REPLICATED = 12;
+    /**
+     * A change was sent and no server said whether it was applied (the client asked again until its reconnect
+     * timeout): look at what it was to change before running the command again.
+     */
+    public static final int OUTCOME_UNKNOWN = 13;
 
     private ExitCodes() {}
 
@@ -47,7 +53,7 @@ public final class ExitCodes {
             case IO_ERROR, INTERNAL -> SERVER_IO_ERROR;
             case UNAVAILABLE, TIMEOUT, SHUTTING_DOWN, TOO_MANY_REQUESTS -> UNAVAILABLE;
             case PROTOCOL_VERSION_MISMATCH, WRONG_CLUSTER, BAD_FRAME, UNKNOWN_OPCODE, GREETING_REQUIRED,
-                 DUPLICATE_REQUEST_ID -> PROTOCOL;
+                 DUPLICATE_REQUEST_ID, REQUEST_ID_REUSED -> PROTOCOL;
             case CHANGED -> CHANGED;
             case UNDER_REPLICATED -> UNDER_REPLICATED;
         };
@@ -56,6 +62,9 @@ public final class ExitCodes {
     /** The exit code for any failure: a server status, or a local file error. */
     public static int of(Throwable failure) {
         Throwable t = failure instanceof UncheckedIOException u && u.getCause() != null ? u.getCause() : failure;
+        if (t instanceof OutcomeUnknownException) {
+            return OUTCOME_UNKNOWN;
+        }
         if (t instanceof StrandException se) {
             return of(se.status());
         }
@@ -93,6 +102,8 @@ public final class ExitCodes {
         codes.put(Integer.toString(CHANGED), "The file changed while it was being read; run the command again.");
         codes.put(Integer.toString(UNDER_REPLICATED), "The change was made, but on fewer replicas than the "
                 + "volume's min-replicas; it is visible (do not repeat it) and less durable until they catch up.");
+        codes.put(Integer.toString(OUTCOME_UNKNOWN), "Outcome unknown: a change was sent but no server said whether "
+                + "it was applied (e.g. put: whether the file was replaced); look before running the command again.");
         return codes;
     }
 }

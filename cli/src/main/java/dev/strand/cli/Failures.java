@@ -1,5 +1,6 @@
 package dev.strand.cli;
 
+import dev.strand.client.OutcomeUnknownException;
 import dev.strand.protocol.StrandException;
 
 import java.io.IOException;
@@ -19,6 +20,9 @@ public final class Failures {
     public static String describe(String path, Throwable failure) {
         Throwable t = failure instanceof UncheckedIOException u && u.getCause() != null ? u.getCause() : failure;
         String prefix = path == null ? "strand: " : "strand: " + path + ": ";
+        if (t instanceof OutcomeUnknownException) {
+            return prefix + t.getMessage() + " (OUTCOME UNKNOWN)";
+        }
         if (t instanceof StrandException se) {
             return prefix + se.getMessage() + " (" + se.status().name() + ")";
         }

@@ -1,5 +1,6 @@
 package dev.strand.cli;
 
+import dev.strand.client.OutcomeUnknownException;
 import dev.strand.protocol.Status;
 import dev.strand.protocol.error.UnavailableException;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ class ExitCodesTest {
             "PERMISSION_DENIED, 7", "NOT_AUTHENTICATED, 7",
             "IO_ERROR, 8", "INTERNAL, 8",
             "UNAVAILABLE, 9", "TIMEOUT, 9", "SHUTTING_DOWN, 9",
-            "PROTOCOL_VERSION_MISMATCH, 10", "WRONG_CLUSTER, 10",
+            "PROTOCOL_VERSION_MISMATCH, 10", "WRONG_CLUSTER, 10", "REQUEST_ID_REUSED, 10",
             "CHANGED, 11",
             "UNDER_REPLICATED, 12"})
     void eachStatusFamilyHasItsExitCode(Status status, int code) {
@@ -41,7 +42,17 @@ class ExitCodesTest {
     @Test
     void everyCodeIsExplainedInTheHelp() {
         assertThat(ExitCodes.descriptions()).containsOnlyKeys("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11",
-                "12");
+                "12", "13");
+    }
+
+    @Test
+    void aChangeWhoseOutcomeNoServerToldHasItsOwnCodeAndSaysSo() {
+        OutcomeUnknownException unknown = new OutcomeUnknownException("no server said whether /docs/f was replaced");
+
+        assertThat(ExitCodes.of(unknown)).isEqualTo(13);
+        assertThat(ExitCodes.of(Status.TIMEOUT)).as("a server's TIMEOUT alone").isEqualTo(9);
+        assertThat(Failures.describe("/docs/f", unknown))
+                .isEqualTo("strand: /docs/f: no server said whether /docs/f was replaced (OUTCOME UNKNOWN)");
     }
 
     @Test

@@ -5,18 +5,19 @@ import dev.strand.protocol.error.InvalidArgumentException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.UUID;
 
 /**
  * How a client connects and introduces itself.
  *
  * @param servers          where to connect, tried in this order; after a lost connection the client goes round
  *                         them until one answers (any server of the cluster serves every volume)
- * @param clientId         stable for one client object: the server recognises retries by it
+ * @param clientId         stable for one client object: the server recognises retries by it; null (the default):
+ *                         the one the server issues at the first greeting, kept for the connection's life
  * @param connectTimeout   for the TCP connect
  * @param greetingTimeout  for the server's answer to the greeting
  * @param reconnectTimeout how long a lost connection is tried again before the requests waiting on it fail with
- *                         UNAVAILABLE; zero: never reconnect, fail them at once
+ *                         UNAVAILABLE (or OutcomeUnknownException, for a change that was sent), and how long a change
+ *                         answered TIMEOUT or UNAVAILABLE is sent again to learn its outcome; zero: neither
  */
 public record ClientSettings(List<ServerAddress> servers, String clusterId, String clientName, String clientId,
                              Duration connectTimeout, Duration greetingTimeout, Duration reconnectTimeout) {
@@ -33,7 +34,6 @@ public record ClientSettings(List<ServerAddress> servers, String clusterId, Stri
         }
         clusterId = clusterId == null ? DEFAULT_CLUSTER_ID : clusterId;
         clientName = clientName == null ? DEFAULT_CLIENT_NAME : clientName;
-        clientId = clientId == null ? UUID.randomUUID().toString() : clientId;
         connectTimeout = connectTimeout == null ? Duration.ofSeconds(10) : connectTimeout;
         greetingTimeout = greetingTimeout == null ? Duration.ofSeconds(30) : greetingTimeout;
         reconnectTimeout = reconnectTimeout == null ? DEFAULT_RECONNECT_TIMEOUT : reconnectTimeout;
@@ -42,12 +42,12 @@ public record ClientSettings(List<ServerAddress> servers, String clusterId, Stri
         }
     }
 
-    /** Defaults for everything but the server; a fresh client id. */
+    /** Defaults for everything but the server; the client id the server issues. */
     public static ClientSettings of(ServerAddress server) {
         return of(List.of(server));
     }
 
-    /** Defaults for everything but the servers; a fresh client id. */
+    /** Defaults for everything but the servers; the client id the server issues. */
     public static ClientSettings of(List<ServerAddress> servers) {
         return new ClientSettings(servers, null, null, null, null, null, null);
     }

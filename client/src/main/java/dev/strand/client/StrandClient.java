@@ -83,9 +83,11 @@ public final class StrandClient implements AutoCloseable {
 
     private final StrandConnection connection;
     private final ConcurrentHashMap<String, Fid> volumeRoots = new ConcurrentHashMap<>();
+    private final AtomicWrite atomicWrite;
 
     public StrandClient(StrandConnection connection) {
         this.connection = connection;
+        this.atomicWrite = new AtomicWrite(this, connection);
     }
 
     /** Connects and greets; see {@link StrandConnection#connect}. */
@@ -311,8 +313,10 @@ public final class StrandClient implements AutoCloseable {
     // ---- writing --------------------------------------------------------------------------------
 
     /**
-     * Creates or replaces a remote file with a local file's contents. If {@code remote} is a directory the file
-     * goes into it under its local name. A new file gets the local file's permission bits.
+     * Creates or replaces a remote file with a local file's contents, all or nothing ({@link AtomicWrite}). If
+     * {@code remote} is a directory the file goes into it under its local name. A new file gets the local file's
+     * permission bits. Fails with {@link OutcomeUnknownException} only if no server would say whether the file
+     * was replaced.
      */
     public CompletableFuture<Attr> put(Path local, String remote, LongConsumer progress) {
         return attempt(() -> {
@@ -329,26 +333,24 @@ public final class StrandClient implements AutoCloseable {
                 return CompletableFuture.failedFuture(e);
             }
             String localName = local.getFileName().toString();
-            return writableFile(p, localName, mode).thenCompose(fid -> {
-                FileChannel channel;
-                try {
-                    channel = FileChannel.open(local, StandardOpenOption.READ);
-                } catch (IOException e) {
-                    return CompletableFuture.failedFuture(e);
-                }
-                return connection.store(fid, size, channel, progress)
-                        .whenComplete((attr, error) -> closeQuietly(channel));
-            });
+            FileChannel channel;
+            try {
+                channel = FileChannel.open(local, StandardOpenOption.READ);
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            return atomicWrite.write(p, localName, mode, size, channel, progress)
+                    .whenComplete((attr, error) -> closeQuietly(channel));
         });
     }
 
     /**
-     * Creates or replaces a remote file with {@code length} bytes from {@code source} (-1: until its end).
-     * Nothing is held in memory in proportion to the length.
+     * Creates or replaces a remote file with {@code length} bytes from {@code source} (-1: until its end), all or
+     * nothing ({@link AtomicWrite}). Nothing is held in memory in proportion to the length.
      */
     public CompletableFuture<Attr> write(String remote, long length, ReadableByteChannel source, LongConsumer progress) {
-        return attempt(() -> writableFile(StrandPath.parse(remote), null, DEFAULT_FILE_MODE)
-                .thenCompose(fid -> connection.store(fid, length, source, progress)));
+        return attempt(() -> atomicWrite.write(StrandPath.parse(remote), null, DEFAULT_FILE_MODE, length, source,
+                progress));
     }
 
     /** Creates an empty file; without {@code exclusive} an existing file is returned as it is. */
@@ -596,7 +598,7 @@ public final class StrandClient implements AutoCloseable {
     }
 
     /** The directory that holds a path's last name, following links on the way. */
-    private CompletableFuture<Located> locateParent(StrandPath path) {
+    CompletableFuture<Located> locateParent(StrandPath path) {
         requireEntry(path, "use");
         StrandPath parent = path.parent();
         return locate(parent, true).thenApply(found -> {
@@ -621,8 +623,8 @@ public final class StrandClient implements AutoCloseable {
     }
 
     /**
-     * The fid of the regular file to write: the file the path names (through links), a new file in the
-     * directory it names ({@code nameIfDirectory}, when given), or a new file at the path.
+     * The fid of the regular file to change in place (truncate): the file the path names (through links), a new
+     * file in the directory it names ({@code nameIfDirectory}, when given), or a new file at the path.
      */
     private CompletableFuture<Fid> writableFile(StrandPath path, String nameIfDirectory, int mode) {
         return locate(path, true).handle((found, error) -> {
@@ -691,7 +693,7 @@ public final class StrandClient implements AutoCloseable {
         return new Attr(null, FileType.DIRECTORY, 0555, 0, 2 + volumes, "root", 0, 0, 0, List.of());
     }
 
-    private static Attr requireObject(Located found) {
+    static Attr requireObject(Located found) {
         if (found.path().isRoot()) {
             throw new InvalidArgumentException("/ is the list of volumes, not a directory of a volume");
         }

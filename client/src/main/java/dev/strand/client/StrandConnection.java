@@ -5,6 +5,7 @@ import dev.strand.protocol.FrameCodec;
 import dev.strand.protocol.FrameType;
 import dev.strand.protocol.Opcode;
 import dev.strand.protocol.ProtocolLimits;
+import dev.strand.protocol.Status;
 import dev.strand.protocol.StrandException;
 import dev.strand.protocol.WireCodec;
 import dev.strand.protocol.error.BadFrameException;
@@ -80,8 +81,16 @@ import java.util.function.LongConsumer;
  * within {@link ClientSettings#reconnectTimeout()}, every waiting request fails with UNAVAILABLE and the
  * connection is closed. Listeners ({@link #onReconnected}) learn the new server and its term.
  *
+ * <p>OUTCOMES. A request that changes something (a namespace mutation, STORE, VOLUME_CREATE) that the server
+ * answers with TIMEOUT or UNAVAILABLE may or may not have been applied. It is sent again with its same id, after
+ * a growing pause (100 ms up to 2 s), until the server answers anything else (a request it had applied is
+ * answered as it was then) or the reconnect timeout has passed since the first such answer; then, as when a
+ * connection is lost for good with such a request sent, it fails with {@link OutcomeUnknownException}.
+ *
  * <p>Request ids never repeat for one client id: each connection object starts its counter at its creation
- * time in milliseconds times 2^20, so even two connections sharing a client id do not collide.
+ * time in milliseconds times 2^20, so even two connections sharing a client id do not collide. Without a client
+ * id in the settings, the client uses the one the server issues in its first HelloReply (or, from a server that
+ * issues none, a random UUID) and sends it in every later greeting, so its retries are recognised.
  */
 public final class StrandConnection implements AutoCloseable {
 
@@ -96,6 +105,8 @@ public final class StrandConnection implements AutoCloseable {
 
     private static final long FIRST_RECONNECT_DELAY_MILLIS = 50;
     private static final long MAX_RECONNECT_DELAY_MILLIS = 1_000;
+    private static final long FIRST_RESEND_DELAY_MILLIS = 100;
+    private static final long MAX_RESEND_DELAY_MILLIS = 2_000;
 
     /** The last request-id base handed out in this JVM: bases only grow (see the class comment). */
     private static final AtomicLong LAST_ID_BASE = new AtomicLong();
@@ -128,6 +139,8 @@ public final class StrandConnection implements AutoCloseable {
     private volatile Semaphore inFlight = new Semaphore(1);
     private volatile int inFlightLimit = 1;
     private volatile HelloReply helloReply;
+    /** The id this client's requests are known by: the settings', else the one the first greeting gave. */
+    private volatile String clientId;
     /** Non-null once the connection is closed for good: the message requests fail with from then on. */
     private volatile String closedMessage;
 
@@ -135,6 +148,7 @@ public final class StrandConnection implements AutoCloseable {
         this.settings = settings;
         this.servers = settings.servers();
         this.current = settings.server();
+        this.clientId = settings.clientId();
         this.workers = Executors.newCachedThreadPool(daemonThreads("strand-client-" + settings.server()));
     }
 
@@ -204,6 +218,9 @@ public final class StrandConnection implements AutoCloseable {
                 inFlight = new Semaphore(limit);
             }
             helloReply = reply;
+            if (clientId == null) {
+                clientId = reply.clientId() != null ? reply.clientId() : java.util.UUID.randomUUID().toString();
+            }
             current = address;
             transport = t;
         }
@@ -211,7 +228,7 @@ public final class StrandConnection implements AutoCloseable {
 
     private HelloReply greet(Transport t) {
         Hello hello = new Hello(ProtocolLimits.PROTOCOL_VERSION, settings.clusterId(), settings.clientName(),
-                settings.clientId(), "none", null);
+                clientId, "none", null);
         Pending p = register(Opcode.HELLO, hello, null, null, false);
         if (p.future().isDone()) {
             return awaitGreeting(p, t);
@@ -249,6 +266,11 @@ public final class StrandConnection implements AutoCloseable {
     /** The server's answer to the latest greeting (its term, session, limits). */
     public HelloReply helloReply() {
         return helloReply;
+    }
+
+    /** The id the server knows this client's requests by (see the class comment). */
+    public String clientId() {
+        return clientId;
     }
 
     /** The term of the server now serving this client; it changes when the server does. */
@@ -550,6 +572,7 @@ public final class StrandConnection implements AutoCloseable {
         // a store that failed here is abandoned with a length that can never match what was sent, which the
         // server must refuse, leaving the file unchanged
         long endLength = request.localFailure == null ? sent : ABANDONED_STORE_LENGTH;
+        upload.ended = true;
         t.write(FrameCodec.encode(Frame.dataEnd(Opcode.STORE.code(), request.id,
                 WireCodec.encode(new StoreEnd(endLength)))));
     }
@@ -600,15 +623,22 @@ public final class StrandConnection implements AutoCloseable {
             case REPLY, ERROR -> {
                 Pending p = pending.get(frame.requestId());
                 // an answer read from an older socket, for a request already sent again, is left to the new one
-                if (p == null || p.generation() != t.generation || !pending.remove(frame.requestId(), p)) {
+                if (p == null || p.generation() != t.generation) {
+                    return;
+                }
+                StrandException error = frame.type() == FrameType.ERROR ? WireCodec.decodeError(frame.body()) : null;
+                if (error != null && p.localFailure == null && resendToLearnOutcome(p, error)) {
+                    return;
+                }
+                if (!pending.remove(frame.requestId(), p)) {
                     return;
                 }
                 p.releasePermit();
-                if (frame.type() == FrameType.REPLY) {
+                if (error == null) {
                     completeWithReply(p, frame.body());
                 } else {
                     Throwable local = p.localFailure;
-                    completeLater(p.future(), null, local != null ? local : WireCodec.decodeError(frame.body()));
+                    completeLater(p.future(), null, local != null ? local : error);
                 }
             }
             case DATA -> {
@@ -648,6 +678,72 @@ public final class StrandConnection implements AutoCloseable {
     }
 
     // ---- failure, reconnecting and shutdown -----------------------------------------------------
+
+    /** Requests that change something: a lost answer leaves their outcome unknown. */
+    private static boolean changesState(Opcode op) {
+        return op == Opcode.VOLUME_CREATE || op == Opcode.STORE
+                || (op.code() >= Opcode.CREATE.code() && op.code() <= Opcode.SET_ATTR.code());
+    }
+
+    /**
+     * A request that changes something answered TIMEOUT or UNAVAILABLE: sends it again later with its id (see the
+     * class comment), or fails it with {@link OutcomeUnknownException} once the reconnect timeout has passed.
+     * False if the error is the answer to pass on.
+     */
+    private boolean resendToLearnOutcome(Pending p, StrandException error) {
+        if (!p.resendable() || !changesState(p.opcode)
+                || (error.status() != Status.TIMEOUT && error.status() != Status.UNAVAILABLE)
+                || (p.upload != null && !p.upload.ended)) { // a store refused before its DATA_END changed nothing
+            return false;
+        }
+        long now = System.nanoTime();
+        if (p.unsureSince == 0) {
+            p.unsureSince = now;
+        }
+        boolean expired = now - p.unsureSince >= settings.reconnectTimeout().toNanos();
+        if (expired || closing.get() || (p.upload != null && !p.upload.canStartOver())) {
+            if (pending.remove(p.id, p)) {
+                p.releasePermit();
+                completeLater(p.future(), null, outcomeUnknown(p, error.status() + ": " + error.getMessage()));
+            }
+            return true;
+        }
+        long delay = Math.min(MAX_RESEND_DELAY_MILLIS, FIRST_RESEND_DELAY_MILLIS << Math.min(p.resends++, 5));
+        try {
+            CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, workers).execute(() -> resendNow(p));
+        } catch (RejectedExecutionException e) {
+            return false; // shutting down: the error stands
+        }
+        return true;
+    }
+
+    /** Sends {@code p} again on the live socket it was last sent on; a reconnect sends it on the next one. */
+    private void resendNow(Pending p) {
+        Transport t;
+        synchronized (stateLock) {
+            t = transport;
+        }
+        // a store's bytes of the previous attempt must all be written before its next REQUEST frame
+        synchronized (p.upload != null ? p.upload : p) {
+            if (settled(p) || t == null || !p.unclaim(t.generation)) {
+                return;
+            }
+        }
+        resent.incrementAndGet();
+        transmit(p, t);
+    }
+
+    private OutcomeUnknownException outcomeUnknown(Pending p, String reason) {
+        return new OutcomeUnknownException(p.opcode + " request " + p.id + " was sent, but no server said whether it "
+                + "was applied (" + reason + "); look at what it was to change before trying it again");
+    }
+
+    /** How a request fails when the connection ends for good: outcome unknown if it was sent and changes something. */
+    private StrandException closedFailure(Pending p, String reason) {
+        boolean maybeApplied = p.generation() > 0 && p.resendable() && changesState(p.opcode)
+                && (p.upload == null || p.upload.ended); // a store without its DATA_END cannot have committed
+        return maybeApplied ? outcomeUnknown(p, reason) : new UnavailableException(reason);
+    }
 
     private void fail(long id, Throwable error) {
         Pending p = pending.remove(id);
@@ -745,7 +841,7 @@ public final class StrandConnection implements AutoCloseable {
         for (Pending p : waiting) {
             if (p.resendable() && !settled(p)) {
                 if (p.upload != null && !p.upload.canStartOver()) {
-                    fail(p.id, new UnavailableException("the connection was lost during a store whose source "
+                    fail(p.id, closedFailure(p, "the connection was lost during a store whose source "
                             + "cannot be read again"));
                 } else if (p.generation() > 0) {
                     resent.incrementAndGet();
@@ -781,8 +877,8 @@ public final class StrandConnection implements AutoCloseable {
             t.close();
         }
         String reason = closedMessage;
-        for (Long id : pending.keySet()) {
-            fail(id, new UnavailableException(reason));
+        for (Pending p : pending.values()) {
+            fail(p.id, closedFailure(p, reason));
         }
         if (first) {
             // callers blocked waiting for a slot must wake up and see the connection closed
@@ -887,6 +983,8 @@ public final class StrandConnection implements AutoCloseable {
         final long startPosition;
         int attempts;
         volatile boolean consumed;
+        /** A DATA_END was sent (on some attempt): only then may the server have committed the store. */
+        volatile boolean ended;
 
         Upload(long length, ReadableByteChannel source) {
             this.length = length;
@@ -937,6 +1035,9 @@ public final class StrandConnection implements AutoCloseable {
         volatile long resumedAt;
         /** A failure on this side (the fetch's sink, the store's source) that outranks the server's answer. */
         volatile Throwable localFailure;
+        /** When the server first answered TIMEOUT/UNAVAILABLE to this request (0: never); resends since then. */
+        volatile long unsureSince;
+        volatile int resends;
 
         Pending(long id, Opcode opcode, Request request, DataSink sink, LongConsumer progress, Semaphore permits) {
             this.id = id;
@@ -968,6 +1069,11 @@ public final class StrandConnection implements AutoCloseable {
                     return true;
                 }
             }
+        }
+
+        /** Lets this request be sent again on socket {@code generation}, if that is where it was last sent. */
+        boolean unclaim(int generation) {
+            return sentOn.compareAndSet(generation, 0);
         }
 
         @SuppressWarnings("unchecked")

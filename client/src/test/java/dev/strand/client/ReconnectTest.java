@@ -194,14 +194,32 @@ class ReconnectTest {
     void aStoreFromAStreamAlreadyPartlySentFailsWithUnavailable() {
         connect();
         byte[] content = randomBytes(StrandConnection.DATA_CHUNK_SIZE + 100);
-        CompletableFuture<Attr> stored = connection.store(FILE, content.length, new ByteArrayInputStream(content), null);
-        server.next();
-        server.next(); // its bytes were read and sent: they cannot be read again
+        java.util.concurrent.CountDownLatch rest = new java.util.concurrent.CountDownLatch(1);
+        // the first chunk comes at once, the rest never does: no DATA_END is sent, so nothing can have committed
+        java.io.InputStream source = new java.io.SequenceInputStream(
+                new ByteArrayInputStream(content, 0, StrandConnection.DATA_CHUNK_SIZE), new java.io.InputStream() {
+                    @Override
+                    public int read() throws IOException {
+                        try {
+                            rest.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        throw new IOException("never comes");
+                    }
+                });
+        try {
+            CompletableFuture<Attr> stored = connection.store(FILE, content.length, source, null);
+            server.next();
+            server.next(); // its bytes were read and sent: they cannot be read again
 
-        server.dropConnection();
+            server.dropConnection();
 
-        assertThatThrownBy(stored::join).hasCauseInstanceOf(UnavailableException.class)
-                .hasMessageContaining("cannot be read again");
+            assertThatThrownBy(stored::join).hasCauseInstanceOf(UnavailableException.class)
+                    .hasMessageContaining("cannot be read again");
+        } finally {
+            rest.countDown();
+        }
     }
 
     @Test

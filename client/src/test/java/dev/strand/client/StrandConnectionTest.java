@@ -76,7 +76,8 @@ class StrandConnectionTest {
             session.send(Frame.reply(frame.opcode(), frame.requestId(), WireCodec.encode(
                     new dev.strand.protocol.message.HelloReply(1, "blue", "s", 1, 1, 1 << 20, 8))));
         })) {
-            ClientSettings settings = recording.settings().withClusterId("blue").withClientName("test");
+            ClientSettings settings = recording.settings().withClusterId("blue").withClientName("test")
+                    .withClientId("client-7");
             StrandConnection.connect(settings);
             assertThat(hellos).singleElement().satisfies(hello -> {
                 assertThat(hello.protocolVersion()).isEqualTo(ProtocolLimits.PROTOCOL_VERSION);

@@ -19,6 +19,8 @@ public enum Status {
     NOT_AUTHENTICATED(6, "EACCES", NotAuthenticatedException::new),
     GREETING_REQUIRED(7, "EPROTO", GreetingRequiredException::new),
     DUPLICATE_REQUEST_ID(8, "EPROTO", DuplicateRequestIdException::new),
+    /** A (client id, request id) pair the server remembers for another request: never a retry of it. */
+    REQUEST_ID_REUSED(18, "EPROTO", RequestIdReusedException::new),
 
     // 20-29: volumes
     NO_SUCH_VOLUME(20, "ENOENT", NoSuchVolumeException::new),

@@ -133,9 +133,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     private final long sessionId = SESSIONS.incrementAndGet();
 
     private boolean greeted;
+    /** The client's id from HELLO, or one issued by this server (unique: a random UUID) if it sent none. */
     private String clientId = "";
-    /** Whether the client named itself in HELLO (else {@link #clientId} is made up for this connection). */
-    private boolean clientIdGiven;
     private boolean closing;
     private boolean closeSent;
 
@@ -319,11 +318,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             case VOLUME_CREATE -> {
                 VolumeCreate create = (VolumeCreate) request;
                 int replicas = create.replicas() <= 0 ? 1 : create.replicas();
-                // (client id, request id) lets the registry recognise this create if the client sends it again;
-                // an anonymous client's id is made up per connection, so it cannot retry and is not passed on
-                String creator = clientIdGiven ? clientId : null;
+                // (client id, request id) lets the registry recognise this create if the client sends it again
                 CompletionStage<VolumeRegistry.Result> created = askRegistry(r -> new VolumeRegistry.CreateVolume(
-                        create.name(), replicas, r, create.minReplicas(), creator, creator == null ? null : id));
+                        create.name(), replicas, r, create.minReplicas(), clientId, id));
                 answer(id, op, created.thenApply(result -> {
                     router.knownVolumes().remember(result);
                     return result;
@@ -373,10 +370,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             return;
         }
         greeted = true;
-        clientIdGiven = hello.clientId() != null;
-        clientId = clientIdGiven ? hello.clientId() : "anonymous-" + sessionId;
+        // RETRIES: requests are known by (client id, request id), so a client without an id gets one no other
+        // client has, here and on every node and after restarts; it sends it back in HELLO when it reconnects
+        boolean named = hello.clientId() != null && !hello.clientId().isEmpty();
+        clientId = named ? hello.clientId() : java.util.UUID.randomUUID().toString();
         HelloReply reply = new HelloReply(ProtocolLimits.PROTOCOL_VERSION, identity.clusterId(), identity.serverId(),
-                identity.serverTerm(), sessionId, ProtocolLimits.MAX_BODY_LENGTH, ProtocolLimits.MAX_REQUESTS_IN_FLIGHT);
+                identity.serverTerm(), sessionId, ProtocolLimits.MAX_BODY_LENGTH, ProtocolLimits.MAX_REQUESTS_IN_FLIGHT,
+                clientId);
         finish(id, Frame.reply(Opcode.HELLO.code(), id, WireCodec.encode(reply)));
     }
 

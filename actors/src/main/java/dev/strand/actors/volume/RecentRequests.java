@@ -14,26 +14,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The mutations a replica answered recently, by (client id, request id), so that a client that lost its
- * connection and sends a request again (same ids: see {@code StrandConnection}) gets the answer the first
- * attempt got instead of having it applied twice (a retried create would otherwise fail with EXISTS, a
- * retried remove with NOT_FOUND, a retried store would bump the data version again).
+ * The mutations a replica applied recently, by (client id, request id), so that a client that lost its
+ * connection (or was told TIMEOUT) and sends a request again (same ids: see {@code StrandConnection}) gets the
+ * answer the first attempt got instead of having it applied twice (a retried create would otherwise fail with
+ * EXISTS, a retried remove with NOT_FOUND, a retried store would bump the data version again).
  *
- * <p>What is remembered per request:
- * <ul>
- *   <li>a success: which vnode's attributes the reply carries (create, mkdir, symlink, link, setattr, store),
- *       or none (remove, rmdir, rename answer Empty). The answer to a retry is built from the volume as it is
- *       at the retry: the attributes of that vnode now (a vnode removed since answers STALE), or Empty. So a
- *       success can be rebuilt from its event alone: {@link #record} is called for every event, live and
- *       during recovery (each event carries its {@link Origin}), and the window survives a restart;</li>
- *   <li>a refusal: its status and message, in memory only (a refusal changed nothing, so a retry after a
- *       restart is simply evaluated again).</li>
- * </ul>
- * Bounded: the last {@link #DEFAULT_PER_CLIENT} requests of each client, and a client not seen for
+ * <p>Part of the replica's state ({@link Volume#recentRequests()}): changed only by {@link #record}, which the
+ * event handler calls for every event, live and during recovery. Each mutation event carries its
+ * {@link Origin}, so the window is rebuilt from the journal (and kept in snapshots, {@link Snapshot}).
+ *
+ * <p>What is remembered per request: which vnode's attributes the reply carries (create, mkdir, symlink, link,
+ * setattr, store) or none (remove, rmdir, rename answer Empty), and the request's digest ({@link RequestDigest}).
+ * The answer to a retry is built from the volume as it is at the retry: the attributes of that vnode now (a vnode
+ * removed since answers STALE), or Empty. A "retry" whose digest differs is another request under a reused
+ * id: it is refused with REQUEST_ID_REUSED, never given this request's answer. A refusal is not remembered: it
+ * changed nothing, so a retry of it is simply evaluated again (as if the first attempt had never come).
+ *
+ * <p>Bounded: the last {@link #DEFAULT_PER_CLIENT} requests of each client, and a client not seen for
  * {@link #DEFAULT_IDLE} is forgotten (a retry comes within the client's reconnect bound, about a minute).
- * The window is kept in snapshots ({@link Snapshot}), so a retry right after a snapshot is still recognised.
  *
- * <p>Not thread safe: owned by one replica actor.
+ * <p>Not thread safe: owned by one replica's state.
  */
 public final class RecentRequests {
 
@@ -63,10 +63,12 @@ public final class RecentRequests {
     // ---- what a replica calls ----------------------------------------------------------------
 
     /**
-     * The answer to give again if {@code (clientId, requestId)} was answered already, else null (run it).
+     * The answer to give again if {@code (clientId, requestId)} was applied already, else null (run it):
+     * REQUEST_ID_REUSED if the pair was applied for a request of another digest. Only reads.
      * Requests without a client id are never recognised.
      */
-    public VolumeReplica.Result answerAgain(Volume volume, String clientId, long requestId, long nowMillis) {
+    public VolumeReplica.Result answerAgain(Volume volume, String clientId, long requestId, String digest,
+                                            long nowMillis) {
         if (clientId == null) {
             return null;
         }
@@ -74,37 +76,30 @@ public final class RecentRequests {
         if (window == null || window.lastSeenMillis < nowMillis - idleMillis) {
             return null;
         }
-        Remembered remembered = window.requests.get(requestId);
-        return remembered == null ? null : remembered.answer(volume);
+        Applied applied = window.requests.get(requestId);
+        if (applied == null) {
+            return null;
+        }
+        if (applied.digest() != null && digest != null && !applied.digest().equals(digest)) {
+            return new VolumeReplica.Result.Rejected(Status.REQUEST_ID_REUSED, "request id " + requestId
+                    + " of client " + clientId + " was used for another request, which was applied; "
+                    + "a retry must resend the same request, and a new request needs a new request id");
+        }
+        return applied.answer(volume);
     }
 
-    /** Remembers the success a mutation event records (events without an origin are ignored). */
+    /** Remembers the success a mutation event records (events without an origin are ignored). The event handler's. */
     public void record(VolumeEvent event) {
         if (event instanceof VolumeEvent.RecentRequestsAdopted adopted) { // CATCH-UP: the source's window
-            for (Entry e : adopted.entries()) {
-                remember(e.clientId(), e.requestId(), e.refusedStatus() == null ? new Applied(e.replyVnode())
-                        : new Refused(e.refusedStatus(), e.refusedMessage()), e.seenMillis());
-            }
+            adopt(adopted.entries());
             return;
         }
         Origin origin = originOf(event);
         if (origin == null || origin.clientId() == null) {
             return;
         }
-        remember(origin.clientId(), origin.requestId(), new Applied(replyVnodeOf(event)), origin.timeMillis());
-    }
-
-    /** Remembers that a mutation was refused, so a retry gets the same refusal. */
-    public void recordRefusal(String clientId, long requestId, StrandException refusal, long nowMillis) {
-        if (clientId != null && !isTransient(refusal.status())) {
-            remember(clientId, requestId, new Refused(refusal.status(), refusal.getMessage()), nowMillis);
-        }
-    }
-
-    /** A failure of the server rather than a verdict on the request: a retry may well succeed. */
-    private static boolean isTransient(Status status) {
-        return status == Status.IO_ERROR || status == Status.UNAVAILABLE || status == Status.TIMEOUT
-                || status == Status.INTERNAL;
+        remember(origin.clientId(), origin.requestId(), new Applied(replyVnodeOf(event), origin.requestDigest()),
+                origin.timeMillis());
     }
 
     /** How many requests are remembered in all (for tests and figures). */
@@ -124,20 +119,24 @@ public final class RecentRequests {
         }
     }
 
-    /** One remembered request; {@code refusedStatus} is null for a success. */
+    /**
+     * One remembered request. {@code refusedStatus}/{@code refusedMessage}: a refusal, as windows written before
+     * refusals were no longer remembered held them; such entries are ignored when read. {@code digest}: the
+     * request's {@link RequestDigest}, null in entries written before digests.
+     */
     public record Entry(String clientId, long requestId, long seenMillis, Fid replyVnode, Status refusedStatus,
-                        String refusedMessage) {}
+                        String refusedMessage, String digest) {
+        public Entry(String clientId, long requestId, long seenMillis, Fid replyVnode, Status refusedStatus,
+                     String refusedMessage) {
+            this(clientId, requestId, seenMillis, replyVnode, refusedStatus, refusedMessage, null);
+        }
+    }
 
     public Snapshot snapshot(VolumeSnapshot volume) {
         List<Entry> entries = new ArrayList<>(size());
-        clients.forEach((clientId, window) -> window.requests.forEach((requestId, remembered) -> {
-            if (remembered instanceof Applied applied) {
-                entries.add(new Entry(clientId, requestId, window.lastSeenMillis, applied.replyVnode(), null, null));
-            } else if (remembered instanceof Refused refused) {
-                entries.add(new Entry(clientId, requestId, window.lastSeenMillis, null, refused.status(),
-                        refused.message()));
-            }
-        }));
+        clients.forEach((clientId, window) -> window.requests.forEach((requestId, applied) ->
+                entries.add(new Entry(clientId, requestId, window.lastSeenMillis, applied.replyVnode(), null, null,
+                        applied.digest()))));
         return new Snapshot(volume, entries);
     }
 
@@ -151,21 +150,26 @@ public final class RecentRequests {
         return List.copyOf(all.subList(from, Math.min(all.size(), from + Math.max(max, 0))));
     }
 
-    /** Replaces the window with a snapshot's (entries in the order they were remembered). */
-    public void restore(List<Entry> entries) {
-        clients.clear();
+    /** A window holding a snapshot's entries (in the order they were remembered). */
+    public static RecentRequests restored(List<Entry> entries) {
+        RecentRequests window = new RecentRequests();
+        window.adopt(entries);
+        return window;
+    }
+
+    private void adopt(List<Entry> entries) {
         for (Entry e : entries) {
-            Remembered remembered = e.refusedStatus() == null ? new Applied(e.replyVnode())
-                    : new Refused(e.refusedStatus(), e.refusedMessage());
-            remember(e.clientId(), e.requestId(), remembered, e.seenMillis());
+            if (e.refusedStatus() == null) {
+                remember(e.clientId(), e.requestId(), new Applied(e.replyVnode(), e.digest()), e.seenMillis());
+            }
         }
     }
 
     // ---- the window --------------------------------------------------------------------------
 
-    private void remember(String clientId, long requestId, Remembered remembered, long nowMillis) {
+    private void remember(String clientId, long requestId, Applied applied, long nowMillis) {
         ClientWindow window = clients.computeIfAbsent(clientId, id -> new ClientWindow(perClient));
-        window.requests.put(requestId, remembered);
+        window.requests.put(requestId, applied);
         window.lastSeenMillis = Math.max(window.lastSeenMillis, nowMillis);
         if (nowMillis - lastForgetMillis >= FORGET_EVERY_MILLIS) {
             lastForgetMillis = nowMillis;
@@ -175,27 +179,22 @@ public final class RecentRequests {
     }
 
     private static final class ClientWindow {
-        final LinkedHashMap<Long, Remembered> requests;
+        final LinkedHashMap<Long, Applied> requests;
         long lastSeenMillis;
 
         ClientWindow(int limit) {
             this.requests = new LinkedHashMap<>(16, 0.75f, false) {
                 @Override
-                protected boolean removeEldestEntry(Map.Entry<Long, Remembered> eldest) {
+                protected boolean removeEldestEntry(Map.Entry<Long, Applied> eldest) {
                     return size() > limit;
                 }
             };
         }
     }
 
-    private sealed interface Remembered permits Applied, Refused {
-        VolumeReplica.Result answer(Volume volume);
-    }
-
     /** A success; the reply carries {@code replyVnode}'s attributes, or is Empty when it is null. */
-    private record Applied(Fid replyVnode) implements Remembered {
-        @Override
-        public VolumeReplica.Result answer(Volume volume) {
+    private record Applied(Fid replyVnode, String digest) {
+        VolumeReplica.Result answer(Volume volume) {
             if (replyVnode == null) {
                 return new VolumeReplica.Result.Done(Empty.INSTANCE);
             }
@@ -205,13 +204,6 @@ public final class RecentRequests {
                 return new VolumeReplica.Result.Rejected(Status.STALE, "the request was applied already, but "
                         + replyVnode + " has been removed since");
             }
-        }
-    }
-
-    private record Refused(Status status, String message) implements Remembered {
-        @Override
-        public VolumeReplica.Result answer(Volume volume) {
-            return new VolumeReplica.Result.Rejected(status, message);
         }
     }
 

@@ -48,6 +48,8 @@ public final class Volume {
     private long nextUnique = ROOT_UNIQUE + 1;
     /** Replicated operations applied here whose update set (COP2) has not arrived yet. */
     private PendingCop2 pendingCop2 = new PendingCop2();
+    /** RETRIES: the mutations applied recently, by (client id, request id); rebuilt from the events' origins. */
+    private RecentRequests recentRequests = new RecentRequests();
 
     // derived from the vnodes (rebuilt from a snapshot, never stored)
     private final Map<UUID, Long> blobOwners = new HashMap<>();
@@ -58,7 +60,7 @@ public final class Volume {
 
     private Volume() {}
 
-    /** A replica that has not been initialised: no root, no vnodes. */
+    /** A replica that has not been initialised: no root, no vnodes. {@link #apply} never changes it. */
     public static Volume uninitialized() {
         return new Volume();
     }
@@ -98,6 +100,11 @@ public final class Volume {
     /** The operations waiting for their COP2 (read-only use; the event handler changes it). */
     public PendingCop2 pendingCop2() {
         return pendingCop2;
+    }
+
+    /** The retry window (read-only use; the event handler changes it). */
+    public RecentRequests recentRequests() {
+        return recentRequests;
     }
 
     /** Regular files (vnodes, not names). */
@@ -233,16 +240,27 @@ public final class Volume {
 
     /** Applies one committed event. Deterministic: the same events always give the same volume. */
     public Volume apply(VolumeEvent event) {
-        if (event instanceof VolumeEvent.VolumeInitialized e) {
-            onInitialized(e);
-            return this;
+        if (!initialized) {
+            // The empty state is never changed: Pekko hands the same empty object to every recovery of a replica,
+            // also to the one after a failed journal write, and each must replay from a pristine volume.
+            if (event instanceof VolumeEvent.VolumeInitialized e) {
+                Volume created = new Volume();
+                created.onInitialized(e);
+                return created;
+            }
+            return this; // nothing happens to a volume that does not exist
         }
+        recentRequests.record(event); // RETRIES: every event with an origin, and adopted windows
         if (event instanceof VolumeEvent.OperationRecorded e) {
             pendingCop2.record(e.opId(), e.vnodes(), e.timeMillis());
             return this;
         }
         if (event instanceof VolumeEvent.Cop2Applied e) {
             onCop2Applied(e);
+            return this;
+        }
+        if (event instanceof VolumeEvent.Cop2Expired e) { // their update sets are ignored from now on
+            e.opIds().forEach(pendingCop2::complete);
             return this;
         }
         if (event instanceof VolumeEvent.VnodesInstalled e) { // CATCH-UP: the source's versions, no bump
@@ -258,7 +276,7 @@ public final class Volume {
             return this;
         }
         if (event instanceof VolumeEvent.RecentRequestsAdopted) {
-            return this; // the retry window's business (RecentRequests.record)
+            return this; // the retry window's business (recorded above)
         }
         if (event instanceof VolumeEvent.FileCreated e) {
             onFileCreated(e);
@@ -579,6 +597,17 @@ public final class Volume {
         records.sort(Comparator.comparingLong(VolumeSnapshot.VnodeRecord::vnode));
         return new VolumeSnapshot(initialized, volumeId, volumeName, createdMillis, replicaIndex, replicas,
                 nextVnode, nextUnique, versionVector, records, pendingCop2.entries());
+    }
+
+    /** A volume and its retry window as a snapshot (see {@link RecentRequests.Snapshot}) holds them. */
+    public RecentRequests.Snapshot toSnapshotWithRecentRequests() {
+        return recentRequests.snapshot(toSnapshot());
+    }
+
+    public static Volume fromSnapshot(RecentRequests.Snapshot snapshot) {
+        Volume volume = fromSnapshot(snapshot.volume());
+        volume.recentRequests = RecentRequests.restored(snapshot.recentRequests());
+        return volume;
     }
 
     public static Volume fromSnapshot(VolumeSnapshot snapshot) {

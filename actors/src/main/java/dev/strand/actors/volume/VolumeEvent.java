@@ -100,6 +100,17 @@ public sealed interface VolumeEvent extends CborSerializable {
      */
     record Cop2Applied(long opId, List<Integer> slots, List<Long> vnodes) implements VolumeEvent {}
 
+    /**
+     * The operations {@code opIds} waited longer than {@code strand.volume.cop2-expiry} for their update set and
+     * left the pending-COP2 table: a COP2 that comes later is ignored, and the objects they touched stay unequal
+     * across the replicas until resolution.
+     */
+    record Cop2Expired(List<Long> opIds) implements VolumeEvent {
+        public Cop2Expired {
+            opIds = opIds == null ? List.of() : List.copyOf(opIds);
+        }
+    }
+
     // ---- catching up (a replica that fell behind becomes a copy of a current one; see VnodeSync) -----
     // None of these bumps a slot: the versions installed are the source's, as they are.
 

@@ -70,7 +70,7 @@ import java.util.concurrent.CompletionStage;
  *       operation {@code opId}: its update sets of earlier operations (COP2) are applied first, then the
  *       mutation, whose event bumps this replica's slot and is recorded in the pending-COP2 table
  *       ({@link VolumeEvent.OperationRecorded}). {@link Cop2} delivers update sets on their own. Pending
- *       operations expire after {@code strand.volume.cop2-expiry}.</li>
+ *       operations expire after {@code strand.volume.cop2-expiry} ({@link VolumeEvent.Cop2Expired}).</li>
  *   <li>{@link Validate}: this replica's version of one object: {@link Result.Validation}.</li>
  *   <li>{@link ListBlobReferences}: the blobs this replica's vnodes reference: {@link Result.BlobReferences}.</li>
  *   <li>Catching up ({@link VnodeSync}): as a source, {@link ListVersions} ({@link Result.Versions}),
@@ -358,15 +358,16 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     private final ChunkStore chunks;
     private final VolumeSettings settings;
 
+    // Bookkeeping of asynchronous work on blobs, not the volume's state (which is all in Volume).
     /** Freed blobs waiting for their delayed deletion; the sweep leaves them alone. */
     private final Set<UUID> pendingDeletes = new HashSet<>();
     private boolean sweeping;
 
-    /** RETRIES: mutations answered recently, so that a resent request is not applied twice. */
-    private final RecentRequests recentRequests = new RecentRequests();
-
     private VolumeReplica(ActorContext<Command> context, TimerScheduler<Command> timers, String entityId,
                           ChunkStore chunks, VolumeSettings settings) {
+        // A failed journal write or read restarts the replica with a backoff and recovers it from a clean replay:
+        // Pekko hands the same emptyState() object to every recovery, so Volume never changes its empty state
+        // (see Volume#apply), and nothing else of the state lives outside Volume.
         super(PersistenceId.ofUniqueId("volume-" + entityId),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
         this.context = context;
@@ -400,14 +401,13 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
         return new SnapshotAdapter<>() {
             @Override
             public Object toJournal(Volume volume) {
-                return recentRequests.snapshot(volume.toSnapshot()); // RETRIES: the window travels along
+                return volume.toSnapshotWithRecentRequests(); // RETRIES: the window travels along
             }
 
             @Override
             public Volume fromJournal(Object snapshot) {
                 if (snapshot instanceof RecentRequests.Snapshot withRecent) { // RETRIES
-                    recentRequests.restore(withRecent.recentRequests());
-                    return Volume.fromSnapshot(withRecent.volume());
+                    return Volume.fromSnapshot(withRecent);
                 }
                 return Volume.fromSnapshot((VolumeSnapshot) snapshot);
             }
@@ -529,8 +529,8 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                 command.replyTo().tell(new Result.Done(read));
                 return Effect().none();
             }
-            Mutation mutation = Mutation.of(command.request(),
-                    origin(command.clientId(), command.requestId(), command.cop1()));
+            Mutation mutation = Mutation.of(command.request(), origin(command.clientId(), command.requestId(),
+                    command.cop1(), RequestDigest.of(command.request())));
             if (mutation == null) {
                 throw new BadRequestException("a volume replica does not handle "
                         + command.request().getClass().getSimpleName());
@@ -548,8 +548,10 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
             if (pendingDeletes.contains(command.blobId())) {
                 throw new InvalidArgumentException("blob " + command.blobId() + " was freed and is being deleted");
             }
-            return onceOnly(volume, new StoreMutation(origin(command.clientId(), command.requestId(), command.cop1()),
-                    command.fid(), command.blobId(), command.length()), command.cop1(), command.replyTo());
+            Origin origin = origin(command.clientId(), command.requestId(), command.cop1(),
+                    RequestDigest.ofStore(command.fid(), command.length()));
+            return onceOnly(volume, new StoreMutation(origin, command.fid(), command.blobId(), command.length()),
+                    command.cop1(), command.replyTo());
         } catch (StrandException e) {
             return reject(command.replyTo(), e);
         } catch (RuntimeException e) {
@@ -558,15 +560,15 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     }
 
     /**
-     * RETRIES: a mutation this replica already answered for (clientId, requestId) gets that answer again
-     * instead of running twice (see {@link RecentRequests}); otherwise it runs. Update sets piggybacked on a
-     * retried COP1 still apply.
+     * RETRIES: a mutation this replica already applied for (clientId, requestId) gets that answer again
+     * instead of running twice, or REQUEST_ID_REUSED if the pair was applied for another request (see
+     * {@link RecentRequests}); otherwise it runs. Update sets piggybacked on a retried COP1 still apply.
      */
     private Effect<VolumeEvent, Volume> onceOnly(Volume volume, Mutation mutation, Cop1 cop1,
                                                  ActorRef<Result> replyTo) {
         Origin origin = mutation.origin;
-        Result again = recentRequests.answerAgain(volume, origin.clientId(), origin.requestId(),
-                System.currentTimeMillis());
+        Result again = volume.recentRequests().answerAgain(volume, origin.clientId(), origin.requestId(),
+                origin.requestDigest(), System.currentTimeMillis());
         if (again == null) {
             return run(volume, mutation, cop1, replyTo);
         }
@@ -605,9 +607,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
         Outcome outcome;
         try {
             outcome = mutation.plan(volume);
-        } catch (StrandException e) { // refused here; the update sets it carried still count
-            recentRequests.recordRefusal(mutation.origin.clientId(), mutation.origin.requestId(), e,
-                    System.currentTimeMillis());
+        } catch (StrandException e) { // refused here (not remembered: it changed nothing); its update sets count
             replyTo.tell(new Result.Rejected(e.status(), e.getMessage()));
             return cop2Events.isEmpty() ? Effect().none() : Effect().persist(cop2Events);
         }
@@ -660,19 +660,23 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     }
 
     /**
-     * Drops operations that waited longer than the expiry for their update set: the objects they touched
-     * stay unequal until resolution. Not journalled: an expired entry only ever means "ignore its COP2",
-     * and one recovered from older events is dropped again at the next check.
+     * Drops operations that waited longer than the expiry for their update set ({@link VolumeEvent.Cop2Expired}):
+     * the objects they touched stay unequal until resolution.
      */
     private Effect<VolumeEvent, Volume> onExpireCop2(Volume volume, ExpireCop2Tick tick) {
-        var expired = volume.pendingCop2().expireRecordedBefore(
-                System.currentTimeMillis() - settings.cop2Expiry().toMillis());
-        if (!expired.isEmpty()) {
-            context.getLog().info("Replica {}: {} operations expired without their COP2 (first op {})", entityId,
-                    expired.size(), expired.get(0).opId());
+        long cutoff = System.currentTimeMillis() - settings.cop2Expiry().toMillis();
+        List<Long> expired = volume.pendingCop2().entries().stream()
+                .filter(e -> e.recordedMillis() < cutoff).map(dev.strand.cop2.PendingCop2.Entry::opId)
+                .limit(MAX_EXPIRED_PER_EVENT).toList(); // the rest at the next check: an event stays small
+        if (expired.isEmpty()) {
+            return Effect().none();
         }
-        return Effect().none();
+        context.getLog().info("Replica {}: {} operations expired without their COP2 (first op {})", entityId,
+                expired.size(), expired.get(0));
+        return Effect().persist(new VolumeEvent.Cop2Expired(expired));
     }
+
+    private static final int MAX_EXPIRED_PER_EVENT = 1000;
 
     private Duration cop2ExpiryCheckInterval() {
         Duration tenth = settings.cop2Expiry().dividedBy(10);
@@ -731,7 +735,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     }
 
     private Effect<VolumeEvent, Volume> onReadRecentRequests(Volume volume, ReadRecentRequests command) {
-        command.replyTo().tell(new Result.RecentRequestsPage(recentRequests.page(command.skip(),
+        command.replyTo().tell(new Result.RecentRequestsPage(volume.recentRequests().page(command.skip(),
                 Math.max(1, Math.min(command.max(), 1000)))));
         return Effect().none();
     }
@@ -951,9 +955,9 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     // ---- helpers -----------------------------------------------------------------------------
 
     /** Under COP1 the coordinator's time, so that every replica stamps the same times. */
-    private Origin origin(String clientId, long requestId, Cop1 cop1) {
+    private Origin origin(String clientId, long requestId, Cop1 cop1, String requestDigest) {
         long time = cop1 != null && cop1.timeMillis() > 0 ? cop1.timeMillis() : System.currentTimeMillis();
-        return new Origin(clientId, requestId, UNAUTHENTICATED_PRINCIPAL, time);
+        return new Origin(clientId, requestId, UNAUTHENTICATED_PRINCIPAL, time, requestDigest);
     }
 
     private void requireThisVolume(long requestedVolumeId) {
@@ -982,9 +986,6 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
     @Override
     public EventHandler<Volume, VolumeEvent> eventHandler() {
-        return newEventHandlerBuilder().forAnyState().onAnyEvent((volume, event) -> {
-            recentRequests.record(event); // RETRIES: live and during recovery
-            return volume.apply(event);
-        });
+        return newEventHandlerBuilder().forAnyState().onAnyEvent(Volume::apply);
     }
 }

@@ -173,6 +173,7 @@ final class CompatSamples {
                 List.of(ROOT.vnode(), NOTES.vnode()), CREATED + 14_000));
         s.add("volume-event.cop2-applied", new VolumeEvent.Cop2Applied(4_294_967_311L, List.of(0, 2),
                 List.of(ROOT.vnode(), NOTES.vnode())));
+        s.add("volume-event.cop2-expired", new VolumeEvent.Cop2Expired(List.of(4_294_967_312L, 4_294_967_313L)));
     }
 
     /** Two directories, two files (one with stored contents grown past them, one never stored), two symlinks. */

@@ -23,7 +23,7 @@ final class ModelVolume {
 
     static final long VOLUME_ID = 7;
 
-    final Volume volume = Volume.uninitialized();
+    Volume volume = Volume.uninitialized();
     final List<VolumeEvent> events = new ArrayList<>();
     private long requestId;
     private long clock = 1_000_000;
@@ -58,7 +58,7 @@ final class ModelVolume {
 
     private void apply(VolumeEvent event) {
         events.add(event);
-        volume.apply(event);
+        volume = volume.apply(event);
     }
 
     private Origin nextOrigin() {

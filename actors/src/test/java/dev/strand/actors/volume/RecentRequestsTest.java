@@ -1,11 +1,12 @@
 package dev.strand.actors.volume;
 
-import dev.strand.protocol.error.ExistsException;
+import dev.strand.protocol.Status;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,8 +15,12 @@ class RecentRequestsTest {
     private static final long T0 = 1_000_000_000L;
 
     private static VolumeEvent.EntryRemoved removed(String clientId, long requestId, long timeMillis) {
-        return new VolumeEvent.EntryRemoved(new Origin(clientId, requestId, "p", timeMillis), null, "x", null, false,
-                null, null, null);
+        return removed(clientId, requestId, timeMillis, null);
+    }
+
+    private static VolumeEvent.EntryRemoved removed(String clientId, long requestId, long timeMillis, String digest) {
+        return new VolumeEvent.EntryRemoved(new Origin(clientId, requestId, "p", timeMillis, digest), null, "x", null,
+                false, null, null, null);
     }
 
     @Test
@@ -26,10 +31,10 @@ class RecentRequestsTest {
         }
         recent.record(removed("b", 1, T0));
 
-        assertThat(recent.answerAgain(null, "a", 2, T0)).isNull();
-        assertThat(recent.answerAgain(null, "a", 3, T0)).isNotNull();
-        assertThat(recent.answerAgain(null, "a", 5, T0)).isNotNull();
-        assertThat(recent.answerAgain(null, "b", 1, T0)).isNotNull();
+        assertThat(recent.answerAgain(null, "a", 2, null, T0)).isNull();
+        assertThat(recent.answerAgain(null, "a", 3, null, T0)).isNotNull();
+        assertThat(recent.answerAgain(null, "a", 5, null, T0)).isNotNull();
+        assertThat(recent.answerAgain(null, "b", 1, null, T0)).isNotNull();
         assertThat(recent.size()).isEqualTo(4);
     }
 
@@ -39,31 +44,48 @@ class RecentRequestsTest {
         recent.record(removed("idle", 1, T0));
         recent.record(removed("busy", 1, T0 + Duration.ofMinutes(16).toMillis()));
 
-        assertThat(recent.answerAgain(null, "idle", 1, T0 + Duration.ofMinutes(16).toMillis())).isNull();
+        assertThat(recent.answerAgain(null, "idle", 1, null, T0 + Duration.ofMinutes(16).toMillis())).isNull();
         assertThat(recent.size()).isEqualTo(1);
     }
 
     @Test
     void requestsWithoutAClientIdAreNeverRecognised() {
         RecentRequests recent = new RecentRequests();
-        recent.recordRefusal(null, 1, new ExistsException("x"), T0);
+        recent.record(removed(null, 1, T0));
 
-        assertThat(recent.answerAgain(null, null, 1, T0)).isNull();
+        assertThat(recent.answerAgain(null, null, 1, null, T0)).isNull();
         assertThat(recent.size()).isZero();
     }
 
     @Test
-    void aSnapshotRestoresTheWindow() {
+    void aRetryWhoseRequestDiffersFromTheRememberedOneIsRefusedWithRequestIdReused() {
         RecentRequests recent = new RecentRequests();
-        recent.record(removed("a", 1, T0));
-        recent.recordRefusal("a", 2, new ExistsException("'x' already exists"), T0);
+        recent.record(removed("a", 1, T0, "digest-of-remove-x"));
 
-        RecentRequests restored = new RecentRequests();
-        restored.restore(recent.snapshot(null).recentRequests());
+        assertThat(recent.answerAgain(null, "a", 1, "digest-of-remove-x", T0))
+                .isInstanceOf(VolumeReplica.Result.Done.class);
+        VolumeReplica.Result other = recent.answerAgain(null, "a", 1, "digest-of-create-y", T0);
+        assertThat(((VolumeReplica.Result.Rejected) other).status()).isEqualTo(Status.REQUEST_ID_REUSED);
+    }
 
-        assertThat(restored.answerAgain(null, "a", 1, T0)).isEqualTo(recent.answerAgain(null, "a", 1, T0));
-        assertThat(restored.answerAgain(null, "a", 2, T0)).isEqualTo(
-                new VolumeReplica.Result.Rejected(dev.strand.protocol.Status.EXISTS, "'x' already exists"));
+    @Test
+    void aSnapshotRestoresTheWindowWithItsDigests() {
+        RecentRequests recent = new RecentRequests();
+        recent.record(removed("a", 1, T0, "d1"));
+
+        RecentRequests restored = RecentRequests.restored(recent.snapshot(null).recentRequests());
+
+        assertThat(restored.answerAgain(null, "a", 1, "d1", T0)).isEqualTo(recent.answerAgain(null, "a", 1, "d1", T0));
+        assertThat(((VolumeReplica.Result.Rejected) restored.answerAgain(null, "a", 1, "d2", T0)).status())
+                .isEqualTo(Status.REQUEST_ID_REUSED);
+    }
+
+    @Test
+    void refusalsInWindowsWrittenByOlderCodeAreIgnored() {
+        RecentRequests restored = RecentRequests.restored(List.of(
+                new RecentRequests.Entry("a", 2, T0, null, Status.EXISTS, "'x' already exists")));
+
+        assertThat(restored.answerAgain(null, "a", 2, null, T0)).as("evaluated again").isNull();
     }
 
     @Test
@@ -72,7 +94,6 @@ class RecentRequestsTest {
         RecentRequests recent = new RecentRequests();
         recent.record(new VolumeEvent.FileCreated(new Origin("a", 1, "p", T0), model.root(), "f", model.root(), 0644,
                 null, null));
-        recent.recordRefusal("a", 2, new ExistsException("'x' already exists"), T0);
         RecentRequests.Snapshot snapshot = recent.snapshot(model.volume.toSnapshot());
 
         ActorTestKit testKit = ActorTestKit.create();

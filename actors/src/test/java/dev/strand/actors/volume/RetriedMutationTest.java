@@ -102,12 +102,32 @@ class RetriedMutationTest {
     }
 
     @Test
-    void aRetriedRefusalIsRefusedTheSameWay() {
+    void aRetriedRefusalIsEvaluatedAgainSinceTheRefusalChangedNothing() {
         VolumeReplica.Result first = send(new Remove(root, "missing"), 1);
         send(new Create(root, "missing", 0644, true), 2);
 
-        assertThat(send(new Remove(root, "missing"), 1)).isEqualTo(first);
         assertThat(((VolumeReplica.Result.Rejected) first).status()).isEqualTo(Status.NOT_FOUND);
+        assertThat(send(new Remove(root, "missing"), 1)).isEqualTo(new VolumeReplica.Result.Done(Empty.INSTANCE, true));
+    }
+
+    @Test
+    void aRetryThatAsksForSomethingElseIsRefusedAndNotAnsweredWithTheFirstRequestsResult() {
+        send(new Create(root, "a", 0644, true), 1);
+
+        VolumeReplica.Result reused = send(new Create(root, "b", 0644, true), 1);
+
+        assertThat(((VolumeReplica.Result.Rejected) reused).status()).isEqualTo(Status.REQUEST_ID_REUSED);
+        assertThat(replica.getState().root().entry("b")).as("nothing applied").isNull();
+    }
+
+    @Test
+    void theReusedIdIsRecognisedAfterARestartToo() {
+        send(new Create(root, "a", 0644, true), 1);
+        replica.restart();
+
+        VolumeReplica.Result reused = send(new Create(root, "b", 0644, true), 1);
+
+        assertThat(((VolumeReplica.Result.Rejected) reused).status()).isEqualTo(Status.REQUEST_ID_REUSED);
     }
 
     @Test

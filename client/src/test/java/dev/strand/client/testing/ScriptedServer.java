@@ -91,6 +91,16 @@ public final class ScriptedServer implements AutoCloseable {
         }
     }
 
+    /** The next frame the client sent, or null if none comes within {@code wait}. */
+    public Frame poll(java.time.Duration wait) {
+        try {
+            return received.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     /** The body of a request frame, decoded as its opcode's request type. */
     public static Request request(Frame frame) {
         return WireCodec.decode(frame.body(), Opcode.fromCode(frame.opcode()).requestType());

@@ -1,0 +1,144 @@
+package dev.strand.client;
+
+import dev.strand.protocol.StrandException;
+import dev.strand.protocol.error.IsADirectoryException;
+import dev.strand.protocol.error.NotFoundException;
+import dev.strand.protocol.error.UnavailableException;
+import dev.strand.protocol.message.Attr;
+import dev.strand.protocol.message.Create;
+import dev.strand.protocol.message.Empty;
+import dev.strand.protocol.message.Fid;
+import dev.strand.protocol.message.FileType;
+import dev.strand.protocol.message.Remove;
+import dev.strand.protocol.message.Rename;
+import dev.strand.protocol.message.Walk;
+import dev.strand.protocol.message.WalkReply;
+
+import java.nio.channels.ReadableByteChannel;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongConsumer;
+
+/**
+ * Writing a whole remote file, all or nothing (put, write): the bytes go to a new file under a temporary name
+ * ({@value #TEMPORARY_PREFIX}{@code <16 hex digits>}) in the target's directory, which is renamed over the target
+ * once stored. A failure before the rename removes the temporary file and leaves the target as it was; it fails
+ * with the cause (never "outcome unknown": nothing the user sees changed). If no server says whether the rename
+ * happened ({@link OutcomeUnknownException}), the client looks: the target holding the new file means it did,
+ * the temporary name still there means it did not; if the server cannot be asked either, the write fails with
+ * {@link OutcomeUnknownException}, naming the temporary file that holds the new contents.
+ *
+ * <p>The target becomes a new file: a replaced file's other hard links keep the old contents. It keeps the
+ * replaced file's permission bits; a new file gets the caller's.
+ */
+final class AtomicWrite {
+
+    static final String TEMPORARY_PREFIX = ".strand-put-";
+
+    private final StrandClient client;
+    private final StrandConnection connection;
+
+    AtomicWrite(StrandClient client, StrandConnection connection) {
+        this.client = client;
+        this.connection = connection;
+    }
+
+    /** Where the new file goes: the name, its directory, the permission bits it gets, and how to show it. */
+    private record Target(Fid dir, String name, int mode, String shown) {}
+
+    /**
+     * Writes {@code length} bytes from {@code source} (-1: to its end) to the file {@code path} names (through
+     * links), or into the directory it names under {@code nameIfDirectory} (if not null).
+     */
+    CompletableFuture<Attr> write(StrandPath path, String nameIfDirectory, int newFileMode, long length,
+                                  ReadableByteChannel source, LongConsumer progress) {
+        return target(path, nameIfDirectory, newFileMode).thenCompose(target -> {
+            String temporary = TEMPORARY_PREFIX + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+            return connection.<Attr>call(new Create(target.dir(), temporary, target.mode(), true))
+                    .thenCompose(created -> connection.store(created.fid(), length, source, progress))
+                    .handle((stored, error) -> error == null
+                            ? renameIntoPlace(target, temporary, stored)
+                            : this.<Attr>removeAndFail(target, temporary, error))
+                    .thenCompose(f -> f);
+        });
+    }
+
+    private CompletableFuture<Target> target(StrandPath path, String nameIfDirectory, int newFileMode) {
+        return client.locate(path, true).handle((found, error) -> {
+            if (error == null) {
+                Attr attr = StrandClient.requireObject(found);
+                if (attr.type() == FileType.DIRECTORY) {
+                    if (nameIfDirectory == null) {
+                        return CompletableFuture.<Target>failedFuture(
+                                new IsADirectoryException(found.path() + " is a directory"));
+                    }
+                    return target(found.path().append(List.of(nameIfDirectory)), null, newFileMode);
+                }
+                return client.locateParent(found.path()).thenApply(dir -> new Target(dir.attr().fid(),
+                        found.path().name(), attr.mode(), found.path().toString()));
+            }
+            if (!(StrandClient.unwrap(error) instanceof NotFoundException)) {
+                return CompletableFuture.<Target>failedFuture(StrandClient.unwrap(error));
+            }
+            return client.locateParent(path).thenApply(dir -> new Target(dir.attr().fid(), path.name(), newFileMode,
+                    path.toString()));
+        }).thenCompose(f -> f);
+    }
+
+    private CompletableFuture<Attr> renameIntoPlace(Target target, String temporary, Attr stored) {
+        return connection.<Empty>call(new Rename(target.dir(), temporary, target.dir(), target.name()))
+                .handle((ok, error) -> {
+                    if (error == null) {
+                        return CompletableFuture.completedFuture(stored);
+                    }
+                    if (!(StrandClient.unwrap(error) instanceof OutcomeUnknownException unknown)) {
+                        return this.<Attr>removeAndFail(target, temporary, error);
+                    }
+                    return findOut(target, temporary, stored, unknown);
+                }).thenCompose(f -> f);
+    }
+
+    /** The rename's outcome is unknown: the names tell it. */
+    private CompletableFuture<Attr> findOut(Target target, String temporary, Attr stored, OutcomeUnknownException unknown) {
+        return lookup(target.dir(), target.name()).handle((now, error) -> {
+            if (error == null && now.fid().equals(stored.fid())) {
+                return CompletableFuture.completedFuture(stored); // it happened
+            }
+            return lookup(target.dir(), temporary).handle((left, lookupError) -> {
+                if (lookupError == null) {
+                    return this.<Attr>removeAndFail(target, temporary, unknown); // it did not happen
+                }
+                return CompletableFuture.<Attr>failedFuture(new OutcomeUnknownException("no server said whether "
+                        + target.shown() + " was replaced by its new contents (" + unknown.getMessage()
+                        + "); if it was not, they are in " + temporary + " beside it"));
+            }).thenCompose(f -> f);
+        }).thenCompose(f -> f);
+    }
+
+    /** Removes the temporary file (if there is one), then fails: the target was not changed. */
+    private <T> CompletableFuture<T> removeAndFail(Target target, String temporary, Throwable error) {
+        Throwable cause = StrandClient.unwrap(error);
+        return connection.<Empty>call(new Remove(target.dir(), temporary)).handle((ok, removeError) -> {
+            boolean left = removeError != null && !(StrandClient.unwrap(removeError) instanceof NotFoundException);
+            throw new CompletionException(unchanged(target, temporary, cause, left));
+        });
+    }
+
+    private static Throwable unchanged(Target target, String temporary, Throwable cause, boolean temporaryLeft) {
+        String left = temporaryLeft ? "; the temporary file " + temporary + " beside it could not be removed" : "";
+        if (cause instanceof OutcomeUnknownException) { // of a step before the rename: the target is as it was
+            return new UnavailableException(target.shown() + " was not changed: " + cause.getMessage() + left);
+        }
+        if (temporaryLeft && cause instanceof StrandException se) {
+            return se.status().exception(se.getMessage() + left);
+        }
+        return cause;
+    }
+
+    private CompletableFuture<Attr> lookup(Fid dir, String name) {
+        return connection.<WalkReply>call(new Walk(dir, List.of(name))).thenApply(WalkReply::attr);
+    }
+}
