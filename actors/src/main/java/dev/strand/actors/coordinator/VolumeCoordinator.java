@@ -11,12 +11,15 @@ import dev.strand.actors.volume.VolumeReplica.ReplicaSummary;
 import dev.strand.actors.volume.VolumeReplica.ReplicaVersion;
 import dev.strand.actors.volume.VolumeReplica.Result;
 import dev.strand.actors.volume.VolumeSettings;
+import dev.strand.metrics.StrandMetrics;
+import dev.strand.metrics.StrandMetrics.Cop1Outcome;
 import dev.strand.persistence.ChunkStore;
 import dev.strand.protocol.Status;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -165,6 +168,7 @@ public final class VolumeCoordinator {
     private final RecipientRef<VolumeRegistry.Command> registry;
     private final ChunkStore chunks;
     private final Settings settings;
+    private final StrandMetrics metrics;
 
     // the storage group, once known
     private VolumeRegistry.VolumeRecord volume;
@@ -241,6 +245,7 @@ public final class VolumeCoordinator {
         this.registry = registry;
         this.chunks = chunks;
         this.settings = settings;
+        this.metrics = StrandMetrics.get(context.getSystem());
         context.setLoggerName(VolumeCoordinator.class); // not the generic ActorCell: operators filter by it
     }
 
@@ -280,6 +285,7 @@ public final class VolumeCoordinator {
             behind = new boolean[group.size()];
             catchUpFailures = new int[group.size()];
             diverged = new boolean[group.size()];
+            for (int i = 0; i < group.size(); i++) metrics.replicaState(volumeId, i, stateOf(i));
             if (group.size() == 1) {
                 return stash.unstashAll(known());
             }
@@ -304,6 +310,7 @@ public final class VolumeCoordinator {
                     gathered.then().accept(gathered.answers());
                     return stash.unstashAll(known());
                 })
+                .onSignal(PostStop.class, stopped -> { metrics.coordinatorStopped(volumeId); return Behaviors.same(); })
                 .onAnyMessage(message -> {
                     if (stash.isFull()) {
                         replyRejected(message, Status.UNAVAILABLE, "volume " + volumeId + " is overloaded");
@@ -423,6 +430,7 @@ public final class VolumeCoordinator {
                     return Behaviors.same();
                 })
                 .onMessage(GroupLooked.class, looked -> Behaviors.same())
+                .onSignal(PostStop.class, stopped -> { metrics.coordinatorStopped(volumeId); return Behaviors.same(); })
                 .onAnyMessage(message -> {
                     replyRejected(message, Status.BAD_REQUEST, "the coordinator of volume " + volumeId
                             + " does not handle " + message.getClass().getSimpleName());
@@ -551,6 +559,8 @@ public final class VolumeCoordinator {
             }
         }
         int required = volume.requiredReplicas();
+        metrics.cop1(answered < required ? Cop1Outcome.UNAVAILABLE
+                : updateSet.isEmpty() ? Cop1Outcome.REFUSED : Cop1Outcome.COMMITTED);
         if (answered < required) {
             op.mutation.replyTo().tell(new Result.Rejected(Status.UNAVAILABLE, "only " + answered + " of "
                     + group.size() + " replicas of volume '" + volume.name() + "' answered; it needs " + required));
@@ -569,6 +579,7 @@ public final class VolumeCoordinator {
             }
         }
         if (updateSet.size() > 1) {
+            metrics.cop2UpdateSet();
             Cop2Update update = new Cop2Update(op.opId, updateSet);
             for (int replica : updateSet) {
                 unsentCop2.get(replica).add(update);
@@ -603,6 +614,7 @@ public final class VolumeCoordinator {
 
     /** Starts catching replica {@code target} up now, unless that is already under way. */
     private void scheduleCatchUp(int target) {
+        metrics.replicaState(volumeId, target, stateOf(target));
         if (!catchUps.containsKey(target) && !timers.isTimerActive(new RetryCatchUp(target))) {
             timers.startSingleTimer(new RetryCatchUp(target), Duration.ZERO);
         }
@@ -721,6 +733,7 @@ public final class VolumeCoordinator {
         CatchUpRun run = new CatchUpRun(new ReplicaCatchUp(volumeId, source, group.get(source), target,
                 group.get(target), settings.replicaTimeout(), context.getSystem().scheduler()));
         catchUps.put(target, run);
+        metrics.replicaState(volumeId, target, stateOf(target));
         runCatchUpRound(target, false);
     }
 
@@ -768,6 +781,7 @@ public final class VolumeCoordinator {
         answering[target] = true;
         catchUpFailures[target] = 0;
         unsentCop2.get(target).clear();
+        metrics.replicaState(volumeId, target, stateOf(target));
         context.getLog().info("Replica {} of volume {} is up to date again (from replica {}: {} items in {} rounds, "
                 + "changes paused {} ms for the last); it takes part in every operation from now on", target, volumeId,
                 run.catchUp.sourceIndex(), run.installed, run.rounds,
@@ -822,6 +836,7 @@ public final class VolumeCoordinator {
     }
 
     private void retryCatchUpLater(int target, String why) {
+        metrics.replicaState(volumeId, target, stateOf(target));
         int failures = ++catchUpFailures[target];
         long millis = Math.min(CATCH_UP_MAX_BACKOFF.toMillis(), 250L << Math.min(failures, 10));
         context.getLog().info("Replica {} of volume {} could not be brought up to date ({}); trying again in {} ms",

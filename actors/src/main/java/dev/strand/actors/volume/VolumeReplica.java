@@ -2,6 +2,7 @@ package dev.strand.actors.volume;
 
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.strand.actors.CborSerializable;
+import dev.strand.metrics.StrandMetrics;
 import dev.strand.persistence.ChunkStore;
 import dev.strand.protocol.Names;
 import dev.strand.protocol.Status;
@@ -16,6 +17,7 @@ import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -359,6 +361,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     private final int replicaIndex;
     private final ChunkStore chunks;
     private final VolumeSettings settings;
+    private final StrandMetrics metrics;
 
     /** Freed blobs waiting for their delayed deletion; the sweep leaves them alone. */
     private final Set<UUID> pendingDeletes = new HashSet<>();
@@ -376,6 +379,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
         this.entityId = entityId;
         this.chunks = chunks;
         this.settings = settings;
+        this.metrics = StrandMetrics.get(context.getSystem());
         int dot = entityId.indexOf('.');
         try {
             this.volumeId = Long.parseLong(entityId.substring(0, dot));
@@ -423,6 +427,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                     timers.startTimerWithFixedDelay(new SweepTick(), settings.sweepInterval());
                     timers.startTimerWithFixedDelay(new ExpireCop2Tick(), cop2ExpiryCheckInterval());
                 })
+                .onSignal(PostStop.instance(), volume -> metrics.replicaStopped(entityId))
                 .build();
     }
 
@@ -620,7 +625,10 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                     System.currentTimeMillis()));
         }
         events.addAll(cop2Events);
+        long persistStarted = metrics.persistStarted();
         return (events.size() == 1 ? Effect().persist(event) : Effect().persist(events)).thenRun(after -> {
+            metrics.persisted(persistStarted);
+            metrics.pendingCop2(entityId, after.pendingCop2().size());
             replyTo.tell(new Result.Done(mutation.reply(after), true));
             if (after.replicas() == 1) {
                 scheduleDeletion(event.freedBlob());
@@ -664,6 +672,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     private Effect<VolumeEvent, Volume> onExpireCop2(Volume volume, ExpireCop2Tick tick) {
         var expired = volume.pendingCop2().expireRecordedBefore(
                 System.currentTimeMillis() - settings.cop2Expiry().toMillis());
+        metrics.pendingCop2(entityId, volume.pendingCop2().size());
         if (!expired.isEmpty()) {
             context.getLog().info("Replica {}: {} operations expired without their COP2 (first op {})", entityId,
                     expired.size(), expired.get(0).opId());
