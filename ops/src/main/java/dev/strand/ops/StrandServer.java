@@ -102,9 +102,8 @@ public final class StrandServer implements AutoCloseable {
                 cassandra.start();
                 cassandraHost = cassandra.host();
             }
-            CassandraChunkStore cassandraChunks = CassandraChunkStore.connect(cassandraHost, cassandraPort,
-                    settings.keyspace(), settings.replicationFactor());
-            chunks = cassandraChunks;
+            chunks = CassandraChunkStore.connect(cassandraHost, cassandraPort, settings.keyspace(),
+                    settings.replicationFactor());
             // Resolved after the overrides are in: the driver's contact point is a substitution of strand.cassandra.*.
             Config config = ConfigFactory.load(settings.overrides(cassandraHost, cassandraPort)
                     .withFallback(management.overrides())
@@ -112,7 +111,6 @@ public final class StrandServer implements AutoCloseable {
             system = ActorSystem.create(Behaviors.empty(), "strand", config);
             // Up first, so that /alive answers and /ready says "not yet" while the rest starts.
             NodeManagement node = NodeManagement.get(system);
-            node.cassandra(cassandraChunks::ping);
             int managementPort = node.start();
             log.info("management endpoint (health, metrics) on http://{}:{}", management.host(), managementPort);
             joinCluster(system, settings.seedNodes());
@@ -348,6 +346,9 @@ public final class StrandServer implements AutoCloseable {
             // One prefix names all of a deployment's keyspaces: file data, event journal, snapshots.
             values.put("pekko.persistence.cassandra.journal.keyspace", keyspace + "_journal");
             values.put("pekko.persistence.cassandra.snapshot.keyspace", keyspace + "_snapshot");
+            // ... and one replication factor, used when they are created (an existing keyspace keeps its own).
+            values.put("pekko.persistence.cassandra.journal.replication-factor", replicationFactor);
+            values.put("pekko.persistence.cassandra.snapshot.replication-factor", replicationFactor);
             return ConfigFactory.parseMap(values);
         }
 

@@ -15,15 +15,13 @@ import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * A node's management endpoint: pekko-management's HTTP server with its health checks (/alive; /ready = this
- * node is an Up member, its volume registry answered, Cassandra answers, and the client port listens, see
- * {@link ReadinessChecks}), cluster membership (/cluster/members), and /metrics in Prometheus's format
+ * node is an Up member, the journal's Cassandra answers, its volume registry answered, and the client port
+ * listens: see application.conf and {@link ReadinessChecks}), cluster membership (/cluster/members), and
+ * /metrics in Prometheus's format
  * ({@link MetricsRoutes}). One per actor system; the server tells it what it has reached.
  */
 public final class NodeManagement implements Extension {
@@ -34,8 +32,6 @@ public final class NodeManagement implements Extension {
     private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private volatile boolean registryReady;
     private volatile boolean serving;
-    private volatile Supplier<CompletionStage<Void>> cassandra =
-            () -> CompletableFuture.failedFuture(new IllegalStateException("not connected yet"));
 
     private NodeManagement(ActorSystem<?> system) {
         this.system = system;
@@ -92,21 +88,12 @@ public final class NodeManagement implements Extension {
         serving = listening;
     }
 
-    /** How to ask Cassandra whether it answers. */
-    public void cassandra(Supplier<CompletionStage<Void>> ping) {
-        cassandra = ping;
-    }
-
     boolean isRegistryReady() {
         return registryReady;
     }
 
     boolean isServing() {
         return serving;
-    }
-
-    CompletionStage<Void> pingCassandra() {
-        return cassandra.get();
     }
 
     /** The meters in Prometheus's text format. */

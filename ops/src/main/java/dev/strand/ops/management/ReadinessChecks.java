@@ -7,9 +7,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
- * The readiness checks /ready runs besides pekko-management's own cluster-membership check (this node is an Up
- * member); configured in application.conf under pekko.management.health-checks.readiness-checks, each named
- * so that a failing /ready says which one failed. pekko-management creates them with the actor system.
+ * Strand's own readiness checks, run by /ready besides the libraries' (cluster membership; Cassandra answering
+ * the journal's session); all are configured in application.conf under
+ * pekko.management.health-checks.readiness-checks. pekko-management creates them with the actor system.
  */
 public final class ReadinessChecks {
     private ReadinessChecks() {}
@@ -25,24 +25,6 @@ public final class ReadinessChecks {
         @Override
         public CompletionStage<Boolean> get() {
             return CompletableFuture.completedFuture(node.isRegistryReady());
-        }
-    }
-
-    /** Cassandra answers a query now. */
-    public static final class Cassandra implements Supplier<CompletionStage<Boolean>> {
-        private final NodeManagement node;
-
-        public Cassandra(ActorSystem system) {
-            this.node = NodeManagement.get(system);
-        }
-
-        @Override
-        public CompletionStage<Boolean> get() {
-            try {
-                return node.pingCassandra().handle((ok, failure) -> failure == null);
-            } catch (RuntimeException e) {
-                return CompletableFuture.completedFuture(false);
-            }
         }
     }
 
