@@ -1,12 +1,8 @@
 package dev.strand.ops;
 
-import dev.strand.actors.cluster.ClusterMembershipLog;
-import dev.strand.client.ClientSettings;
-import dev.strand.client.ServerAddress;
-import dev.strand.client.StrandClient;
+import dev.strand.ops.management.ManagementProbe;
 import dev.strand.persistence.cassandra.CassandraSettings;
 import dev.strand.persistence.cassandra.LocalCassandra;
-import dev.strand.protocol.message.HelloReply;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -14,7 +10,6 @@ import picocli.CommandLine.Parameters;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,13 +27,14 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "cluster", mixinStandardHelpOptions = true,
         description = {"Run a local multi-node cluster: one Cassandra and N server processes on 127.0.0.1.",
                 "Node i serves clients on 127.0.0.1:(7411+i-1) and talks to the other nodes on "
-                        + "127.0.0.1:(25520+i-1); nodes 1 to 3 are the seeds. Logs: DIR/node-i.log; PIDs: DIR/*.pid."},
+                        + "127.0.0.1:(25520+i-1); nodes 1 to 3 are the seeds. Its health and metrics are on "
+                        + "http://127.0.0.1:(7626+i-1)/ready and /metrics. Logs: DIR/node-i.log; PIDs: DIR/*.pid."},
         subcommands = {ClusterCommand.Up.class, ClusterCommand.Status.class, ClusterCommand.Start.class,
                 ClusterCommand.Down.class})
 public final class ClusterCommand {
     static final int MAX_NODES = 5;
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
-    private static final String READY_LINE = "Strand is ready";
+    private static final String MANAGEMENT_PORT_OPTION = "--management-port";
 
     /** Options every subcommand shares. */
     static class Place {
@@ -64,6 +60,19 @@ public final class ClusterCommand {
 
         Path nodeLog(int node) {
             return dir.resolve("node-" + node + ".log");
+        }
+
+        /** The node's management endpoint, from the command line it was started with (node-i.args). */
+        Optional<ManagementProbe> management(int node) {
+            try {
+                List<String> args = Files.exists(nodeArgsFile(node)) ? Files.readAllLines(nodeArgsFile(node)) : List.of();
+                int at = args.indexOf(MANAGEMENT_PORT_OPTION);
+                return at >= 0 && at + 1 < args.size()
+                        ? Optional.of(new ManagementProbe(LocalCassandra.HOST, Integer.parseInt(args.get(at + 1))))
+                        : Optional.empty();
+            } catch (IOException | NumberFormatException e) {
+                return Optional.empty();
+            }
         }
 
         List<NodeRecord> nodes() {
@@ -116,6 +125,11 @@ public final class ClusterCommand {
         @Option(names = "--cluster-port", defaultValue = "25520",
                 description = "Cluster port of node 1; node i uses this + i - 1 (default: ${DEFAULT-VALUE}).")
         int clusterPort;
+
+        @Option(names = MANAGEMENT_PORT_OPTION, defaultValue = "7626",
+                description = "Management (HTTP: /ready, /metrics) port of node 1; node i uses this + i - 1 "
+                        + "(default: ${DEFAULT-VALUE}).")
+        int managementPort;
 
         @Option(names = "--cassandra-port", defaultValue = "19042",
                 description = "CQL port of the cluster's Cassandra (default: ${DEFAULT-VALUE}).")
@@ -184,7 +198,7 @@ public final class ClusterCommand {
             }
             System.out.println("Strand cluster of " + count + " node" + (count == 1 ? "" : "s")
                     + " is up (Cassandra on " + cassandraAddress + ", files in " + place.dir + "):");
-            printTable(nodes);
+            printTable(place, nodes);
             System.out.println("Any node serves every volume (e.g. --server " + nodes.get(0).clientAddress()
                     + "); `strand cluster status` shows the nodes, `strand cluster down` stops them.");
             return 0;
@@ -220,6 +234,7 @@ public final class ClusterCommand {
             }
             jvmAndServerArgs.addAll(List.of(StrandMain.class.getName(),
                     "server", "--port", String.valueOf(client), "--cluster-port", String.valueOf(cluster),
+                    MANAGEMENT_PORT_OPTION, String.valueOf(managementPort + node - 1),
                     "--seed-nodes", String.join(",", seeds),
                     "--cassandra", cassandraAddress, "--keyspace", keyspace));
             // Kept so that `strand cluster start I` can start the node again exactly so.
@@ -234,8 +249,8 @@ public final class ClusterCommand {
             Files.write(place.nodesFile(), nodes.stream().map(NodeRecord::line).toList());
         }
 
-        private void awaitReady(NodeRecord node) throws IOException {
-            ClusterCommand.awaitReady(place, node, 0);
+        private void awaitReady(NodeRecord node) {
+            ClusterCommand.awaitReady(place, node);
         }
     }
 
@@ -262,19 +277,18 @@ public final class ClusterCommand {
                         + recorded.get().pid() + ")");
                 return 1;
             }
-            long logStart = Files.exists(place.nodeLog(node)) ? Files.size(place.nodeLog(node)) : 0;
             long pid = launch(place, node, Files.readAllLines(place.nodeArgsFile(node)));
             NodeRecord started = new NodeRecord(node, recorded.get().clientPort(), recorded.get().clusterPort(), pid);
             nodes.replaceAll(n -> n.node() == node ? started : n);
             Files.write(place.nodesFile(), nodes.stream().map(NodeRecord::line).toList());
             System.out.println("started node " + node + " (pid " + pid + ")");
             try {
-                awaitReady(place, started, logStart);
+                awaitReady(place, started);
             } catch (IllegalStateException e) {
                 System.err.println("strand cluster start: " + e.getMessage());
                 return 1;
             }
-            printTable(List.of(started));
+            printTable(place, List.of(started));
             return 0;
         }
     }
@@ -294,12 +308,17 @@ public final class ClusterCommand {
         return process.pid();
     }
 
-    /** Waits for the node's ready line in its log, after byte {@code logStart} (earlier runs' lines). */
-    private static void awaitReady(Place place, NodeRecord node, long logStart) throws IOException {
+    /** Waits until the node's /ready answers 200 (member Up, registry, Cassandra, client port). */
+    private static void awaitReady(Place place, NodeRecord node) {
+        Optional<ManagementProbe> probe = place.management(node.node());
+        if (probe.isEmpty()) {
+            throw new IllegalStateException("node " + node.node() + " has no " + MANAGEMENT_PORT_OPTION + " in "
+                    + place.nodeArgsFile(node.node()) + " (started by an older strand?): run `strand cluster down` "
+                    + "and `up` again");
+        }
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (true) {
-            if (Files.exists(place.nodeLog(node.node()))
-                    && logSince(place.nodeLog(node.node()), logStart).contains(READY_LINE)) {
+            if (probe.get().readiness() == ManagementProbe.Readiness.READY) {
                 return;
             }
             if (!node.alive()) {
@@ -311,19 +330,13 @@ public final class ClusterCommand {
                         + READY_TIMEOUT.toSeconds() + " s; see " + place.nodeLog(node.node()));
             }
             try {
-                // Polling another process's log: nothing to be notified by.
+                // Polling another process's endpoint: nothing to be notified by.
                 Thread.sleep(250);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted", e);
             }
         }
-    }
-
-    private static String logSince(Path log, long offset) throws IOException {
-        byte[] bytes = Files.readAllBytes(log);
-        int from = (int) Math.min(offset, bytes.length);
-        return new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
@@ -343,48 +356,33 @@ public final class ClusterCommand {
             System.out.println("Cassandra: " + cassandra.map(pid -> "pid " + pid
                     + (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) ? " (running)" : " (not running)"))
                     .orElse("not started by this command"));
-            System.out.printf("%-5s %-16s %-8s %-10s %-22s %s%n", "node", "client", "pid", "state", "server id",
-                    "cluster members (its view)");
-            boolean allUp = true;
+            System.out.printf("%-5s %-16s %-16s %-8s %-10s %-22s %s%n", "node", "client", "management", "pid",
+                    "state", "server id", "cluster members (its view)");
+            boolean allReady = true;
             for (NodeRecord node : nodes) {
+                Optional<ManagementProbe> probe = place.management(node.node());
                 String state;
                 String serverId = "-";
+                String members = "-";
                 if (!node.alive()) {
                     state = "stopped";
-                    allUp = false;
+                } else if (probe.isEmpty()) {
+                    state = "running"; // started without a management port: nothing to ask
                 } else {
-                    try (StrandClient client = StrandClient.connect(ClientSettings.of(
-                            new ServerAddress("127.0.0.1", node.clientPort())).withConnectTimeout(Duration.ofSeconds(2)))) {
-                        HelloReply hello = client.helloReply();
-                        state = "serving";
-                        serverId = hello.serverId();
-                    } catch (RuntimeException e) {
-                        state = "starting";
-                        allUp = false;
-                    }
+                    // /ready: member Up, volume registry answered, Cassandra answers, client port listens
+                    state = switch (probe.get().readiness()) {
+                        case READY -> "ready";
+                        case NOT_READY -> "starting";
+                        case NO_ANSWER -> "no answer";
+                    };
+                    serverId = probe.get().selfNode().orElse("-");
+                    members = probe.get().membership().orElse("-");
                 }
-                System.out.printf("%-5d %-16s %-8d %-10s %-22s %s%n", node.node(), node.clientAddress(), node.pid(),
-                        state, serverId, lastMembership(place.nodeLog(node.node())));
+                allReady &= state.equals("ready");
+                System.out.printf("%-5d %-16s %-16s %-8d %-10s %-22s %s%n", node.node(), node.clientAddress(),
+                        probe.map(ManagementProbe::address).orElse("-"), node.pid(), state, serverId, members);
             }
-            return allUp ? 0 : 1;
-        }
-
-        private static String lastMembership(Path log) {
-            try {
-                if (!Files.exists(log)) {
-                    return "-";
-                }
-                String last = "-";
-                for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
-                    int at = line.indexOf(ClusterMembershipLog.PREFIX);
-                    if (at >= 0) {
-                        last = line.substring(at + ClusterMembershipLog.PREFIX.length());
-                    }
-                }
-                return last;
-            } catch (IOException | UncheckedIOException e) {
-                return "?";
-            }
+            return allReady ? 0 : 1;
         }
     }
 
@@ -437,11 +435,12 @@ public final class ClusterCommand {
         }
     }
 
-    static void printTable(List<NodeRecord> nodes) {
-        System.out.printf("%-5s %-16s %-16s %s%n", "node", "client", "cluster", "pid");
+    static void printTable(Place place, List<NodeRecord> nodes) {
+        System.out.printf("%-5s %-16s %-16s %-16s %s%n", "node", "client", "cluster", "management", "pid");
         for (NodeRecord node : nodes) {
-            System.out.printf("%-5d %-16s %-16s %d%n", node.node(), node.clientAddress(),
-                    "127.0.0.1:" + node.clusterPort(), node.pid());
+            System.out.printf("%-5d %-16s %-16s %-16s %d%n", node.node(), node.clientAddress(),
+                    "127.0.0.1:" + node.clusterPort(),
+                    place.management(node.node()).map(ManagementProbe::address).orElse("-"), node.pid());
         }
     }
 

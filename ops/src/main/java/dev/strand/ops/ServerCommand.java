@@ -1,5 +1,6 @@
 package dev.strand.ops;
 
+import dev.strand.ops.management.ManagementSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -63,6 +64,16 @@ public final class ServerCommand implements Callable<Integer> {
                     + "none = a cluster of its own). Give every node the same list, this node included if it is a seed.")
     String seedNodes;
 
+    @Option(names = "--management-host", paramLabel = "HOST",
+            description = "Address of the HTTP management endpoint: /alive, /ready, /metrics, /cluster/members "
+                    + "(default: strand.management.host, 127.0.0.1; it is unauthenticated).")
+    String managementHost;
+
+    @Option(names = "--management-port", paramLabel = "PORT",
+            description = "Port of the HTTP management endpoint (default: strand.management.port, 7626; "
+                    + "0 = any free port).")
+    Integer managementPort;
+
     @Override
     public Integer call() {
         StrandServer.ServerSettings settings = StrandServer.ServerSettings.defaults()
@@ -88,15 +99,19 @@ public final class ServerCommand implements Callable<Integer> {
             settings = settings.withExternalCassandra(cassandra.substring(0, colon),
                     Integer.parseInt(cassandra.substring(colon + 1)));
         }
+        ManagementSettings management = ManagementSettings.defaults();
+        management = management.withHost(managementHost != null ? managementHost : management.host())
+                .withPort(managementPort != null ? managementPort : management.port());
         StrandServer server;
         try {
-            server = StrandServer.start(settings);
+            server = StrandServer.start(settings, management);
         } catch (IllegalStateException e) {
             System.err.println("strand server: " + e.getMessage());
             return 1;
         }
         System.out.println("Strand is ready on " + settings.host() + ":" + server.port()
                 + " (cluster '" + settings.clusterId() + "', node " + server.settings().serverId()
+                + ", health and metrics on http://" + management.host() + ":" + server.managementPort()
                 + "). Press Ctrl-C to stop.");
         System.out.flush();
         server.awaitTermination();

@@ -9,6 +9,8 @@ import dev.strand.actors.coordinator.VolumeCoordinator;
 import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.actors.volume.VolumeSettings;
+import dev.strand.ops.management.ManagementSettings;
+import dev.strand.ops.management.NodeManagement;
 import dev.strand.persistence.CassandraChunkStore;
 import dev.strand.persistence.ChunkStore;
 import dev.strand.persistence.cassandra.CassandraSettings;
@@ -46,11 +48,14 @@ public final class StrandServer implements AutoCloseable {
     private final ChunkStore chunks;
     private final ActorSystem<Void> system;
     private final Tcp.ServerBinding binding;
+    private final int managementPort;
     private final Thread shutdownHook;
     private boolean closed;
 
     private StrandServer(ServerSettings settings, LocalCassandra cassandra, ChunkStore chunks,
-                         ActorSystem<Void> system, Tcp.ServerBinding binding, Thread shutdownHook) {
+                         ActorSystem<Void> system, Tcp.ServerBinding binding, int managementPort,
+                         Thread shutdownHook) {
+        this.managementPort = managementPort;
         this.shutdownHook = shutdownHook;
         this.settings = settings;
         this.cassandra = cassandra;
@@ -59,8 +64,13 @@ public final class StrandServer implements AutoCloseable {
         this.binding = binding;
     }
 
-    /** Starts everything and returns once the client port listens. */
+    /** Starts everything, the management endpoint where strand.management says, and returns once serving. */
     public static StrandServer start(ServerSettings settings) {
+        return start(settings, ManagementSettings.defaults());
+    }
+
+    /** Starts everything and returns once the client port listens (and /ready answers 200). */
+    public static StrandServer start(ServerSettings settings, ManagementSettings management) {
         LocalCassandra cassandra = null;
         ChunkStore chunks = null;
         ActorSystem<Void> system = null;
@@ -97,8 +107,13 @@ public final class StrandServer implements AutoCloseable {
                     settings.replicationFactor());
             // Resolved after the overrides are in: the driver's contact point is a substitution of strand.cassandra.*.
             Config config = ConfigFactory.load(settings.overrides(cassandraHost, cassandraPort)
+                    .withFallback(management.overrides())
                     .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
             system = ActorSystem.create(Behaviors.empty(), "strand", config);
+            // Up first, so that /alive answers and /ready says "not yet" while the rest starts.
+            NodeManagement node = NodeManagement.get(system);
+            int managementPort = node.start();
+            log.info("management endpoint (health, metrics) on http://{}:{}", management.host(), managementPort);
             joinCluster(system, settings.seedNodes());
             ClusterMembershipLog.start(system);
 
@@ -109,6 +124,7 @@ public final class StrandServer implements AutoCloseable {
             VolumeRegistry.init(system);
 
             awaitJournal(system);
+            node.registryReady();
 
             long term = System.currentTimeMillis();
             // With --cluster-port 0 the node's name is only known once Artery has bound.
@@ -117,11 +133,13 @@ public final class StrandServer implements AutoCloseable {
             ServerIdentity identity = new ServerIdentity(settings.clusterId(), serverId, term);
             Tcp.ServerBinding binding = StrandTcpServer.bind(system, settings.host(), settings.port(), identity,
                     VolumeRouter.sharded(system), chunks).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            node.serving(true);
             log.info("Strand server {} listening on {}:{} (cluster '{}', term {})", serverId,
                     settings.host(), binding.localAddress().getPort(), settings.clusterId(), term);
             ServerSettings bound = settings.withCluster(self.host().get(), (Integer) self.port().get(),
                     settings.seedNodes());
-            StrandServer server = new StrandServer(bound, cassandra, chunks, system, binding, shutdownHook);
+            StrandServer server = new StrandServer(bound, cassandra, chunks, system, binding, managementPort,
+                    shutdownHook);
             started.set(server);
             return server;
         } catch (Exception e) {
@@ -148,6 +166,11 @@ public final class StrandServer implements AutoCloseable {
         return binding.localAddress().getPort();
     }
 
+    /** Where the management endpoint (/ready, /metrics, ...) listens, on strand.management.host. */
+    public int managementPort() {
+        return managementPort;
+    }
+
     public ActorSystem<Void> system() {
         return system;
     }
@@ -172,11 +195,13 @@ public final class StrandServer implements AutoCloseable {
             removeHook(shutdownHook);
         }
         log.info("stopping Strand server {}", settings.serverId());
+        NodeManagement.get(system).serving(false);
         try {
             binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             log.warn("unbinding the client port failed: {}", rootMessage(e));
         }
+        NodeManagement.get(system).stop();
         system.terminate();
         awaitTermination(system);
         chunks.close();
@@ -324,6 +349,9 @@ public final class StrandServer implements AutoCloseable {
             // One prefix names all of a deployment's keyspaces: file data, event journal, snapshots.
             values.put("pekko.persistence.cassandra.journal.keyspace", keyspace + "_journal");
             values.put("pekko.persistence.cassandra.snapshot.keyspace", keyspace + "_snapshot");
+            // ... and one replication factor, used when they are created (an existing keyspace keeps its own).
+            values.put("pekko.persistence.cassandra.journal.replication-factor", replicationFactor);
+            values.put("pekko.persistence.cassandra.snapshot.replication-factor", replicationFactor);
             return ConfigFactory.parseMap(values);
         }
 

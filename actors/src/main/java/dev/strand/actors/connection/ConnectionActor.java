@@ -2,6 +2,8 @@ package dev.strand.actors.connection;
 
 import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.actors.volume.VolumeReplica;
+import dev.strand.metrics.ConnectionMetrics;
+import dev.strand.metrics.StrandMetrics;
 import dev.strand.persistence.ChunkStore;
 import dev.strand.protocol.Frame;
 import dev.strand.protocol.FrameType;
@@ -14,6 +16,7 @@ import dev.strand.protocol.error.BadRequestException;
 import dev.strand.protocol.message.*;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -131,6 +134,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     private final ChunkStore chunks;
     private final String remote;
     private final long sessionId = SESSIONS.incrementAndGet();
+    private final ConnectionMetrics metrics = StrandMetrics.get(getContext().getSystem()).connectionOpened();
 
     private boolean greeted;
     /** The client's id from HELLO, or one issued by this server (unique: a random UUID) if it sent none. */
@@ -200,6 +204,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                 .onMessage(ChunkWritten.class, this::onChunkWritten)
                 .onMessage(FetchOpened.class, this::onFetchOpened)
                 .onMessage(ChunkRead.class, this::onChunkRead)
+                .onSignal(PostStop.class, s -> { metrics.closed(); return this; })
                 .build();
     }
 
@@ -300,6 +305,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             return;
         }
         inFlight.put(id, op.code());
+        metrics.requestStarted(id);
         try {
             dispatch(op, id, request);
         } catch (StrandException e) {
@@ -754,6 +760,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     }
 
     private void finish(long id, Frame frame) {
+        metrics.requestFinished(id, frame.opcode(), frame.type() == FrameType.ERROR);
         inFlight.remove(id);
         send(frame);
         ackInboundIfReady();

@@ -1,6 +1,7 @@
 package dev.strand.actors.coordinator;
 
 import dev.strand.actors.volume.VolumeReplica;
+import dev.strand.metrics.StrandMetrics;
 import dev.strand.actors.volume.VolumeReplica.Command;
 import dev.strand.actors.volume.VolumeReplica.Cop2Update;
 import dev.strand.actors.volume.VolumeReplica.Result;
@@ -51,6 +52,7 @@ final class CatchUps {
     private final Duration timeout;
     /** Starts what the pipeline may start (after mutations resume). */
     private final Runnable startNext;
+    private final StrandMetrics metrics;
 
     /** Per replica being caught up (null while its vectors are gathered). */
     private final Map<Integer, Run> runs = new HashMap<>();
@@ -74,6 +76,7 @@ final class CatchUps {
         this.asks = asks;
         this.timeout = timeout;
         this.startNext = startNext;
+        this.metrics = StrandMetrics.get(context.getSystem());
         this.failures = new int[replicas.size()];
     }
 
@@ -94,6 +97,7 @@ final class CatchUps {
 
     /** Starts catching replica {@code target} up now, unless that is already under way. */
     void schedule(int target) {
+        stateChanged(target);
         VolumeCoordinator.RetryCatchUp retry = new VolumeCoordinator.RetryCatchUp(target);
         if (!runs.containsKey(target) && !timers.isTimerActive(retry)) {
             timers.startSingleTimer(retry, Duration.ZERO);
@@ -156,6 +160,7 @@ final class CatchUps {
         Run run = new Run(new ReplicaCatchUp(volumeId, source, replicas.get(source), target, replicas.get(target),
                 timeout, context.getSystem().scheduler()));
         runs.put(target, run);
+        stateChanged(target);
         round(target, false);
     }
 
@@ -200,6 +205,7 @@ final class CatchUps {
         group.markCurrent(target);
         failures[target] = 0;
         pipeline.dropUnsent(target);
+        stateChanged(target);
         context.getLog().info("Replica {} of volume {} is up to date again (from replica {}: {} items in {} rounds, "
                 + "changes paused {} ms for the last); it takes part in every operation from now on", target, volumeId,
                 run.catchUp.sourceIndex(), run.installed, run.rounds,
@@ -260,9 +266,15 @@ final class CatchUps {
     }
 
     private void retryLater(int target, String why) {
+        stateChanged(target);
         long millis = CatchUpPlanner.retryDelayMillis(++failures[target]);
         context.getLog().info("Replica {} of volume {} could not be brought up to date ({}); trying again in {} ms",
                 target, volumeId, why, millis);
         timers.startSingleTimer(new VolumeCoordinator.RetryCatchUp(target), Duration.ofMillis(millis));
+    }
+
+    /** METRICS: the replica's state as volume info shows it. */
+    private void stateChanged(int target) {
+        metrics.replicaState(volumeId, target, group.state(target, runs.get(target) != null).label());
     }
 }

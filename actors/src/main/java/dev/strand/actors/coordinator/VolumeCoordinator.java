@@ -13,6 +13,8 @@ import dev.strand.cop2.OperationIds;
 import dev.strand.cop2.OperationPipeline;
 import dev.strand.cop2.OperationPipeline.Answer;
 import dev.strand.cop2.UpdateSet;
+import dev.strand.metrics.StrandMetrics;
+import dev.strand.metrics.StrandMetrics.Cop1Outcome;
 import dev.strand.persistence.ChunkStore;
 import dev.strand.protocol.Status;
 import dev.strand.replication.StorageGroup;
@@ -21,6 +23,7 @@ import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -163,6 +166,7 @@ public final class VolumeCoordinator {
     private final RecipientRef<VolumeRegistry.Command> registry;
     private final ChunkStore chunks;
     private final Settings settings;
+    private final StrandMetrics metrics;
     /** Leased from the registry: never repeated, whichever node this coordinator runs on (see OperationIds). */
     private final OperationIds opIds = new OperationIds();
     private boolean leaseAsked;
@@ -190,6 +194,7 @@ public final class VolumeCoordinator {
         this.registry = registry;
         this.chunks = chunks;
         this.settings = settings;
+        this.metrics = StrandMetrics.get(context.getSystem());
         context.setLoggerName(VolumeCoordinator.class); // not the generic ActorCell: operators filter by it
     }
 
@@ -254,6 +259,9 @@ public final class VolumeCoordinator {
         catchUps = new CatchUps(context, timers, volumeId, replicas, group, pipeline, asks, settings.replicaTimeout(),
                 this::startNext);
         queries = new GroupQueries(context, asks, group, volume, chunks, settings.idleBlobAge(), catchUps::catchingUp);
+        for (int i = 0; i < replicas.size(); i++) {
+            metrics.replicaState(volumeId, i, group.state(i, false).label());
+        }
         if (replicas.size() == 1) {
             return stash.unstashAll(known());
         }
@@ -338,6 +346,7 @@ public final class VolumeCoordinator {
                 .onMessage(PendingChecked.class, checked -> then(() -> catchUps.onPendingChecked(checked)))
                 .onMessage(RetryCatchUp.class, retry -> then(() -> catchUps.start(retry.target())))
                 .onMessage(GroupLooked.class, looked -> Behaviors.same())
+                .onSignal(PostStop.class, stopped -> then(() -> metrics.coordinatorStopped(volumeId)))
                 .onMessage(IdsLeased.class, leased -> then(() -> {
                     onIdsLeased(leased);
                     startNext();
@@ -373,6 +382,7 @@ public final class VolumeCoordinator {
                 none.mutation().replyTo().tell(new Result.Rejected(Status.UNAVAILABLE, "the coordinator of volume '"
                         + volume.name() + "' is waiting for operation ids from the volume registry"));
             } else if (start instanceof OperationPipeline.Start.TooFewAvailable<QueuedMutation> few) {
+                metrics.cop1(Cop1Outcome.UNAVAILABLE);
                 few.mutation().replyTo().tell(new Result.Rejected(Status.UNAVAILABLE, "only " + few.available()
                         + " of " + few.size() + " replicas of volume '" + volume.name() + "' are available; a change "
                         + "needs " + few.required() + "; nothing was changed"));
@@ -428,6 +438,14 @@ public final class VolumeCoordinator {
             catchUps.schedule(i);
         }
         ActorRef<Result> client = op.mutation().replyTo();
+        metrics.cop1(switch (op.outcome()) {
+            case UNDER_REPLICATED -> Cop1Outcome.UNDER_REPLICATED;
+            case NO_ANSWER -> Cop1Outcome.UNAVAILABLE;
+            case ANSWER -> op.updateSet().isEmpty() ? Cop1Outcome.REFUSED : Cop1Outcome.COMMITTED;
+        });
+        if (op.updateSet().size() > 1) {
+            metrics.cop2UpdateSet();
+        }
         switch (op.outcome()) {
             case UNDER_REPLICATED -> client.tell(new Result.Rejected(Status.UNDER_REPLICATED, "applied on "
                     + op.updateSet().size() + " of " + replicas.size() + " replicas of volume '" + volume.name()

@@ -2,6 +2,7 @@ package dev.strand.actors.volume;
 
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.strand.actors.CborSerializable;
+import dev.strand.metrics.StrandMetrics;
 import dev.strand.persistence.ChunkStore;
 import dev.strand.protocol.Names;
 import dev.strand.protocol.Status;
@@ -16,6 +17,7 @@ import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -357,6 +359,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     private final int replicaIndex;
     private final ChunkStore chunks;
     private final VolumeSettings settings;
+    private final StrandMetrics metrics;
 
     // Bookkeeping of asynchronous work on blobs, not the volume's state (which is all in Volume).
     /** Freed blobs waiting for their delayed deletion; the sweep leaves them alone. */
@@ -375,6 +378,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
         this.entityId = entityId;
         this.chunks = chunks;
         this.settings = settings;
+        this.metrics = StrandMetrics.get(context.getSystem());
         int dot = entityId.indexOf('.');
         try {
             this.volumeId = Long.parseLong(entityId.substring(0, dot));
@@ -421,6 +425,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                     timers.startTimerWithFixedDelay(new SweepTick(), settings.sweepInterval());
                     timers.startTimerWithFixedDelay(new ExpireCop2Tick(), cop2ExpiryCheckInterval());
                 })
+                .onSignal(PostStop.instance(), volume -> metrics.replicaStopped(entityId))
                 .build();
     }
 
@@ -623,7 +628,10 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                     System.currentTimeMillis()));
         }
         events.addAll(cop2Events);
+        long persistStarted = metrics.persistStarted();
         return (events.size() == 1 ? Effect().persist(event) : Effect().persist(events)).thenRun(after -> {
+            metrics.persisted(persistStarted);
+            metrics.pendingCop2(entityId, after.pendingCop2().size());
             replyTo.tell(new Result.Done(mutation.reply(after), true));
             if (after.replicas() == 1) {
                 scheduleDeletion(event.freedBlob());
@@ -668,6 +676,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
         List<Long> expired = volume.pendingCop2().entries().stream()
                 .filter(e -> e.recordedMillis() < cutoff).map(dev.strand.cop2.PendingCop2.Entry::opId)
                 .limit(MAX_EXPIRED_PER_EVENT).toList(); // the rest at the next check: an event stays small
+        metrics.pendingCop2(entityId, volume.pendingCop2().size());
         if (expired.isEmpty()) {
             return Effect().none();
         }

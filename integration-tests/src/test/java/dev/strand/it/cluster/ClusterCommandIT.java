@@ -5,6 +5,7 @@ import dev.strand.client.ClientSettings;
 import dev.strand.client.ServerAddress;
 import dev.strand.it.support.SharedCassandra;
 import dev.strand.ops.StrandMain;
+import dev.strand.ops.management.ManagementProbe;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -31,14 +32,20 @@ class ClusterCommandIT {
         Path dir = Path.of("target", "cluster-command").toAbsolutePath();
         int clientBase = twoFreePorts();
         int clusterBase = twoFreePorts();
+        int managementBase = twoFreePorts();
         String[] place = {"--dir", dir.toString()};
         List<String> up = new ArrayList<>(List.of("cluster", "up", "2", "--dir", dir.toString(),
                 "--client-port", String.valueOf(clientBase), "--cluster-port", String.valueOf(clusterBase),
+                "--management-port", String.valueOf(managementBase),
                 "--cassandra", SharedCassandra.host() + ":" + SharedCassandra.port(),
                 "--keyspace", SharedCassandra.uniqueKeyspace("clustercmd"), "--heap", "384m"));
         try {
             assertThat(StrandMain.commandLine().execute(up.toArray(String[]::new))).isZero();
             assertThat(run("cluster", "status", place)).as("status: every node serving").isZero();
+            // `up` returned once each node's own port said it is ready
+            ManagementProbe node2 = new ManagementProbe("127.0.0.1", managementBase + 1);
+            assertThat(node2.readiness()).isEqualTo(ManagementProbe.Readiness.READY);
+            assertThat(node2.selfNode()).contains("127.0.0.1:" + (clusterBase + 1));
 
             try (BlockingStrandClient first = connect(clientBase);
                  BlockingStrandClient second = connect(clientBase + 1)) {
@@ -59,7 +66,10 @@ class ClusterCommandIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(pid).isEmpty()
                     || !ProcessHandle.of(pid).get().isAlive());
             assertThat(run("cluster", "status", place)).as("status: a node is down").isEqualTo(1);
+            assertThat(node2.readiness()).isEqualTo(ManagementProbe.Readiness.NO_ANSWER);
             assertThat(run("cluster", "start", "2", "--dir", dir.toString())).isZero();
+            assertThat(node2.readiness()).as("same management port after a restart")
+                    .isEqualTo(ManagementProbe.Readiness.READY);
             assertThat(run("cluster", "status", place)).isZero();
             await("the file, through the restarted node").atMost(Duration.ofSeconds(90))
                     .pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {

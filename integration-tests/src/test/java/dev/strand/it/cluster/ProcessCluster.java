@@ -1,6 +1,7 @@
 package dev.strand.it.cluster;
 
 import dev.strand.it.support.SharedCassandra;
+import dev.strand.ops.management.ManagementProbe;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,7 +29,6 @@ import static org.awaitility.Awaitility.await;
 final class ProcessCluster implements AutoCloseable {
     private static final Pattern PLACED =
             Pattern.compile("^(\\d\\d:\\d\\d:\\d\\d\\.\\d\\d\\d) .*placed shard (\\S+) on (\\S+)$");
-    private static final String MEMBERS = "cluster members: ";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(150);
 
     private final String keyspace;
@@ -44,12 +44,21 @@ final class ProcessCluster implements AutoCloseable {
         private final int clusterBase;
         private int nextClient;
         private int nextCluster;
+        private int nextManagement;
 
+        /** Management ports come from the hundred above the client ports' hundred. */
         PortRange(int clientBase, int clusterBase) {
             this.clientBase = clientBase;
             this.clusterBase = clusterBase;
             this.nextClient = clientBase;
             this.nextCluster = clusterBase;
+            this.nextManagement = clientBase + 100;
+        }
+
+        int nextFreeManagementPort() {
+            int port = firstFree(nextManagement, clientBase + 200);
+            nextManagement = port + 1;
+            return port;
         }
 
         int nextFreeClientPort() {
@@ -81,6 +90,7 @@ final class ProcessCluster implements AutoCloseable {
         final int index;
         final int clientPort;
         final int clusterPort;
+        final int managementPort;
         final Path log;
         Process process;
 
@@ -88,6 +98,7 @@ final class ProcessCluster implements AutoCloseable {
             this.index = index;
             this.clientPort = portRange == null ? freePort() : portRange.nextFreeClientPort();
             this.clusterPort = portRange == null ? freePort() : portRange.nextFreeClusterPort();
+            this.managementPort = portRange == null ? freePort() : portRange.nextFreeManagementPort();
             this.log = Path.of("target", "cluster-" + keyspace + "-node-" + index + ".log").toAbsolutePath();
             try {
                 Files.deleteIfExists(log); // left by an earlier run
@@ -109,6 +120,11 @@ final class ProcessCluster implements AutoCloseable {
             return process != null && process.isAlive();
         }
 
+        /** The node's management endpoint (/ready, /metrics, /cluster/members). */
+        ManagementProbe management() {
+            return new ManagementProbe("127.0.0.1", managementPort);
+        }
+
         long pid() {
             return process.pid();
         }
@@ -118,6 +134,7 @@ final class ProcessCluster implements AutoCloseable {
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
                     "-cp", System.getProperty("java.class.path"), "dev.strand.ops.StrandMain",
                     "server", "--port", String.valueOf(clientPort), "--cluster-port", String.valueOf(clusterPort),
+                    "--management-port", String.valueOf(managementPort),
                     "--seed-nodes", seeds, "--keyspace", keyspace,
                     "--cassandra", SharedCassandra.host() + ":" + SharedCassandra.port());
             try {
@@ -153,20 +170,13 @@ final class ProcessCluster implements AutoCloseable {
                         if (!isAlive()) {
                             throw new IllegalStateException("node " + index + " exited; see " + log);
                         }
-                        return currentLog().stream().anyMatch(l -> l.startsWith("Strand is ready"));
+                        return management().readiness() == ManagementProbe.Readiness.READY;
                     });
         }
 
-        /** This node's latest view of the membership, e.g. "127.0.0.1:1 Up, 127.0.0.1:2 Up (unreachable: none)". */
+        /** This node's view of the membership now, e.g. "127.0.0.1:1 Up, 127.0.0.1:2 Up (unreachable: none)". */
         String membershipView() {
-            String last = "";
-            for (String line : currentLog()) {
-                int at = line.indexOf(MEMBERS);
-                if (at >= 0) {
-                    last = line.substring(at + MEMBERS.length());
-                }
-            }
-            return last;
+            return isAlive() ? management().membership().orElse("") : "";
         }
 
         /** SIGKILL: no shutdown hook, nothing flushed, no goodbye to the cluster. */

@@ -2,6 +2,7 @@ package dev.strand.it.server;
 
 import dev.strand.it.support.SharedCassandra;
 import dev.strand.ops.StrandServer;
+import dev.strand.ops.management.ManagementSettings;
 
 import java.nio.file.Path;
 
@@ -22,7 +23,7 @@ public final class SharedStrandServer {
                     .withDataDir(Path.of("target", "it-server"))
                     .withKeyspace("strand_it")
                     .withExternalCassandra(SharedCassandra.host(), SharedCassandra.port());
-            server = StrandServer.start(settings);
+            server = StrandServer.start(settings, ManagementSettings.defaults().withPort(0));
         }
         return server;
     }

@@ -1,6 +1,7 @@
 package dev.strand.it.server;
 
 import dev.strand.it.support.SharedCassandra;
+import dev.strand.ops.management.ManagementProbe;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -10,10 +11,12 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * A Strand server in a separate JVM (the way users run it), on the shared Cassandra, so that a test can kill it
@@ -22,12 +25,14 @@ import java.util.concurrent.TimeUnit;
 public final class StrandProcess implements AutoCloseable {
     private final String keyspace;
     private final int port;
+    private final int managementPort;
     private final Path log;
     private Process process;
 
     public StrandProcess(String keyspace) {
         this.keyspace = keyspace;
         this.port = freePort();
+        this.managementPort = freePort();
         this.log = Path.of("target", "strand-process-" + keyspace + ".log");
     }
 
@@ -39,7 +44,12 @@ public final class StrandProcess implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
-    /** Starts the server and returns once it says it is ready (at most 90 s). */
+    /** The server's management endpoint (/ready, /metrics, /cluster/members). */
+    public ManagementProbe management() {
+        return new ManagementProbe("127.0.0.1", managementPort);
+    }
+
+    /** Starts the server and returns once its /ready answers 200 (at most 90 s). */
     public void start() {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -47,40 +57,40 @@ public final class StrandProcess implements AutoCloseable {
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("dev.strand.ops.StrandMain");
-        command.addAll(List.of("server", "--port", String.valueOf(port), "--keyspace", keyspace,
+        command.addAll(List.of("server", "--port", String.valueOf(port),
+                "--management-port", String.valueOf(managementPort), "--keyspace", keyspace,
                 "--cassandra", SharedCassandra.host() + ":" + SharedCassandra.port()));
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true).start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        CompletableFuture<Boolean> ready = new CompletableFuture<>();
         Thread pump = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
                     Files.writeString(log, line + "\n", StandardCharsets.UTF_8,
                             java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-                    if (line.startsWith("Strand is ready")) {
-                        ready.complete(true);
-                    }
                 }
             } catch (IOException ignored) {
                 // the process went away
             }
-            ready.complete(false);
         }, "strand-process-output");
         pump.setDaemon(true);
         pump.start();
+        ManagementProbe probe = management();
         try {
-            if (!ready.get(90, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("Strand server process exited before it was ready; see " + log.toAbsolutePath());
-            }
-        } catch (IllegalStateException e) {
-            throw e;
-        } catch (Exception e) {
+            await("server ready (see " + log.toAbsolutePath() + ")").atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> {
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException("Strand server process exited before it was ready; see "
+                                    + log.toAbsolutePath());
+                        }
+                        return probe.readiness() == ManagementProbe.Readiness.READY;
+                    });
+        } catch (RuntimeException e) {
             process.destroyForcibly();
-            throw new IllegalStateException("Strand server process was not ready in 90 s; see " + log.toAbsolutePath(), e);
+            throw e;
         }
     }
 
