@@ -247,9 +247,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             uploads.clear();
             fetches.clear();
         }
-        if (outbound == null) {
-            return Behaviors.stopped();
-        }
+        // Frames may arrive before the outbound is attached: AttachOutbound then sends what is queued, and closes.
         drainOutbox();
         return this;
     }
