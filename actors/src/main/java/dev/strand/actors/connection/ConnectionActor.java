@@ -484,9 +484,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                     + " bytes but sent more"));
             return;
         }
-        if (received > ProtocolLimits.MAX_FILE_SIZE) {
-            failStore(upload, Status.FILE_TOO_LARGE.exception("STORE sent more than the largest file size, "
-                    + ProtocolLimits.MAX_FILE_SIZE + " bytes"));
+        try {
+            FileSizes.checkSize(received, "the data of the STORE");
+        } catch (StrandException e) {
+            failStore(upload, e);
             return;
         }
         upload.pending = upload.pending.concat(ByteString.fromArrayUnsafe(frame.body()));
