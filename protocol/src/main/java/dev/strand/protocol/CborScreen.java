@@ -93,7 +93,7 @@ final class CborScreen {
                     }
                     pos++;
                 } else {
-                    for (long n = argument(info, field); n > 0; n--) {
+                    for (long n = count(info, field); n > 0; n--) {
                         item(depth + 1, field, false);
                     }
                 }
@@ -105,7 +105,7 @@ final class CborScreen {
                     }
                     pos++;
                 } else {
-                    for (long n = argument(info, field); n > 0; n--) {
+                    for (long n = count(info, field); n > 0; n--) {
                         entry(depth, field, topLevel);
                     }
                 }
@@ -128,6 +128,15 @@ final class CborScreen {
     private void entry(int depth, String field, boolean topLevel) {
         String key = item(depth + 1, field, false);
         item(depth + 1, topLevel ? key : field, false);
+    }
+
+    /** How many items an array or map announces; each takes at least a byte, so more than are left is malformed. */
+    private long count(int info, String field) {
+        long n = argument(info, field);
+        if (n < 0 || n > body.length - pos) {
+            throw new Rejected("an array or map announces more items than the body holds", field, false);
+        }
+        return n;
     }
 
     /** The item's argument (a value, a length or a count); skips a float's bytes. */
