@@ -44,7 +44,7 @@ import static org.assertj.core.api.Assertions.fail;
 class ProtocolFuzzTest {
 
     /** Sessions start only within this time, whatever the tries (a loaded build machine is slower). */
-    private static final Duration BUDGET = Duration.ofSeconds(40);
+    private static final Duration BUDGET = Duration.ofSeconds(30);
     /** Longest silence of the server while a request is unanswered on an open connection. */
     private static final Duration STALL = Duration.ofSeconds(15);
     /** A session stops reading after this much FETCH data (a generated FETCH of a 16 TiB file never ends). */
