@@ -1,9 +1,11 @@
 package dev.strand.protocol;
 
 import dev.strand.protocol.error.BadNameException;
+import dev.strand.protocol.error.BadRequestException;
 import dev.strand.protocol.error.BadVolumeNameException;
 import dev.strand.protocol.error.InvalidArgumentException;
 import dev.strand.protocol.error.NameTooLongException;
+import dev.strand.protocol.message.Hello;
 
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
@@ -79,6 +81,29 @@ public final class Names {
                     + ProtocolLimits.MAX_SYMLINK_BYTES);
         }
         return target;
+    }
+
+    /**
+     * A greeting's text: {@code authMethod} present (docs/protocol.md 4.1), and every text field at most
+     * {@link ProtocolLimits#MAX_HELLO_TEXT_BYTES} UTF-8 bytes, since the client id is recorded with every change.
+     */
+    public static Hello checkHello(Hello hello) {
+        if (hello.authMethod() == null) {
+            throw new BadRequestException("HELLO without 'authMethod': send \"none\"");
+        }
+        checkHelloText("clusterId", hello.clusterId());
+        checkHelloText("clientName", hello.clientName());
+        checkHelloText("clientId", hello.clientId());
+        checkHelloText("authMethod", hello.authMethod());
+        return hello;
+    }
+
+    private static void checkHelloText(String field, String value) {
+        int bytes = value == null ? 0 : value.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > ProtocolLimits.MAX_HELLO_TEXT_BYTES) {
+            throw new BadRequestException("HELLO's '" + field + "' of " + bytes + " bytes exceeds "
+                    + ProtocolLimits.MAX_HELLO_TEXT_BYTES);
+        }
     }
 
     /** Permission bits: 0 to 07777. */

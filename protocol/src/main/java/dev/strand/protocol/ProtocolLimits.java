@@ -22,6 +22,26 @@ public final class ProtocolLimits {
     /** Longest symbolic-link target, in UTF-8 bytes (as POSIX PATH_MAX). */
     public static final int MAX_SYMLINK_BYTES = 4095;
 
+    /**
+     * Largest file size, 2^44 bytes (16 TiB): as ext4's largest file, 2^26 chunks of the chunk store. Kept far
+     * below 2^63 so that an offset plus a length, or a size plus a frame, never overflows a signed 64-bit
+     * integer, and below 2^53 so that every size is exact in a client language whose numbers are doubles.
+     * SET_ATTR and STORE beyond it are refused with FILE_TOO_LARGE.
+     */
+    public static final long MAX_FILE_SIZE = 1L << 44;
+
+    /** Deepest nesting of arrays, maps and tags in a CBOR body, the body's own map counting as 1. */
+    public static final int MAX_NESTING_DEPTH = 16;
+
+    /**
+     * Longest text of a HELLO field (clusterId, clientName, clientId, authMethod), in UTF-8 bytes: the client
+     * id is recorded with every change the client makes.
+     */
+    public static final int MAX_HELLO_TEXT_BYTES = 255;
+
+    /** Longest message of an ERROR, in characters; longer text (an echoed name, say) is cut. */
+    public static final int MAX_ERROR_MESSAGE_CHARS = 1024;
+
     /** Most entries one READDIR reply returns; clients page with the last name they saw. */
     public static final int MAX_READDIR_ENTRIES = 1000;
 

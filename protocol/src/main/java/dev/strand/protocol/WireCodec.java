@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import com.fasterxml.jackson.module.paramnames.ParameterNamesModule;
+import dev.strand.protocol.error.BadNameException;
 import dev.strand.protocol.error.BadRequestException;
+import dev.strand.protocol.message.EntryName;
 import dev.strand.protocol.message.ErrorBody;
 import dev.strand.protocol.message.Message;
 
 import java.io.IOException;
+import java.lang.reflect.RecordComponent;
 
 /**
  * CBOR bodies. Unknown fields are ignored and absent fields read as null/0, so either side may add
@@ -37,8 +40,22 @@ public final class WireCodec {
         }
     }
 
-    /** Decodes a body; a malformed one is a {@link BadRequestException} (the connection stays open). */
+    /**
+     * Decodes a body; a malformed one is a {@link BadRequestException} (the connection stays open). Every body
+     * passes {@link CborScreen} first: this is the one place where text from the wire is checked to be valid
+     * UTF-8 (in a field marked {@link EntryName}, invalid text is a {@link BadNameException}), so that no request
+     * can carry text that an event, a reply or an ERROR could not encode again.
+     */
     public static <T> T decode(byte[] body, Class<T> type) {
+        try {
+            CborScreen.check(body);
+        } catch (CborScreen.Rejected e) {
+            if (e.invalidText() && isEntryName(type, e.field())) {
+                throw new BadNameException("a name in '" + e.field() + "' is not valid UTF-8");
+            }
+            throw new BadRequestException("malformed " + type.getSimpleName() + " body: " + e.getMessage()
+                    + (e.field() == null ? "" : " (in '" + e.field() + "')"));
+        }
         try {
             T value = MAPPER.readValue(body, type);
             if (value == null) {
@@ -59,6 +76,18 @@ public final class WireCodec {
             return Status.INTERNAL.exception("unreadable error body from server");
         }
         return Status.fromCode(error.code()).exception(error.message());
+    }
+
+    private static boolean isEntryName(Class<?> type, String field) {
+        if (field == null || !type.isRecord()) {
+            return false;
+        }
+        for (RecordComponent component : type.getRecordComponents()) {
+            if (component.getName().equals(field)) {
+                return component.isAnnotationPresent(EntryName.class);
+            }
+        }
+        return false;
     }
 
     private static String firstLine(String s) {

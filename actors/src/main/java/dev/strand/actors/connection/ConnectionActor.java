@@ -5,8 +5,10 @@ import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.metrics.ConnectionMetrics;
 import dev.strand.metrics.StrandMetrics;
 import dev.strand.persistence.ChunkStore;
+import dev.strand.protocol.FileSizes;
 import dev.strand.protocol.Frame;
 import dev.strand.protocol.FrameType;
+import dev.strand.protocol.Names;
 import dev.strand.protocol.Opcode;
 import dev.strand.protocol.ProtocolLimits;
 import dev.strand.protocol.Status;
@@ -249,9 +251,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             uploads.clear();
             fetches.clear();
         }
-        if (outbound == null) {
-            return Behaviors.stopped();
-        }
+        // Frames may arrive before the outbound is attached: AttachOutbound then sends what is queued, and closes.
         drainOutbox();
         return this;
     }
@@ -359,6 +359,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             fail(id, Opcode.HELLO.code(), new BadRequestException("this connection has already greeted"));
             return;
         }
+        if (hello.protocolVersion() == ProtocolLimits.PROTOCOL_VERSION) {
+            Names.checkHello(hello); // malformed: BAD_REQUEST, and the connection stays open, not greeted
+        }
         StrandException refusal = null;
         if (hello.protocolVersion() != ProtocolLimits.PROTOCOL_VERSION) {
             refusal = Status.PROTOCOL_VERSION_MISMATCH.exception("client speaks protocol version "
@@ -430,6 +433,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
     private void startStore(long id, Store store) {
         Fid fid = required(store.fid(), "fid");
+        FileSizes.checkExpectedLength(store.expectedLength());
         StoreUpload upload = new StoreUpload(id, fid, store.expectedLength());
         uploads.put(id, upload);
         getContext().pipeToSelf(askReplica(fid.volume(), r -> new VolumeReplica.PrepareStore(fid, r)),
@@ -480,8 +484,20 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             failStore(upload, new BadRequestException("DATA after DATA_END"));
             return;
         }
+        long received = upload.received + frame.body().length;
+        if (upload.expectedLength >= 0 && received > upload.expectedLength) {
+            failStore(upload, new BadRequestException("STORE announced " + upload.expectedLength
+                    + " bytes but sent more"));
+            return;
+        }
+        try {
+            FileSizes.checkSize(received, "the data of the STORE");
+        } catch (StrandException e) {
+            failStore(upload, e);
+            return;
+        }
         upload.pending = upload.pending.concat(ByteString.fromArrayUnsafe(frame.body()));
-        upload.received += frame.body().length;
+        upload.received = received;
         pumpStore(upload);
     }
 
@@ -594,9 +610,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
     private void startFetch(long id, Fetch fetch) {
         Fid fid = required(fetch.fid(), "fid");
-        if (fetch.offset() < 0) {
-            throw Status.INVALID_ARGUMENT.exception("negative fetch offset " + fetch.offset());
-        }
+        FileSizes.checkFetchRange(fetch.offset(), fetch.length());
         FetchStream stream = new FetchStream(id, fetch);
         fetches.put(id, stream);
         getContext().pipeToSelf(askReplica(fid.volume(), r -> new VolumeReplica.OpenForFetch(fid, r)),
@@ -650,7 +664,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         while (fetch.position < fetch.end && outboxBytes < OUTBOX_HIGH_WATER) {
             long chunkIndex = ChunkStore.chunkIndex(fetch.position);
             long chunkStart = chunkIndex * ChunkStore.CHUNK_SIZE;
-            long chunkEnd = Math.min(fetch.end, chunkStart + ChunkStore.CHUNK_SIZE);
+            long chunkEnd = chunkStart + Math.min(fetch.end - chunkStart, ChunkStore.CHUNK_SIZE); // no overflow
             if (fetch.position >= fetch.storedEnd) {
                 // past the stored bytes (a truncate grew the file): zeros
                 sendData(fetch, ZEROS.take((int) (chunkEnd - fetch.position)));
@@ -746,7 +760,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             this.target = target;
             long size = target.attr().size();
             this.position = Math.min(offset, size);
-            this.end = length < 0 ? size : Math.min(size, position + length);
+            this.end = FileSizes.fetchEnd(position, length, size);
             this.storedEnd = target.blobId() == null ? 0 : Math.min(target.blobLength(), size);
             this.nextRead = ChunkStore.chunkIndex(position);
         }

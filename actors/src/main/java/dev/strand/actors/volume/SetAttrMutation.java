@@ -1,5 +1,6 @@
 package dev.strand.actors.volume;
 
+import dev.strand.protocol.FileSizes;
 import dev.strand.protocol.Names;
 import dev.strand.protocol.error.InvalidArgumentException;
 import dev.strand.protocol.error.IsADirectoryException;
@@ -29,8 +30,8 @@ public final class SetAttrMutation extends Mutation {
         if (request.mode() != null) {
             Names.checkMode(request.mode());
         }
-        if (request.size() != null && request.size() < 0) {
-            throw new InvalidArgumentException("size " + request.size() + " is negative");
+        if (request.size() != null) {
+            FileSizes.checkSize(request.size(), "size");
         }
     }
 

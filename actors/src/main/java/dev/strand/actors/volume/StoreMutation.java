@@ -1,5 +1,6 @@
 package dev.strand.actors.volume;
 
+import dev.strand.protocol.FileSizes;
 import dev.strand.protocol.error.InvalidArgumentException;
 import dev.strand.protocol.message.Fid;
 import dev.strand.protocol.message.Reply;
@@ -29,9 +30,7 @@ public final class StoreMutation extends Mutation {
         if (blobId == null) {
             throw new InvalidArgumentException("store of " + fid + " without a blob");
         }
-        if (length < 0) {
-            throw new InvalidArgumentException("store of " + fid + " with negative length " + length);
-        }
+        FileSizes.checkSize(length, "length of the store of " + fid);
     }
 
     @Override

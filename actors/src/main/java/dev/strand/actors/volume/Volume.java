@@ -12,6 +12,7 @@ import dev.strand.protocol.message.FileType;
 import dev.strand.protocol.message.VolumeInfo;
 import dev.strand.replication.VersionVector;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -56,7 +57,8 @@ public final class Volume {
     private long files;
     private long directories;
     private long symlinks;
-    private long bytes;
+    /** Exact: sizes of up to 2^63-1 from events written before the size limit would wrap a long. */
+    private BigInteger bytes = BigInteger.ZERO;
 
     private Volume() {}
 
@@ -121,9 +123,9 @@ public final class Volume {
         return symlinks;
     }
 
-    /** Sum of the regular files' sizes. */
+    /** Sum of the regular files' sizes; 2^63-1 if it is larger (it cannot wrap). */
     public long bytes() {
-        return bytes;
+        return bytes.bitLength() < Long.SIZE ? bytes.longValue() : Long.MAX_VALUE;
     }
 
     public Fid rootFid() {
@@ -229,7 +231,7 @@ public final class Volume {
 
     public VolumeInfo info(int groupReplicas) {
         return new VolumeInfo(volumeName, volumeId, rootFid(), groupReplicas, createdMillis, files, directories,
-                symlinks, bytes, versionVector.toList());
+                symlinks, bytes(), versionVector.toList());
     }
 
     public int vnodeCount() {
@@ -520,7 +522,7 @@ public final class Volume {
             v.setMode(e.mode());
         }
         if (e.size() != null) {
-            bytes += e.size() - v.size();
+            addBytes(e.size() - v.size());
             v.resize(e.size());
             v.setMtime(time);
         }
@@ -539,7 +541,7 @@ public final class Volume {
         if (v.blobId() != null) {
             blobOwners.remove(v.blobId());
         }
-        bytes += e.length() - v.size();
+        addBytes(e.length() - v.size());
         v.setContents(e.blobId(), e.length());
         blobOwners.put(e.blobId(), v.number());
         v.stampModified(e.version(), e.origin().timeMillis());
@@ -567,12 +569,17 @@ public final class Volume {
         count(v, -1);
     }
 
+    /** {@code delta} is a difference of two sizes, each 0 to 2^63-1: it fits a long. */
+    private void addBytes(long delta) {
+        bytes = bytes.add(BigInteger.valueOf(delta));
+    }
+
     /** Keeps the usage figures and the blob index in step with the vnodes. */
     private void count(Vnode v, int sign) {
         switch (v.type()) {
             case FILE -> {
                 files += sign;
-                bytes += sign * v.size();
+                addBytes(sign * v.size());
                 if (v.blobId() != null) {
                     if (sign > 0) {
                         blobOwners.put(v.blobId(), v.number());

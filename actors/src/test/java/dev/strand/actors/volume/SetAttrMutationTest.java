@@ -1,5 +1,7 @@
 package dev.strand.actors.volume;
 
+import dev.strand.protocol.ProtocolLimits;
+import dev.strand.protocol.error.FileTooLargeException;
 import dev.strand.protocol.error.InvalidArgumentException;
 import dev.strand.protocol.error.IsADirectoryException;
 import dev.strand.protocol.message.Attr;
@@ -121,5 +123,40 @@ class SetAttrMutationTest {
 
         assertThatThrownBy(() -> model.execute(new SetAttr(file, 0100000, null, null)))
                 .isInstanceOf(InvalidArgumentException.class);
+    }
+
+    @Test
+    void aSizeBeyondTheLargestFileIsFileTooLargeAndNothingIsJournalled() {
+        Fid file = model.file(model.root(), "f").fid();
+        int events = model.events.size();
+
+        assertThatThrownBy(() -> model.execute(new SetAttr(file, null, Long.MAX_VALUE, null)))
+                .isInstanceOf(FileTooLargeException.class);
+        assertThatThrownBy(() -> model.execute(new SetAttr(file, null, ProtocolLimits.MAX_FILE_SIZE + 1, null)))
+                .isInstanceOf(FileTooLargeException.class);
+        assertThat(model.events).hasSize(events);
+        assertThat(((Attr) model.execute(new SetAttr(file, null, ProtocolLimits.MAX_FILE_SIZE, null))).size())
+                .isEqualTo(ProtocolLimits.MAX_FILE_SIZE);
+    }
+
+    @Test
+    void theVolumesByteCountCannotWrapEvenWithSizesJournalledBeforeTheLimit() {
+        Fid a = model.file(model.root(), "a").fid();
+        Fid b = model.file(model.root(), "b").fid();
+        Origin origin = new Origin("old-client", 1, "anonymous", model.now());
+        // events as a server without the size limit journalled them: replay must still count right
+        model.volume.apply(new VolumeEvent.AttributesSet(origin, a, null, Long.MAX_VALUE, null,
+                model.volume.nextVersion(model.volume.resolve(a)), null));
+        model.volume.apply(new VolumeEvent.AttributesSet(origin, b, null, Long.MAX_VALUE, null,
+                model.volume.nextVersion(model.volume.resolve(b)), null));
+
+        assertThat(model.volume.bytes()).isEqualTo(Long.MAX_VALUE);
+
+        model.volume.apply(new VolumeEvent.AttributesSet(origin, a, null, 0L, null,
+                model.volume.nextVersion(model.volume.resolve(a)), null));
+        assertThat(model.volume.bytes()).isEqualTo(Long.MAX_VALUE);
+        model.volume.apply(new VolumeEvent.AttributesSet(origin, b, null, 7L, null,
+                model.volume.nextVersion(model.volume.resolve(b)), null));
+        assertThat(model.volume.bytes()).isEqualTo(7);
     }
 }

@@ -1,5 +1,7 @@
 package dev.strand.actors.volume;
 
+import dev.strand.protocol.ProtocolLimits;
+import dev.strand.protocol.error.FileTooLargeException;
 import dev.strand.protocol.error.InvalidArgumentException;
 import dev.strand.protocol.error.IsADirectoryException;
 import dev.strand.protocol.message.Attr;
@@ -84,5 +86,15 @@ class StoreMutationTest {
 
         assertThatThrownBy(() -> model.commitStore(file, UUID.randomUUID(), -1))
                 .isInstanceOf(InvalidArgumentException.class);
+    }
+
+    @Test
+    void contentsBeyondTheLargestFileAreNeverJournalled() {
+        Fid file = model.file(model.root(), "f").fid();
+        int events = model.events.size();
+
+        assertThatThrownBy(() -> model.commitStore(file, UUID.randomUUID(), ProtocolLimits.MAX_FILE_SIZE + 1))
+                .isInstanceOf(FileTooLargeException.class);
+        assertThat(model.events).hasSize(events);
     }
 }

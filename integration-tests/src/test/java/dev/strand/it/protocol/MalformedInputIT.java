@@ -7,9 +7,15 @@ import dev.strand.protocol.Opcode;
 import dev.strand.protocol.ProtocolLimits;
 import dev.strand.protocol.Status;
 import dev.strand.protocol.WireCodec;
+import dev.strand.protocol.message.Attr;
+import dev.strand.protocol.message.Fid;
+import dev.strand.protocol.message.FileType;
 import dev.strand.protocol.message.Hello;
+import dev.strand.protocol.message.MkDir;
 import dev.strand.protocol.message.Ping;
 import dev.strand.protocol.message.Pong;
+import dev.strand.protocol.message.VolumeCreate;
+import dev.strand.protocol.message.VolumeInfo;
 import dev.strand.protocol.message.VolumeList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -88,6 +94,33 @@ class MalformedInputIT {
             assertThat(WireCodec.decodeError(error.body()).status()).isEqualTo(Status.BAD_REQUEST);
             c.request(9, new Ping(2));
             assertThat(c.read().type()).isEqualTo(FrameType.REPLY);
+        }
+    }
+
+    /**
+     * A name holding a lone surrogate (bytes ED A0 80) used to reach the journal, which could not persist it: the
+     * request answered UNAVAILABLE after seconds and the volume was unavailable for up to a minute.
+     */
+    @Test
+    void aNameThatIsNotUtf8IsABadNameAndTheVolumeKeepsServing() throws IOException {
+        try (RawConnection c = new RawConnection(port).greet()) {
+            c.request(2, new VolumeCreate("malformed-utf8", 1));
+            Fid root = WireCodec.decode(c.read().body(), VolumeInfo.class).root();
+            byte[] body = WireCodec.encode(new MkDir(root, "a\uE000b", 0755)); // U+E000: EE 80 80
+            for (int i = 0; i + 3 <= body.length; i++) {
+                if (body[i] == (byte) 0xEE && body[i + 1] == (byte) 0x80 && body[i + 2] == (byte) 0x80) {
+                    body[i] = (byte) 0xED;
+                    body[i + 1] = (byte) 0xA0;
+                }
+            }
+            c.send(Frame.request(Opcode.MKDIR, 3, body));
+            Frame error = c.read();
+            assertThat(WireCodec.decodeError(error.body()).status()).isEqualTo(Status.BAD_NAME);
+
+            c.request(4, new MkDir(root, "ok", 0755));
+            Frame made = c.read();
+            assertThat(made.type()).isEqualTo(FrameType.REPLY);
+            assertThat(WireCodec.decode(made.body(), Attr.class).type()).isEqualTo(FileType.DIRECTORY);
         }
     }
 

@@ -1,3 +1,3 @@
 package dev.strand.protocol.message;
 
-public record MkDir(Fid dir, String name, int mode) implements Request {}
+public record MkDir(Fid dir, @EntryName String name, int mode) implements Request {}

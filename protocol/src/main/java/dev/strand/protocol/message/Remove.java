@@ -1,4 +1,4 @@
 package dev.strand.protocol.message;
 
 /** Removes a name that is not a directory (unlink). */
-public record Remove(Fid dir, String name) implements Request {}
+public record Remove(Fid dir, @EntryName String name) implements Request {}

@@ -1,4 +1,4 @@
 package dev.strand.protocol.message;
 
 /** Moves a name, replacing a compatible target as POSIX rename(2) does. */
-public record Rename(Fid fromDir, String fromName, Fid toDir, String toName) implements Request {}
+public record Rename(Fid fromDir, @EntryName String fromName, Fid toDir, @EntryName String toName) implements Request {}

@@ -1,4 +1,4 @@
 package dev.strand.protocol.message;
 
 /** Removes an empty directory. */
-public record RmDir(Fid dir, String name) implements Request {}
+public record RmDir(Fid dir, @EntryName String name) implements Request {}

@@ -1,3 +1,3 @@
 package dev.strand.protocol.message;
 
-public record Symlink(Fid dir, String name, String target) implements Request {}
+public record Symlink(Fid dir, @EntryName String name, String target) implements Request {}
