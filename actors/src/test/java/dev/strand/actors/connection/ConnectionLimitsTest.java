@@ -8,6 +8,7 @@ import dev.strand.protocol.Status;
 import dev.strand.protocol.WireCodec;
 import dev.strand.protocol.message.Ping;
 import dev.strand.protocol.message.Pong;
+import dev.strand.protocol.message.ReadDir;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -30,19 +31,22 @@ class ConnectionLimitsTest {
     @Test
     void aClientThatNeverReadsStopsBeingReadAndIsAnsweredEverythingOnceItReads() throws Exception {
         long maxOutbox = 64 * 1024;
+        int cap = 40_000; // requests the writer sends at most: ~500 MB of answers a server would have to hold
         try (TestServer server = new TestServer(with(100, Duration.ofSeconds(30), Duration.ofMinutes(5),
                 Duration.ofSeconds(60), maxOutbox));
-             TestClient client = server.connect().greet()) {
-            client.socket.setSendBufferSize(16 * 1024);
-            byte[] ping = FrameCodec.encode(Frame.request(Opcode.PING, 2, WireCodec.encode(new Ping(7))));
+             TestClient client = new TestClient(server.port(), 16 * 1024).greet()) {
+            for (int i = 0; i < 100; i++) { // each READ_DIR answer: ~100 entries with attributes, over 10 KB
+                client.create(2 + i, "%03d-".formatted(i) + "x".repeat(100));
+            }
+            byte[] readDir = FrameCodec.encode(Frame.request(Opcode.READ_DIR, 1000,
+                    WireCodec.encode(new ReadDir(TestServer.ROOT, null, 1000, true))));
             AtomicLong sent = new AtomicLong();
             OutputStream out = client.socket.getOutputStream();
             Thread writer = new Thread(() -> {
                 try {
-                    // at most ~100 MB: a server that keeps reading would take all of it
-                    for (long id = 2; id < 3_000_000; id++) {
-                        ByteBuffer.wrap(ping).putLong(8, id);
-                        out.write(ping);
+                    for (long id = 1000; id < 1000 + cap; id++) {
+                        ByteBuffer.wrap(readDir).putLong(8, id);
+                        out.write(readDir);
                         sent.incrementAndGet();
                     }
                 } catch (IOException closed) {
@@ -52,22 +56,29 @@ class ConnectionLimitsTest {
             writer.setDaemon(true);
             writer.start();
 
-            // The server stops reading: the writer blocks for good (its count stops moving).
+            // The server stops reading: the writer blocks in a write, for good, long before it is done.
             long[] last = {-1};
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> {
                 long now = sent.get();
                 boolean still = now == last[0];
                 last[0] = now;
-                return still && writer.getState() == Thread.State.RUNNABLE;
+                return still && writer.isAlive();
             });
             long requests = sent.get();
-            assertThat(requests).as("requests taken before reading paused").isLessThan(2_500_000);
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4))
+                    .until(() -> sent.get() == requests && writer.isAlive());
+            assertThat(requests).isLessThan(cap);
 
-            // Then it reads: every request it sent is answered, and the server reads again.
+            // Then it reads: every request it sent is answered (or refused: it sent them faster than the volume
+            // answers, past the in-flight limit), and the server reads again.
             long answered = 0;
             while (answered < requests) {
-                Frame pong = client.read();
-                assertThat(pong.type()).isEqualTo(FrameType.REPLY);
+                Frame answer = client.read();
+                if (answer.type() == FrameType.ERROR) {
+                    assertThat(WireCodec.decodeError(answer.body()).status()).isEqualTo(Status.TOO_MANY_REQUESTS);
+                } else {
+                    assertThat(answer.type()).isEqualTo(FrameType.REPLY);
+                }
                 answered++;
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> sent.get() > requests);

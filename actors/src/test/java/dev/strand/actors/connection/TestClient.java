@@ -29,7 +29,17 @@ final class TestClient implements AutoCloseable {
     private final OutputStream out;
 
     TestClient(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(port, 0);
+    }
+
+    /** With socket buffers of about {@code bufferBytes} each way (0: the system's, which grow as needed). */
+    TestClient(int port, int bufferBytes) throws IOException {
+        socket = new Socket();
+        if (bufferBytes > 0) {
+            socket.setReceiveBufferSize(bufferBytes); // before connecting, so that the window stays this small
+            socket.setSendBufferSize(bufferBytes);
+        }
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
         socket.setSoTimeout(20_000); // a read that waits longer fails the test instead of hanging it
         in = new BufferedInputStream(socket.getInputStream());
         out = new BufferedOutputStream(socket.getOutputStream());
