@@ -25,6 +25,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.pattern.AskTimeoutException;
 import org.apache.pekko.util.ByteString;
 
@@ -48,9 +49,15 @@ import java.util.function.Function;
  * an outbox and hands the socket one batch at a time). Requests are forwarded to the volume registry and to the
  * volume replicas; this actor holds no file-system state of its own.
  *
- * <p>Reading stops (the inbound ack is withheld) while the client has {@link ProtocolLimits#MAX_REQUESTS_IN_FLIGHT}
- * requests in flight or while a STORE's data waits on storage, so a fast client is slowed by TCP rather than
- * by the server's memory.
+ * <p>Reading stops (the inbound ack is withheld) while a STORE's data waits on storage or while more than
+ * {@link ConnectionSettings#maxOutboxBytes()} wait for the client to read them, so a fast client (or one that
+ * does not read) is slowed by TCP rather than by the server's memory. A request beyond
+ * {@link ProtocolLimits#MAX_REQUESTS_IN_FLIGHT} is refused, never left unread: a STORE in flight needs the
+ * connection's later frames to finish.
+ *
+ * <p>Every connection ends: one that does not greet within the HELLO timeout, or on which nothing moves for the
+ * idle timeout, is closed; one whose client half-closed its side is answered everything it asked, then closed;
+ * one that cannot hand its last bytes to its client within the close timeout is cut off.
  */
 public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Command> {
 
@@ -72,7 +79,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     public sealed interface Outbound {
         record Bytes(ByteString bytes) implements Outbound {}
 
+        /** Ends the stream once what was handed to it is written. */
         enum Close implements Outbound { INSTANCE }
+
+        /** Ends the stream at once, unsent bytes or not: the socket is reset. */
+        enum Abort implements Outbound { INSTANCE }
     }
 
     public record InboundStarted(ActorRef<InboundAck> ackTo) implements Command {}
@@ -94,6 +105,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
     private record Answered(long requestId, int opcode, Reply reply) implements Command {}
 
+    /** This connection's timers (see {@link ConnectionSettings}). */
+    private enum Timeout implements Command { HELLO, IDLE, CLOSE }
+
     private record Failed(long requestId, int opcode, StrandException error) implements Command {}
 
     // Results of a STORE's or FETCH's own async steps carry the transfer itself, not its request id: an id may
@@ -111,8 +125,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     private record ChunkRead(FetchStream fetch, long index, ByteBuffer data, Throwable failure) implements Command {}
 
     public static Behavior<Command> create(ServerIdentity identity, VolumeRouter router, ChunkStore chunks,
-                                           String remoteAddress) {
-        return Behaviors.setup(ctx -> new ConnectionActor(ctx, identity, router, chunks, remoteAddress));
+                                           String remoteAddress, ConnectionSettings settings) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+                new ConnectionActor(ctx, timers, identity, router, chunks, remoteAddress, settings)));
     }
 
     // ---- state -----------------------------------------------------------------------------------
@@ -135,8 +150,15 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     private final VolumeRouter router;
     private final ChunkStore chunks;
     private final String remote;
+    private final ConnectionSettings settings;
+    private final TimerScheduler<Command> timers;
     private final long sessionId = SESSIONS.incrementAndGet();
     private final ConnectionMetrics metrics = StrandMetrics.get(getContext().getSystem()).connectionOpened();
+    /** When a byte last came from the client or was taken by it: the idle timeout counts from here. */
+    private long lastActivityNanos = System.nanoTime();
+    /** The client closed its side (or the whole socket): answer what is in flight, then close. */
+    private boolean inputEnded;
+    private boolean outboundFinished;
 
     private boolean greeted;
     /** The client's id from HELLO, or one issued by this server (unique: a random UUID) if it sent none. */
@@ -155,13 +177,17 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     private final Map<Long, StoreUpload> uploads = new HashMap<>();
     private final Map<Long, FetchStream> fetches = new HashMap<>();
 
-    private ConnectionActor(ActorContext<Command> context, ServerIdentity identity, VolumeRouter router,
-                            ChunkStore chunks, String remote) {
+    private ConnectionActor(ActorContext<Command> context, TimerScheduler<Command> timers, ServerIdentity identity,
+                            VolumeRouter router, ChunkStore chunks, String remote, ConnectionSettings settings) {
         super(context);
         this.identity = identity;
         this.router = router;
         this.chunks = chunks;
         this.remote = remote;
+        this.settings = settings;
+        this.timers = timers;
+        timers.startSingleTimer(Timeout.HELLO, Timeout.HELLO, settings.helloTimeout());
+        timers.startSingleTimer(Timeout.IDLE, Timeout.IDLE, settings.idleTimeout());
         context.getLog().debug("connection {} from {}", sessionId, remote);
     }
 
@@ -173,7 +199,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                     return this;
                 })
                 .onMessage(InboundElement.class, this::onInbound)
-                .onMessage(InboundCompleted.class, m -> closeConnection())
+                .onMessage(InboundCompleted.class, m -> onInputEnded())
                 .onMessage(InboundFailed.class, m -> onBrokenStream(m.cause().getMessage()))
                 .onMessage(AttachOutbound.class, m -> {
                     outbound = m.outbound();
@@ -182,12 +208,14 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                     return this;
                 })
                 .onMessage(OutboundFinished.class, m -> {
+                    outboundFinished = true;
                     closing = true;
                     uploads.clear();
                     fetches.clear();
                     return Behaviors.stopped();
                 })
                 .onMessage(OutboundAck.class, m -> {
+                    lastActivityNanos = System.nanoTime();
                     outboundReady = true;
                     drainOutbox();
                     List.copyOf(fetches.values()).forEach(this::pumpFetch); // a copy: a finished fetch leaves the map
@@ -206,7 +234,14 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                 .onMessage(ChunkWritten.class, this::onChunkWritten)
                 .onMessage(FetchOpened.class, this::onFetchOpened)
                 .onMessage(ChunkRead.class, this::onChunkRead)
-                .onSignal(PostStop.class, s -> { metrics.closed(); return this; })
+                .onMessage(Timeout.class, this::onTimeout)
+                .onSignal(PostStop.class, s -> {
+                    metrics.closed();
+                    if (outbound != null && !outboundFinished) {
+                        outbound.tell(Outbound.Abort.INSTANCE); // stopped by a failure: the socket must not outlive us
+                    }
+                    return this;
+                })
                 .build();
     }
 
@@ -214,6 +249,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
     private Behavior<Command> onInbound(InboundElement m) {
         pendingInboundAck = m.ackTo();
+        lastActivityNanos = System.nanoTime();
         if (closing) {
             return this; // not acked: nothing more is read from a connection that is closing
         }
@@ -240,10 +276,71 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         return closeConnection();
     }
 
+    /**
+     * The client will send nothing more. The requests it sent are still answered (a client may half-close its
+     * socket after its last request), except STOREs still waiting for data, which can never end; once nothing
+     * is in flight the connection closes.
+     */
+    private Behavior<Command> onInputEnded() {
+        inputEnded = true;
+        for (StoreUpload upload : List.copyOf(uploads.values())) {
+            if (!upload.ended) {
+                failStore(upload, new BadRequestException("the connection's input ended before this STORE's DATA_END"));
+            }
+        }
+        return inFlight.isEmpty() ? closeConnection() : this;
+    }
+
+    private Behavior<Command> onTimeout(Timeout timeout) {
+        switch (timeout) {
+            case HELLO -> {
+                if (!greeted && !closing) {
+                    getContext().getLog().info("closing connection {} from {}: no HELLO within {} ms",
+                            sessionId, remote, settings.helloTimeout().toMillis());
+                    send(Frame.error(0, 0, WireCodec.encode(Status.GREETING_REQUIRED.exception("no successful HELLO "
+                            + "within " + settings.helloTimeout().toMillis() + " ms of connecting; closing").toErrorBody())));
+                    return closeConnection();
+                }
+            }
+            case IDLE -> {
+                long idle = System.nanoTime() - lastActivityNanos;
+                long limit = settings.idleTimeout().toNanos();
+                if (idle < limit) {
+                    timers.startSingleTimer(Timeout.IDLE, Timeout.IDLE, Duration.ofNanos(limit - idle));
+                } else if (closing) {
+                    return abort();
+                } else {
+                    getContext().getLog().info("closing connection {} from {}: idle for {} ms",
+                            sessionId, remote, settings.idleTimeout().toMillis());
+                    send(Frame.error(0, 0, WireCodec.encode(Status.TIMEOUT.exception("nothing was sent or read on this "
+                            + "connection for " + settings.idleTimeout().toMillis() + " ms; closing").toErrorBody())));
+                    return closeConnection();
+                }
+            }
+            case CLOSE -> {
+                getContext().getLog().info("cutting connection {} from {} off: its client did not take its last bytes "
+                        + "within {} ms", sessionId, remote, settings.closeTimeout().toMillis());
+                return abort();
+            }
+        }
+        return this;
+    }
+
+    /** Resets the socket, unsent bytes or not; the stream's end stops this actor. */
+    private Behavior<Command> abort() {
+        closing = true;
+        if (outbound == null) {
+            return Behaviors.stopped();
+        }
+        outbound.tell(Outbound.Abort.INSTANCE);
+        return this;
+    }
+
     /** Stops reading, lets everything already queued reach the socket, then closes it and stops. */
     private Behavior<Command> closeConnection() {
         if (!closing) {
             closing = true;
+            timers.startSingleTimer(Timeout.CLOSE, Timeout.CLOSE, settings.closeTimeout());
             if (!uploads.isEmpty()) {
                 // Their blobs stay registered and unreferenced; the volume's sweep deletes them.
                 getContext().getLog().debug("connection {} closed with {} unfinished stores", sessionId, uploads.size());
@@ -257,7 +354,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     }
 
     private void ackInboundIfReady() {
-        if (pendingInboundAck == null || closing) {
+        if (pendingInboundAck == null || closing || outboxBytes >= settings.maxOutboxBytes()) {
             return;
         }
         for (StoreUpload upload : uploads.values()) {
@@ -486,8 +583,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         }
         long received = upload.received + frame.body().length;
         if (upload.expectedLength >= 0 && received > upload.expectedLength) {
+            // refused at once: storage holds no more than the client announced
             failStore(upload, new BadRequestException("STORE announced " + upload.expectedLength
-                    + " bytes but sent more"));
+                    + " bytes but sent more (" + received + " so far)"));
             return;
         }
         try {
@@ -686,7 +784,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         }
         long firstUnsent = ChunkStore.chunkIndex(fetch.position);
         while (fetch.readsInFlight < MAX_READS_IN_FLIGHT
-                && fetch.nextRead * ChunkStore.CHUNK_SIZE < fetch.storedEnd
+                && fetch.nextRead * ChunkStore.CHUNK_SIZE < Math.min(fetch.storedEnd, fetch.end)
                 && fetch.nextRead < firstUnsent + MAX_READS_IN_FLIGHT) {
             long index = fetch.nextRead++;
             fetch.readsInFlight++;
@@ -778,6 +876,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         inFlight.remove(id);
         send(frame);
         ackInboundIfReady();
+        if (inputEnded && inFlight.isEmpty()) {
+            closeConnection(); // the last answer a half-closed client waited for
+        }
     }
 
     private void fail(long id, int opcode, StrandException error) {
@@ -822,6 +923,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         }
         outboundReady = false;
         outbound.tell(new Outbound.Bytes(batch));
+        ackInboundIfReady(); // reading resumes once the client takes what waited for it
     }
 
     private static ByteString header(FrameType type, int opcode, long requestId, int bodyLength) {

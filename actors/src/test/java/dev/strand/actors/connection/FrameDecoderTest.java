@@ -8,6 +8,7 @@ import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -53,5 +54,23 @@ class FrameDecoderTest {
         frame[4] = 77;
         assertThat(new FrameDecoder().feed(ByteString.fromArray(frame)))
                 .singleElement().isInstanceOf(ConnectionActor.Inbound.Malformed.class);
+    }
+
+    @Test
+    void aFrameStillIncompleteAfterTheFrameTimeoutIsMalformedWhileOneThatKeepsUpIsNot() {
+        long[] now = {0};
+        FrameDecoder decoder = new FrameDecoder(Duration.ofSeconds(60), () -> now[0]);
+        ByteString ping = bytes(Frame.request(Opcode.PING, 1, new byte[]{1, 2, 3}));
+        // frames whose bytes keep coming are fine, however long the connection lives
+        for (int i = 0; i < 10; i++) {
+            now[0] += Duration.ofSeconds(50).toNanos();
+            assertThat(decoder.feed(ping)).singleElement().isInstanceOf(ConnectionActor.Inbound.Decoded.class);
+        }
+        decoder.feed(ping.take(5));
+        now[0] += Duration.ofSeconds(59).toNanos();
+        assertThat(decoder.feed(ByteString.emptyByteString())).as("within the timeout").isEmpty();
+        now[0] += Duration.ofSeconds(2).toNanos();
+        assertThat(decoder.feed(ByteString.emptyByteString())).singleElement()
+                .isInstanceOf(ConnectionActor.Inbound.Malformed.class);
     }
 }
