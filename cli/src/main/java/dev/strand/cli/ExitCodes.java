@@ -30,6 +30,11 @@ public final class ExitCodes {
     public static final int PROTOCOL = 10;
     /** The file changed while it was being read (a resumed fetch found a newer version): run the command again. */
     public static final int CHANGED = 11;
+    /**
+     * {@code strand server}: the cluster removed this node (it was downed, e.g. after a pause, or could not join);
+     * a supervisor should start it again (75 is sysexits' EX_TEMPFAIL).
+     */
+    public static final int REMOVED_FROM_CLUSTER = 75;
 
     private ExitCodes() {}
 
@@ -88,6 +93,8 @@ public final class ExitCodes {
                 + "timeout, shutting down, busy.");
         codes.put(Integer.toString(PROTOCOL), "Protocol mismatch or wrong cluster.");
         codes.put(Integer.toString(CHANGED), "The file changed while it was being read; run the command again.");
+        codes.put(Integer.toString(REMOVED_FROM_CLUSTER), "strand server: the cluster removed (downed) this node; "
+                + "start it again.");
         return codes;
     }
 }

@@ -115,12 +115,20 @@ public record CassandraSettings(
 
     /** The running node's PID (and that of the JVM it must not outlive, 0 if none), while it runs. */
     public Path pidFile() {
-        return dataDir.resolve("cassandra.pid");
+        return pidFile(dataDir);
+    }
+
+    public static Path pidFile(Path dataDir) {
+        return dataDir.toAbsolutePath().normalize().resolve("cassandra.pid");
     }
 
     /** The argument of the node's command line that names it: no other process runs on this data directory. */
     public String identityArgument() {
-        return "-Dcassandra.storagedir=" + dataDir;
+        return identityArgument(dataDir);
+    }
+
+    public static String identityArgument(Path dataDir) {
+        return "-Dcassandra.storagedir=" + dataDir.toAbsolutePath().normalize();
     }
 
     public static final class Builder {

@@ -187,8 +187,13 @@ public final class LocalCassandra implements AutoCloseable {
      * line names this directory), if any. Its launcher may have been killed before it could stop it.
      */
     public static Optional<ProcessHandle> findRunning(CassandraSettings settings) {
-        return ProcessIdentity.readPid(settings.pidFile())
-                .flatMap(pid -> ProcessIdentity.find(pid, settings.identityArgument()));
+        return findRunning(settings.dataDir());
+    }
+
+    /** As {@link #findRunning(CassandraSettings)}, for the node whose data directory is {@code dataDir}. */
+    public static Optional<ProcessHandle> findRunning(Path dataDir) {
+        return ProcessIdentity.readPid(CassandraSettings.pidFile(dataDir))
+                .flatMap(pid -> ProcessIdentity.find(pid, CassandraSettings.identityArgument(dataDir)));
     }
 
     /**
