@@ -27,14 +27,16 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
- * {@code strand cluster up N | status | down}: a local cluster for trying things out and for tests. One
+ * {@code strand cluster up N | status | start | down}: a local cluster for trying things out and for tests. One
  * Cassandra process and N {@code strand server} processes on 127.0.0.1, each a process of its own that outlives
- * this command; their PIDs, logs and the Cassandra data live under the cluster directory.
+ * this command, and a supervisor ({@link ClusterSupervisor}) that starts again whatever of them dies; their PIDs,
+ * logs and the Cassandra data live under the cluster directory.
  */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
         description = {"Run a local multi-node cluster: one Cassandra and N server processes on 127.0.0.1.",
                 "Node i serves clients on 127.0.0.1:(7411+i-1) and talks to the other nodes on "
-                        + "127.0.0.1:(25520+i-1); nodes 1 to 3 are the seeds. Logs: DIR/node-i.log; PIDs: DIR/*.pid."},
+                        + "127.0.0.1:(25520+i-1); nodes 1 to 3 are the seeds. A supervisor starts again whatever dies. "
+                        + "Logs: DIR/node-i.log, DIR/supervisor.log; PIDs: DIR/*.pid."},
         subcommands = {ClusterCommand.Up.class, ClusterCommand.Status.class, ClusterCommand.Start.class,
                 ClusterDown.class, ClusterSupervisor.class})
 public final class ClusterCommand {

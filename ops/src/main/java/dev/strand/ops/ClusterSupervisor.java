@@ -55,11 +55,16 @@ final class ClusterSupervisor implements Callable<Integer> {
                 + RestartPolicy.DEFAULT_LIMIT + " in " + RestartPolicy.DEFAULT_WINDOW.toMinutes() + " min)");
         while (ProcessIdentity.readPid(place.supervisorPidFile()).orElse(-1L) == self
                 && Files.exists(place.nodesFile())) {
-            place.locked(() -> {
-                check(Instant.now());
-                return null;
-            });
-            writeRestarts();
+            try {
+                place.locked(() -> {
+                    check(Instant.now());
+                    return null;
+                });
+                writeRestarts();
+            } catch (IOException | RuntimeException e) {
+                // A bad round (a file half-written by hand, a full disk) must not end the supervision.
+                say("this round failed: " + e);
+            }
             // Polling other processes' liveness: nothing notifies a process of a non-child's death.
             Thread.sleep(CHECK_EVERY.toMillis());
         }

@@ -23,12 +23,31 @@ public final class StrandProcess implements AutoCloseable {
     private final String keyspace;
     private final int port;
     private final Path log;
+    /** How it reaches Cassandra: the shared one, or one of its own ({@link #embedded}). */
+    private final List<String> cassandraArgs;
+    private final int readySeconds;
     private Process process;
 
     public StrandProcess(String keyspace) {
+        this(keyspace, null, List.of("--cassandra", SharedCassandra.host() + ":" + SharedCassandra.port()), 90);
+    }
+
+    private StrandProcess(String keyspace, String logName, List<String> cassandraArgs, int readySeconds) {
         this.keyspace = keyspace;
         this.port = freePort();
-        this.log = Path.of("target", "strand-process-" + keyspace + ".log");
+        this.log = Path.of("target", "strand-process-" + (logName != null ? logName : keyspace) + ".log");
+        this.cassandraArgs = cassandraArgs;
+        this.readySeconds = readySeconds;
+    }
+
+    /**
+     * A server that starts its own Cassandra, as plain `strand server` does (data under {@code dataDir}, heap
+     * 512 MiB), on the given ports; its first start may take a few minutes on a busy machine.
+     */
+    public static StrandProcess embedded(Path dataDir, int cassandraPort, int cassandraStoragePort) {
+        return new StrandProcess("strand", "embedded", List.of("--data", dataDir.toString(),
+                "--cassandra-port", String.valueOf(cassandraPort),
+                "--cassandra-storage-port", String.valueOf(cassandraStoragePort)), 240);
     }
 
     public int port() {
@@ -39,16 +58,21 @@ public final class StrandProcess implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
-    /** Starts the server and returns once it says it is ready (at most 90 s). */
+    /** Starts the server and returns once it says it is ready (at most 90 s; 240 s for an embedded one). */
     public void start() {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");
+        command.add("-Dstrand.cassandra.heap=512m");
+        String cassandraLib = System.getProperty("strand.cassandra.lib");
+        if (cassandraLib != null) {
+            command.add("-Dstrand.cassandra.lib=" + cassandraLib);
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("dev.strand.ops.StrandMain");
-        command.addAll(List.of("server", "--port", String.valueOf(port), "--keyspace", keyspace,
-                "--cassandra", SharedCassandra.host() + ":" + SharedCassandra.port()));
+        command.addAll(List.of("server", "--port", String.valueOf(port), "--keyspace", keyspace));
+        command.addAll(cassandraArgs);
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true).start();
         } catch (IOException e) {
@@ -73,14 +97,15 @@ public final class StrandProcess implements AutoCloseable {
         pump.setDaemon(true);
         pump.start();
         try {
-            if (!ready.get(90, TimeUnit.SECONDS)) {
+            if (!ready.get(readySeconds, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("Strand server process exited before it was ready; see " + log.toAbsolutePath());
             }
         } catch (IllegalStateException e) {
             throw e;
         } catch (Exception e) {
             process.destroyForcibly();
-            throw new IllegalStateException("Strand server process was not ready in 90 s; see " + log.toAbsolutePath(), e);
+            throw new IllegalStateException("Strand server process was not ready in " + readySeconds + " s; see "
+                    + log.toAbsolutePath(), e);
         }
     }
 

@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * }                                // stop(): SIGTERM, then SIGKILL after 60 s
  * }</pre>
  *
- * Starting again on the same data directory keeps the data.
+ * Starting again on the same data directory keeps the data. By default the node exits when the JVM that started
+ * it is gone, even after a SIGKILL ({@link ParentWatchdog}); its PID is kept in the data directory's
+ * {@code cassandra.pid} while it runs, so that a later start stops a node an earlier run left behind.
  */
 public final class LocalCassandra implements AutoCloseable {
 
