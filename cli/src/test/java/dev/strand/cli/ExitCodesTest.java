@@ -42,7 +42,7 @@ class ExitCodesTest {
     @Test
     void everyCodeIsExplainedInTheHelp() {
         assertThat(ExitCodes.descriptions()).containsOnlyKeys("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11",
-                "12", "13");
+                "12", "13", "75");
     }
 
     @Test

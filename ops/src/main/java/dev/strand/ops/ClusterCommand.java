@@ -1,8 +1,14 @@
 package dev.strand.ops;
 
+import dev.strand.actors.cluster.ClusterMembershipLog;
+import dev.strand.client.ClientSettings;
+import dev.strand.client.ServerAddress;
+import dev.strand.client.StrandClient;
 import dev.strand.ops.management.ManagementProbe;
 import dev.strand.persistence.cassandra.CassandraSettings;
 import dev.strand.persistence.cassandra.LocalCassandra;
+import dev.strand.persistence.cassandra.ProcessIdentity;
+import dev.strand.protocol.message.HelloReply;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -10,31 +16,42 @@ import picocli.CommandLine.Parameters;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 /**
- * {@code strand cluster up N | status | down}: a local cluster for trying things out and for tests. One
+ * {@code strand cluster up N | status | start | down}: a local cluster for trying things out and for tests. One
  * Cassandra process and N {@code strand server} processes on 127.0.0.1, each a process of its own that outlives
- * this command; their PIDs, logs and the Cassandra data live under the cluster directory.
+ * this command, and a supervisor ({@link ClusterSupervisor}) that starts again whatever of them dies; their PIDs,
+ * logs and the Cassandra data live under the cluster directory.
  */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
         description = {"Run a local multi-node cluster: one Cassandra and N server processes on 127.0.0.1.",
                 "Node i serves clients on 127.0.0.1:(7411+i-1) and talks to the other nodes on "
-                        + "127.0.0.1:(25520+i-1); nodes 1 to 3 are the seeds. Its health and metrics are on "
-                        + "http://127.0.0.1:(7626+i-1)/ready and /metrics. Logs: DIR/node-i.log; PIDs: DIR/*.pid."},
+                        + "127.0.0.1:(25520+i-1); nodes 1 to 3 are the seeds. A supervisor starts again whatever dies. "
+                        + "Health and metrics: http://127.0.0.1:(7626+i-1)/ready and /metrics. "
+                        + "Logs: DIR/node-i.log, DIR/supervisor.log; PIDs: DIR/*.pid."},
         subcommands = {ClusterCommand.Up.class, ClusterCommand.Status.class, ClusterCommand.Start.class,
-                ClusterCommand.Down.class})
+                ClusterDown.class, ClusterSupervisor.class})
 public final class ClusterCommand {
     static final int MAX_NODES = 5;
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
     private static final String MANAGEMENT_PORT_OPTION = "--management-port";
+    /** Written to a node's log before each launch: its ready line is the one after the latest of these. */
+    private static final String LAUNCH_LINE = "==== strand cluster: launching node ";
+    /** A node gets this SIGTERM grace to leave the cluster and close its connections before SIGKILL. */
+    static final Duration NODE_STOP_GRACE = Duration.ofSeconds(30);
+    /** JVM options for every node, e.g. STRAND_JAVA_OPTS="-XX:+UseZGC" (recorded by `up` in node-i.args). */
+    static final String JAVA_OPTS_ENV = "STRAND_JAVA_OPTS";
 
     /** Options every subcommand shares. */
     static class Place {
@@ -75,6 +92,56 @@ public final class ClusterCommand {
             }
         }
 
+        /** The directory, absolute: what the processes' identity arguments name. */
+        Path home() {
+            return dir.toAbsolutePath().normalize();
+        }
+
+        Path cassandraDir() {
+            return home().resolve("cassandra");
+        }
+
+        Path cassandraPortsFile() {
+            return dir.resolve("cassandra.properties");
+        }
+
+        Path supervisorPidFile() {
+            return dir.resolve("supervisor.pid");
+        }
+
+        Path supervisorLog() {
+            return dir.resolve("supervisor.log");
+        }
+
+        Path restartsFile() {
+            return dir.resolve("restarts.tsv");
+        }
+
+        /**
+         * The argument on node I's command line that tells it from any other process: a recorded PID may since
+         * name another process, and only this node of this cluster has this argument.
+         */
+        String nodeIdentity(int node) {
+            return "-Dstrand.cluster.node=" + home() + "#" + node;
+        }
+
+        /** Whether the node's recorded PID still names that node, running. */
+        boolean running(NodeRecord node) {
+            return ProcessIdentity.find(node.pid(), nodeIdentity(node.node())).isPresent();
+        }
+
+        /**
+         * Runs {@code action} holding the cluster directory's lock, so that `strand cluster start` and the
+         * supervisor never both start the same process.
+         */
+        <T> T locked(Callable<T> action) throws Exception {
+            Files.createDirectories(dir);
+            try (FileChannel channel = FileChannel.open(dir.resolve("cluster.lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE); FileLock ignored = channel.lock()) {
+                return action.call();
+            }
+        }
+
         List<NodeRecord> nodes() {
             if (!Files.exists(nodesFile())) {
                 return List.of();
@@ -102,10 +169,6 @@ public final class ClusterCommand {
 
         String clientAddress() {
             return "127.0.0.1:" + clientPort;
-        }
-
-        boolean alive() {
-            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
         }
     }
 
@@ -157,7 +220,7 @@ public final class ClusterCommand {
                 System.err.println("strand cluster up: N must be 1.." + MAX_NODES + ", got " + count);
                 return 2;
             }
-            List<NodeRecord> running = place.nodes().stream().filter(NodeRecord::alive).toList();
+            List<NodeRecord> running = place.nodes().stream().filter(place::running).toList();
             if (!running.isEmpty()) {
                 System.err.println("strand cluster up: a cluster is already running from " + place.dir
                         + " (node PIDs " + running.stream().map(n -> String.valueOf(n.pid())).toList()
@@ -165,9 +228,12 @@ public final class ClusterCommand {
                 return 1;
             }
             Files.createDirectories(place.dir);
+            ClusterSupervisor.stop(place); // one left from an earlier cluster in this directory
+            Files.deleteIfExists(place.restartsFile());
             String cassandraAddress;
             if (cassandra != null) {
                 cassandraAddress = cassandra;
+                Files.deleteIfExists(place.cassandraPortsFile()); // not this cluster's to start again
             } else {
                 startCassandra();
                 cassandraAddress = LocalCassandra.HOST + ":" + cassandraPort;
@@ -190,37 +256,31 @@ public final class ClusterCommand {
                 for (NodeRecord node : nodes.subList(1, nodes.size())) {
                     awaitReady(node);
                 }
+                ClusterSupervisor.launch(place);
             } catch (IllegalStateException e) {
                 System.err.println("strand cluster up: " + e.getMessage());
                 System.err.println("stopping what was started; see the logs in " + place.dir);
-                new Down().stopAll(place);
+                ClusterDown.stopAll(place);
                 return 1;
             }
             System.out.println("Strand cluster of " + count + " node" + (count == 1 ? "" : "s")
                     + " is up (Cassandra on " + cassandraAddress + ", files in " + place.dir + "):");
             printTable(place, nodes);
             System.out.println("Any node serves every volume (e.g. --server " + nodes.get(0).clientAddress()
-                    + "); `strand cluster status` shows the nodes, `strand cluster down` stops them.");
+                    + "); `strand cluster status` shows the nodes, `strand cluster down` stops them. A supervisor"
+                    + " (log: " + place.supervisorLog() + ") starts again whatever dies.");
             return 0;
         }
 
         private void startCassandra() throws IOException {
-            Optional<Long> pid = readPid(place.cassandraPidFile());
-            if (pid.isPresent() && ProcessHandle.of(pid.get()).map(ProcessHandle::isAlive).orElse(false)
-                    && listens(LocalCassandra.HOST, cassandraPort)) {
-                System.out.println("Cassandra already runs (pid " + pid.get() + ")");
+            ClusterCassandra.Ports ports = new ClusterCassandra.Ports(cassandraPort, cassandraStoragePort);
+            ClusterCassandra.record(place, ports);
+            Optional<ProcessHandle> running = ClusterCassandra.running(place);
+            if (running.isPresent() && listens(LocalCassandra.HOST, cassandraPort)) {
+                System.out.println("Cassandra already runs (pid " + running.get().pid() + ")");
                 return;
             }
-            System.out.println("starting Cassandra (data in " + place.dir.resolve("cassandra") + ", CQL port "
-                    + cassandraPort + ")...");
-            LocalCassandra cassandra = new LocalCassandra(CassandraSettings.builder(
-                            place.dir.resolve("cassandra").toAbsolutePath().normalize())
-                    .nativePort(cassandraPort).storagePort(cassandraStoragePort)
-                    // It outlives this command; `strand cluster down` stops it by its PID.
-                    .stopOnJvmExit(false)
-                    .build());
-            cassandra.start();
-            Files.writeString(place.cassandraPidFile(), cassandra.pid() + "\n");
+            ClusterCassandra.start(place, ports);
         }
 
         private NodeRecord startNode(int node, List<String> seeds, String cassandraAddress) throws IOException {
@@ -228,6 +288,11 @@ public final class ClusterCommand {
             int cluster = clusterPort + node - 1;
             List<String> jvmAndServerArgs = new ArrayList<>();
             jvmAndServerArgs.add("-Xmx" + heap);
+            String javaOpts = System.getenv(JAVA_OPTS_ENV);
+            if (javaOpts != null && !javaOpts.isBlank()) {
+                jvmAndServerArgs.addAll(List.of(javaOpts.trim().split("\\s+")));
+            }
+            jvmAndServerArgs.add(place.nodeIdentity(node));
             String lib = System.getProperty(LocalCassandra.LIB_PROPERTY);
             if (lib != null) {
                 jvmAndServerArgs.add("-D" + LocalCassandra.LIB_PROPERTY + "=" + lib);
@@ -240,7 +305,7 @@ public final class ClusterCommand {
             // Kept so that `strand cluster start I` can start the node again exactly so.
             Files.write(place.nodeArgsFile(node), jvmAndServerArgs);
             Files.deleteIfExists(place.nodeLog(node));
-            long pid = launch(place, node, jvmAndServerArgs);
+            long pid = launch(place, node, jvmAndServerArgs).pid();
             System.out.println("started node " + node + " (pid " + pid + ")");
             return new NodeRecord(node, client, cluster, pid);
         }
@@ -249,63 +314,99 @@ public final class ClusterCommand {
             Files.write(place.nodesFile(), nodes.stream().map(NodeRecord::line).toList());
         }
 
-        private void awaitReady(NodeRecord node) {
+        private void awaitReady(NodeRecord node) throws IOException {
             ClusterCommand.awaitReady(place, node);
         }
     }
 
-    /** Starts node I of the recorded cluster again (after a crash or a kill), with the same ports and seeds. */
+    /**
+     * Starts again what of the recorded cluster does not run (after a crash or a kill): its Cassandra, node I (or
+     * every node) with the same ports and seeds, and the supervisor.
+     */
     @Command(name = "start", mixinStandardHelpOptions = true,
-            description = "Start node I of the cluster again (same ports, seeds and Cassandra); returns once it serves.")
+            description = "Start again what of the cluster does not run: its Cassandra, node I (every node if I is "
+                    + "omitted; same ports, seeds and Cassandra) and the supervisor; returns once the nodes serve.")
     static final class Start implements Callable<Integer> {
-        @Parameters(paramLabel = "I", description = "The node's number, as `strand cluster status` shows it.")
-        int node;
+        @Parameters(paramLabel = "I", arity = "0..1",
+                description = "The node's number, as `strand cluster status` shows it (default: every node).")
+        Integer node;
 
         @picocli.CommandLine.Mixin
         Place place = new Place();
 
         @Override
-        public Integer call() throws IOException {
-            List<NodeRecord> nodes = new ArrayList<>(place.nodes());
-            Optional<NodeRecord> recorded = nodes.stream().filter(n -> n.node() == node).findFirst();
-            if (recorded.isEmpty() || !Files.exists(place.nodeArgsFile(node))) {
-                System.err.println("strand cluster start: no node " + node + " recorded in " + place.dir);
+        public Integer call() throws Exception {
+            List<Integer> wanted = place.nodes().stream().map(NodeRecord::node)
+                    .filter(n -> node == null || n.equals(node)).toList();
+            if (wanted.isEmpty() || !wanted.stream().allMatch(n -> Files.exists(place.nodeArgsFile(n)))) {
+                System.err.println("strand cluster start: no " + (node == null ? "cluster" : "node " + node)
+                        + " recorded in " + place.dir);
                 return 2;
             }
-            if (recorded.get().alive()) {
-                System.err.println("strand cluster start: node " + node + " already runs (pid "
-                        + recorded.get().pid() + ")");
-                return 1;
-            }
-            long pid = launch(place, node, Files.readAllLines(place.nodeArgsFile(node)));
-            NodeRecord started = new NodeRecord(node, recorded.get().clientPort(), recorded.get().clusterPort(), pid);
-            nodes.replaceAll(n -> n.node() == node ? started : n);
-            Files.write(place.nodesFile(), nodes.stream().map(NodeRecord::line).toList());
-            System.out.println("started node " + node + " (pid " + pid + ")");
             try {
-                awaitReady(place, started);
+                place.locked(() -> {
+                    if (ClusterCassandra.recorded(place).isPresent() && ClusterCassandra.running(place).isEmpty()) {
+                        ClusterCassandra.start(place, ClusterCassandra.recorded(place).get());
+                    }
+                    for (NodeRecord recorded : place.nodes()) {
+                        if (!wanted.contains(recorded.node())) {
+                            continue;
+                        }
+                        if (place.running(recorded)) {
+                            System.out.println("node " + recorded.node() + " already runs (pid " + recorded.pid() + ")");
+                        } else {
+                            relaunch(place, recorded);
+                        }
+                    }
+                    return null;
+                });
+                for (NodeRecord started : place.nodes()) {
+                    if (wanted.contains(started.node())) {
+                        awaitReady(place, started);
+                    }
+                }
             } catch (IllegalStateException e) {
                 System.err.println("strand cluster start: " + e.getMessage());
                 return 1;
             }
-            printTable(place, List.of(started));
+            if (ClusterSupervisor.running(place).isEmpty()) {
+                ClusterSupervisor.launch(place);
+            }
+            printTable(place, place.nodes().stream().filter(n -> wanted.contains(n.node())).toList());
             return 0;
         }
     }
 
+    /**
+     * Launches a recorded node again with its recorded command line, and records its new PID; the caller holds
+     * the cluster's lock. Returns the process (its exit code is known only to this JVM).
+     */
+    static Process relaunch(Place place, NodeRecord recorded) throws IOException {
+        Process process = launch(place, recorded.node(), Files.readAllLines(place.nodeArgsFile(recorded.node())));
+        NodeRecord started = new NodeRecord(recorded.node(), recorded.clientPort(), recorded.clusterPort(),
+                process.pid());
+        List<NodeRecord> nodes = new ArrayList<>(place.nodes());
+        nodes.replaceAll(n -> n.node() == started.node() ? started : n);
+        Files.write(place.nodesFile(), nodes.stream().map(NodeRecord::line).toList());
+        System.out.println("started node " + started.node() + " (pid " + started.pid() + ")");
+        return process;
+    }
+
     /** Launches a node process that outlives this command; its output is appended to its log. */
-    private static long launch(Place place, int node, List<String> jvmAndServerArgs) throws IOException {
+    private static Process launch(Place place, int node, List<String> jvmAndServerArgs) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of("-cp", System.getProperty("java.class.path")));
         command.addAll(jvmAndServerArgs);
+        Files.writeString(place.nodeLog(node), LAUNCH_LINE + node + " at " + java.time.Instant.now() + "\n",
+                StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(place.nodeLog(node).toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
         Files.writeString(place.nodePidFile(node), process.pid() + "\n");
-        return process.pid();
+        return process;
     }
 
     /** Waits until the node's /ready answers 200 (member Up, registry, Cassandra, client port). */
@@ -321,7 +422,7 @@ public final class ClusterCommand {
             if (probe.get().readiness() == ManagementProbe.Readiness.READY) {
                 return;
             }
-            if (!node.alive()) {
+            if (!place.running(node)) {
                 throw new IllegalStateException("node " + node.node() + " exited while starting; see "
                         + place.nodeLog(node.node()));
             }
@@ -352,10 +453,11 @@ public final class ClusterCommand {
                 System.out.println("no cluster recorded in " + place.dir);
                 return 0;
             }
-            Optional<Long> cassandra = readPid(place.cassandraPidFile());
+            Optional<Long> cassandra = ProcessIdentity.readPid(place.cassandraPidFile());
             System.out.println("Cassandra: " + cassandra.map(pid -> "pid " + pid
-                    + (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) ? " (running)" : " (not running)"))
+                    + (ClusterCassandra.running(place).isPresent() ? " (running)" : " (not running)"))
                     .orElse("not started by this command"));
+            ClusterSupervisor.printStatus(place);
             System.out.printf("%-5s %-16s %-16s %-8s %-10s %-22s %s%n", "node", "client", "management", "pid",
                     "state", "server id", "cluster members (its view)");
             boolean allReady = true;
@@ -364,7 +466,7 @@ public final class ClusterCommand {
                 String state;
                 String serverId = "-";
                 String members = "-";
-                if (!node.alive()) {
+                if (!place.running(node)) {
                     state = "stopped";
                 } else if (probe.isEmpty()) {
                     state = "running"; // started without a management port: nothing to ask
@@ -386,55 +488,6 @@ public final class ClusterCommand {
         }
     }
 
-    @Command(name = "down", mixinStandardHelpOptions = true,
-            description = "Stop the nodes (by their recorded PIDs), then Cassandra. Data stays in DIR.")
-    static final class Down implements Callable<Integer> {
-        @picocli.CommandLine.Mixin
-        Place place = new Place();
-
-        @Override
-        public Integer call() {
-            stopAll(place);
-            return 0;
-        }
-
-        void stopAll(Place where) {
-            List<Long> pids = new ArrayList<>();
-            for (NodeRecord node : where.nodes()) {
-                pids.add(node.pid());
-            }
-            for (int i = 1; i <= MAX_NODES; i++) {
-                readPid(where.nodePidFile(i)).filter(pid -> !pids.contains(pid)).ifPresent(pids::add);
-            }
-            for (long pid : pids) {
-                stop("node pid " + pid, pid);
-            }
-            for (int i = 1; i <= MAX_NODES; i++) {
-                deleteQuietly(where.nodePidFile(i));
-                deleteQuietly(where.nodeArgsFile(i));
-            }
-            deleteQuietly(where.nodesFile());
-            readPid(where.cassandraPidFile()).ifPresent(pid -> stop("Cassandra pid " + pid, pid));
-            deleteQuietly(where.cassandraPidFile());
-            System.out.println("cluster stopped (data kept in " + where.dir + ")");
-        }
-
-        /** SIGTERM, then SIGKILL after 60 s. */
-        private static void stop(String what, long pid) {
-            Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-            if (handle.isEmpty() || !handle.get().isAlive()) {
-                return;
-            }
-            System.out.println("stopping " + what);
-            handle.get().destroy();
-            try {
-                handle.get().onExit().get(60, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                handle.get().destroyForcibly();
-            }
-        }
-    }
-
     static void printTable(Place place, List<NodeRecord> nodes) {
         System.out.printf("%-5s %-16s %-16s %-16s %s%n", "node", "client", "cluster", "management", "pid");
         for (NodeRecord node : nodes) {
@@ -453,15 +506,7 @@ public final class ClusterCommand {
         }
     }
 
-    static Optional<Long> readPid(Path file) {
-        try {
-            return Files.exists(file) ? Optional.of(Long.parseLong(Files.readString(file).trim())) : Optional.empty();
-        } catch (IOException | NumberFormatException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static void deleteQuietly(Path file) {
+    static void deleteQuietly(Path file) {
         try {
             Files.deleteIfExists(file);
         } catch (IOException ignored) {

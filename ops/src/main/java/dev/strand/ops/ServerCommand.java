@@ -1,6 +1,7 @@
 package dev.strand.ops;
 
 import dev.strand.ops.management.ManagementSettings;
+import dev.strand.cli.ExitCodes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -115,6 +116,11 @@ public final class ServerCommand implements Callable<Integer> {
                 + "). Press Ctrl-C to stop.");
         System.out.flush();
         server.awaitTermination();
+        if (server.removedFromCluster()) {
+            System.err.println("strand server: the cluster removed this node (downed); exiting with code "
+                    + ExitCodes.REMOVED_FROM_CLUSTER + " so that a supervisor starts it again");
+            return ExitCodes.REMOVED_FROM_CLUSTER;
+        }
         return 0;
     }
 }

@@ -184,6 +184,18 @@ public final class StrandServer implements AutoCloseable {
         system.getWhenTerminated().toCompletableFuture().join();
     }
 
+    /**
+     * Whether the actor system stopped because the cluster removed this node: it was downed (the others lost
+     * sight of it, e.g. while it was paused, or it found itself on the minority side) or it could not join. Such a
+     * node never rejoins as it is: only a new process (a new incarnation) can.
+     */
+    public boolean removedFromCluster() {
+        return org.apache.pekko.actor.CoordinatedShutdown.get(system).getShutdownReason()
+                .filter(reason -> reason == org.apache.pekko.actor.CoordinatedShutdown.clusterDowningReason()
+                        || reason == org.apache.pekko.actor.CoordinatedShutdown.clusterJoinUnsuccessfulReason())
+                .isPresent();
+    }
+
     /** Stops accepting clients, stops the actors, then the Cassandra this server started. */
     @Override
     public synchronized void close() {

@@ -5,16 +5,23 @@ import dev.strand.client.ClientSettings;
 import dev.strand.client.ServerAddress;
 import dev.strand.it.server.StrandProcess;
 import dev.strand.it.support.SharedCassandra;
+import dev.strand.persistence.cassandra.ProcessIdentity;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.channels.Channels;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -86,6 +93,69 @@ class DurabilityIT {
                         assertThat(read(client, e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Plain `strand server`, with the Cassandra it starts: after a kill -9 of the server it starts again at once
+     * (its earlier Cassandra, which may still be stopping, is recognised and stopped) with every acknowledged
+     * write, and a Cassandra whose server was killed and not started again stops by itself.
+     */
+    @Test
+    void aKilledServerStartsAgainAtOnceAndLeavesNoCassandraBehind() throws Exception {
+        Path data = Path.of("target", "durability-embedded").toAbsolutePath();
+        deleteRecursively(data);
+        int cqlPort = freePort();
+        int storagePort = freePort();
+        Path cassandraPidFile = data.resolve("cassandra").resolve("cassandra.pid");
+        try (StrandProcess server = StrandProcess.embedded(data, cqlPort, storagePort)) {
+            server.start();
+            long firstCassandra = ProcessIdentity.readPid(cassandraPidFile).orElseThrow();
+            Map<String, byte[]> acknowledged = new ConcurrentHashMap<>();
+            try (BlockingStrandClient client = connect(server)) {
+                client.volumeCreate("own", 1);
+                for (int i = 0; i < 20; i++) {
+                    write(client, "/own/f" + i, contents(i));
+                    acknowledged.put("/own/f" + i, contents(i));
+                }
+            }
+
+            server.kill();
+            server.start(); // before its Cassandra stopped by itself: this failed with "Address already in use"
+
+            assertThat(ProcessIdentity.isRunning(firstCassandra)).as("the first Cassandra").isFalse();
+            long secondCassandra = ProcessIdentity.readPid(cassandraPidFile).orElseThrow();
+            assertThat(secondCassandra).isNotEqualTo(firstCassandra);
+            try (BlockingStrandClient client = connect(server)) {
+                for (Map.Entry<String, byte[]> e : acknowledged.entrySet()) {
+                    assertThat(read(client, e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
+                }
+            }
+
+            server.kill();
+            await("the Cassandra of a killed server stops by itself").atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(500)).until(() -> !ProcessIdentity.isRunning(secondCassandra));
+        } finally {
+            // Should the test fail half-way: leave no Cassandra of this test running.
+            ProcessIdentity.readPid(cassandraPidFile).flatMap(pid -> ProcessIdentity.find(pid,
+                    "-Dcassandra.storagedir=" + data.resolve("cassandra"))).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
             }
         }
     }

@@ -27,13 +27,32 @@ public final class StrandProcess implements AutoCloseable {
     private final int port;
     private final int managementPort;
     private final Path log;
+    /** How it reaches Cassandra: the shared one, or one of its own ({@link #embedded}). */
+    private final List<String> cassandraArgs;
+    private final int readySeconds;
     private Process process;
 
     public StrandProcess(String keyspace) {
+        this(keyspace, null, List.of("--cassandra", SharedCassandra.host() + ":" + SharedCassandra.port()), 90);
+    }
+
+    private StrandProcess(String keyspace, String logName, List<String> cassandraArgs, int readySeconds) {
         this.keyspace = keyspace;
         this.port = freePort();
         this.managementPort = freePort();
-        this.log = Path.of("target", "strand-process-" + keyspace + ".log");
+        this.log = Path.of("target", "strand-process-" + (logName != null ? logName : keyspace) + ".log");
+        this.cassandraArgs = cassandraArgs;
+        this.readySeconds = readySeconds;
+    }
+
+    /**
+     * A server that starts its own Cassandra, as plain `strand server` does (data under {@code dataDir}, heap
+     * 512 MiB), on the given ports; its first start may take a few minutes on a busy machine.
+     */
+    public static StrandProcess embedded(Path dataDir, int cassandraPort, int cassandraStoragePort) {
+        return new StrandProcess("strand", "embedded", List.of("--data", dataDir.toString(),
+                "--cassandra-port", String.valueOf(cassandraPort),
+                "--cassandra-storage-port", String.valueOf(cassandraStoragePort)), 240);
     }
 
     public int port() {
@@ -49,17 +68,22 @@ public final class StrandProcess implements AutoCloseable {
         return new ManagementProbe("127.0.0.1", managementPort);
     }
 
-    /** Starts the server and returns once its /ready answers 200 (at most 90 s). */
+    /** Starts the server and returns once its /ready answers 200 (at most 90 s; 240 s for an embedded one). */
     public void start() {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");
+        command.add("-Dstrand.cassandra.heap=512m");
+        String cassandraLib = System.getProperty("strand.cassandra.lib");
+        if (cassandraLib != null) {
+            command.add("-Dstrand.cassandra.lib=" + cassandraLib);
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("dev.strand.ops.StrandMain");
         command.addAll(List.of("server", "--port", String.valueOf(port),
-                "--management-port", String.valueOf(managementPort), "--keyspace", keyspace,
-                "--cassandra", SharedCassandra.host() + ":" + SharedCassandra.port()));
+                "--management-port", String.valueOf(managementPort), "--keyspace", keyspace));
+        command.addAll(cassandraArgs);
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true).start();
         } catch (IOException e) {
@@ -80,7 +104,7 @@ public final class StrandProcess implements AutoCloseable {
         pump.start();
         ManagementProbe probe = management();
         try {
-            await("server ready (see " + log.toAbsolutePath() + ")").atMost(Duration.ofSeconds(90))
+            await("server ready (see " + log.toAbsolutePath() + ")").atMost(Duration.ofSeconds(readySeconds))
                     .pollInterval(Duration.ofMillis(200)).until(() -> {
                         if (!process.isAlive()) {
                             throw new IllegalStateException("Strand server process exited before it was ready; see "

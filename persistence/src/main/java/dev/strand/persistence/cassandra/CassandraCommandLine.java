@@ -97,7 +97,7 @@ final class CassandraCommandLine {
         // Where everything is. No cassandra.jmx.*.port property: JMX stays off.
         cmd.add("-Dcassandra-foreground=yes");
         cmd.add("-Dcassandra.config=" + s.yamlFile().toUri());
-        cmd.add("-Dcassandra.storagedir=" + s.dataDir());
+        cmd.add(s.identityArgument());
         cmd.add("-Dcassandra.logdir=" + s.logDir());
         cmd.add("-Dcassandra.triggers_dir=" + CassandraFiles.triggers(s));
         cmd.add("-Dlogback.configurationFile=" + s.logbackFile().toUri());
@@ -105,7 +105,14 @@ final class CassandraCommandLine {
         cmd.add("-Dcassandra.skip_wait_for_gossip_to_settle=0");
 
         cmd.add("-cp");
-        cmd.add(s.libDir().resolve("*").toString());
+        if (s.exitWithParent()) {
+            // Cassandra's jars first: the watchdog's directory holds that one class and nothing to shadow them.
+            cmd.add(s.libDir().resolve("*") + java.io.File.pathSeparator + CassandraFiles.watchdogClasses(s));
+            cmd.add(ParentWatchdog.class.getName());
+            cmd.add(Long.toString(ProcessHandle.current().pid()));
+        } else {
+            cmd.add(s.libDir().resolve("*").toString());
+        }
         cmd.add(MAIN_CLASS);
         return List.copyOf(cmd);
     }

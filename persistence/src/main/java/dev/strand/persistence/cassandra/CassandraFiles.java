@@ -47,8 +47,28 @@ final class CassandraFiles {
             }
             Files.writeString(s.yamlFile(), yaml(s));
             Files.writeString(s.logbackFile(), logbackXml(s));
+            if (s.exitWithParent()) {
+                writeWatchdog(s);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare Cassandra directory " + s.dataDir(), e);
+        }
+    }
+
+    /** A classpath directory that holds only {@link ParentWatchdog}, for Cassandra's JVM. */
+    static Path watchdogClasses(CassandraSettings s) {
+        return s.confDir().resolve("watchdog");
+    }
+
+    private static void writeWatchdog(CassandraSettings s) throws IOException {
+        String resource = ParentWatchdog.class.getSimpleName() + ".class";
+        Path target = watchdogClasses(s).resolve(ParentWatchdog.class.getName().replace('.', '/') + ".class");
+        Files.createDirectories(target.getParent());
+        try (java.io.InputStream in = ParentWatchdog.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("no " + resource + " beside " + CassandraFiles.class.getName());
+            }
+            Files.copy(in, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

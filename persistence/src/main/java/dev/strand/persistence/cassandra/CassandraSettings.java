@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  * @param commitlogWindow  the period (periodic) or window (group); ignored for batch
  * @param startupTimeout   how long {@link LocalCassandra#start()} waits for CQL to answer
  * @param stopOnJvmExit    stop Cassandra from a shutdown hook when the owning JVM exits (e.g. Ctrl-C)
+ * @param exitWithParent   Cassandra exits by itself when the JVM that started it is gone, even after a SIGKILL
+ *                         that ran no hook ({@link ParentWatchdog}); off for one that must outlive its launcher
  */
 public record CassandraSettings(
         Path dataDir,
@@ -32,7 +34,8 @@ public record CassandraSettings(
         CommitlogSync commitlogSync,
         Duration commitlogWindow,
         Duration startupTimeout,
-        boolean stopOnJvmExit) {
+        boolean stopOnJvmExit,
+        boolean exitWithParent) {
 
     public static final int DEFAULT_NATIVE_PORT = 19042;
     public static final int DEFAULT_STORAGE_PORT = 17000;
@@ -82,7 +85,7 @@ public record CassandraSettings(
     /** Same settings, another data directory. */
     public CassandraSettings withDataDir(Path newDataDir) {
         return new CassandraSettings(newDataDir, nativePort, storagePort, heapMiB, libDir, javaHome,
-                clusterName, commitlogSync, commitlogWindow, startupTimeout, stopOnJvmExit);
+                clusterName, commitlogSync, commitlogWindow, startupTimeout, stopOnJvmExit, exitWithParent);
     }
 
     public Path confDir() {
@@ -110,6 +113,24 @@ public record CassandraSettings(
         return logDir().resolve("system.log");
     }
 
+    /** The running node's PID (and that of the JVM it must not outlive, 0 if none), while it runs. */
+    public Path pidFile() {
+        return pidFile(dataDir);
+    }
+
+    public static Path pidFile(Path dataDir) {
+        return dataDir.toAbsolutePath().normalize().resolve("cassandra.pid");
+    }
+
+    /** The argument of the node's command line that names it: no other process runs on this data directory. */
+    public String identityArgument() {
+        return identityArgument(dataDir);
+    }
+
+    public static String identityArgument(Path dataDir) {
+        return "-Dcassandra.storagedir=" + dataDir.toAbsolutePath().normalize();
+    }
+
     public static final class Builder {
         private final Path dataDir;
         private int nativePort = DEFAULT_NATIVE_PORT;
@@ -122,6 +143,7 @@ public record CassandraSettings(
         private Duration commitlogWindow;
         private Duration startupTimeout = Duration.ofSeconds(120);
         private boolean stopOnJvmExit = true;
+        private boolean exitWithParent = true;
 
         private Builder(Path dataDir) {
             this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -179,13 +201,18 @@ public record CassandraSettings(
             return this;
         }
 
+        public Builder exitWithParent(boolean exit) {
+            this.exitWithParent = exit;
+            return this;
+        }
+
         /** Locates the lib dir and a Java 17 if they were not given; throws if either is missing. */
         public CassandraSettings build() {
             Path lib = libDir != null ? libDir : LocalCassandra.locateLibDir();
             Path java = javaHome != null ? javaHome : LocalCassandra.locateJavaHome();
             Duration window = commitlogWindow != null ? commitlogWindow : defaultWindow(commitlogSync);
             return new CassandraSettings(dataDir, nativePort, storagePort, heapMiB, lib, java, clusterName,
-                    commitlogSync, window, startupTimeout, stopOnJvmExit);
+                    commitlogSync, window, startupTimeout, stopOnJvmExit, exitWithParent);
         }
 
         private static Duration defaultWindow(CommitlogSync sync) {

@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * }                                // stop(): SIGTERM, then SIGKILL after 60 s
  * }</pre>
  *
- * Starting again on the same data directory keeps the data.
+ * Starting again on the same data directory keeps the data. By default the node exits when the JVM that started
+ * it is gone, even after a SIGKILL ({@link ParentWatchdog}); its PID is kept in the data directory's
+ * {@code cassandra.pid} while it runs, so that a later start stops a node an earlier run left behind.
  */
 public final class LocalCassandra implements AutoCloseable {
 
@@ -84,6 +86,7 @@ public final class LocalCassandra implements AutoCloseable {
         // It may have died on its own (crash, kill -9) since the last start.
         process = null;
         unregisterShutdownHook();
+        stopLeftover();
         requirePortFree(settings.nativePort(), "CQL port (nativePort)");
         requirePortFree(settings.storagePort(), "storage port (storagePort)");
         CassandraFiles.write(settings);
@@ -103,6 +106,7 @@ public final class LocalCassandra implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot launch " + command.get(0), e);
         }
+        writePidFile(process.pid());
         if (settings.stopOnJvmExit()) {
             registerShutdownHook();
         }
@@ -121,6 +125,7 @@ public final class LocalCassandra implements AutoCloseable {
             if (!running.isAlive()) {
                 int exit = running.exitValue();
                 process = null;
+                deletePidFile();
                 unregisterShutdownHook();
                 throw new IllegalStateException("Cassandra exited during startup with code " + exit
                         + " (data " + settings.dataDir() + ")\n" + logTail());
@@ -175,6 +180,76 @@ public final class LocalCassandra implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             process = null;
+            deletePidFile();
+        }
+    }
+
+    /**
+     * The Cassandra an earlier run left on this data directory (its PID file names a live process whose command
+     * line names this directory), if any. Its launcher may have been killed before it could stop it.
+     */
+    public static Optional<ProcessHandle> findRunning(CassandraSettings settings) {
+        return findRunning(settings.dataDir());
+    }
+
+    /** As {@link #findRunning(CassandraSettings)}, for the node whose data directory is {@code dataDir}. */
+    public static Optional<ProcessHandle> findRunning(Path dataDir) {
+        return ProcessIdentity.readPid(CassandraSettings.pidFile(dataDir))
+                .flatMap(pid -> ProcessIdentity.find(pid, CassandraSettings.identityArgument(dataDir)));
+    }
+
+    /**
+     * Stops the Cassandra an earlier run left on this data directory, unless the process that started it still
+     * runs and watches it (a second server on the same data directory): then the directory is in use.
+     */
+    private void stopLeftover() {
+        Optional<ProcessHandle> leftover = findRunning(settings);
+        if (leftover.isEmpty()) {
+            deletePidFile();
+            return;
+        }
+        long pid = leftover.get().pid();
+        long owner = recordedOwner();
+        long parent = leftover.get().parent().map(ProcessHandle::pid).orElse(-1L);
+        if (owner > 0 && owner == parent && owner != ProcessHandle.current().pid() && ProcessIdentity.isRunning(owner)) {
+            throw new IllegalStateException("the Cassandra data directory " + settings.dataDir()
+                    + " is in use by Cassandra pid " + pid + ", started by the running process " + owner
+                    + " (another Strand server?). Stop that one, or use another data directory.");
+        }
+        log.warn("stopping Cassandra pid {} left running on {} by an earlier run whose launcher is gone", pid,
+                settings.dataDir());
+        if (!ProcessIdentity.stop(leftover.get(), STOP_GRACE)) {
+            throw new IllegalStateException("Cassandra pid " + pid + ", left running on " + settings.dataDir()
+                    + " by an earlier run, did not stop even on SIGKILL");
+        }
+        deletePidFile();
+    }
+
+    /** The PID file's second field: the JVM the node exits with (0: none). */
+    private long recordedOwner() {
+        try {
+            String[] fields = Files.readString(settings.pidFile()).trim().split("\\s+");
+            return fields.length > 1 ? Long.parseLong(fields[1]) : 0;
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private void writePidFile(long pid) {
+        long owner = settings.exitWithParent() ? ProcessHandle.current().pid() : 0;
+        try {
+            Files.writeString(settings.pidFile(), pid + " " + owner + "\n");
+        } catch (IOException e) {
+            // Only a later start's clean-up needs it; the node itself runs fine without.
+            log.warn("cannot write {}: {}", settings.pidFile(), e.toString());
+        }
+    }
+
+    private void deletePidFile() {
+        try {
+            Files.deleteIfExists(settings.pidFile());
+        } catch (IOException e) {
+            log.warn("cannot delete {}: {}", settings.pidFile(), e.toString());
         }
     }
 

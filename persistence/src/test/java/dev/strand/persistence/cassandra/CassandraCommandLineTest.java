@@ -36,7 +36,26 @@ class CassandraCommandLineTest {
         assertThat(cmd.get(0)).isEqualTo(dir.resolve("jdk17").resolve("bin").resolve("java").toString());
         assertThat(cmd.get(cmd.size() - 1)).isEqualTo("org.apache.cassandra.service.CassandraDaemon");
         assertThat(cmd).contains("-Dcassandra-foreground=yes");
-        assertThat(cmd).containsSubsequence("-cp", dir.resolve("lib").resolve("*").toString());
+    }
+
+    @Test
+    void byDefaultTheDaemonRunsUnderAWatchdogOnThisJvm() {
+        List<String> cmd = CassandraCommandLine.command(settings);
+
+        assertThat(cmd).containsSubsequence("-cp", dir.resolve("lib").resolve("*") + java.io.File.pathSeparator
+                + CassandraFiles.watchdogClasses(settings));
+        assertThat(cmd.subList(cmd.size() - 3, cmd.size())).containsExactly(ParentWatchdog.class.getName(),
+                Long.toString(ProcessHandle.current().pid()), "org.apache.cassandra.service.CassandraDaemon");
+    }
+
+    @Test
+    void aDaemonThatOutlivesItsLauncherRunsWithoutTheWatchdog() {
+        List<String> cmd = CassandraCommandLine.command(CassandraSettings.builder(settings.dataDir())
+                .libDir(settings.libDir()).javaHome(settings.javaHome()).exitWithParent(false).build());
+
+        assertThat(cmd).containsSubsequence("-cp", dir.resolve("lib").resolve("*").toString(),
+                "org.apache.cassandra.service.CassandraDaemon");
+        assertThat(cmd).doesNotContain(ParentWatchdog.class.getName());
     }
 
     @Test
