@@ -213,10 +213,10 @@ public final class StrandServer implements AutoCloseable {
         while (true) {
             try {
                 VolumeRegistry.Result result = AskPattern.<VolumeRegistry.Command, VolumeRegistry.Result>ask(
-                        VolumeRegistry.entityRef(system), VolumeRegistry.ListVolumes::new, Duration.ofSeconds(30),
-                        system.scheduler()).toCompletableFuture().get();
-                log.info("volume registry ready ({} volumes)",
-                        result instanceof VolumeRegistry.Result.Volumes v ? v.volumes().size() : "?");
+                        VolumeRegistry.entityRef(system), r -> new VolumeRegistry.ListVolumesPage(null, r),
+                        Duration.ofSeconds(30), system.scheduler()).toCompletableFuture().get();
+                log.info("volume registry ready ({} volumes)", result instanceof VolumeRegistry.Result.VolumesPage v
+                        ? v.volumes().size() + (v.last() ? "" : "+") : "?");
                 return;
             } catch (java.util.concurrent.ExecutionException e) {
                 if (System.nanoTime() > deadline) {

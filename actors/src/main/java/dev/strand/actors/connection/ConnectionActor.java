@@ -333,8 +333,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                 String name = required(((VolumeInfoRequest) request).name(), "name");
                 answer(id, op, lookUpVolume(name).thenCompose(this::withUsage));
             }
-            case VOLUME_LIST -> answer(id, op, askRegistry(VolumeRegistry.ListVolumes::new).thenApply(result ->
-                    new VolumeListReply(volumes(result).stream().map(v -> volumeInfo(v, null)).toList())));
+            case VOLUME_LIST -> answer(id, op, allVolumes(null, new java.util.ArrayList<>()).thenApply(all ->
+                    new VolumeListReply(all.stream().map(v -> volumeInfo(v, null)).toList())));
             case VALIDATE -> { // replicated volumes: every replica's version of one object
                 Fid fid = required(((Validate) request).fid(), "fid");
                 answer(id, op, askReplica(fid.volume(), r -> new VolumeReplica.Validate(fid, r))
@@ -818,6 +818,19 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     private CompletionStage<VolumeRegistry.Result> askRegistry(
             Function<ActorRef<VolumeRegistry.Result>, VolumeRegistry.Command> message) {
         return ask(router.registry(), message, "the volume registry", ASK_TIMEOUT);
+    }
+
+    /** Every volume, in name order, asked page by page (each page fits one message between nodes). */
+    private CompletionStage<java.util.List<VolumeRegistry.VolumeRecord>> allVolumes(
+            String after, java.util.List<VolumeRegistry.VolumeRecord> soFar) {
+        return askRegistry(r -> new VolumeRegistry.ListVolumesPage(after, r)).thenCompose(result -> {
+            if (!(result instanceof VolumeRegistry.Result.VolumesPage page)) {
+                return java.util.concurrent.CompletableFuture.completedFuture(volumes(result)); // throws the refusal
+            }
+            soFar.addAll(page.volumes()); // one page at a time: no other thread touches the list meanwhile
+            return page.last() || page.volumes().isEmpty() ? java.util.concurrent.CompletableFuture.completedFuture(soFar)
+                    : allVolumes(page.volumes().get(page.volumes().size() - 1).name(), soFar);
+        });
     }
 
     /**

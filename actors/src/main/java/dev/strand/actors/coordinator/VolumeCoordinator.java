@@ -1,5 +1,6 @@
 package dev.strand.actors.coordinator;
 
+import dev.strand.actors.FrameBudget;
 import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.actors.volume.Mutation;
 import dev.strand.actors.volume.Origin;
@@ -42,6 +43,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -63,9 +65,9 @@ import java.util.function.Function;
  *       replica, the next one if it does not answer.</li>
  *   <li>{@code GetStats} and {@code Validate} ask every replica and combine the answers.</li>
  *   <li>Blob garbage: with more than one replica no replica deletes blobs; the coordinator's sweep asks
- *       every replica which blobs it references and deletes the registered blobs none references that
- *       have been idle for {@code strand.volume.idle-blob-age}. If a replica does not answer, that sweep is
- *       skipped. With one replica, {@code SweepBlobs} goes to the replica, which sweeps itself.</li>
+ *       every replica which blobs it references (page by page: {@code ListBlobReferencesPage}) and deletes the
+ *       registered blobs none references that have been idle for {@code strand.volume.idle-blob-age}, at most a
+ *       page of them per sweep. If a replica does not answer, that sweep is skipped. With one replica, {@code SweepBlobs} goes to the replica, which sweeps itself.</li>
  * </ul>
  * The storage group (replica entity ids, min-replicas) comes from the registry on the first request.
  */
@@ -110,6 +112,10 @@ public final class VolumeCoordinator {
                                ActorRef<Result> replyTo) implements NoSerializationVerificationNeeded {}
 
     private record SweepFinished(List<UUID> deleted, Throwable failure, ActorRef<Result> replyTo)
+            implements NoSerializationVerificationNeeded {}
+
+    /** Each replica's blob references (null where a replica did not list them all). */
+    private record ReferencesListed(List<Set<UUID>> perReplica, ActorRef<Result> replyTo)
             implements NoSerializationVerificationNeeded {}
 
     private enum Tick implements NoSerializationVerificationNeeded { FLUSH_COP2, SWEEP }
@@ -165,6 +171,8 @@ public final class VolumeCoordinator {
     private final RecipientRef<VolumeRegistry.Command> registry;
     private final ChunkStore chunks;
     private final Settings settings;
+    /** How large the messages to other nodes may be. */
+    private final FrameBudget frames;
 
     // the storage group, once known
     private VolumeRegistry.VolumeRecord volume;
@@ -241,6 +249,7 @@ public final class VolumeCoordinator {
         this.registry = registry;
         this.chunks = chunks;
         this.settings = settings;
+        this.frames = FrameBudget.of(context.getSystem());
         context.setLoggerName(VolumeCoordinator.class); // not the generic ActorCell: operators filter by it
     }
 
@@ -403,6 +412,7 @@ public final class VolumeCoordinator {
                     gathered.then().accept(gathered.answers());
                     return Behaviors.same();
                 })
+                .onMessage(ReferencesListed.class, this::onReferencesListed)
                 .onMessage(BlobsListed.class, this::onBlobsListed)
                 .onMessage(SweepFinished.class, this::onSweepFinished)
                 .onMessageEquals(Tick.FLUSH_COP2, () -> {
@@ -572,12 +582,19 @@ public final class VolumeCoordinator {
             Cop2Update update = new Cop2Update(op.opId, updateSet);
             for (int replica : updateSet) {
                 unsentCop2.get(replica).add(update);
+                if (unsentCop2.get(replica).size() >= frames.pageBytes() / COP2_UPDATE_BYTES) {
+                    // a full page goes now, so that a COP1 or COP2 message never carries more than fits a frame
+                    group.get(replica).tell(new VolumeReplica.Cop2(takeUnsentCop2(replica), null));
+                }
             }
             if (!timers.isTimerActive(Tick.FLUSH_COP2)) {
                 timers.startSingleTimer(Tick.FLUSH_COP2, settings.cop2FlushDelay());
             }
         }
     }
+
+    /** Upper bound of an update set's CBOR bytes (an operation id and at most five slots; checked by FrameSizeTest). */
+    static final int COP2_UPDATE_BYTES = 96;
 
     private List<Cop2Update> takeUnsentCop2(int replica) {
         List<Cop2Update> updates = unsentCop2.get(replica);
@@ -665,12 +682,27 @@ public final class VolumeCoordinator {
             }
             int from = current;
             VersionVector targetVector = vectors.get(target);
-            context.pipeToSelf(AskPattern.<Command, Result>ask(group.get(target),
-                            VolumeReplica.ListPendingOperations::new, settings.replicaTimeout(),
-                            context.getSystem().scheduler()),
+            context.pipeToSelf(pendingOperations(group.get(target), new ArrayList<>()),
                     (pending, failure) -> new PendingChecked(target, from, targetVector, vectors.get(from), pending,
                             failure));
         });
+    }
+
+    /**
+     * Every operation a replica waits COP2 for, asked page by page (each fits one message), as one
+     * {@link Result.PendingOperations}; a refusal as it came.
+     */
+    private CompletionStage<Result> pendingOperations(RecipientRef<Command> replica, List<Long> soFar) {
+        return AskPattern.<Command, Result>ask(replica, r -> new VolumeReplica.ListPendingOperationsPage(soFar.size(), r),
+                settings.replicaTimeout(), context.getSystem().scheduler()).thenCompose(answer -> {
+                    if (!(answer instanceof Result.PendingOperationsPage page)) {
+                        return CompletableFuture.completedFuture(answer);
+                    }
+                    soFar.addAll(page.opIds()); // one page at a time: no other thread touches the list meanwhile
+                    return page.last() || page.opIds().isEmpty()
+                            ? CompletableFuture.completedFuture(new Result.PendingOperations(soFar))
+                            : pendingOperations(replica, soFar);
+                });
     }
 
     /**
@@ -993,30 +1025,55 @@ public final class VolumeCoordinator {
 
     // ---- blob sweep across the storage group -------------------------------------------------------------
 
+    /** Asks every replica for its blob references, page by page (each page fits one message). */
     private void startSweep(ActorRef<Result> replyTo) {
         sweeping = true;
-        gather(VolumeReplica.ListBlobReferences::new, answers -> {
-            Set<UUID> referenced = new HashSet<>();
-            for (int i = 0; i < answers.size(); i++) {
-                if (!(answers.get(i) instanceof Result.BlobReferences refs)) {
-                    sweeping = false;
-                    String why = "replica " + i + " of volume " + volumeId + " did not list its blobs; sweep skipped";
-                    context.getLog().info(why);
-                    if (replyTo != null) {
-                        replyTo.tell(new Result.Rejected(Status.UNAVAILABLE, why));
+        List<CompletableFuture<Set<UUID>>> lists = new ArrayList<>();
+        for (RecipientRef<Command> replica : group) {
+            lists.add(blobReferences(replica, 0, new HashSet<>()).toCompletableFuture()
+                    .exceptionally(failure -> null));
+        }
+        context.pipeToSelf(CompletableFuture.allOf(lists.toArray(CompletableFuture[]::new)),
+                (ok, failure) -> new ReferencesListed(lists.stream().map(l -> l.getNow(null)).toList(), replyTo));
+    }
+
+    /** The blobs one replica references, from vnode {@code after} on; fails if a page does not come. */
+    private CompletionStage<Set<UUID>> blobReferences(RecipientRef<Command> replica, long after, Set<UUID> soFar) {
+        return AskPattern.<Command, Result>ask(replica, r -> new VolumeReplica.ListBlobReferencesPage(after, r),
+                settings.replicaTimeout(), context.getSystem().scheduler()).thenCompose(answer -> {
+                    if (!(answer instanceof Result.BlobReferencesPage page)) {
+                        throw new IllegalStateException("answered " + answer);
                     }
-                    return;
+                    soFar.addAll(page.blobIds()); // one page at a time: no other thread touches the set meanwhile
+                    return page.last() ? CompletableFuture.completedFuture(soFar)
+                            : blobReferences(replica, page.lastVnode(), soFar);
+                });
+    }
+
+    private Behavior<Object> onReferencesListed(ReferencesListed listedReferences) {
+        ActorRef<Result> replyTo = listedReferences.replyTo();
+        Set<UUID> referenced = new HashSet<>();
+        for (int i = 0; i < listedReferences.perReplica().size(); i++) {
+            Set<UUID> refs = listedReferences.perReplica().get(i);
+            if (refs == null) {
+                sweeping = false;
+                String why = "replica " + i + " of volume " + volumeId + " did not list its blobs; sweep skipped";
+                context.getLog().info(why);
+                if (replyTo != null) {
+                    replyTo.tell(new Result.Rejected(Status.UNAVAILABLE, why));
                 }
-                referenced.addAll(refs.blobIds());
+                return Behaviors.same();
             }
-            CompletableFuture<List<ChunkStore.BlobRecord>> listed;
-            try {
-                listed = chunks.listBlobs(volumeId).toCompletableFuture();
-            } catch (RuntimeException e) {
-                listed = CompletableFuture.failedFuture(e);
-            }
-            context.pipeToSelf(listed, (blobs, failure) -> new BlobsListed(blobs, referenced, failure, replyTo));
-        });
+            referenced.addAll(refs);
+        }
+        CompletableFuture<List<ChunkStore.BlobRecord>> listed;
+        try {
+            listed = chunks.listBlobs(volumeId).toCompletableFuture();
+        } catch (RuntimeException e) {
+            listed = CompletableFuture.failedFuture(e);
+        }
+        context.pipeToSelf(listed, (blobs, failure) -> new BlobsListed(blobs, referenced, failure, replyTo));
+        return Behaviors.same();
     }
 
     private Behavior<Object> onBlobsListed(BlobsListed listed) {
@@ -1026,7 +1083,9 @@ public final class VolumeCoordinator {
         long idleSince = System.currentTimeMillis() - settings.idleBlobAge().toMillis();
         List<UUID> garbage = listed.blobs().stream()
                 .filter(b -> !listed.referenced().contains(b.blobId()) && b.touchedMillis() < idleSince)
-                .map(ChunkStore.BlobRecord::blobId).toList();
+                .map(ChunkStore.BlobRecord::blobId)
+                .limit(frames.uuidsPerPage()) // a page per sweep: the answer fits one message, the rest goes next time
+                .toList();
         CompletableFuture<?>[] deletions = garbage.stream().map(blobId -> {
             try {
                 return chunks.deleteBlob(volumeId, blobId).toCompletableFuture();
