@@ -64,14 +64,25 @@ public record FrameBudget(int frameSize) {
 
     /** An upper bound of the CBOR bytes of a text field's value: its header (at most 9 bytes) and UTF-8 bytes. */
     public static int text(String s) {
-        if (s == null) {
-            return 1;
-        }
+        return s == null ? 1 : NUMBER_BYTES + utf8Bytes(s);
+    }
+
+    /** The UTF-8 length of {@code s} (a lone surrogate counts 3, the most any encoder writes for it). */
+    public static int utf8Bytes(String s) {
         int bytes = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3; // a surrogate pair (4 bytes) counts 6
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
         }
-        return NUMBER_BYTES + bytes;
+        return bytes;
     }
 }

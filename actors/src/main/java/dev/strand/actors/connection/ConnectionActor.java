@@ -343,6 +343,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             case STORE -> startStore(id, (Store) request);
             case FETCH -> startFetch(id, (Fetch) request);
             default -> {
+                if (request instanceof dev.strand.protocol.message.Walk walk) {
+                    dev.strand.actors.volume.VolumeReads.checkWalkSize(walk); // the Execute must fit one frame
+                }
                 Fid fid = routingFid(request);
                 CompletionStage<VolumeReplica.Result> result = askReplica(fid.volume(),
                         r -> new VolumeReplica.Execute(request, clientId, id, r));

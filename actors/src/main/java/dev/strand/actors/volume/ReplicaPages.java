@@ -14,7 +14,7 @@ import java.util.UUID;
 public final class ReplicaPages {
 
     /** Upper bound of the CBOR bytes of a retry-window entry besides its client id and refusal message. */
-    static final int RECENT_REQUEST_BYTES = 256;
+    static final int RECENT_REQUEST_BYTES = 176;
 
     /** A page scans at most this many vnodes per blob id it may carry (directories and links carry none). */
     private static final int SCAN_PER_ID = 4;

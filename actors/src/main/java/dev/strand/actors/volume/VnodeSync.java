@@ -31,10 +31,10 @@ public final class VnodeSync {
     public static final int BYTE_BUDGET = FrameBudget.DEFAULT.pageBytes();
 
     /** Upper bound of a vnode image's CBOR bytes besides its texts and entries (checked by FrameSizeTest). */
-    static final int VNODE_RECORD_BYTES = 512;
+    static final int VNODE_RECORD_BYTES = 320;
 
     /** Upper bound of a directory entry record's CBOR bytes besides its name (checked by FrameSizeTest). */
-    static final int ENTRY_RECORD_BYTES = 96;
+    static final int ENTRY_RECORD_BYTES = 64;
 
     private VnodeSync() {}
 

@@ -35,10 +35,16 @@ public final class VolumeReads {
     public static final int MAX_WALK_NAMES = 4096;
 
     /**
+     * Most UTF-8 bytes the names of one WALK may hold together (16 times PATH_MAX), so that the request fits one
+     * message between nodes: the connection checks it before forwarding ({@link #checkWalkSize}).
+     */
+    public static final int MAX_WALK_BYTES = 64 * 1024;
+
+    /**
      * Upper bound of the CBOR bytes of one READ_DIR entry, its attributes included, besides the texts of its
      * name and owner (checked against the serializer by FrameSizeTest).
      */
-    static final int DIR_ENTRY_BYTES = 512;
+    static final int DIR_ENTRY_BYTES = 320;
 
     private VolumeReads() {}
 
@@ -70,9 +76,7 @@ public final class VolumeReads {
      */
     public static WalkReply walk(Volume volume, Walk walk) {
         List<String> names = walk.names() == null ? List.of() : walk.names();
-        if (names.size() > MAX_WALK_NAMES) {
-            throw new InvalidArgumentException("walk of " + names.size() + " names exceeds " + MAX_WALK_NAMES);
-        }
+        checkWalkSize(walk);
         for (String name : names) {
             if (!isDotOrDotDot(name)) {
                 Names.checkEntryName(name);
@@ -99,6 +103,21 @@ public final class VolumeReads {
             }
         }
         return new WalkReply(names.size(), volume.attr(current));
+    }
+
+    /** INVALID_ARGUMENT for a WALK of more than {@link #MAX_WALK_NAMES} names or {@link #MAX_WALK_BYTES} bytes. */
+    public static void checkWalkSize(Walk walk) {
+        List<String> names = walk.names() == null ? List.of() : walk.names();
+        if (names.size() > MAX_WALK_NAMES) {
+            throw new InvalidArgumentException("walk of " + names.size() + " names exceeds " + MAX_WALK_NAMES);
+        }
+        long bytes = 0;
+        for (String name : names) {
+            bytes += name == null ? 0 : FrameBudget.utf8Bytes(name);
+        }
+        if (bytes > MAX_WALK_BYTES) {
+            throw new InvalidArgumentException("walk of " + bytes + " bytes of names exceeds " + MAX_WALK_BYTES);
+        }
     }
 
     /** One page of entries in name order after {@code after}; a limit outside 1..max means the max. */
