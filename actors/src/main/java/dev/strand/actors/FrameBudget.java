@@ -62,9 +62,13 @@ public record FrameBudget(int frameSize) {
         return pageBytes() / NUMBER_BYTES;
     }
 
-    /** An upper bound of the CBOR bytes of a text field's value: its header (at most 9 bytes) and UTF-8 bytes. */
+    /** An upper bound of the CBOR bytes of a text field's value: its header and UTF-8 bytes (null: 1 byte). */
     public static int text(String s) {
-        return s == null ? 1 : NUMBER_BYTES + utf8Bytes(s);
+        if (s == null) {
+            return 1;
+        }
+        int bytes = utf8Bytes(s);
+        return (bytes < 24 ? 1 : bytes < 256 ? 2 : bytes < 65_536 ? 3 : 5) + bytes;
     }
 
     /** The UTF-8 length of {@code s} (a lone surrogate counts 3, the most any encoder writes for it). */

@@ -582,8 +582,8 @@ public final class VolumeCoordinator {
             Cop2Update update = new Cop2Update(op.opId, updateSet);
             for (int replica : updateSet) {
                 unsentCop2.get(replica).add(update);
-                if (unsentCop2.get(replica).size() >= frames.pageBytes() / COP2_UPDATE_BYTES) {
-                    // a full page goes now, so that a COP1 or COP2 message never carries more than fits a frame
+                if (unsentCop2.get(replica).size() >= MAX_UNSENT_COP2) {
+                    // a full batch goes now: a COP1 or COP2 message never carries more (see MAX_UNSENT_COP2)
                     group.get(replica).tell(new VolumeReplica.Cop2(takeUnsentCop2(replica), null));
                 }
             }
@@ -593,8 +593,16 @@ public final class VolumeCoordinator {
         }
     }
 
-    /** Upper bound of an update set's CBOR bytes (an operation id and at most five slots; checked by FrameSizeTest). */
+    /** Upper bound of an update set's CBOR bytes (an operation id and at most five slots; checked by PagedSweepTest). */
     static final int COP2_UPDATE_BYTES = 96;
+
+    /**
+     * Most update sets waiting for one replica: more are sent at once. So a COP1 or COP2 message carries at most
+     * this many (a few KiB, far below a frame), and the replica persists at most this many COP2 events in one
+     * atomic write, which stays below Cassandra's batch limit (batch_size_fail_threshold, 50 KiB) even when the
+     * write spans two journal partitions.
+     */
+    static final int MAX_UNSENT_COP2 = 128;
 
     private List<Cop2Update> takeUnsentCop2(int replica) {
         List<Cop2Update> updates = unsentCop2.get(replica);

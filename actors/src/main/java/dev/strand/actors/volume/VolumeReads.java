@@ -40,11 +40,11 @@ public final class VolumeReads {
      */
     public static final int MAX_WALK_BYTES = 64 * 1024;
 
-    /**
-     * Upper bound of the CBOR bytes of one READ_DIR entry, its attributes included, besides the texts of its
-     * name and owner (checked against the serializer by FrameSizeTest).
-     */
-    static final int DIR_ENTRY_BYTES = 320;
+    /** Upper bound of the CBOR bytes of one READ_DIR entry besides its name (checked by FrameSizeTest). */
+    static final int DIR_ENTRY_BYTES = 96;
+
+    /** Upper bound of the CBOR bytes of an entry's attributes besides the owner (checked by FrameSizeTest). */
+    static final int ATTR_BYTES = 224;
 
     private VolumeReads() {}
 
@@ -144,7 +144,8 @@ public final class VolumeReads {
             Map.Entry<String, DirectoryEntry> e = it.next();
             DirectoryEntry entry = e.getValue();
             Vnode vnode = request.withAttrs() ? volume.vnode(entry) : null;
-            int cost = DIR_ENTRY_BYTES + FrameBudget.text(e.getKey()) + (vnode == null ? 0 : FrameBudget.text(vnode.owner()));
+            int cost = DIR_ENTRY_BYTES + FrameBudget.text(e.getKey())
+                    + (vnode == null ? 0 : ATTR_BYTES + FrameBudget.text(vnode.owner()));
             if (cost > left && !page.isEmpty()) {
                 full = true; // this entry starts the next page
                 break;

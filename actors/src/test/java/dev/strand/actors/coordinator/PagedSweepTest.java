@@ -171,10 +171,12 @@ class PagedSweepTest {
     @Test
     void aCop1MessageCarryingTheMostUpdateSetsACoordinatorKeepsForAReplicaFitsAFrame() {
         List<VolumeReplica.Cop2Update> updates = new ArrayList<>();
-        for (int i = 0; i < frames.budget.pageBytes() / VolumeCoordinator.COP2_UPDATE_BYTES; i++) {
+        for (int i = 0; i < VolumeCoordinator.MAX_UNSENT_COP2; i++) {
             updates.add(new VolumeReplica.Cop2Update(Long.MAX_VALUE - i, List.of(0, 1, 2, 3, 4)));
         }
         frames.assertFits(new VolumeReplica.Cop2(updates, null));
+        frames.assertFits(new VolumeReplica.Execute(new Create(Fid.root(VOLUME_ID), "n".repeat(255), 0644, true),
+                "c".repeat(256), Long.MAX_VALUE, null, new VolumeReplica.Cop1(Long.MAX_VALUE, Long.MAX_VALUE, updates)));
         int added = frames.bytes(new VolumeReplica.Cop2(updates, null)) - frames.bytes(new VolumeReplica.Cop2(List.of(), null));
         assertThat(added).isLessThanOrEqualTo(updates.size() * VolumeCoordinator.COP2_UPDATE_BYTES);
     }

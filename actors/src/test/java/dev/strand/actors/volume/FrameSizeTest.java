@@ -247,7 +247,10 @@ class FrameSizeTest {
     void theCostOfEachItemBoundsItsSerialisedSize() {
         Attr attr = new Attr(MAX_FID, FileType.SYMLINK, 07777, Long.MAX_VALUE, Integer.MAX_VALUE, "", Long.MAX_VALUE,
                 Long.MAX_VALUE, Long.MAX_VALUE, MAX_VECTOR);
-        assertCostBounds(new DirEntry("", MAX_FID, FileType.SYMLINK, attr), VolumeReads.DIR_ENTRY_BYTES + 2,
+        assertCostBounds(new DirEntry("", MAX_FID, FileType.SYMLINK, attr),
+                VolumeReads.DIR_ENTRY_BYTES + VolumeReads.ATTR_BYTES + 2,
+                entries -> new VolumeReplica.Result.Done(new ReadDirReply(entries, false)));
+        assertCostBounds(new DirEntry("", MAX_FID, FileType.SYMLINK, null), VolumeReads.DIR_ENTRY_BYTES + 1,
                 entries -> new VolumeReplica.Result.Done(new ReadDirReply(entries, false)));
 
         VolumeSnapshot.VnodeRecord vnode = new VolumeSnapshot.VnodeRecord(Long.MAX_VALUE, Long.MAX_VALUE,
