@@ -102,6 +102,7 @@ public final class StrandServer implements AutoCloseable {
             ClusterMembershipLog.start(system);
 
             VolumeSettings volumeSettings = VolumeSettings.fromConfig(system.settings().config());
+            dev.strand.actors.FrameBudget.of(system); // refuses a frame size the paged messages were not sized for
             VolumeReplica.init(system, chunks, volumeSettings);
             VolumeRegistry.init(system);
 
