@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A coordinator's mutations from arrival to answer: decisions, not messages (the actor sends and receives).
@@ -28,6 +29,14 @@ import java.util.Map;
 public final class OperationPipeline<M, A> {
 
     public static final int MAX_IN_FLIGHT = 32;
+
+    /**
+     * Most update sets a replica is owed: a backlog that reaches this many is handed out at once
+     * ({@link Finished#cop2Now()}). So a COP1 or COP2 message carries at most this many (a few KiB, far below
+     * a frame), and the replica persists at most this many COP2 events in one atomic write, which stays below
+     * Cassandra's batch limit (batch_size_fail_threshold, 50 KiB) even when the write spans two journal partitions.
+     */
+    public static final int MAX_UNSENT_COP2 = 128;
 
     /** What a replica's answer to COP1 was. */
     public enum Answer {
@@ -66,10 +75,11 @@ public final class OperationPipeline<M, A> {
     /**
      * An operation every target answered. {@code reply}: the answer to forward (for {@link Outcome#ANSWER});
      * {@code updateSet}: the replicas that applied it; {@code missed}: replicas not behind before that did not
-     * apply what others applied (they are behind now: the caller catches them up).
+     * apply what others applied (they are behind now: the caller catches them up); {@code cop2Now}: per replica,
+     * a full backlog of update sets ({@link #MAX_UNSENT_COP2}), taken: the caller sends it at once.
      */
     public record Finished<M, A>(long opId, M mutation, Outcome outcome, A reply, List<Integer> updateSet,
-                                 List<Integer> missed) {}
+                                 List<Integer> missed, Map<Integer, List<UpdateSet>> cop2Now) {}
 
     private static final class Operation<M, A> {
         final long opId;
@@ -204,16 +214,21 @@ public final class OperationPipeline<M, A> {
             }
             committed.record(op.opId, updateSet);
         }
+        Map<Integer, List<UpdateSet>> cop2Now = new TreeMap<>();
         if (updateSet.size() > 1) {
             UpdateSet set = new UpdateSet(op.opId, updateSet);
             for (int replica : updateSet) {
                 unsent.get(replica).add(set);
+                if (unsent.get(replica).size() >= MAX_UNSENT_COP2) {
+                    cop2Now.put(replica, takeUnsent(replica));
+                }
             }
         }
         Outcome outcome = !updateSet.isEmpty() && updateSet.size() < required ? Outcome.UNDER_REPLICATED
                 : answered == 0 ? Outcome.NO_ANSWER : Outcome.ANSWER;
         A reply = outcome == Outcome.ANSWER ? op.answers.get(firstDone >= 0 ? firstDone : first) : null;
-        return new Finished<>(op.opId, op.mutation, outcome, reply, List.copyOf(updateSet), List.copyOf(missed));
+        return new Finished<>(op.opId, op.mutation, outcome, reply, List.copyOf(updateSet), List.copyOf(missed),
+                Map.copyOf(cop2Now));
     }
 
     /** The update sets {@code replica} is owed, taken (to ride on its next message); empty if none. */

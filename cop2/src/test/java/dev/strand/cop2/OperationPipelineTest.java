@@ -108,6 +108,31 @@ class OperationPipelineTest {
     }
 
     @Test
+    void aReplicasBacklogOfUpdateSetsNeverExceedsTheCapAFullOneIsHandedOutAtOnce() {
+        OperationPipeline<String, String> pipeline = pipeline(new StorageGroup(2), 1);
+        List<Long> ops = new java.util.ArrayList<>();
+        Finished<String, String> last = null;
+        for (int i = 0; i < OperationPipeline.MAX_UNSENT_COP2 + 1; i++) {
+            pipeline.enqueue("m" + i);
+            long op = ((Start.Send<String>) pipeline.next()).opId();
+            ops.add(op);
+            pipeline.answer(op, 0, Answer.COMMITTED, "done");
+            last = pipeline.answer(op, 1, Answer.COMMITTED, "done");
+            if (i < OperationPipeline.MAX_UNSENT_COP2 - 1) {
+                assertThat(last.cop2Now()).as("below the cap nothing goes at once").isEmpty();
+            } else if (i == OperationPipeline.MAX_UNSENT_COP2 - 1) {
+                assertThat(last.cop2Now()).as("a full batch for each replica").containsOnlyKeys(0, 1);
+                assertThat(last.cop2Now().get(0)).hasSize(OperationPipeline.MAX_UNSENT_COP2);
+                assertThat(last.cop2Now().get(0).get(0)).isEqualTo(new UpdateSet(ops.get(0), List.of(0, 1)));
+            }
+        }
+
+        assertThat(last.cop2Now()).as("the backlog started again").isEmpty();
+        assertThat(pipeline.takeUnsent(1)).as("only what came after the full batch")
+                .containsExactly(new UpdateSet(ops.get(OperationPipeline.MAX_UNSENT_COP2), List.of(0, 1)));
+    }
+
+    @Test
     void whilePausedNothingStartsAndWithoutIdsNothingIsSent() {
         OperationPipeline<String, String> pipeline = new OperationPipeline<>(new StorageGroup(1), 1, ids);
         pipeline.enqueue("m");

@@ -118,6 +118,7 @@ public final class StrandServer implements AutoCloseable {
             ClusterMembershipLog.start(system);
 
             VolumeSettings volumeSettings = VolumeSettings.fromConfig(system.settings().config());
+            dev.strand.actors.FrameBudget.of(system); // refuses a frame size the paged messages were not sized for
             VolumeReplica.init(system, chunks, volumeSettings);
             // every request for a volume goes through its coordinator, which lives beside the replicas
             VolumeCoordinator.init(system, chunks);
@@ -253,10 +254,10 @@ public final class StrandServer implements AutoCloseable {
         while (true) {
             try {
                 VolumeRegistry.Result result = AskPattern.<VolumeRegistry.Command, VolumeRegistry.Result>ask(
-                        VolumeRegistry.entityRef(system), VolumeRegistry.ListVolumes::new, Duration.ofSeconds(30),
-                        system.scheduler()).toCompletableFuture().get();
-                log.info("volume registry ready ({} volumes)",
-                        result instanceof VolumeRegistry.Result.Volumes v ? v.volumes().size() : "?");
+                        VolumeRegistry.entityRef(system), r -> new VolumeRegistry.ListVolumesPage(null, r),
+                        Duration.ofSeconds(30), system.scheduler()).toCompletableFuture().get();
+                log.info("volume registry ready ({} volumes)", result instanceof VolumeRegistry.Result.VolumesPage v
+                        ? v.volumes().size() + (v.last() ? "" : "+") : "?");
                 return;
             } catch (java.util.concurrent.ExecutionException e) {
                 if (System.nanoTime() > deadline) {

@@ -433,8 +433,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                 String name = required(((VolumeInfoRequest) request).name(), "name");
                 answer(id, op, lookUpVolume(name).thenCompose(this::withUsage));
             }
-            case VOLUME_LIST -> answer(id, op, askRegistry(VolumeRegistry.ListVolumes::new).thenApply(result ->
-                    new VolumeListReply(volumes(result).stream().map(v -> volumeInfo(v, null)).toList())));
+            case VOLUME_LIST -> answer(id, op, allVolumes(null, new java.util.ArrayList<>()).thenApply(all ->
+                    new VolumeListReply(all.stream().map(v -> volumeInfo(v, null)).toList())));
             case VALIDATE -> { // replicated volumes: every replica's version of one object
                 Fid fid = required(((Validate) request).fid(), "fid");
                 answer(id, op, askReplica(fid.volume(), r -> new VolumeReplica.Validate(fid, r))
@@ -443,6 +443,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             case STORE -> startStore(id, (Store) request);
             case FETCH -> startFetch(id, (Fetch) request);
             default -> {
+                if (request instanceof dev.strand.protocol.message.Walk walk) {
+                    dev.strand.actors.volume.VolumeReads.checkWalkSize(walk); // the Execute must fit one frame
+                }
                 Fid fid = routingFid(request);
                 CompletionStage<VolumeReplica.Result> result = askReplica(fid.volume(),
                         r -> new VolumeReplica.Execute(request, clientId, id, r));
@@ -466,6 +469,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         } else if (hello.clusterId() != null && !identity.clusterId().equals(hello.clusterId())) {
             refusal = Status.WRONG_CLUSTER.exception("this server belongs to cluster '" + identity.clusterId()
                     + "', not '" + hello.clusterId() + "'");
+        } else if (hello.clientId() != null
+                && dev.strand.actors.FrameBudget.utf8Bytes(hello.clientId()) > ProtocolLimits.MAX_CLIENT_ID_BYTES) {
+            refusal = new BadRequestException("clientId is longer than " + ProtocolLimits.MAX_CLIENT_ID_BYTES
+                    + " bytes"); // it travels with every request between nodes
         } else if (hello.authMethod() != null && !hello.authMethod().equals("none")) {
             refusal = Status.NOT_AUTHENTICATED.exception("authentication method '" + hello.authMethod()
                     + "' is not supported; use 'none'");
@@ -941,6 +948,19 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     private CompletionStage<VolumeRegistry.Result> askRegistry(
             Function<ActorRef<VolumeRegistry.Result>, VolumeRegistry.Command> message) {
         return ask(router.registry(), message, "the volume registry", ASK_TIMEOUT);
+    }
+
+    /** Every volume, in name order, asked page by page (each page fits one message between nodes). */
+    private CompletionStage<java.util.List<VolumeRegistry.VolumeRecord>> allVolumes(
+            String after, java.util.List<VolumeRegistry.VolumeRecord> soFar) {
+        return askRegistry(r -> new VolumeRegistry.ListVolumesPage(after, r)).thenCompose(result -> {
+            if (!(result instanceof VolumeRegistry.Result.VolumesPage page)) {
+                return java.util.concurrent.CompletableFuture.completedFuture(volumes(result)); // throws the refusal
+            }
+            soFar.addAll(page.volumes()); // one page at a time: no other thread touches the list meanwhile
+            return page.last() || page.volumes().isEmpty() ? java.util.concurrent.CompletableFuture.completedFuture(soFar)
+                    : allVolumes(page.volumes().get(page.volumes().size() - 1).name(), soFar);
+        });
     }
 
     /**

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -128,12 +129,28 @@ final class CatchUps {
             } else if (plan instanceof CatchUpPlanner.Plan.CheckPending check) {
                 // not dominated: the target may only hold operations it applied without its answer arriving
                 int from = check.current();
-                context.pipeToSelf(AskPattern.<Command, Result>ask(replicas.get(target),
-                                VolumeReplica.ListPendingOperations::new, timeout, context.getSystem().scheduler()),
+                context.pipeToSelf(pendingOperations(target, new ArrayList<>()),
                         (pending, failure) -> new VolumeCoordinator.PendingChecked(target, from,
                                 vectors.get(target), vectors.get(from), pending, failure));
             }
         });
+    }
+
+    /**
+     * Every operation a replica waits COP2 for, asked page by page (each fits one message), as one
+     * {@link Result.PendingOperations}; a refusal as it came.
+     */
+    private CompletionStage<Result> pendingOperations(int replica, List<Long> soFar) {
+        return asks.ask(replica, r -> new VolumeReplica.ListPendingOperationsPage(soFar.size(), r))
+                .thenCompose(answer -> {
+                    if (!(answer instanceof Result.PendingOperationsPage page)) {
+                        return CompletableFuture.completedFuture(answer);
+                    }
+                    soFar.addAll(page.opIds()); // one page at a time: no other thread touches the list meanwhile
+                    return page.last() || page.opIds().isEmpty()
+                            ? CompletableFuture.completedFuture(new Result.PendingOperations(soFar))
+                            : pendingOperations(replica, soFar);
+                });
     }
 
     void onPendingChecked(VolumeCoordinator.PendingChecked checked) {

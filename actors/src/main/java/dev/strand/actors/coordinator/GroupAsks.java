@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -56,6 +57,11 @@ final class GroupAsks {
         context.pipeToSelf(CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)),
                 (ok, failure) -> new VolumeCoordinator.Gathered(answers.stream().map(a -> a.getNow(null)).toList(),
                         then));
+    }
+
+    /** Asks replica {@code replica} alone, with the full timeout. */
+    CompletionStage<Result> ask(int replica, Function<ActorRef<Result>, Command> command) {
+        return AskPattern.ask(replicas.get(replica), command::apply, timeout, context.getSystem().scheduler());
     }
 
     /** Each replica's volume vector from its GetStats answer (null where it gave none). */

@@ -1,5 +1,6 @@
 package dev.strand.actors.coordinator;
 
+import dev.strand.actors.FrameBudget;
 import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.actors.volume.VolumeReplica.ReplicaSummary;
@@ -20,13 +21,15 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.IntPredicate;
 
 /**
  * The coordinator's requests that ask every replica and combine the answers: volume info ({@code GetStats}),
  * VALIDATE, and the blob sweep across the storage group (with more than one replica no replica deletes blobs;
- * the sweep deletes the registered blobs none references that have been idle for
- * {@code strand.volume.idle-blob-age}; if a replica does not answer, that sweep is skipped).
+ * the sweep asks every replica for its blob references page by page ({@code ListBlobReferencesPage}) and deletes
+ * the registered blobs none references that have been idle for {@code strand.volume.idle-blob-age}, at most a
+ * page of them per sweep; if a replica does not answer, that sweep is skipped).
  */
 final class GroupQueries {
 
@@ -38,10 +41,12 @@ final class GroupQueries {
     private final Duration idleBlobAge;
     /** Whether a catch-up of replica i is under way (for the state volume info shows). */
     private final IntPredicate catchingUp;
+    /** How large the messages to other nodes may be. */
+    private final FrameBudget frames;
     private boolean sweeping;
 
     GroupQueries(ActorContext<Object> context, GroupAsks asks, StorageGroup group, VolumeRegistry.VolumeRecord volume,
-                 ChunkStore chunks, Duration idleBlobAge, IntPredicate catchingUp) {
+                 ChunkStore chunks, Duration idleBlobAge, IntPredicate catchingUp, FrameBudget frames) {
         this.context = context;
         this.asks = asks;
         this.group = group;
@@ -49,6 +54,7 @@ final class GroupQueries {
         this.chunks = chunks;
         this.idleBlobAge = idleBlobAge;
         this.catchingUp = catchingUp;
+        this.frames = frames;
     }
 
     private Result.Rejected noneAnswered() {
@@ -146,30 +152,52 @@ final class GroupQueries {
     /** Starts a sweep; {@code replyTo} (may be null: the periodic sweep) hears how it went. */
     void startSweep(ActorRef<Result> replyTo) {
         sweeping = true;
-        long volumeId = volume.id();
-        asks.gather(VolumeReplica.ListBlobReferences::new, answers -> {
-            Set<UUID> referenced = new HashSet<>();
-            for (int i = 0; i < answers.size(); i++) {
-                if (!(answers.get(i) instanceof Result.BlobReferences refs)) {
-                    sweeping = false;
-                    String why = "replica " + i + " of volume " + volumeId + " did not list its blobs; sweep skipped";
-                    context.getLog().info(why);
-                    if (replyTo != null) {
-                        replyTo.tell(new Result.Rejected(Status.UNAVAILABLE, why));
-                    }
-                    return;
-                }
-                referenced.addAll(refs.blobIds());
+        List<CompletableFuture<Set<UUID>>> lists = new ArrayList<>();
+        for (int i = 0; i < group.size(); i++) {
+            lists.add(blobReferences(i, 0, new HashSet<>()).toCompletableFuture().exceptionally(failure -> null));
+        }
+        context.pipeToSelf(CompletableFuture.allOf(lists.toArray(CompletableFuture[]::new)),
+                (ok, failure) -> new VolumeCoordinator.ReferencesListed(
+                        lists.stream().map(l -> l.getNow(null)).toList(), replyTo));
+    }
+
+    /** The blobs one replica references, from vnode {@code after} on, page by page; fails if a page does not come. */
+    private CompletionStage<Set<UUID>> blobReferences(int replica, long after, Set<UUID> soFar) {
+        return asks.ask(replica, r -> new VolumeReplica.ListBlobReferencesPage(after, r)).thenCompose(answer -> {
+            if (!(answer instanceof Result.BlobReferencesPage page)) {
+                throw new IllegalStateException("answered " + answer);
             }
-            CompletableFuture<List<ChunkStore.BlobRecord>> listed;
-            try {
-                listed = chunks.listBlobs(volumeId).toCompletableFuture();
-            } catch (RuntimeException e) {
-                listed = CompletableFuture.failedFuture(e);
-            }
-            context.pipeToSelf(listed, (blobs, failure) ->
-                    new VolumeCoordinator.BlobsListed(blobs, referenced, failure, replyTo));
+            soFar.addAll(page.blobIds()); // one page at a time: no other thread touches the set meanwhile
+            return page.last() ? CompletableFuture.completedFuture(soFar)
+                    : blobReferences(replica, page.lastVnode(), soFar);
         });
+    }
+
+    void onReferencesListed(VolumeCoordinator.ReferencesListed listedReferences) {
+        ActorRef<Result> replyTo = listedReferences.replyTo();
+        long volumeId = volume.id();
+        Set<UUID> referenced = new HashSet<>();
+        for (int i = 0; i < listedReferences.perReplica().size(); i++) {
+            Set<UUID> refs = listedReferences.perReplica().get(i);
+            if (refs == null) {
+                sweeping = false;
+                String why = "replica " + i + " of volume " + volumeId + " did not list its blobs; sweep skipped";
+                context.getLog().info(why);
+                if (replyTo != null) {
+                    replyTo.tell(new Result.Rejected(Status.UNAVAILABLE, why));
+                }
+                return;
+            }
+            referenced.addAll(refs);
+        }
+        CompletableFuture<List<ChunkStore.BlobRecord>> listed;
+        try {
+            listed = chunks.listBlobs(volumeId).toCompletableFuture();
+        } catch (RuntimeException e) {
+            listed = CompletableFuture.failedFuture(e);
+        }
+        context.pipeToSelf(listed, (blobs, failure) ->
+                new VolumeCoordinator.BlobsListed(blobs, referenced, failure, replyTo));
     }
 
     void onBlobsListed(VolumeCoordinator.BlobsListed listed) {
@@ -180,7 +208,9 @@ final class GroupQueries {
         long idleSince = System.currentTimeMillis() - idleBlobAge.toMillis();
         List<UUID> garbage = listed.blobs().stream()
                 .filter(b -> !listed.referenced().contains(b.blobId()) && b.touchedMillis() < idleSince)
-                .map(ChunkStore.BlobRecord::blobId).toList();
+                .map(ChunkStore.BlobRecord::blobId)
+                .limit(frames.uuidsPerPage()) // a page per sweep: the answer fits one message, the rest goes next time
+                .toList();
         CompletableFuture<?>[] deletions = garbage.stream().map(blobId -> {
             try {
                 return chunks.deleteBlob(volume.id(), blobId).toCompletableFuture();

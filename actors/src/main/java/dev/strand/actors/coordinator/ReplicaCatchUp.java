@@ -88,9 +88,13 @@ final class ReplicaCatchUp {
         return ask(source, r -> new VolumeReplica.ListVersions(after, VnodeSync.SUMMARY_PAGE, r), Result.Versions.class)
                 .thenCompose(versions -> ask(target, r -> new VolumeReplica.CompareVersions(after,
                         versions.summaries(), versions.last(), r), Result.Compared.class)
-                        .thenCompose(compared -> copy(compared.differences()))
-                        .thenCompose(installed -> {
-                            Outcome next = new Outcome(soFar.installed() + installed);
+                        .thenCompose(compared -> copy(compared.differences())
+                                .thenApply(installed -> new long[] {installed, compared.differences().comparedUpTo()}))
+                        .thenCompose(copied -> {
+                            Outcome next = new Outcome(soFar.installed() + (int) copied[0]);
+                            if (copied[1] > after) { // the target had too many extra vnodes for one answer
+                                return pagesFrom(copied[1], next, complete);
+                            }
                             if (!versions.last()) {
                                 long last = versions.summaries().get(versions.summaries().size() - 1).vnode();
                                 return pagesFrom(last, next, complete);
@@ -189,11 +193,10 @@ final class ReplicaCatchUp {
                     if (entries.isEmpty()) {
                         return CompletableFuture.completedFuture(skip);
                     }
+                    // a page may come shorter than asked (cut to fit one message): only an empty one ends
                     return ask(target, r -> new VolumeReplica.AdoptRecentRequests(sourceIndex, entries, r),
                             Result.Installed.class)
-                            .thenCompose(done -> entries.size() < RECENT_REQUESTS_PAGE
-                                    ? CompletableFuture.completedFuture(skip + entries.size())
-                                    : adoptRecentRequests(skip + entries.size()));
+                            .thenCompose(done -> adoptRecentRequests(skip + entries.size()));
                 });
     }
 

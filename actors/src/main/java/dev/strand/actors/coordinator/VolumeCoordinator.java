@@ -1,5 +1,6 @@
 package dev.strand.actors.coordinator;
 
+import dev.strand.actors.FrameBudget;
 import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.actors.volume.Mutation;
 import dev.strand.actors.volume.Origin;
@@ -61,7 +62,8 @@ import java.util.function.Function;
  *       {@code strand.coordinator.cop2-flush-delay}.</li>
  *   <li>Reads ({@code Execute} of a read, {@code PrepareStore}, {@code OpenForFetch}) go to one available
  *       replica, the next one if it does not answer.</li>
- *   <li>{@code GetStats}, {@code Validate} and the blob sweep ask every replica ({@link GroupQueries}).</li>
+ *   <li>{@code GetStats}, {@code Validate} and the blob sweep ask every replica ({@link GroupQueries}); every
+ *       list that crosses nodes comes in pages that fit one message ({@link FrameBudget}).</li>
  *   <li>A replica that is behind is caught up ({@link CatchUps}).</li>
  * </ul>
  * On start it learns the storage group (replica entity ids, min-replicas) from the registry, leases
@@ -106,6 +108,10 @@ public final class VolumeCoordinator {
 
     /** Every replica's answer (a Result, or null if it did not answer), handed to {@code then}. */
     record Gathered(List<Result> answers, Consumer<List<Result>> then) implements NoSerializationVerificationNeeded {}
+
+    /** Each replica's blob references (null where a replica did not list them all). */
+    record ReferencesListed(List<Set<UUID>> perReplica, ActorRef<Result> replyTo)
+            implements NoSerializationVerificationNeeded {}
 
     record BlobsListed(List<ChunkStore.BlobRecord> blobs, Set<UUID> referenced, Throwable failure,
                        ActorRef<Result> replyTo) implements NoSerializationVerificationNeeded {}
@@ -167,6 +173,8 @@ public final class VolumeCoordinator {
     private final ChunkStore chunks;
     private final Settings settings;
     private final StrandMetrics metrics;
+    /** How large the messages to other nodes may be. */
+    private final FrameBudget frames;
     /** Leased from the registry: never repeated, whichever node this coordinator runs on (see OperationIds). */
     private final OperationIds opIds = new OperationIds();
     private boolean leaseAsked;
@@ -195,6 +203,7 @@ public final class VolumeCoordinator {
         this.chunks = chunks;
         this.settings = settings;
         this.metrics = StrandMetrics.get(context.getSystem());
+        this.frames = FrameBudget.of(context.getSystem());
         context.setLoggerName(VolumeCoordinator.class); // not the generic ActorCell: operators filter by it
     }
 
@@ -258,7 +267,8 @@ public final class VolumeCoordinator {
         asks = new GroupAsks(context, replicas, group, settings.replicaTimeout());
         catchUps = new CatchUps(context, timers, volumeId, replicas, group, pipeline, asks, settings.replicaTimeout(),
                 this::startNext);
-        queries = new GroupQueries(context, asks, group, volume, chunks, settings.idleBlobAge(), catchUps::catchingUp);
+        queries = new GroupQueries(context, asks, group, volume, chunks, settings.idleBlobAge(), catchUps::catchingUp,
+                frames);
         for (int i = 0; i < replicas.size(); i++) {
             metrics.replicaState(volumeId, i, group.state(i, false).label());
         }
@@ -333,6 +343,7 @@ public final class VolumeCoordinator {
                 .onMessage(Cop1Answered.class, this::onCop1Answered)
                 .onMessage(ReadAnswered.class, this::onReadAnswered)
                 .onMessage(Gathered.class, gathered -> then(() -> gathered.then().accept(gathered.answers())))
+                .onMessage(ReferencesListed.class, listed -> then(() -> queries.onReferencesListed(listed)))
                 .onMessage(BlobsListed.class, listed -> then(() -> queries.onBlobsListed(listed)))
                 .onMessage(SweepFinished.class, finished -> then(() -> queries.onSweepFinished(finished)))
                 .onMessageEquals(Tick.FLUSH_COP2, () -> then(this::flushCop2))
@@ -406,6 +417,9 @@ public final class VolumeCoordinator {
         return ((VolumeReplica.CommitStore) command).withCop1(cop1, replyTo);
     }
 
+    /** Upper bound of an update set's CBOR bytes (an operation id and at most five slots; checked by PagedSweepTest). */
+    static final int COP2_UPDATE_BYTES = 96;
+
     /** Update sets as the replicas' protocol carries them. */
     static List<Cop2Update> wire(List<UpdateSet> updates) {
         return updates.isEmpty() ? List.of()
@@ -456,6 +470,9 @@ public final class VolumeCoordinator {
             case ANSWER -> client.tell(op.reply() instanceof Result.Done done ? new Result.Done(done.reply())
                     : op.reply());
         }
+        // a full batch goes now: a COP1 or COP2 message never carries more (see OperationPipeline.MAX_UNSENT_COP2)
+        op.cop2Now().forEach((replica, updates) -> replicas.get(replica).tell(new VolumeReplica.Cop2(wire(updates),
+                null)));
         if (op.updateSet().size() > 1 && !timers.isTimerActive(Tick.FLUSH_COP2)) {
             timers.startSingleTimer(Tick.FLUSH_COP2, settings.cop2FlushDelay());
         }

@@ -1,6 +1,7 @@
 package dev.strand.actors.registry;
 
 import dev.strand.actors.CborSerializable;
+import dev.strand.actors.FrameBudget;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.cop2.OperationIds;
 import dev.strand.protocol.Names;
@@ -87,7 +88,10 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
     /** Answers {@link Result.Volume} or {@link Result.Rejected} (NO_SUCH_VOLUME). */
     public record Lookup(String name, ActorRef<Result> replyTo) implements Command {}
 
-    /** Answers {@link Result.Volumes}, in name order. */
+    /**
+     * Answers {@link Result.Volumes}, in name order, if they fit in one message (else UNAVAILABLE). Sent by nodes
+     * of the previous release; this one pages ({@link ListVolumesPage}).
+     */
     public record ListVolumes(ActorRef<Result> replyTo) implements Command {}
 
     /**
@@ -95,6 +99,9 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
      * {@link Result.OperationIdLease} once the lease is persisted, or {@link Result.Rejected}.
      */
     public record LeaseOperationIds(ActorRef<Result> replyTo) implements Command {}
+
+    /** Answers {@link Result.VolumesPage}: the volumes named after {@code after} (null: from the first), in name order. */
+    public record ListVolumesPage(String after, ActorRef<Result> replyTo) implements Command {}
 
     /** A replica's answer to Initialize (or the ask's failure); {@code replyTo} may be null. */
     private record InitializeAnswered(VolumeRecord volume, VolumeReplica.Result result, Throwable failure,
@@ -127,6 +134,9 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
         record Volume(VolumeRecord volume) implements Result {}
 
         record Volumes(List<VolumeRecord> volumes) implements Result {}
+
+        /** One page of volumes, cut to fit one message; {@code last}: none follow. */
+        record VolumesPage(List<VolumeRecord> volumes, boolean last) implements Result {}
 
         record Rejected(Status status, String message) implements Result {}
 
@@ -161,6 +171,8 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
     private final ActorContext<Command> context;
     private final Function<String, RecipientRef<VolumeReplica.Command>> replicas;
     private final Duration initializeTimeout;
+    /** How large the answers to other nodes may be. */
+    private final FrameBudget frames;
 
     private VolumeRegistry(ActorContext<Command> context, Function<String, RecipientRef<VolumeReplica.Command>> replicas,
                            Duration initializeTimeout) {
@@ -169,6 +181,7 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
         this.context = context;
         this.replicas = replicas;
         this.initializeTimeout = initializeTimeout;
+        this.frames = FrameBudget.of(context.getSystem());
     }
 
     @Override
@@ -204,6 +217,7 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
                 .onCommand(LookupId.class, this::onLookupId)
                 .onCommand(ListVolumes.class, this::onListVolumes)
                 .onCommand(LeaseOperationIds.class, this::onLeaseOperationIds)
+                .onCommand(ListVolumesPage.class, this::onListVolumesPage)
                 .onCommand(InitializeAnswered.class, this::onInitializeAnswered);
         return builder.build();
     }
@@ -272,7 +286,19 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
     }
 
     private Effect<RegistryEvent, RegistryState> onListVolumes(RegistryState state, ListVolumes command) {
-        command.replyTo().tell(new Result.Volumes(state.volumes()));
+        VolumesPage all = VolumesPage.after(state.volumes(), null, frames.pageBytes());
+        if (!all.last()) {
+            command.replyTo().tell(new Result.Rejected(Status.UNAVAILABLE, state.volumes().size()
+                    + " volumes are too many to list in one message; ask for pages"));
+        } else {
+            command.replyTo().tell(new Result.Volumes(all.volumes()));
+        }
+        return Effect().none();
+    }
+
+    private Effect<RegistryEvent, RegistryState> onListVolumesPage(RegistryState state, ListVolumesPage command) {
+        VolumesPage page = VolumesPage.after(state.volumes(), command.after(), frames.pageBytes());
+        command.replyTo().tell(new Result.VolumesPage(page.volumes(), page.last()));
         return Effect().none();
     }
 

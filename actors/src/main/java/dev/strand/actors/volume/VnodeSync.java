@@ -1,9 +1,9 @@
 package dev.strand.actors.volume;
 
 import dev.strand.actors.CborSerializable;
+import dev.strand.actors.FrameBudget;
 import dev.strand.replication.VersionVector;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -19,16 +19,22 @@ import java.util.Map;
  * its own vnodes in the same range the source no longer has ({@link #compare}), the source sends those
  * vnodes whole ({@link #images}) and the target installs them. Only vnodes that differ travel in full, so a
  * replica that missed a few operations receives a few vnodes, whatever the size of the volume. Messages stay
- * well below the remoting frame limit: a page of versions is at most {@link #SUMMARY_PAGE} vnodes, and
- * images and directory entries are cut at {@link #BYTE_BUDGET} (a large directory comes in slices,
- * {@link #entries}).
+ * below the remoting frame limit ({@link FrameBudget}): a page of versions is at most {@link #SUMMARY_PAGE}
+ * vnodes, and images and directory entries are cut at the replica's page budget by costs that bound their
+ * CBOR size (a large directory comes in slices, {@link #entries}).
  */
 public final class VnodeSync {
 
     /** Vnode versions per page. */
     public static final int SUMMARY_PAGE = 1000;
-    /** About how many bytes of images or entries one answer carries. */
-    public static final int BYTE_BUDGET = 128 * 1024;
+    /** How many bytes of images or entries one answer carries at the default frame size. */
+    public static final int BYTE_BUDGET = FrameBudget.DEFAULT.pageBytes();
+
+    /** Upper bound of a vnode image's CBOR bytes besides its texts and entries (checked by FrameSizeTest). */
+    static final int VNODE_RECORD_BYTES = 320;
+
+    /** Upper bound of a directory entry record's CBOR bytes besides its name (checked by FrameSizeTest). */
+    static final int ENTRY_RECORD_BYTES = 64;
 
     private VnodeSync() {}
 
@@ -43,14 +49,23 @@ public final class VnodeSync {
 
     /**
      * {@code wanted}: the source's vnodes the target lacks or holds in another version; {@code extra}: the
-     * target's vnodes in the page's range that the source does not have.
+     * target's vnodes in the page's range that the source does not have. {@code comparedUpTo}: 0 when the whole
+     * page was compared, else the vnode number where the comparison stopped because {@link #MAX_EXTRA} extra
+     * vnodes were found: the next page starts after it (absent, 0, in answers of the previous release).
      */
-    public record Differences(List<Long> wanted, List<Long> extra) implements CborSerializable {
+    public record Differences(List<Long> wanted, List<Long> extra, long comparedUpTo) implements CborSerializable {
         public Differences {
             wanted = List.copyOf(wanted);
             extra = List.copyOf(extra);
         }
+
+        public Differences(List<Long> wanted, List<Long> extra) {
+            this(wanted, extra, 0);
+        }
     }
+
+    /** Most extra vnodes one comparison lists, so that it and the removal that follows fit one message. */
+    public static final int MAX_EXTRA = FrameBudget.DEFAULT.numbersPerPage() / 4;
 
     /**
      * Whole vnodes: {@code images} (a directory listed in {@code incomplete} carries only its first entries),
@@ -97,6 +112,9 @@ public final class VnodeSync {
         for (Summary s : source) {
             while (m != null && m.getKey() < s.vnode()) {
                 extra.add(m.getKey());
+                if (extra.size() >= MAX_EXTRA) {
+                    return new Differences(wanted, extra, m.getKey());
+                }
                 m = mine.hasNext() ? mine.next() : null;
             }
             if (m != null && m.getKey() == s.vnode()) {
@@ -110,6 +128,9 @@ public final class VnodeSync {
         }
         while (m != null) {
             extra.add(m.getKey());
+            if (extra.size() >= MAX_EXTRA && mine.hasNext()) {
+                return new Differences(wanted, extra, m.getKey());
+            }
             m = mine.hasNext() ? mine.next() : null;
         }
         return new Differences(wanted, extra);
@@ -120,17 +141,22 @@ public final class VnodeSync {
      * A directory whose entries do not fit in what is left is cut and listed as incomplete.
      */
     public static Images images(Volume volume, List<Long> numbers) {
+        return images(volume, numbers, BYTE_BUDGET);
+    }
+
+    /** As {@link #images(Volume, List)}, cut at about {@code pageBytes}. */
+    public static Images images(Volume volume, List<Long> numbers, int pageBytes) {
         List<VolumeSnapshot.VnodeRecord> images = new ArrayList<>();
         List<Long> incomplete = new ArrayList<>();
         List<Long> missing = new ArrayList<>();
-        int budget = BYTE_BUDGET;
+        int budget = pageBytes;
         for (Long number : numbers) {
             Vnode v = volume.vnode(number);
             if (v == null) {
                 missing.add(number);
                 continue;
             }
-            int cost = 160 + length(v.owner()) + length(v.symlinkTarget());
+            int cost = VNODE_RECORD_BYTES + FrameBudget.text(v.owner()) + FrameBudget.text(v.symlinkTarget());
             if (budget - cost < 0 && !images.isEmpty()) {
                 break;
             }
@@ -183,10 +209,6 @@ public final class VnodeSync {
     }
 
     private static int entryCost(String name) {
-        return 32 + length(name);
-    }
-
-    private static int length(String s) {
-        return s == null ? 0 : s.getBytes(StandardCharsets.UTF_8).length;
+        return ENTRY_RECORD_BYTES + FrameBudget.text(name);
     }
 }

@@ -1,5 +1,6 @@
 package dev.strand.actors.volume;
 
+import dev.strand.actors.FrameBudget;
 import dev.strand.protocol.Names;
 import dev.strand.protocol.ProtocolLimits;
 import dev.strand.protocol.error.InvalidArgumentException;
@@ -33,10 +34,27 @@ public final class VolumeReads {
     /** Most names one WALK may carry (a path of 4096 one-letter names is already PATH_MAX). */
     public static final int MAX_WALK_NAMES = 4096;
 
+    /**
+     * Most UTF-8 bytes the names of one WALK may hold together (16 times PATH_MAX), so that the request fits one
+     * message between nodes: the connection checks it before forwarding ({@link #checkWalkSize}).
+     */
+    public static final int MAX_WALK_BYTES = 64 * 1024;
+
+    /** Upper bound of the CBOR bytes of one READ_DIR entry besides its name (checked by FrameSizeTest). */
+    static final int DIR_ENTRY_BYTES = 96;
+
+    /** Upper bound of the CBOR bytes of an entry's attributes besides the owner (checked by FrameSizeTest). */
+    static final int ATTR_BYTES = 224;
+
     private VolumeReads() {}
 
-    /** The reply to a read request, or null if {@code request} is not a read. */
+    /** The reply to a read request, or null if {@code request} is not a read; pages fit the default frame. */
     public static Reply answer(Volume volume, Request request) {
+        return answer(volume, request, FrameBudget.DEFAULT.pageBytes());
+    }
+
+    /** As {@link #answer(Volume, Request)}, a READ_DIR page cut at about {@code pageBytes}. */
+    public static Reply answer(Volume volume, Request request, int pageBytes) {
         if (request instanceof GetAttr r) {
             return volume.attr(volume.resolve(r.fid()));
         }
@@ -44,7 +62,7 @@ public final class VolumeReads {
             return walk(volume, r);
         }
         if (request instanceof ReadDir r) {
-            return readDir(volume, r);
+            return readDir(volume, r, pageBytes);
         }
         if (request instanceof ReadLink r) {
             return readLink(volume, r);
@@ -58,9 +76,7 @@ public final class VolumeReads {
      */
     public static WalkReply walk(Volume volume, Walk walk) {
         List<String> names = walk.names() == null ? List.of() : walk.names();
-        if (names.size() > MAX_WALK_NAMES) {
-            throw new InvalidArgumentException("walk of " + names.size() + " names exceeds " + MAX_WALK_NAMES);
-        }
+        checkWalkSize(walk);
         for (String name : names) {
             if (!isDotOrDotDot(name)) {
                 Names.checkEntryName(name);
@@ -89,8 +105,32 @@ public final class VolumeReads {
         return new WalkReply(names.size(), volume.attr(current));
     }
 
+    /** INVALID_ARGUMENT for a WALK of more than {@link #MAX_WALK_NAMES} names or {@link #MAX_WALK_BYTES} bytes. */
+    public static void checkWalkSize(Walk walk) {
+        List<String> names = walk.names() == null ? List.of() : walk.names();
+        if (names.size() > MAX_WALK_NAMES) {
+            throw new InvalidArgumentException("walk of " + names.size() + " names exceeds " + MAX_WALK_NAMES);
+        }
+        long bytes = 0;
+        for (String name : names) {
+            bytes += name == null ? 0 : FrameBudget.utf8Bytes(name);
+        }
+        if (bytes > MAX_WALK_BYTES) {
+            throw new InvalidArgumentException("walk of " + bytes + " bytes of names exceeds " + MAX_WALK_BYTES);
+        }
+    }
+
     /** One page of entries in name order after {@code after}; a limit outside 1..max means the max. */
     public static ReadDirReply readDir(Volume volume, ReadDir request) {
+        return readDir(volume, request, FrameBudget.DEFAULT.pageBytes());
+    }
+
+    /**
+     * As {@link #readDir(Volume, ReadDir)}; the page also ends before its entries' estimated size exceeds
+     * {@code pageBytes} (at least one entry), so that it fits in one message between nodes whatever the
+     * names' lengths. Clients page on until {@code eof}.
+     */
+    public static ReadDirReply readDir(Volume volume, ReadDir request, int pageBytes) {
         Vnode dir = volume.resolveDirectory(request.dir());
         int limit = request.limit() <= 0 || request.limit() > ProtocolLimits.MAX_READDIR_ENTRIES
                 ? ProtocolLimits.MAX_READDIR_ENTRIES : request.limit();
@@ -98,13 +138,23 @@ public final class VolumeReads {
                 ? dir.entries() : dir.entries().tailMap(request.after(), false);
         List<DirEntry> page = new ArrayList<>(Math.min(limit, entries.size()));
         Iterator<Map.Entry<String, DirectoryEntry>> it = entries.entrySet().iterator();
+        int left = pageBytes;
+        boolean full = false;
         while (page.size() < limit && it.hasNext()) {
             Map.Entry<String, DirectoryEntry> e = it.next();
             DirectoryEntry entry = e.getValue();
+            Vnode vnode = request.withAttrs() ? volume.vnode(entry) : null;
+            int cost = DIR_ENTRY_BYTES + FrameBudget.text(e.getKey())
+                    + (vnode == null ? 0 : ATTR_BYTES + FrameBudget.text(vnode.owner()));
+            if (cost > left && !page.isEmpty()) {
+                full = true; // this entry starts the next page
+                break;
+            }
+            left -= cost;
             page.add(new DirEntry(e.getKey(), entry.fid(volume.volumeId()), entry.type(),
-                    request.withAttrs() ? volume.attr(volume.vnode(entry)) : null));
+                    vnode == null ? null : volume.attr(vnode)));
         }
-        return new ReadDirReply(List.copyOf(page), !it.hasNext());
+        return new ReadDirReply(List.copyOf(page), !full && !it.hasNext());
     }
 
     public static ReadLinkReply readLink(Volume volume, ReadLink request) {

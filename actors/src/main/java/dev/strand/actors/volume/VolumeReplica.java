@@ -2,6 +2,7 @@ package dev.strand.actors.volume;
 
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.strand.actors.CborSerializable;
+import dev.strand.actors.FrameBudget;
 import dev.strand.metrics.StrandMetrics;
 import dev.strand.persistence.ChunkStore;
 import dev.strand.protocol.Names;
@@ -176,8 +177,17 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     /** This replica's version of one object; answers {@link Result.Validation} (one replica) or Rejected. */
     public record Validate(Fid fid, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
-    /** Answers {@link Result.BlobReferences}: the blobs this replica's files hold. */
+    /**
+     * Answers {@link Result.BlobReferences}: the blobs this replica's files hold, if they fit in one message
+     * (else UNAVAILABLE). Sent by coordinators of the previous release; this one pages ({@link ListBlobReferencesPage}).
+     */
     public record ListBlobReferences(ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
+
+    /**
+     * The blobs of this replica's vnodes numbered above {@code afterVnode} (0: from the first), one page:
+     * {@link Result.BlobReferencesPage}.
+     */
+    public record ListBlobReferencesPage(long afterVnode, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
     public record OpenForFetch(Fid fid, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
@@ -208,10 +218,19 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     public record ReadEntries(long vnode, long dataVersion, String afterName, ActorRef<Result> replyTo)
             implements Command, ExpectsAnswer {}
 
-    /** The operations this replica applied whose COP2 has not come: {@link Result.PendingOperations}. */
+    /**
+     * The operations this replica applied whose COP2 has not come: {@link Result.PendingOperations}, if they fit
+     * in one message (else UNAVAILABLE). Sent by coordinators of the previous release; this one pages.
+     */
     public record ListPendingOperations(ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
-    /** A page of this replica's retry window: {@link Result.RecentRequestsPage}. */
+    /** A page of those operations, after the first {@code skip}: {@link Result.PendingOperationsPage}. */
+    public record ListPendingOperationsPage(int skip, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
+
+    /**
+     * A page of this replica's retry window: {@link Result.RecentRequestsPage}, at most {@code max} entries and
+     * cut shorter to fit one message: ask again after the entries received until a page comes back empty.
+     */
     public record ReadRecentRequests(int skip, int max, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
     /** Installs vnodes as replica {@code sourceReplica} has them: {@link Result.Installed}. */
@@ -306,10 +325,13 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
         record BlobReferences(int replicaIndex, List<UUID> blobIds) implements Result {}
 
+        /** One page of a replica's blob references; {@code lastVnode}: the next page's cursor; {@code last}: none follow. */
+        record BlobReferencesPage(int replicaIndex, List<UUID> blobIds, long lastVnode, boolean last) implements Result {}
+
         /** How many of the update sets found their operation still pending (the others had expired). */
         record Cop2Done(int applied) implements Result {}
 
-        /** The blobs a sweep deleted. */
+        /** The blobs a sweep deleted: at most a page of them per sweep (the rest go at the next one). */
         record Swept(List<UUID> deleted) implements Result {}
 
         /**
@@ -331,6 +353,9 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
         /** Operation ids waiting for their COP2 here (in the order recorded). */
         record PendingOperations(List<Long> opIds) implements Result {}
+
+        /** A page of them; {@code last}: none follow. */
+        record PendingOperationsPage(List<Long> opIds, boolean last) implements Result {}
 
         /** How many items (vnodes, entries, requests) a catch-up step installed. */
         record Installed(int items) implements Result {}
@@ -366,6 +391,9 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     private final Set<UUID> pendingDeletes = new HashSet<>();
     private boolean sweeping;
 
+    /** How large the answers to other nodes may be. */
+    private final FrameBudget frames;
+
     private VolumeReplica(ActorContext<Command> context, TimerScheduler<Command> timers, String entityId,
                           ChunkStore chunks, VolumeSettings settings) {
         // A failed journal write or read restarts the replica with a backoff and recovers it from a clean replay:
@@ -379,6 +407,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
         this.chunks = chunks;
         this.settings = settings;
         this.metrics = StrandMetrics.get(context.getSystem());
+        this.frames = FrameBudget.of(context.getSystem());
         int dot = entityId.indexOf('.');
         try {
             this.volumeId = Long.parseLong(entityId.substring(0, dot));
@@ -445,6 +474,8 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                 .onCommand(SweepBlobs.class, command -> noVolume(command.replyTo()))
                 .onCommand(Validate.class, command -> noVolume(command.replyTo()))
                 .onCommand(ListBlobReferences.class, command -> noVolume(command.replyTo()))
+                .onCommand(ListBlobReferencesPage.class, command -> noVolume(command.replyTo()))
+                .onCommand(ListPendingOperationsPage.class, command -> noVolume(command.replyTo()))
                 .onCommand(Cop2.class, command -> noVolume(command.replyTo()))
                 .onCommand(ListVersions.class, command -> noVolume(command.replyTo()))
                 .onCommand(CompareVersions.class, command -> noVolume(command.replyTo()))
@@ -471,12 +502,18 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                 .onCommand(ExpireCop2Tick.class, this::onExpireCop2)
                 .onCommand(Validate.class, this::onValidate)
                 .onCommand(ListBlobReferences.class, this::onListBlobReferences)
+                .onCommand(ListBlobReferencesPage.class, this::onListBlobReferencesPage)
+                .onCommand(ListPendingOperationsPage.class, this::onListPendingOperationsPage)
                 .onCommand(ListVersions.class, this::onListVersions)
                 .onCommand(CompareVersions.class, this::onCompareVersions)
                 .onCommand(ReadVnodes.class, this::onReadVnodes)
                 .onCommand(ReadEntries.class, this::onReadEntries)
                 .onCommand(ReadRecentRequests.class, this::onReadRecentRequests)
                 .onCommand(ListPendingOperations.class, (volume, command) -> {
+                    if (volume.pendingCop2().size() > frames.numbersPerPage()) { // would not fit one message
+                        return reject(command.replyTo(), Status.UNAVAILABLE.exception("replica " + entityId
+                                + " waits COP2 for too many operations to list at once; ask for pages"));
+                    }
                     command.replyTo().tell(new Result.PendingOperations(volume.pendingCop2().entries().stream()
                             .map(dev.strand.cop2.PendingCop2.Entry::opId).toList()));
                     return Effect().none();
@@ -529,7 +566,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
             if (command.request() == null) {
                 throw new BadRequestException("execute without a request");
             }
-            Reply read = VolumeReads.answer(volume, command.request());
+            Reply read = VolumeReads.answer(volume, command.request(), frames.pageBytes());
             if (read != null) {
                 command.replyTo().tell(new Result.Done(read));
                 return Effect().none();
@@ -706,7 +743,27 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     }
 
     private Effect<VolumeEvent, Volume> onListBlobReferences(Volume volume, ListBlobReferences command) {
-        command.replyTo().tell(new Result.BlobReferences(replicaIndex, volume.referencedBlobs()));
+        List<UUID> blobs = volume.referencedBlobs();
+        if (blobs.size() > frames.uuidsPerPage()) { // would not fit one message: the previous release's sweep skips
+            return reject(command.replyTo(), Status.UNAVAILABLE.exception("replica " + entityId + " references "
+                    + blobs.size() + " blobs, too many for one message; ask for pages"));
+        }
+        command.replyTo().tell(new Result.BlobReferences(replicaIndex, blobs));
+        return Effect().none();
+    }
+
+    private Effect<VolumeEvent, Volume> onListBlobReferencesPage(Volume volume, ListBlobReferencesPage command) {
+        ReplicaPages.BlobPage page = ReplicaPages.blobReferences(volume, command.afterVnode(), frames.uuidsPerPage());
+        command.replyTo().tell(new Result.BlobReferencesPage(replicaIndex, page.blobIds(), page.lastVnode(),
+                page.last()));
+        return Effect().none();
+    }
+
+    private Effect<VolumeEvent, Volume> onListPendingOperationsPage(Volume volume, ListPendingOperationsPage command) {
+        int max = frames.numbersPerPage();
+        List<Long> page = ReplicaPages.pendingOperations(volume, command.skip(), max);
+        command.replyTo().tell(new Result.PendingOperationsPage(page,
+                Math.max(0, command.skip()) + page.size() >= volume.pendingCop2().size()));
         return Effect().none();
     }
 
@@ -728,7 +785,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     }
 
     private Effect<VolumeEvent, Volume> onReadVnodes(Volume volume, ReadVnodes command) {
-        command.replyTo().tell(new Result.VnodeImages(VnodeSync.images(volume, command.vnodes())));
+        command.replyTo().tell(new Result.VnodeImages(VnodeSync.images(volume, command.vnodes(), frames.pageBytes())));
         return Effect().none();
     }
 
@@ -739,13 +796,13 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                     + " of volume " + volumeId + " changed or went since its first entries were read"));
         }
         command.replyTo().tell(new Result.DirectoryEntries(VnodeSync.entries(dir, command.afterName(),
-                VnodeSync.BYTE_BUDGET), dir.version()));
+                frames.pageBytes()), dir.version()));
         return Effect().none();
     }
 
     private Effect<VolumeEvent, Volume> onReadRecentRequests(Volume volume, ReadRecentRequests command) {
-        command.replyTo().tell(new Result.RecentRequestsPage(volume.recentRequests().page(command.skip(),
-                Math.max(1, Math.min(command.max(), 1000)))));
+        command.replyTo().tell(new Result.RecentRequestsPage(ReplicaPages.recentRequests(volume.recentRequests().page(
+                command.skip(), Math.max(1, Math.min(command.max(), 1000))), frames.pageBytes())));
         return Effect().none();
     }
 
@@ -908,6 +965,9 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
         long idleSince = System.currentTimeMillis() - settings.idleBlobAge().toMillis();
         List<UUID> garbage = new ArrayList<>();
         for (ChunkStore.BlobRecord blob : message.blobs()) {
+            if (garbage.size() >= frames.uuidsPerPage()) {
+                break; // a page per sweep: the answer fits one message, the rest goes next time
+            }
             if (!volume.referencesBlob(blob.blobId()) && !pendingDeletes.contains(blob.blobId())
                     && blob.touchedMillis() < idleSince) {
                 garbage.add(blob.blobId());

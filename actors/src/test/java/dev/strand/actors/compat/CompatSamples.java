@@ -388,6 +388,15 @@ final class CompatSamples {
         s.add("replica-command.list-pending-operations", new VolumeReplica.ListPendingOperations(ask));
         s.add("replica-result.pending-operations", new VolumeReplica.Result.PendingOperations(
                 List.of(4_294_967_311L, 4_294_967_312L)));
+        // pages that fit one frame (FrameBudget)
+        s.add("replica-command.list-pending-operations-page", new VolumeReplica.ListPendingOperationsPage(14_563, ask));
+        s.add("replica-result.pending-operations-page", new VolumeReplica.Result.PendingOperationsPage(
+                List.of(4_294_967_311L, 4_294_967_312L), true));
+        s.add("replica-result.compared.stopped-early", new VolumeReplica.Result.Compared(new dev.strand.actors.volume
+                .VnodeSync.Differences(List.of(NOTES.vnode()), List.of(DRAFT.vnode()), DRAFT.vnode())));
+        s.add("replica-command.list-blob-references-page", new VolumeReplica.ListBlobReferencesPage(DOCS.vnode(), ask));
+        s.add("replica-result.blob-references-page", new VolumeReplica.Result.BlobReferencesPage(1,
+                List.of(NOTES_BLOB, DRAFT_BLOB), DRAFT.vnode(), false));
         s.add("replica-result.stats.with-replica-states", new VolumeReplica.Result.Stats(VOLUME, VOLUME_NAME,
                 CREATED, 2, 2, 2, 1_200, List.of(21L, 21L, 20L),
                 new VolumeReplica.ReplicaSummary(0, "7.0", "strand@127.0.0.1:25520", true, List.of(21L, 21L, 20L), 0),
@@ -408,6 +417,9 @@ final class CompatSamples {
         s.add("registry-command.lookup-id", new VolumeRegistry.LookupId(VOLUME, cli));
         s.add("registry-result.volume", new VolumeRegistry.Result.Volume(projects()));
         s.add("registry-result.volumes", new VolumeRegistry.Result.Volumes(List.of(projects(), scratch())));
+        s.add("registry-command.list-volumes-page", new VolumeRegistry.ListVolumesPage("projects", cli));
+        s.add("registry-command.list-volumes-page.from-start", new VolumeRegistry.ListVolumesPage(null, cli));
+        s.add("registry-result.volumes-page", new VolumeRegistry.Result.VolumesPage(List.of(scratch()), true));
         s.add("registry-result.rejected", new VolumeRegistry.Result.Rejected(Status.VOLUME_EXISTS,
                 "volume 'projects' exists"));
         s.add("registry-command.lease-operation-ids", new VolumeRegistry.LeaseOperationIds(cli));

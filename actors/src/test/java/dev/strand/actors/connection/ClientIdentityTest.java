@@ -60,6 +60,7 @@ class ClientIdentityTest {
         InMemoryChunkStore chunks = new InMemoryChunkStore();
         VolumeReplica.init(testKit.system(), chunks, ActorTestSupport.quietSettings());
         VolumeRegistry.init(testKit.system());
+        dev.strand.actors.coordinator.VolumeCoordinator.init(testKit.system(), chunks); // requests go through it
         port = StrandTcpServer.bind(testKit.system(), "127.0.0.1", 0, new ServerIdentity("strand", "n1", 1),
                         VolumeRouter.sharded(testKit.system()), chunks)
                 .toCompletableFuture().get(20, TimeUnit.SECONDS).localAddress().getPort();

@@ -39,6 +39,7 @@ final class InProcessServer implements AutoCloseable {
         InMemoryChunkStore chunks = new InMemoryChunkStore();
         VolumeReplica.init(testKit.system(), chunks, ActorTestSupport.quietSettings());
         VolumeRegistry.init(testKit.system());
+        dev.strand.actors.coordinator.VolumeCoordinator.init(testKit.system(), chunks); // requests go through it
         int port = StrandTcpServer.bind(testKit.system(), "127.0.0.1", 0,
                         new ServerIdentity(CLUSTER_ID, "test-node", 1), VolumeRouter.sharded(testKit.system()), chunks)
                 .toCompletableFuture().get(30, TimeUnit.SECONDS).localAddress().getPort();
