@@ -45,8 +45,11 @@ public final class ProtocolLimits {
     /** Most entries one READDIR reply returns; clients page with the last name they saw. */
     public static final int MAX_READDIR_ENTRIES = 1000;
 
-    /** Longest HELLO {@code clientId}, in UTF-8 bytes: it travels with every request between nodes. */
-    public static final int MAX_CLIENT_ID_BYTES = 256;
+    /**
+     * Longest HELLO {@code clientId}, in UTF-8 bytes: it travels with every request between nodes. The HELLO text
+     * bound, checked with the other HELLO texts ({@code Names.checkHello}).
+     */
+    public static final int MAX_CLIENT_ID_BYTES = MAX_HELLO_TEXT_BYTES;
 
     /** Most requests a client may have in flight on one connection; one more is refused with TOO_MANY_REQUESTS. */
     public static final int MAX_REQUESTS_IN_FLIGHT = 256;

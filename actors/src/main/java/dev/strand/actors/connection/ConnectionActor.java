@@ -469,10 +469,6 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         } else if (hello.clusterId() != null && !identity.clusterId().equals(hello.clusterId())) {
             refusal = Status.WRONG_CLUSTER.exception("this server belongs to cluster '" + identity.clusterId()
                     + "', not '" + hello.clusterId() + "'");
-        } else if (hello.clientId() != null
-                && dev.strand.actors.FrameBudget.utf8Bytes(hello.clientId()) > ProtocolLimits.MAX_CLIENT_ID_BYTES) {
-            refusal = new BadRequestException("clientId is longer than " + ProtocolLimits.MAX_CLIENT_ID_BYTES
-                    + " bytes"); // it travels with every request between nodes
         } else if (hello.authMethod() != null && !hello.authMethod().equals("none")) {
             refusal = Status.NOT_AUTHENTICATED.exception("authentication method '" + hello.authMethod()
                     + "' is not supported; use 'none'");

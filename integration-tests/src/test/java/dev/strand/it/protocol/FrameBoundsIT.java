@@ -36,12 +36,14 @@ class FrameBoundsIT {
     }
 
     @Test
-    void aClientIdLongerThanTheLimitIsRefusedAtTheGreetingAndTheConnectionCloses() throws IOException {
+    void aClientIdLongerThanTheLimitIsRefusedAtTheGreetingAndLeavesTheConnectionUngreeted() throws IOException {
         try (RawConnection c = new RawConnection(SharedStrandServer.port())) {
             c.request(1, new Hello(ProtocolLimits.PROTOCOL_VERSION, "strand", "t",
                     "x".repeat(ProtocolLimits.MAX_CLIENT_ID_BYTES + 1), "none", null));
             assertThat(WireCodec.decodeError(c.read().body()).status()).isEqualTo(Status.BAD_REQUEST);
-            assertThat(c.read()).isNull();
+            // a malformed HELLO (as every BAD_REQUEST) leaves the connection open, but not greeted
+            c.request(2, new Ping(7));
+            assertThat(WireCodec.decodeError(c.read().body()).status()).isEqualTo(Status.GREETING_REQUIRED);
         }
     }
 
