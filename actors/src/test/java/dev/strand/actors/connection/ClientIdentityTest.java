@@ -59,6 +59,7 @@ class ClientIdentityTest {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
         InMemoryChunkStore chunks = new InMemoryChunkStore();
         VolumeReplica.init(testKit.system(), chunks, ActorTestSupport.quietSettings());
+        dev.strand.actors.coordinator.VolumeCoordinator.init(testKit.system(), chunks); // as StrandServer does
         VolumeRegistry.init(testKit.system());
         port = StrandTcpServer.bind(testKit.system(), "127.0.0.1", 0, new ServerIdentity("strand", "n1", 1),
                         VolumeRouter.sharded(testKit.system()), chunks)
