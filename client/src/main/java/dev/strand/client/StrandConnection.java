@@ -710,7 +710,8 @@ public final class StrandConnection implements AutoCloseable {
         }
         long delay = Math.min(MAX_RESEND_DELAY_MILLIS, FIRST_RESEND_DELAY_MILLIS << Math.min(p.resends++, 5));
         try {
-            CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, workers).execute(() -> resendNow(p, answeredOn));
+            CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, workers)
+                    .execute(() -> resendNow(p, answeredOn));
         } catch (RejectedExecutionException e) {
             return false; // shutting down: the error stands
         }
