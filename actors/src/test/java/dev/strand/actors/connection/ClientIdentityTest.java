@@ -129,6 +129,19 @@ class ClientIdentityTest {
     }
 
     @Test
+    void aClientIdTooLongToRecordWithEveryChangeIsRefused() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            Hello hello = new Hello(ProtocolLimits.PROTOCOL_VERSION, null, "test", "x".repeat(256), "none", null);
+            socket.getOutputStream().write(FrameCodec.encode(Frame.request(Opcode.HELLO, 1, WireCodec.encode(hello))));
+            Frame answer = FrameCodec.read(new BufferedInputStream(socket.getInputStream()));
+
+            assertThat(answer.type()).isEqualTo(FrameType.ERROR);
+            assertThat(WireCodec.decodeError(answer.body()).status()).isEqualTo(Status.BAD_REQUEST);
+        }
+    }
+
+    @Test
     void aClientThatReconnectsWithItsIssuedIdRetriesUnderItAndCannotReuseARequestIdForAnotherRequest()
             throws Exception {
         VolumeInfo volume;
