@@ -60,6 +60,8 @@ class CoordinatorMetricsTest {
         ActorRef<VolumeRegistry.Command> registry = testKit.spawn(Behaviors.receiveMessage(message -> {
             if (message instanceof VolumeRegistry.LookupId lookup) {
                 lookup.replyTo().tell(new VolumeRegistry.Result.Volume(record));
+            } else if (message instanceof VolumeRegistry.LeaseOperationIds lease) {
+                lease.replyTo().tell(new VolumeRegistry.Result.OperationIdLease(dev.strand.cop2.OperationIds.FIRST, 1_000));
             }
             return Behaviors.same();
         }));
