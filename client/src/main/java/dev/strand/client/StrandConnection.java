@@ -627,7 +627,7 @@ public final class StrandConnection implements AutoCloseable {
                     return;
                 }
                 StrandException error = frame.type() == FrameType.ERROR ? WireCodec.decodeError(frame.body()) : null;
-                if (error != null && p.localFailure == null && resendToLearnOutcome(p, error)) {
+                if (error != null && p.localFailure == null && resendToLearnOutcome(p, error, t.generation)) {
                     return;
                 }
                 if (!pending.remove(frame.requestId(), p)) {
@@ -690,7 +690,7 @@ public final class StrandConnection implements AutoCloseable {
      * class comment), or fails it with {@link OutcomeUnknownException} once the reconnect timeout has passed.
      * False if the error is the answer to pass on.
      */
-    private boolean resendToLearnOutcome(Pending p, StrandException error) {
+    private boolean resendToLearnOutcome(Pending p, StrandException error, int answeredOn) {
         if (!p.resendable() || !changesState(p.opcode)
                 || (error.status() != Status.TIMEOUT && error.status() != Status.UNAVAILABLE)
                 || (p.upload != null && !p.upload.ended)) { // a store refused before its DATA_END changed nothing
@@ -710,22 +710,26 @@ public final class StrandConnection implements AutoCloseable {
         }
         long delay = Math.min(MAX_RESEND_DELAY_MILLIS, FIRST_RESEND_DELAY_MILLIS << Math.min(p.resends++, 5));
         try {
-            CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, workers).execute(() -> resendNow(p));
+            CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS, workers)
+                    .execute(() -> resendNow(p, answeredOn));
         } catch (RejectedExecutionException e) {
             return false; // shutting down: the error stands
         }
         return true;
     }
 
-    /** Sends {@code p} again on the live socket it was last sent on; a reconnect sends it on the next one. */
-    private void resendNow(Pending p) {
+    /**
+     * Sends {@code p} again on the socket that answered it ({@code answeredOn}) if that is still the live one;
+     * after a reconnect, the reconnect has sent it on the new socket already.
+     */
+    private void resendNow(Pending p, int answeredOn) {
         Transport t;
         synchronized (stateLock) {
             t = transport;
         }
         // a store's bytes of the previous attempt must all be written before its next REQUEST frame
         synchronized (p.upload != null ? p.upload : p) {
-            if (settled(p) || t == null || !p.unclaim(t.generation)) {
+            if (settled(p) || t == null || t.generation != answeredOn || !p.unclaim(answeredOn)) {
                 return;
             }
         }

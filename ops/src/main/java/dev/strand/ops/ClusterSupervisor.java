@@ -45,6 +45,8 @@ final class ClusterSupervisor implements Callable<Integer> {
     private final Map<String, String> lastExit = new HashMap<>();
     /** The nodes this supervisor started: only their exit codes can be known. */
     private final Map<Integer, Process> children = new HashMap<>();
+    /** Processes whose giving up is already in the log (said once, not every second). */
+    private final java.util.Set<String> reportedGivingUp = new java.util.HashSet<>();
 
     @Override
     public Integer call() throws Exception {
@@ -120,8 +122,6 @@ final class ClusterSupervisor implements Callable<Integer> {
             }
         }
     }
-
-    private final java.util.Set<String> reportedGivingUp = new java.util.HashSet<>();
 
     private void giveUpOnce(String name, String what) {
         if (reportedGivingUp.add(name)) {

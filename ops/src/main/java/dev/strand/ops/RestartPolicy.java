@@ -99,12 +99,4 @@ final class RestartPolicy {
     Optional<Instant> lastRestart() {
         return Optional.ofNullable(lastRestart);
     }
-
-    int limit() {
-        return limit;
-    }
-
-    Duration window() {
-        return window;
-    }
 }

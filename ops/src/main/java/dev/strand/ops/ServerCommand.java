@@ -13,7 +13,9 @@ import java.util.concurrent.Callable;
         description = {
                 "Run a Strand server in the foreground until Ctrl-C.",
                 "By default it starts its own local Cassandra (data under --data) and serves clients on "
-                        + "127.0.0.1:7411. Ctrl-C stops the server and the Cassandra it started."})
+                        + "127.0.0.1:7411. Ctrl-C stops the server and the Cassandra it started; if the server is "
+                        + "killed, that Cassandra stops by itself.",
+                "Exit code 75: the cluster removed (downed) this node; start it again."})
 public final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}).",

@@ -478,6 +478,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             closeConnection();
             return;
         }
+        if (hello.clientId() != null && hello.clientId().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                > ProtocolLimits.MAX_CLIENT_ID_BYTES) { // recorded with every change: bounded
+            fail(id, Opcode.HELLO.code(), new BadRequestException("a clientId may have at most "
+                    + ProtocolLimits.MAX_CLIENT_ID_BYTES + " UTF-8 bytes"));
+            return;
+        }
         greeted = true;
         // RETRIES: requests are known by (client id, request id), so a client without an id gets one no other
         // client has, here and on every node and after restarts; it sends it back in HELLO when it reconnects

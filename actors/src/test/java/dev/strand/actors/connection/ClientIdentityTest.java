@@ -59,6 +59,7 @@ class ClientIdentityTest {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
         InMemoryChunkStore chunks = new InMemoryChunkStore();
         VolumeReplica.init(testKit.system(), chunks, ActorTestSupport.quietSettings());
+        dev.strand.actors.coordinator.VolumeCoordinator.init(testKit.system(), chunks); // as StrandServer does
         VolumeRegistry.init(testKit.system());
         dev.strand.actors.coordinator.VolumeCoordinator.init(testKit.system(), chunks); // requests go through it
         port = StrandTcpServer.bind(testKit.system(), "127.0.0.1", 0, new ServerIdentity("strand", "n1", 1),
@@ -125,6 +126,19 @@ class ClientIdentityTest {
             assertThat(((Attr) b).fid()).isNotEqualTo(((Attr) a).fid());
             WalkReply walked = (WalkReply) first.call(8, new Walk(volume.root(), List.of("b")));
             assertThat(walked.attr().fid()).isEqualTo(((Attr) b).fid());
+        }
+    }
+
+    @Test
+    void aClientIdTooLongToRecordWithEveryChangeIsRefused() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            Hello hello = new Hello(ProtocolLimits.PROTOCOL_VERSION, null, "test", "x".repeat(256), "none", null);
+            socket.getOutputStream().write(FrameCodec.encode(Frame.request(Opcode.HELLO, 1, WireCodec.encode(hello))));
+            Frame answer = FrameCodec.read(new BufferedInputStream(socket.getInputStream()));
+
+            assertThat(answer.type()).isEqualTo(FrameType.ERROR);
+            assertThat(WireCodec.decodeError(answer.body()).status()).isEqualTo(Status.BAD_REQUEST);
         }
     }
 

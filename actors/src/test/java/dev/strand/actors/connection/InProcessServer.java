@@ -38,6 +38,7 @@ final class InProcessServer implements AutoCloseable {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
         InMemoryChunkStore chunks = new InMemoryChunkStore();
         VolumeReplica.init(testKit.system(), chunks, ActorTestSupport.quietSettings());
+        dev.strand.actors.coordinator.VolumeCoordinator.init(testKit.system(), chunks); // as StrandServer does
         VolumeRegistry.init(testKit.system());
         dev.strand.actors.coordinator.VolumeCoordinator.init(testKit.system(), chunks); // requests go through it
         int port = StrandTcpServer.bind(testKit.system(), "127.0.0.1", 0,
