@@ -13,9 +13,10 @@ import java.nio.file.Path;
 /** {@code strand put LOCAL REMOTE}. */
 @Command(name = "put", mixinStandardHelpOptions = true,
         description = {"Upload a local file, creating or replacing the remote file (into it, if REMOTE is a directory).",
-                "All or nothing: the bytes go to a temporary file .strand-put-* beside the remote file, which is renamed "
-                        + "over it once stored; a failure leaves the remote file as it was. Exit code 13 (outcome "
-                        + "unknown) if no server said whether it was replaced."})
+                "All or nothing: an existing file gets its new contents in one store; a new file is written under a "
+                        + "temporary name .strand-put-* beside it and renamed into place. A failed put leaves the remote "
+                        + "file as it was, or absent. Exit code 13 (outcome unknown) if no server said whether the "
+                        + "change was applied."})
 public final class PutCommand extends ClientCommand {
     @Parameters(index = "0", paramLabel = "LOCAL", description = "Local file, or - for standard input.")
     String local;

@@ -23,16 +23,19 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongConsumer;
 
 /**
- * Writing a whole remote file, all or nothing (put, write): the bytes go to a new file under a temporary name
- * ({@value #TEMPORARY_PREFIX}{@code <16 hex digits>}) in the target's directory, which is renamed over the target
- * once stored. A failure before the rename removes the temporary file and leaves the target as it was; it fails
- * with the cause (never "outcome unknown": nothing the user sees changed). If no server says whether the rename
- * happened ({@link OutcomeUnknownException}), the client looks: the target holding the new file means it did,
- * the temporary name still there means it did not; if the server cannot be asked either, the write fails with
- * {@link OutcomeUnknownException}, naming the temporary file that holds the new contents.
+ * Writing a whole remote file, all or nothing (put, write).
  *
- * <p>The target becomes a new file: a replaced file's other hard links keep the old contents. It keeps the
- * replaced file's permission bits; a new file gets the caller's.
+ * <p>An existing file is stored in place: a STORE is all or nothing by itself (the new blob becomes the file's
+ * contents only when it commits), and the file keeps its fid, links and permission bits.
+ *
+ * <p>A new file must be created first, and a create followed by a failed store would leave an empty file: so the
+ * bytes go to a new file under a temporary name ({@value #TEMPORARY_PREFIX}{@code <16 hex digits>}) in the target's
+ * directory, which is renamed to the target's name once stored. A failure before the rename removes the temporary
+ * file and leaves no file behind; it fails with the cause (never "outcome unknown": nothing the user sees
+ * changed). If no server says whether the rename happened ({@link OutcomeUnknownException}), the client looks:
+ * the target name holding the new file means it did, the temporary name still there means it did not; if the
+ * server cannot be asked either, the write fails with {@link OutcomeUnknownException}, naming the temporary file
+ * that holds the new contents.
  */
 final class AtomicWrite {
 
@@ -46,8 +49,8 @@ final class AtomicWrite {
         this.connection = connection;
     }
 
-    /** Where the new file goes: the name, its directory, the permission bits it gets, and how to show it. */
-    private record Target(Fid dir, String name, int mode, String shown) {}
+    /** Where the bytes go: the name, its directory, the file there (null: none yet), the new file's mode, its path. */
+    private record Target(Fid dir, String name, Attr existing, int mode, String shown) {}
 
     /**
      * Writes {@code length} bytes from {@code source} (-1: to its end) to the file {@code path} names (through
@@ -56,6 +59,9 @@ final class AtomicWrite {
     CompletableFuture<Attr> write(StrandPath path, String nameIfDirectory, int newFileMode, long length,
                                   ReadableByteChannel source, LongConsumer progress) {
         return target(path, nameIfDirectory, newFileMode).thenCompose(target -> {
+            if (target.existing() != null) {
+                return connection.store(target.existing().fid(), length, source, progress);
+            }
             String temporary = TEMPORARY_PREFIX + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
             return connection.<Attr>call(new Create(target.dir(), temporary, target.mode(), true))
                     .thenCompose(created -> connection.store(created.fid(), length, source, progress))
@@ -77,14 +83,14 @@ final class AtomicWrite {
                     }
                     return target(found.path().append(List.of(nameIfDirectory)), null, newFileMode);
                 }
-                return client.locateParent(found.path()).thenApply(dir -> new Target(dir.attr().fid(),
-                        found.path().name(), attr.mode(), found.path().toString()));
+                return CompletableFuture.completedFuture(new Target(null, found.path().name(), attr, attr.mode(),
+                        found.path().toString()));
             }
             if (!(StrandClient.unwrap(error) instanceof NotFoundException)) {
                 return CompletableFuture.<Target>failedFuture(StrandClient.unwrap(error));
             }
-            return client.locateParent(path).thenApply(dir -> new Target(dir.attr().fid(), path.name(), newFileMode,
-                    path.toString()));
+            return client.locateParent(path).thenApply(dir -> new Target(dir.attr().fid(), path.name(), null,
+                    newFileMode, path.toString()));
         }).thenCompose(f -> f);
     }
 

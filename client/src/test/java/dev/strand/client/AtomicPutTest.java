@@ -78,16 +78,19 @@ class AtomicPutTest {
     }
 
     @Test
-    void aPutReplacesTheFileInOneStepAndKeepsItsPermissions(@TempDir Path dir) throws IOException {
+    void aPutOverAnExistingFileReplacesItsContentsInPlace(@TempDir Path dir) throws IOException {
         Path local = dir.resolve("f");
         Files.writeString(local, "first");
         client.put(local, "/docs/f", null);
         client.chmod("/docs/f", 0600);
         Files.writeString(local, "second version");
 
+        var before = client.stat("/docs/f");
+
         client.put(local, "/docs/f", null);
 
         assertThat(new String(server.contents("/docs/f"), StandardCharsets.UTF_8)).isEqualTo("second version");
+        assertThat(client.stat("/docs/f").fid()).as("the same file").isEqualTo(before.fid());
         assertThat(client.stat("/docs/f").mode() & 0777).isEqualTo(0600);
         assertThat(names("/docs")).containsExactly("f");
     }
