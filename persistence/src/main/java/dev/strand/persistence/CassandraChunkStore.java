@@ -220,11 +220,6 @@ public final class CassandraChunkStore implements ChunkStore {
         return (int) (chunkIndex % CHUNKS_PER_SEGMENT);
     }
 
-    /** Completes once Cassandra answered a trivial query (for a readiness check); fails if it did not. */
-    public CompletionStage<Void> ping() {
-        return session.executeAsync("SELECT release_version FROM system.local").thenApply(rows -> null);
-    }
-
     @Override
     public void close() {
         session.close();
