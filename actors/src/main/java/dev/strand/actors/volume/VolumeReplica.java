@@ -75,7 +75,9 @@ import java.util.concurrent.CompletionStage;
  *       ({@link VolumeEvent.OperationRecorded}). {@link Cop2} delivers update sets on their own. Pending
  *       operations expire after {@code strand.volume.cop2-expiry} ({@link VolumeEvent.Cop2Expired}).</li>
  *   <li>{@link Validate}: this replica's version of one object: {@link Result.Validation}.</li>
- *   <li>{@link ListBlobReferences}: the blobs this replica's vnodes reference: {@link Result.BlobReferences}.</li>
+ *   <li>{@link ListBlobReferencesPage}: the blobs this replica's vnodes reference, a page at a time:
+ *       {@link Result.BlobReferencesPage}. Every answer that carries a list is paged to fit one remoting frame
+ *       ({@link dev.strand.actors.FrameBudget}).</li>
  *   <li>Catching up ({@link VnodeSync}): as a source, {@link ListVersions} ({@link Result.Versions}),
  *       {@link ReadVnodes} ({@link Result.VnodeImages}), {@link ReadEntries} ({@link Result.DirectoryEntries})
  *       and {@link ReadRecentRequests} ({@link Result.RecentRequestsPage}) only read; as a target,
