@@ -35,7 +35,6 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -61,7 +60,7 @@ import java.util.function.Function;
  *       applied the operation, piggybacked on their next COP1 or on its own after
  *       {@code strand.coordinator.cop2-flush-delay}.</li>
  *   <li>Reads ({@code Execute} of a read, {@code PrepareStore}, {@code OpenForFetch}) go to one available
- *       replica, the next one if it does not answer.</li>
+ *       replica, the next one if it does not answer ({@link ReadRouting}).</li>
  *   <li>{@code GetStats}, {@code Validate} and the blob sweep ask every replica ({@link GroupQueries}); every
  *       list that crosses nodes comes in pages that fit one message ({@link FrameBudget}).</li>
  *   <li>A replica that is behind is caught up ({@link CatchUps}).</li>
@@ -101,9 +100,6 @@ public final class VolumeCoordinator {
             implements NoSerializationVerificationNeeded {}
 
     private record Cop1Answered(long opId, int replica, Result result, Throwable failure)
-            implements NoSerializationVerificationNeeded {}
-
-    private record ReadAnswered(Read read, int replica, Result result, Throwable failure)
             implements NoSerializationVerificationNeeded {}
 
     /** Every replica's answer (a Result, or null if it did not answer), handed to {@code then}. */
@@ -186,6 +182,7 @@ public final class VolumeCoordinator {
     private OperationPipeline<QueuedMutation, Result> pipeline;
     private GroupAsks asks;
     private GroupQueries queries;
+    private ReadRouting reads;
     private CatchUps catchUps;
 
     /** A mutation waiting for its turn: an Execute or a CommitStore, and who asked. */
@@ -265,6 +262,7 @@ public final class VolumeCoordinator {
         group = new StorageGroup(replicas.size());
         pipeline = new OperationPipeline<>(group, volume.requiredReplicas(), opIds);
         asks = new GroupAsks(context, replicas, group, settings.replicaTimeout());
+        reads = new ReadRouting(context, replicas, group, volume.name(), settings.replicaTimeout());
         catchUps = new CatchUps(context, timers, volumeId, replicas, group, pipeline, asks, settings.replicaTimeout(),
                 this::startNext);
         queries = new GroupQueries(context, asks, group, volume, chunks, settings.idleBlobAge(), catchUps::catchingUp,
@@ -315,7 +313,7 @@ public final class VolumeCoordinator {
                     if (isMutation(execute)) {
                         enqueue(new QueuedMutation(execute, execute.replyTo()));
                     } else {
-                        read(new Read(execute::withReplyTo, execute.replyTo()));
+                        reads.read(new ReadRouting.Read(execute::withReplyTo, execute.replyTo()));
                     }
                     return Behaviors.same();
                 })
@@ -324,11 +322,11 @@ public final class VolumeCoordinator {
                     return Behaviors.same();
                 })
                 .onMessage(VolumeReplica.PrepareStore.class, prepare -> {
-                    read(new Read(r -> new VolumeReplica.PrepareStore(prepare.fid(), r), prepare.replyTo()));
+                    reads.read(new ReadRouting.Read(r -> new VolumeReplica.PrepareStore(prepare.fid(), r), prepare.replyTo()));
                     return Behaviors.same();
                 })
                 .onMessage(VolumeReplica.OpenForFetch.class, open -> {
-                    read(new Read(r -> new VolumeReplica.OpenForFetch(open.fid(), r), open.replyTo()));
+                    reads.read(new ReadRouting.Read(r -> new VolumeReplica.OpenForFetch(open.fid(), r), open.replyTo()));
                     return Behaviors.same();
                 })
                 .onMessage(VolumeReplica.GetStats.class, stats -> then(() -> queries.stats(stats)))
@@ -341,7 +339,7 @@ public final class VolumeCoordinator {
                     }
                 }))
                 .onMessage(Cop1Answered.class, this::onCop1Answered)
-                .onMessage(ReadAnswered.class, this::onReadAnswered)
+                .onMessage(ReadRouting.ReadAnswered.class, answered -> then(() -> reads.onReadAnswered(answered)))
                 .onMessage(Gathered.class, gathered -> then(() -> gathered.then().accept(gathered.answers())))
                 .onMessage(ReferencesListed.class, listed -> then(() -> queries.onReferencesListed(listed)))
                 .onMessage(BlobsListed.class, listed -> then(() -> queries.onBlobsListed(listed)))
@@ -486,38 +484,6 @@ public final class VolumeCoordinator {
                 replicas.get(i).tell(new VolumeReplica.Cop2(updates, null));
             }
         }
-    }
-
-    // ---- reads ---------------------------------------------------------------------------------------
-
-    /** A read, re-addressable to any replica. {@code tried}: the replicas asked so far. */
-    private record Read(Function<ActorRef<Result>, Command> command, ActorRef<Result> replyTo, Set<Integer> tried) {
-        Read(Function<ActorRef<Result>, Command> command, ActorRef<Result> replyTo) {
-            this(command, replyTo, new HashSet<>());
-        }
-    }
-
-    /** Asks the first answering replica not tried yet (then any not tried); UNAVAILABLE when none is left. */
-    private void read(Read read) {
-        int replica = group.readTarget(read.tried());
-        if (replica < 0) {
-            read.replyTo().tell(new Result.Rejected(Status.UNAVAILABLE, "no replica of volume '" + volume.name()
-                    + "' answered"));
-            return;
-        }
-        read.tried().add(replica);
-        context.ask(Result.class, replicas.get(replica), settings.replicaTimeout(), read.command()::apply,
-                (result, failure) -> new ReadAnswered(read, replica, result, failure));
-    }
-
-    private Behavior<Object> onReadAnswered(ReadAnswered answered) {
-        group.answered(answered.replica(), answered.result() != null);
-        if (answered.result() != null) {
-            answered.read().replyTo().tell(answered.result());
-        } else {
-            read(answered.read());
-        }
-        return Behaviors.same();
     }
 
     /** Answers a request that cannot be served, if it is one that expects an answer. */

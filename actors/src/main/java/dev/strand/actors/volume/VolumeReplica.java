@@ -2,14 +2,8 @@ package dev.strand.actors.volume;
 
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.strand.actors.CborSerializable;
-import dev.strand.actors.FrameBudget;
-import dev.strand.metrics.StrandMetrics;
 import dev.strand.persistence.ChunkStore;
-import dev.strand.protocol.Names;
 import dev.strand.protocol.Status;
-import dev.strand.protocol.StrandException;
-import dev.strand.protocol.error.BadRequestException;
-import dev.strand.protocol.error.InvalidArgumentException;
 import dev.strand.protocol.message.Attr;
 import dev.strand.protocol.message.Fid;
 import dev.strand.protocol.message.Reply;
@@ -31,21 +25,14 @@ import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerBuilder;
-import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
 /**
  * One replica of one volume: an event-sourced, sharded entity holding the volume's vnodes and
@@ -88,6 +75,10 @@ import java.util.concurrent.CompletionStage;
  *       state as this replica's events ({@link Result.Installed}).</li>
  * </ul>
  * Commands to an uninitialised replica are rejected with NO_SUCH_VOLUME.
+ *
+ * <p>This file holds the protocol, the command-handler table and the event handler ({@link Volume#apply}, the
+ * only place the state changes); the handlers live beside it by what they do: {@link MutationCommands},
+ * {@link ReplicaQueries}, {@link CatchUpCommands} and {@link BlobGarbage}, sharing {@link ReplicaScope}.
  */
 public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Command, VolumeEvent, Volume> {
 
@@ -260,19 +251,19 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
     // internal messages: results of timers and of asynchronous work, never sent between nodes
 
-    private record SweepTick() implements Command, NoSerializationVerificationNeeded {}
+    record SweepTick() implements Command, NoSerializationVerificationNeeded {}
 
-    private record BlobsListed(List<ChunkStore.BlobRecord> blobs, Throwable failure, ActorRef<Result> replyTo)
+    record BlobsListed(List<ChunkStore.BlobRecord> blobs, Throwable failure, ActorRef<Result> replyTo)
             implements Command, NoSerializationVerificationNeeded {}
 
-    private record SweepFinished(List<UUID> deleted, Throwable failure, ActorRef<Result> replyTo)
+    record SweepFinished(List<UUID> deleted, Throwable failure, ActorRef<Result> replyTo)
             implements Command, NoSerializationVerificationNeeded {}
 
-    private record DeleteFreedBlob(UUID blobId) implements Command, NoSerializationVerificationNeeded {}
+    record DeleteFreedBlob(UUID blobId) implements Command, NoSerializationVerificationNeeded {}
 
-    private record ExpireCop2Tick() implements Command, NoSerializationVerificationNeeded {}
+    record ExpireCop2Tick() implements Command, NoSerializationVerificationNeeded {}
 
-    private record FreedBlobDeleted(UUID blobId, Throwable failure)
+    record FreedBlobDeleted(UUID blobId, Throwable failure)
             implements Command, NoSerializationVerificationNeeded {}
 
     // ---- results -----------------------------------------------------------------------------
@@ -379,22 +370,12 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                 .withAllocationStrategy(new dev.strand.actors.cluster.ReplicaAllocationStrategy()));
     }
 
-    private final ActorContext<Command> context;
-    private final TimerScheduler<Command> timers;
-    private final String entityId;
-    private final long volumeId;
-    private final int replicaIndex;
-    private final ChunkStore chunks;
-    private final VolumeSettings settings;
-    private final StrandMetrics metrics;
-
-    // Bookkeeping of asynchronous work on blobs, not the volume's state (which is all in Volume).
-    /** Freed blobs waiting for their delayed deletion; the sweep leaves them alone. */
-    private final Set<UUID> pendingDeletes = new HashSet<>();
-    private boolean sweeping;
-
-    /** How large the answers to other nodes may be. */
-    private final FrameBudget frames;
+    // The command handlers, by what they do; none holds any of the volume's state (which is all in Volume).
+    private final ReplicaScope scope;
+    private final MutationCommands mutations;
+    private final ReplicaQueries queries;
+    private final CatchUpCommands catchUp;
+    private final BlobGarbage garbage;
 
     private VolumeReplica(ActorContext<Command> context, TimerScheduler<Command> timers, String entityId,
                           ChunkStore chunks, VolumeSettings settings) {
@@ -403,21 +384,11 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
         // (see Volume#apply), and nothing else of the state lives outside Volume.
         super(PersistenceId.ofUniqueId("volume-" + entityId),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
-        this.context = context;
-        this.timers = timers;
-        this.entityId = entityId;
-        this.chunks = chunks;
-        this.settings = settings;
-        this.metrics = StrandMetrics.get(context.getSystem());
-        this.frames = FrameBudget.of(context.getSystem());
-        int dot = entityId.indexOf('.');
-        try {
-            this.volumeId = Long.parseLong(entityId.substring(0, dot));
-            this.replicaIndex = Integer.parseInt(entityId.substring(dot + 1));
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("volume replica entity id '" + entityId
-                    + "' is not <volumeId>.<replicaIndex>", e);
-        }
+        this.scope = new ReplicaScope(context, timers, entityId, chunks, settings, Effect());
+        this.garbage = new BlobGarbage(scope);
+        this.mutations = new MutationCommands(scope, garbage);
+        this.queries = new ReplicaQueries(scope);
+        this.catchUp = new CatchUpCommands(scope);
     }
 
     @Override
@@ -427,7 +398,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
     @Override
     public RetentionCriteria retentionCriteria() {
-        return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.snapshotsToKeep());
+        return RetentionCriteria.snapshotEvery(scope.settings.snapshotEvery(), scope.settings.snapshotsToKeep());
     }
 
     /** The live state is mutable and the snapshot store serialises later: it gets an immutable copy. */
@@ -453,10 +424,10 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     public SignalHandler<Volume> signalHandler() {
         return newSignalHandlerBuilder()
                 .onSignal(RecoveryCompleted.instance(), volume -> {
-                    timers.startTimerWithFixedDelay(new SweepTick(), settings.sweepInterval());
-                    timers.startTimerWithFixedDelay(new ExpireCop2Tick(), cop2ExpiryCheckInterval());
+                    scope.timers.startTimerWithFixedDelay(new SweepTick(), scope.settings.sweepInterval());
+                    scope.timers.startTimerWithFixedDelay(new ExpireCop2Tick(), mutations.cop2ExpiryCheckInterval());
                 })
-                .onSignal(PostStop.instance(), volume -> metrics.replicaStopped(entityId))
+                .onSignal(PostStop.instance(), volume -> scope.metrics.replicaStopped(scope.entityId))
                 .build();
     }
 
@@ -467,590 +438,63 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
         CommandHandlerBuilder<Command, VolumeEvent, Volume> builder = newCommandHandlerBuilder();
 
         builder.forState(volume -> !volume.isInitialized())
-                .onCommand(Initialize.class, this::onInitialize)
-                .onCommand(Execute.class, command -> noVolume(command.replyTo()))
-                .onCommand(PrepareStore.class, command -> noVolume(command.replyTo()))
-                .onCommand(CommitStore.class, command -> noVolume(command.replyTo()))
-                .onCommand(OpenForFetch.class, command -> noVolume(command.replyTo()))
-                .onCommand(GetStats.class, command -> noVolume(command.replyTo()))
-                .onCommand(SweepBlobs.class, command -> noVolume(command.replyTo()))
-                .onCommand(Validate.class, command -> noVolume(command.replyTo()))
-                .onCommand(ListBlobReferences.class, command -> noVolume(command.replyTo()))
-                .onCommand(ListBlobReferencesPage.class, command -> noVolume(command.replyTo()))
-                .onCommand(ListPendingOperationsPage.class, command -> noVolume(command.replyTo()))
-                .onCommand(Cop2.class, command -> noVolume(command.replyTo()))
-                .onCommand(ListVersions.class, command -> noVolume(command.replyTo()))
-                .onCommand(CompareVersions.class, command -> noVolume(command.replyTo()))
-                .onCommand(ReadVnodes.class, command -> noVolume(command.replyTo()))
-                .onCommand(ReadEntries.class, command -> noVolume(command.replyTo()))
-                .onCommand(ReadRecentRequests.class, command -> noVolume(command.replyTo()))
-                .onCommand(ListPendingOperations.class, command -> noVolume(command.replyTo()))
-                .onCommand(InstallVnodes.class, command -> noVolume(command.replyTo()))
-                .onCommand(InstallEntries.class, command -> noVolume(command.replyTo()))
-                .onCommand(AdoptRecentRequests.class, command -> noVolume(command.replyTo()))
-                .onCommand(CompleteCatchUp.class, command -> noVolume(command.replyTo()));
+                .onCommand(Initialize.class, mutations::onInitialize)
+                .onCommand(Execute.class, command -> scope.noVolume(command.replyTo()))
+                .onCommand(PrepareStore.class, command -> scope.noVolume(command.replyTo()))
+                .onCommand(CommitStore.class, command -> scope.noVolume(command.replyTo()))
+                .onCommand(OpenForFetch.class, command -> scope.noVolume(command.replyTo()))
+                .onCommand(GetStats.class, command -> scope.noVolume(command.replyTo()))
+                .onCommand(SweepBlobs.class, command -> scope.noVolume(command.replyTo()))
+                .onCommand(Validate.class, command -> scope.noVolume(command.replyTo()))
+                .onCommand(ListBlobReferences.class, command -> scope.noVolume(command.replyTo()))
+                .onCommand(ListBlobReferencesPage.class, command -> scope.noVolume(command.replyTo()))
+                .onCommand(ListPendingOperationsPage.class, command -> scope.noVolume(command.replyTo()))
+                .onCommand(Cop2.class, command -> scope.noVolume(command.replyTo()))
+                .onCommand(ListVersions.class, command -> scope.noVolume(command.replyTo()))
+                .onCommand(CompareVersions.class, command -> scope.noVolume(command.replyTo()))
+                .onCommand(ReadVnodes.class, command -> scope.noVolume(command.replyTo()))
+                .onCommand(ReadEntries.class, command -> scope.noVolume(command.replyTo()))
+                .onCommand(ReadRecentRequests.class, command -> scope.noVolume(command.replyTo()))
+                .onCommand(ListPendingOperations.class, command -> scope.noVolume(command.replyTo()))
+                .onCommand(InstallVnodes.class, command -> scope.noVolume(command.replyTo()))
+                .onCommand(InstallEntries.class, command -> scope.noVolume(command.replyTo()))
+                .onCommand(AdoptRecentRequests.class, command -> scope.noVolume(command.replyTo()))
+                .onCommand(CompleteCatchUp.class, command -> scope.noVolume(command.replyTo()));
 
         builder.forState(Volume::isInitialized)
-                .onCommand(Initialize.class, this::onInitializeAgain)
-                .onCommand(Execute.class, this::onExecute)
-                .onCommand(PrepareStore.class, this::onPrepareStore)
-                .onCommand(CommitStore.class, this::onCommitStore)
-                .onCommand(OpenForFetch.class, this::onOpenForFetch)
-                .onCommand(GetStats.class, this::onGetStats)
-                .onCommand(SweepBlobs.class, this::onSweepBlobs)
-                .onCommand(SweepTick.class, (volume, command) ->
-                        sweeping || volume.replicas() > 1 ? Effect().none() : startSweep(null))
-                .onCommand(Cop2.class, this::onCop2)
-                .onCommand(ExpireCop2Tick.class, this::onExpireCop2)
-                .onCommand(Validate.class, this::onValidate)
-                .onCommand(ListBlobReferences.class, this::onListBlobReferences)
-                .onCommand(ListBlobReferencesPage.class, this::onListBlobReferencesPage)
-                .onCommand(ListPendingOperationsPage.class, this::onListPendingOperationsPage)
-                .onCommand(ListVersions.class, this::onListVersions)
-                .onCommand(CompareVersions.class, this::onCompareVersions)
-                .onCommand(ReadVnodes.class, this::onReadVnodes)
-                .onCommand(ReadEntries.class, this::onReadEntries)
-                .onCommand(ReadRecentRequests.class, this::onReadRecentRequests)
-                .onCommand(ListPendingOperations.class, (volume, command) -> {
-                    if (volume.pendingCop2().size() > frames.numbersPerPage()) { // would not fit one message
-                        return reject(command.replyTo(), Status.UNAVAILABLE.exception("replica " + entityId
-                                + " waits COP2 for too many operations to list at once; ask for pages"));
-                    }
-                    command.replyTo().tell(new Result.PendingOperations(volume.pendingCop2().entries().stream()
-                            .map(dev.strand.cop2.PendingCop2.Entry::opId).toList()));
-                    return Effect().none();
-                })
-                .onCommand(InstallVnodes.class, this::onInstallVnodes)
-                .onCommand(InstallEntries.class, this::onInstallEntries)
-                .onCommand(AdoptRecentRequests.class, this::onAdoptRecentRequests)
-                .onCommand(CompleteCatchUp.class, this::onCompleteCatchUp)
-                .onCommand(BlobsListed.class, this::onBlobsListed)
-                .onCommand(DeleteFreedBlob.class, this::onDeleteFreedBlob);
+                .onCommand(Initialize.class, mutations::onInitializeAgain)
+                .onCommand(Execute.class, mutations::onExecute)
+                .onCommand(PrepareStore.class, queries::onPrepareStore)
+                .onCommand(CommitStore.class, mutations::onCommitStore)
+                .onCommand(OpenForFetch.class, queries::onOpenForFetch)
+                .onCommand(GetStats.class, queries::onGetStats)
+                .onCommand(SweepBlobs.class, garbage::onSweepBlobs)
+                .onCommand(SweepTick.class, (volume, command) -> garbage.onSweepTick(volume))
+                .onCommand(Cop2.class, mutations::onCop2)
+                .onCommand(ExpireCop2Tick.class, mutations::onExpireCop2)
+                .onCommand(Validate.class, queries::onValidate)
+                .onCommand(ListBlobReferences.class, garbage::onListBlobReferences)
+                .onCommand(ListBlobReferencesPage.class, garbage::onListBlobReferencesPage)
+                .onCommand(ListPendingOperationsPage.class, catchUp::onListPendingOperationsPage)
+                .onCommand(ListVersions.class, catchUp::onListVersions)
+                .onCommand(CompareVersions.class, catchUp::onCompareVersions)
+                .onCommand(ReadVnodes.class, catchUp::onReadVnodes)
+                .onCommand(ReadEntries.class, catchUp::onReadEntries)
+                .onCommand(ReadRecentRequests.class, catchUp::onReadRecentRequests)
+                .onCommand(ListPendingOperations.class, catchUp::onListPendingOperations)
+                .onCommand(InstallVnodes.class, catchUp::onInstallVnodes)
+                .onCommand(InstallEntries.class, catchUp::onInstallEntries)
+                .onCommand(AdoptRecentRequests.class, catchUp::onAdoptRecentRequests)
+                .onCommand(CompleteCatchUp.class, catchUp::onCompleteCatchUp)
+                .onCommand(BlobsListed.class, garbage::onBlobsListed)
+                .onCommand(DeleteFreedBlob.class, garbage::onDeleteFreedBlob);
 
         builder.forAnyState()
-                .onCommand(SweepFinished.class, this::onSweepFinished)
-                .onCommand(FreedBlobDeleted.class, this::onFreedBlobDeleted)
+                .onCommand(SweepFinished.class, garbage::onSweepFinished)
+                .onCommand(FreedBlobDeleted.class, garbage::onFreedBlobDeleted)
                 .onAnyCommand(command -> Effect().none()); // timers of an uninitialised replica
 
         return builder.build();
-    }
-
-    private Effect<VolumeEvent, Volume> onInitialize(Volume volume, Initialize command) {
-        try {
-            requireThisVolume(command.volumeId());
-            Names.checkVolumeName(command.volumeName());
-        } catch (StrandException e) {
-            return reject(command.replyTo(), e);
-        }
-        int replicas = Math.max(1, command.replicas());
-        if (replicaIndex >= replicas) {
-            return reject(command.replyTo(), new InvalidArgumentException("replica " + entityId
-                    + " is not in a storage group of " + replicas));
-        }
-        VolumeEvent.VolumeInitialized event = new VolumeEvent.VolumeInitialized(command.volumeId(),
-                command.volumeName(), command.createdMillis(), replicaIndex, replicas, UNAUTHENTICATED_PRINCIPAL,
-                VnodeVersion.initial(replicas));
-        return Effect().persist(event)
-                .thenRun(after -> command.replyTo().tell(new Result.Done(after.info(replicas))));
-    }
-
-    private Effect<VolumeEvent, Volume> onInitializeAgain(Volume volume, Initialize command) {
-        if (command.volumeId() != volume.volumeId() || !Objects.equals(command.volumeName(), volume.volumeName())) {
-            return reject(command.replyTo(), Status.VOLUME_EXISTS.exception("replica " + entityId
-                    + " already holds volume '" + volume.volumeName() + "' (id " + volume.volumeId() + ")"));
-        }
-        command.replyTo().tell(new Result.Done(volume.info(volume.replicas())));
-        return Effect().none();
-    }
-
-    private Effect<VolumeEvent, Volume> onExecute(Volume volume, Execute command) {
-        try {
-            if (command.request() == null) {
-                throw new BadRequestException("execute without a request");
-            }
-            Reply read = VolumeReads.answer(volume, command.request(), frames.pageBytes());
-            if (read != null) {
-                command.replyTo().tell(new Result.Done(read));
-                return Effect().none();
-            }
-            Mutation mutation = Mutation.of(command.request(), origin(command.clientId(), command.requestId(),
-                    command.cop1(), RequestDigest.of(command.request())));
-            if (mutation == null) {
-                throw new BadRequestException("a volume replica does not handle "
-                        + command.request().getClass().getSimpleName());
-            }
-            return onceOnly(volume, mutation, command.cop1(), command.replyTo());
-        } catch (StrandException e) {
-            return reject(command.replyTo(), e);
-        } catch (RuntimeException e) {
-            return internalError(command.replyTo(), command.request(), e);
-        }
-    }
-
-    private Effect<VolumeEvent, Volume> onCommitStore(Volume volume, CommitStore command) {
-        try {
-            if (pendingDeletes.contains(command.blobId())) {
-                throw new InvalidArgumentException("blob " + command.blobId() + " was freed and is being deleted");
-            }
-            Origin origin = origin(command.clientId(), command.requestId(), command.cop1(),
-                    RequestDigest.ofStore(command.fid(), command.length()));
-            return onceOnly(volume, new StoreMutation(origin, command.fid(), command.blobId(), command.length()),
-                    command.cop1(), command.replyTo());
-        } catch (StrandException e) {
-            return reject(command.replyTo(), e);
-        } catch (RuntimeException e) {
-            return internalError(command.replyTo(), command, e);
-        }
-    }
-
-    /**
-     * RETRIES: a mutation this replica already applied for (clientId, requestId) gets that answer again
-     * instead of running twice, or REQUEST_ID_REUSED if the pair was applied for another request (see
-     * {@link RecentRequests}); otherwise it runs. Update sets piggybacked on a retried COP1 still apply.
-     */
-    private Effect<VolumeEvent, Volume> onceOnly(Volume volume, Mutation mutation, Cop1 cop1,
-                                                 ActorRef<Result> replyTo) {
-        Origin origin = mutation.origin;
-        Result again = volume.recentRequests().answerAgain(volume, origin.clientId(), origin.requestId(),
-                origin.requestDigest(), System.currentTimeMillis());
-        if (again == null) {
-            return run(volume, mutation, cop1, replyTo);
-        }
-        replyTo.tell(again);
-        List<VolumeEvent> cop2Events = cop2Events(volume, cop1);
-        return cop2Events.isEmpty() ? Effect().none() : Effect().persist(cop2Events);
-    }
-
-    /** COP2 update sets that came piggybacked on a COP1 message, as the events that apply them here. */
-    private List<VolumeEvent> cop2Events(Volume volume, Cop1 cop1) {
-        List<VolumeEvent> cop2Events = new ArrayList<>();
-        if (cop1 != null) {
-            for (Cop2Update update : cop1.cop2()) {
-                VolumeEvent.Cop2Applied applied = cop2Event(volume, update);
-                if (applied != null) {
-                    cop2Events.add(applied);
-                }
-            }
-        }
-        return cop2Events;
-    }
-
-    /**
-     * The pipeline's outcome: one event persisted before the reply, or a reply alone. Under COP1 the
-     * operation is also recorded as pending COP2, and the update sets piggybacked on it are applied, all
-     * in one atomic write after the mutation's event (COP2 bumps commute with the mutation's own bump, so
-     * the order does not change the resulting versions).
-     */
-    private Effect<VolumeEvent, Volume> run(Volume volume, Mutation mutation, Cop1 cop1, ActorRef<Result> replyTo) {
-        List<VolumeEvent> cop2Events = cop2Events(volume, cop1);
-        if (cop1 != null && volume.pendingCop2().pending(cop1.opId()) != null) { // never applied under a used id
-            replyTo.tell(new Result.Rejected(Status.INTERNAL, "operation id " + cop1.opId()
-                    + " is already pending on replica " + entityId + "; not applied"));
-            return cop2Events.isEmpty() ? Effect().none() : Effect().persist(cop2Events);
-        }
-        Outcome outcome;
-        try {
-            outcome = mutation.plan(volume);
-        } catch (StrandException e) { // refused here (not remembered: it changed nothing); its update sets count
-            replyTo.tell(new Result.Rejected(e.status(), e.getMessage()));
-            return cop2Events.isEmpty() ? Effect().none() : Effect().persist(cop2Events);
-        }
-        if (outcome instanceof Outcome.Unchanged unchanged) {
-            replyTo.tell(new Result.Done(unchanged.reply()));
-            return cop2Events.isEmpty() ? Effect().none() : Effect().persist(cop2Events);
-        }
-        VolumeEvent event = ((Outcome.Commit) outcome).event();
-        List<VolumeEvent> events = new ArrayList<>();
-        events.add(event);
-        if (cop1 != null && volume.replicas() > 1) {
-            events.add(new VolumeEvent.OperationRecorded(cop1.opId(), Volume.touchedVnodes(event),
-                    System.currentTimeMillis()));
-        }
-        events.addAll(cop2Events);
-        long persistStarted = metrics.persistStarted();
-        return (events.size() == 1 ? Effect().persist(event) : Effect().persist(events)).thenRun(after -> {
-            metrics.persisted(persistStarted);
-            metrics.pendingCop2(entityId, after.pendingCop2().size());
-            replyTo.tell(new Result.Done(mutation.reply(after), true));
-            if (after.replicas() == 1) {
-                scheduleDeletion(event.freedBlob());
-            }
-        });
-    }
-
-    /** The COP2 event for one update set, or null if the operation is not pending here (never was, or expired). */
-    private VolumeEvent.Cop2Applied cop2Event(Volume volume, Cop2Update update) {
-        var entry = volume.pendingCop2().pending(update.opId());
-        if (entry == null || !update.updateSet().contains(replicaIndex)) {
-            return null;
-        }
-        List<Integer> others = update.updateSet().stream()
-                .filter(slot -> slot != replicaIndex && slot >= 0 && slot < volume.replicas())
-                .distinct().toList();
-        return new VolumeEvent.Cop2Applied(update.opId(), others, entry.vnodes());
-    }
-
-    private Effect<VolumeEvent, Volume> onCop2(Volume volume, Cop2 command) {
-        List<VolumeEvent> events = new ArrayList<>();
-        for (Cop2Update update : command.updates()) {
-            VolumeEvent.Cop2Applied applied = cop2Event(volume, update);
-            if (applied != null && events.stream().noneMatch(e -> ((VolumeEvent.Cop2Applied) e).opId() == update.opId())) {
-                events.add(applied);
-            }
-        }
-        int applied = events.size();
-        if (events.isEmpty()) {
-            reply(command.replyTo(), new Result.Cop2Done(0));
-            return Effect().none();
-        }
-        return Effect().persist(events).thenRun(after -> reply(command.replyTo(), new Result.Cop2Done(applied)));
-    }
-
-    /**
-     * Drops operations that waited longer than the expiry for their update set ({@link VolumeEvent.Cop2Expired}):
-     * the objects they touched stay unequal until resolution.
-     */
-    private Effect<VolumeEvent, Volume> onExpireCop2(Volume volume, ExpireCop2Tick tick) {
-        long cutoff = System.currentTimeMillis() - settings.cop2Expiry().toMillis();
-        List<Long> expired = volume.pendingCop2().entries().stream()
-                .filter(e -> e.recordedMillis() < cutoff).map(dev.strand.cop2.PendingCop2.Entry::opId)
-                .limit(MAX_EXPIRED_PER_EVENT).toList(); // the rest at the next check: an event stays small
-        metrics.pendingCop2(entityId, volume.pendingCop2().size());
-        if (expired.isEmpty()) {
-            return Effect().none();
-        }
-        context.getLog().info("Replica {}: {} operations expired without their COP2 (first op {})", entityId,
-                expired.size(), expired.get(0));
-        return Effect().persist(new VolumeEvent.Cop2Expired(expired));
-    }
-
-    private static final int MAX_EXPIRED_PER_EVENT = 1000;
-
-    private Duration cop2ExpiryCheckInterval() {
-        Duration tenth = settings.cop2Expiry().dividedBy(10);
-        return tenth.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100)
-                : tenth.compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : tenth;
-    }
-
-    private Effect<VolumeEvent, Volume> onValidate(Volume volume, Validate command) {
-        try {
-            Vnode vnode = volume.resolve(command.fid());
-            VnodeVersion version = vnode.version();
-            command.replyTo().tell(new Result.Validation(List.of(new ReplicaVersion(replicaIndex, node(), true,
-                    version.versionVector().toList(), version.dataVersion(), null)), true));
-        } catch (StrandException e) {
-            return reject(command.replyTo(), e);
-        }
-        return Effect().none();
-    }
-
-    private Effect<VolumeEvent, Volume> onListBlobReferences(Volume volume, ListBlobReferences command) {
-        List<UUID> blobs = volume.referencedBlobs();
-        if (blobs.size() > frames.uuidsPerPage()) { // would not fit one message: the previous release's sweep skips
-            return reject(command.replyTo(), Status.UNAVAILABLE.exception("replica " + entityId + " references "
-                    + blobs.size() + " blobs, too many for one message; ask for pages"));
-        }
-        command.replyTo().tell(new Result.BlobReferences(replicaIndex, blobs));
-        return Effect().none();
-    }
-
-    private Effect<VolumeEvent, Volume> onListBlobReferencesPage(Volume volume, ListBlobReferencesPage command) {
-        ReplicaPages.BlobPage page = ReplicaPages.blobReferences(volume, command.afterVnode(), frames.uuidsPerPage());
-        command.replyTo().tell(new Result.BlobReferencesPage(replicaIndex, page.blobIds(), page.lastVnode(),
-                page.last()));
-        return Effect().none();
-    }
-
-    private Effect<VolumeEvent, Volume> onListPendingOperationsPage(Volume volume, ListPendingOperationsPage command) {
-        int max = frames.numbersPerPage();
-        List<Long> page = ReplicaPages.pendingOperations(volume, command.skip(), max);
-        command.replyTo().tell(new Result.PendingOperationsPage(page,
-                Math.max(0, command.skip()) + page.size() >= volume.pendingCop2().size()));
-        return Effect().none();
-    }
-
-    // ---- catching up ---------------------------------------------------------------------------
-
-    private Effect<VolumeEvent, Volume> onListVersions(Volume volume, ListVersions command) {
-        int max = Math.max(1, Math.min(command.max(), VnodeSync.SUMMARY_PAGE));
-        List<VnodeSync.Summary> page = VnodeSync.summaries(volume, command.after(), max);
-        boolean last = page.size() < max || volume.vnodesAfter(page.get(page.size() - 1).vnode()).isEmpty();
-        command.replyTo().tell(new Result.Versions(page, last, volume.versionVector(), volume.nextVnodeNumber(),
-                volume.nextUniquifier()));
-        return Effect().none();
-    }
-
-    private Effect<VolumeEvent, Volume> onCompareVersions(Volume volume, CompareVersions command) {
-        command.replyTo().tell(new Result.Compared(VnodeSync.compare(volume, command.after(), command.source(),
-                command.last())));
-        return Effect().none();
-    }
-
-    private Effect<VolumeEvent, Volume> onReadVnodes(Volume volume, ReadVnodes command) {
-        command.replyTo().tell(new Result.VnodeImages(VnodeSync.images(volume, command.vnodes(), frames.pageBytes())));
-        return Effect().none();
-    }
-
-    private Effect<VolumeEvent, Volume> onReadEntries(Volume volume, ReadEntries command) {
-        Vnode dir = volume.vnode(command.vnode());
-        if (dir == null || !dir.isDirectory() || dir.version().dataVersion() != command.dataVersion()) {
-            return reject(command.replyTo(), Status.STALE.exception("directory " + command.vnode()
-                    + " of volume " + volumeId + " changed or went since its first entries were read"));
-        }
-        command.replyTo().tell(new Result.DirectoryEntries(VnodeSync.entries(dir, command.afterName(),
-                frames.pageBytes()), dir.version()));
-        return Effect().none();
-    }
-
-    private Effect<VolumeEvent, Volume> onReadRecentRequests(Volume volume, ReadRecentRequests command) {
-        command.replyTo().tell(new Result.RecentRequestsPage(ReplicaPages.recentRequests(volume.recentRequests().page(
-                command.skip(), Math.max(1, Math.min(command.max(), 1000))), frames.pageBytes())));
-        return Effect().none();
-    }
-
-    private Effect<VolumeEvent, Volume> onInstallVnodes(Volume volume, InstallVnodes command) {
-        try {
-            requireOtherReplica(volume, command.sourceReplica());
-            for (VolumeSnapshot.VnodeRecord record : command.vnodes()) {
-                if (record.versionVector() == null || record.versionVector().size() != volume.replicas()) {
-                    throw new BadRequestException("vnode " + record.vnode() + " comes with a version vector of "
-                            + (record.versionVector() == null ? 0 : record.versionVector().size())
-                            + " slots; volume " + volumeId + " has " + volume.replicas() + " replicas");
-                }
-            }
-        } catch (StrandException e) {
-            return reject(command.replyTo(), e);
-        }
-        int items = command.vnodes().size() + (command.removed() == null ? 0 : command.removed().size());
-        return Effect().persist(new VolumeEvent.VnodesInstalled(command.sourceReplica(), command.vnodes(),
-                command.incomplete(), command.removed())).thenRun(after -> reply(command.replyTo(),
-                new Result.Installed(items)));
-    }
-
-    private Effect<VolumeEvent, Volume> onInstallEntries(Volume volume, InstallEntries command) {
-        try {
-            requireOtherReplica(volume, command.sourceReplica());
-        } catch (StrandException e) {
-            return reject(command.replyTo(), e);
-        }
-        int items = command.entries() == null ? 0 : command.entries().size();
-        return Effect().persist(new VolumeEvent.EntriesInstalled(command.sourceReplica(), command.vnode(),
-                command.entries(), command.completedVersion())).thenRun(after -> reply(command.replyTo(),
-                new Result.Installed(items)));
-    }
-
-    private Effect<VolumeEvent, Volume> onAdoptRecentRequests(Volume volume, AdoptRecentRequests command) {
-        try {
-            requireOtherReplica(volume, command.sourceReplica());
-        } catch (StrandException e) {
-            return reject(command.replyTo(), e);
-        }
-        int items = command.entries() == null ? 0 : command.entries().size();
-        return Effect().persist(new VolumeEvent.RecentRequestsAdopted(command.sourceReplica(), command.entries()))
-                .thenRun(after -> reply(command.replyTo(), new Result.Installed(items)));
-    }
-
-    private Effect<VolumeEvent, Volume> onCompleteCatchUp(Volume volume, CompleteCatchUp command) {
-        try {
-            requireOtherReplica(volume, command.sourceReplica());
-            if (command.volumeVector() == null || command.volumeVector().size() != volume.replicas()) {
-                throw new BadRequestException("a catch-up of volume " + volumeId + " must end with a version vector of "
-                        + volume.replicas() + " slots");
-            }
-        } catch (StrandException e) {
-            return reject(command.replyTo(), e);
-        }
-        context.getLog().info("Replica {} caught up from replica {}: volume vector {} -> {}", entityId,
-                command.sourceReplica(), volume.versionVector(), command.volumeVector());
-        return Effect().persist(new VolumeEvent.CaughtUp(command.sourceReplica(), command.volumeVector(),
-                command.nextVnode(), command.nextUnique())).thenRun(after -> reply(command.replyTo(),
-                new Result.Installed(0)));
-    }
-
-    private void requireOtherReplica(Volume volume, int sourceReplica) {
-        if (sourceReplica == replicaIndex || sourceReplica < 0 || sourceReplica >= volume.replicas()) {
-            throw new InvalidArgumentException("replica " + entityId + " cannot catch up from replica "
-                    + sourceReplica + " of a storage group of " + volume.replicas());
-        }
-    }
-
-    private Effect<VolumeEvent, Volume> onSweepBlobs(Volume volume, SweepBlobs command) {
-        if (volume.replicas() > 1) {
-            return reject(command.replyTo(), new BadRequestException("replica " + entityId + " of a volume of "
-                    + volume.replicas() + " replicas does not delete blobs itself; its coordinator sweeps"));
-        }
-        return startSweep(command.replyTo());
-    }
-
-    /** Where this replica runs (the actor system's address; the cluster node once there are several). */
-    private String node() {
-        return context.getSystem().address().hostPort();
-    }
-
-    private static void reply(ActorRef<Result> replyTo, Result result) {
-        if (replyTo != null) {
-            replyTo.tell(result);
-        }
-    }
-
-    private Effect<VolumeEvent, Volume> onPrepareStore(Volume volume, PrepareStore command) {
-        try {
-            // permission to write joins the check here when authentication lands
-            command.replyTo().tell(new Result.Done(volume.attr(volume.resolveRegularFile(command.fid()))));
-            return Effect().none();
-        } catch (StrandException e) {
-            return reject(command.replyTo(), e);
-        }
-    }
-
-    private Effect<VolumeEvent, Volume> onOpenForFetch(Volume volume, OpenForFetch command) {
-        try {
-            Vnode file = volume.resolveRegularFile(command.fid());
-            command.replyTo().tell(new Result.FetchTarget(volume.attr(file), file.blobId(), file.blobLength()));
-            return Effect().none();
-        } catch (StrandException e) {
-            return reject(command.replyTo(), e);
-        }
-    }
-
-    private Effect<VolumeEvent, Volume> onGetStats(Volume volume, GetStats command) {
-        command.replyTo().tell(new Result.Stats(volume.volumeId(), volume.volumeName(), volume.createdMillis(),
-                volume.files(), volume.directories(), volume.symlinks(), volume.bytes(),
-                volume.versionVector().toList(), new ReplicaSummary(replicaIndex, entityId, node(), true,
-                volume.versionVector().toList(), volume.pendingCop2().size()), null));
-        return Effect().none();
-    }
-
-    // ---- blob garbage ------------------------------------------------------------------------
-
-    /** A freed blob is deleted after a delay, so that fetches already reading it can finish. */
-    private void scheduleDeletion(UUID blobId) {
-        if (blobId != null) {
-            pendingDeletes.add(blobId);
-            timers.startSingleTimer(new DeleteFreedBlob(blobId), settings.blobDeleteDelay());
-        }
-    }
-
-    private Effect<VolumeEvent, Volume> onDeleteFreedBlob(Volume volume, DeleteFreedBlob command) {
-        if (volume.referencesBlob(command.blobId())) {
-            pendingDeletes.remove(command.blobId());
-            return Effect().none();
-        }
-        context.pipeToSelf(deleteBlob(command.blobId()),
-                (ok, failure) -> new FreedBlobDeleted(command.blobId(), failure));
-        return Effect().none();
-    }
-
-    private Effect<VolumeEvent, Volume> onFreedBlobDeleted(FreedBlobDeleted message) {
-        pendingDeletes.remove(message.blobId());
-        if (message.failure() != null) {
-            context.getLog().warn("Could not delete freed blob {} of volume {}; the sweep will retry: {}",
-                    message.blobId(), volumeId, message.failure().toString());
-        }
-        return Effect().none();
-    }
-
-    private Effect<VolumeEvent, Volume> startSweep(ActorRef<Result> replyTo) {
-        sweeping = true;
-        context.pipeToSelf(listBlobs(), (blobs, failure) -> new BlobsListed(blobs, failure, replyTo));
-        return Effect().none();
-    }
-
-    /**
-     * Deletes the listed blobs that no vnode references, that are not already waiting for deletion and
-     * that have not been touched for the idle age (a blob still being uploaded is touched as it grows).
-     */
-    private Effect<VolumeEvent, Volume> onBlobsListed(Volume volume, BlobsListed message) {
-        if (message.failure() != null) {
-            return finishSweep(List.of(), message.failure(), message.replyTo());
-        }
-        long idleSince = System.currentTimeMillis() - settings.idleBlobAge().toMillis();
-        List<UUID> garbage = new ArrayList<>();
-        for (ChunkStore.BlobRecord blob : message.blobs()) {
-            if (garbage.size() >= frames.uuidsPerPage()) {
-                break; // a page per sweep: the answer fits one message, the rest goes next time
-            }
-            if (!volume.referencesBlob(blob.blobId()) && !pendingDeletes.contains(blob.blobId())
-                    && blob.touchedMillis() < idleSince) {
-                garbage.add(blob.blobId());
-            }
-        }
-        CompletableFuture<?>[] deletions = garbage.stream()
-                .map(blobId -> deleteBlob(blobId).toCompletableFuture())
-                .toArray(CompletableFuture[]::new);
-        context.pipeToSelf(CompletableFuture.allOf(deletions),
-                (ok, failure) -> new SweepFinished(List.copyOf(garbage), failure, message.replyTo()));
-        return Effect().none();
-    }
-
-    private Effect<VolumeEvent, Volume> onSweepFinished(SweepFinished message) {
-        return finishSweep(message.deleted(), message.failure(), message.replyTo());
-    }
-
-    private Effect<VolumeEvent, Volume> finishSweep(List<UUID> deleted, Throwable failure, ActorRef<Result> replyTo) {
-        sweeping = false;
-        if (failure != null) {
-            context.getLog().warn("Blob sweep of volume {} failed: {}", volumeId, failure.toString());
-            if (replyTo != null) {
-                replyTo.tell(new Result.Rejected(Status.IO_ERROR, "blob sweep of volume " + volumeId
-                        + " failed: " + failure.getMessage()));
-            }
-        } else {
-            if (!deleted.isEmpty()) {
-                context.getLog().info("Blob sweep of volume {} deleted {} unreferenced blobs", volumeId,
-                        deleted.size());
-            }
-            if (replyTo != null) {
-                replyTo.tell(new Result.Swept(deleted));
-            }
-        }
-        return Effect().none();
-    }
-
-    private CompletionStage<Void> deleteBlob(UUID blobId) {
-        try {
-            return chunks.deleteBlob(volumeId, blobId);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    private CompletionStage<List<ChunkStore.BlobRecord>> listBlobs() {
-        try {
-            return chunks.listBlobs(volumeId);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    // ---- helpers -----------------------------------------------------------------------------
-
-    /** Under COP1 the coordinator's time, so that every replica stamps the same times. */
-    private Origin origin(String clientId, long requestId, Cop1 cop1, String requestDigest) {
-        long time = cop1 != null && cop1.timeMillis() > 0 ? cop1.timeMillis() : System.currentTimeMillis();
-        return new Origin(clientId, requestId, UNAUTHENTICATED_PRINCIPAL, time, requestDigest);
-    }
-
-    private void requireThisVolume(long requestedVolumeId) {
-        if (requestedVolumeId != volumeId) {
-            throw new InvalidArgumentException("replica " + entityId + " cannot hold volume " + requestedVolumeId);
-        }
-    }
-
-    private Effect<VolumeEvent, Volume> noVolume(ActorRef<Result> replyTo) {
-        replyTo.tell(new Result.Rejected(Status.NO_SUCH_VOLUME, "volume " + volumeId + " does not exist here"));
-        return Effect().none();
-    }
-
-    private Effect<VolumeEvent, Volume> reject(ActorRef<Result> replyTo, StrandException e) {
-        replyTo.tell(new Result.Rejected(e.status(), e.getMessage()));
-        return Effect().none();
-    }
-
-    private Effect<VolumeEvent, Volume> internalError(ActorRef<Result> replyTo, Object what, RuntimeException e) {
-        context.getLog().error("Volume {} failed on {}", entityId, what, e);
-        replyTo.tell(new Result.Rejected(Status.INTERNAL, "internal error in volume " + volumeId + ": " + e));
-        return Effect().none();
     }
 
     // ---- events ------------------------------------------------------------------------------
