@@ -53,7 +53,4 @@ public final class ProtocolLimits {
 
     /** Most requests a client may have in flight on one connection; one more is refused with TOO_MANY_REQUESTS. */
     public static final int MAX_REQUESTS_IN_FLIGHT = 256;
-
-    /** Longest client id a Hello may carry, in UTF-8 bytes: it is recorded with every change the client makes. */
-    public static final int MAX_CLIENT_ID_BYTES = 255;
 }
