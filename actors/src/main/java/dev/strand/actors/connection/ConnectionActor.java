@@ -1,11 +1,9 @@
 package dev.strand.actors.connection;
 
-import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.metrics.ConnectionMetrics;
 import dev.strand.metrics.StrandMetrics;
 import dev.strand.persistence.ChunkStore;
-import dev.strand.protocol.FileSizes;
 import dev.strand.protocol.Frame;
 import dev.strand.protocol.FrameType;
 import dev.strand.protocol.Names;
@@ -19,28 +17,19 @@ import dev.strand.protocol.message.*;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.pattern.AskTimeoutException;
 import org.apache.pekko.util.ByteString;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 
 /**
  * One client connection: the greeting, request ids, many requests in flight, streamed STORE and FETCH with
@@ -58,6 +47,10 @@ import java.util.function.Function;
  * <p>Every connection ends: one that does not greet within the HELLO timeout, or on which nothing moves for the
  * idle timeout, is closed; one whose client half-closed its side is answered everything it asked, then closed;
  * one that cannot hand its last bytes to its client within the close timeout is cut off.
+ *
+ * <p>The parts that are not the protocol live beside it, each used on this actor's thread only: {@link Outbox}
+ * (the bytes queued for the socket), {@link Uploads} (STORE), {@link Fetches} (FETCH) and {@link VolumeRequests}
+ * (asking the registry and the replicas).
  */
 public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Command> {
 
@@ -113,16 +106,16 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     // Results of a STORE's or FETCH's own async steps carry the transfer itself, not its request id: an id may
     // be reused as soon as its request is answered, and a late result must not reach the new request.
 
-    private record StorePrepared(StoreUpload upload, StrandException error) implements Command {}
+    record StorePrepared(Uploads.StoreUpload upload, StrandException error) implements Command {}
 
-    private record BlobRegistered(StoreUpload upload, Throwable failure) implements Command {}
+    record BlobRegistered(Uploads.StoreUpload upload, Throwable failure) implements Command {}
 
-    private record ChunkWritten(StoreUpload upload, Throwable failure) implements Command {}
+    record ChunkWritten(Uploads.StoreUpload upload, Throwable failure) implements Command {}
 
-    private record FetchOpened(FetchStream fetch, VolumeReplica.Result.FetchTarget target, StrandException error)
+    record FetchOpened(Fetches.FetchStream fetch, VolumeReplica.Result.FetchTarget target, StrandException error)
             implements Command {}
 
-    private record ChunkRead(FetchStream fetch, long index, ByteBuffer data, Throwable failure) implements Command {}
+    record ChunkRead(Fetches.FetchStream fetch, long index, ByteBuffer data, Throwable failure) implements Command {}
 
     public static Behavior<Command> create(ServerIdentity identity, VolumeRouter router, ChunkStore chunks,
                                            String remoteAddress, ConnectionSettings settings) {
@@ -132,23 +125,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
     // ---- state -----------------------------------------------------------------------------------
 
-    static final Duration ASK_TIMEOUT = Duration.ofSeconds(30);
-    /** How long VOLUME_INFO waits for the registry before it answers from a record this node already knows. */
-    static final Duration KNOWN_VOLUME_LOOKUP_TIMEOUT = Duration.ofSeconds(1);
-    /** Chunk writes one STORE keeps in flight; with 256 KiB chunks, 1 MiB of a stream waits on storage at most. */
-    private static final int MAX_WRITES_IN_FLIGHT = 4;
-    /** Chunk reads one FETCH keeps ahead of what it has sent. */
-    private static final int MAX_READS_IN_FLIGHT = 4;
-    /** A FETCH sends more only while less than this is queued for the socket. */
-    private static final int OUTBOX_HIGH_WATER = 2 * ChunkStore.CHUNK_SIZE;
-    /** Largest batch handed to the socket at once. */
-    private static final int MAX_BATCH = 1 << 20;
     private static final AtomicLong SESSIONS = new AtomicLong();
-    private static final ByteString ZEROS = ByteString.fromArrayUnsafe(new byte[ChunkStore.CHUNK_SIZE]);
 
     private final ServerIdentity identity;
-    private final VolumeRouter router;
-    private final ChunkStore chunks;
     private final String remote;
     private final ConnectionSettings settings;
     private final TimerScheduler<Command> timers;
@@ -164,28 +143,26 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     /** The client's id from HELLO, or one issued by this server (unique: a random UUID) if it sent none. */
     private String clientId = "";
     private boolean closing;
-    private boolean closeSent;
 
     private ActorRef<InboundAck> pendingInboundAck;
-    private ActorRef<Outbound> outbound;
-    private boolean outboundReady;
-    private final ArrayDeque<ByteString> outbox = new ArrayDeque<>();
-    private long outboxBytes;
+    private final Outbox outbox = new Outbox();
 
     /** Requests in flight: id -> opcode. */
     private final Map<Long, Integer> inFlight = new HashMap<>();
-    private final Map<Long, StoreUpload> uploads = new HashMap<>();
-    private final Map<Long, FetchStream> fetches = new HashMap<>();
+    private final VolumeRequests volumes;
+    private final Uploads uploads;
+    private final Fetches fetches;
 
     private ConnectionActor(ActorContext<Command> context, TimerScheduler<Command> timers, ServerIdentity identity,
                             VolumeRouter router, ChunkStore chunks, String remote, ConnectionSettings settings) {
         super(context);
         this.identity = identity;
-        this.router = router;
-        this.chunks = chunks;
         this.remote = remote;
         this.settings = settings;
         this.timers = timers;
+        this.volumes = new VolumeRequests(router, context.getSystem().scheduler());
+        this.uploads = new Uploads(this, context, chunks, volumes);
+        this.fetches = new Fetches(this, context, chunks, volumes, outbox);
         timers.startSingleTimer(Timeout.HELLO, Timeout.HELLO, settings.helloTimeout());
         timers.startSingleTimer(Timeout.IDLE, Timeout.IDLE, settings.idleTimeout());
         context.getLog().debug("connection {} from {}", sessionId, remote);
@@ -202,8 +179,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                 .onMessage(InboundCompleted.class, m -> onInputEnded())
                 .onMessage(InboundFailed.class, m -> onBrokenStream(m.cause().getMessage()))
                 .onMessage(AttachOutbound.class, m -> {
-                    outbound = m.outbound();
-                    outboundReady = true;
+                    outbox.attach(m.outbound());
                     drainOutbox();
                     return this;
                 })
@@ -216,9 +192,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                 })
                 .onMessage(OutboundAck.class, m -> {
                     lastActivityNanos = System.nanoTime();
-                    outboundReady = true;
+                    outbox.acked();
                     drainOutbox();
-                    List.copyOf(fetches.values()).forEach(this::pumpFetch); // a copy: a finished fetch leaves the map
+                    fetches.pumpAll();
                     return this;
                 })
                 .onMessage(Answered.class, m -> {
@@ -229,16 +205,31 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                     fail(m.requestId(), m.opcode(), m.error());
                     return this;
                 })
-                .onMessage(StorePrepared.class, this::onStorePrepared)
-                .onMessage(BlobRegistered.class, this::onBlobRegistered)
-                .onMessage(ChunkWritten.class, this::onChunkWritten)
-                .onMessage(FetchOpened.class, this::onFetchOpened)
-                .onMessage(ChunkRead.class, this::onChunkRead)
+                .onMessage(StorePrepared.class, m -> {
+                    uploads.onPrepared(m);
+                    return this;
+                })
+                .onMessage(BlobRegistered.class, m -> {
+                    uploads.onBlobRegistered(m);
+                    return this;
+                })
+                .onMessage(ChunkWritten.class, m -> {
+                    uploads.onChunkWritten(m);
+                    return this;
+                })
+                .onMessage(FetchOpened.class, m -> {
+                    fetches.onOpened(m);
+                    return this;
+                })
+                .onMessage(ChunkRead.class, m -> {
+                    fetches.onChunkRead(m);
+                    return this;
+                })
                 .onMessage(Timeout.class, this::onTimeout)
                 .onSignal(PostStop.class, s -> {
                     metrics.closed();
-                    if (outbound != null && !outboundFinished) {
-                        outbound.tell(Outbound.Abort.INSTANCE); // stopped by a failure: the socket must not outlive us
+                    if (outbox.attached() && !outboundFinished) {
+                        outbox.abort(); // stopped by a failure: the socket must not outlive us
                     }
                     return this;
                 })
@@ -259,8 +250,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         Frame frame = ((Inbound.Decoded) m.element()).frame();
         switch (frame.type()) {
             case REQUEST -> onRequest(frame);
-            case DATA -> onData(frame);
-            case DATA_END -> onDataEnd(frame);
+            case DATA -> uploads.onData(frame);
+            case DATA_END -> uploads.onDataEnd(frame);
             default -> {
                 return onBrokenStream("a client may not send " + frame.type() + " frames");
             }
@@ -283,11 +274,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
      */
     private Behavior<Command> onInputEnded() {
         inputEnded = true;
-        for (StoreUpload upload : List.copyOf(uploads.values())) {
-            if (!upload.ended) {
-                failStore(upload, new BadRequestException("the connection's input ended before this STORE's DATA_END"));
-            }
-        }
+        uploads.failUnended();
         return inFlight.isEmpty() ? closeConnection() : this;
     }
 
@@ -329,10 +316,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     /** Resets the socket, unsent bytes or not; the stream's end stops this actor. */
     private Behavior<Command> abort() {
         closing = true;
-        if (outbound == null) {
+        if (!outbox.attached()) {
             return Behaviors.stopped();
         }
-        outbound.tell(Outbound.Abort.INSTANCE);
+        outbox.abort();
         return this;
     }
 
@@ -353,14 +340,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         return this;
     }
 
-    private void ackInboundIfReady() {
-        if (pendingInboundAck == null || closing || outboxBytes >= settings.maxOutboxBytes()) {
+    /** Lets the next frame in, unless the connection is closing, its outbox is full or a STORE holds reading. */
+    void ackInboundIfReady() {
+        if (pendingInboundAck == null || closing || outbox.bytes() >= settings.maxOutboxBytes()) {
             return;
         }
-        for (StoreUpload upload : uploads.values()) {
-            if (upload.holdsInbound()) {
-                return;
-            }
+        if (uploads.holdInbound()) {
+            return;
         }
         pendingInboundAck.tell(InboundAck.INSTANCE);
         pendingInboundAck = null;
@@ -375,7 +361,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                             + ProtocolLimits.PROTOCOL_VERSION + ")")));
             return;
         }
-        if (inFlight.containsKey(id) || uploads.containsKey(id)) {
+        if (inFlight.containsKey(id) || uploads.contains(id)) {
             // The ERROR would carry the id of the request already in flight, so the client could not tell
             // which of the two it ends: the connection cannot go on.
             send(errorFrame(op.code(), id, Status.DUPLICATE_REQUEST_ID.exception(
@@ -418,39 +404,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                 closeConnection();
             }
             case PING -> finish(id, Frame.reply(op.code(), id, WireCodec.encode(new Pong(((Ping) request).nonce()))));
-            case VOLUME_CREATE -> {
-                VolumeCreate create = (VolumeCreate) request;
-                int replicas = create.replicas() <= 0 ? 1 : create.replicas();
-                // (client id, request id) lets the registry recognise this create if the client sends it again
-                CompletionStage<VolumeRegistry.Result> created = askRegistry(r -> new VolumeRegistry.CreateVolume(
-                        create.name(), replicas, r, create.minReplicas(), clientId, id));
-                answer(id, op, created.thenApply(result -> {
-                    router.knownVolumes().remember(result);
-                    return result;
-                }).thenCompose(this::withUsage));
-            }
-            case VOLUME_INFO -> {
-                String name = required(((VolumeInfoRequest) request).name(), "name");
-                answer(id, op, lookUpVolume(name).thenCompose(this::withUsage));
-            }
-            case VOLUME_LIST -> answer(id, op, allVolumes(null, new java.util.ArrayList<>()).thenApply(all ->
-                    new VolumeListReply(all.stream().map(v -> volumeInfo(v, null)).toList())));
-            case VALIDATE -> { // replicated volumes: every replica's version of one object
-                Fid fid = required(((Validate) request).fid(), "fid");
-                answer(id, op, askReplica(fid.volume(), r -> new VolumeReplica.Validate(fid, r))
-                        .thenApply(ConnectionActor::validateReply));
-            }
-            case STORE -> startStore(id, (Store) request);
-            case FETCH -> startFetch(id, (Fetch) request);
-            default -> {
-                if (request instanceof dev.strand.protocol.message.Walk walk) {
-                    dev.strand.actors.volume.VolumeReads.checkWalkSize(walk); // the Execute must fit one frame
-                }
-                Fid fid = routingFid(request);
-                CompletionStage<VolumeReplica.Result> result = askReplica(fid.volume(),
-                        r -> new VolumeReplica.Execute(request, clientId, id, r));
-                answer(id, op, result.thenApply(ConnectionActor::done));
-            }
+            case VOLUME_CREATE -> answer(id, op, volumes.create((VolumeCreate) request, clientId, id));
+            case VOLUME_INFO -> answer(id, op, volumes.info((VolumeInfoRequest) request));
+            case VOLUME_LIST -> answer(id, op, volumes.list());
+            case VALIDATE -> answer(id, op, volumes.validate((Validate) request));
+            case STORE -> uploads.start(id, (Store) request);
+            case FETCH -> fetches.start(id, (Fetch) request);
+            default -> answer(id, op, volumes.execute(request, clientId, id));
         }
     }
 
@@ -495,392 +455,20 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         finish(id, Frame.reply(Opcode.HELLO.code(), id, WireCodec.encode(reply)));
     }
 
-    // ---- volumes ---------------------------------------------------------------------------------
 
-    private CompletionStage<VolumeInfo> withUsage(VolumeRegistry.Result result) {
-        VolumeRegistry.VolumeRecord volume = volumes(result).get(0);
-        return askReplica(volume.id(), VolumeReplica.GetStats::new).thenApply(stats -> {
-            if (stats instanceof VolumeReplica.Result.Stats s) {
-                return volumeInfo(volume, s);
-            }
-            throw rejection(stats);
-        });
-    }
-
-    private static java.util.List<VolumeRegistry.VolumeRecord> volumes(VolumeRegistry.Result result) {
-        if (result instanceof VolumeRegistry.Result.Volume v) {
-            return java.util.List.of(v.volume());
-        }
-        if (result instanceof VolumeRegistry.Result.Volumes vs) {
-            return vs.volumes();
-        }
-        VolumeRegistry.Result.Rejected r = (VolumeRegistry.Result.Rejected) result;
-        throw r.status().exception(r.message());
-    }
-
-    private static VolumeInfo volumeInfo(VolumeRegistry.VolumeRecord v, VolumeReplica.Result.Stats s) {
-        java.util.List<ReplicaInfo> replicas = s == null || s.group() == null ? null : s.group().stream()
-                .map(r -> new ReplicaInfo(r.index(), r.entityId(), r.node(), r.available(), r.versionVector(),
-                        r.pendingCop2(), r.state())).toList();
-        return new VolumeInfo(v.name(), v.id(), Fid.root(v.id()), v.replicas(), v.createdMillis(),
-                s == null ? -1 : s.files(), s == null ? -1 : s.directories(), s == null ? -1 : s.symlinks(),
-                s == null ? -1 : s.bytes(), s == null ? null : s.versionVector(), v.minReplicasSetting(), replicas);
-    }
-
-    private static ValidateReply validateReply(VolumeReplica.Result result) {
-        if (result instanceof VolumeReplica.Result.Validation v) {
-            return new ValidateReply(v.replicas().stream().map(r -> new ReplicaVersionInfo(r.index(), r.node(),
-                    r.available(), r.versionVector(), r.dataVersion(), r.problem())).toList(), v.agree());
-        }
-        throw rejection(result);
-    }
-
-    // ---- STORE -----------------------------------------------------------------------------------
-
-    private void startStore(long id, Store store) {
-        Fid fid = required(store.fid(), "fid");
-        FileSizes.checkExpectedLength(store.expectedLength());
-        StoreUpload upload = new StoreUpload(id, fid, store.expectedLength());
-        uploads.put(id, upload);
-        getContext().pipeToSelf(askReplica(fid.volume(), r -> new VolumeReplica.PrepareStore(fid, r)),
-                (result, failure) -> new StorePrepared(upload, failure != null ? asStrand(failure)
-                        : result instanceof VolumeReplica.Result.Rejected ? rejection(result) : null));
-    }
-
-    private boolean current(StoreUpload upload) {
-        return uploads.get(upload.requestId) == upload;
-    }
-
-    private Behavior<Command> onStorePrepared(StorePrepared m) {
-        StoreUpload upload = m.upload();
-        if (!current(upload)) {
-            return this;
-        }
-        if (m.error() != null) {
-            failStore(upload, m.error());
-            return this;
-        }
-        upload.blobId = UUID.randomUUID();
-        // Registered before the first chunk, so a crash at any later point leaves nothing the sweep cannot find.
-        getContext().pipeToSelf(chunks.registerBlob(upload.fid.volume(), upload.blobId),
-                (ok, failure) -> new BlobRegistered(upload, failure));
-        return this;
-    }
-
-    private Behavior<Command> onBlobRegistered(BlobRegistered m) {
-        StoreUpload upload = m.upload();
-        if (!current(upload)) {
-            return this;
-        }
-        if (m.failure() != null) {
-            failStore(upload, Status.IO_ERROR.exception("cannot register new contents: " + m.failure().getMessage()));
-            return this;
-        }
-        upload.writing = true;
-        pumpStore(upload);
-        return this;
-    }
-
-    private void onData(Frame frame) {
-        StoreUpload upload = uploads.get(frame.requestId());
-        if (upload == null) {
-            return; // not a STORE in flight (perhaps one already answered with an error): discarded
-        }
-        if (upload.ended) {
-            failStore(upload, new BadRequestException("DATA after DATA_END"));
-            return;
-        }
-        long received = upload.received + frame.body().length;
-        if (upload.expectedLength >= 0 && received > upload.expectedLength) {
-            // refused at once: storage holds no more than the client announced
-            failStore(upload, new BadRequestException("STORE announced " + upload.expectedLength
-                    + " bytes but sent more (" + received + " so far)"));
-            return;
-        }
-        try {
-            FileSizes.checkSize(received, "the data of the STORE");
-        } catch (StrandException e) {
-            failStore(upload, e);
-            return;
-        }
-        upload.pending = upload.pending.concat(ByteString.fromArrayUnsafe(frame.body()));
-        upload.received = received;
-        pumpStore(upload);
-    }
-
-    private void onDataEnd(Frame frame) {
-        StoreUpload upload = uploads.get(frame.requestId());
-        if (upload == null) {
-            return; // as for DATA
-        }
-        StoreEnd end;
-        try {
-            end = WireCodec.decode(frame.body(), StoreEnd.class);
-        } catch (StrandException e) {
-            failStore(upload, e);
-            return;
-        }
-        if (upload.expectedLength >= 0 && upload.expectedLength != upload.received) {
-            failStore(upload, new BadRequestException("STORE announced " + upload.expectedLength
-                    + " bytes but sent " + upload.received));
-            return;
-        }
-        if (end.length() != upload.received) {
-            failStore(upload, new BadRequestException("STORE ended after " + upload.received
-                    + " bytes but DATA_END says " + end.length()));
-            return;
-        }
-        upload.ended = true;
-        pumpStore(upload);
-    }
-
-    /** Cuts whole chunks (and, after DATA_END, the last short one) and writes them; commits when all are written. */
-    private void pumpStore(StoreUpload upload) {
-        if (!upload.writing || upload.committing) {
-            return;
-        }
-        while (upload.writesInFlight < MAX_WRITES_IN_FLIGHT
-                && (upload.pending.size() >= ChunkStore.CHUNK_SIZE || (upload.ended && !upload.pending.isEmpty()))) {
-            int n = Math.min(ChunkStore.CHUNK_SIZE, upload.pending.size());
-            ByteBuffer chunk = upload.pending.take(n).toByteBuffer();
-            upload.pending = upload.pending.drop(n);
-            long index = upload.nextChunk++;
-            upload.writesInFlight++;
-            if (index > 0 && index % ChunkStore.CHUNKS_PER_SEGMENT == 0) {
-                chunks.registerBlob(upload.fid.volume(), upload.blobId); // touch: a long upload is not idle
-            }
-            getContext().pipeToSelf(chunks.writeChunk(upload.blobId, index, chunk),
-                    (ok, failure) -> new ChunkWritten(upload, failure));
-        }
-        if (upload.ended && upload.pending.isEmpty() && upload.writesInFlight == 0) {
-            upload.committing = true;
-            long id = upload.requestId;
-            CompletionStage<VolumeReplica.Result> commit = askReplica(upload.fid.volume(),
-                    r -> new VolumeReplica.CommitStore(upload.fid, upload.blobId, upload.received, clientId, id, r));
-            uploads.remove(id);
-            answer(id, Opcode.STORE, commit.thenApply(ConnectionActor::done));
-        }
-        ackInboundIfReady();
-    }
-
-    private Behavior<Command> onChunkWritten(ChunkWritten m) {
-        StoreUpload upload = m.upload();
-        if (!current(upload)) {
-            return this;
-        }
-        upload.writesInFlight--;
-        if (m.failure() != null) {
-            failStore(upload, Status.IO_ERROR.exception("cannot write file contents: " + m.failure().getMessage()));
-            return this;
-        }
-        pumpStore(upload);
-        return this;
-    }
-
-    /** Answers the STORE with an error at once; its remaining DATA frames will find no upload and be dropped. */
-    private void failStore(StoreUpload upload, StrandException error) {
-        uploads.remove(upload.requestId);
-        upload.pending = ByteString.emptyByteString();
-        if (upload.blobId != null) {
-            chunks.deleteBlob(upload.fid.volume(), upload.blobId); // best effort; the sweep covers a failure
-        }
-        fail(upload.requestId, Opcode.STORE.code(), error);
-    }
-
-    /** A STORE in progress; touched only by this actor. */
-    private static final class StoreUpload {
-        final long requestId;
-        final Fid fid;
-        final long expectedLength;
-        UUID blobId;
-        ByteString pending = ByteString.emptyByteString();
-        long received;
-        long nextChunk;
-        int writesInFlight;
-        boolean writing;
-        boolean ended;
-        boolean committing;
-
-        StoreUpload(long requestId, Fid fid, long expectedLength) {
-            this.requestId = requestId;
-            this.fid = fid;
-            this.expectedLength = expectedLength;
-        }
-
-        /** Stop reading the socket while more than two chunks wait for storage (or for the store to start). */
-        boolean holdsInbound() {
-            return pending.size() > 2 * ChunkStore.CHUNK_SIZE;
-        }
-    }
-
-    // ---- FETCH -----------------------------------------------------------------------------------
-
-    private void startFetch(long id, Fetch fetch) {
-        Fid fid = required(fetch.fid(), "fid");
-        FileSizes.checkFetchRange(fetch.offset(), fetch.length());
-        FetchStream stream = new FetchStream(id, fetch);
-        fetches.put(id, stream);
-        getContext().pipeToSelf(askReplica(fid.volume(), r -> new VolumeReplica.OpenForFetch(fid, r)),
-                (result, failure) -> {
-                    if (failure != null) {
-                        return new FetchOpened(stream, null, asStrand(failure));
-                    }
-                    if (result instanceof VolumeReplica.Result.FetchTarget target) {
-                        return new FetchOpened(stream, target, null);
-                    }
-                    return new FetchOpened(stream, null, rejection(result));
-                });
-    }
-
-    private boolean current(FetchStream fetch) {
-        return fetches.get(fetch.requestId) == fetch;
-    }
-
-    private Behavior<Command> onFetchOpened(FetchOpened m) {
-        FetchStream fetch = m.fetch();
-        if (!current(fetch)) {
-            return this;
-        }
-        if (m.error() != null) {
-            fetches.remove(fetch.requestId);
-            fail(fetch.requestId, Opcode.FETCH.code(), m.error());
-            return this;
-        }
-        Long expected = fetch.expectDataVersion;
-        if (expected != null && m.target().attr().dataVersion() != expected) {
-            // a resumed fetch would splice two versions of the file: the client starts again or gives up
-            fetches.remove(fetch.requestId);
-            fail(fetch.requestId, Opcode.FETCH.code(), Status.CHANGED.exception(fetch.fid + " changed: it is at data "
-                    + "version " + m.target().attr().dataVersion() + ", the fetch expected " + expected
-                    + "; fetch it again from the start"));
-            return this;
-        }
-        fetch.open(m.target());
-        pumpFetch(fetch);
-        return this;
-    }
-
-    /**
-     * Sends, in order, what has been read, while the socket keeps up; keeps up to {@link #MAX_READS_IN_FLIGHT}
-     * chunk reads ahead of what was sent, so that storage latency overlaps with the transfer.
-     */
-    private void pumpFetch(FetchStream fetch) {
-        if (fetch.target == null || !current(fetch)) {
-            return;
-        }
-        while (fetch.position < fetch.end && outboxBytes < OUTBOX_HIGH_WATER) {
-            long chunkIndex = ChunkStore.chunkIndex(fetch.position);
-            long chunkStart = chunkIndex * ChunkStore.CHUNK_SIZE;
-            long chunkEnd = chunkStart + Math.min(fetch.end - chunkStart, ChunkStore.CHUNK_SIZE); // no overflow
-            if (fetch.position >= fetch.storedEnd) {
-                // past the stored bytes (a truncate grew the file): zeros
-                sendData(fetch, ZEROS.take((int) (chunkEnd - fetch.position)));
-                continue;
-            }
-            ByteBuffer data = fetch.ready.remove(chunkIndex);
-            if (data == null) {
-                break; // not read yet
-            }
-            long wanted = Math.min(chunkEnd, fetch.storedEnd);
-            if (chunkStart + data.remaining() < wanted) {
-                fetches.remove(fetch.requestId);
-                fail(fetch.requestId, Opcode.FETCH.code(), Status.IO_ERROR.exception("chunk " + chunkIndex + " of "
-                        + fetch.fid + " is shorter than the file says"));
-                return;
-            }
-            ByteString chunk = ByteString.fromByteBuffer(data);
-            sendData(fetch, chunk.slice((int) (fetch.position - chunkStart), (int) (wanted - chunkStart)));
-        }
-        long firstUnsent = ChunkStore.chunkIndex(fetch.position);
-        while (fetch.readsInFlight < MAX_READS_IN_FLIGHT
-                && fetch.nextRead * ChunkStore.CHUNK_SIZE < Math.min(fetch.storedEnd, fetch.end)
-                && fetch.nextRead < firstUnsent + MAX_READS_IN_FLIGHT) {
-            long index = fetch.nextRead++;
-            fetch.readsInFlight++;
-            getContext().pipeToSelf(chunks.readChunk(fetch.target.blobId(), index),
-                    (data, failure) -> new ChunkRead(fetch, index, data, failure));
-        }
-        if (fetch.position >= fetch.end && fetch.readsInFlight == 0) {
-            fetches.remove(fetch.requestId);
-            finish(fetch.requestId, Frame.reply(Opcode.FETCH.code(), fetch.requestId,
-                    WireCodec.encode(new FetchReply(fetch.target.attr(), fetch.sent))));
-        }
-    }
-
-    private Behavior<Command> onChunkRead(ChunkRead m) {
-        FetchStream fetch = m.fetch();
-        if (!current(fetch)) {
-            return this;
-        }
-        fetch.readsInFlight--;
-        StrandException error = null;
-        if (m.failure() != null) {
-            error = Status.IO_ERROR.exception("cannot read file contents: " + m.failure().getMessage());
-        } else if (m.data() == null) {
-            error = Status.STALE.exception("the contents of " + fetch.fid + " were replaced during the fetch; fetch again");
-        }
-        if (error != null) {
-            fetches.remove(fetch.requestId);
-            fail(fetch.requestId, Opcode.FETCH.code(), error);
-            return this;
-        }
-        fetch.ready.put(m.index(), m.data());
-        pumpFetch(fetch);
-        return this;
-    }
-
-    private void sendData(FetchStream fetch, ByteString bytes) {
-        enqueue(header(FrameType.DATA, Opcode.FETCH.code(), fetch.requestId, bytes.size()).concat(bytes));
-        fetch.position += bytes.size();
-        fetch.sent += bytes.size();
-    }
-
-    /** A FETCH in progress; touched only by this actor. */
-    private static final class FetchStream {
-        final long requestId;
-        final Fid fid;
-        final long offset;
-        final long length;
-        /** The data version the bytes must come from (a resumed fetch), or null. */
-        final Long expectDataVersion;
-        VolumeReplica.Result.FetchTarget target;
-        /** Next byte to send, and the end (exclusive) of the range asked for. */
-        long position;
-        long end;
-        /** Bytes before this come from the blob; from here to the file's size they read as zeros. */
-        long storedEnd;
-        long sent;
-        long nextRead;
-        int readsInFlight;
-        /** Chunks read but not yet sent, by index. */
-        final Map<Long, ByteBuffer> ready = new HashMap<>();
-
-        FetchStream(long requestId, Fetch fetch) {
-            this.requestId = requestId;
-            this.fid = fetch.fid();
-            this.offset = fetch.offset();
-            this.length = fetch.length();
-            this.expectDataVersion = fetch.expectDataVersion();
-        }
-
-        void open(VolumeReplica.Result.FetchTarget target) {
-            this.target = target;
-            long size = target.attr().size();
-            this.position = Math.min(offset, size);
-            this.end = FileSizes.fetchEnd(position, length, size);
-            this.storedEnd = target.blobId() == null ? 0 : Math.min(target.blobLength(), size);
-            this.nextRead = ChunkStore.chunkIndex(position);
-        }
+    /** The client's id, once greeted (a STORE's commit carries it). */
+    String clientId() {
+        return clientId;
     }
 
     // ---- replies and the outbox ------------------------------------------------------------------
 
-    private void answer(long id, Opcode op, CompletionStage<? extends Reply> reply) {
-        getContext().pipeToSelf(reply, (r, failure) ->
-                failure == null ? new Answered(id, op.code(), r) : new Failed(id, op.code(), asStrand(failure)));
+    void answer(long id, Opcode op, CompletionStage<? extends Reply> reply) {
+        getContext().pipeToSelf(reply, (r, failure) -> failure == null ? new Answered(id, op.code(), r)
+                : new Failed(id, op.code(), VolumeRequests.asStrand(failure)));
     }
 
-    private void finish(long id, Frame frame) {
+    void finish(long id, Frame frame) {
         metrics.requestFinished(id, frame.opcode(), frame.type() == FrameType.ERROR);
         inFlight.remove(id);
         send(frame);
@@ -890,7 +478,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         }
     }
 
-    private void fail(long id, int opcode, StrandException error) {
+    void fail(long id, int opcode, StrandException error) {
         finish(id, errorFrame(opcode, id, error));
     }
 
@@ -899,173 +487,20 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     }
 
     private void send(Frame frame) {
-        enqueue(header(frame.type(), frame.opcode(), frame.requestId(), frame.body().length)
-                .concat(ByteString.fromArrayUnsafe(frame.body())));
+        enqueue(Outbox.encode(frame));
     }
 
-    private void enqueue(ByteString bytes) {
+    void enqueue(ByteString bytes) {
         if (closing) {
             return; // nothing new once closing; what was queued before still goes out
         }
         outbox.add(bytes);
-        outboxBytes += bytes.size();
         drainOutbox();
     }
 
-    /** Hands the socket everything queued, up to {@link #MAX_BATCH} bytes, in one element. */
     private void drainOutbox() {
-        if (outbound == null || !outboundReady) {
-            return;
+        if (outbox.drain(closing)) {
+            ackInboundIfReady(); // reading resumes once the client takes what waited for it
         }
-        if (outbox.isEmpty()) {
-            if (closing && !closeSent) {
-                closeSent = true;
-                outbound.tell(Outbound.Close.INSTANCE); // then OutboundFinished stops this actor
-            }
-            return;
-        }
-        ByteString batch = ByteString.emptyByteString();
-        while (!outbox.isEmpty() && batch.size() < MAX_BATCH) {
-            ByteString next = outbox.poll();
-            outboxBytes -= next.size();
-            batch = batch.concat(next);
-        }
-        outboundReady = false;
-        outbound.tell(new Outbound.Bytes(batch));
-        ackInboundIfReady(); // reading resumes once the client takes what waited for it
-    }
-
-    private static ByteString header(FrameType type, int opcode, long requestId, int bodyLength) {
-        ByteBuffer buf = ByteBuffer.allocate(4 + ProtocolLimits.HEADER_LENGTH).order(ByteOrder.BIG_ENDIAN);
-        buf.putInt(ProtocolLimits.HEADER_LENGTH + bodyLength);
-        buf.put((byte) type.code());
-        buf.put((byte) 0);
-        buf.putShort((short) opcode);
-        buf.putLong(requestId);
-        return ByteString.fromArrayUnsafe(buf.array());
-    }
-
-    // ---- asking the actors behind ----------------------------------------------------------------
-
-    private CompletionStage<VolumeRegistry.Result> askRegistry(
-            Function<ActorRef<VolumeRegistry.Result>, VolumeRegistry.Command> message) {
-        return ask(router.registry(), message, "the volume registry", ASK_TIMEOUT);
-    }
-
-    /** Every volume, in name order, asked page by page (each page fits one message between nodes). */
-    private CompletionStage<java.util.List<VolumeRegistry.VolumeRecord>> allVolumes(
-            String after, java.util.List<VolumeRegistry.VolumeRecord> soFar) {
-        return askRegistry(r -> new VolumeRegistry.ListVolumesPage(after, r)).thenCompose(result -> {
-            if (!(result instanceof VolumeRegistry.Result.VolumesPage page)) {
-                return java.util.concurrent.CompletableFuture.completedFuture(volumes(result)); // throws the refusal
-            }
-            soFar.addAll(page.volumes()); // one page at a time: no other thread touches the list meanwhile
-            return page.last() || page.volumes().isEmpty() ? java.util.concurrent.CompletableFuture.completedFuture(soFar)
-                    : allVolumes(page.volumes().get(page.volumes().size() - 1).name(), soFar);
-        });
-    }
-
-    /**
-     * A volume's record from the registry; if the registry does not answer within
-     * {@link #KNOWN_VOLUME_LOOKUP_TIMEOUT} and this node has seen the volume, the record it saw (records do
-     * not change), so that clients connecting while the registry fails over still reach their volumes.
-     */
-    private CompletionStage<VolumeRegistry.Result> lookUpVolume(String name) {
-        KnownVolumes known = router.knownVolumes();
-        VolumeRegistry.VolumeRecord seen = known.get(name);
-        return ask(router.registry(), (ActorRef<VolumeRegistry.Result> r) -> new VolumeRegistry.Lookup(name, r),
-                "the volume registry", seen == null ? ASK_TIMEOUT : KNOWN_VOLUME_LOOKUP_TIMEOUT)
-                .handle((result, failure) -> {
-                    if (failure == null) {
-                        known.remember(result);
-                        return result;
-                    }
-                    if (seen != null) {
-                        return new VolumeRegistry.Result.Volume(seen);
-                    }
-                    throw failure instanceof RuntimeException re ? re : new CompletionException(failure);
-                });
-    }
-
-    private CompletionStage<VolumeReplica.Result> askReplica(
-            long volumeId, Function<ActorRef<VolumeReplica.Result>, VolumeReplica.Command> message) {
-        return ask(router.replica(volumeId), message, "volume " + volumeId, ASK_TIMEOUT);
-    }
-
-    private <C, R> CompletionStage<R> ask(RecipientRef<C> target, Function<ActorRef<R>, C> message, String who,
-                                          Duration timeout) {
-        return AskPattern.<C, R>ask(target, message::apply, timeout, getContext().getSystem().scheduler())
-                .exceptionally(failure -> {
-                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                            ? failure.getCause() : failure;
-                    if (cause instanceof AskTimeoutException || cause instanceof java.util.concurrent.TimeoutException) {
-                        throw Status.TIMEOUT.exception(who + " did not answer within " + timeout.toMillis() + " ms");
-                    }
-                    throw cause instanceof StrandException se ? se
-                            : Status.INTERNAL.exception(who + " failed: " + cause.getMessage());
-                });
-    }
-
-    private static Reply done(VolumeReplica.Result result) {
-        if (result instanceof VolumeReplica.Result.Done d) {
-            return d.reply();
-        }
-        throw rejection(result);
-    }
-
-    private static StrandException rejection(VolumeReplica.Result result) {
-        if (result instanceof VolumeReplica.Result.Rejected r) {
-            return r.status().exception(r.message());
-        }
-        return Status.INTERNAL.exception("unexpected answer " + result.getClass().getSimpleName());
-    }
-
-    private static StrandException asStrand(Throwable failure) {
-        Throwable cause = failure;
-        while ((cause instanceof CompletionException || cause instanceof java.util.concurrent.ExecutionException)
-                && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause instanceof StrandException se ? se : Status.INTERNAL.exception(String.valueOf(cause.getMessage()));
-    }
-
-    private static <T> T required(T value, String field) {
-        if (value == null) {
-            throw new BadRequestException("missing field '" + field + "'");
-        }
-        return value;
-    }
-
-    /** The fid whose volume serves a namespace request. */
-    private static Fid routingFid(Request request) {
-        Fid fid;
-        if (request instanceof GetAttr r) {
-            fid = r.fid();
-        } else if (request instanceof Walk r) {
-            fid = r.start();
-        } else if (request instanceof ReadDir r) {
-            fid = r.dir();
-        } else if (request instanceof ReadLink r) {
-            fid = r.fid();
-        } else if (request instanceof Create r) {
-            fid = r.dir();
-        } else if (request instanceof MkDir r) {
-            fid = r.dir();
-        } else if (request instanceof Symlink r) {
-            fid = r.dir();
-        } else if (request instanceof Link r) {
-            fid = r.dir();
-        } else if (request instanceof Remove r) {
-            fid = r.dir();
-        } else if (request instanceof RmDir r) {
-            fid = r.dir();
-        } else if (request instanceof Rename r) {
-            fid = r.fromDir();
-        } else if (request instanceof SetAttr r) {
-            fid = r.fid();
-        } else {
-            throw new BadRequestException("no volume for " + request.getClass().getSimpleName());
-        }
-        return required(fid, "fid");
     }
 }

@@ -1,0 +1,251 @@
+package dev.strand.actors.connection;
+
+import dev.strand.actors.registry.VolumeRegistry;
+import dev.strand.actors.volume.VolumeReads;
+import dev.strand.actors.volume.VolumeReplica;
+import dev.strand.protocol.Status;
+import dev.strand.protocol.StrandException;
+import dev.strand.protocol.error.BadRequestException;
+import dev.strand.protocol.message.*;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.Scheduler;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.pattern.AskTimeoutException;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * How a connection asks the actors behind it: the volume registry for volume requests, and the volume replicas
+ * for namespace requests and for the steps of STORE and FETCH; their answers become protocol replies, their
+ * refusals and timeouts {@link StrandException}s. It exists so that {@link ConnectionActor} reads as the
+ * protocol, not as the routing. It holds no state of its own; its methods are called on the connection's
+ * thread, and the stages they return complete on others (nothing here touches the actor's state).
+ */
+final class VolumeRequests {
+
+    static final Duration ASK_TIMEOUT = Duration.ofSeconds(30);
+    /** How long VOLUME_INFO waits for the registry before it answers from a record this node already knows. */
+    static final Duration KNOWN_VOLUME_LOOKUP_TIMEOUT = Duration.ofSeconds(1);
+
+    private final VolumeRouter router;
+    private final Scheduler scheduler;
+
+    VolumeRequests(VolumeRouter router, Scheduler scheduler) {
+        this.router = router;
+        this.scheduler = scheduler;
+    }
+
+    // ---- the requests ----------------------------------------------------------------------------
+
+    CompletionStage<VolumeInfo> create(VolumeCreate create, String clientId, long id) {
+        int replicas = create.replicas() <= 0 ? 1 : create.replicas();
+        // (client id, request id) lets the registry recognise this create if the client sends it again
+        CompletionStage<VolumeRegistry.Result> created = askRegistry(r -> new VolumeRegistry.CreateVolume(
+                create.name(), replicas, r, create.minReplicas(), clientId, id));
+        return created.thenApply(result -> {
+            router.knownVolumes().remember(result);
+            return result;
+        }).thenCompose(this::withUsage);
+    }
+
+    CompletionStage<VolumeInfo> info(VolumeInfoRequest request) {
+        String name = required(request.name(), "name");
+        return lookUpVolume(name).thenCompose(this::withUsage);
+    }
+
+    CompletionStage<VolumeListReply> list() {
+        return allVolumes(null, new ArrayList<>()).thenApply(all ->
+                new VolumeListReply(all.stream().map(v -> volumeInfo(v, null)).toList()));
+    }
+
+    /** Replicated volumes: every replica's version of one object. */
+    CompletionStage<ValidateReply> validate(Validate request) {
+        Fid fid = required(request.fid(), "fid");
+        return askReplica(fid.volume(), r -> new VolumeReplica.Validate(fid, r))
+                .thenApply(VolumeRequests::validateReply);
+    }
+
+    /** A namespace request, executed by the replica of the volume it names. */
+    CompletionStage<Reply> execute(Request request, String clientId, long id) {
+        if (request instanceof Walk walk) {
+            VolumeReads.checkWalkSize(walk); // the Execute must fit one frame
+        }
+        Fid fid = routingFid(request);
+        CompletionStage<VolumeReplica.Result> result = askReplica(fid.volume(),
+                r -> new VolumeReplica.Execute(request, clientId, id, r));
+        return result.thenApply(VolumeRequests::done);
+    }
+
+    // ---- volumes ---------------------------------------------------------------------------------
+
+    private CompletionStage<VolumeInfo> withUsage(VolumeRegistry.Result result) {
+        VolumeRegistry.VolumeRecord volume = volumes(result).get(0);
+        return askReplica(volume.id(), VolumeReplica.GetStats::new).thenApply(stats -> {
+            if (stats instanceof VolumeReplica.Result.Stats s) {
+                return volumeInfo(volume, s);
+            }
+            throw rejection(stats);
+        });
+    }
+
+    private static List<VolumeRegistry.VolumeRecord> volumes(VolumeRegistry.Result result) {
+        if (result instanceof VolumeRegistry.Result.Volume v) {
+            return List.of(v.volume());
+        }
+        if (result instanceof VolumeRegistry.Result.Volumes vs) {
+            return vs.volumes();
+        }
+        VolumeRegistry.Result.Rejected r = (VolumeRegistry.Result.Rejected) result;
+        throw r.status().exception(r.message());
+    }
+
+    private static VolumeInfo volumeInfo(VolumeRegistry.VolumeRecord v, VolumeReplica.Result.Stats s) {
+        List<ReplicaInfo> replicas = s == null || s.group() == null ? null : s.group().stream()
+                .map(r -> new ReplicaInfo(r.index(), r.entityId(), r.node(), r.available(), r.versionVector(),
+                        r.pendingCop2(), r.state())).toList();
+        return new VolumeInfo(v.name(), v.id(), Fid.root(v.id()), v.replicas(), v.createdMillis(),
+                s == null ? -1 : s.files(), s == null ? -1 : s.directories(), s == null ? -1 : s.symlinks(),
+                s == null ? -1 : s.bytes(), s == null ? null : s.versionVector(), v.minReplicasSetting(), replicas);
+    }
+
+    private static ValidateReply validateReply(VolumeReplica.Result result) {
+        if (result instanceof VolumeReplica.Result.Validation v) {
+            return new ValidateReply(v.replicas().stream().map(r -> new ReplicaVersionInfo(r.index(), r.node(),
+                    r.available(), r.versionVector(), r.dataVersion(), r.problem())).toList(), v.agree());
+        }
+        throw rejection(result);
+    }
+
+    private CompletionStage<VolumeRegistry.Result> askRegistry(
+            Function<ActorRef<VolumeRegistry.Result>, VolumeRegistry.Command> message) {
+        return ask(router.registry(), message, "the volume registry", ASK_TIMEOUT);
+    }
+
+    /** Every volume, in name order, asked page by page (each page fits one message between nodes). */
+    private CompletionStage<List<VolumeRegistry.VolumeRecord>> allVolumes(
+            String after, List<VolumeRegistry.VolumeRecord> soFar) {
+        return askRegistry(r -> new VolumeRegistry.ListVolumesPage(after, r)).thenCompose(result -> {
+            if (!(result instanceof VolumeRegistry.Result.VolumesPage page)) {
+                return CompletableFuture.completedFuture(volumes(result)); // throws the refusal
+            }
+            soFar.addAll(page.volumes()); // one page at a time: no other thread touches the list meanwhile
+            return page.last() || page.volumes().isEmpty() ? CompletableFuture.completedFuture(soFar)
+                    : allVolumes(page.volumes().get(page.volumes().size() - 1).name(), soFar);
+        });
+    }
+
+    /**
+     * A volume's record from the registry; if the registry does not answer within
+     * {@link #KNOWN_VOLUME_LOOKUP_TIMEOUT} and this node has seen the volume, the record it saw (records do
+     * not change), so that clients connecting while the registry fails over still reach their volumes.
+     */
+    private CompletionStage<VolumeRegistry.Result> lookUpVolume(String name) {
+        KnownVolumes known = router.knownVolumes();
+        VolumeRegistry.VolumeRecord seen = known.get(name);
+        return ask(router.registry(), (ActorRef<VolumeRegistry.Result> r) -> new VolumeRegistry.Lookup(name, r),
+                "the volume registry", seen == null ? ASK_TIMEOUT : KNOWN_VOLUME_LOOKUP_TIMEOUT)
+                .handle((result, failure) -> {
+                    if (failure == null) {
+                        known.remember(result);
+                        return result;
+                    }
+                    if (seen != null) {
+                        return new VolumeRegistry.Result.Volume(seen);
+                    }
+                    throw failure instanceof RuntimeException re ? re : new CompletionException(failure);
+                });
+    }
+
+    // ---- replicas and their answers --------------------------------------------------------------
+
+    CompletionStage<VolumeReplica.Result> askReplica(
+            long volumeId, Function<ActorRef<VolumeReplica.Result>, VolumeReplica.Command> message) {
+        return ask(router.replica(volumeId), message, "volume " + volumeId, ASK_TIMEOUT);
+    }
+
+    private <C, R> CompletionStage<R> ask(RecipientRef<C> target, Function<ActorRef<R>, C> message, String who,
+                                          Duration timeout) {
+        return AskPattern.<C, R>ask(target, message::apply, timeout, scheduler)
+                .exceptionally(failure -> {
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    if (cause instanceof AskTimeoutException || cause instanceof TimeoutException) {
+                        throw Status.TIMEOUT.exception(who + " did not answer within " + timeout.toMillis() + " ms");
+                    }
+                    throw cause instanceof StrandException se ? se
+                            : Status.INTERNAL.exception(who + " failed: " + cause.getMessage());
+                });
+    }
+
+    static Reply done(VolumeReplica.Result result) {
+        if (result instanceof VolumeReplica.Result.Done d) {
+            return d.reply();
+        }
+        throw rejection(result);
+    }
+
+    static StrandException rejection(VolumeReplica.Result result) {
+        if (result instanceof VolumeReplica.Result.Rejected r) {
+            return r.status().exception(r.message());
+        }
+        return Status.INTERNAL.exception("unexpected answer " + result.getClass().getSimpleName());
+    }
+
+    static StrandException asStrand(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof StrandException se ? se : Status.INTERNAL.exception(String.valueOf(cause.getMessage()));
+    }
+
+    static <T> T required(T value, String field) {
+        if (value == null) {
+            throw new BadRequestException("missing field '" + field + "'");
+        }
+        return value;
+    }
+
+    /** The fid whose volume serves a namespace request. */
+    private static Fid routingFid(Request request) {
+        Fid fid;
+        if (request instanceof GetAttr r) {
+            fid = r.fid();
+        } else if (request instanceof Walk r) {
+            fid = r.start();
+        } else if (request instanceof ReadDir r) {
+            fid = r.dir();
+        } else if (request instanceof ReadLink r) {
+            fid = r.fid();
+        } else if (request instanceof Create r) {
+            fid = r.dir();
+        } else if (request instanceof MkDir r) {
+            fid = r.dir();
+        } else if (request instanceof Symlink r) {
+            fid = r.dir();
+        } else if (request instanceof Link r) {
+            fid = r.dir();
+        } else if (request instanceof Remove r) {
+            fid = r.dir();
+        } else if (request instanceof RmDir r) {
+            fid = r.dir();
+        } else if (request instanceof Rename r) {
+            fid = r.fromDir();
+        } else if (request instanceof SetAttr r) {
+            fid = r.fid();
+        } else {
+            throw new BadRequestException("no volume for " + request.getClass().getSimpleName());
+        }
+        return required(fid, "fid");
+    }
+}
