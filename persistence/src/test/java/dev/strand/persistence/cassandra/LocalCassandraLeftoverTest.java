@@ -2,6 +2,7 @@ package dev.strand.persistence.cassandra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -10,6 +11,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -99,6 +101,9 @@ class LocalCassandraLeftoverTest {
                 StandardCharsets.UTF_8))) {
             cassandra = Long.parseLong(out.readLine().trim());
         }
+        // `echo $!` comes right after the fork: wait until the child has become the stand-in (exec'd)
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessIdentity.arguments(cassandra)
+                .contains("while :; do sleep 1; done"));
         Files.writeString(settings.pidFile(), cassandra + " " + launcher.pid() + "\n");
 
         assertThatThrownBy(() -> new LocalCassandra(settings).start()).isInstanceOf(IllegalStateException.class)
