@@ -420,7 +420,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             return;
         }
         if (hello.protocolVersion() == ProtocolLimits.PROTOCOL_VERSION) {
-            Names.checkHello(hello); // malformed: BAD_REQUEST, and the connection stays open, not greeted
+            Names.checkHello(hello); // malformed or too long (the client id is recorded with every change): BAD_REQUEST,
+            // and the connection stays open, not greeted
         }
         StrandException refusal = null;
         if (hello.protocolVersion() != ProtocolLimits.PROTOCOL_VERSION) {
@@ -436,12 +437,6 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         if (refusal != null) {
             fail(id, Opcode.HELLO.code(), refusal);
             closeConnection();
-            return;
-        }
-        if (hello.clientId() != null && hello.clientId().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
-                > ProtocolLimits.MAX_CLIENT_ID_BYTES) { // recorded with every change: bounded
-            fail(id, Opcode.HELLO.code(), new BadRequestException("a clientId may have at most "
-                    + ProtocolLimits.MAX_CLIENT_ID_BYTES + " UTF-8 bytes"));
             return;
         }
         greeted = true;
