@@ -1,5 +1,6 @@
 package dev.strand.actors;
 
+import dev.strand.volume.FrameBudget;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -35,7 +36,7 @@ public final class FrameSizes implements AutoCloseable {
                 """).withFallback(ConfigFactory.load());
         system = ActorSystem.create(Behaviors.empty(), "strand", config);
         serialization = SerializationExtension.get(system.classicSystem());
-        budget = FrameBudget.of(system);
+        budget = FrameBudget.of(system.settings().config());
     }
 
     public ActorSystem<Void> system() {

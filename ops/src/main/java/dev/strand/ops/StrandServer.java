@@ -118,7 +118,7 @@ public final class StrandServer implements AutoCloseable {
             ClusterMembershipLog.start(system);
 
             VolumeSettings volumeSettings = VolumeSettings.fromConfig(system.settings().config());
-            dev.strand.actors.FrameBudget.of(system); // refuses a frame size the paged messages were not sized for
+            dev.strand.volume.FrameBudget.of(system.settings().config()); // refuses a frame size the paged messages were not sized for
             VolumeReplica.init(system, chunks, volumeSettings);
             // every request for a volume goes through its coordinator, which lives beside the replicas
             VolumeCoordinator.init(system, chunks);

@@ -9,6 +9,7 @@ import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
@@ -29,6 +30,18 @@ class ArchitectureTest {
     @Test
     void noCycleBetweenModules() {
         slices().matching("dev.strand.(*)..").should().beFreeOfCycles().check(classes);
+    }
+
+    /**
+     * The protocols' rules (the volume model, replication, COP2, resolution and repair) are plain Java, tested
+     * without Pekko; the actors are the adapters that feed them messages and persist their decisions.
+     */
+    @Test
+    void theProtocolRulesKnowNeitherPekkoNorTheActors() {
+        noClasses().that().resideInAnyPackage("dev.strand.volume..", "dev.strand.replication..", "dev.strand.cop2..",
+                        "dev.strand.conflictrepair..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.apache.pekko..", "dev.strand.actors..")
+                .check(classes);
     }
 
     @Test

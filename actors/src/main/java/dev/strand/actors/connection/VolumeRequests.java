@@ -1,7 +1,7 @@
 package dev.strand.actors.connection;
 
 import dev.strand.actors.registry.VolumeRegistry;
-import dev.strand.actors.volume.VolumeReads;
+import dev.strand.volume.VolumeReads;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.protocol.Status;
 import dev.strand.protocol.StrandException;

@@ -1,6 +1,6 @@
 package dev.strand.actors.coordinator;
 
-import dev.strand.actors.FrameBudget;
+import dev.strand.volume.FrameBudget;
 import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.actors.volume.VolumeReplica.ReplicaSummary;

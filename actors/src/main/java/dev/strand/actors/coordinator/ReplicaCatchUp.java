@@ -1,11 +1,11 @@
 package dev.strand.actors.coordinator;
 
-import dev.strand.actors.volume.RecentRequests;
-import dev.strand.actors.volume.VnodeSync;
+import dev.strand.volume.RecentRequests;
+import dev.strand.volume.VnodeSync;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.actors.volume.VolumeReplica.Command;
 import dev.strand.actors.volume.VolumeReplica.Result;
-import dev.strand.actors.volume.VolumeSnapshot;
+import dev.strand.volume.VolumeSnapshot;
 import dev.strand.protocol.Status;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.RecipientRef;

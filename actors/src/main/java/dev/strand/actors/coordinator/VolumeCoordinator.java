@@ -1,9 +1,9 @@
 package dev.strand.actors.coordinator;
 
-import dev.strand.actors.FrameBudget;
+import dev.strand.volume.FrameBudget;
 import dev.strand.actors.registry.VolumeRegistry;
-import dev.strand.actors.volume.Mutation;
-import dev.strand.actors.volume.Origin;
+import dev.strand.volume.Mutation;
+import dev.strand.volume.Origin;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.actors.volume.VolumeReplica.Command;
 import dev.strand.actors.volume.VolumeReplica.Cop1;
@@ -200,7 +200,7 @@ public final class VolumeCoordinator {
         this.chunks = chunks;
         this.settings = settings;
         this.metrics = StrandMetrics.get(context.getSystem());
-        this.frames = FrameBudget.of(context.getSystem());
+        this.frames = FrameBudget.of(context.getSystem().settings().config());
         context.setLoggerName(VolumeCoordinator.class); // not the generic ActorCell: operators filter by it
     }
 

@@ -4,7 +4,7 @@ import dev.strand.actors.CborSerializable;
 
 /**
  * What the volume registry journals. Versioned like the volume events (see
- * {@code dev.strand.actors.volume.VolumeEvent}): stable class names, optional additions, migrations for
+ * {@code dev.strand.volume.VolumeEvent}): stable class names, optional additions, migrations for
  * anything else.
  */
 public sealed interface RegistryEvent extends CborSerializable {

@@ -1,7 +1,7 @@
 package dev.strand.actors.registry;
 
 import dev.strand.actors.CborSerializable;
-import dev.strand.actors.FrameBudget;
+import dev.strand.volume.FrameBudget;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.cop2.OperationIds;
 import dev.strand.protocol.Names;
@@ -181,7 +181,7 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
         this.context = context;
         this.replicas = replicas;
         this.initializeTimeout = initializeTimeout;
-        this.frames = FrameBudget.of(context.getSystem());
+        this.frames = FrameBudget.of(context.getSystem().settings().config());
     }
 
     @Override

@@ -1,6 +1,6 @@
 package dev.strand.actors.registry;
 
-import dev.strand.actors.FrameBudget;
+import dev.strand.volume.FrameBudget;
 
 import java.util.ArrayList;
 import java.util.List;

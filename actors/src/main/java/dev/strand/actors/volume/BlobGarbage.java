@@ -1,5 +1,8 @@
 package dev.strand.actors.volume;
 
+import dev.strand.volume.ReplicaPages;
+import dev.strand.volume.Volume;
+import dev.strand.volume.VolumeEvent;
 import dev.strand.actors.volume.VolumeReplica.BlobsListed;
 import dev.strand.actors.volume.VolumeReplica.DeleteFreedBlob;
 import dev.strand.actors.volume.VolumeReplica.FreedBlobDeleted;

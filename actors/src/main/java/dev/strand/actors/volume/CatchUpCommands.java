@@ -1,5 +1,11 @@
 package dev.strand.actors.volume;
 
+import dev.strand.volume.ReplicaPages;
+import dev.strand.volume.Vnode;
+import dev.strand.volume.VnodeSync;
+import dev.strand.volume.Volume;
+import dev.strand.volume.VolumeEvent;
+import dev.strand.volume.VolumeSnapshot;
 import dev.strand.actors.volume.VolumeReplica.AdoptRecentRequests;
 import dev.strand.actors.volume.VolumeReplica.CompareVersions;
 import dev.strand.actors.volume.VolumeReplica.CompleteCatchUp;

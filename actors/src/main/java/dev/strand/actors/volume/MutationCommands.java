@@ -1,5 +1,15 @@
 package dev.strand.actors.volume;
 
+import dev.strand.volume.Mutation;
+import dev.strand.volume.Origin;
+import dev.strand.volume.Outcome;
+import dev.strand.volume.RecentRequests;
+import dev.strand.volume.RequestDigest;
+import dev.strand.volume.StoreMutation;
+import dev.strand.volume.VnodeVersion;
+import dev.strand.volume.Volume;
+import dev.strand.volume.VolumeEvent;
+import dev.strand.volume.VolumeReads;
 import dev.strand.actors.volume.VolumeReplica.CommitStore;
 import dev.strand.actors.volume.VolumeReplica.Cop1;
 import dev.strand.actors.volume.VolumeReplica.Cop2;
@@ -117,13 +127,15 @@ final class MutationCommands {
      */
     private Effect<VolumeEvent, Volume> onceOnly(Volume volume, Mutation mutation, Cop1 cop1,
                                                  ActorRef<Result> replyTo) {
-        Origin origin = mutation.origin;
-        Result again = volume.recentRequests().answerAgain(volume, origin.clientId(), origin.requestId(),
-                origin.requestDigest(), System.currentTimeMillis());
+        Origin origin = mutation.origin();
+        RecentRequests.Answer again = volume.recentRequests().answerAgain(volume, origin.clientId(),
+                origin.requestId(), origin.requestDigest(), System.currentTimeMillis());
         if (again == null) {
             return run(volume, mutation, cop1, replyTo);
         }
-        replyTo.tell(again);
+        replyTo.tell(again instanceof RecentRequests.Answer.Refused refused
+                ? new Result.Rejected(refused.status(), refused.message())
+                : new Result.Done(((RecentRequests.Answer.Again) again).reply()));
         List<VolumeEvent> cop2Events = cop2Events(volume, cop1);
         return cop2Events.isEmpty() ? scope.effects.none() : scope.effects.persist(cop2Events);
     }

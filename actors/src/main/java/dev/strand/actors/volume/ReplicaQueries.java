@@ -1,5 +1,9 @@
 package dev.strand.actors.volume;
 
+import dev.strand.volume.Vnode;
+import dev.strand.volume.VnodeVersion;
+import dev.strand.volume.Volume;
+import dev.strand.volume.VolumeEvent;
 import dev.strand.actors.volume.VolumeReplica.GetStats;
 import dev.strand.actors.volume.VolumeReplica.OpenForFetch;
 import dev.strand.actors.volume.VolumeReplica.PrepareStore;

@@ -1,6 +1,8 @@
 package dev.strand.actors.volume;
 
-import dev.strand.actors.FrameBudget;
+import dev.strand.volume.Volume;
+import dev.strand.volume.VolumeEvent;
+import dev.strand.volume.FrameBudget;
 import dev.strand.actors.volume.VolumeReplica.Command;
 import dev.strand.actors.volume.VolumeReplica.Result;
 import dev.strand.metrics.StrandMetrics;
@@ -41,7 +43,7 @@ final class ReplicaScope {
         this.settings = settings;
         this.effects = effects;
         this.metrics = StrandMetrics.get(context.getSystem());
-        this.frames = FrameBudget.of(context.getSystem());
+        this.frames = FrameBudget.of(context.getSystem().settings().config());
         int dot = entityId.indexOf('.');
         try {
             this.volumeId = Long.parseLong(entityId.substring(0, dot));

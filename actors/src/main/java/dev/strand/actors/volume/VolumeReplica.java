@@ -1,5 +1,11 @@
 package dev.strand.actors.volume;
 
+import dev.strand.volume.RecentRequests;
+import dev.strand.volume.VnodeSync;
+import dev.strand.volume.VnodeVersion;
+import dev.strand.volume.Volume;
+import dev.strand.volume.VolumeEvent;
+import dev.strand.volume.VolumeSnapshot;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.strand.actors.CborSerializable;
 import dev.strand.persistence.ChunkStore;
@@ -64,7 +70,7 @@ import java.util.UUID;
  *   <li>{@link Validate}: this replica's version of one object: {@link Result.Validation}.</li>
  *   <li>{@link ListBlobReferencesPage}: the blobs this replica's vnodes reference, a page at a time:
  *       {@link Result.BlobReferencesPage}. Every answer that carries a list is paged to fit one remoting frame
- *       ({@link dev.strand.actors.FrameBudget}).</li>
+ *       ({@link dev.strand.volume.FrameBudget}).</li>
  *   <li>Catching up ({@link VnodeSync}): as a source, {@link ListVersions} ({@link Result.Versions}),
  *       {@link ReadVnodes} ({@link Result.VnodeImages}), {@link ReadEntries} ({@link Result.DirectoryEntries})
  *       and {@link ReadRecentRequests} ({@link Result.RecentRequestsPage}) only read; as a target,

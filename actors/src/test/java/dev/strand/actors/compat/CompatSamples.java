@@ -3,13 +3,13 @@ package dev.strand.actors.compat;
 import dev.strand.actors.registry.RegistryEvent;
 import dev.strand.actors.registry.RegistryState;
 import dev.strand.actors.registry.VolumeRegistry;
-import dev.strand.actors.volume.Origin;
-import dev.strand.actors.volume.VnodeVersion;
-import dev.strand.actors.volume.VolumeEvent;
+import dev.strand.volume.Origin;
+import dev.strand.volume.VnodeVersion;
+import dev.strand.volume.VolumeEvent;
 import dev.strand.actors.volume.VolumeReplica;
-import dev.strand.actors.volume.VolumeSnapshot;
-import dev.strand.actors.volume.VolumeSnapshot.EntryRecord;
-import dev.strand.actors.volume.VolumeSnapshot.VnodeRecord;
+import dev.strand.volume.VolumeSnapshot;
+import dev.strand.volume.VolumeSnapshot.EntryRecord;
+import dev.strand.volume.VolumeSnapshot.VnodeRecord;
 import dev.strand.protocol.Status;
 import dev.strand.protocol.message.Attr;
 import dev.strand.protocol.message.Create;
@@ -58,7 +58,7 @@ import java.util.UUID;
 final class CompatSamples {
 
     /** The version folder new golden files go to. */
-    static final String NEWEST_VERSION = "v2";
+    static final String NEWEST_VERSION = "v3";
 
     private CompatSamples() {}
 
@@ -67,6 +67,7 @@ final class CompatSamples {
         return switch (version) {
             case "v1" -> v1(system);
             case "v2" -> v2(system);
+            case "v3" -> v3(system);
             default -> throw new IllegalArgumentException("no samples for golden file version " + version
                     + ": add them to " + CompatSamples.class.getName());
         };
@@ -123,11 +124,11 @@ final class CompatSamples {
         Samples s = new Samples();
         volumeEvents(s);
         s.add("volume-snapshot", volumeSnapshot());
-        s.add("volume-snapshot.with-recent-requests", new dev.strand.actors.volume.RecentRequests.Snapshot(
+        s.add("volume-snapshot.with-recent-requests", new dev.strand.volume.RecentRequests.Snapshot(
                 volumeSnapshot(), List.of(
-                        new dev.strand.actors.volume.RecentRequests.Entry("client-5f3a9c", 25, CREATED + 25_000,
+                        new dev.strand.volume.RecentRequests.Entry("client-5f3a9c", 25, CREATED + 25_000,
                                 NOTES, null, null),
-                        new dev.strand.actors.volume.RecentRequests.Entry("client-5f3a9c", 26, CREATED + 26_000,
+                        new dev.strand.volume.RecentRequests.Entry("client-5f3a9c", 26, CREATED + 26_000,
                                 null, Status.EXISTS, "'docs' exists in directory 7.1.1"))));
         registryEvents(s);
         replicaMessages(s, system);
@@ -246,6 +247,21 @@ final class CompatSamples {
         return samples;
     }
 
+    /**
+     * Version 3: the volume model moved to its own module (package {@code dev.strand.volume}), so its events and
+     * snapshots are written under new class names: every one of them again, written anew. Version-1 files keep
+     * their old names and read through {@code VolumeModelMoveMigration}.
+     */
+    private static Map<String, Object> v3(ActorSystem<?> system) {
+        Map<String, Object> samples = new java.util.LinkedHashMap<>();
+        v1(system).forEach((name, sample) -> {
+            if (sample instanceof dev.strand.volume.Serialized) {
+                samples.put(name, sample);
+            }
+        });
+        return samples;
+    }
+
     private static void replicaMessages(Samples s, ActorSystem<?> system) {
         ActorRef<VolumeReplica.Result> connection = remoteRef(system, "/user/connections/connection-17#1840276431");
         ActorRef<VolumeReplica.Result> registryAsk = remoteRef(system, "/temp/$a#-302114587");
@@ -345,13 +361,13 @@ final class CompatSamples {
                 9, vector(1, 8, 0), null, 0, null, ROOT.vnode(), List.of(
                 new EntryRecord("report.txt", REPORT.vnode(), REPORT.unique(), FileType.FILE)));
         List<EntryRecord> moreEntries = List.of(new EntryRecord("up", UP.vnode(), UP.unique(), FileType.SYMLINK));
-        List<dev.strand.actors.volume.RecentRequests.Entry> recent = List.of(
-                new dev.strand.actors.volume.RecentRequests.Entry("client-5f3a9c", 40, t, NOTES, null, null),
-                new dev.strand.actors.volume.RecentRequests.Entry("client-77b0e1", 3, t, null, Status.NOT_FOUND,
+        List<dev.strand.volume.RecentRequests.Entry> recent = List.of(
+                new dev.strand.volume.RecentRequests.Entry("client-5f3a9c", 40, t, NOTES, null, null),
+                new dev.strand.volume.RecentRequests.Entry("client-77b0e1", 3, t, null, Status.NOT_FOUND,
                         "no 'draft' in directory 7.1.1"));
-        List<dev.strand.actors.volume.VnodeSync.Summary> summaries = List.of(
-                new dev.strand.actors.volume.VnodeSync.Summary(ROOT.vnode(), ROOT.unique(), 9, vector(1, 9, 0)),
-                new dev.strand.actors.volume.VnodeSync.Summary(NOTES.vnode(), NOTES.unique(), 8, vector(2, 6, 0)));
+        List<dev.strand.volume.VnodeSync.Summary> summaries = List.of(
+                new dev.strand.volume.VnodeSync.Summary(ROOT.vnode(), ROOT.unique(), 9, vector(1, 9, 0)),
+                new dev.strand.volume.VnodeSync.Summary(NOTES.vnode(), NOTES.unique(), 8, vector(2, 6, 0)));
 
         s.add("volume-event.vnodes-installed", new VolumeEvent.VnodesInstalled(0, List.of(notes, docs),
                 List.of(DOCS.vnode()), List.of(DRAFT.vnode())));
@@ -377,12 +393,12 @@ final class CompatSamples {
                 ask));
 
         s.add("replica-result.versions", new VolumeReplica.Result.Versions(summaries, true, vector(3, 21, 0), 11, 11));
-        s.add("replica-result.compared", new VolumeReplica.Result.Compared(new dev.strand.actors.volume.VnodeSync
+        s.add("replica-result.compared", new VolumeReplica.Result.Compared(new dev.strand.volume.VnodeSync
                 .Differences(List.of(NOTES.vnode()), List.of(DRAFT.vnode()))));
-        s.add("replica-result.vnode-images", new VolumeReplica.Result.VnodeImages(new dev.strand.actors.volume
+        s.add("replica-result.vnode-images", new VolumeReplica.Result.VnodeImages(new dev.strand.volume
                 .VnodeSync.Images(List.of(notes, docs), List.of(DOCS.vnode()), List.of(DRAFT.vnode()))));
         s.add("replica-result.directory-entries", new VolumeReplica.Result.DirectoryEntries(
-                new dev.strand.actors.volume.VnodeSync.Entries(moreEntries, true), version(9, 1, 8, 0)));
+                new dev.strand.volume.VnodeSync.Entries(moreEntries, true), version(9, 1, 8, 0)));
         s.add("replica-result.recent-requests-page", new VolumeReplica.Result.RecentRequestsPage(recent));
         s.add("replica-result.installed", new VolumeReplica.Result.Installed(2));
         s.add("replica-command.list-pending-operations", new VolumeReplica.ListPendingOperations(ask));
@@ -392,7 +408,7 @@ final class CompatSamples {
         s.add("replica-command.list-pending-operations-page", new VolumeReplica.ListPendingOperationsPage(14_563, ask));
         s.add("replica-result.pending-operations-page", new VolumeReplica.Result.PendingOperationsPage(
                 List.of(4_294_967_311L, 4_294_967_312L), true));
-        s.add("replica-result.compared.stopped-early", new VolumeReplica.Result.Compared(new dev.strand.actors.volume
+        s.add("replica-result.compared.stopped-early", new VolumeReplica.Result.Compared(new dev.strand.volume
                 .VnodeSync.Differences(List.of(NOTES.vnode()), List.of(DRAFT.vnode()), DRAFT.vnode())));
         s.add("replica-command.list-blob-references-page", new VolumeReplica.ListBlobReferencesPage(DOCS.vnode(), ask));
         s.add("replica-result.blob-references-page", new VolumeReplica.Result.BlobReferencesPage(1,

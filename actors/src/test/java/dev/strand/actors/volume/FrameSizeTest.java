@@ -1,5 +1,12 @@
 package dev.strand.actors.volume;
 
+import dev.strand.volume.ModelVolume;
+import dev.strand.volume.RecentRequests;
+import dev.strand.volume.ReplicaPages;
+import dev.strand.volume.Vnode;
+import dev.strand.volume.VnodeSync;
+import dev.strand.volume.VolumeReads;
+import dev.strand.volume.VolumeSnapshot;
 import dev.strand.actors.FrameSizes;
 import dev.strand.protocol.ProtocolLimits;
 import dev.strand.protocol.Status;

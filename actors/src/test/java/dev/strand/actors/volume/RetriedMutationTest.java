@@ -1,5 +1,7 @@
 package dev.strand.actors.volume;
 
+import dev.strand.volume.Volume;
+import dev.strand.volume.VolumeEvent;
 import dev.strand.persistence.InMemoryChunkStore;
 import dev.strand.protocol.Status;
 import dev.strand.protocol.message.Attr;

@@ -1,5 +1,9 @@
 package dev.strand.actors.volume;
 
+import dev.strand.volume.RecentRequests;
+import dev.strand.volume.Volume;
+import dev.strand.volume.VolumeEvent;
+import dev.strand.volume.VolumeSnapshot;
 import dev.strand.persistence.InMemoryChunkStore;
 import dev.strand.protocol.Status;
 import dev.strand.protocol.message.Attr;

@@ -1,0 +1,38 @@
+package dev.strand.volume;
+
+import dev.strand.cop2.PendingCop2;
+import dev.strand.protocol.message.FileType;
+import dev.strand.replication.VersionVector;
+
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * An immutable copy of a replica's state, as the snapshot store keeps it (the live {@link Volume} is
+ * mutable and the store serialises asynchronously). Usage counters and the blob index are not stored:
+ * they are rebuilt from the vnodes. Versioned like the events (see {@link VolumeEvent}).
+ */
+public record VolumeSnapshot(boolean initialized, long volumeId, String volumeName, long createdMillis,
+                             int replicaIndex, int replicas, long nextVnode, long nextUnique,
+                             VersionVector versionVector, List<VnodeRecord> vnodes,
+                             List<PendingCop2.Entry> pendingCop2) implements Serialized {
+
+    /** {@code pendingCop2} is absent (null) in snapshots older than replicated volumes. */
+    public VolumeSnapshot {
+        vnodes = List.copyOf(vnodes);
+        pendingCop2 = pendingCop2 == null ? List.of() : List.copyOf(pendingCop2);
+    }
+
+    /** One vnode; {@code entries} in name order, empty unless a directory. */
+    public record VnodeRecord(long vnode, long unique, FileType type, int mode, String owner, long size,
+                              int linkCount, long mtimeMillis, long ctimeMillis, long dataVersion,
+                              VersionVector versionVector, UUID blobId, long blobLength, String symlinkTarget,
+                              long parent, List<EntryRecord> entries) {
+
+        public VnodeRecord {
+            entries = entries == null ? List.of() : List.copyOf(entries);
+        }
+    }
+
+    public record EntryRecord(String name, long vnode, long unique, FileType type) {}
+}

@@ -1,0 +1,107 @@
+package dev.strand.volume;
+
+import dev.strand.protocol.message.Attr;
+import dev.strand.protocol.message.Create;
+import dev.strand.protocol.message.Fid;
+import dev.strand.protocol.message.GetAttr;
+import dev.strand.protocol.message.MkDir;
+import dev.strand.protocol.message.ReadDir;
+import dev.strand.protocol.message.ReadDirReply;
+import dev.strand.protocol.message.Reply;
+import dev.strand.protocol.message.Request;
+import dev.strand.protocol.message.Symlink;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A volume driven the way its replica drives it, without Pekko: reads answered from state, mutations
+ * planned and their one event applied. Keeps the events, to check what a mutation commits.
+ */
+public final class ModelVolume {
+
+    public static final long VOLUME_ID = 7;
+
+    public Volume volume = Volume.uninitialized();
+    public final List<VolumeEvent> events = new ArrayList<>();
+    private long requestId;
+    private long clock = 1_000_000;
+
+    public ModelVolume() {
+        apply(new VolumeEvent.VolumeInitialized(VOLUME_ID, "model", clock, 0, 1, "anonymous",
+                VnodeVersion.first(1, 0)));
+    }
+
+    public Fid root() {
+        return volume.rootFid();
+    }
+
+    /** Answers a request as the replica would; failures are thrown. */
+    public Reply execute(Request request) {
+        Reply read = VolumeReads.answer(volume, request);
+        return read != null ? read : run(Mutation.of(request, nextOrigin()));
+    }
+
+    public Reply commitStore(Fid fid, UUID blobId, long length) {
+        return run(new StoreMutation(nextOrigin(), fid, blobId, length));
+    }
+
+    private Reply run(Mutation mutation) {
+        Outcome outcome = mutation.plan(volume);
+        if (outcome instanceof Outcome.Unchanged unchanged) {
+            return unchanged.reply();
+        }
+        apply(((Outcome.Commit) outcome).event());
+        return mutation.reply(volume);
+    }
+
+    private void apply(VolumeEvent event) {
+        events.add(event);
+        volume = volume.apply(event);
+    }
+
+    private Origin nextOrigin() {
+        return new Origin("client-1", ++requestId, "anonymous", ++clock);
+    }
+
+    public VolumeEvent lastEvent() {
+        return events.get(events.size() - 1);
+    }
+
+    public long now() {
+        return clock;
+    }
+
+    // ---- shortcuts ---------------------------------------------------------------------------
+
+    public Attr file(Fid dir, String name) {
+        return (Attr) execute(new Create(dir, name, 0644, true));
+    }
+
+    public Attr dir(Fid parent, String name) {
+        return (Attr) execute(new MkDir(parent, name, 0755));
+    }
+
+    public Attr symlink(Fid dir, String name, String target) {
+        return (Attr) execute(new Symlink(dir, name, target));
+    }
+
+    public Attr attr(Fid fid) {
+        return (Attr) execute(new GetAttr(fid));
+    }
+
+    /** All names of a directory, paging through READDIR. */
+    public List<String> names(Fid dir) {
+        List<String> names = new ArrayList<>();
+        String after = null;
+        while (true) {
+            ReadDirReply page = (ReadDirReply) execute(new ReadDir(dir, after, 0, false));
+            page.entries().forEach(e -> names.add(e.name()));
+            if (page.eof()) {
+                return names;
+            }
+            after = page.entries().get(page.entries().size() - 1).name();
+        }
+    }
+}
