@@ -415,7 +415,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             case PING -> finish(id, Frame.reply(op.code(), id, WireCodec.encode(new Pong(((Ping) request).nonce()))));
             case VOLUME_CREATE -> answer(id, op, volumes.create((VolumeCreate) request, clientId, id));
             case VOLUME_INFO -> answer(id, op, volumes.info((VolumeInfoRequest) request));
-            case VOLUME_LIST -> answer(id, op, volumes.list());
+            case VOLUME_LIST -> answer(id, op, volumes.list((VolumeList) request));
             case VALIDATE -> answer(id, op, volumes.validate((Validate) request));
             case STORE -> uploads.start(id, (Store) request);
             case FETCH -> fetches.start(id, (Fetch) request);
