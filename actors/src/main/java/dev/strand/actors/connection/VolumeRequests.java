@@ -45,7 +45,8 @@ final class VolumeRequests {
     // ---- the requests ----------------------------------------------------------------------------
 
     CompletionStage<VolumeInfo> create(VolumeCreate create, String clientId, long id) {
-        int replicas = create.replicas() <= 0 ? 1 : create.replicas();
+        // 0 (or absent) means 1; a negative count is the registry's INVALID_ARGUMENT, as the spec says
+        int replicas = create.replicas() == 0 ? 1 : create.replicas();
         // (client id, request id) lets the registry recognise this create if the client sends it again
         CompletionStage<VolumeRegistry.Result> created = askRegistry(r -> new VolumeRegistry.CreateVolume(
                 create.name(), replicas, r, create.minReplicas(), clientId, id));
