@@ -349,11 +349,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         if (pendingInboundAck == null || closing || outbox.bytes() >= settings.maxOutboxBytes()) {
             return;
         }
-        if (uploads.holdInbound()) {
-            return;
-        }
-        if (inFlight.size() >= settings.maxRequestsInFlight() && uploads.awaitingData() < inFlight.size()) {
-            return; // resumes when an answer is sent (finish)
+        if (uploads.holdInbound()
+                || (inFlight.size() >= settings.maxRequestsInFlight() && uploads.awaitingData() < inFlight.size())) {
+            return; // finish() and the STORE's steps call this again
         }
         pendingInboundAck.tell(InboundAck.INSTANCE);
         pendingInboundAck = null;
