@@ -51,6 +51,6 @@ public final class ProtocolLimits {
      */
     public static final int MAX_CLIENT_ID_BYTES = MAX_HELLO_TEXT_BYTES;
 
-    /** Most requests a client may have in flight on one connection; one more is refused with TOO_MANY_REQUESTS. */
+    /** Most requests a client may have in flight on one connection (a server may announce less); see docs/protocol.md. */
     public static final int MAX_REQUESTS_IN_FLIGHT = 256;
 }

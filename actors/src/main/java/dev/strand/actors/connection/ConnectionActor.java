@@ -38,11 +38,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * an outbox and hands the socket one batch at a time). Requests are forwarded to the volume registry and to the
  * volume replicas; this actor holds no file-system state of its own.
  *
- * <p>Reading stops (the inbound ack is withheld) while a STORE's data waits on storage or while more than
- * {@link ConnectionSettings#maxOutboxBytes()} wait for the client to read them, so a fast client (or one that
- * does not read) is slowed by TCP rather than by the server's memory. A request beyond
- * {@link ProtocolLimits#MAX_REQUESTS_IN_FLIGHT} is refused, never left unread: a STORE in flight needs the
- * connection's later frames to finish.
+ * <p>Reading stops (the inbound ack is withheld) while a STORE's data waits on storage, while more than
+ * {@link ConnectionSettings#maxOutboxBytes()} wait for the client to read them, or while
+ * {@link ConnectionSettings#maxRequestsInFlight()} requests are in flight, so a fast client (or one that does not
+ * read) is slowed by TCP rather than by the server's memory. One exception: when every request in flight is a
+ * STORE still waiting for its data, reading goes on (only later frames can finish them), and a REQUEST read
+ * then, beyond the limit, is refused with TOO_MANY_REQUESTS.
  *
  * <p>Every connection ends: one that does not greet within the HELLO timeout, or on which nothing moves for the
  * idle timeout, is closed; one whose client half-closed its side is answered everything it asked, then closed;
@@ -340,13 +341,17 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         return this;
     }
 
-    /** Lets the next frame in, unless the connection is closing, its outbox is full or a STORE holds reading. */
+    /**
+     * Lets the next frame in, unless the connection is closing, its outbox is full, a STORE holds reading, or the
+     * in-flight limit is reached by requests of which one at least can finish without more frames.
+     */
     void ackInboundIfReady() {
         if (pendingInboundAck == null || closing || outbox.bytes() >= settings.maxOutboxBytes()) {
             return;
         }
-        if (uploads.holdInbound()) {
-            return;
+        if (uploads.holdInbound()
+                || (inFlight.size() >= settings.maxRequestsInFlight() && uploads.awaitingData() < inFlight.size())) {
+            return; // finish() and the STORE's steps call this again
         }
         pendingInboundAck.tell(InboundAck.INSTANCE);
         pendingInboundAck = null;
@@ -369,10 +374,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             closeConnection();
             return;
         }
-        if (inFlight.size() >= ProtocolLimits.MAX_REQUESTS_IN_FLIGHT) {
-            // Refused rather than left unread: a STORE in flight needs this connection's later frames to finish.
-            send(errorFrame(op.code(), id, Status.TOO_MANY_REQUESTS.exception(
-                    "more than " + ProtocolLimits.MAX_REQUESTS_IN_FLIGHT + " requests in flight on this connection")));
+        if (inFlight.size() >= settings.maxRequestsInFlight()) {
+            // Read only because every request in flight is a STORE waiting for its data (see ackInboundIfReady):
+            // refused rather than held, since those STOREs' frames may come after it.
+            send(errorFrame(op.code(), id, Status.TOO_MANY_REQUESTS.exception("already "
+                    + settings.maxRequestsInFlight() + " requests in flight on this connection, all STOREs waiting "
+                    + "for their data")));
             return;
         }
         Request request;
@@ -406,7 +413,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             case PING -> finish(id, Frame.reply(op.code(), id, WireCodec.encode(new Pong(((Ping) request).nonce()))));
             case VOLUME_CREATE -> answer(id, op, volumes.create((VolumeCreate) request, clientId, id));
             case VOLUME_INFO -> answer(id, op, volumes.info((VolumeInfoRequest) request));
-            case VOLUME_LIST -> answer(id, op, volumes.list());
+            case VOLUME_LIST -> answer(id, op, volumes.list((VolumeList) request));
             case VALIDATE -> answer(id, op, volumes.validate((Validate) request));
             case STORE -> uploads.start(id, (Store) request);
             case FETCH -> fetches.start(id, (Fetch) request);
@@ -445,7 +452,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         boolean named = hello.clientId() != null && !hello.clientId().isEmpty();
         clientId = named ? hello.clientId() : java.util.UUID.randomUUID().toString();
         HelloReply reply = new HelloReply(ProtocolLimits.PROTOCOL_VERSION, identity.clusterId(), identity.serverId(),
-                identity.serverTerm(), sessionId, ProtocolLimits.MAX_BODY_LENGTH, ProtocolLimits.MAX_REQUESTS_IN_FLIGHT,
+                identity.serverTerm(), sessionId, ProtocolLimits.MAX_BODY_LENGTH, settings.maxRequestsInFlight(),
                 clientId);
         finish(id, Frame.reply(Opcode.HELLO.code(), id, WireCodec.encode(reply)));
     }

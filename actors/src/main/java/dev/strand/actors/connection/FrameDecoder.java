@@ -18,7 +18,9 @@ import java.util.function.LongSupplier;
  *
  * <p>A frame must be whole within the frame timeout of its first byte: a client that declares a large frame
  * and sends it slowly or never gets BAD_FRAME. The stream feeds an empty element now and then while the client
- * sends nothing, so that a stalled frame is noticed without new bytes.
+ * sends nothing, so that a stalled frame is noticed without new bytes. The clock of a frame left incomplete by a
+ * read that also yielded whole frames starts at the next read: the stream reads again only once the connection has
+ * taken those frames, which may be long after (it stops reading while it cannot take more).
  */
 final class FrameDecoder {
     private final long frameTimeoutNanos;
@@ -27,6 +29,8 @@ final class FrameDecoder {
     /** When the first byte of the frame now in {@link #buffer} arrived. */
     private long partialSince;
     private boolean broken;
+    /** The last feed handed frames on: the next comes only once the connection took them, however long it paused. */
+    private boolean emitted;
 
     FrameDecoder(Duration frameTimeout, LongSupplier nanoClock) {
         this.frameTimeoutNanos = frameTimeout.toNanos();
@@ -42,7 +46,9 @@ final class FrameDecoder {
         if (broken) {
             return List.of();
         }
-        if (buffer.isEmpty() && !bytes.isEmpty()) {
+        if ((buffer.isEmpty() && !bytes.isEmpty()) || emitted) {
+            // A frame's clock runs only while the stream asks for its bytes: the time the connection spent not
+            // reading (outbox full, in-flight limit, a STORE waiting on storage) is not the client's.
             partialSince = nanoClock.getAsLong();
         }
         buffer = buffer.concat(bytes);
@@ -72,6 +78,7 @@ final class FrameDecoder {
                     + " bytes received) " + Duration.ofNanos(frameTimeoutNanos).toMillis() + " ms after its first byte"));
             return brokenWith(out);
         }
+        emitted = !out.isEmpty();
         return out;
     }
 

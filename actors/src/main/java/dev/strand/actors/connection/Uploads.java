@@ -75,6 +75,17 @@ final class Uploads {
         return false;
     }
 
+    /** STOREs whose DATA_END has not arrived: they cannot finish without more frames from the client. */
+    int awaitingData() {
+        int n = 0;
+        for (StoreUpload upload : uploads.values()) {
+            if (!upload.ended) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** The input ended: a STORE still waiting for its data can never end. */
     void failUnended() {
         for (StoreUpload upload : List.copyOf(uploads.values())) {

@@ -14,9 +14,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.pattern.AskTimeoutException;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -47,7 +45,8 @@ final class VolumeRequests {
     // ---- the requests ----------------------------------------------------------------------------
 
     CompletionStage<VolumeInfo> create(VolumeCreate create, String clientId, long id) {
-        int replicas = create.replicas() <= 0 ? 1 : create.replicas();
+        // 0 (or absent) means 1; a negative count is the registry's INVALID_ARGUMENT, as the spec says
+        int replicas = create.replicas() == 0 ? 1 : create.replicas();
         // (client id, request id) lets the registry recognise this create if the client sends it again
         CompletionStage<VolumeRegistry.Result> created = askRegistry(r -> new VolumeRegistry.CreateVolume(
                 create.name(), replicas, r, create.minReplicas(), clientId, id));
@@ -62,9 +61,16 @@ final class VolumeRequests {
         return lookUpVolume(name).thenCompose(this::withUsage);
     }
 
-    CompletionStage<VolumeListReply> list() {
-        return allVolumes(null, new ArrayList<>()).thenApply(all ->
-                new VolumeListReply(all.stream().map(v -> volumeInfo(v, null)).toList()));
+    /** One page of volumes in name order, from one registry page (see {@link VolumeListPages}). */
+    CompletionStage<VolumeListReply> list(VolumeList request) {
+        int pageSize = VolumeListPages.pageSize(request.limit());
+        return askRegistry(r -> new VolumeRegistry.ListVolumesPage(request.after(), r)).thenApply(result -> {
+            if (!(result instanceof VolumeRegistry.Result.VolumesPage page)) {
+                volumes(result); // throws the refusal
+                throw Status.INTERNAL.exception("the registry answered " + result.getClass().getSimpleName());
+            }
+            return VolumeListPages.cut(page.volumes(), page.last(), pageSize, v -> volumeInfo(v, null));
+        });
     }
 
     /** Replicated volumes: every replica's version of one object. */
@@ -108,7 +114,7 @@ final class VolumeRequests {
         throw r.status().exception(r.message());
     }
 
-    private static VolumeInfo volumeInfo(VolumeRegistry.VolumeRecord v, VolumeReplica.Result.Stats s) {
+    static VolumeInfo volumeInfo(VolumeRegistry.VolumeRecord v, VolumeReplica.Result.Stats s) {
         List<ReplicaInfo> replicas = s == null || s.group() == null ? null : s.group().stream()
                 .map(r -> new ReplicaInfo(r.index(), r.entityId(), r.node(), r.available(), r.versionVector(),
                         r.pendingCop2(), r.state())).toList();
@@ -128,19 +134,6 @@ final class VolumeRequests {
     private CompletionStage<VolumeRegistry.Result> askRegistry(
             Function<ActorRef<VolumeRegistry.Result>, VolumeRegistry.Command> message) {
         return ask(router.registry(), message, "the volume registry", ASK_TIMEOUT);
-    }
-
-    /** Every volume, in name order, asked page by page (each page fits one message between nodes). */
-    private CompletionStage<List<VolumeRegistry.VolumeRecord>> allVolumes(
-            String after, List<VolumeRegistry.VolumeRecord> soFar) {
-        return askRegistry(r -> new VolumeRegistry.ListVolumesPage(after, r)).thenCompose(result -> {
-            if (!(result instanceof VolumeRegistry.Result.VolumesPage page)) {
-                return CompletableFuture.completedFuture(volumes(result)); // throws the refusal
-            }
-            soFar.addAll(page.volumes()); // one page at a time: no other thread touches the list meanwhile
-            return page.last() || page.volumes().isEmpty() ? CompletableFuture.completedFuture(soFar)
-                    : allVolumes(page.volumes().get(page.volumes().size() - 1).name(), soFar);
-        });
     }
 
     /**

@@ -6,9 +6,10 @@ import dev.strand.protocol.FrameType;
 import dev.strand.protocol.Opcode;
 import dev.strand.protocol.Status;
 import dev.strand.protocol.WireCodec;
+import dev.strand.protocol.message.Fid;
 import dev.strand.protocol.message.Ping;
 import dev.strand.protocol.message.Pong;
-import dev.strand.protocol.message.ReadDir;
+import dev.strand.protocol.message.Request;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -38,8 +39,10 @@ class ConnectionLimitsTest {
             for (int i = 0; i < 100; i++) { // each READ_DIR answer: ~100 entries with attributes, over 10 KB
                 client.create(2 + i, "%03d-".formatted(i) + "x".repeat(100));
             }
+            // Padded (the server ignores unknown fields) so that the socket buffers hold a few hundred requests,
+            // not tens of thousands: once the server stops reading, the writer stalls after few requests.
             byte[] readDir = FrameCodec.encode(Frame.request(Opcode.READ_DIR, 1000,
-                    WireCodec.encode(new ReadDir(TestServer.ROOT, null, 1000, true))));
+                    WireCodec.encode(new PaddedReadDir(TestServer.ROOT, null, 1000, true, new byte[2048]))));
             AtomicLong sent = new AtomicLong();
             OutputStream out = client.socket.getOutputStream();
             Thread writer = new Thread(() -> {
@@ -69,21 +72,20 @@ class ConnectionLimitsTest {
                     .until(() -> sent.get() == requests && writer.isAlive());
             assertThat(requests).isLessThan(cap);
 
-            // Then it reads: every request it sent is answered (or refused: it sent them faster than the volume
-            // answers, past the in-flight limit), and the server reads again.
+            // Then it reads: every request it sent is answered, none refused (past the in-flight limit the server
+            // stopped reading rather than refusing), and the server reads again.
             long answered = 0;
             while (answered < requests) {
-                Frame answer = client.read();
-                if (answer.type() == FrameType.ERROR) {
-                    assertThat(WireCodec.decodeError(answer.body()).status()).isEqualTo(Status.TOO_MANY_REQUESTS);
-                } else {
-                    assertThat(answer.type()).isEqualTo(FrameType.REPLY);
-                }
+                assertThat(client.read().type()).isEqualTo(FrameType.REPLY);
                 answered++;
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> sent.get() > requests);
         }
     }
+
+    /** A READ_DIR with a field the server does not know. */
+    private record PaddedReadDir(Fid dir, String after, int limit, boolean withAttrs, byte[] padding)
+            implements Request {}
 
     @Test
     void aSilentConnectionIsClosedAfterTheIdleTimeout() throws Exception {

@@ -73,4 +73,23 @@ class FrameDecoderTest {
         assertThat(decoder.feed(ByteString.emptyByteString())).singleElement()
                 .isInstanceOf(ConnectionActor.Inbound.Malformed.class);
     }
+
+    @Test
+    void timeTheServerSpendsNotReadingDoesNotCountAgainstAFrame() {
+        long[] now = {0};
+        FrameDecoder decoder = new FrameDecoder(Duration.ofSeconds(60), () -> now[0]);
+        ByteString ping = bytes(Frame.request(Opcode.PING, 1, new byte[]{1, 2, 3}));
+        // one read: a whole frame and the start of the next, sent together
+        assertThat(decoder.feed(ping.concat(ping.take(5)))).singleElement()
+                .isInstanceOf(ConnectionActor.Inbound.Decoded.class);
+        // the connection then pauses reading (its outbox is full, or its in-flight limit reached) for 5 minutes;
+        // the decoder is fed again only when it resumes: the rest of the frame is then still on its way
+        now[0] += Duration.ofMinutes(5).toNanos();
+        assertThat(decoder.feed(ByteString.emptyByteString())).as("the pause is not the client's").isEmpty();
+        now[0] += Duration.ofSeconds(59).toNanos();
+        assertThat(decoder.feed(ping.drop(5).take(2))).isEmpty();
+        now[0] += Duration.ofSeconds(2).toNanos();
+        assertThat(decoder.feed(ByteString.emptyByteString())).as("then the frame timeout counts")
+                .singleElement().isInstanceOf(ConnectionActor.Inbound.Malformed.class);
+    }
 }

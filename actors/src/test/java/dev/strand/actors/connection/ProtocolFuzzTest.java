@@ -305,7 +305,7 @@ class ProtocolFuzzTest {
                 aLong.map(Ping::new),
                 Combinators.combine(volumeName(), anInt, Arbitraries.of("1", "majority", "2", WireClient.MARK)
                         .injectNull(0.5)).as(VolumeCreate::new),
-                Arbitraries.just(new VolumeList()),
+                Combinators.combine(volumeName().injectNull(0.3), anInt).as(VolumeList::new),
                 volumeName().map(VolumeInfoRequest::new),
                 fid.map(GetAttr::new),
                 Combinators.combine(fid, name.list().ofMaxSize(5)).as(Walk::new),

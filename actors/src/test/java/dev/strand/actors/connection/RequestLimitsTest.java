@@ -15,6 +15,9 @@ import dev.strand.protocol.message.Hello;
 import dev.strand.protocol.message.SetAttr;
 import dev.strand.protocol.message.Store;
 import dev.strand.protocol.message.StoreEnd;
+import dev.strand.protocol.message.VolumeCreate;
+import dev.strand.protocol.message.VolumeInfo;
+import dev.strand.protocol.message.VolumeInfoRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -124,6 +127,18 @@ class RequestLimitsTest {
         Frame store = client.call(Opcode.STORE, WireCodec.encode(new Store(fid, -2)));
         assertThat(WireClient.status(store)).isEqualTo(Status.INVALID_ARGUMENT);
         assertThat(WireClient.error(store).message()).contains("-2");
+    }
+
+    @Test
+    void aNegativeReplicaCountIsRefusedNotTakenAsOne() throws Exception {
+        Frame create = client.call(Opcode.VOLUME_CREATE, WireCodec.encode(new VolumeCreate("negative", -1)));
+        assertThat(WireClient.status(create)).isEqualTo(Status.INVALID_ARGUMENT);
+        assertThat(WireClient.error(create).message()).contains("-1");
+        Frame info = client.call(Opcode.VOLUME_INFO, WireCodec.encode(new VolumeInfoRequest("negative")));
+        assertThat(WireClient.status(info)).as("nothing created").isEqualTo(Status.NO_SUCH_VOLUME);
+
+        // 0 still means 1, as the spec says
+        assertThat(client.call(new VolumeCreate("zero", 0), VolumeInfo.class).replicas()).isEqualTo(1);
     }
 
     @Test
