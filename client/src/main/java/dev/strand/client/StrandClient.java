@@ -445,7 +445,7 @@ public final class StrandClient implements AutoCloseable {
         });
     }
 
-    // ---- path resolution ({@link PathResolver}) -----------------------------------------------
+    // ---- path resolution (PathResolver) ----------------------------------------------------------
 
     private CompletableFuture<PathResolver.Located> locate(StrandPath path, boolean followFinalLink) {
         return resolver.locate(path, followFinalLink);

@@ -33,9 +33,7 @@ final class Volumes {
     /** A volume of {@code replicas} replicas; {@code minReplicas} null: the server's default. */
     CompletableFuture<VolumeInfo> create(String name, int replicas, String minReplicas) {
         Names.checkVolumeName(name);
-        VolumeCreate request = minReplicas == null ? new VolumeCreate(name, replicas)
-                : new VolumeCreate(name, replicas, minReplicas);
-        return connection.<VolumeInfo>call(request).thenApply(this::remember);
+        return connection.<VolumeInfo>call(new VolumeCreate(name, replicas, minReplicas)).thenApply(this::remember);
     }
 
     CompletableFuture<VolumeInfo> info(String name) {
