@@ -1,8 +1,9 @@
 package dev.strand.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.strand.client.testing.InMemoryStrandServer;
-import org.junit.jupiter.api.AfterEach;
+import dev.strand.client.testing.RealServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,9 +25,9 @@ import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The strand command end to end, against the in-memory server. */
+/** The strand command end to end, against a real server (one for the class, an empty volume per test). */
 class StrandCliTest {
-    private InMemoryStrandServer server;
+    private static RealServer server;
     private byte[] stdin = new byte[0];
 
     @TempDir
@@ -38,19 +39,24 @@ class StrandCliTest {
         }
     }
 
-    @BeforeEach
-    void start() throws IOException {
-        server = new InMemoryStrandServer();
-        assertThat(strand("volume", "create", "docs").code()).isZero();
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = RealServer.start();
+        assertThat(new StrandCliTest().strand("volume", "create", "docs").code()).isZero();
     }
 
-    @AfterEach
-    void stop() {
+    @AfterAll
+    static void stopServer() {
         server.close();
     }
 
+    @BeforeEach
+    void emptyDocs() {
+        server.emptyVolume("docs");
+    }
+
     private Run strand(String... args) {
-        return strandAt(server.settings().server().toString(), args);
+        return strandAt(server.address(), args);
     }
 
     private Run strandAt(String address, String... args) {
@@ -71,12 +77,14 @@ class StrandCliTest {
     void statValidateShowsEveryReplicaAndWhetherTheyAgree() throws IOException {
         assertThat(strand("mkdir", "/docs/d").code()).isZero();
 
-        Run text = strand("stat", "--validate", "/docs/d");
-        assertThat(text.code()).isZero();
-        assertThat(text.out()).contains("REPLICA").contains("in-memory").contains("Agree: yes");
-
         JsonNode json = strand("stat", "--validate", "--json", "/docs/d").json();
         assertThat(json.get("agree").asBoolean()).isTrue();
+        String node = json.get("replicas").get(0).get("node").asText();
+
+        Run text = strand("stat", "--validate", "/docs/d");
+        assertThat(text.code()).isZero();
+        assertThat(text.out()).contains("REPLICA").contains(node).contains("Agree: yes");
+
         assertThat(json.get("replicas").get(0).get("index").asInt()).isZero();
         assertThat(json.get("replicas").get(0).get("versionVector").isArray()).isTrue();
 
@@ -138,9 +146,9 @@ class StrandCliTest {
         List<String> lines = strand("ls", "-l", "/docs").out().lines().toList();
 
         assertThat(lines).hasSize(3);
-        assertThat(lines.get(0)).matches("drwxr-xr-x 2 strand \\d \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d d");
-        assertThat(lines.get(1)).matches("-rw-r--r-- 1 strand 5 \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d f");
-        assertThat(lines.get(2)).matches("lrwxrwxrwx 1 strand 1 \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d l -> f");
+        assertThat(lines.get(0)).matches("drwxr-xr-x 2 \\S+ \\d \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d d");
+        assertThat(lines.get(1)).matches("-rw-r--r-- 1 \\S+ 5 \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d f");
+        assertThat(lines.get(2)).matches("lrwxrwxrwx 1 \\S+ 1 \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d l -> f");
     }
 
     @Test

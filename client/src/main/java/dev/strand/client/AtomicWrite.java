@@ -11,8 +11,6 @@ import dev.strand.protocol.message.Fid;
 import dev.strand.protocol.message.FileType;
 import dev.strand.protocol.message.Remove;
 import dev.strand.protocol.message.Rename;
-import dev.strand.protocol.message.Walk;
-import dev.strand.protocol.message.WalkReply;
 
 import java.nio.channels.ReadableByteChannel;
 import java.util.HexFormat;
@@ -41,11 +39,11 @@ final class AtomicWrite {
 
     static final String TEMPORARY_PREFIX = ".strand-put-";
 
-    private final StrandClient client;
+    private final PathResolver resolver;
     private final StrandConnection connection;
 
-    AtomicWrite(StrandClient client, StrandConnection connection) {
-        this.client = client;
+    AtomicWrite(PathResolver resolver, StrandConnection connection) {
+        this.resolver = resolver;
         this.connection = connection;
     }
 
@@ -73,9 +71,9 @@ final class AtomicWrite {
     }
 
     private CompletableFuture<Target> target(StrandPath path, String nameIfDirectory, int newFileMode) {
-        return client.locate(path, true).handle((found, error) -> {
+        return resolver.locate(path, true).handle((found, error) -> {
             if (error == null) {
-                Attr attr = StrandClient.requireObject(found);
+                Attr attr = PathResolver.requireObject(found);
                 if (attr.type() == FileType.DIRECTORY) {
                     if (nameIfDirectory == null) {
                         return CompletableFuture.<Target>failedFuture(
@@ -86,10 +84,10 @@ final class AtomicWrite {
                 return CompletableFuture.completedFuture(new Target(null, found.path().name(), attr, attr.mode(),
                         found.path().toString()));
             }
-            if (!(StrandClient.unwrap(error) instanceof NotFoundException)) {
-                return CompletableFuture.<Target>failedFuture(StrandClient.unwrap(error));
+            if (!(Futures.unwrap(error) instanceof NotFoundException)) {
+                return CompletableFuture.<Target>failedFuture(Futures.unwrap(error));
             }
-            return client.locateParent(path).thenApply(dir -> new Target(dir.attr().fid(), path.name(), null,
+            return resolver.locateParent(path).thenApply(dir -> new Target(dir.attr().fid(), path.name(), null,
                     newFileMode, path.toString()));
         }).thenCompose(f -> f);
     }
@@ -100,7 +98,7 @@ final class AtomicWrite {
                     if (error == null) {
                         return CompletableFuture.completedFuture(stored);
                     }
-                    if (!(StrandClient.unwrap(error) instanceof OutcomeUnknownException unknown)) {
+                    if (!(Futures.unwrap(error) instanceof OutcomeUnknownException unknown)) {
                         return this.<Attr>removeAndFail(target, temporary, error);
                     }
                     return findOut(target, temporary, stored, unknown);
@@ -126,9 +124,9 @@ final class AtomicWrite {
 
     /** Removes the temporary file (if there is one), then fails: the target was not changed. */
     private <T> CompletableFuture<T> removeAndFail(Target target, String temporary, Throwable error) {
-        Throwable cause = StrandClient.unwrap(error);
+        Throwable cause = Futures.unwrap(error);
         return connection.<Empty>call(new Remove(target.dir(), temporary)).handle((ok, removeError) -> {
-            boolean left = removeError != null && !(StrandClient.unwrap(removeError) instanceof NotFoundException);
+            boolean left = removeError != null && !(Futures.unwrap(removeError) instanceof NotFoundException);
             throw new CompletionException(unchanged(target, temporary, cause, left));
         });
     }
@@ -145,6 +143,6 @@ final class AtomicWrite {
     }
 
     private CompletableFuture<Attr> lookup(Fid dir, String name) {
-        return connection.<WalkReply>call(new Walk(dir, List.of(name))).thenApply(WalkReply::attr);
+        return resolver.lookup(dir, name);
     }
 }

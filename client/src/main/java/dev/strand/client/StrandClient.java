@@ -6,12 +6,8 @@ import dev.strand.protocol.error.ChangedException;
 import dev.strand.protocol.error.CrossVolumeException;
 import dev.strand.protocol.error.ExistsException;
 import dev.strand.protocol.error.InvalidArgumentException;
-import dev.strand.protocol.error.IsADirectoryException;
-import dev.strand.protocol.error.NoSuchVolumeException;
-import dev.strand.protocol.error.NotADirectoryException;
 import dev.strand.protocol.error.NotASymlinkException;
 import dev.strand.protocol.error.NotFoundException;
-import dev.strand.protocol.error.StaleException;
 import dev.strand.protocol.message.Create;
 import dev.strand.protocol.message.DirEntry;
 import dev.strand.protocol.message.Empty;
@@ -33,32 +29,20 @@ import dev.strand.protocol.message.SetAttr;
 import dev.strand.protocol.message.Symlink;
 import dev.strand.protocol.message.Validate;
 import dev.strand.protocol.message.ValidateReply;
-import dev.strand.protocol.message.VolumeCreate;
 import dev.strand.protocol.message.VolumeInfo;
-import dev.strand.protocol.message.VolumeInfoRequest;
-import dev.strand.protocol.message.VolumeList;
-import dev.strand.protocol.message.VolumeListReply;
-import dev.strand.protocol.message.Walk;
-import dev.strand.protocol.message.WalkReply;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
@@ -67,12 +51,15 @@ import java.util.function.Supplier;
  *
  * <p>A path is resolved with the volume's root (cached after the first VOLUME_INFO) and one WALK for the rest.
  * When the walk stops at a symbolic link, the client reads it and resolves again from the link's directory (a
- * relative target) or from "/" (an absolute one), at most {@link #MAX_SYMLINKS} times. ".." is resolved
- * lexically. Operations that act on a name ({@code rm}, {@code mv}, {@code stat}, ...) do not follow a final
+ * relative target) or from "/" (an absolute one), at most {@link #MAX_SYMLINKS} times ({@link PathResolver}).
+ * ".." is resolved lexically. Operations that act on a name ({@code rm}, {@code mv}, {@code stat}, ...) do not follow a final
  * symbolic link; those that act on contents ({@code cat}, {@code get}, {@code put}, {@code chmod}) do.
  *
  * <p>Every method returns a future; failures are the {@link dev.strand.protocol.StrandException} subclass of
  * the status, or a local {@link IOException} for local files.
+ *
+ * <p>This class is the client's face; the work is done by {@link Volumes} (volume operations, the roots cache),
+ * {@link PathResolver}, {@link Downloads} (cat, get) and {@link AtomicWrite} (put, write).
  */
 public final class StrandClient implements AutoCloseable {
 
@@ -82,12 +69,17 @@ public final class StrandClient implements AutoCloseable {
     public static final int DEFAULT_FILE_MODE = 0644;
 
     private final StrandConnection connection;
-    private final ConcurrentHashMap<String, Fid> volumeRoots = new ConcurrentHashMap<>();
+    private final Volumes volumes;
+    private final PathResolver resolver;
+    private final Downloads downloads;
     private final AtomicWrite atomicWrite;
 
     public StrandClient(StrandConnection connection) {
         this.connection = connection;
-        this.atomicWrite = new AtomicWrite(this, connection);
+        this.volumes = new Volumes(connection);
+        this.resolver = new PathResolver(connection, volumes);
+        this.downloads = new Downloads(connection, resolver);
+        this.atomicWrite = new AtomicWrite(resolver, connection);
     }
 
     /** Connects and greets; see {@link StrandConnection#connect}. */
@@ -111,10 +103,7 @@ public final class StrandClient implements AutoCloseable {
     // ---- volumes --------------------------------------------------------------------------------
 
     public CompletableFuture<VolumeInfo> volumeCreate(String name, int replicas) {
-        return attempt(() -> {
-            Names.checkVolumeName(name);
-            return connection.<VolumeInfo>call(new VolumeCreate(name, replicas)).thenApply(this::remember);
-        });
+        return attempt(() -> volumes.create(name, replicas, null));
     }
 
     /**
@@ -122,26 +111,16 @@ public final class StrandClient implements AutoCloseable {
      * ("1", the default when null, or "majority").
      */
     public CompletableFuture<VolumeInfo> volumeCreate(String name, int replicas, String minReplicas) {
-        return attempt(() -> {
-            Names.checkVolumeName(name);
-            return connection.<VolumeInfo>call(new VolumeCreate(name, replicas, minReplicas)).thenApply(this::remember);
-        });
+        return attempt(() -> volumes.create(name, replicas, minReplicas));
     }
 
-    /** All volumes in name order. */
+    /** All volumes in name order (read page by page, however many there are). */
     public CompletableFuture<List<VolumeInfo>> volumeList() {
-        return connection.<VolumeListReply>call(new VolumeList()).thenApply(reply -> {
-            List<VolumeInfo> volumes = reply.volumes() == null ? List.of() : reply.volumes();
-            volumes.forEach(this::remember);
-            return volumes;
-        });
+        return volumes.list();
     }
 
     public CompletableFuture<VolumeInfo> volumeInfo(String name) {
-        return attempt(() -> {
-            Names.checkVolumeName(name);
-            return connection.<VolumeInfo>call(new VolumeInfoRequest(name)).thenApply(this::remember);
-        });
+        return attempt(() -> volumes.info(name));
     }
 
     // ---- reading --------------------------------------------------------------------------------
@@ -152,7 +131,7 @@ public final class StrandClient implements AutoCloseable {
     }
 
     public CompletableFuture<Attr> stat(String path, boolean followFinalLink) {
-        return attempt(() -> locate(StrandPath.parse(path), followFinalLink).thenApply(Located::attr));
+        return attempt(() -> locate(StrandPath.parse(path), followFinalLink).thenApply(PathResolver.Located::attr));
     }
 
     /**
@@ -197,16 +176,16 @@ public final class StrandClient implements AutoCloseable {
     }
 
     private CompletableFuture<DirectoryListing> listVolumes(boolean withAttrs) {
-        return volumeList().thenCompose(volumes -> {
+        return volumes.list().thenCompose(all -> {
             List<CompletableFuture<DirEntry>> entries = new ArrayList<>();
-            for (VolumeInfo v : volumes) {
-                Fid root = rootOf(v);
+            for (VolumeInfo v : all) {
+                Fid root = Volumes.rootOf(v);
                 entries.add(withAttrs
                         ? connection.<Attr>call(new GetAttr(root)).thenApply(a -> new DirEntry(v.name(), root, FileType.DIRECTORY, a))
                         : CompletableFuture.completedFuture(new DirEntry(v.name(), root, FileType.DIRECTORY, null)));
             }
-            return allOf(entries).thenApply(list ->
-                    DirectoryListing.ofEntries("/", rootAttr(volumes.size()), list));
+            return Futures.allOf(entries).thenApply(list ->
+                    DirectoryListing.ofEntries("/", PathResolver.rootAttr(all.size()), list));
         });
     }
 
@@ -218,96 +197,15 @@ public final class StrandClient implements AutoCloseable {
      * {@link ChangedException}.
      */
     public CompletableFuture<FetchReply> cat(String path, OutputStream out, LongConsumer progress) {
-        return attempt(() -> cat(StrandPath.parse(path), out, progress, 1));
+        return attempt(() -> downloads.cat(StrandPath.parse(path), out, progress, 1));
     }
-
-    private CompletableFuture<FetchReply> cat(StrandPath path, OutputStream out, LongConsumer progress, int attempt) {
-        AtomicLong written = new AtomicLong();
-        LongConsumer counting = n -> {
-            written.set(n);
-            if (progress != null) {
-                progress.accept(n);
-            }
-        };
-        return locateFile(path)
-                .thenCompose(attr -> connection.fetch(attr.fid(), attr.dataVersion(), 0, -1, out, counting))
-                .exceptionallyCompose(error -> {
-                    Throwable cause = unwrap(error);
-                    if (!(cause instanceof ChangedException)) {
-                        return CompletableFuture.failedFuture(cause);
-                    }
-                    if (written.get() == 0 && attempt < FETCH_ATTEMPTS) {
-                        return cat(path, out, progress, attempt + 1); // nothing written yet: the new version
-                    }
-                    return CompletableFuture.failedFuture(new ChangedException(path + " changed while it was being "
-                            + "read, after " + written.get() + " bytes had been written; read it again ("
-                            + cause.getMessage() + ")"));
-                });
-    }
-
-    /** How often cat and get start over when the file changes under them, before they give up (CHANGED). */
-    static final int FETCH_ATTEMPTS = 3;
 
     /**
      * Copies a remote file to a local one (into it, if {@code local} is a directory). The bytes go to a
      * temporary file beside the target that replaces the target only once complete.
      */
     public CompletableFuture<FetchReply> get(String remote, Path local, LongConsumer progress) {
-        return attempt(() -> {
-            StrandPath p = StrandPath.parse(remote);
-            return locateFile(p).thenCompose(attr -> {
-                Path target = Files.isDirectory(local) ? local.resolve(p.name()) : local;
-                Path dir = target.toAbsolutePath().getParent();
-                Path temp;
-                FileChannel channel;
-                try {
-                    if (!Files.isDirectory(dir)) {
-                        throw new java.nio.file.NoSuchFileException(dir.toString());
-                    }
-                    temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".strand-part");
-                    channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-                } catch (IOException e) {
-                    return CompletableFuture.failedFuture(e);
-                }
-                return fetchInto(p, attr, channel, progress, 1).handle((reply, error) -> {
-                    try {
-                        channel.close();
-                        if (error != null) {
-                            Files.deleteIfExists(temp);
-                            throw new CompletionException(unwrap(error));
-                        }
-                        applyMode(temp, reply.attr() != null ? reply.attr().mode() : attr.mode());
-                        moveIntoPlace(temp, target);
-                        return reply;
-                    } catch (IOException e) {
-                        deleteQuietly(temp);
-                        throw new CompletionException(e);
-                    }
-                });
-            });
-        });
-    }
-
-    /**
-     * Fetches the version {@code attr} describes into {@code channel} from its start; if the file changed (a
-     * fetch resumed after a lost connection found a newer version, or it changed since the lookup) the
-     * channel is emptied and the file looked up and fetched again, so the result is always one whole version.
-     */
-    private CompletableFuture<FetchReply> fetchInto(StrandPath path, Attr attr, FileChannel channel,
-                                                    LongConsumer progress, int attempt) {
-        return connection.fetch(attr.fid(), attr.dataVersion(), 0, -1, channel, progress).exceptionallyCompose(error -> {
-            Throwable cause = unwrap(error);
-            if (!(cause instanceof ChangedException) || attempt >= FETCH_ATTEMPTS) {
-                return CompletableFuture.failedFuture(cause);
-            }
-            try {
-                channel.truncate(0);
-                channel.position(0);
-            } catch (IOException e) {
-                return CompletableFuture.failedFuture(e);
-            }
-            return locateFile(path).thenCompose(now -> fetchInto(path, now, channel, progress, attempt + 1));
-        });
+        return attempt(() -> downloads.get(StrandPath.parse(remote), local, progress));
     }
 
     // ---- writing --------------------------------------------------------------------------------
@@ -405,7 +303,7 @@ public final class StrandClient implements AutoCloseable {
         }).thenCompose(f -> f);
     }
 
-    private CompletableFuture<Attr> existingDirectory(Located found) {
+    private CompletableFuture<Attr> existingDirectory(PathResolver.Located found) {
         if (found.attr().type() != FileType.DIRECTORY) {
             return CompletableFuture.failedFuture(new ExistsException(found.path() + " exists and is not a directory"));
         }
@@ -420,8 +318,8 @@ public final class StrandClient implements AutoCloseable {
         return attempt(() -> {
             StrandPath from = StrandPath.parse(source);
             StrandPath to = StrandPath.parse(target);
-            requireEntry(from, "move");
-            return locateParent(from).thenCompose(fromDir -> destination(to, from.name()).thenCompose(dest -> {
+            PathResolver.requireEntry(from, "move");
+            return locateParent(from).thenCompose(fromDir -> resolver.destination(to, from.name()).thenCompose(dest -> {
                 Fid fromFid = fromDir.attr().fid();
                 if (fromFid.volume() != dest.dir().volume()) {
                     throw new CrossVolumeException("cannot move " + from + " to " + to + ": they are on different volumes");
@@ -436,7 +334,7 @@ public final class StrandClient implements AutoCloseable {
     public CompletableFuture<Void> rm(String path) {
         return attempt(() -> {
             StrandPath p = StrandPath.parse(path);
-            requireEntry(p, "remove");
+            PathResolver.requireEntry(p, "remove");
             return locateParent(p).thenCompose(dir ->
                     connection.<Empty>call(new Remove(dir.attr().fid(), p.name()))).thenApply(e -> (Void) null);
         });
@@ -446,7 +344,7 @@ public final class StrandClient implements AutoCloseable {
     public CompletableFuture<Void> rmdir(String path) {
         return attempt(() -> {
             StrandPath p = StrandPath.parse(path);
-            requireEntry(p, "remove");
+            PathResolver.requireEntry(p, "remove");
             return locateParent(p).thenCompose(dir ->
                     connection.<Empty>call(new RmDir(dir.attr().fid(), p.name()))).thenApply(e -> (Void) null);
         });
@@ -459,10 +357,10 @@ public final class StrandClient implements AutoCloseable {
     public CompletableFuture<Void> rmRecursive(String path) {
         return attempt(() -> {
             StrandPath p = StrandPath.parse(path);
-            requireEntry(p, "remove");
+            PathResolver.requireEntry(p, "remove");
             return locateParent(p).thenCompose(dir -> {
                 Fid dirFid = dir.attr().fid();
-                return lookup(dirFid, p.name()).thenCompose(attr -> {
+                return resolver.lookup(dirFid, p.name()).thenCompose(attr -> {
                     if (attr.type() != FileType.DIRECTORY) {
                         return connection.<Empty>call(new Remove(dirFid, p.name())).thenApply(e -> (Void) null);
                     }
@@ -521,8 +419,8 @@ public final class StrandClient implements AutoCloseable {
         return attempt(() -> {
             StrandPath from = StrandPath.parse(existing);
             StrandPath to = StrandPath.parse(newPath);
-            requireEntry(from, "link");
-            return locate(from, false).thenCompose(source -> destination(to, from.name()).thenCompose(dest ->
+            PathResolver.requireEntry(from, "link");
+            return locate(from, false).thenCompose(source -> resolver.destination(to, from.name()).thenCompose(dest ->
                     connection.<Attr>call(new Link(dest.dir(), dest.name(), source.attr().fid()))));
         });
     }
@@ -532,7 +430,7 @@ public final class StrandClient implements AutoCloseable {
         return attempt(() -> {
             Names.checkMode(mode);
             return locate(StrandPath.parse(path), true).thenCompose(found ->
-                    connection.<Attr>call(new SetAttr(requireObject(found).fid(), mode, null, null)));
+                    connection.<Attr>call(new SetAttr(PathResolver.requireObject(found).fid(), mode, null, null)));
         });
     }
 
@@ -542,197 +440,30 @@ public final class StrandClient implements AutoCloseable {
             if (size < 0) {
                 throw new InvalidArgumentException("negative size " + size);
             }
-            return writableFile(StrandPath.parse(path), null, DEFAULT_FILE_MODE).thenCompose(fid ->
+            return resolver.writableFile(StrandPath.parse(path), null, DEFAULT_FILE_MODE).thenCompose(fid ->
                     connection.<Attr>call(new SetAttr(fid, null, size, null)));
         });
     }
 
-    // ---- path resolution ------------------------------------------------------------------------
+    // ---- path resolution (PathResolver) ----------------------------------------------------------
 
-    /** What a path resolved to: the path after following links, and the object's attributes. */
-    record Located(StrandPath path, Attr attr) {}
-
-    /** A name in a directory, for operations that make or replace one. */
-    record Destination(Fid dir, String name) {}
-
-    CompletableFuture<Located> locate(StrandPath path, boolean followFinalLink) {
-        return locate(path, followFinalLink, 0);
+    private CompletableFuture<PathResolver.Located> locate(StrandPath path, boolean followFinalLink) {
+        return resolver.locate(path, followFinalLink);
     }
 
-    private CompletableFuture<Located> locate(StrandPath path, boolean followFinalLink, int linksFollowed) {
-        if (path.isRoot()) {
-            return volumeList().thenApply(volumes -> new Located(path, rootAttr(volumes.size())));
-        }
-        String volume = path.volume();
-        return volumeRoot(volume).thenCompose(root -> {
-            List<String> names = path.names();
-            if (names.isEmpty()) {
-                return forgetVolumeOnFailure(volume, connection.<Attr>call(new GetAttr(root)))
-                        .thenApply(attr -> new Located(path, attr));
-            }
-            return forgetVolumeOnFailure(volume, connection.<WalkReply>call(new Walk(root, names))).thenCompose(walk -> {
-                int consumed = walk.consumed();
-                Attr attr = walk.attr();
-                boolean walkedAll = consumed >= names.size();
-                boolean follow = followFinalLink || path.trailingSlash();
-                if (attr.type() != FileType.SYMLINK || (walkedAll && !follow)) {
-                    if (!walkedAll) {
-                        throw new NotADirectoryException(path.prefix(1 + consumed) + " is not a directory");
-                    }
-                    return CompletableFuture.completedFuture(new Located(path, attr));
-                }
-                if (linksFollowed >= MAX_SYMLINKS) {
-                    throw new InvalidArgumentException(path + ": too many levels of symbolic links");
-                }
-                StrandPath link = path.prefix(1 + consumed);
-                List<String> rest = names.subList(consumed, names.size());
-                return connection.<ReadLinkReply>call(new ReadLink(attr.fid())).thenCompose(reply -> {
-                    StrandPath next = link.parent().resolve(reply.target()).append(rest);
-                    if (path.trailingSlash()) {
-                        next = next.withTrailingSlash();
-                    }
-                    return locate(next, followFinalLink, linksFollowed + 1);
-                });
-            });
-        });
-    }
-
-    /** The directory that holds a path's last name, following links on the way. */
-    CompletableFuture<Located> locateParent(StrandPath path) {
-        requireEntry(path, "use");
-        StrandPath parent = path.parent();
-        return locate(parent, true).thenApply(found -> {
-            if (found.attr().type() != FileType.DIRECTORY) {
-                throw new NotADirectoryException(found.path() + " is not a directory");
-            }
-            return found;
-        });
-    }
-
-    /** Where a moved or linked name lands: into {@code path} if it is a directory, else at {@code path}. */
-    private CompletableFuture<Destination> destination(StrandPath path, String nameIfDirectory) {
-        return locate(path, true).handle((found, error) -> {
-            if (error == null && found.attr().type() == FileType.DIRECTORY) {
-                return CompletableFuture.completedFuture(new Destination(requireObject(found).fid(), nameIfDirectory));
-            }
-            if (error != null && !(unwrap(error) instanceof NotFoundException)) {
-                return CompletableFuture.<Destination>failedFuture(unwrap(error));
-            }
-            return locateParent(path).thenApply(dir -> new Destination(dir.attr().fid(), path.name()));
-        }).thenCompose(f -> f);
-    }
-
-    /**
-     * The fid of the regular file to change in place (truncate): the file the path names (through links), a new
-     * file in the directory it names ({@code nameIfDirectory}, when given), or a new file at the path.
-     */
-    private CompletableFuture<Fid> writableFile(StrandPath path, String nameIfDirectory, int mode) {
-        return locate(path, true).handle((found, error) -> {
-            if (error == null) {
-                Attr attr = requireObject(found);
-                if (attr.type() == FileType.FILE) {
-                    return CompletableFuture.completedFuture(attr.fid());
-                }
-                if (nameIfDirectory == null) {
-                    return CompletableFuture.<Fid>failedFuture(new IsADirectoryException(found.path() + " is a directory"));
-                }
-                return connection.<Attr>call(new Create(attr.fid(), nameIfDirectory, mode, false)).thenApply(Attr::fid);
-            }
-            if (!(unwrap(error) instanceof NotFoundException)) {
-                return CompletableFuture.<Fid>failedFuture(unwrap(error));
-            }
-            return locateParent(path).thenCompose(dir ->
-                    connection.<Attr>call(new Create(dir.attr().fid(), path.name(), mode, false))).thenApply(Attr::fid);
-        }).thenCompose(f -> f);
-    }
-
-    private CompletableFuture<Attr> locateFile(StrandPath path) {
-        return locate(path, true).thenApply(found -> {
-            Attr attr = requireObject(found);
-            if (attr.type() == FileType.DIRECTORY) {
-                throw new IsADirectoryException(found.path() + " is a directory");
-            }
-            return attr;
-        });
-    }
-
-    /** One name in a directory, without following it. */
-    private CompletableFuture<Attr> lookup(Fid dir, String name) {
-        return connection.<WalkReply>call(new Walk(dir, List.of(name))).thenApply(WalkReply::attr);
-    }
-
-    private CompletableFuture<Fid> volumeRoot(String volume) {
-        Fid cached = volumeRoots.get(volume);
-        if (cached != null) {
-            return CompletableFuture.completedFuture(cached);
-        }
-        return connection.<VolumeInfo>call(new VolumeInfoRequest(volume)).thenApply(info -> rootOf(remember(info)));
-    }
-
-    private VolumeInfo remember(VolumeInfo info) {
-        volumeRoots.put(info.name(), rootOf(info));
-        return info;
-    }
-
-    /** A volume that disappeared or changed identity must be looked up afresh next time. */
-    private <T> CompletableFuture<T> forgetVolumeOnFailure(String volume, CompletableFuture<T> result) {
-        return result.whenComplete((value, error) -> {
-            Throwable cause = error == null ? null : unwrap(error);
-            if (cause instanceof NoSuchVolumeException || cause instanceof StaleException) {
-                volumeRoots.remove(volume);
-            }
-        });
-    }
-
-    private static Fid rootOf(VolumeInfo info) {
-        return info.root() != null ? info.root() : Fid.root(info.id());
-    }
-
-    /** "/" is not a vnode: it is shown as a read-only directory holding the volumes. */
-    private static Attr rootAttr(int volumes) {
-        return new Attr(null, FileType.DIRECTORY, 0555, 0, 2 + volumes, "root", 0, 0, 0, List.of());
-    }
-
-    static Attr requireObject(Located found) {
-        if (found.path().isRoot()) {
-            throw new InvalidArgumentException("/ is the list of volumes, not a directory of a volume");
-        }
-        return found.attr();
-    }
-
-    private static void requireEntry(StrandPath path, String action) {
-        if (path.isRoot()) {
-            throw new InvalidArgumentException("cannot " + action + " /: it is the list of volumes");
-        }
-        if (path.isVolumeRoot()) {
-            throw new InvalidArgumentException("cannot " + action + " " + path
-                    + ": it is the root of volume " + path.volume());
-        }
+    private CompletableFuture<PathResolver.Located> locateParent(StrandPath path) {
+        return resolver.locateParent(path);
     }
 
     // ---- helpers --------------------------------------------------------------------------------
 
-    private static <T> CompletableFuture<List<T>> allOf(List<CompletableFuture<T>> futures) {
-        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
-                .thenApply(v -> futures.stream().map(CompletableFuture::join).toList());
-    }
-
-    /** Runs {@code body}, turning an exception it throws before any future exists into a failed future. */
     private static <T> CompletableFuture<T> attempt(Supplier<CompletableFuture<T>> body) {
-        try {
-            return body.get();
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return Futures.attempt(body);
     }
 
     /** The failure inside the wrappers that futures add. */
     public static Throwable unwrap(Throwable t) {
-        Throwable cause = t;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
+        return Futures.unwrap(t);
     }
 
     private static int localMode(Path local) {
@@ -745,38 +476,6 @@ public final class StrandClient implements AutoCloseable {
             return mode;
         } catch (UnsupportedOperationException | IOException e) {
             return DEFAULT_FILE_MODE;
-        }
-    }
-
-    /** Gives a fetched file the remote permission bits, without group/other write (a conservative umask). */
-    private static void applyMode(Path file, int mode) {
-        int bits = mode & 0755;
-        try {
-            Set<PosixFilePermission> permissions = java.util.EnumSet.noneOf(PosixFilePermission.class);
-            for (PosixFilePermission permission : PosixFilePermission.values()) {
-                if ((bits & (1 << (8 - permission.ordinal()))) != 0) {
-                    permissions.add(permission);
-                }
-            }
-            Files.setPosixFilePermissions(file, permissions);
-        } catch (UnsupportedOperationException | IOException e) {
-            // permission bits are a courtesy on file systems without them
-        }
-    }
-
-    private static void moveIntoPlace(Path temp, Path target) throws IOException {
-        try {
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException ignored) {
-            // best effort: a stray temporary file is all that remains
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.strand.client;
 
-import dev.strand.client.testing.InMemoryStrandServer;
+import dev.strand.client.testing.RealServer;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,20 +24,28 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A put is all or nothing: a failed one leaves neither an empty file nor a half-written one behind. */
 class AtomicPutTest {
-    private InMemoryStrandServer server;
+    private static RealServer server;
     private BlockingStrandClient client;
 
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = RealServer.start();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
     @BeforeEach
-    void connect() throws IOException {
-        server = new InMemoryStrandServer();
+    void connect() {
+        server.emptyVolume("docs");
         client = BlockingStrandClient.connect(server.settings());
-        client.volumeCreate("docs", 1);
     }
 
     @AfterEach
     void stop() {
         client.close();
-        server.close();
     }
 
     /** Five bytes, then the source fails. */

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.strand.cli.Json;
 import dev.strand.cli.StrandCommand;
 import dev.strand.client.BlockingStrandClient;
-import dev.strand.client.testing.InMemoryStrandServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import dev.strand.client.testing.RealServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -21,19 +21,19 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The benchmark against the in-memory server, scaled down. */
+/** The benchmark against a real server (one for the class), scaled down. */
 class BenchmarkTest {
     private static final long SIZE = (1 << 20) + 3;
 
-    private InMemoryStrandServer server;
+    private static RealServer server;
 
-    @BeforeEach
-    void start() throws IOException {
-        server = new InMemoryStrandServer();
+    @BeforeAll
+    static void start() throws Exception {
+        server = RealServer.start();
     }
 
-    @AfterEach
-    void stop() {
+    @AfterAll
+    static void stop() {
         server.close();
     }
 

@@ -1,0 +1,83 @@
+package dev.strand.actors.testing;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.strand.actors.connection.ServerIdentity;
+import dev.strand.actors.connection.StrandTcpServer;
+import dev.strand.actors.connection.VolumeRouter;
+import dev.strand.actors.coordinator.VolumeCoordinator;
+import dev.strand.actors.registry.VolumeRegistry;
+import dev.strand.actors.volume.ActorTestSupport;
+import dev.strand.actors.volume.VolumeReplica;
+import dev.strand.persistence.InMemoryChunkStore;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Strand TCP server in the test's JVM: a one-node cluster with the registry and the replicas sharded as in
+ * production, an in-memory journal that serialises every event (as Cassandra's would) and an in-memory chunk store.
+ *
+ * <p>Shared with the client and CLI tests (this module's test-jar), so that they run against the server's real
+ * semantics rather than a fake that could drift from them. Starting one takes a few seconds: share one per test
+ * class.
+ */
+public final class InProcessServer implements AutoCloseable {
+
+    /** The cluster id of a server with default settings, so that clients with default settings reach it. */
+    public static final String CLUSTER_ID = "strand";
+
+    private final ActorTestKit testKit;
+    private final int port;
+
+    private InProcessServer(ActorTestKit testKit, int port) {
+        this.testKit = testKit;
+        this.port = port;
+    }
+
+    public static InProcessServer start() throws Exception {
+        return start(ConfigFactory.empty());
+    }
+
+    /** A server whose configuration has {@code overrides} on top (e.g. {@code strand.connections.*}). */
+    public static InProcessServer start(Config overrides) throws Exception {
+        ActorTestKit testKit = ActorTestKit.create(overrides.withFallback(ConfigFactory.parseString("""
+                pekko.actor.provider = cluster
+                pekko.remote.artery.canonical.hostname = "127.0.0.1"
+                pekko.remote.artery.canonical.port = 0
+                pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
+                """)).withFallback(ActorTestSupport.inMemoryPersistence()));
+        try {
+            Cluster cluster = Cluster.get(testKit.system());
+            cluster.manager().tell(Join.create(cluster.selfMember().address()));
+            InMemoryChunkStore chunks = new InMemoryChunkStore();
+            // in the order StrandServer starts them
+            VolumeReplica.init(testKit.system(), chunks, ActorTestSupport.quietSettings());
+            VolumeCoordinator.init(testKit.system(), chunks);
+            VolumeRegistry.init(testKit.system());
+            int port = StrandTcpServer.bind(testKit.system(), "127.0.0.1", 0,
+                            new ServerIdentity(CLUSTER_ID, "test-node", 1), VolumeRouter.sharded(testKit.system()), chunks)
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS).localAddress().getPort();
+            return new InProcessServer(testKit, port);
+        } catch (Exception | Error e) {
+            testKit.shutdownTestKit();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** {@code 127.0.0.1:<port>}, as clients and the CLI take it. */
+    public String address() {
+        return "127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() {
+        testKit.shutdownTestKit();
+    }
+}
