@@ -138,7 +138,7 @@ final class Group {
     Vnode at(int r, String path) {
         Volume v = replicas[r].volume;
         Vnode node = v.root();
-        for (String part : path.split("/")) {
+        for (String part : path.isEmpty() ? new String[0] : path.split("/")) {
             var entry = node == null || !node.isDirectory() ? null : node.entry(part);
             node = entry == null ? null : v.vnode(entry);
         }
