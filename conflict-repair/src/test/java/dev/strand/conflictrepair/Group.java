@@ -172,8 +172,11 @@ final class Group {
                 return;
             }
             String p = path + "/" + name;
+            // a directory holding a name in conflict counts the ".." of a subdirectory only where it is
+            boolean holdsConflict = conflicts.stream().anyMatch(c -> c.names().stream().anyMatch(n -> n.dir().equals(fid)));
             out.put(p, child.type() + " " + fid + " mode=" + Integer.toOctalString(child.mode()) + " size="
-                    + child.size() + " blob=" + child.blobId() + "/" + child.blobLength() + " links=" + child.linkCount()
+                    + child.size() + " blob=" + child.blobId() + "/" + child.blobLength()
+                    + " links=" + (holdsConflict && child.isDirectory() ? "?" : child.linkCount())
                     + " target=" + child.symlinkTarget() + " owner=" + child.owner());
             if (child.isDirectory()) {
                 walk(v, child, p, conflicts, out);
