@@ -175,39 +175,56 @@ public final class ResolutionPlanner {
 
     // ---- the log merge ------------------------------------------------------------------------------------
 
-    /** Judges every pair of concurrent operations that share an object or a name; returns the same-effect pairs. */
+    /**
+     * Judges every pair of concurrent operations that share an object or a name, or where one removes a directory the
+     * other changes entries in; returns the same-effect pairs. A directory's other entries are no reason to compare:
+     * 10,000 names created in one directory on two sides make no pairs.
+     */
     private Map<Op, Op> judgePairs() {
         Map<Object, List<Op>> byKey = new HashMap<>();
+        Map<Long, List<Op>> inDirectory = new HashMap<>();
         for (Op op : ops.values()) {
+            Set<Long> containers = new TreeSet<>();
+            for (NameKey name : names(op)) {
+                byKey.computeIfAbsent(name, k -> new ArrayList<>()).add(op);
+                containers.add(name.dir());
+            }
             for (Long vnode : op.effects().touches()) {
-                byKey.computeIfAbsent(vnode, k -> new ArrayList<>()).add(op);
+                if (containers.contains(vnode)) {
+                    inDirectory.computeIfAbsent(vnode, k -> new ArrayList<>()).add(op);
+                } else {
+                    byKey.computeIfAbsent(vnode, k -> new ArrayList<>()).add(op);
+                }
             }
-            for (NameKey name : op.effects().binds()) {
-                byKey.computeIfAbsent(name, k -> new ArrayList<>()).add(op);
+        }
+        List<Op[]> candidates = new ArrayList<>();
+        for (List<Op> sharing : byKey.values()) {
+            for (int i = 0; i < sharing.size(); i++) {
+                for (int j = i + 1; j < sharing.size(); j++) {
+                    candidates.add(new Op[] {sharing.get(i), sharing.get(j)});
+                }
             }
-            for (NameKey name : op.effects().unbinds()) {
-                byKey.computeIfAbsent(name, k -> new ArrayList<>()).add(op);
+        }
+        for (Op op : ops.values()) { // a removed directory against what happened inside it
+            for (Long removed : op.effects().removes()) {
+                inDirectory.getOrDefault(removed, List.of()).forEach(other -> candidates.add(new Op[] {op, other}));
             }
         }
         Map<Op, Op> sameEffect = new HashMap<>();
         Set<List<Long>> judged = new java.util.HashSet<>();
-        for (List<Op> sharing : byKey.values()) {
-            for (int i = 0; i < sharing.size(); i++) {
-                for (int j = i + 1; j < sharing.size(); j++) {
-                    Op a = sharing.get(i);
-                    Op b = sharing.get(j);
-                    if (!a.concurrentWith(b) || !judged.add(List.of(a.opId(), b.opId()))) {
-                        continue;
-                    }
-                    MergeRules.Verdict verdict = MergeRules.judge(a.effects(), b.effects(), this::weaklyEqual);
-                    if (verdict.sameEffect()) {
-                        sameEffect.put(b, a);
-                        sameEffect.put(a, b);
-                    } else if (verdict.isConflict()) {
-                        conflicts.add(verdict.kind(), verdict.objects(), verdict.names(), List.of(a, b),
-                                verdict.rule() + " between operations " + a.opId() + " and " + b.opId());
-                    }
-                }
+        for (Op[] pair : candidates) {
+            Op a = pair[0].opId() < pair[1].opId() ? pair[0] : pair[1];
+            Op b = a == pair[0] ? pair[1] : pair[0];
+            if (a == b || !a.concurrentWith(b) || !judged.add(List.of(a.opId(), b.opId()))) {
+                continue;
+            }
+            MergeRules.Verdict verdict = MergeRules.judge(a.effects(), b.effects(), this::weaklyEqual);
+            if (verdict.sameEffect()) {
+                sameEffect.put(b, a);
+                sameEffect.put(a, b);
+            } else if (verdict.isConflict()) {
+                conflicts.add(verdict.kind(), verdict.objects(), verdict.names(), List.of(a, b),
+                        verdict.rule() + " between operations " + a.opId() + " and " + b.opId());
             }
         }
         return sameEffect;
@@ -339,6 +356,12 @@ public final class ResolutionPlanner {
             state.apply(StepApplier.toEvent(state, replica, step));
             steps.get(replica).add(step);
         }
+    }
+
+    private static Set<NameKey> names(Op op) {
+        Set<NameKey> names = new LinkedHashSet<>(op.effects().binds());
+        names.addAll(op.effects().unbinds());
+        return names;
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------

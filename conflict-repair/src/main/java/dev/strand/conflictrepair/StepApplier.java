@@ -98,6 +98,10 @@ public final class StepApplier {
             Vnode dir = directory(volume, e.dir());
             Vnode removed = boundTo(volume, dir, e.name(), e.removed());
             boolean last = removed.linkCount() <= 1;
+            if (last && !e.lastLink()) { // both sides unlinked one name each: the object would go, changes and all
+                throw new Refused("removing '" + e.name() + "' would remove " + e.removed()
+                        + " here, which the operation did not");
+            }
             return new VolumeEvent.EntryRemoved(e.origin(), e.dir(), e.name(), e.removed(), last,
                     volume.nextVersion(dir), volume.nextVersion(removed), last ? removed.blobId() : null);
         }
@@ -137,6 +141,10 @@ public final class StepApplier {
         VnodeVersion fromVersion = volume.nextVersion(from);
         VnodeVersion toVersion = from == to ? fromVersion : volume.nextVersion(to);
         boolean replacedLast = replaced != null && (replaced.isDirectory() || replaced.linkCount() <= 1);
+        if (replacedLast && !e.replacedLastLink()) {
+            throw new Refused("renaming onto '" + e.toName() + "' would remove " + e.replaced()
+                    + " here, which the operation did not");
+        }
         return new VolumeEvent.Renamed(e.origin(), e.fromDir(), e.fromName(), e.toDir(), e.toName(), e.moved(),
                 replaced == null ? null : volume.fid(replaced), replacedLast, fromVersion, toVersion,
                 volume.nextVersion(moved), replaced == null ? null : volume.nextVersion(replaced),
