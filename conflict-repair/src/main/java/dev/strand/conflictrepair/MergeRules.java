@@ -61,10 +61,8 @@ final class MergeRules {
                     ? new Verdict(null, true, Set.of(), Set.of(), "same removal") : null,
             (a, b, weak) -> removeUpdate(a, b),
             (a, b, weak) -> removeUpdate(b, a),
-            (a, b, weak) -> conflictOn(Conflict.Kind.NAME_NAME, "name/name", both(a.creates(), b.creates()),
-                    both(a.binds(), b.binds()), a, b),
-            (a, b, weak) -> conflictOn(Conflict.Kind.RENAME_RENAME, "rename/rename", Set.of(),
-                    both(a.unbinds(), b.unbinds()), a, b),
+            (a, b, weak) -> onName(Conflict.Kind.NAME_NAME, "name/name", both(a.binds(), b.binds()), a, b),
+            (a, b, weak) -> onName(Conflict.Kind.RENAME_RENAME, "rename/rename", both(a.unbinds(), b.unbinds()), a, b),
             (a, b, weak) -> {
                 Set<Long> updated = both(a.dataChanges(), b.dataChanges());
                 updated.removeIf(weak::test);
@@ -90,9 +88,8 @@ final class MergeRules {
         return objects.isEmpty() && names.isEmpty() ? null : new Verdict(kind, false, objects, names, rule);
     }
 
-    /** For name rules: the name decides; the objects each side bound or moved there are in the conflict too. */
-    private static Verdict conflictOn(Conflict.Kind kind, String rule, Set<Long> ignored, Set<NameKey> names,
-                                      OpEffects a, OpEffects b) {
+    /** For name rules: the name decides; the objects either side created there are in the conflict too. */
+    private static Verdict onName(Conflict.Kind kind, String rule, Set<NameKey> names, OpEffects a, OpEffects b) {
         if (names.isEmpty()) {
             return null;
         }

@@ -67,6 +67,17 @@ public final class ResolutionPlanner {
         boolean concurrentWith(Op other) {
             return holders.stream().noneMatch(other.holders::contains);
         }
+
+        /** One operation per id (the event's deep hash would cost every lookup a walk through it). */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Op other && other.opId == opId;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(opId);
+        }
     }
 
     /**
