@@ -88,6 +88,13 @@ public final class ResolutionPlanner {
         if (inputs.size() < 2) {
             throw new IllegalArgumentException("resolution needs at least two replicas, not " + inputs.size());
         }
+        Set<Integer> slots = new TreeSet<>();
+        for (ReplicaInput input : inputs) {
+            if (input.replica() < 0 || input.replica() >= replicas || !slots.add(input.replica())) {
+                throw new IllegalArgumentException("replica " + input.replica() + " is not a slot of a group of "
+                        + replicas + " or is given twice");
+            }
+        }
         for (ReplicaInput input : inputs) {
             if (input.logOverflowed()) {
                 return new ResolutionPlan.NeedsFullComparison("the log of replica " + input.replica()

@@ -320,6 +320,35 @@ class ResolutionRulesTest {
     }
 
     @Test
+    void eachSideUnlinkingOneOfTwoNamesOfAFileTheOtherChangedKeepsTheFile() {
+        Fid f = create(BOTH, root, "one");
+        group.run(BOTH, new Link(root, "two", f));
+        partition();
+        group.run(A, new Remove(root, "one"));
+        group.run(B, new Remove(root, "two"));
+        UUID blob = UUID.randomUUID();
+        group.store(B, f, blob, 4);
+
+        ResolutionPlan.Planned plan = resolve();
+
+        // merged, the two unlinks would remove the file and the store with it: held back instead
+        assertThat(plan.conflicts()).isNotEmpty().allSatisfy(c -> assertThat(c.objects()).contains(f));
+        assertThat(group.fid(0, "two")).isEqualTo(f);
+        assertThat(group.at(1, "one").blobId()).isEqualTo(blob);
+    }
+
+    @Test
+    void replicasOutsideTheGroupOrGivenTwiceAreRefused() {
+        ReplicaInput zero = new ReplicaInput(0, List.of(), false, List.of());
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> ResolutionPlanner.plan(7, 2, List.of(zero, zero)))
+                .withMessageContaining("given twice");
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> ResolutionPlanner.plan(7, 2, List.of(zero, new ReplicaInput(2, List.of(), false, List.of()))))
+                .withMessageContaining("replica 2");
+    }
+
+    @Test
     void oneFidHandedOutOnBothSidesForDifferentObjectsIsReportedNotMerged() {
         group.recording = true; // no partition-safe allocation: both sides allocate the same next fid
         Fid onA = create(A, root, "a");
