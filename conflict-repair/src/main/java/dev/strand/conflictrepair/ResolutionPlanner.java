@@ -131,7 +131,12 @@ public final class ResolutionPlanner {
             conflicts.propagate(ops.values());
             Trial trial = new Trial(sameEffect);
             if (trial.run()) {
-                return trial.finish(shortPaths, stamps);
+                try {
+                    return trial.finish(shortPaths, stamps);
+                } catch (StepApplier.Refused refused) { // the images contradict the logs: compare, do not guess
+                    return new ResolutionPlan.NeedsFullComparison("the merged plan cannot be performed: "
+                            + refused.getMessage(), List.of());
+                }
             }
         }
     }
