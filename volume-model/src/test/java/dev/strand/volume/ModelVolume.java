@@ -40,7 +40,7 @@ public final class ModelVolume {
     public ModelVolume(int replicaIndex, int replicas, String clientId) {
         this.clientId = clientId;
         apply(new VolumeEvent.VolumeInitialized(VOLUME_ID, "model", clock, replicaIndex, replicas, "anonymous",
-                replicas == 1 ? VnodeVersion.first(1, 0) : VnodeVersion.initial(replicas)));
+                VnodeVersion.initial(replicas)));
     }
 
     public Fid root() {
