@@ -1,10 +1,14 @@
 /**
- * Resolution and repair (the next issue): the protocol that makes replicas that diverged equal again
- * (phases, merging the replicas' logs of operations) and {@code strand repair} for what it cannot decide.
- * Pure where it can be, like {@code replication} and {@code cop2}; the coordinator's actor only feeds it.
+ * Resolution and repair: the decisions that make replicas that diverged equal again, pure (no Pekko), like
+ * {@code replication} and {@code cop2}; the resolution coordinator's actor only feeds them (docs/architecture.md,
+ * "Resolution").
  *
- * <p>What it starts from: the coordinator marks a replica {@code DIVERGED} ({@code replication.StorageGroup},
- * decided by {@code replication.CatchUpPlanner}) when it holds changes no current replica has; a replica's
- * events carry the operation, names, fids, version vectors and origin, so they are the resolution log.
+ * <p>{@link dev.strand.conflictrepair.ResolutionPlanner} takes what each reachable replica reported
+ * ({@link dev.strand.conflictrepair.ReplicaInput}: its resolution log of {@link dev.strand.conflictrepair.LogEntry}s
+ * and its images of the objects the logs name, {@link dev.strand.conflictrepair.VnodeImages}) and answers a
+ * {@link dev.strand.conflictrepair.ResolutionPlan}: per replica the {@link dev.strand.conflictrepair.PlanStep}s to
+ * perform, the {@link dev.strand.conflictrepair.Conflict}s left for {@code strand repair}, and the final versions;
+ * or that the logs cannot tell. {@link dev.strand.conflictrepair.MergeRules} holds the rules of the log merge in one
+ * table; {@link dev.strand.conflictrepair.StepApplier} turns a replica's steps into the events it journals.
  */
 package dev.strand.conflictrepair;

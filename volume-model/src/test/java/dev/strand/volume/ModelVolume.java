@@ -25,12 +25,22 @@ public final class ModelVolume {
 
     public Volume volume = Volume.uninitialized();
     public final List<VolumeEvent> events = new ArrayList<>();
+    private final String clientId;
     private long requestId;
     private long clock = 1_000_000;
 
     public ModelVolume() {
-        apply(new VolumeEvent.VolumeInitialized(VOLUME_ID, "model", clock, 0, 1, "anonymous",
-                VnodeVersion.first(1, 0)));
+        this(0, 1, "client-1");
+    }
+
+    /**
+     * Replica {@code replicaIndex} of a group of {@code replicas}, all created equal (as the registry initialises
+     * them); its requests come from {@code clientId}.
+     */
+    public ModelVolume(int replicaIndex, int replicas, String clientId) {
+        this.clientId = clientId;
+        apply(new VolumeEvent.VolumeInitialized(VOLUME_ID, "model", clock, replicaIndex, replicas, "anonymous",
+                VnodeVersion.initial(replicas)));
     }
 
     public Fid root() {
@@ -56,13 +66,14 @@ public final class ModelVolume {
         return mutation.reply(volume);
     }
 
-    private void apply(VolumeEvent event) {
+    /** Applies an event as the replica's event handler would (e.g. one a resolution decided). */
+    public void apply(VolumeEvent event) {
         events.add(event);
         volume = volume.apply(event);
     }
 
     private Origin nextOrigin() {
-        return new Origin("client-1", ++requestId, "anonymous", ++clock);
+        return new Origin(clientId, ++requestId, "anonymous", ++clock);
     }
 
     public VolumeEvent lastEvent() {
