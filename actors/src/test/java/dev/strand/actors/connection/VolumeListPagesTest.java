@@ -1,6 +1,6 @@
 package dev.strand.actors.connection;
 
-import dev.strand.actors.FrameBudget;
+import dev.strand.volume.FrameBudget;
 import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.protocol.ProtocolLimits;
 import dev.strand.protocol.WireCodec;

@@ -1,5 +1,6 @@
 package dev.strand.actors.connection;
 
+import dev.strand.actors.testing.InProcessServer;
 import dev.strand.protocol.Frame;
 import dev.strand.protocol.Opcode;
 import dev.strand.protocol.Status;
