@@ -112,6 +112,17 @@ public sealed interface VolumeEvent extends Serialized {
         }
     }
 
+    /**
+     * RESOLUTION: every replica of the group has the operations {@code opIds}, so they leave this replica's
+     * resolution log ({@link ResolutionLog}). Resolution persists it; at most
+     * {@link ResolutionLog#MAX_TRUNCATED_PER_EVENT} ids per event (the rest in the next), so the event stays small.
+     */
+    record ResolutionLogTruncated(List<Long> opIds) implements VolumeEvent {
+        public ResolutionLogTruncated {
+            opIds = opIds == null ? List.of() : List.copyOf(opIds);
+        }
+    }
+
     // ---- catching up (a replica that fell behind becomes a copy of a current one; see VnodeSync) -----
     // None of these bumps a slot: the versions installed are the source's, as they are.
 

@@ -17,7 +17,9 @@ import java.util.UUID;
 
 /**
  * A volume driven the way its replica drives it, without Pekko: reads answered from state, mutations
- * planned and their one event applied. Keeps the events, to check what a mutation commits.
+ * planned and their one event applied. Keeps the events, to check what a mutation commits. In a volume of
+ * several replicas every mutation is the coordinator's next operation: its event is followed by its
+ * {@link VolumeEvent.OperationRecorded}, as the replica persists them.
  */
 public final class ModelVolume {
 
@@ -27,10 +29,17 @@ public final class ModelVolume {
     public final List<VolumeEvent> events = new ArrayList<>();
     private long requestId;
     private long clock = 1_000_000;
+    private long opId = 1L << 62; // where leased operation ids start
 
     public ModelVolume() {
-        apply(new VolumeEvent.VolumeInitialized(VOLUME_ID, "model", clock, 0, 1, "anonymous",
-                VnodeVersion.first(1, 0)));
+        this(1, 0, ResolutionLog.DEFAULT_LIMIT);
+    }
+
+    /** Replica {@code replicaIndex} of a storage group of {@code replicas}. */
+    public ModelVolume(int replicas, int replicaIndex, int resolutionLogLimit) {
+        volume = Volume.uninitialized(resolutionLogLimit);
+        apply(new VolumeEvent.VolumeInitialized(VOLUME_ID, "model", clock, replicaIndex, replicas, "anonymous",
+                VnodeVersion.initial(replicas)));
     }
 
     public Fid root() {
@@ -52,11 +61,21 @@ public final class ModelVolume {
         if (outcome instanceof Outcome.Unchanged unchanged) {
             return unchanged.reply();
         }
-        apply(((Outcome.Commit) outcome).event());
+        VolumeEvent event = ((Outcome.Commit) outcome).event();
+        apply(event);
+        if (volume.replicas() > 1) {
+            apply(new VolumeEvent.OperationRecorded(++opId, Volume.touchedVnodes(event), clock));
+        }
         return mutation.reply(volume);
     }
 
-    private void apply(VolumeEvent event) {
+    /** The operation id of the last replicated mutation. */
+    public long lastOpId() {
+        return opId;
+    }
+
+    /** Applies (and keeps) an event that is not a mutation's: COP2, expiry, catch-up, truncation. */
+    public void apply(VolumeEvent event) {
         events.add(event);
         volume = volume.apply(event);
     }
