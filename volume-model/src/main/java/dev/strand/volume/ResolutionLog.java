@@ -30,11 +30,12 @@ import java.util.Set;
 public final class ResolutionLog {
 
     /**
-     * Default bound. An entry takes about 270 bytes of CBOR with short names and at most about 1.6 KiB (a rename
-     * between names of 255 bytes, by a client id of 255 bytes; measured by {@code ResolutionLogSizeTest}), so the
-     * log stays under 1.6 MiB of the snapshot row, well under 4 MiB.
+     * Default bound. Measured with the snapshot store's serializer ({@code ResolutionLogSizeTest}): an entry takes
+     * about 270 bytes of CBOR for a create with a short name, 1.5 KiB for a rename between names of 255 bytes and at
+     * most 4.9 KiB (a symbolic link with a target of 4095 bytes, by a client id of 255 bytes), so the log takes at
+     * most 2.4 MiB of the snapshot's row (about 135 KB of typical entries): well under 4 MiB.
      */
-    public static final int DEFAULT_LIMIT = 1000;
+    public static final int DEFAULT_LIMIT = 500;
 
     /** The most operation ids one {@link VolumeEvent.ResolutionLogTruncated} should carry (about 9 KiB). */
     public static final int MAX_TRUNCATED_PER_EVENT = 1000;
