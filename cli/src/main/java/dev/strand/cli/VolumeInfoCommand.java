@@ -7,6 +7,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.PrintWriter;
+import java.util.List;
+
 /** {@code strand volume info NAME [--json]}. */
 @Command(name = "info", mixinStandardHelpOptions = true, description = "Show a volume: id, root, usage, and each replica (node, state, version vector, pending COP2, resolution-log entries, conflicts).")
 public final class VolumeInfoCommand extends ClientCommand {
@@ -38,18 +41,23 @@ public final class VolumeInfoCommand extends ClientCommand {
                 out().println("    Version: " + v.versionVector());
             }
             if (v.replicaInfo() != null && !v.replicaInfo().isEmpty()) {
-                out().printf("%5s  %-10s  %-24s  %-12s  %-24s  %-12s  %-7s  %s%n", "INDEX", "ENTITY", "NODE", "STATE",
-                        "VERSION VECTOR", "PENDING COP2", "RES LOG", "CONFLICTS");
-                for (ReplicaInfo r : v.replicaInfo()) {
-                    out().printf("%5d  %-10s  %-24s  %-12s  %-24s  %-12s  %-7s  %s%n", r.index(), r.entityId(),
-                            r.node() == null ? "-" : r.node(),
-                            r.state() != null ? r.state() : r.available() ? "-" : "unavailable",
-                            r.available() ? String.valueOf(r.versionVector()) : "(did not answer)",
-                            r.available() ? Integer.toString(r.pendingCop2()) : "-",
-                            figure(r.available(), r.resolutionLogEntries()), figure(r.available(), r.conflicts()));
-                }
+                printReplicas(out(), v.replicaInfo());
             }
         });
+    }
+
+    /** The storage group, one line per replica; RES LOG: its resolution-log entries. */
+    static void printReplicas(PrintWriter out, List<ReplicaInfo> replicas) {
+        out.printf("%5s  %-10s  %-24s  %-12s  %-24s  %-12s  %-7s  %s%n", "INDEX", "ENTITY", "NODE", "STATE",
+                "VERSION VECTOR", "PENDING COP2", "RES LOG", "CONFLICTS");
+        for (ReplicaInfo r : replicas) {
+            out.printf("%5d  %-10s  %-24s  %-12s  %-24s  %-12s  %-7s  %s%n", r.index(), r.entityId(),
+                    r.node() == null ? "-" : r.node(),
+                    r.state() != null ? r.state() : r.available() ? "-" : "unavailable",
+                    r.available() ? String.valueOf(r.versionVector()) : "(did not answer)",
+                    r.available() ? Integer.toString(r.pendingCop2()) : "-",
+                    figure(r.available(), r.resolutionLogEntries()), figure(r.available(), r.conflicts()));
+        }
     }
 
     /** "-" where the replica did not answer or its server does not report the figure. */
