@@ -8,7 +8,8 @@ import java.util.UUID;
 
 /**
  * What a volume replica journals: one event per committed operation. Together they are the replica's
- * history and, later, its resolution log, so each carries the operation's names and fids, the version
+ * history, and its resolution log ({@link ResolutionLog}) holds the mutation events of the operations some replica
+ * may lack, so each carries the operation's names and fids, the version
  * it gives to every vnode it touches, and the request ({@link Origin}) it came from. An event that makes
  * a blob unreachable names it in {@code freedBlob}, so that the blob can be deleted after the commit.
  *
