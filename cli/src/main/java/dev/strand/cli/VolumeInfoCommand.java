@@ -7,8 +7,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.PrintWriter;
+import java.util.List;
+
 /** {@code strand volume info NAME [--json]}. */
-@Command(name = "info", mixinStandardHelpOptions = true, description = "Show a volume: id, root, usage, and each replica (node, version vector, pending COP2).")
+@Command(name = "info", mixinStandardHelpOptions = true, description = "Show a volume: id, root, usage, and each replica (node, state, version vector, pending COP2, resolution-log entries, conflicts).")
 public final class VolumeInfoCommand extends ClientCommand {
     @Parameters(paramLabel = "NAME", description = "Volume name.")
     String name;
@@ -38,17 +41,28 @@ public final class VolumeInfoCommand extends ClientCommand {
                 out().println("    Version: " + v.versionVector());
             }
             if (v.replicaInfo() != null && !v.replicaInfo().isEmpty()) {
-                out().printf("%5s  %-10s  %-24s  %-12s  %-24s  %s%n", "INDEX", "ENTITY", "NODE", "STATE",
-                        "VERSION VECTOR", "PENDING COP2");
-                for (ReplicaInfo r : v.replicaInfo()) {
-                    out().printf("%5d  %-10s  %-24s  %-12s  %-24s  %s%n", r.index(), r.entityId(),
-                            r.node() == null ? "-" : r.node(),
-                            r.state() != null ? r.state() : r.available() ? "-" : "unavailable",
-                            r.available() ? String.valueOf(r.versionVector()) : "(did not answer)",
-                            r.available() ? Integer.toString(r.pendingCop2()) : "-");
-                }
+                printReplicas(out(), v.replicaInfo());
             }
         });
+    }
+
+    /** The storage group, one line per replica; RES LOG: its resolution-log entries. */
+    static void printReplicas(PrintWriter out, List<ReplicaInfo> replicas) {
+        out.printf("%5s  %-10s  %-24s  %-12s  %-24s  %-12s  %-7s  %s%n", "INDEX", "ENTITY", "NODE", "STATE",
+                "VERSION VECTOR", "PENDING COP2", "RES LOG", "CONFLICTS");
+        for (ReplicaInfo r : replicas) {
+            out.printf("%5d  %-10s  %-24s  %-12s  %-24s  %-12s  %-7s  %s%n", r.index(), r.entityId(),
+                    r.node() == null ? "-" : r.node(),
+                    r.state() != null ? r.state() : r.available() ? "-" : "unavailable",
+                    r.available() ? String.valueOf(r.versionVector()) : "(did not answer)",
+                    r.available() ? Integer.toString(r.pendingCop2()) : "-",
+                    figure(r.available(), r.resolutionLogEntries()), figure(r.available(), r.conflicts()));
+        }
+    }
+
+    /** "-" where the replica did not answer or its server does not report the figure. */
+    private static String figure(boolean available, Integer n) {
+        return available && n != null && n >= 0 ? Integer.toString(n) : "-";
     }
 
     private static String count(long n) {

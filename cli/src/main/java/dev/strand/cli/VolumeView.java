@@ -15,15 +15,17 @@ public record VolumeView(String name, long id, String root, int replicas, String
     /**
      * One replica of the storage group (volume info only): {@code node} null when not known,
      * {@code pendingCop2} -1 and {@code versionVector} empty when it did not answer; {@code state}: current,
-     * behind, catching-up, diverged or unavailable (null from older servers).
+     * behind, catching-up, diverged or unavailable (null from older servers); {@code resolutionLogEntries} and
+     * {@code conflicts}: -1 when it did not answer, null from older servers.
      */
     public record ReplicaView(int index, String entityId, String node, boolean available, List<Long> versionVector,
-                              int pendingCop2, String state) {}
+                              int pendingCop2, String state, Integer resolutionLogEntries, Integer conflicts) {}
 
     public static VolumeView of(VolumeInfo v) {
         List<ReplicaView> group = v.replicaInfo() == null ? List.of() : v.replicaInfo().stream()
                 .map(r -> new ReplicaView(r.index(), r.entityId(), r.node(), r.available(),
-                        r.versionVector() == null ? List.of() : r.versionVector(), r.pendingCop2(), r.state()))
+                        r.versionVector() == null ? List.of() : r.versionVector(), r.pendingCop2(), r.state(),
+                        r.resolutionLogEntries(), r.conflicts()))
                 .toList();
         return new VolumeView(v.name(), v.id(), Formats.fid(v.root()), v.replicas(), Formats.isoTime(v.createdMillis()),
                 v.createdMillis(), v.files(), v.directories(), v.symlinks(), v.bytes(),

@@ -51,6 +51,13 @@ public final class Volume {
     private PendingCop2 pendingCop2 = new PendingCop2();
     /** RETRIES: the mutations applied recently, by (client id, request id); rebuilt from the events' origins. */
     private RecentRequests recentRequests = new RecentRequests();
+    /** RESOLUTION: this replica's operations not yet known to be everywhere (bounded by its limit). */
+    private ResolutionLog resolutionLog;
+    /**
+     * The mutation event just applied, until the {@link VolumeEvent.OperationRecorded} persisted right after it (in
+     * the same atomic write) names its operation. Never in a snapshot: Pekko snapshots after a whole write.
+     */
+    private VolumeEvent lastMutation;
 
     // derived from the vnodes (rebuilt from a snapshot, never stored)
     private final Map<UUID, Long> blobOwners = new HashMap<>();
@@ -60,11 +67,18 @@ public final class Volume {
     /** Exact: sizes of up to 2^63-1 from events written before the size limit would wrap a long. */
     private BigInteger bytes = BigInteger.ZERO;
 
-    private Volume() {}
+    private Volume(int resolutionLogLimit) {
+        resolutionLog = new ResolutionLog(resolutionLogLimit);
+    }
 
     /** A replica that has not been initialised: no root, no vnodes. {@link #apply} never changes it. */
     public static Volume uninitialized() {
-        return new Volume();
+        return uninitialized(ResolutionLog.DEFAULT_LIMIT);
+    }
+
+    /** As {@link #uninitialized()}, with the resolution log bounded to {@code resolutionLogLimit} entries. */
+    public static Volume uninitialized(int resolutionLogLimit) {
+        return new Volume(resolutionLogLimit);
     }
 
     // ---- reading ----------------------------------------------------------------------------
@@ -107,6 +121,11 @@ public final class Volume {
     /** The retry window (read-only use; the event handler changes it). */
     public RecentRequests recentRequests() {
         return recentRequests;
+    }
+
+    /** The resolution log (read-only use; the event handler changes it). */
+    public ResolutionLog resolutionLog() {
+        return resolutionLog;
     }
 
     /** Regular files (vnodes, not names). */
@@ -246,15 +265,20 @@ public final class Volume {
             // The empty state is never changed: Pekko hands the same empty object to every recovery of a replica,
             // also to the one after a failed journal write, and each must replay from a pristine volume.
             if (event instanceof VolumeEvent.VolumeInitialized e) {
-                Volume created = new Volume();
+                Volume created = new Volume(resolutionLog.limit());
                 created.onInitialized(e);
                 return created;
             }
             return this; // nothing happens to a volume that does not exist
         }
         recentRequests.record(event); // RETRIES: every event with an origin, and adopted windows
+        VolumeEvent mutation = lastMutation;
+        lastMutation = null;
         if (event instanceof VolumeEvent.OperationRecorded e) {
             pendingCop2.record(e.opId(), e.vnodes(), e.timeMillis());
+            if (mutation != null) { // RESOLUTION: the mutation event persisted just before names the operation
+                resolutionLog.append(e.opId(), mutation);
+            }
             return this;
         }
         if (event instanceof VolumeEvent.Cop2Applied e) {
@@ -262,7 +286,12 @@ public final class Volume {
             return this;
         }
         if (event instanceof VolumeEvent.Cop2Expired e) { // their update sets are ignored from now on
+            // Their entries stay in the resolution log: not known to be everywhere, they are what resolution needs.
             e.opIds().forEach(pendingCop2::complete);
+            return this;
+        }
+        if (event instanceof VolumeEvent.ResolutionLogTruncated e) { // every replica has these operations
+            e.opIds().forEach(resolutionLog::remove);
             return this;
         }
         if (event instanceof VolumeEvent.VnodesInstalled e) { // CATCH-UP: the source's versions, no bump
@@ -302,12 +331,16 @@ public final class Volume {
             throw new IllegalStateException("no handler for event " + event.getClass().getName());
         }
         versionVector = versionVector.increment(replicaIndex);
+        if (replicas > 1) {
+            lastMutation = event;
+        }
         return this;
     }
 
     /** The other replicas' slots go up for every vnode of the operation still here, and for the volume. */
     private void onCop2Applied(VolumeEvent.Cop2Applied e) {
         pendingCop2.complete(e.opId());
+        resolutionLog.settle(e, replicaIndex, replicas);
         for (Long number : e.vnodes()) {
             Vnode v = vnodes.get(number);
             if (v != null) {
@@ -382,12 +415,19 @@ public final class Volume {
      * vector and fid counters (it must allocate the same fids as the others from now on). Its own pending
      * COP2 entries go: the versions it installed already include the source's COP2s, and applying an old
      * update set on top would count it twice.
+     *
+     * <p>Its resolution log empties too. A catch-up copies only from a source that holds everything this replica
+     * holds (its vector is dominated, or its excess is operations the source applied too: see CatchUpPlanner), so
+     * every operation in this log is in the source's state and, unless known to be everywhere, in the source's own
+     * log: no user's change is lost with these entries. Kept, they would claim operations whose effects this replica
+     * now holds only as the source's copy. An overflow mark goes with them: it described the old history.
      */
     private void onCaughtUp(VolumeEvent.CaughtUp e) {
         versionVector = e.volumeVector();
         nextVnode = e.nextVnode();
         nextUnique = e.nextUnique();
         pendingCop2 = new PendingCop2();
+        resolutionLog.clear();
     }
 
     /** The vnodes (numbers) whose versions an operation's event sets, each once, in event order. */
@@ -603,7 +643,7 @@ public final class Volume {
         }
         records.sort(Comparator.comparingLong(VolumeSnapshot.VnodeRecord::vnode));
         return new VolumeSnapshot(initialized, volumeId, volumeName, createdMillis, replicaIndex, replicas,
-                nextVnode, nextUnique, versionVector, records, pendingCop2.entries());
+                nextVnode, nextUnique, versionVector, records, pendingCop2.entries(), resolutionLog.snapshot());
     }
 
     /** A volume and its retry window as a snapshot (see {@link RecentRequests.Snapshot}) holds them. */
@@ -612,13 +652,22 @@ public final class Volume {
     }
 
     public static Volume fromSnapshot(RecentRequests.Snapshot snapshot) {
-        Volume volume = fromSnapshot(snapshot.volume());
+        return fromSnapshot(snapshot, ResolutionLog.DEFAULT_LIMIT);
+    }
+
+    /** {@code resolutionLogLimit}: the replica's bound (configuration, not part of the snapshot). */
+    public static Volume fromSnapshot(RecentRequests.Snapshot snapshot, int resolutionLogLimit) {
+        Volume volume = fromSnapshot(snapshot.volume(), resolutionLogLimit);
         volume.recentRequests = RecentRequests.restored(snapshot.recentRequests());
         return volume;
     }
 
     public static Volume fromSnapshot(VolumeSnapshot snapshot) {
-        Volume volume = new Volume();
+        return fromSnapshot(snapshot, ResolutionLog.DEFAULT_LIMIT);
+    }
+
+    public static Volume fromSnapshot(VolumeSnapshot snapshot, int resolutionLogLimit) {
+        Volume volume = new Volume(resolutionLogLimit);
         volume.initialized = snapshot.initialized();
         volume.volumeId = snapshot.volumeId();
         volume.volumeName = snapshot.volumeName();
@@ -627,6 +676,7 @@ public final class Volume {
         volume.replicas = snapshot.replicas();
         volume.versionVector = snapshot.versionVector();
         volume.pendingCop2 = PendingCop2.of(snapshot.pendingCop2());
+        volume.resolutionLog = ResolutionLog.restored(snapshot.resolutionLog(), resolutionLogLimit);
         for (VolumeSnapshot.VnodeRecord record : snapshot.vnodes()) {
             volume.add(Vnode.restore(record));
         }

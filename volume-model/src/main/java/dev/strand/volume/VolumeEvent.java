@@ -8,7 +8,8 @@ import java.util.UUID;
 
 /**
  * What a volume replica journals: one event per committed operation. Together they are the replica's
- * history and, later, its resolution log, so each carries the operation's names and fids, the version
+ * history, and its resolution log ({@link ResolutionLog}) holds the mutation events of the operations some replica
+ * may lack, so each carries the operation's names and fids, the version
  * it gives to every vnode it touches, and the request ({@link Origin}) it came from. An event that makes
  * a blob unreachable names it in {@code freedBlob}, so that the blob can be deleted after the commit.
  *
@@ -108,6 +109,17 @@ public sealed interface VolumeEvent extends Serialized {
      */
     record Cop2Expired(List<Long> opIds) implements VolumeEvent {
         public Cop2Expired {
+            opIds = opIds == null ? List.of() : List.copyOf(opIds);
+        }
+    }
+
+    /**
+     * RESOLUTION: every replica of the group has the operations {@code opIds}, so they leave this replica's
+     * resolution log ({@link ResolutionLog}). Resolution persists it; at most
+     * {@link ResolutionLog#MAX_TRUNCATED_PER_EVENT} ids per event (the rest in the next), so the event stays small.
+     */
+    record ResolutionLogTruncated(List<Long> opIds) implements VolumeEvent {
+        public ResolutionLogTruncated {
             opIds = opIds == null ? List.of() : List.copyOf(opIds);
         }
     }

@@ -17,7 +17,9 @@ import java.util.UUID;
 
 /**
  * A volume driven the way its replica drives it, without Pekko: reads answered from state, mutations
- * planned and their one event applied. Keeps the events, to check what a mutation commits.
+ * planned and their one event applied. Keeps the events, to check what a mutation commits. In a volume of
+ * several replicas every mutation is the coordinator's next operation: its event is followed by its
+ * {@link VolumeEvent.OperationRecorded}, as the replica persists them.
  */
 public final class ModelVolume {
 
@@ -28,9 +30,10 @@ public final class ModelVolume {
     private final String clientId;
     private long requestId;
     private long clock = 1_000_000;
+    private long opId = 1L << 62; // where leased operation ids start
 
     public ModelVolume() {
-        this(0, 1, "client-1");
+        this(0, 1, "client-1", ResolutionLog.DEFAULT_LIMIT);
     }
 
     /**
@@ -38,7 +41,17 @@ public final class ModelVolume {
      * them); its requests come from {@code clientId}.
      */
     public ModelVolume(int replicaIndex, int replicas, String clientId) {
+        this(replicaIndex, replicas, clientId, ResolutionLog.DEFAULT_LIMIT);
+    }
+
+    /** Replica {@code replicaIndex} of a storage group of {@code replicas}, with a resolution log of this bound. */
+    public ModelVolume(int replicas, int replicaIndex, int resolutionLogLimit) {
+        this(replicaIndex, replicas, "client-1", resolutionLogLimit);
+    }
+
+    private ModelVolume(int replicaIndex, int replicas, String clientId, int resolutionLogLimit) {
         this.clientId = clientId;
+        volume = Volume.uninitialized(resolutionLogLimit);
         apply(new VolumeEvent.VolumeInitialized(VOLUME_ID, "model", clock, replicaIndex, replicas, "anonymous",
                 VnodeVersion.initial(replicas)));
     }
@@ -62,11 +75,20 @@ public final class ModelVolume {
         if (outcome instanceof Outcome.Unchanged unchanged) {
             return unchanged.reply();
         }
-        apply(((Outcome.Commit) outcome).event());
+        VolumeEvent event = ((Outcome.Commit) outcome).event();
+        apply(event);
+        if (volume.replicas() > 1) {
+            apply(new VolumeEvent.OperationRecorded(++opId, Volume.touchedVnodes(event), clock));
+        }
         return mutation.reply(volume);
     }
 
-    /** Applies an event as the replica's event handler would (e.g. one a resolution decided). */
+    /** The operation id of the last replicated mutation. */
+    public long lastOpId() {
+        return opId;
+    }
+
+    /** Applies (and keeps) an event as the replica's event handler would: COP2, expiry, catch-up, truncation, or one a resolution decided. */
     public void apply(VolumeEvent event) {
         events.add(event);
         volume = volume.apply(event);

@@ -117,7 +117,7 @@ final class VolumeRequests {
     static VolumeInfo volumeInfo(VolumeRegistry.VolumeRecord v, VolumeReplica.Result.Stats s) {
         List<ReplicaInfo> replicas = s == null || s.group() == null ? null : s.group().stream()
                 .map(r -> new ReplicaInfo(r.index(), r.entityId(), r.node(), r.available(), r.versionVector(),
-                        r.pendingCop2(), r.state())).toList();
+                        r.pendingCop2(), r.state(), r.resolutionLogEntries(), r.conflicts())).toList();
         return new VolumeInfo(v.name(), v.id(), Fid.root(v.id()), v.replicas(), v.createdMillis(),
                 s == null ? -1 : s.files(), s == null ? -1 : s.directories(), s == null ? -1 : s.symlinks(),
                 s == null ? -1 : s.bytes(), s == null ? null : s.versionVector(), v.minReplicasSetting(), replicas);

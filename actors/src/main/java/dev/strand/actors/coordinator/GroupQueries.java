@@ -78,7 +78,7 @@ final class GroupQueries {
                     summaries.add(stats.self().withState(group.state(i, catchingUp.test(i)).label()));
                 } else {
                     summaries.add(new ReplicaSummary(i, volume.replicaEntityIds().get(i), null, false, null, -1,
-                            ReplicaState.UNAVAILABLE.label()));
+                            ReplicaState.UNAVAILABLE.label(), -1, -1));
                 }
             }
             if (base == null) {

@@ -49,7 +49,8 @@ final class ReplicaQueries {
         command.replyTo().tell(new Result.Stats(volume.volumeId(), volume.volumeName(), volume.createdMillis(),
                 volume.files(), volume.directories(), volume.symlinks(), volume.bytes(),
                 volume.versionVector().toList(), new ReplicaSummary(scope.replicaIndex, scope.entityId, scope.node(),
-                true, volume.versionVector().toList(), volume.pendingCop2().size()), null));
+                true, volume.versionVector().toList(), volume.pendingCop2().size(), null,
+                volume.resolutionLog().size(), 0), null)); // conflicts: counted once resolution detects them
         return scope.effects.none();
     }
 

@@ -276,12 +276,14 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
     /**
      * One replica as the volume info shows it: its slot, entity id, the node hosting it (null if not
-     * known), the volume-level version vector and the operations waiting for COP2. {@code available} is
-     * false (and the rest null/-1) for a replica that did not answer. {@code state} (filled in by the
-     * coordinator, see {@code ReplicaInfo}): current, behind, catching-up, diverged or unavailable.
+     * known), the volume-level version vector, the operations waiting for COP2, the entries of its resolution
+     * log and its objects in conflict (0 until conflicts are detected; both 0 from nodes of earlier releases).
+     * {@code available} is false (and the rest null/-1) for a replica that did not answer. {@code state} (filled
+     * in by the coordinator, see {@code ReplicaInfo}): current, behind, catching-up, diverged or unavailable.
      */
     public record ReplicaSummary(int index, String entityId, String node, boolean available,
-                                 List<Long> versionVector, int pendingCop2, String state) implements CborSerializable {
+                                 List<Long> versionVector, int pendingCop2, String state, int resolutionLogEntries,
+                                 int conflicts) implements CborSerializable {
 
         /** As a replica reports itself: its state is the coordinator's to say. */
         public ReplicaSummary(int index, String entityId, String node, boolean available, List<Long> versionVector,
@@ -289,8 +291,14 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
             this(index, entityId, node, available, versionVector, pendingCop2, null);
         }
 
+        public ReplicaSummary(int index, String entityId, String node, boolean available, List<Long> versionVector,
+                              int pendingCop2, String state) {
+            this(index, entityId, node, available, versionVector, pendingCop2, state, 0, 0);
+        }
+
         public ReplicaSummary withState(String state) {
-            return new ReplicaSummary(index, entityId, node, available, versionVector, pendingCop2, state);
+            return new ReplicaSummary(index, entityId, node, available, versionVector, pendingCop2, state,
+                    resolutionLogEntries, conflicts);
         }
     }
 
@@ -399,7 +407,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
     @Override
     public Volume emptyState() {
-        return Volume.uninitialized();
+        return Volume.uninitialized(scope.settings.resolutionLogLimit());
     }
 
     @Override
@@ -419,9 +427,9 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
             @Override
             public Volume fromJournal(Object snapshot) {
                 if (snapshot instanceof RecentRequests.Snapshot withRecent) { // RETRIES
-                    return Volume.fromSnapshot(withRecent);
+                    return Volume.fromSnapshot(withRecent, scope.settings.resolutionLogLimit());
                 }
-                return Volume.fromSnapshot((VolumeSnapshot) snapshot);
+                return Volume.fromSnapshot((VolumeSnapshot) snapshot, scope.settings.resolutionLogLimit());
             }
         };
     }

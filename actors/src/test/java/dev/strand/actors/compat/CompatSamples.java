@@ -5,6 +5,7 @@ import dev.strand.actors.registry.RegistryState;
 import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.volume.Origin;
 import dev.strand.volume.VnodeVersion;
+import dev.strand.volume.Volume;
 import dev.strand.volume.VolumeEvent;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.volume.VolumeSnapshot;
@@ -198,9 +199,9 @@ final class CompatSamples {
                         vector(0, 3, 0), null, 0, null, 0, List.of()),
                 new VnodeRecord(UP.vnode(), UP.unique(), FileType.SYMLINK, 0777, OWNER, 12, 1, t, t, 1,
                         vector(0, 1, 0), null, 0, "../notes.txt", 0, List.of()));
-        // pendingCop2: absent in v1 snapshots, read as none
+        // pendingCop2: absent in v1 snapshots, read as none; resolutionLog: absent before v3's log, read as empty
         return new VolumeSnapshot(true, VOLUME, VOLUME_NAME, CREATED, REPLICA_INDEX, REPLICAS, 10, 10,
-                vector(1, 21, 0), vnodes, List.of());
+                vector(1, 21, 0), vnodes, List.of(), null);
     }
 
     private static VolumeRegistry.VolumeRecord projects() {
@@ -259,7 +260,43 @@ final class CompatSamples {
                 samples.put(name, sample);
             }
         });
+        resolutionLog(samples);
         return samples;
+    }
+
+    /**
+     * The resolution log (added in v3): its truncation event, a snapshot holding a log with an entry of every
+     * mutation event (each under its type name) that overflowed, and replicas reporting their log sizes.
+     */
+    private static void resolutionLog(Map<String, Object> samples) {
+        samples.put("volume-event.resolution-log-truncated",
+                new VolumeEvent.ResolutionLogTruncated(List.of(4_294_967_311L, 4_294_967_314L)));
+        Samples events = new Samples();
+        volumeEvents(events);
+        List<dev.strand.volume.ResolutionLog.Entry> entries = new java.util.ArrayList<>();
+        long opId = 4_294_967_320L;
+        for (Object event : events.all().values()) {
+            if (!Volume.touchedVnodes((VolumeEvent) event).isEmpty()) { // a mutation's event
+                entries.add(new dev.strand.volume.ResolutionLog.Entry(opId++, (VolumeEvent) event));
+            }
+        }
+        VolumeSnapshot base = volumeSnapshot();
+        samples.put("volume-snapshot.with-resolution-log", new dev.strand.volume.RecentRequests.Snapshot(
+                new VolumeSnapshot(base.initialized(), base.volumeId(), base.volumeName(), base.createdMillis(),
+                        base.replicaIndex(), base.replicas(), base.nextVnode(), base.nextUnique(), base.versionVector(),
+                        base.vnodes(), List.of(new dev.strand.cop2.PendingCop2.Entry(opId - 1,
+                                List.of(ROOT.vnode(), NOTES.vnode()), CREATED + 14_000)),
+                        new dev.strand.volume.ResolutionLog.Snapshot(entries, true, 4_294_967_319L)),
+                List.of()));
+        samples.put("replica-result.stats.with-resolution-log", new VolumeReplica.Result.Stats(VOLUME, VOLUME_NAME,
+                CREATED, 2, 2, 2, 1_200, List.of(21L, 21L, 20L),
+                new VolumeReplica.ReplicaSummary(0, "7.0", "strand@127.0.0.1:25520", true, List.of(21L, 21L, 20L), 0,
+                        null, 12, 0),
+                List.of(new VolumeReplica.ReplicaSummary(0, "7.0", "strand@127.0.0.1:25520", true,
+                                List.of(21L, 21L, 20L), 0, "current", 12, 0),
+                        new VolumeReplica.ReplicaSummary(1, "7.1", "strand@127.0.0.1:25521", true,
+                                List.of(21L, 21L, 20L), 0, "current", 12, 0),
+                        new VolumeReplica.ReplicaSummary(2, "7.2", null, false, null, -1, "unavailable", -1, -1))));
     }
 
     private static void replicaMessages(Samples s, ActorSystem<?> system) {
