@@ -56,6 +56,11 @@ final class Group {
         perform(side, m -> m.commitStore(fid, blob, length), true);
     }
 
+    /** The mutation's event among those one operation added (its OperationRecorded follows it in a group). */
+    private static VolumeEvent mutationAmong(List<VolumeEvent> added) {
+        return added.stream().filter(e -> !(e instanceof VolumeEvent.OperationRecorded)).findFirst().orElseThrow();
+    }
+
     private Object perform(int[] side, Function<ModelVolume, Object> op, boolean cop2) {
         long opId = nextOpId++;
         Object reply = null;
@@ -63,9 +68,10 @@ final class Group {
         for (int r : side) {
             ModelVolume m = replicas[r];
             int before = m.events.size();
+            m.nextOperation(opId);
             reply = op.apply(m); // a StrandException leaves every replica of the side unchanged
             if (m.events.size() > before) {
-                VolumeEvent event = m.lastEvent();
+                VolumeEvent event = mutationAmong(m.events.subList(before, m.events.size()));
                 touched = Volume.touchedVnodes(event);
                 if (recording) {
                     logs.get(r).add(new LogEntry(opId, event));

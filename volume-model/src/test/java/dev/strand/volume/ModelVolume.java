@@ -31,6 +31,7 @@ public final class ModelVolume {
     private long requestId;
     private long clock = 1_000_000;
     private long opId = 1L << 62; // where leased operation ids start
+    private long givenOpId; // the coordinator's id for the next operation, when a test plays the coordinator
 
     public ModelVolume() {
         this(0, 1, "client-1", ResolutionLog.DEFAULT_LIMIT);
@@ -78,9 +79,19 @@ public final class ModelVolume {
         VolumeEvent event = ((Outcome.Commit) outcome).event();
         apply(event);
         if (volume.replicas() > 1) {
-            apply(new VolumeEvent.OperationRecorded(++opId, Volume.touchedVnodes(event), clock));
+            opId = givenOpId != 0 ? givenOpId : opId + 1;
+            givenOpId = 0;
+            apply(new VolumeEvent.OperationRecorded(opId, Volume.touchedVnodes(event), clock));
         }
         return mutation.reply(volume);
+    }
+
+    /**
+     * The next mutation is the coordinator's operation {@code id} (tests that play a group's coordinator give every
+     * replica of a side the same id, as COP1 does).
+     */
+    public void nextOperation(long id) {
+        givenOpId = id;
     }
 
     /** The operation id of the last replicated mutation. */
