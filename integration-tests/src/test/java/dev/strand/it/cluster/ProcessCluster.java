@@ -1,5 +1,6 @@
 package dev.strand.it.cluster;
 
+import dev.strand.it.support.NetworkPartition;
 import dev.strand.it.support.SharedCassandra;
 import dev.strand.ops.management.ManagementProbe;
 
@@ -34,6 +35,8 @@ final class ProcessCluster implements AutoCloseable {
     private final String keyspace;
     private final List<Node> nodes = new ArrayList<>();
     private final PortRange portRange;
+    /** Null: the nodes run as plain processes, and no test cuts links between them. */
+    private final NetworkPartition partition;
 
     /**
      * Where a test's nodes take their ports from (the first free ones at or above each base, within 100), for
@@ -105,6 +108,14 @@ final class ProcessCluster implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            if (partition != null) {
+                partition.addMember(member(), clusterPort);
+            }
+        }
+
+        /** The node's name in the cluster's {@link NetworkPartition}: "node-i". */
+        String member() {
+            return "node-" + index;
         }
 
         String clientAddress() {
@@ -140,7 +151,7 @@ final class ProcessCluster implements AutoCloseable {
             try {
                 Files.writeString(log, "==== launching " + String.join(" ", command) + "\n", StandardCharsets.UTF_8,
                         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-                process = new ProcessBuilder(command).redirectErrorStream(true)
+                process = new ProcessBuilder(partition == null ? command : partition.command(member(), command)).redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -195,9 +206,10 @@ final class ProcessCluster implements AutoCloseable {
         }
     }
 
-    private ProcessCluster(String keyspace, PortRange portRange) {
+    private ProcessCluster(String keyspace, PortRange portRange, NetworkPartition partition) {
         this.keyspace = keyspace;
         this.portRange = portRange;
+        this.partition = partition;
     }
 
     /** Starts node 1 (it forms the cluster), then the others in parallel; returns once every node serves. */
@@ -207,7 +219,15 @@ final class ProcessCluster implements AutoCloseable {
 
     /** As {@link #start(int, String)}, with ports from {@code portRange} (null: any free ports). */
     static ProcessCluster start(int size, String keyspace, PortRange portRange) {
-        ProcessCluster cluster = new ProcessCluster(keyspace, portRange);
+        return start(size, keyspace, portRange, null);
+    }
+
+    /**
+     * As {@link #start(int, String, PortRange)}, each node a member ("node-i") of {@code partition}, whose cuts
+     * then separate the nodes' cluster (Artery) ports; null: no partitions.
+     */
+    static ProcessCluster start(int size, String keyspace, PortRange portRange, NetworkPartition partition) {
+        ProcessCluster cluster = new ProcessCluster(keyspace, portRange, partition);
         try {
             for (int i = 1; i <= size; i++) {
                 cluster.nodes.add(cluster.new Node(i));
