@@ -124,6 +124,9 @@ class ReplicatedVolumeIT {
             assertThat(info.replicaInfo()).extracting(ReplicaInfo::entityId)
                     .containsExactly(created.id() + ".0", created.id() + ".1", created.id() + ".2");
             assertThat(info.replicaInfo()).extracting(ReplicaInfo::pendingCop2).containsOnly(0);
+            // every change reached every replica: nothing is left in a resolution log, nothing is in conflict
+            assertThat(info.replicaInfo()).extracting(ReplicaInfo::resolutionLogEntries).containsOnly(0);
+            assertThat(info.replicaInfo()).extracting(ReplicaInfo::conflicts).containsOnly(0);
             assertThat(info.replicaInfo()).extracting(ReplicaInfo::versionVector).containsOnly(info.versionVector());
         });
         for (int c = 0; c < CLIENTS; c++) {
