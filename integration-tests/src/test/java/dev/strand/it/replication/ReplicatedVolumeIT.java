@@ -124,6 +124,11 @@ class ReplicatedVolumeIT {
             assertThat(info.replicaInfo()).extracting(ReplicaInfo::entityId)
                     .containsExactly(created.id() + ".0", created.id() + ".1", created.id() + ".2");
             assertThat(info.replicaInfo()).extracting(ReplicaInfo::pendingCop2).containsOnly(0);
+            // each replica reports its resolution log (0 unless a replica fell behind and caught up: its sources keep
+            // those operations until resolution truncates them) and no conflict
+            assertThat(info.replicaInfo()).extracting(ReplicaInfo::resolutionLogEntries)
+                    .allSatisfy(entries -> assertThat(entries).isNotNull().isNotNegative());
+            assertThat(info.replicaInfo()).extracting(ReplicaInfo::conflicts).containsOnly(0);
             assertThat(info.replicaInfo()).extracting(ReplicaInfo::versionVector).containsOnly(info.versionVector());
         });
         for (int c = 0; c < CLIENTS; c++) {
