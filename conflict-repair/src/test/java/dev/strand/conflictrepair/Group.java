@@ -65,7 +65,7 @@ final class Group {
             int before = m.events.size();
             reply = op.apply(m); // a StrandException leaves every replica of the side unchanged
             if (m.events.size() > before) {
-                VolumeEvent event = m.lastEvent();
+                VolumeEvent event = m.events.get(before); // the mutation's (its OperationRecorded follows)
                 touched = Volume.touchedVnodes(event);
                 if (recording) {
                     logs.get(r).add(new LogEntry(opId, event));
