@@ -234,13 +234,34 @@ final class Resolutions {
         }
         context.pipeToSelf(CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)),
                 (ok, failure) -> new VolumeCoordinator.Gathered(answers.stream().map(a -> a.getNow(null)).toList(),
-                        this::performed));
+                        performed -> confirm(performed, vector)));
     }
 
-    private void performed(List<Result> answers) {
+    /**
+     * A replica whose answer did not come may still have performed its steps: its volume vector says so (it equals
+     * the resolution's, which no replica had before), so every replica is asked once more.
+     */
+    private void confirm(List<Result> answers, VersionVector vector) {
+        if (answers.stream().allMatch(a -> a instanceof Result.Installed)) {
+            performed(answers, List.of());
+            return;
+        }
+        asks.gather(VolumeReplica.GetStats::new, stats -> {
+            List<Integer> landed = new ArrayList<>();
+            List<VersionVector> vectors = GroupAsks.volumeVectors(stats);
+            for (int i = 0; i < vectors.size(); i++) {
+                if (vector.equals(vectors.get(i))) {
+                    landed.add(i);
+                }
+            }
+            performed(answers, landed);
+        });
+    }
+
+    private void performed(List<Result> answers, List<Integer> landed) {
         List<Integer> done = new ArrayList<>();
         for (int i = 0; i < answers.size(); i++) {
-            if (answers.get(i) instanceof Result.Installed) {
+            if (answers.get(i) instanceof Result.Installed || landed.contains(i)) {
                 done.add(i);
             }
         }
