@@ -1,5 +1,7 @@
 package dev.strand.conflictrepair;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.strand.protocol.message.Fid;
 import dev.strand.replication.VersionVector;
 import dev.strand.volume.VolumeEvent;
@@ -10,6 +12,10 @@ import java.util.UUID;
  * One thing a replica does to take part in a resolution, as data; {@link StepApplier} turns it into the events the
  * replica journals. Steps keep the original fids, names and types, so that every replica ends with the same fids.
  */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "@type") // steps travel to the replicas under stable names
+@JsonSubTypes({@JsonSubTypes.Type(value = PlanStep.Replay.class, name = "Replay"),
+        @JsonSubTypes.Type(value = PlanStep.TakeData.class, name = "TakeData"),
+        @JsonSubTypes.Type(value = PlanStep.Stamp.class, name = "Stamp")})
 public sealed interface PlanStep {
 
     /**
@@ -17,7 +23,19 @@ public sealed interface PlanStep {
      * the step is re-decided against this replica's state (which name a rename replaces, whether an unlink is the
      * last one), keeping its fids, names, types and origin.
      */
-    record Replay(long opId, VolumeEvent original) implements PlanStep {}
+    record Replay(long opId,
+                  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "@type")
+                  @JsonSubTypes({
+                          @JsonSubTypes.Type(value = VolumeEvent.FileCreated.class, name = "FileCreated"),
+                          @JsonSubTypes.Type(value = VolumeEvent.DirectoryCreated.class, name = "DirectoryCreated"),
+                          @JsonSubTypes.Type(value = VolumeEvent.SymlinkCreated.class, name = "SymlinkCreated"),
+                          @JsonSubTypes.Type(value = VolumeEvent.LinkAdded.class, name = "LinkAdded"),
+                          @JsonSubTypes.Type(value = VolumeEvent.EntryRemoved.class, name = "EntryRemoved"),
+                          @JsonSubTypes.Type(value = VolumeEvent.DirectoryRemoved.class, name = "DirectoryRemoved"),
+                          @JsonSubTypes.Type(value = VolumeEvent.Renamed.class, name = "Renamed"),
+                          @JsonSubTypes.Type(value = VolumeEvent.AttributesSet.class, name = "AttributesSet"),
+                          @JsonSubTypes.Type(value = VolumeEvent.ContentStored.class, name = "ContentStored")})
+                  VolumeEvent original) implements PlanStep {}
 
     /**
      * Take the contents and attributes of {@code fid} as replica {@code fromReplica} holds them (it performed every

@@ -60,6 +60,26 @@ public final class StepApplier {
         return events;
     }
 
+    /**
+     * The events {@code steps} make on replica {@code replica}, decided on a copy of the vnodes they touch (and the
+     * directories above them), so that the live state changes only when the replica persists the events.
+     */
+    public static List<VolumeEvent> decide(Volume volume, int replica, List<PlanStep> steps) {
+        java.util.Set<Long> numbers = new java.util.TreeSet<>();
+        for (PlanStep step : steps) {
+            if (step instanceof PlanStep.Replay r) {
+                numbers.addAll(OpEffects.of(r.original()).touches());
+            } else if (step instanceof PlanStep.TakeData d) {
+                numbers.add(d.fid().vnode());
+            } else if (step instanceof PlanStep.Stamp s) {
+                numbers.add(s.fid().vnode());
+            }
+        }
+        Volume copy = Volume.fromSnapshot(new VolumeSnapshot(true, volume.volumeId(), volume.volumeName(), 0, replica,
+                volume.replicas(), 0, 0, volume.versionVector(), VnodeImages.collect(volume, numbers), List.of()));
+        return apply(copy, replica, steps);
+    }
+
     private static VolumeEvent installed(int source, VolumeSnapshot.VnodeRecord record) {
         return new VolumeEvent.VnodesInstalled(source, List.of(record), List.of(), List.of());
     }

@@ -17,11 +17,13 @@ public final class StorageGroup {
 
     private final boolean[] behind;
     private final boolean[] diverged;
+    private final String[] divergedWhy;
     private final boolean[] answering;
 
     public StorageGroup(int size) {
         behind = new boolean[size];
         diverged = new boolean[size];
+        divergedWhy = new String[size];
         answering = new boolean[size];
         Arrays.fill(answering, true);
     }
@@ -57,11 +59,27 @@ public final class StorageGroup {
     public void markCurrent(int replica) {
         behind[replica] = false;
         diverged[replica] = false;
+        divergedWhy[replica] = null;
         answering[replica] = true;
     }
 
     public void markDiverged(int replica, boolean isDiverged) {
         diverged[replica] = isDiverged;
+        if (!isDiverged) {
+            divergedWhy[replica] = null;
+        }
+    }
+
+    /** Why a diverged replica is still diverged (what resolution found), for volume info; null: not known yet. */
+    public void divergedBecause(int replica, String why) {
+        divergedWhy[replica] = why;
+    }
+
+    /** The state's label, with the reason a diverged replica stays so ({@code "diverged: ..."}) when known. */
+    public String describe(int i, boolean catchingUp) {
+        ReplicaState state = state(i, catchingUp);
+        return state == ReplicaState.DIVERGED && divergedWhy[i] != null ? state.label() + ": " + divergedWhy[i]
+                : state.label();
     }
 
     /** How many replicas are not behind: those that get COP1 (the most a change can reach). */

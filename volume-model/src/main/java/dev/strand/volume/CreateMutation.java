@@ -49,7 +49,7 @@ public final class CreateMutation extends Mutation {
         if (existing != null) {
             return new Outcome.Unchanged(volume.attr(existing));
         }
-        created = volume.nextFid();
+        created = newFid(volume);
         return commit(new VolumeEvent.FileCreated(origin, request.dir(), request.name(), created,
                 request.mode(), volume.nextVersion(dir), volume.firstVersion()));
     }

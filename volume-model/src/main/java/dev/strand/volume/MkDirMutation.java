@@ -36,7 +36,7 @@ public final class MkDirMutation extends Mutation {
 
     @Override
     protected Outcome perform(Volume volume) {
-        created = volume.nextFid();
+        created = newFid(volume);
         return commit(new VolumeEvent.DirectoryCreated(origin, request.dir(), request.name(), created,
                 request.mode(), volume.nextVersion(parent), volume.firstVersion()));
     }

@@ -5,6 +5,7 @@ import dev.strand.protocol.error.ExistsException;
 import dev.strand.protocol.error.NotFoundException;
 import dev.strand.protocol.error.TooManyLinksException;
 import dev.strand.protocol.message.Create;
+import dev.strand.protocol.message.Fid;
 import dev.strand.protocol.message.Link;
 import dev.strand.protocol.message.MkDir;
 import dev.strand.protocol.message.Remove;
@@ -28,6 +29,8 @@ import dev.strand.protocol.message.Symlink;
 public abstract class Mutation {
 
     protected final Origin origin;
+    /** The operation id COP1 gave this mutation (0: none); the fid of an object it creates derives from it. */
+    private long operationId;
 
     /** Who asked, for retries and for resolution. */
     public final Origin origin() {
@@ -65,6 +68,12 @@ public abstract class Mutation {
             return new SetAttrMutation(origin, r);
         }
         return null;
+    }
+
+    /** This mutation runs as operation {@code opId} of the volume's coordinator (COP1): see {@link Volume#newFid}. */
+    public final Mutation underOperation(long opId) {
+        this.operationId = opId;
+        return this;
     }
 
     /** Runs the pipeline against the current state. Changes nothing; throws the failure, if any. */
@@ -129,6 +138,11 @@ public abstract class Mutation {
             throw new TooManyLinksException(volume.fid(vnode) + " already has " + vnode.linkCount()
                     + " links, the most there may be");
         }
+    }
+
+    /** The fid of the object this mutation creates. */
+    protected final Fid newFid(Volume volume) {
+        return volume.newFid(operationId);
     }
 
     protected Outcome commit(VolumeEvent event) {

@@ -35,7 +35,7 @@ public final class SymlinkMutation extends Mutation {
 
     @Override
     protected Outcome perform(Volume volume) {
-        created = volume.nextFid();
+        created = newFid(volume);
         return commit(new VolumeEvent.SymlinkCreated(origin, request.dir(), request.name(), created,
                 request.target(), volume.nextVersion(dir), volume.firstVersion()));
     }

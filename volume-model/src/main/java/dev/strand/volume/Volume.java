@@ -1,5 +1,6 @@
 package dev.strand.volume;
 
+import dev.strand.cop2.OperationIds;
 import dev.strand.cop2.PendingCop2;
 import dev.strand.protocol.error.CrossVolumeException;
 import dev.strand.protocol.error.InvalidArgumentException;
@@ -34,6 +35,8 @@ public final class Volume {
 
     /** The uniquifier of every volume's root. */
     public static final long ROOT_UNIQUE = 1;
+    /** The uniquifier of a vnode numbered by its operation id: the number is never reused, so one value does. */
+    public static final long OPERATION_UNIQUE = 1;
 
     private boolean initialized;
     private long volumeId;
@@ -172,6 +175,24 @@ public final class Volume {
     /** The fid the next created vnode gets. Allocation happens when the creating event is applied. */
     public Fid nextFid() {
         return new Fid(volumeId, nextVnode, nextUnique);
+    }
+
+    /**
+     * The fid a vnode created by operation {@code opId} gets (0: an operation without COP1). In a group of several
+     * replicas, an operation under COP1 numbers its vnode by its operation id (unique: leased from the registry, at
+     * least {@link OperationIds#FIRST}), so whichever replicas apply it they use one fid, and two operations that
+     * different replicas applied alone (a partition, min-replicas 1) never share one: resolution can merge them.
+     * Counters allocate below {@link OperationIds#FIRST} and never meet these. A volume of one replica cannot
+     * diverge, so it keeps its counters (small, dense numbers).
+     */
+    public Fid newFid(long opId) {
+        if (replicas <= 1 || opId < OperationIds.FIRST) {
+            return nextFid();
+        }
+        if (vnodes.containsKey(opId)) { // the pending-COP2 check and the retry window make this unreachable
+            throw new IllegalStateException("vnode " + opId + " exists: operation " + opId + " was applied here already");
+        }
+        return new Fid(volumeId, opId, OPERATION_UNIQUE);
     }
 
     /** The version a vnode this replica creates now starts with. */
@@ -599,8 +620,10 @@ public final class Volume {
 
     private void add(Vnode v) {
         vnodes.put(v.number(), v);
-        nextVnode = Math.max(nextVnode, v.number() + 1);
-        nextUnique = Math.max(nextUnique, v.unique() + 1);
+        if (v.number() < OperationIds.FIRST) { // a vnode numbered by its operation leaves the counters alone
+            nextVnode = Math.max(nextVnode, v.number() + 1);
+            nextUnique = Math.max(nextUnique, v.unique() + 1);
+        }
         count(v, +1);
     }
 

@@ -67,6 +67,22 @@ public final class ModelVolume {
         return read != null ? read : run(Mutation.of(request, nextOrigin()));
     }
 
+    /**
+     * Runs a mutation as the coordinator's operation {@code opId} (COP1), as a replica does: an object it creates
+     * takes its fid from the operation. The operation is recorded under that id.
+     */
+    public Reply execute(Request request, long opId) {
+        Mutation mutation = Mutation.of(request, nextOrigin()).underOperation(opId);
+        Outcome outcome = mutation.plan(volume);
+        if (outcome instanceof Outcome.Unchanged unchanged) {
+            return unchanged.reply();
+        }
+        VolumeEvent event = ((Outcome.Commit) outcome).event();
+        apply(event);
+        apply(new VolumeEvent.OperationRecorded(opId, Volume.touchedVnodes(event), clock));
+        return mutation.reply(volume);
+    }
+
     public Reply commitStore(Fid fid, UUID blobId, long length) {
         return run(new StoreMutation(nextOrigin(), fid, blobId, length));
     }

@@ -54,6 +54,8 @@ final class CatchUps {
     /** Starts what the pipeline may start (after mutations resume). */
     private final Runnable startNext;
     private final StrandMetrics metrics;
+    /** Diverged replicas are resolved (a resolution also pauses mutations: one pause at a time). */
+    private final Resolutions resolutions;
 
     /** Per replica being caught up (null while its vectors are gathered). */
     private final Map<Integer, Run> runs = new HashMap<>();
@@ -79,6 +81,8 @@ final class CatchUps {
         this.startNext = startNext;
         this.metrics = StrandMetrics.get(context.getSystem());
         this.failures = new int[replicas.size()];
+        this.resolutions = new Resolutions(context, volumeId, replicas, group, pipeline, asks, startNext,
+                this::stateChanged, this::schedule);
     }
 
     boolean catchingUp(int replica) {
@@ -108,6 +112,10 @@ final class CatchUps {
     /** Checks every replica's volume vector first, then follows the planner. */
     void start(int target) {
         if (target >= group.size() || !group.isBehind(target) || runs.containsKey(target)) {
+            return;
+        }
+        if (resolutions.running()) {
+            retryLater(target, "a resolution is running");
             return;
         }
         runs.put(target, null); // reserved while the vectors are gathered
@@ -166,6 +174,9 @@ final class CatchUps {
         }
         group.markDiverged(target, listed);
         runs.remove(target);
+        if (listed) {
+            resolutions.start(target); // if it merges, the replica is current before the retry below comes
+        }
         retryLater(target, listed ? "no current replica holds everything it holds (vector "
                 + checked.targetVector() + "): the replicas diverged and need resolution"
                 : "it did not list its pending operations");
@@ -205,7 +216,8 @@ final class CatchUps {
         run.rounds++;
         run.installed += finished.outcome().installed();
         if (!finished.complete()) {
-            if (CatchUpPlanner.lastRoundNext(finished.outcome().installed(), run.rounds) && pausedFor < 0) {
+            if (CatchUpPlanner.lastRoundNext(finished.outcome().installed(), run.rounds) && pausedFor < 0
+                    && !resolutions.running()) {
                 pausedFor = target; // the last round: let what is in flight finish, start nothing new
                 pipeline.pause();
                 finalRoundStarted = false;
@@ -232,6 +244,7 @@ final class CatchUps {
 
     /** An operation finished: if the last round waits for the pipeline to drain, it may start now. */
     void afterOperation() {
+        resolutions.afterOperation();
         if (pausedFor >= 0 && pipeline.idle() && !finalRoundStarted) {
             flushCop2ThenFinalRound(pausedFor);
         }

@@ -75,7 +75,7 @@ final class GroupQueries {
                         base = stats;
                         baseIndex = i;
                     }
-                    summaries.add(stats.self().withState(group.state(i, catchingUp.test(i)).label()));
+                    summaries.add(stats.self().withState(group.describe(i, catchingUp.test(i))));
                 } else {
                     summaries.add(new ReplicaSummary(i, volume.replicaEntityIds().get(i), null, false, null, -1,
                             ReplicaState.UNAVAILABLE.label(), -1, -1));

@@ -96,6 +96,9 @@ final class MutationCommands {
                 throw new BadRequestException("a volume replica does not handle "
                         + command.request().getClass().getSimpleName());
             }
+            if (command.cop1() != null) {
+                mutation.underOperation(command.cop1().opId()); // one fid on every replica that applies it
+            }
             return onceOnly(volume, mutation, command.cop1(), command.replyTo());
         } catch (StrandException e) {
             return scope.reject(command.replyTo(), e);

@@ -84,7 +84,8 @@ import java.util.UUID;
  *
  * <p>This file holds the protocol, the command-handler table and the event handler ({@link Volume#apply}, the
  * only place the state changes); the handlers live beside it by what they do: {@link MutationCommands},
- * {@link ReplicaQueries}, {@link CatchUpCommands} and {@link BlobGarbage}, sharing {@link ReplicaScope}.
+ * {@link ReplicaQueries}, {@link CatchUpCommands}, {@link ResolutionCommands} and {@link BlobGarbage}, sharing
+ * {@link ReplicaScope}.
  */
 public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Command, VolumeEvent, Volume> {
 
@@ -250,6 +251,30 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                                   long nextVnode, long nextUnique, ActorRef<Result> replyTo)
             implements Command, ExpectsAnswer {}
 
+    // ---- resolution (ResolutionCommands): read the input, then perform the plan's steps --------------
+
+    /** This replica's resolution log: {@link Result.ResolutionLogRead}, or UNAVAILABLE if it does not fit a message. */
+    public record ReadResolutionLog(ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
+
+    /** Images of these vnodes and the directories above them: {@link Result.ResolutionImages}, or UNAVAILABLE. */
+    public record ReadResolutionImages(List<Long> vnodes, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {
+        public ReadResolutionImages {
+            vnodes = List.copyOf(vnodes);
+        }
+    }
+
+    /**
+     * Performs a resolution's steps and adopts the group's volume vector and fid counters, all in one atomic write
+     * (which also empties its resolution log and pending-COP2 table): {@link Result.Installed}.
+     */
+    public record ApplyResolution(List<dev.strand.conflictrepair.PlanStep> steps,
+                                  dev.strand.replication.VersionVector volumeVector, long nextVnode, long nextUnique,
+                                  ActorRef<Result> replyTo) implements Command, ExpectsAnswer {
+        public ApplyResolution {
+            steps = List.copyOf(steps);
+        }
+    }
+
     public record GetStats(ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
     /** Runs the blob sweep now; answers {@link Result.Swept} or {@link Result.Rejected} (IO_ERROR). */
@@ -366,6 +391,14 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
         /** How many items (vnodes, entries, requests) a catch-up step installed. */
         record Installed(int items) implements Result {}
+
+        /** A replica's resolution log as a resolution reads it, with its fid counters and volume vector. */
+        record ResolutionLogRead(List<dev.strand.volume.ResolutionLog.Entry> entries, boolean overflowed,
+                                 long nextVnode, long nextUnique, dev.strand.replication.VersionVector volumeVector)
+                implements Result {}
+
+        /** A replica's images of the vnodes a resolution names ({@link dev.strand.conflictrepair.VnodeImages}). */
+        record ResolutionImages(List<VolumeSnapshot.VnodeRecord> images) implements Result {}
     }
 
     // ---- creation ----------------------------------------------------------------------------
@@ -389,6 +422,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     private final MutationCommands mutations;
     private final ReplicaQueries queries;
     private final CatchUpCommands catchUp;
+    private final ResolutionCommands resolution;
     private final BlobGarbage garbage;
 
     private VolumeReplica(ActorContext<Command> context, TimerScheduler<Command> timers, String entityId,
@@ -403,6 +437,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
         this.mutations = new MutationCommands(scope, garbage);
         this.queries = new ReplicaQueries(scope);
         this.catchUp = new CatchUpCommands(scope);
+        this.resolution = new ResolutionCommands(scope);
     }
 
     @Override
@@ -473,7 +508,10 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                 .onCommand(InstallVnodes.class, command -> scope.noVolume(command.replyTo()))
                 .onCommand(InstallEntries.class, command -> scope.noVolume(command.replyTo()))
                 .onCommand(AdoptRecentRequests.class, command -> scope.noVolume(command.replyTo()))
-                .onCommand(CompleteCatchUp.class, command -> scope.noVolume(command.replyTo()));
+                .onCommand(CompleteCatchUp.class, command -> scope.noVolume(command.replyTo()))
+                .onCommand(ReadResolutionLog.class, command -> scope.noVolume(command.replyTo()))
+                .onCommand(ReadResolutionImages.class, command -> scope.noVolume(command.replyTo()))
+                .onCommand(ApplyResolution.class, command -> scope.noVolume(command.replyTo()));
 
         builder.forState(Volume::isInitialized)
                 .onCommand(Initialize.class, mutations::onInitializeAgain)
@@ -500,6 +538,9 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                 .onCommand(InstallEntries.class, catchUp::onInstallEntries)
                 .onCommand(AdoptRecentRequests.class, catchUp::onAdoptRecentRequests)
                 .onCommand(CompleteCatchUp.class, catchUp::onCompleteCatchUp)
+                .onCommand(ReadResolutionLog.class, resolution::onReadLog)
+                .onCommand(ReadResolutionImages.class, resolution::onReadImages)
+                .onCommand(ApplyResolution.class, resolution::onApply)
                 .onCommand(BlobsListed.class, garbage::onBlobsListed)
                 .onCommand(DeleteFreedBlob.class, garbage::onDeleteFreedBlob);
 

@@ -261,7 +261,29 @@ final class CompatSamples {
             }
         });
         resolutionLog(samples);
+        resolution(system, samples);
         return samples;
+    }
+
+    /** Resolution's messages (added in v3): a participant's input and the steps it performs. */
+    private static void resolution(ActorSystem<?> system, Map<String, Object> samples) {
+        ActorRef<VolumeReplica.Result> ask = remoteRef(system, "/temp/$d#-118220932");
+        Samples events = new Samples();
+        volumeEvents(events);
+        VolumeEvent created = (VolumeEvent) events.all().get("volume-event.file-created");
+        List<VnodeRecord> images = volumeSnapshot().vnodes();
+        long opId = 4_611_686_018_427_387_904L + 17;
+        samples.put("replica-command.read-resolution-log", new VolumeReplica.ReadResolutionLog(ask));
+        samples.put("replica-command.read-resolution-images", new VolumeReplica.ReadResolutionImages(
+                List.of(ROOT.vnode(), NOTES.vnode()), ask));
+        samples.put("replica-command.apply-resolution", new VolumeReplica.ApplyResolution(List.of(
+                new dev.strand.conflictrepair.PlanStep.Replay(opId, created),
+                new dev.strand.conflictrepair.PlanStep.TakeData(NOTES, 1, 0640, 1_500, CREATED + 9_000, NOTES_BLOB, 1_200),
+                new dev.strand.conflictrepair.PlanStep.Stamp(NOTES, 10, vector(3, 7, 1), CREATED + 9_000,
+                        CREATED + 9_500)), vector(4, 22, 1), 11, 11, ask));
+        samples.put("replica-result.resolution-log-read", new VolumeReplica.Result.ResolutionLogRead(
+                List.of(new dev.strand.volume.ResolutionLog.Entry(opId, created)), false, 11, 11, vector(3, 21, 0)));
+        samples.put("replica-result.resolution-images", new VolumeReplica.Result.ResolutionImages(images));
     }
 
     /**

@@ -1,0 +1,320 @@
+package dev.strand.actors.coordinator;
+
+import dev.strand.actors.volume.VolumeReplica;
+import dev.strand.actors.volume.VolumeReplica.Command;
+import dev.strand.actors.volume.VolumeReplica.Cop2Update;
+import dev.strand.actors.volume.VolumeReplica.Result;
+import dev.strand.conflictrepair.Conflict;
+import dev.strand.conflictrepair.LogEntry;
+import dev.strand.conflictrepair.PlanStep;
+import dev.strand.conflictrepair.ReplicaInput;
+import dev.strand.conflictrepair.ResolutionPlan;
+import dev.strand.conflictrepair.ResolutionPlanner;
+import dev.strand.conflictrepair.VnodeImages;
+import dev.strand.cop2.OperationPipeline;
+import dev.strand.replication.StorageGroup;
+import dev.strand.replication.VersionVector;
+import dev.strand.volume.FrameBudget;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.IntConsumer;
+import java.util.stream.Collectors;
+
+/**
+ * RESOLUTION, the coordinator's side: a replica found diverged is merged with the others by their resolution logs
+ * ({@link ResolutionPlanner} decides). Mutations pause as for catch-up's last round (what is in flight finishes, every
+ * replica applies the update sets it is owed); every replica reports its log, then its images of the vnodes the logs
+ * name; the plan is made; if it merges everything, each replica performs its steps in one atomic write and adopts
+ * the group's new volume vector, and every replica is current. A plan with conflicts, or one that needs a full
+ * comparison, changes nothing: the replica stays diverged, with the reason in volume info.
+ *
+ * <p>Every replica of the group must answer: a log left out could hold operations the others lack. A participant
+ * that fails while performing its steps leaves each replica either untouched or fully resolved (one atomic write
+ * each): those that answered that they performed them become current, the others are marked behind and catch up from
+ * them (their vector dominates, and they hold every logged operation). A resolution that cannot run resumes mutations
+ * and is tried again by catch-up's retry, with its backoff.
+ */
+final class Resolutions {
+
+    private final ActorContext<Object> context;
+    private final long volumeId;
+    private final List<? extends org.apache.pekko.actor.typed.RecipientRef<Command>> replicas;
+    private final StorageGroup group;
+    private final OperationPipeline<?, ?> pipeline;
+    private final GroupAsks asks;
+    private final FrameBudget frames;
+    private final Serialization serialization;
+    /** Mutations may start again. */
+    private final Runnable resume;
+    /** A replica's state changed (metrics); or it is now behind and must catch up. */
+    private final IntConsumer stateChanged;
+    private final IntConsumer catchUp;
+
+    /** The diverged replica being resolved, or -1. */
+    private int running = -1;
+    private boolean flushStarted;
+
+    Resolutions(ActorContext<Object> context, long volumeId,
+                List<? extends org.apache.pekko.actor.typed.RecipientRef<Command>> replicas, StorageGroup group,
+                OperationPipeline<?, ?> pipeline, GroupAsks asks, Runnable resume, IntConsumer stateChanged,
+                IntConsumer catchUp) {
+        this.context = context;
+        this.volumeId = volumeId;
+        this.replicas = replicas;
+        this.group = group;
+        this.pipeline = pipeline;
+        this.asks = asks;
+        this.frames = FrameBudget.of(context.getSystem().settings().config());
+        this.serialization = SerializationExtension.get(Adapter.toClassic(context.getSystem()));
+        this.resume = resume;
+        this.stateChanged = stateChanged;
+        this.catchUp = catchUp;
+    }
+
+    boolean running() {
+        return running >= 0;
+    }
+
+    /** Resolves diverged replica {@code target}, unless a resolution runs or mutations are paused for a catch-up. */
+    boolean start(int target) {
+        if (running >= 0 || pipeline.isPaused()) {
+            return false;
+        }
+        running = target;
+        flushStarted = false;
+        pipeline.pause();
+        context.getLog().info("Replica {} of volume {} diverged: resolving it with the others (mutations paused)",
+                target, volumeId);
+        afterOperation();
+        return true;
+    }
+
+    /** An operation finished: once nothing is in flight, the resolution goes on. */
+    void afterOperation() {
+        if (running >= 0 && !flushStarted && pipeline.idle()) {
+            flushStarted = true;
+            flushCop2();
+        }
+    }
+
+    /** Every replica applies the update sets it is owed first, so the logs and versions it reports include them. */
+    private void flushCop2() {
+        List<CompletableFuture<Result>> acks = new ArrayList<>();
+        for (int i = 0; i < replicas.size(); i++) {
+            List<Cop2Update> updates = VolumeCoordinator.wire(pipeline.takeUnsent(i));
+            if (!updates.isEmpty()) {
+                acks.add(asks.ask(i, r -> new VolumeReplica.Cop2(updates, r)).toCompletableFuture()
+                        .exceptionally(failure -> null));
+            }
+        }
+        context.pipeToSelf(CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)),
+                (ok, failure) -> new VolumeCoordinator.Gathered(List.of(), ignored -> readLogs(false)));
+    }
+
+    /**
+     * Reads every replica's log. First time round, a replica whose log holds an operation this coordinator saw it
+     * commit gets that operation's update set first (its COP2 was dropped when it fell behind), and the logs are read
+     * again: otherwise the others, who learned that everyone applied it and dropped it from their logs, would look as
+     * if they lacked it.
+     */
+    private void readLogs(boolean settled) {
+        asks.gather(VolumeReplica.ReadResolutionLog::new, answers -> {
+            String missing = missing(answers, Result.ResolutionLogRead.class);
+            if (missing != null) {
+                finish(missing);
+                return;
+            }
+            if (!settled && settle(answers)) {
+                return;
+            }
+            List<List<LogEntry>> logs = new ArrayList<>();
+            for (Result answer : answers) {
+                logs.add(((Result.ResolutionLogRead) answer).entries().stream()
+                        .map(e -> new LogEntry(e.opId(), e.event())).toList());
+            }
+            List<Long> named = List.copyOf(VnodeImages.named(logs));
+            asks.gather(r -> new VolumeReplica.ReadResolutionImages(named, r), images -> plan(answers, logs, images));
+        });
+    }
+
+    /** Sends each replica the update sets this coordinator knows for its logged operations; false if there are none. */
+    private boolean settle(List<Result> logs) {
+        List<CompletableFuture<Result>> acks = new ArrayList<>();
+        for (int i = 0; i < logs.size(); i++) {
+            List<Cop2Update> updates = new ArrayList<>();
+            for (var entry : ((Result.ResolutionLogRead) logs.get(i)).entries()) {
+                Integer members = pipeline.committed().updateSetOf(entry.opId());
+                if (members != null && (members & (1 << i)) != 0) {
+                    List<Integer> set = new ArrayList<>();
+                    for (int slot = 0; slot < replicas.size(); slot++) {
+                        if ((members & (1 << slot)) != 0) {
+                            set.add(slot);
+                        }
+                    }
+                    updates.add(new Cop2Update(entry.opId(), set));
+                }
+            }
+            if (!updates.isEmpty()) { // bounded: a log's entries fit one message, so do their update sets
+                acks.add(asks.ask(i, r -> new VolumeReplica.Cop2(updates, r)).toCompletableFuture()
+                        .exceptionally(failure -> null));
+            }
+        }
+        if (acks.isEmpty()) {
+            return false;
+        }
+        context.pipeToSelf(CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)),
+                (ok, failure) -> new VolumeCoordinator.Gathered(List.of(), ignored -> readLogs(true)));
+        return true;
+    }
+
+    private void plan(List<Result> logAnswers, List<List<LogEntry>> logs, List<Result> imageAnswers) {
+        String missing = missing(imageAnswers, Result.ResolutionImages.class);
+        if (missing != null) {
+            finish(missing);
+            return;
+        }
+        List<ReplicaInput> inputs = new ArrayList<>();
+        VersionVector merged = null;
+        long nextVnode = 0;
+        long nextUnique = 0;
+        for (int i = 0; i < replicas.size(); i++) {
+            Result.ResolutionLogRead read = (Result.ResolutionLogRead) logAnswers.get(i);
+            inputs.add(new ReplicaInput(i, logs.get(i), read.overflowed(),
+                    ((Result.ResolutionImages) imageAnswers.get(i)).images()));
+            merged = merged == null ? read.volumeVector() : merged.merge(read.volumeVector());
+            nextVnode = Math.max(nextVnode, read.nextVnode());
+            nextUnique = Math.max(nextUnique, read.nextUnique());
+        }
+        ResolutionPlan plan;
+        try {
+            plan = ResolutionPlanner.plan(volumeId, replicas.size(), inputs);
+        } catch (RuntimeException e) {
+            finish("the planner failed: " + e);
+            return;
+        }
+        if (plan instanceof ResolutionPlan.NeedsFullComparison full) {
+            finish("needs a full comparison (" + full.reason() + "); repair is not built yet");
+            return;
+        }
+        ResolutionPlan.Planned planned = (ResolutionPlan.Planned) plan;
+        if (planned.hasConflicts()) {
+            finish(planned.conflicts().size() + " conflicts (" + planned.conflicts().stream().limit(3)
+                    .map(Resolutions::describe).collect(Collectors.joining(", ")) + "); repair is not built yet");
+            return;
+        }
+        for (int slot = 0; slot < replicas.size(); slot++) {
+            merged = merged.increment(slot); // dominates every replica's vector before the resolution
+        }
+        perform(planned, merged, nextVnode, nextUnique);
+    }
+
+    private void perform(ResolutionPlan.Planned plan, VersionVector vector, long nextVnode, long nextUnique) {
+        List<Function<org.apache.pekko.actor.typed.ActorRef<Result>, Command>> commands = new ArrayList<>();
+        for (int i = 0; i < replicas.size(); i++) {
+            List<PlanStep> steps = plan.steps().getOrDefault(i, List.of());
+            Function<org.apache.pekko.actor.typed.ActorRef<Result>, Command> command =
+                    r -> new VolumeReplica.ApplyResolution(steps, vector, nextVnode, nextUnique, r);
+            int bytes = serialization.serialize(command.apply(null)).get().length;
+            if (bytes > frames.pageBytes()) { // never sent: it would be dropped by remoting
+                finish("replica " + i + "'s steps (" + steps.size() + ", " + bytes + " bytes) do not fit one message");
+                return;
+            }
+            commands.add(command);
+        }
+        List<CompletableFuture<Result>> answers = new ArrayList<>();
+        for (int i = 0; i < replicas.size(); i++) {
+            answers.add(asks.ask(i, commands.get(i)).toCompletableFuture().exceptionally(failure -> null));
+        }
+        context.pipeToSelf(CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)),
+                (ok, failure) -> new VolumeCoordinator.Gathered(answers.stream().map(a -> a.getNow(null)).toList(),
+                        performed -> confirm(performed, vector)));
+    }
+
+    /**
+     * A replica whose answer did not come may still have performed its steps: its volume vector says so (it equals
+     * the resolution's, which no replica had before), so every replica is asked once more.
+     */
+    private void confirm(List<Result> answers, VersionVector vector) {
+        if (answers.stream().allMatch(a -> a instanceof Result.Installed)) {
+            performed(answers, List.of());
+            return;
+        }
+        asks.gather(VolumeReplica.GetStats::new, stats -> {
+            List<Integer> landed = new ArrayList<>();
+            List<VersionVector> vectors = GroupAsks.volumeVectors(stats);
+            for (int i = 0; i < vectors.size(); i++) {
+                if (vector.equals(vectors.get(i))) {
+                    landed.add(i);
+                }
+            }
+            performed(answers, landed);
+        });
+    }
+
+    private void performed(List<Result> answers, List<Integer> landed) {
+        List<Integer> done = new ArrayList<>();
+        for (int i = 0; i < answers.size(); i++) {
+            if (answers.get(i) instanceof Result.Installed || landed.contains(i)) {
+                done.add(i);
+            }
+        }
+        int target = running;
+        if (done.isEmpty()) { // none changed (or none said so): as if it had not run
+            finish("no replica performed its steps: " + answers);
+            return;
+        }
+        for (int i = 0; i < answers.size(); i++) {
+            if (done.contains(i)) {
+                group.markCurrent(i);
+                pipeline.dropUnsent(i);
+            } else { // untouched or unknown: a resolved replica holds everything it held
+                group.markDiverged(i, false);
+                group.markBehind(i);
+                catchUp.accept(i);
+            }
+            stateChanged.accept(i);
+        }
+        context.getLog().info("Volume {} resolved (replica {} had diverged): replicas {} performed their steps{}",
+                volumeId, target, done, done.size() == answers.size() ? "; every replica is current"
+                        : "; the others catch up from them");
+        running = -1;
+        resumeMutations();
+    }
+
+    /** Ends a resolution that changed nothing: the target stays diverged, with {@code why}; mutations resume. */
+    private void finish(String why) {
+        int target = running;
+        running = -1;
+        group.divergedBecause(target, why);
+        stateChanged.accept(target);
+        context.getLog().info("Replica {} of volume {} stays diverged: {}", target, volumeId, why);
+        resumeMutations();
+    }
+
+    private void resumeMutations() {
+        pipeline.resume();
+        resume.run();
+    }
+
+    /** Which replica gave no answer of {@code type} (null: all did). */
+    private static String missing(List<Result> answers, Class<? extends Result> type) {
+        for (int i = 0; i < answers.size(); i++) {
+            if (!type.isInstance(answers.get(i))) {
+                return "replica " + i + (answers.get(i) instanceof Result.Rejected r ? " refused: " + r.message()
+                        : " did not answer");
+            }
+        }
+        return null;
+    }
+
+    private static String describe(Conflict conflict) {
+        return conflict.kind() + " on " + (conflict.objects().isEmpty() ? conflict.names() : conflict.objects());
+    }
+}

@@ -1,0 +1,203 @@
+package dev.strand.actors.coordinator;
+
+import dev.strand.actors.registry.MinReplicas;
+import dev.strand.actors.registry.VolumeRegistry;
+import dev.strand.actors.volume.ActorTestSupport;
+import dev.strand.actors.volume.VolumeReplica;
+import dev.strand.cop2.OperationIds;
+import dev.strand.persistence.InMemoryChunkStore;
+import dev.strand.protocol.message.Attr;
+import dev.strand.protocol.message.Create;
+import dev.strand.protocol.message.Fid;
+import dev.strand.protocol.message.ReadDir;
+import dev.strand.protocol.message.ReadDirReply;
+import dev.strand.protocol.message.Remove;
+import dev.strand.protocol.message.Request;
+import dev.strand.protocol.message.SetAttr;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * RESOLUTION through the coordinator: two real replicas, the second cut off from the coordinator while it applies an
+ * operation alone (as a partition's other side, or a coordinator that died with its node, would have it do). When the
+ * link is back, catching up finds it diverged and resolution merges the two.
+ */
+class ResolutionTest {
+
+    private static final AtomicLong VOLUME_IDS = new AtomicLong(900);
+    private static final AtomicLong REQUEST_IDS = new AtomicLong(1);
+    /** Operation ids of the side that is cut off: far above the leases the stand-in registry hands out here. */
+    private static final AtomicLong ALONE_OP_IDS = new AtomicLong(OperationIds.FIRST + (1L << 40));
+    private static final Duration RESOLVED = Duration.ofSeconds(30);
+
+    private final ActorTestKit testKit = ActorTestKit.create(ActorTestSupport.inMemoryPersistence());
+    private final TestProbe<VolumeReplica.Result> client = testKit.createTestProbe();
+    private final long volumeId = VOLUME_IDS.incrementAndGet();
+    private final Fid root = Fid.root(volumeId);
+    private final List<ActorRef<VolumeReplica.Command>> real = new ArrayList<>();
+    private final List<AtomicBoolean> cut = new ArrayList<>();
+    private ActorRef<VolumeReplica.Command> coordinator;
+
+    @AfterEach
+    void shutdown() {
+        testKit.shutdownTestKit();
+    }
+
+    private void start(int replicas) {
+        InMemoryChunkStore chunks = new InMemoryChunkStore(() -> 0L);
+        Map<String, RecipientRef<VolumeReplica.Command>> refs = new HashMap<>();
+        List<String> ids = new ArrayList<>();
+        for (int r = 0; r < replicas; r++) {
+            String entityId = VolumeReplica.entityId(volumeId, r);
+            ids.add(entityId);
+            ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(entityId, chunks,
+                    ActorTestSupport.quietSettings()));
+            replica.tell(new VolumeReplica.Initialize(volumeId, "vol", 1, client.getRef(), replicas));
+            client.expectMessageClass(VolumeReplica.Result.Done.class, Duration.ofSeconds(20));
+            AtomicBoolean cutOff = new AtomicBoolean();
+            real.add(replica);
+            cut.add(cutOff);
+            refs.put(entityId, testKit.spawn(Behaviors.<VolumeReplica.Command>receiveMessage(message -> {
+                if (!cutOff.get()) {
+                    replica.tell(message);
+                }
+                return Behaviors.same();
+            })));
+        }
+        VolumeRegistry.VolumeRecord record = new VolumeRegistry.VolumeRecord(volumeId, "vol", replicas, 1, ids,
+                MinReplicas.normalize(MinReplicas.ONE));
+        AtomicLong nextLease = new AtomicLong(OperationIds.FIRST);
+        Behavior<VolumeRegistry.Command> registry = Behaviors.receiveMessage(message -> {
+            if (message instanceof VolumeRegistry.LookupId lookup) {
+                lookup.replyTo().tell(new VolumeRegistry.Result.Volume(record));
+            } else if (message instanceof VolumeRegistry.LeaseOperationIds lease) {
+                lease.replyTo().tell(new VolumeRegistry.Result.OperationIdLease(nextLease.getAndAdd(1000), 1000));
+            }
+            return Behaviors.same();
+        });
+        coordinator = testKit.spawn(VolumeCoordinator.create(volumeId, refs::get, testKit.spawn(registry), chunks,
+                new VolumeCoordinator.Settings(Duration.ofMillis(500), Duration.ofMillis(50), Duration.ofHours(1),
+                        Duration.ZERO)));
+    }
+
+    private VolumeReplica.Result ask(Function<ActorRef<VolumeReplica.Result>, VolumeReplica.Command> command) {
+        coordinator.tell(command.apply(client.getRef()));
+        return client.receiveMessage(Duration.ofSeconds(5));
+    }
+
+    /** Through the coordinator (a replica that is cut off misses it). */
+    private VolumeReplica.Result.Done mutate(Request request) {
+        VolumeReplica.Result result = ask(r -> new VolumeReplica.Execute(request, "test-client",
+                REQUEST_IDS.incrementAndGet(), r));
+        assertThat(result).as("the mutation succeeded").isInstanceOf(VolumeReplica.Result.Done.class);
+        return (VolumeReplica.Result.Done) result;
+    }
+
+    /** Replica {@code r} alone applies {@code request} as an operation of a coordinator the others never heard of. */
+    private VolumeReplica.Result.Done alone(int r, Request request) {
+        real.get(r).tell(new VolumeReplica.Execute(request, "other-side", REQUEST_IDS.incrementAndGet(), client.getRef(),
+                new VolumeReplica.Cop1(ALONE_OP_IDS.incrementAndGet(), System.currentTimeMillis(), List.of())));
+        return client.expectMessageClass(VolumeReplica.Result.Done.class);
+    }
+
+    private VolumeReplica.Result.Stats stats() {
+        return (VolumeReplica.Result.Stats) ask(VolumeReplica.GetStats::new);
+    }
+
+    private List<String> names(int r) {
+        real.get(r).tell(new VolumeReplica.Execute(new ReadDir(root, null, 1000, false), "c",
+                REQUEST_IDS.incrementAndGet(), client.getRef()));
+        ReadDirReply page = (ReadDirReply) client.expectMessageClass(VolumeReplica.Result.Done.class).reply();
+        return page.entries().stream().map(e -> e.name()).toList();
+    }
+
+    private Attr attr(int r, Fid fid) {
+        real.get(r).tell(new VolumeReplica.Execute(new dev.strand.protocol.message.GetAttr(fid), "c",
+                REQUEST_IDS.incrementAndGet(), client.getRef()));
+        return (Attr) client.expectMessageClass(VolumeReplica.Result.Done.class).reply();
+    }
+
+    private void awaitEveryReplicaCurrentWithEqualVectors() {
+        client.awaitAssert(RESOLVED, Duration.ofMillis(200), () -> {
+            VolumeReplica.Result.Stats stats = stats();
+            assertThat(stats.group()).extracting(VolumeReplica.ReplicaSummary::state).containsOnly("current");
+            assertThat(stats.group()).extracting(VolumeReplica.ReplicaSummary::versionVector)
+                    .containsOnly(stats.group().get(0).versionVector());
+            return null;
+        });
+    }
+
+    @Test
+    void aReplicaThatMissedACreateAndOneThatAloneAppliedAnotherBothEndWithBothFiles() {
+        start(2);
+        cut.get(1).set(true);
+        Attr a = (Attr) mutate(new Create(root, "on-0", 0644, true)).reply(); // replica 1 misses it: behind
+        Attr b = (Attr) alone(1, new Create(root, "on-1-alone", 0644, true)).reply();
+        assertThat(b.fid()).as("fids from the operations: no collision").isNotEqualTo(a.fid());
+        cut.get(1).set(false);
+
+        awaitEveryReplicaCurrentWithEqualVectors();
+        for (int r = 0; r < 2; r++) {
+            assertThat(names(r)).as("replica " + r).containsExactlyInAnyOrder("on-0", "on-1-alone");
+            assertThat(attr(r, a.fid()).fid()).isEqualTo(a.fid());
+            assertThat(attr(r, b.fid()).fid()).isEqualTo(b.fid());
+        }
+        VolumeReplica.Result.Stats stats = stats();
+        assertThat(stats.group()).extracting(VolumeReplica.ReplicaSummary::resolutionLogEntries).containsOnly(0);
+        // and the volume goes on: a new create reaches both
+        mutate(new Create(root, "after", 0644, true));
+        assertThat(names(1)).contains("after");
+    }
+
+    @Test
+    void aRemoveOnOneSideAndAnUntouchedFileOnTheOtherConverge() {
+        start(2);
+        mutate(new Create(root, "removed", 0644, true));
+        Attr kept = (Attr) mutate(new Create(root, "changed-alone", 0644, true)).reply();
+        cut.get(1).set(true);
+        mutate(new Remove(root, "removed"));
+        alone(1, new SetAttr(kept.fid(), 0600, null, null));
+        cut.get(1).set(false);
+
+        awaitEveryReplicaCurrentWithEqualVectors();
+        for (int r = 0; r < 2; r++) {
+            assertThat(names(r)).as("replica " + r).containsExactly("changed-alone");
+            assertThat(attr(r, kept.fid()).mode() & 0777).as("replica " + r).isEqualTo(0600);
+        }
+    }
+
+    @Test
+    void aConflictLeavesTheReplicaDivergedWithTheReasonShown() {
+        start(2);
+        Attr file = (Attr) mutate(new Create(root, "f", 0644, true)).reply();
+        cut.get(1).set(true);
+        mutate(new SetAttr(file.fid(), 0600, null, null));
+        alone(1, new SetAttr(file.fid(), 0640, null, null));
+        cut.get(1).set(false);
+
+        client.awaitAssert(RESOLVED, Duration.ofMillis(200), () -> {
+            assertThat(stats().group().get(1).state()).startsWith("diverged: ").contains("UPDATE_UPDATE");
+            return null;
+        });
+        assertThat(stats().group().get(0).state()).isEqualTo("current");
+        assertThat(attr(0, file.fid()).mode() & 0777).as("nothing picked").isEqualTo(0600);
+        assertThat(attr(1, file.fid()).mode() & 0777).as("nothing picked").isEqualTo(0640);
+    }
+}

