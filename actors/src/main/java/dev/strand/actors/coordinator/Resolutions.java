@@ -192,6 +192,13 @@ final class Resolutions {
             nextVnode = Math.max(nextVnode, read.nextVnode());
             nextUnique = Math.max(nextUnique, read.nextUnique());
         }
+        String unexplained = dev.strand.conflictrepair.LogCoverage.unexplained(
+                logAnswers.stream().map(a -> ((Result.ResolutionLogRead) a).volumeVector()).toList(),
+                logAnswers.stream().map(a -> ((Result.ResolutionLogRead) a).entries().size()).toList());
+        if (unexplained != null) {
+            finish("needs a full comparison (" + unexplained + "); repair is not built yet");
+            return;
+        }
         ResolutionPlan plan;
         try {
             plan = ResolutionPlanner.plan(volumeId, replicas.size(), inputs);

@@ -649,19 +649,21 @@ class VolumeCoordinatorTest {
     }
 
     @Test
-    void aReplicaHoldingAChangeNoCurrentReplicaHasIsNotOverwritten() {
+    void aReplicaHoldingAChangeItsResolutionLogCannotAccountForIsNeitherOverwrittenNorDeclaredEqual() {
         Group group = new Group(2);
         Attr file = group.mutate(new Create(Fid.root(volumeId), "f", 0644, true));
-        // replica 1 alone changes f, as if it had served a client while cut off from replica 0
+        // replica 1 alone changes f without COP1 (as a release before the resolution log could have), so its log
+        // does not hold the change
         group.askReplica(1, r -> new VolumeReplica.Execute(new dev.strand.protocol.message.SetAttr(file.fid(), 0600,
                 null, null), "other-client", REQUEST_IDS.incrementAndGet(), r), VolumeReplica.Result.Done.class);
         group.cut.get(1).set(true);
 
-        group.mutate(new Create(Fid.root(volumeId), "g", 0644, true)); // replica 1 misses it: behind
+        group.mutate(new Create(Fid.root(volumeId), "g", 0644, true)); // replica 1 misses it
         group.cut.get(1).set(false);
 
         client.awaitAssert(CATCH_UP, () -> {
-            assertThat(groupStats(group).group().get(1).state()).isEqualTo("diverged");
+            assertThat(groupStats(group).group().get(1).state()).startsWith("diverged")
+                    .contains("needs a full comparison");
             return null;
         });
         Attr onReplica1 = (Attr) group.askReplica(1, r -> new VolumeReplica.Execute(new GetAttr(file.fid()), "c",
