@@ -180,9 +180,38 @@ public final class StrandServer implements AutoCloseable {
         return settings;
     }
 
-    /** Blocks until the actor system stops (for the foreground `strand server`). */
+    /** How long a shutdown under way may take before the foreground server stops waiting for it. */
+    static final Duration SHUTDOWN_BOUND = Duration.ofSeconds(20);
+
+    /**
+     * Blocks until the actor system stops (for the foreground `strand server`), or until a shutdown under way has
+     * taken {@link #SHUTDOWN_BOUND}: a node downed on the minority side of a partition saw its termination hang
+     * (remoting flushing to nodes it cannot reach) and never exited, so no supervisor could start it again.
+     */
     public void awaitTermination() {
-        system.getWhenTerminated().toCompletableFuture().join();
+        java.util.concurrent.CompletableFuture<?> terminated = system.getWhenTerminated().toCompletableFuture();
+        long shutdownSeen = 0;
+        while (true) {
+            try {
+                terminated.get(1, TimeUnit.SECONDS);
+                return;
+            } catch (java.util.concurrent.TimeoutException e) {
+                boolean shuttingDown = org.apache.pekko.actor.CoordinatedShutdown.get(system).getShutdownReason()
+                        .isPresent();
+                if (shuttingDown && shutdownSeen == 0) {
+                    shutdownSeen = System.nanoTime();
+                } else if (shuttingDown && System.nanoTime() - shutdownSeen > SHUTDOWN_BOUND.toNanos()) {
+                    log.warn("The actor system did not terminate within {} s of its shutdown; exiting anyway",
+                            SHUTDOWN_BOUND.toSeconds());
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                return;
+            }
+        }
     }
 
     /**
