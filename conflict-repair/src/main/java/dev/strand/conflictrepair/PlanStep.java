@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.strand.protocol.message.Fid;
 import dev.strand.replication.VersionVector;
+import dev.strand.volume.MutationEventType;
 import dev.strand.volume.VolumeEvent;
 
 import java.util.UUID;
@@ -24,18 +25,7 @@ public sealed interface PlanStep {
      * last one), keeping its fids, names, types and origin.
      */
     record Replay(long opId,
-                  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "@type")
-                  @JsonSubTypes({
-                          @JsonSubTypes.Type(value = VolumeEvent.FileCreated.class, name = "FileCreated"),
-                          @JsonSubTypes.Type(value = VolumeEvent.DirectoryCreated.class, name = "DirectoryCreated"),
-                          @JsonSubTypes.Type(value = VolumeEvent.SymlinkCreated.class, name = "SymlinkCreated"),
-                          @JsonSubTypes.Type(value = VolumeEvent.LinkAdded.class, name = "LinkAdded"),
-                          @JsonSubTypes.Type(value = VolumeEvent.EntryRemoved.class, name = "EntryRemoved"),
-                          @JsonSubTypes.Type(value = VolumeEvent.DirectoryRemoved.class, name = "DirectoryRemoved"),
-                          @JsonSubTypes.Type(value = VolumeEvent.Renamed.class, name = "Renamed"),
-                          @JsonSubTypes.Type(value = VolumeEvent.AttributesSet.class, name = "AttributesSet"),
-                          @JsonSubTypes.Type(value = VolumeEvent.ContentStored.class, name = "ContentStored")})
-                  VolumeEvent original) implements PlanStep {}
+                  @MutationEventType VolumeEvent original) implements PlanStep {}
 
     /**
      * Take the contents and attributes of {@code fid} as replica {@code fromReplica} holds them (it performed every

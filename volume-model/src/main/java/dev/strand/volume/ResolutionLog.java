@@ -1,7 +1,5 @@
 package dev.strand.volume;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 import java.util.HashSet;
 import java.util.Iterator;
@@ -45,18 +43,7 @@ public final class ResolutionLog {
      * under a stable name (not its Java class), since it sits in a field typed by the interface.
      */
     public record Entry(long opId,
-                        @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "@type")
-                        @JsonSubTypes({
-                                @JsonSubTypes.Type(value = VolumeEvent.FileCreated.class, name = "FileCreated"),
-                                @JsonSubTypes.Type(value = VolumeEvent.DirectoryCreated.class, name = "DirectoryCreated"),
-                                @JsonSubTypes.Type(value = VolumeEvent.SymlinkCreated.class, name = "SymlinkCreated"),
-                                @JsonSubTypes.Type(value = VolumeEvent.LinkAdded.class, name = "LinkAdded"),
-                                @JsonSubTypes.Type(value = VolumeEvent.EntryRemoved.class, name = "EntryRemoved"),
-                                @JsonSubTypes.Type(value = VolumeEvent.DirectoryRemoved.class, name = "DirectoryRemoved"),
-                                @JsonSubTypes.Type(value = VolumeEvent.Renamed.class, name = "Renamed"),
-                                @JsonSubTypes.Type(value = VolumeEvent.AttributesSet.class, name = "AttributesSet"),
-                                @JsonSubTypes.Type(value = VolumeEvent.ContentStored.class, name = "ContentStored")})
-                        VolumeEvent event) {}
+                        @MutationEventType VolumeEvent event) {}
 
     /**
      * The log as a snapshot holds it; absent (null) in snapshots written before the log existed, read as empty.
