@@ -13,15 +13,8 @@ import dev.strand.protocol.message.FileType;
 import dev.strand.protocol.message.VolumeInfo;
 import dev.strand.replication.VersionVector;
 
-import java.math.BigInteger;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.NavigableMap;
-import java.util.TreeMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -46,10 +39,8 @@ public final class Volume {
     private int replicas;
     private VersionVector versionVector;
 
-    /** By number, in number order, so that catching up can page through them (see {@link VnodeSync}). */
-    private final NavigableMap<Long, Vnode> vnodes = new TreeMap<>();
-    private long nextVnode = Fid.ROOT_VNODE + 1;
-    private long nextUnique = ROOT_UNIQUE + 1;
+    /** Its vnodes, fid counters, usage figures and blob index. */
+    private final VnodeTable vnodes = new VnodeTable();
     /** Replicated operations applied here whose update set (COP2) has not arrived yet. */
     private PendingCop2 pendingCop2 = new PendingCop2();
     /** RETRIES: the mutations applied recently, by (client id, request id); rebuilt from the events' origins. */
@@ -61,14 +52,6 @@ public final class Volume {
      * the same atomic write) names its operation. Never in a snapshot: Pekko snapshots after a whole write.
      */
     private VolumeEvent lastMutation;
-
-    // derived from the vnodes (rebuilt from a snapshot, never stored)
-    private final Map<UUID, Long> blobOwners = new HashMap<>();
-    private long files;
-    private long directories;
-    private long symlinks;
-    /** Exact: sizes of up to 2^63-1 from events written before the size limit would wrap a long. */
-    private BigInteger bytes = BigInteger.ZERO;
 
     private Volume(int resolutionLogLimit) {
         resolutionLog = new ResolutionLog(resolutionLogLimit);
@@ -133,21 +116,21 @@ public final class Volume {
 
     /** Regular files (vnodes, not names). */
     public long files() {
-        return files;
+        return vnodes.files();
     }
 
     /** Directories, the root included. */
     public long directories() {
-        return directories;
+        return vnodes.directories();
     }
 
     public long symlinks() {
-        return symlinks;
+        return vnodes.symlinks();
     }
 
     /** Sum of the regular files' sizes; 2^63-1 if it is larger (it cannot wrap). */
     public long bytes() {
-        return bytes.bitLength() < Long.SIZE ? bytes.longValue() : Long.MAX_VALUE;
+        return vnodes.bytes();
     }
 
     public Fid rootFid() {
@@ -174,7 +157,7 @@ public final class Volume {
 
     /** The fid the next created vnode gets. Allocation happens when the creating event is applied. */
     public Fid nextFid() {
-        return new Fid(volumeId, nextVnode, nextUnique);
+        return new Fid(volumeId, vnodes.nextVnode(), vnodes.nextUnique());
     }
 
     /**
@@ -189,7 +172,7 @@ public final class Volume {
         if (replicas <= 1 || opId < OperationIds.FIRST) {
             return nextFid();
         }
-        if (vnodes.containsKey(opId)) { // the pending-COP2 check and the retry window make this unreachable
+        if (vnodes.contains(opId)) { // the pending-COP2 check and the retry window make this unreachable
             throw new IllegalStateException("vnode " + opId + " exists: operation " + opId + " was applied here already");
         }
         return new Fid(volumeId, opId, OPERATION_UNIQUE);
@@ -207,12 +190,12 @@ public final class Volume {
 
     /** True if some vnode's contents are this blob. */
     public boolean referencesBlob(UUID blobId) {
-        return blobOwners.containsKey(blobId);
+        return vnodes.referencesBlob(blobId);
     }
 
     /** Every blob some vnode's contents are. */
     public List<UUID> referencedBlobs() {
-        return List.copyOf(blobOwners.keySet());
+        return vnodes.referencedBlobs();
     }
 
     /** The vnode {@code fid} names: STALE if it is gone, was reused, or is not in this volume. */
@@ -270,8 +253,8 @@ public final class Volume {
     }
 
     public VolumeInfo info(int groupReplicas) {
-        return new VolumeInfo(volumeName, volumeId, rootFid(), groupReplicas, createdMillis, files, directories,
-                symlinks, bytes(), versionVector.toList());
+        return new VolumeInfo(volumeName, volumeId, rootFid(), groupReplicas, createdMillis, files(), directories(),
+                symlinks(), bytes(), versionVector.toList());
     }
 
     public int vnodeCount() {
@@ -295,65 +278,32 @@ public final class Volume {
         recentRequests.record(event); // RETRIES: every event with an origin, and adopted windows
         VolumeEvent mutation = lastMutation;
         lastMutation = null;
-        if (event instanceof VolumeEvent.OperationRecorded e) {
+        if (event instanceof VolumeEvent.MutationEvent e) {
+            vnodes.apply(e);
+            versionVector = versionVector.increment(replicaIndex);
+            if (replicas > 1) {
+                lastMutation = e;
+            }
+        } else if (event instanceof VolumeEvent.OperationRecorded e) {
             pendingCop2.record(e.opId(), e.vnodes(), e.timeMillis());
             if (mutation != null) { // RESOLUTION: the mutation event persisted just before names the operation
                 resolutionLog.append(e.opId(), mutation);
             }
-            return this;
-        }
-        if (event instanceof VolumeEvent.Cop2Applied e) {
+        } else if (event instanceof VolumeEvent.Cop2Applied e) {
             onCop2Applied(e);
-            return this;
-        }
-        if (event instanceof VolumeEvent.Cop2Expired e) { // their update sets are ignored from now on
+        } else if (event instanceof VolumeEvent.Cop2Expired e) { // their update sets are ignored from now on
             // Their entries stay in the resolution log: not known to be everywhere, they are what resolution needs.
             e.opIds().forEach(pendingCop2::complete);
-            return this;
-        }
-        if (event instanceof VolumeEvent.ResolutionLogTruncated e) { // every replica has these operations
+        } else if (event instanceof VolumeEvent.ResolutionLogTruncated e) { // every replica has these operations
             e.opIds().forEach(resolutionLog::remove);
-            return this;
-        }
-        if (event instanceof VolumeEvent.VnodesInstalled e) { // CATCH-UP: the source's versions, no bump
-            onVnodesInstalled(e);
-            return this;
-        }
-        if (event instanceof VolumeEvent.EntriesInstalled e) {
-            onEntriesInstalled(e);
-            return this;
-        }
-        if (event instanceof VolumeEvent.CaughtUp e) {
+        } else if (event instanceof VolumeEvent.VnodesInstalled e) { // CATCH-UP: the source's versions, no bump
+            vnodes.install(e, replicas);
+        } else if (event instanceof VolumeEvent.EntriesInstalled e) {
+            vnodes.install(e);
+        } else if (event instanceof VolumeEvent.CaughtUp e) {
             onCaughtUp(e);
-            return this;
-        }
-        if (event instanceof VolumeEvent.RecentRequestsAdopted) {
-            return this; // the retry window's business (recorded above)
-        }
-        if (event instanceof VolumeEvent.FileCreated e) {
-            onFileCreated(e);
-        } else if (event instanceof VolumeEvent.DirectoryCreated e) {
-            onDirectoryCreated(e);
-        } else if (event instanceof VolumeEvent.SymlinkCreated e) {
-            onSymlinkCreated(e);
-        } else if (event instanceof VolumeEvent.LinkAdded e) {
-            onLinkAdded(e);
-        } else if (event instanceof VolumeEvent.EntryRemoved e) {
-            onEntryRemoved(e);
-        } else if (event instanceof VolumeEvent.DirectoryRemoved e) {
-            onDirectoryRemoved(e);
-        } else if (event instanceof VolumeEvent.Renamed e) {
-            onRenamed(e);
-        } else if (event instanceof VolumeEvent.AttributesSet e) {
-            onAttributesSet(e);
-        } else if (event instanceof VolumeEvent.ContentStored e) {
-            onContentStored(e);
-        } else {
+        } else if (!(event instanceof VolumeEvent.RecentRequestsAdopted)) { // that one is the retry window's (above)
             throw new IllegalStateException("no handler for event " + event.getClass().getName());
-        }
-        versionVector = versionVector.increment(replicaIndex);
-        if (replicas > 1) {
-            lastMutation = event;
         }
         return this;
     }
@@ -362,16 +312,7 @@ public final class Volume {
     private void onCop2Applied(VolumeEvent.Cop2Applied e) {
         pendingCop2.complete(e.opId());
         resolutionLog.settle(e, replicaIndex, replicas);
-        for (Long number : e.vnodes()) {
-            Vnode v = vnodes.get(number);
-            if (v != null) {
-                VersionVector vv = v.version().versionVector();
-                for (int slot : e.slots()) {
-                    vv = vv.increment(slot);
-                }
-                v.setVersion(new VnodeVersion(v.version().dataVersion(), vv));
-            }
-        }
+        vnodes.incrementSlots(e.vnodes(), e.slots());
         for (int slot : e.slots()) {
             versionVector = versionVector.increment(slot);
         }
@@ -381,54 +322,15 @@ public final class Volume {
 
     /** The vnodes with a number above {@code after}, in number order (read-only). */
     public NavigableMap<Long, Vnode> vnodesAfter(long after) {
-        return java.util.Collections.unmodifiableNavigableMap(vnodes.tailMap(after, false));
+        return vnodes.after(after);
     }
 
     public long nextVnodeNumber() {
-        return nextVnode;
+        return vnodes.nextVnode();
     }
 
     public long nextUniquifier() {
-        return nextUnique;
-    }
-
-    /**
-     * Each record replaces the vnode of its number (or adds it); {@code removed} go. A directory listed in
-     * {@code incomplete} got only the first of its entries: until {@link VolumeEvent.EntriesInstalled}
-     * completes it, it carries data version 0, which no source vnode has, so an interrupted catch-up copies it
-     * again.
-     */
-    private void onVnodesInstalled(VolumeEvent.VnodesInstalled e) {
-        for (Long number : e.removed()) {
-            Vnode gone = vnodes.get(number);
-            if (gone != null) {
-                remove(gone);
-            }
-        }
-        for (VolumeSnapshot.VnodeRecord record : e.vnodes()) {
-            Vnode old = vnodes.get(record.vnode());
-            if (old != null) {
-                remove(old);
-            }
-            Vnode installed = Vnode.restore(record);
-            if (e.incomplete().contains(record.vnode())) {
-                installed.setVersion(new VnodeVersion(0, VersionVector.ofSize(replicas)));
-            }
-            add(installed);
-        }
-    }
-
-    private void onEntriesInstalled(VolumeEvent.EntriesInstalled e) {
-        Vnode dir = vnodes.get(e.vnode());
-        if (dir == null || !dir.isDirectory()) {
-            return; // replaced or removed since its first entries came
-        }
-        for (VolumeSnapshot.EntryRecord entry : e.entries()) {
-            dir.putEntry(entry.name(), new DirectoryEntry(entry.vnode(), entry.unique(), entry.type()));
-        }
-        if (e.completedVersion() != null) {
-            dir.setVersion(e.completedVersion());
-        }
+        return vnodes.nextUnique();
     }
 
     /**
@@ -445,45 +347,14 @@ public final class Volume {
      */
     private void onCaughtUp(VolumeEvent.CaughtUp e) {
         versionVector = e.volumeVector();
-        nextVnode = e.nextVnode();
-        nextUnique = e.nextUnique();
+        vnodes.adoptCounters(e.nextVnode(), e.nextUnique());
         pendingCop2 = new PendingCop2();
         resolutionLog.clear();
     }
 
-    /** The vnodes (numbers) whose versions an operation's event sets, each once, in event order. */
+    /** The vnodes (numbers) whose versions an operation's event sets, each once, in event order (none for others). */
     public static List<Long> touchedVnodes(VolumeEvent event) {
-        LinkedHashSet<Long> touched = new LinkedHashSet<>();
-        if (event instanceof VolumeEvent.FileCreated e) {
-            touched.add(e.dir().vnode());
-            touched.add(e.file().vnode());
-        } else if (event instanceof VolumeEvent.DirectoryCreated e) {
-            touched.add(e.dir().vnode());
-            touched.add(e.directory().vnode());
-        } else if (event instanceof VolumeEvent.SymlinkCreated e) {
-            touched.add(e.dir().vnode());
-            touched.add(e.symlink().vnode());
-        } else if (event instanceof VolumeEvent.LinkAdded e) {
-            touched.add(e.dir().vnode());
-            touched.add(e.target().vnode());
-        } else if (event instanceof VolumeEvent.EntryRemoved e) {
-            touched.add(e.dir().vnode());
-            touched.add(e.removed().vnode());
-        } else if (event instanceof VolumeEvent.DirectoryRemoved e) {
-            touched.add(e.dir().vnode());
-        } else if (event instanceof VolumeEvent.Renamed e) {
-            touched.add(e.fromDir().vnode());
-            touched.add(e.toDir().vnode());
-            touched.add(e.moved().vnode());
-            if (e.replaced() != null) {
-                touched.add(e.replaced().vnode());
-            }
-        } else if (event instanceof VolumeEvent.AttributesSet e) {
-            touched.add(e.fid().vnode());
-        } else if (event instanceof VolumeEvent.ContentStored e) {
-            touched.add(e.fid().vnode());
-        }
-        return List.copyOf(touched);
+        return event instanceof VolumeEvent.MutationEvent e ? e.touchedVnodes() : List.of();
     }
 
     private void onInitialized(VolumeEvent.VolumeInitialized e) {
@@ -496,177 +367,17 @@ public final class Volume {
         versionVector = e.rootVersion().versionVector(); // equal on every replica of the group
         Vnode root = Vnode.newDirectory(rootFid(), Fid.ROOT_VNODE, 0755, e.rootOwner(), e.createdMillis(),
                 e.rootVersion());
-        add(root);
-    }
-
-    private void onFileCreated(VolumeEvent.FileCreated e) {
-        Vnode file = Vnode.newFile(e.file(), e.mode(), e.origin().principal(), e.origin().timeMillis(),
-                e.fileVersion());
-        addEntry(e.dir(), e.name(), file, e.dirVersion(), e.origin());
-    }
-
-    private void onDirectoryCreated(VolumeEvent.DirectoryCreated e) {
-        Vnode dir = Vnode.newDirectory(e.directory(), e.dir().vnode(), e.mode(), e.origin().principal(),
-                e.origin().timeMillis(), e.directoryVersion());
-        addEntry(e.dir(), e.name(), dir, e.dirVersion(), e.origin());
-        vnodes.get(e.dir().vnode()).addLink(); // the new directory's ".."
-    }
-
-    private void onSymlinkCreated(VolumeEvent.SymlinkCreated e) {
-        Vnode link = Vnode.newSymlink(e.symlink(), e.target(), e.origin().principal(), e.origin().timeMillis(),
-                e.symlinkVersion());
-        addEntry(e.dir(), e.name(), link, e.dirVersion(), e.origin());
-    }
-
-    private void addEntry(Fid dirFid, String name, Vnode created, VnodeVersion dirVersion, Origin origin) {
-        add(created);
-        Vnode dir = vnodes.get(dirFid.vnode());
-        dir.putEntry(name, created.asEntry());
-        dir.stampModified(dirVersion, origin.timeMillis());
-    }
-
-    private void onLinkAdded(VolumeEvent.LinkAdded e) {
-        Vnode target = vnodes.get(e.target().vnode());
-        Vnode dir = vnodes.get(e.dir().vnode());
-        dir.putEntry(e.name(), target.asEntry());
-        dir.stampModified(e.dirVersion(), e.origin().timeMillis());
-        target.addLink();
-        target.stamp(e.targetVersion(), e.origin().timeMillis());
-    }
-
-    private void onEntryRemoved(VolumeEvent.EntryRemoved e) {
-        Vnode dir = vnodes.get(e.dir().vnode());
-        dir.removeEntry(e.name());
-        dir.stampModified(e.dirVersion(), e.origin().timeMillis());
-        unlink(vnodes.get(e.removed().vnode()), e.lastLink(), e.removedVersion(), e.origin());
-    }
-
-    private void onDirectoryRemoved(VolumeEvent.DirectoryRemoved e) {
-        Vnode dir = vnodes.get(e.dir().vnode());
-        dir.removeEntry(e.name());
-        dir.dropLink(); // the removed directory's ".."
-        dir.stampModified(e.dirVersion(), e.origin().timeMillis());
-        remove(vnodes.get(e.removed().vnode()));
-    }
-
-    private void onRenamed(VolumeEvent.Renamed e) {
-        long time = e.origin().timeMillis();
-        Vnode from = vnodes.get(e.fromDir().vnode());
-        Vnode to = vnodes.get(e.toDir().vnode());
-        Vnode moved = vnodes.get(e.moved().vnode());
-        from.removeEntry(e.fromName());
-        if (e.replaced() != null) {
-            Vnode replaced = vnodes.get(e.replaced().vnode());
-            to.removeEntry(e.toName());
-            if (replaced.isDirectory()) {
-                to.dropLink();
-                remove(replaced);
-            } else {
-                unlink(replaced, e.replacedLastLink(), e.replacedVersion(), e.origin());
-            }
-        }
-        to.putEntry(e.toName(), moved.asEntry());
-        if (moved.isDirectory() && from != to) {
-            from.dropLink();
-            to.addLink();
-            moved.setParent(to.number());
-        }
-        from.stampModified(e.fromDirVersion(), time);
-        to.stampModified(e.toDirVersion(), time);
-        moved.stamp(e.movedVersion(), time);
-    }
-
-    private void onAttributesSet(VolumeEvent.AttributesSet e) {
-        long time = e.origin().timeMillis();
-        Vnode v = vnodes.get(e.fid().vnode());
-        if (e.mode() != null) {
-            v.setMode(e.mode());
-        }
-        if (e.size() != null) {
-            addBytes(e.size() - v.size());
-            v.resize(e.size());
-            v.setMtime(time);
-        }
-        if (e.freedBlob() != null) {
-            blobOwners.remove(e.freedBlob());
-            v.dropContents();
-        }
-        if (e.mtimeMillis() != null) {
-            v.setMtime(e.mtimeMillis());
-        }
-        v.stamp(e.version(), time);
-    }
-
-    private void onContentStored(VolumeEvent.ContentStored e) {
-        Vnode v = vnodes.get(e.fid().vnode());
-        if (v.blobId() != null) {
-            blobOwners.remove(v.blobId());
-        }
-        addBytes(e.length() - v.size());
-        v.setContents(e.blobId(), e.length());
-        blobOwners.put(e.blobId(), v.number());
-        v.stampModified(e.version(), e.origin().timeMillis());
-    }
-
-    /** One name of a non-directory went; with the last one, the vnode goes too. */
-    private void unlink(Vnode v, boolean lastLink, VnodeVersion version, Origin origin) {
-        v.dropLink();
-        if (lastLink) {
-            remove(v);
-        } else {
-            v.stamp(version, origin.timeMillis());
-        }
-    }
-
-    private void add(Vnode v) {
-        vnodes.put(v.number(), v);
-        if (v.number() < OperationIds.FIRST) { // a vnode numbered by its operation leaves the counters alone
-            nextVnode = Math.max(nextVnode, v.number() + 1);
-            nextUnique = Math.max(nextUnique, v.unique() + 1);
-        }
-        count(v, +1);
-    }
-
-    private void remove(Vnode v) {
-        vnodes.remove(v.number());
-        count(v, -1);
-    }
-
-    /** {@code delta} is a difference of two sizes, each 0 to 2^63-1: it fits a long. */
-    private void addBytes(long delta) {
-        bytes = bytes.add(BigInteger.valueOf(delta));
-    }
-
-    /** Keeps the usage figures and the blob index in step with the vnodes. */
-    private void count(Vnode v, int sign) {
-        switch (v.type()) {
-            case FILE -> {
-                files += sign;
-                addBytes(sign * v.size());
-                if (v.blobId() != null) {
-                    if (sign > 0) {
-                        blobOwners.put(v.blobId(), v.number());
-                    } else {
-                        blobOwners.remove(v.blobId());
-                    }
-                }
-            }
-            case DIRECTORY -> directories += sign;
-            case SYMLINK -> symlinks += sign;
-        }
+        vnodes.add(root);
     }
 
     // ---- snapshots --------------------------------------------------------------------------
 
     /** An immutable deep copy, for the snapshot store. */
     public VolumeSnapshot toSnapshot() {
-        List<VolumeSnapshot.VnodeRecord> records = new ArrayList<>(vnodes.size());
-        for (Vnode v : vnodes.values()) {
-            records.add(v.toRecord(v.entryRecords()));
-        }
-        records.sort(Comparator.comparingLong(VolumeSnapshot.VnodeRecord::vnode));
+        List<VolumeSnapshot.VnodeRecord> records = vnodes.records(); // in number order
         return new VolumeSnapshot(initialized, volumeId, volumeName, createdMillis, replicaIndex, replicas,
-                nextVnode, nextUnique, versionVector, records, pendingCop2.entries(), resolutionLog.snapshot());
+                vnodes.nextVnode(), vnodes.nextUnique(), versionVector, records, pendingCop2.entries(),
+                resolutionLog.snapshot());
     }
 
     /** A volume and its retry window as a snapshot (see {@link RecentRequests.Snapshot}) holds them. */
@@ -701,10 +412,9 @@ public final class Volume {
         volume.pendingCop2 = PendingCop2.of(snapshot.pendingCop2());
         volume.resolutionLog = ResolutionLog.restored(snapshot.resolutionLog(), resolutionLogLimit);
         for (VolumeSnapshot.VnodeRecord record : snapshot.vnodes()) {
-            volume.add(Vnode.restore(record));
+            volume.vnodes.add(Vnode.restore(record));
         }
-        volume.nextVnode = Math.max(volume.nextVnode, snapshot.nextVnode());
-        volume.nextUnique = Math.max(volume.nextUnique, snapshot.nextUnique());
+        volume.vnodes.raiseCounters(snapshot.nextVnode(), snapshot.nextUnique());
         return volume;
     }
 }

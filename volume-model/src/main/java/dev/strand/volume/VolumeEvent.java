@@ -3,6 +3,7 @@ package dev.strand.volume;
 import dev.strand.protocol.message.Fid;
 import dev.strand.replication.VersionVector;
 
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.UUID;
 
@@ -39,19 +40,50 @@ public sealed interface VolumeEvent extends Serialized {
     record VolumeInitialized(long volumeId, String volumeName, long createdMillis, int replicaIndex,
                              int replicas, String rootOwner, VnodeVersion rootVersion) implements VolumeEvent {}
 
+    /**
+     * The event of a mutation (a client's operation): it changes names or vnodes, bumps this replica's slot of the
+     * volume's vector and, in a group of several replicas, enters the resolution log.
+     */
+    sealed interface MutationEvent extends VolumeEvent {
+        Origin origin();
+
+        /** The vnodes (numbers) whose versions this event sets, each once, in event order. */
+        List<Long> touchedVnodes();
+    }
+
     /** An empty regular file {@code file} named {@code name} in {@code dir}. */
     record FileCreated(Origin origin, Fid dir, String name, Fid file, int mode,
-                       VnodeVersion dirVersion, VnodeVersion fileVersion) implements VolumeEvent {}
+                       VnodeVersion dirVersion, VnodeVersion fileVersion) implements MutationEvent {
+        @Override
+        public List<Long> touchedVnodes() {
+            return vnodes(dir, file);
+        }
+    }
 
     record DirectoryCreated(Origin origin, Fid dir, String name, Fid directory, int mode,
-                            VnodeVersion dirVersion, VnodeVersion directoryVersion) implements VolumeEvent {}
+                            VnodeVersion dirVersion, VnodeVersion directoryVersion) implements MutationEvent {
+        @Override
+        public List<Long> touchedVnodes() {
+            return vnodes(dir, directory);
+        }
+    }
 
     record SymlinkCreated(Origin origin, Fid dir, String name, Fid symlink, String target,
-                          VnodeVersion dirVersion, VnodeVersion symlinkVersion) implements VolumeEvent {}
+                          VnodeVersion dirVersion, VnodeVersion symlinkVersion) implements MutationEvent {
+        @Override
+        public List<Long> touchedVnodes() {
+            return vnodes(dir, symlink);
+        }
+    }
 
     /** A new name {@code name} in {@code dir} for the existing non-directory {@code target}. */
     record LinkAdded(Origin origin, Fid dir, String name, Fid target,
-                     VnodeVersion dirVersion, VnodeVersion targetVersion) implements VolumeEvent {}
+                     VnodeVersion dirVersion, VnodeVersion targetVersion) implements MutationEvent {
+        @Override
+        public List<Long> touchedVnodes() {
+            return vnodes(dir, target);
+        }
+    }
 
     /**
      * A name of a non-directory went. With {@code lastLink} the vnode went too ({@code removedVersion} is
@@ -59,11 +91,21 @@ public sealed interface VolumeEvent extends Serialized {
      */
     record EntryRemoved(Origin origin, Fid dir, String name, Fid removed, boolean lastLink,
                         VnodeVersion dirVersion, VnodeVersion removedVersion, UUID freedBlob)
-            implements VolumeEvent {}
+            implements MutationEvent {
+        @Override
+        public List<Long> touchedVnodes() {
+            return vnodes(dir, removed);
+        }
+    }
 
     /** An empty directory and its name went. */
     record DirectoryRemoved(Origin origin, Fid dir, String name, Fid removed, VnodeVersion dirVersion)
-            implements VolumeEvent {}
+            implements MutationEvent {
+        @Override
+        public List<Long> touchedVnodes() {
+            return vnodes(dir);
+        }
+    }
 
     /**
      * {@code moved} went from {@code fromDir/fromName} to {@code toDir/toName}. If that name was taken,
@@ -73,18 +115,33 @@ public sealed interface VolumeEvent extends Serialized {
     record Renamed(Origin origin, Fid fromDir, String fromName, Fid toDir, String toName, Fid moved,
                    Fid replaced, boolean replacedLastLink, VnodeVersion fromDirVersion,
                    VnodeVersion toDirVersion, VnodeVersion movedVersion, VnodeVersion replacedVersion,
-                   UUID freedBlob) implements VolumeEvent {}
+                   UUID freedBlob) implements MutationEvent {
+        @Override
+        public List<Long> touchedVnodes() {
+            return vnodes(fromDir, toDir, moved, replaced);
+        }
+    }
 
     /**
      * The attributes that are not null changed. A new {@code size} below the stored contents' length cuts
      * them (bytes beyond read as zeros when it grows again); cut to nothing, the blob is freed.
      */
     record AttributesSet(Origin origin, Fid fid, Integer mode, Long size, Long mtimeMillis,
-                         VnodeVersion version, UUID freedBlob) implements VolumeEvent {}
+                         VnodeVersion version, UUID freedBlob) implements MutationEvent {
+        @Override
+        public List<Long> touchedVnodes() {
+            return vnodes(fid);
+        }
+    }
 
     /** The blob {@code blobId} of {@code length} bytes became the file's contents, replacing {@code freedBlob}. */
     record ContentStored(Origin origin, Fid fid, UUID blobId, long length, VnodeVersion version,
-                         UUID freedBlob) implements VolumeEvent {}
+                         UUID freedBlob) implements MutationEvent {
+        @Override
+        public List<Long> touchedVnodes() {
+            return vnodes(fid);
+        }
+    }
 
     // ---- replication (COP1 bookkeeping and COP2); neither bumps this replica's own slot ----------
 
@@ -168,4 +225,15 @@ public sealed interface VolumeEvent extends Serialized {
      */
     record CaughtUp(int sourceReplica, VersionVector volumeVector, long nextVnode, long nextUnique)
             implements VolumeEvent {}
+
+    /** The vnode numbers of {@code fids} that are not null, each once, in order. */
+    private static List<Long> vnodes(Fid... fids) {
+        LinkedHashSet<Long> numbers = new LinkedHashSet<>();
+        for (Fid fid : fids) {
+            if (fid != null) {
+                numbers.add(fid.vnode());
+            }
+        }
+        return List.copyOf(numbers);
+    }
 }

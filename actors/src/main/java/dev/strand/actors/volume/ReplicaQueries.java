@@ -7,8 +7,6 @@ import dev.strand.volume.VolumeEvent;
 import dev.strand.actors.volume.VolumeReplica.GetStats;
 import dev.strand.actors.volume.VolumeReplica.OpenForFetch;
 import dev.strand.actors.volume.VolumeReplica.PrepareStore;
-import dev.strand.actors.volume.VolumeReplica.ReplicaSummary;
-import dev.strand.actors.volume.VolumeReplica.ReplicaVersion;
 import dev.strand.actors.volume.VolumeReplica.Result;
 import dev.strand.actors.volume.VolumeReplica.Validate;
 import dev.strand.protocol.StrandException;

@@ -299,38 +299,6 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
     // ---- results -----------------------------------------------------------------------------
 
-    /**
-     * One replica as the volume info shows it: its slot, entity id, the node hosting it (null if not
-     * known), the volume-level version vector, the operations waiting for COP2, the entries of its resolution
-     * log and its objects in conflict (0 until conflicts are detected; both 0 from nodes of earlier releases).
-     * {@code available} is false (and the rest null/-1) for a replica that did not answer. {@code state} (filled
-     * in by the coordinator, see {@code ReplicaInfo}): current, behind, catching-up, diverged or unavailable.
-     */
-    public record ReplicaSummary(int index, String entityId, String node, boolean available,
-                                 List<Long> versionVector, int pendingCop2, String state, int resolutionLogEntries,
-                                 int conflicts) implements CborSerializable {
-
-        /** As a replica reports itself: its state is the coordinator's to say. */
-        public ReplicaSummary(int index, String entityId, String node, boolean available, List<Long> versionVector,
-                              int pendingCop2) {
-            this(index, entityId, node, available, versionVector, pendingCop2, null);
-        }
-
-        public ReplicaSummary(int index, String entityId, String node, boolean available, List<Long> versionVector,
-                              int pendingCop2, String state) {
-            this(index, entityId, node, available, versionVector, pendingCop2, state, 0, 0);
-        }
-
-        public ReplicaSummary withState(String state) {
-            return new ReplicaSummary(index, entityId, node, available, versionVector, pendingCop2, state,
-                    resolutionLogEntries, conflicts);
-        }
-    }
-
-    /** One replica's version of one object; {@code problem} says why it has none (e.g. STALE there). */
-    public record ReplicaVersion(int index, String node, boolean available, List<Long> versionVector,
-                                 long dataVersion, String problem) implements CborSerializable {}
-
     public sealed interface Result extends CborSerializable {
         /** {@code committed}: the mutation persisted an event on this replica (not a no-op, not a read). */
         record Done(@JsonTypeInfo(use = JsonTypeInfo.Id.NAME) Reply reply, boolean committed) implements Result {
@@ -450,23 +418,9 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
         return RetentionCriteria.snapshotEvery(scope.settings.snapshotEvery(), scope.settings.snapshotsToKeep());
     }
 
-    /** The live state is mutable and the snapshot store serialises later: it gets an immutable copy. */
     @Override
     public SnapshotAdapter<Volume> snapshotAdapter() {
-        return new SnapshotAdapter<>() {
-            @Override
-            public Object toJournal(Volume volume) {
-                return volume.toSnapshotWithRecentRequests(); // RETRIES: the window travels along
-            }
-
-            @Override
-            public Volume fromJournal(Object snapshot) {
-                if (snapshot instanceof RecentRequests.Snapshot withRecent) { // RETRIES
-                    return Volume.fromSnapshot(withRecent, scope.settings.resolutionLogLimit());
-                }
-                return Volume.fromSnapshot((VolumeSnapshot) snapshot, scope.settings.resolutionLogLimit());
-            }
-        };
+        return new VolumeSnapshotAdapter(scope.settings.resolutionLogLimit());
     }
 
     @Override
@@ -488,30 +442,9 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
         builder.forState(volume -> !volume.isInitialized())
                 .onCommand(Initialize.class, mutations::onInitialize)
-                .onCommand(Execute.class, command -> scope.noVolume(command.replyTo()))
-                .onCommand(PrepareStore.class, command -> scope.noVolume(command.replyTo()))
-                .onCommand(CommitStore.class, command -> scope.noVolume(command.replyTo()))
-                .onCommand(OpenForFetch.class, command -> scope.noVolume(command.replyTo()))
-                .onCommand(GetStats.class, command -> scope.noVolume(command.replyTo()))
-                .onCommand(SweepBlobs.class, command -> scope.noVolume(command.replyTo()))
-                .onCommand(Validate.class, command -> scope.noVolume(command.replyTo()))
-                .onCommand(ListBlobReferences.class, command -> scope.noVolume(command.replyTo()))
-                .onCommand(ListBlobReferencesPage.class, command -> scope.noVolume(command.replyTo()))
-                .onCommand(ListPendingOperationsPage.class, command -> scope.noVolume(command.replyTo()))
-                .onCommand(Cop2.class, command -> scope.noVolume(command.replyTo()))
-                .onCommand(ListVersions.class, command -> scope.noVolume(command.replyTo()))
-                .onCommand(CompareVersions.class, command -> scope.noVolume(command.replyTo()))
-                .onCommand(ReadVnodes.class, command -> scope.noVolume(command.replyTo()))
-                .onCommand(ReadEntries.class, command -> scope.noVolume(command.replyTo()))
-                .onCommand(ReadRecentRequests.class, command -> scope.noVolume(command.replyTo()))
-                .onCommand(ListPendingOperations.class, command -> scope.noVolume(command.replyTo()))
-                .onCommand(InstallVnodes.class, command -> scope.noVolume(command.replyTo()))
-                .onCommand(InstallEntries.class, command -> scope.noVolume(command.replyTo()))
-                .onCommand(AdoptRecentRequests.class, command -> scope.noVolume(command.replyTo()))
-                .onCommand(CompleteCatchUp.class, command -> scope.noVolume(command.replyTo()))
-                .onCommand(ReadResolutionLog.class, command -> scope.noVolume(command.replyTo()))
-                .onCommand(ReadResolutionImages.class, command -> scope.noVolume(command.replyTo()))
-                .onCommand(ApplyResolution.class, command -> scope.noVolume(command.replyTo()));
+                // every other command that expects an answer; timers are ignored (below)
+                .onCommand(command -> command instanceof ExpectsAnswer,
+                        command -> scope.noVolume(((ExpectsAnswer) command).replyTo()));
 
         builder.forState(Volume::isInitialized)
                 .onCommand(Initialize.class, mutations::onInitializeAgain)

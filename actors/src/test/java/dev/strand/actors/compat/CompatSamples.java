@@ -1,5 +1,7 @@
 package dev.strand.actors.compat;
 
+import dev.strand.actors.volume.ReplicaVersion;
+import dev.strand.actors.volume.ReplicaSummary;
 import dev.strand.actors.registry.RegistryEvent;
 import dev.strand.actors.registry.RegistryState;
 import dev.strand.actors.registry.VolumeRegistry;
@@ -312,13 +314,13 @@ final class CompatSamples {
                 List.of()));
         samples.put("replica-result.stats.with-resolution-log", new VolumeReplica.Result.Stats(VOLUME, VOLUME_NAME,
                 CREATED, 2, 2, 2, 1_200, List.of(21L, 21L, 20L),
-                new VolumeReplica.ReplicaSummary(0, "7.0", "strand@127.0.0.1:25520", true, List.of(21L, 21L, 20L), 0,
+                new ReplicaSummary(0, "7.0", "strand@127.0.0.1:25520", true, List.of(21L, 21L, 20L), 0,
                         null, 12, 0),
-                List.of(new VolumeReplica.ReplicaSummary(0, "7.0", "strand@127.0.0.1:25520", true,
+                List.of(new ReplicaSummary(0, "7.0", "strand@127.0.0.1:25520", true,
                                 List.of(21L, 21L, 20L), 0, "current", 12, 0),
-                        new VolumeReplica.ReplicaSummary(1, "7.1", "strand@127.0.0.1:25521", true,
+                        new ReplicaSummary(1, "7.1", "strand@127.0.0.1:25521", true,
                                 List.of(21L, 21L, 20L), 0, "current", 12, 0),
-                        new VolumeReplica.ReplicaSummary(2, "7.2", null, false, null, -1, "unavailable", -1, -1))));
+                        new ReplicaSummary(2, "7.2", null, false, null, -1, "unavailable", -1, -1))));
     }
 
     private static void replicaMessages(Samples s, ActorSystem<?> system) {
@@ -398,13 +400,13 @@ final class CompatSamples {
         s.add("replica-result.swept", new VolumeReplica.Result.Swept(List.of(OLD_NOTES_BLOB, DRAFT_BLOB)));
         s.add("replica-result.stats.replicated", new VolumeReplica.Result.Stats(VOLUME, VOLUME_NAME, CREATED, 2, 2,
                 2, 1_200, List.of(21L, 21L, 20L),
-                new VolumeReplica.ReplicaSummary(1, "7.1", "strand@127.0.0.1:25521", true, List.of(21L, 21L, 20L), 1),
-                List.of(new VolumeReplica.ReplicaSummary(0, "7.0", "strand@127.0.0.1:25520", true,
+                new ReplicaSummary(1, "7.1", "strand@127.0.0.1:25521", true, List.of(21L, 21L, 20L), 1),
+                List.of(new ReplicaSummary(0, "7.0", "strand@127.0.0.1:25520", true,
                                 List.of(21L, 21L, 20L), 1),
-                        new VolumeReplica.ReplicaSummary(2, "7.2", null, false, null, 0))));
+                        new ReplicaSummary(2, "7.2", null, false, null, 0))));
         s.add("replica-result.validation", new VolumeReplica.Result.Validation(List.of(
-                new VolumeReplica.ReplicaVersion(0, "strand@127.0.0.1:25520", true, List.of(6L, 6L, 6L), 6, null),
-                new VolumeReplica.ReplicaVersion(2, null, false, null, 0, "did not answer in 5 s")), false));
+                new ReplicaVersion(0, "strand@127.0.0.1:25520", true, List.of(6L, 6L, 6L), 6, null),
+                new ReplicaVersion(2, null, false, null, 0, "did not answer in 5 s")), false));
         s.add("replica-result.blob-references", new VolumeReplica.Result.BlobReferences(1,
                 List.of(NOTES_BLOB, DRAFT_BLOB)));
         s.add("replica-result.cop2-done", new VolumeReplica.Result.Cop2Done(1));
@@ -474,12 +476,12 @@ final class CompatSamples {
                 List.of(NOTES_BLOB, DRAFT_BLOB), DRAFT.vnode(), false));
         s.add("replica-result.stats.with-replica-states", new VolumeReplica.Result.Stats(VOLUME, VOLUME_NAME,
                 CREATED, 2, 2, 2, 1_200, List.of(21L, 21L, 20L),
-                new VolumeReplica.ReplicaSummary(0, "7.0", "strand@127.0.0.1:25520", true, List.of(21L, 21L, 20L), 0),
-                List.of(new VolumeReplica.ReplicaSummary(0, "7.0", "strand@127.0.0.1:25520", true,
+                new ReplicaSummary(0, "7.0", "strand@127.0.0.1:25520", true, List.of(21L, 21L, 20L), 0),
+                List.of(new ReplicaSummary(0, "7.0", "strand@127.0.0.1:25520", true,
                                 List.of(21L, 21L, 20L), 0, "current"),
-                        new VolumeReplica.ReplicaSummary(1, "7.1", "strand@127.0.0.1:25521", true,
+                        new ReplicaSummary(1, "7.1", "strand@127.0.0.1:25521", true,
                                 List.of(20L, 21L, 20L), 0, "catching-up"),
-                        new VolumeReplica.ReplicaSummary(2, "7.2", null, false, null, -1, "unavailable"))));
+                        new ReplicaSummary(2, "7.2", null, false, null, -1, "unavailable"))));
     }
 
     private static void registryMessages(Samples s, ActorSystem<?> system) {

@@ -1,5 +1,6 @@
 package dev.strand.actors.coordinator;
 
+import dev.strand.actors.volume.ReplicaSummary;
 import dev.strand.actors.registry.MinReplicas;
 import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.actors.volume.ActorTestSupport;
@@ -137,8 +138,8 @@ class ResolutionTest {
     private void awaitEveryReplicaCurrentWithEqualVectors() {
         client.awaitAssert(RESOLVED, Duration.ofMillis(200), () -> {
             VolumeReplica.Result.Stats stats = stats();
-            assertThat(stats.group()).extracting(VolumeReplica.ReplicaSummary::state).containsOnly("current");
-            assertThat(stats.group()).extracting(VolumeReplica.ReplicaSummary::versionVector)
+            assertThat(stats.group()).extracting(ReplicaSummary::state).containsOnly("current");
+            assertThat(stats.group()).extracting(ReplicaSummary::versionVector)
                     .containsOnly(stats.group().get(0).versionVector());
             return null;
         });
@@ -160,7 +161,7 @@ class ResolutionTest {
             assertThat(attr(r, b.fid()).fid()).isEqualTo(b.fid());
         }
         VolumeReplica.Result.Stats stats = stats();
-        assertThat(stats.group()).extracting(VolumeReplica.ReplicaSummary::resolutionLogEntries).containsOnly(0);
+        assertThat(stats.group()).extracting(ReplicaSummary::resolutionLogEntries).containsOnly(0);
         // and the volume goes on: a new create reaches both
         mutate(new Create(root, "after", 0644, true));
         assertThat(names(1)).contains("after");

@@ -1,5 +1,7 @@
 package dev.strand.actors.coordinator;
 
+import dev.strand.actors.volume.ReplicaVersion;
+import dev.strand.actors.volume.ReplicaSummary;
 import dev.strand.actors.registry.MinReplicas;
 import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.actors.volume.ActorTestSupport;
@@ -328,16 +330,16 @@ class VolumeCoordinatorTest {
         client.awaitAssert(AWAIT, () -> {
             VolumeReplica.Result.Validation validation = group.validate(dir.fid());
             assertThat(validation.agree()).isTrue();
-            assertThat(validation.replicas()).extracting(VolumeReplica.ReplicaVersion::versionVector)
+            assertThat(validation.replicas()).extracting(ReplicaVersion::versionVector)
                     .containsOnly(List.of(3L, 3L, 3L)); // mkdir + two creates, applied by all three
             return null;
         });
         assertThat(group.validate(file.fid()).agree()).isTrue();
         assertThat(group.validate(Fid.root(volumeId)).replicas())
-                .extracting(VolumeReplica.ReplicaVersion::versionVector).containsOnly(List.of(2L, 2L, 2L));
+                .extracting(ReplicaVersion::versionVector).containsOnly(List.of(2L, 2L, 2L));
         VolumeReplica.Result.Stats stats = (VolumeReplica.Result.Stats) group.ask(VolumeReplica.GetStats::new);
-        assertThat(stats.group()).extracting(VolumeReplica.ReplicaSummary::pendingCop2).containsOnly(0);
-        assertThat(stats.group()).extracting(VolumeReplica.ReplicaSummary::versionVector)
+        assertThat(stats.group()).extracting(ReplicaSummary::pendingCop2).containsOnly(0);
+        assertThat(stats.group()).extracting(ReplicaSummary::versionVector)
                 .containsOnly(List.of(4L, 4L, 4L));
     }
 
@@ -352,7 +354,7 @@ class VolumeCoordinatorTest {
         assertThat(((VolumeReplica.Result.Rejected) refused).status()).isEqualTo(Status.EXISTS);
 
         client.awaitAssert(AWAIT, () -> {
-            assertThat(group.validate(file.fid()).replicas()).extracting(VolumeReplica.ReplicaVersion::versionVector)
+            assertThat(group.validate(file.fid()).replicas()).extracting(ReplicaVersion::versionVector)
                     .containsOnly(List.of(1L, 1L));
             return null;
         });
@@ -406,7 +408,7 @@ class VolumeCoordinatorTest {
         Attr file = group.mutate(new Create(Fid.root(volumeId), "f", 0644, true));
 
         VolumeReplica.Result.Validation validation = group.validate(file.fid());
-        assertThat(validation.replicas()).extracting(VolumeReplica.ReplicaVersion::available)
+        assertThat(validation.replicas()).extracting(ReplicaVersion::available)
                 .containsExactly(true, false, false);
         assertThat(validation.agree()).as("only the available replica counts").isTrue();
     }
@@ -596,15 +598,15 @@ class VolumeCoordinatorTest {
 
         client.awaitAssert(CATCH_UP, () -> {
             VolumeReplica.Result.Stats stats = groupStats(group);
-            assertThat(stats.group()).extracting(VolumeReplica.ReplicaSummary::state).containsOnly("current");
-            assertThat(stats.group()).extracting(VolumeReplica.ReplicaSummary::versionVector).doesNotContainNull()
+            assertThat(stats.group()).extracting(ReplicaSummary::state).containsOnly("current");
+            assertThat(stats.group()).extracting(ReplicaSummary::versionVector).doesNotContainNull()
                     .containsOnly(stats.group().get(0).versionVector());
             return null;
         });
         for (Fid fid : List.of(root, dir.fid(), keep.fid(), made.fid(), sub.fid())) {
             VolumeReplica.Result.Validation validation = group.validate(fid);
             assertThat(validation.replicas()).as("%s on every replica", fid).hasSize(3)
-                    .allMatch(VolumeReplica.ReplicaVersion::available);
+                    .allMatch(ReplicaVersion::available);
             assertThat(validation.agree()).as("the replicas agree on %s", fid).isTrue();
         }
         assertThat(group.askReplica(2, r -> new VolumeReplica.Execute(new GetAttr(gone.fid()), "c",
@@ -683,8 +685,8 @@ class VolumeCoordinatorTest {
 
         client.awaitAssert(CATCH_UP, () -> {
             VolumeReplica.Result.Stats stats = groupStats(group);
-            assertThat(stats.group()).extracting(VolumeReplica.ReplicaSummary::state).containsOnly("current");
-            assertThat(stats.group()).extracting(VolumeReplica.ReplicaSummary::versionVector)
+            assertThat(stats.group()).extracting(ReplicaSummary::state).containsOnly("current");
+            assertThat(stats.group()).extracting(ReplicaSummary::versionVector)
                     .containsOnly(stats.group().get(0).versionVector());
             return null;
         });

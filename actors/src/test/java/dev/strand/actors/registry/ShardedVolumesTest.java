@@ -1,5 +1,6 @@
 package dev.strand.actors.registry;
 
+import dev.strand.actors.volume.ReplicaSummary;
 import com.typesafe.config.ConfigFactory;
 import dev.strand.actors.volume.ActorTestSupport;
 import dev.strand.actors.volume.VolumeReplica;
@@ -100,7 +101,7 @@ class ShardedVolumesTest {
         });
         coordinator.tell(new VolumeReplica.GetStats(results.getRef()));
         VolumeReplica.Result.Stats stats = results.expectMessageClass(VolumeReplica.Result.Stats.class);
-        assertThat(stats.group()).extracting(VolumeReplica.ReplicaSummary::entityId)
+        assertThat(stats.group()).extracting(ReplicaSummary::entityId)
                 .containsExactlyElementsOf(volume.replicaEntityIds());
     }
 }

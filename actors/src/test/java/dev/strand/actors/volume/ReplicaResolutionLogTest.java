@@ -49,7 +49,7 @@ class ReplicaResolutionLogTest {
         return probe.expectMessageClass(VolumeReplica.Result.class, AWAIT);
     }
 
-    private VolumeReplica.ReplicaSummary self(ActorRef<VolumeReplica.Command> replica) {
+    private ReplicaSummary self(ActorRef<VolumeReplica.Command> replica) {
         return ((VolumeReplica.Result.Stats) ask(replica, VolumeReplica.GetStats::new)).self();
     }
 
@@ -72,7 +72,7 @@ class ReplicaResolutionLogTest {
     void theReplicaKeepsWhatIsNotYetEverywhereAndReportsIt() {
         ActorRef<VolumeReplica.Command> replica = replicaWithFourOperations(settings(1000, 500));
 
-        VolumeReplica.ReplicaSummary self = self(replica);
+        ReplicaSummary self = self(replica);
         assertThat(self.resolutionLogEntries()).as("102 (partial COP2), 103, 104 (no COP2 yet)").isEqualTo(3);
         assertThat(self.conflicts()).isZero();
         assertThat(self.pendingCop2()).isEqualTo(2);

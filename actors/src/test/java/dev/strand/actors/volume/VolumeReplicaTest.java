@@ -335,7 +335,7 @@ class VolumeReplicaTest {
 
         assertThat(stats).usingRecursiveComparison().ignoringFields("self.node").isEqualTo(
                 new VolumeReplica.Result.Stats(volumeId, "vol-" + volumeId, 1234, 1, 2, 1, 10, List.of(5L),
-                        new VolumeReplica.ReplicaSummary(0, volumeId + ".0", null, true, List.of(5L), 0), null));
+                        new ReplicaSummary(0, volumeId + ".0", null, true, List.of(5L), 0), null));
     }
 
     // ---- recovery ----------------------------------------------------------------------------
