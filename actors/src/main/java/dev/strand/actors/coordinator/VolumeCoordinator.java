@@ -78,15 +78,21 @@ public final class VolumeCoordinator {
      * @param cop2FlushDelay  how long an update set waits for a COP1 message to ride on
      * @param sweepInterval   how often a volume of several replicas is swept for unreferenced blobs
      * @param idleBlobAge     how long a blob must be untouched before the sweep deletes it
+     * @param scrubInterval   how often a volume of several replicas compares its replicas' volume vectors
      */
     public record Settings(Duration replicaTimeout, Duration cop2FlushDelay, Duration sweepInterval,
-                           Duration idleBlobAge) {
+                           Duration idleBlobAge, Duration scrubInterval) {
+        /** Without a scrubber to speak of (tests that do not look at it). */
+        public Settings(Duration replicaTimeout, Duration cop2FlushDelay, Duration sweepInterval, Duration idleBlobAge) {
+            this(replicaTimeout, cop2FlushDelay, sweepInterval, idleBlobAge, Duration.ofHours(1));
+        }
+
         public static Settings of(ActorSystem<?> system) {
             var config = system.settings().config();
             VolumeSettings volume = VolumeSettings.of(system);
             return new Settings(config.getDuration("strand.coordinator.replica-timeout"),
                     config.getDuration("strand.coordinator.cop2-flush-delay"), volume.sweepInterval(),
-                    volume.idleBlobAge());
+                    volume.idleBlobAge(), config.getDuration("strand.volume.scrub-interval"));
         }
     }
 
@@ -262,9 +268,13 @@ public final class VolumeCoordinator {
         group = new StorageGroup(replicas.size());
         pipeline = new OperationPipeline<>(group, volume.requiredReplicas(), opIds);
         asks = new GroupAsks(context, replicas, group, settings.replicaTimeout());
-        reads = new ReadRouting(context, replicas, group, volume.name(), settings.replicaTimeout());
+        reads = new ReadRouting(context, replicas, group, volume.name(), settings.replicaTimeout(),
+                () -> catchUps.resolving());
         catchUps = new CatchUps(context, timers, volumeId, replicas, group, pipeline, asks, settings.replicaTimeout(),
-                this::startNext);
+                () -> {
+                    startNext();
+                    reads.releaseParked(); // a resolution or a catch-up's last round ended
+                });
         queries = new GroupQueries(context, asks, group, volume, chunks, settings.idleBlobAge(), catchUps::catchingUp,
                 frames);
         context.getLog().info("Coordinator of volume {} serves replicas {}", volumeId, volume.replicaEntityIds());
@@ -341,6 +351,7 @@ public final class VolumeCoordinator {
                 }))
                 .onMessage(Cop1Answered.class, this::onCop1Answered)
                 .onMessage(ReadRouting.ReadAnswered.class, answered -> then(() -> reads.onReadAnswered(answered)))
+                .onMessage(ReadRouting.ParkExpired.class, expired -> then(() -> reads.onParkExpired(expired)))
                 .onMessage(Gathered.class, gathered -> then(() -> gathered.then().accept(gathered.answers())))
                 .onMessage(ReferencesListed.class, listed -> then(() -> queries.onReferencesListed(listed)))
                 .onMessage(BlobsListed.class, listed -> then(() -> queries.onBlobsListed(listed)))
