@@ -262,7 +262,7 @@ final class CatchUps {
         run.installed += finished.outcome().installed();
         if (!finished.complete()) {
             if (CatchUpPlanner.lastRoundNext(finished.outcome().installed(), run.rounds) && pausedFor < 0
-                    && !resolutions.running()) {
+                    && !resolutions.running() && !pipeline.isPaused()) { // (a group check's short pause)
                 pausedFor = target; // the last round: let what is in flight finish, start nothing new
                 pipeline.pause();
                 finalRoundStarted = false;

@@ -121,7 +121,7 @@ public final class VolumeCoordinator {
     record SweepFinished(List<UUID> deleted, Throwable failure, ActorRef<Result> replyTo)
             implements NoSerializationVerificationNeeded {}
 
-    enum Tick implements NoSerializationVerificationNeeded { FLUSH_COP2, SWEEP }
+    enum Tick implements NoSerializationVerificationNeeded { FLUSH_COP2, SWEEP, SCRUB }
 
     /** CATCH-UP: a round for replica {@code target} ended ({@code failure} null if it went through). */
     record CatchUpRoundFinished(int target, boolean complete, ReplicaCatchUp.Outcome outcome, Throwable failure)
@@ -188,6 +188,8 @@ public final class VolumeCoordinator {
     private OperationPipeline<QueuedMutation, Result> pipeline;
     private GroupAsks asks;
     private GroupQueries queries;
+    /** Looks at the group again while the coordinator runs (scrubber, VALIDATE, repair check). */
+    private Detection detection;
     private ReadRouting reads;
     private CatchUps catchUps;
 
@@ -277,6 +279,11 @@ public final class VolumeCoordinator {
                 });
         queries = new GroupQueries(context, asks, group, volume, chunks, settings.idleBlobAge(), catchUps::catchingUp,
                 frames);
+        detection = new Detection(context, volumeId, replicas, group, pipeline, asks, () -> {
+            startNext();
+            reads.releaseParked();
+        }, catchUps::schedule);
+        queries.onDisagreement(() -> detection.check("a VALIDATE saw unequal versions", null));
         context.getLog().info("Coordinator of volume {} serves replicas {}", volumeId, volume.replicaEntityIds());
         for (int i = 0; i < replicas.size(); i++) {
             metrics.replicaState(volumeId, i, group.state(i, false).label());
@@ -285,6 +292,7 @@ public final class VolumeCoordinator {
             return stash.unstashAll(known());
         }
         timers.startTimerWithFixedDelay(Tick.SWEEP, settings.sweepInterval());
+        timers.startTimerWithFixedDelay(Tick.SCRUB, settings.scrubInterval());
         asks.gather(VolumeReplica.GetStats::new, answers -> {
             List<VersionVector> vectors = GroupAsks.volumeVectors(answers);
             catchUps.behindAtStart(group.judge(vectors), vectors);
@@ -342,6 +350,8 @@ public final class VolumeCoordinator {
                 })
                 .onMessage(VolumeReplica.GetStats.class, stats -> then(() -> queries.stats(stats)))
                 .onMessage(VolumeReplica.Validate.class, validate -> then(() -> queries.validate(validate)))
+                .onMessage(VolumeReplica.CheckGroup.class, check -> then(() -> checkGroup(check)))
+                .onMessageEquals(Tick.SCRUB, () -> then(() -> detection.check("the scrubber", null)))
                 .onMessage(VolumeReplica.SweepBlobs.class, sweep -> then(() -> {
                     if (replicas.size() == 1) {
                         replicas.get(0).tell(sweep); // one replica sweeps itself
@@ -450,6 +460,7 @@ public final class VolumeCoordinator {
             finish(finished);
             startNext();
             catchUps.afterOperation();
+            detection.afterOperation();
         }
         return Behaviors.same();
     }
@@ -496,6 +507,22 @@ public final class VolumeCoordinator {
                 replicas.get(i).tell(new VolumeReplica.Cop2(updates, null));
             }
         }
+    }
+
+    /**
+     * strand repair check: compares the replicas' volume vectors now (one replica: nothing to compare), starts what
+     * they need, and answers every replica's state and vector after the check and what it started.
+     */
+    private void checkGroup(VolumeReplica.CheckGroup check) {
+        if (replicas.size() == 1) {
+            asks.gather(VolumeReplica.GetStats::new, answers -> check.replyTo().tell(
+                    new Result.GroupChecked(queries.summaries(answers), List.of())));
+            return;
+        }
+        detection.check("strand repair check", report -> asks.gather(VolumeReplica.GetStats::new, answers -> {
+            asks.noteAnswers(answers);
+            check.replyTo().tell(new Result.GroupChecked(queries.summaries(answers), report.started()));
+        }));
     }
 
     /** Answers a request that cannot be served, if it is one that expects an answer. */

@@ -205,4 +205,90 @@ class DetectionTest {
         awaitEveryReplicaCurrentWithEqualVectors();
         assertThat(names(1)).containsExactly("both");
     }
+
+    @Test
+    void theScrubberFindsReplicasThatDivergedBehindTheCoordinatorsBackAndResolvesThem() {
+        replicas(2);
+        coordinator(Duration.ofMillis(300));
+        mutate(new Create(root, "through-the-coordinator", 0644, true));
+        awaitEveryReplicaCurrentWithEqualVectors();
+        // each replica applies an operation alone: the coordinator never hears of them, no request shows them
+        earlier(0, EARLIER_OP_IDS.incrementAndGet(), 1, new Create(root, "alone-on-0", 0644, true));
+        earlier(1, EARLIER_OP_IDS.incrementAndGet(), 1, new Create(root, "alone-on-1", 0644, true));
+
+        client.awaitAssert(RESOLVED, Duration.ofMillis(200), () -> {
+            assertThat(names(0)).contains("alone-on-1");
+            return null;
+        });
+        awaitEveryReplicaCurrentWithEqualVectors();
+        for (int r = 0; r < 2; r++) {
+            assertThat(names(r)).containsExactlyInAnyOrder("through-the-coordinator", "alone-on-0", "alone-on-1");
+        }
+    }
+
+    @Test
+    void theScrubberCatchesUpAReplicaWhoseVectorIsDominated() {
+        replicas(2);
+        coordinator(Duration.ofMillis(300));
+        mutate(new Create(root, "both", 0644, true));
+        awaitEveryReplicaCurrentWithEqualVectors();
+        long op = EARLIER_OP_IDS.incrementAndGet();
+        earlier(0, op, 1, new Create(root, "only-on-0", 0644, true));
+        real.get(0).tell(new VolumeReplica.Cop2(List.of(new VolumeReplica.Cop2Update(op, List.of(0))), null));
+
+        client.awaitAssert(RESOLVED, Duration.ofMillis(200), () -> {
+            assertThat(names(1)).contains("only-on-0");
+            return null;
+        });
+        awaitEveryReplicaCurrentWithEqualVectors();
+    }
+
+    @Test
+    void aValidateThatSeesUnequalVersionsMakesTheCoordinatorResolveTheGroup() {
+        replicas(2);
+        coordinator(Duration.ofHours(1));
+        Attr file = (Attr) mutate(new Create(root, "f", 0644, true)).reply();
+        awaitEveryReplicaCurrentWithEqualVectors();
+        earlier(1, EARLIER_OP_IDS.incrementAndGet(), 1, new SetAttr(file.fid(), 0600, null, null));
+
+        VolumeReplica.Result validation = ask(r -> new VolumeReplica.Validate(file.fid(), r));
+        assertThat(((VolumeReplica.Result.Validation) validation).agree()).isFalse();
+
+        client.awaitAssert(RESOLVED, Duration.ofMillis(200), () -> {
+            assertThat(attr(0, file.fid()).mode() & 0777).isEqualTo(0600);
+            return null;
+        });
+        awaitEveryReplicaCurrentWithEqualVectors();
+        assertThat(((VolumeReplica.Result.Validation) ask(r -> new VolumeReplica.Validate(file.fid(), r))).agree())
+                .isTrue();
+    }
+
+    @Test
+    void aRepairCheckReportsEveryReplicaAndWhatItStarted() {
+        replicas(2);
+        coordinator(Duration.ofHours(1));
+        mutate(new Create(root, "f", 0644, true));
+        awaitEveryReplicaCurrentWithEqualVectors();
+
+        VolumeReplica.Result.GroupChecked quiet = (VolumeReplica.Result.GroupChecked) ask(VolumeReplica.CheckGroup::new);
+        assertThat(quiet.started()).isEmpty();
+        assertThat(quiet.group()).extracting(ReplicaSummary::state).containsOnly("current");
+
+        earlier(0, EARLIER_OP_IDS.incrementAndGet(), 1, new Create(root, "alone-on-0", 0644, true));
+        earlier(1, EARLIER_OP_IDS.incrementAndGet(), 1, new Create(root, "alone-on-1", 0644, true));
+        VolumeReplica.Result.GroupChecked found = (VolumeReplica.Result.GroupChecked) ask(VolumeReplica.CheckGroup::new);
+        assertThat(found.started()).containsExactly("resolution of replicas [0, 1]");
+        assertThat(found.group()).extracting(ReplicaSummary::versionVector).doesNotHaveDuplicates();
+
+        awaitEveryReplicaCurrentWithEqualVectors();
+        assertThat(names(0)).containsExactlyInAnyOrder("f", "alone-on-0", "alone-on-1");
+    }
+
+    @Test
+    void aReplicaRefusesAGroupCheck() {
+        replicas(1);
+        real.get(0).tell(new VolumeReplica.CheckGroup(client.getRef()));
+        assertThat(client.expectMessageClass(VolumeReplica.Result.Rejected.class).status())
+                .isEqualTo(dev.strand.protocol.Status.BAD_REQUEST);
+    }
 }
