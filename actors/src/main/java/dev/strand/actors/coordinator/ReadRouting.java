@@ -33,7 +33,7 @@ final class ReadRouting {
     record ReadAnswered(Read read, int replica, Result result, Throwable failure)
             implements NoSerializationVerificationNeeded {}
 
-    /** A read that waited for a resolution for as long as a replica's answer may take (internal message). */
+    /** A read that waited for a resolution long enough (internal message). */
     record ParkExpired(Read read) implements NoSerializationVerificationNeeded {}
 
     /** Most reads waiting for a resolution at once; more are refused (UNAVAILABLE). */
@@ -61,14 +61,15 @@ final class ReadRouting {
 
     /**
      * Asks the first answering replica not tried yet (then any not tried); UNAVAILABLE when none is left. While
-     * replicas are diverged and none is current, or a resolution runs, the read waits (at most the replica timeout):
+     * replicas are diverged and none is current, or a resolution runs, the read waits (at most twice the replica timeout):
      * the replicas that could answer may lack an acknowledged write that only a diverged one holds.
      */
     void read(Read read) {
         boolean held = resolving.getAsBoolean() || !group.anyCurrent() && group.anyDiverged();
         if (held && parked.size() < MAX_PARKED) {
             if (parked.add(read)) {
-                context.scheduleOnce(timeout, context.getSelf(), new ParkExpired(read));
+                // a resolution of a quiet volume is a few round trips, each bounded by the replica timeout
+                context.scheduleOnce(timeout.multipliedBy(2), context.getSelf(), new ParkExpired(read));
             }
             return;
         }
@@ -94,7 +95,7 @@ final class ReadRouting {
         waiting.forEach(this::read);
     }
 
-    /** A read waited as long as a replica's answer may take: refused, never served from a state that may lack a write. */
+    /** A read waited long enough: refused, never served from a state that may lack a write. */
     void onParkExpired(ParkExpired expired) {
         if (parked.remove(expired.read())) {
             expired.read().replyTo().tell(new Result.Rejected(Status.UNAVAILABLE, "the replicas of volume '"

@@ -159,11 +159,20 @@ class DetectionTest {
         earlier(1, EARLIER_OP_IDS.incrementAndGet(), 1, new Create(root, "on-1", 0644, true));
 
         coordinator(Duration.ofHours(1));
-        // the first request starts the coordinator: it must not answer from one replica alone
-        VolumeReplica.Result read = ask(r -> new VolumeReplica.Execute(new ReadDir(root, null, 1000, false), "c",
-                REQUEST_IDS.incrementAndGet(), r));
-        assertThat(((ReadDirReply) ((VolumeReplica.Result.Done) read).reply()).entries())
-                .extracting(e -> e.name()).containsExactlyInAnyOrder("on-0", "on-1");
+        // the first request starts the coordinator: it must never answer from one replica alone (it may answer
+        // UNAVAILABLE if the resolution takes longer than a read may wait)
+        client.awaitAssert(RESOLVED, Duration.ofMillis(100), () -> {
+            VolumeReplica.Result read = ask(r -> new VolumeReplica.Execute(new ReadDir(root, null, 1000, false), "c",
+                    REQUEST_IDS.incrementAndGet(), r));
+            if (read instanceof VolumeReplica.Result.Rejected rejected) {
+                assertThat(rejected.status()).isEqualTo(dev.strand.protocol.Status.UNAVAILABLE);
+                assertThat(rejected.message()).contains("diverged");
+            }
+            assertThat(read).isInstanceOf(VolumeReplica.Result.Done.class);
+            assertThat(((ReadDirReply) ((VolumeReplica.Result.Done) read).reply()).entries())
+                    .extracting(e -> e.name()).containsExactlyInAnyOrder("on-0", "on-1");
+            return null;
+        });
 
         awaitEveryReplicaCurrentWithEqualVectors();
         for (int r = 0; r < 2; r++) {
