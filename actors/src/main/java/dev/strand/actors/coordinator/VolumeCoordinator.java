@@ -121,7 +121,7 @@ public final class VolumeCoordinator {
     record SweepFinished(List<UUID> deleted, Throwable failure, ActorRef<Result> replyTo)
             implements NoSerializationVerificationNeeded {}
 
-    enum Tick implements NoSerializationVerificationNeeded { FLUSH_COP2, SWEEP, SCRUB }
+    enum Tick implements NoSerializationVerificationNeeded { FLUSH_COP2, SWEEP, SCRUB, SETTLE_COP2 }
 
     /** CATCH-UP: a round for replica {@code target} ended ({@code failure} null if it went through). */
     record CatchUpRoundFinished(int target, boolean complete, ReplicaCatchUp.Outcome outcome, Throwable failure)
@@ -190,6 +190,8 @@ public final class VolumeCoordinator {
     private GroupQueries queries;
     /** Looks at the group again while the coordinator runs (scrubber, VALIDATE, repair check). */
     private Detection detection;
+    /** Update sets a replica still waits for after a quiet spell are sent again. */
+    private Cop2Settling settling;
     private ReadRouting reads;
     private CatchUps catchUps;
 
@@ -284,6 +286,7 @@ public final class VolumeCoordinator {
             reads.releaseParked();
         }, catchUps::schedule);
         queries.onDisagreement(() -> detection.check("a VALIDATE saw unequal versions", null));
+        settling = new Cop2Settling(context, volumeId, timers, replicas, group, pipeline, asks);
         context.getLog().info("Coordinator of volume {} serves replicas {}", volumeId, volume.replicaEntityIds());
         for (int i = 0; i < replicas.size(); i++) {
             metrics.replicaState(volumeId, i, group.state(i, false).label());
@@ -352,6 +355,8 @@ public final class VolumeCoordinator {
                 .onMessage(VolumeReplica.Validate.class, validate -> then(() -> queries.validate(validate)))
                 .onMessage(VolumeReplica.CheckGroup.class, check -> then(() -> checkGroup(check)))
                 .onMessageEquals(Tick.SCRUB, () -> then(() -> detection.check("the scrubber", null)))
+                .onMessageEquals(Tick.SETTLE_COP2, () -> then(() -> settling.onQuiet()))
+                .onMessage(Cop2Settling.PendingListed.class, listed -> then(() -> settling.onListed(listed)))
                 .onMessage(VolumeReplica.SweepBlobs.class, sweep -> then(() -> {
                     if (replicas.size() == 1) {
                         replicas.get(0).tell(sweep); // one replica sweeps itself
@@ -461,6 +466,7 @@ public final class VolumeCoordinator {
             startNext();
             catchUps.afterOperation();
             detection.afterOperation();
+            settling.afterOperation();
         }
         return Behaviors.same();
     }
@@ -494,7 +500,7 @@ public final class VolumeCoordinator {
         // a full batch goes now: a COP1 or COP2 message never carries more (see OperationPipeline.MAX_UNSENT_COP2)
         op.cop2Now().forEach((replica, updates) -> replicas.get(replica).tell(new VolumeReplica.Cop2(wire(updates),
                 null)));
-        if (op.updateSet().size() > 1 && !timers.isTimerActive(Tick.FLUSH_COP2)) {
+        if (pipeline.anyUnsent() && !timers.isTimerActive(Tick.FLUSH_COP2)) {
             timers.startSingleTimer(Tick.FLUSH_COP2, settings.cop2FlushDelay());
         }
     }

@@ -54,6 +54,9 @@ class DetectionTest {
     private final Fid root = Fid.root(volumeId);
     private final List<ActorRef<VolumeReplica.Command>> real = new ArrayList<>();
     private final List<AtomicBoolean> cut = new ArrayList<>();
+    /** Per replica: update sets sent on their own (COP2 messages) are lost on the way. */
+    private final List<AtomicBoolean> loseCop2 = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger lostCop2 = new java.util.concurrent.atomic.AtomicInteger();
     private final Map<String, RecipientRef<VolumeReplica.Command>> refs = new HashMap<>();
     private final List<String> ids = new ArrayList<>();
     private InMemoryChunkStore chunks;
@@ -74,10 +77,14 @@ class DetectionTest {
             replica.tell(new VolumeReplica.Initialize(volumeId, "vol", 1, client.getRef(), replicas));
             client.expectMessageClass(VolumeReplica.Result.Done.class, Duration.ofSeconds(20));
             AtomicBoolean cutOff = new AtomicBoolean();
+            AtomicBoolean lose = new AtomicBoolean();
             real.add(replica);
             cut.add(cutOff);
+            loseCop2.add(lose);
             refs.put(entityId, testKit.spawn(Behaviors.<VolumeReplica.Command>receiveMessage(message -> {
-                if (!cutOff.get()) {
+                if (lose.get() && message instanceof VolumeReplica.Cop2) {
+                    lostCop2.incrementAndGet();
+                } else if (!cutOff.get()) {
                     replica.tell(message);
                 }
                 return Behaviors.same();
@@ -299,5 +306,49 @@ class DetectionTest {
         real.get(0).tell(new VolumeReplica.CheckGroup(client.getRef()));
         assertThat(client.expectMessageClass(VolumeReplica.Result.Rejected.class).status())
                 .isEqualTo(dev.strand.protocol.Status.BAD_REQUEST);
+    }
+
+    private void awaitNoPendingCop2() {
+        client.awaitAssert(RESOLVED, Duration.ofMillis(200), () -> {
+            assertThat(stats().group()).extracting(ReplicaSummary::pendingCop2).containsOnly(0);
+            return null;
+        });
+    }
+
+    @Test
+    void afterWritesWithAReplicaBrieflyUnreachableAndAQuietSpellNoReplicaWaitsForCop2() {
+        replicas(2);
+        coordinator(Duration.ofHours(1));
+        mutate(new Create(root, "before", 0644, true));
+        cut.get(1).set(true);
+        for (int i = 0; i < 5; i++) {
+            mutate(new Create(root, "while-1-is-away-" + i, 0644, true)); // applied by replica 0 alone
+        }
+        cut.get(1).set(false);
+        mutate(new Create(root, "after", 0644, true));
+
+        awaitEveryReplicaCurrentWithEqualVectors();
+        awaitNoPendingCop2(); // replica 0's operations that no other replica applied end too
+        assertThat(names(1)).hasSize(7);
+    }
+
+    @Test
+    void updateSetsLostOnTheWayAreSentAgainOnceTheVolumeIsQuiet() {
+        replicas(3);
+        coordinator(Duration.ofHours(1));
+        loseCop2.get(1).set(true);
+        for (int i = 0; i < 4; i++) {
+            mutate(new Create(root, "f" + i, 0644, true)); // the last one's update set goes on its own: lost
+        }
+        client.awaitAssert(RESOLVED, Duration.ofMillis(200), () -> {
+            assertThat(stats().group().get(1).pendingCop2()).as("its update set was lost").isPositive();
+            assertThat(lostCop2.get()).as("the flush and the first resend after a quiet spell, both lost")
+                    .isGreaterThanOrEqualTo(2);
+            return null;
+        });
+        loseCop2.get(1).set(false);
+
+        awaitNoPendingCop2();
+        awaitEveryReplicaCurrentWithEqualVectors();
     }
 }
