@@ -106,7 +106,8 @@ final class Detection {
         }
         context.pipeToSelf(CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)),
                 (ok, failure) -> new VolumeCoordinator.Gathered(List.of(),
-                        ignored -> asks.gather(VolumeReplica.GetStats::new, this::compare)));
+                        // quick: a replica already behind that did not answer last time does not hold the pause
+                        ignored -> asks.gather(VolumeReplica.GetStats::new, this::compare, true)));
     }
 
     private void compare(List<Result> answers) {
