@@ -8,12 +8,17 @@ import dev.strand.cop2.OperationPipeline;
 import dev.strand.replication.StorageGroup;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * COP2 on a quiet volume. An update set is sent once (on the replica's next COP1, or on its own after the flush
@@ -58,6 +63,59 @@ final class Cop2Settling {
         this.asks = asks;
     }
 
+    /**
+     * When the coordinator starts, before it judges the replicas: an earlier coordinator that died (or moved) took
+     * the update sets it had not sent yet with it, so replicas that applied the same operations look concurrent.
+     * Every replica lists the operations it waits COP2 for (its first page; a replica that does not answer within
+     * a second is left out), and each listed operation gets as update set the replicas that list it: a subset of the
+     * replicas that applied it, so no slot is ever bumped for a replica that lacks the change (one that applied it and
+     * already had its COP2, or did not answer, is left out: the vectors then stay unequal, and detection catches up or
+     * resolves). Completes once the replicas applied them (or did not answer).
+     */
+    CompletableFuture<Void> atStart(Duration timeout, Scheduler scheduler) {
+        Duration listWait = timeout.compareTo(Duration.ofSeconds(1)) < 0 ? timeout : Duration.ofSeconds(1);
+        List<CompletableFuture<Result>> lists = new ArrayList<>();
+        for (RecipientRef<Command> replica : replicas) {
+            lists.add(AskPattern.<Command, Result>ask(replica, r -> new VolumeReplica.ListPendingOperationsPage(0, r),
+                    listWait, scheduler).toCompletableFuture().exceptionally(failure -> null));
+        }
+        return CompletableFuture.allOf(lists.toArray(CompletableFuture[]::new)).thenCompose(ignored -> {
+            Map<Long, List<Integer>> listedBy = new TreeMap<>();
+            for (int i = 0; i < lists.size(); i++) {
+                if (lists.get(i).getNow(null) instanceof Result.PendingOperationsPage page) {
+                    for (long opId : page.opIds()) {
+                        listedBy.computeIfAbsent(opId, id -> new ArrayList<>()).add(i);
+                    }
+                }
+            }
+            List<CompletableFuture<Result>> acks = new ArrayList<>();
+            for (int i = 0; i < replicas.size(); i++) {
+                List<Cop2Update> updates = new ArrayList<>();
+                for (var listed : listedBy.entrySet()) {
+                    if (listed.getValue().contains(i)) {
+                        updates.add(new Cop2Update(listed.getKey(), List.copyOf(listed.getValue())));
+                    }
+                }
+                for (List<Cop2Update> batch : batches(updates)) {
+                    RecipientRef<Command> replica = replicas.get(i);
+                    acks.add(AskPattern.<Command, Result>ask(replica, r -> new VolumeReplica.Cop2(batch, r), timeout,
+                            scheduler).toCompletableFuture().exceptionally(failure -> null));
+                }
+            }
+            return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));
+        });
+    }
+
+    /** At most as many update sets per message as the pipeline ever sends: one atomic write of COP2 events stays small. */
+    private static List<List<Cop2Update>> batches(List<Cop2Update> updates) {
+        List<List<Cop2Update>> batches = new ArrayList<>();
+        for (int from = 0; from < updates.size(); from += OperationPipeline.MAX_UNSENT_COP2) {
+            batches.add(List.copyOf(updates.subList(from, Math.min(updates.size(),
+                    from + OperationPipeline.MAX_UNSENT_COP2))));
+        }
+        return batches;
+    }
+
     /** An operation finished: the quiet spell starts again. */
     void afterOperation() {
         if (replicas.size() == 1) {
@@ -100,10 +158,7 @@ final class Cop2Settling {
                 updates.add(new Cop2Update(opId, set));
             }
         }
-        // at most as many per message as the pipeline ever sends: one atomic write of COP2 events stays small
-        for (int from = 0; from < updates.size(); from += OperationPipeline.MAX_UNSENT_COP2) {
-            List<Cop2Update> batch = List.copyOf(updates.subList(from,
-                    Math.min(updates.size(), from + OperationPipeline.MAX_UNSENT_COP2)));
+        for (List<Cop2Update> batch : batches(updates)) {
             replicas.get(replica).tell(new VolumeReplica.Cop2(batch, null));
         }
         if (!updates.isEmpty()) {

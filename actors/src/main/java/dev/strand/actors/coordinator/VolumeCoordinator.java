@@ -123,6 +123,9 @@ public final class VolumeCoordinator {
 
     enum Tick implements NoSerializationVerificationNeeded { FLUSH_COP2, SWEEP, SCRUB, SETTLE_COP2 }
 
+    /** START: the update sets the replicas still waited for are applied (or not); now they are judged. */
+    enum StartSettled implements NoSerializationVerificationNeeded { INSTANCE }
+
     /** CATCH-UP: a round for replica {@code target} ended ({@code failure} null if it went through). */
     record CatchUpRoundFinished(int target, boolean complete, ReplicaCatchUp.Outcome outcome, Throwable failure)
             implements NoSerializationVerificationNeeded {}
@@ -296,11 +299,18 @@ public final class VolumeCoordinator {
         }
         timers.startTimerWithFixedDelay(Tick.SWEEP, settings.sweepInterval());
         timers.startTimerWithFixedDelay(Tick.SCRUB, settings.scrubInterval());
-        asks.gather(VolumeReplica.GetStats::new, answers -> {
-            List<VersionVector> vectors = GroupAsks.volumeVectors(answers);
-            catchUps.behindAtStart(group.judge(vectors), vectors);
-        });
+        // the update sets an earlier coordinator left unsent first: replicas that applied the same operations are
+        // then equal, not concurrent
+        context.pipeToSelf(settling.atStart(settings.replicaTimeout(), context.getSystem().scheduler()),
+                (ok, failure) -> StartSettled.INSTANCE);
         return Behaviors.receive(Object.class)
+                .onMessageEquals(StartSettled.INSTANCE, () -> {
+                    asks.gather(VolumeReplica.GetStats::new, answers -> {
+                        List<VersionVector> vectors = GroupAsks.volumeVectors(answers);
+                        catchUps.behindAtStart(group.judge(vectors), vectors);
+                    });
+                    return Behaviors.same();
+                })
                 .onMessage(Gathered.class, gathered -> {
                     gathered.then().accept(gathered.answers());
                     return stash.unstashAll(known());
