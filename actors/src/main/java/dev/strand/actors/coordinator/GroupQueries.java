@@ -139,8 +139,12 @@ final class GroupQueries {
             }
             boolean agree = agree(versions);
             command.replyTo().tell(new Result.Validation(List.copyOf(versions), agree));
-            if (!agree && versions.stream().filter(v -> v.versionVector() != null).count() > 1) {
-                onDisagreement.run(); // unequal versions: is a replica behind, or have they diverged?
+            // current replicas with unequal versions: is one behind after all, or have they diverged? (a replica
+            // already behind differs as a matter of course: catching up looks after it)
+            List<ReplicaVersion> current = versions.stream()
+                    .filter(v -> v.versionVector() != null && !group.isBehind(v.index())).toList();
+            if (!agree && current.size() > 1 && !agree(current)) {
+                onDisagreement.run();
             }
         }, true);
     }
