@@ -10,6 +10,7 @@ import dev.strand.protocol.message.HelloReply;
 import dev.strand.protocol.message.Pong;
 import dev.strand.protocol.message.ReadDirReply;
 import dev.strand.protocol.message.ReadLinkReply;
+import dev.strand.protocol.message.RepairCheckReply;
 import dev.strand.protocol.message.Reply;
 import dev.strand.protocol.message.ValidateReply;
 import dev.strand.protocol.message.VolumeInfo;
@@ -46,6 +47,7 @@ public final class ProtocolTypeNames extends SimpleModule {
         REPLIES.put(ReadLinkReply.class, "read-link-reply");
         REPLIES.put(ValidateReply.class, "validate-reply");
         REPLIES.put(FetchReply.class, "fetch-reply");
+        REPLIES.put(RepairCheckReply.class, "repair-check-reply");
     }
 
     /** Type name by Java class name, for every request and reply type. */

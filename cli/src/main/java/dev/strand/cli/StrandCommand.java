@@ -26,6 +26,7 @@ import java.io.OutputStream;
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {
                 VolumeCommand.class,
+                RepairCommand.class,
                 LsCommand.class,
                 StatCommand.class,
                 MkdirCommand.class,

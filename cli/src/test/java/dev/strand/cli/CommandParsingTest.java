@@ -43,6 +43,13 @@ public class CommandParsingTest {
     }
 
     @Test
+    void repairCheckTakesAVolumeAndJson() {
+        RepairCheckCommand check = parse(RepairCheckCommand.class, "repair", "check", "docs", "--json");
+        assertThat(check.volume).isEqualTo("docs");
+        assertThat(check.json).isTrue();
+    }
+
+    @Test
     void lsTakesLongFormatJsonAndAnOptionalPath() {
         LsCommand ls = parse(LsCommand.class, "ls", "-l", "/docs/a");
         assertThat(ls.longFormat).isTrue();

@@ -5,6 +5,7 @@ import dev.strand.protocol.message.DirEntry;
 import dev.strand.protocol.message.FetchReply;
 import dev.strand.protocol.message.HelloReply;
 import dev.strand.protocol.message.ValidateReply;
+import dev.strand.protocol.message.RepairCheckReply;
 import dev.strand.protocol.message.VolumeInfo;
 
 import java.io.IOException;
@@ -69,6 +70,11 @@ public final class BlockingStrandClient implements AutoCloseable {
 
     public VolumeInfo volumeInfo(String name) {
         return await(client.volumeInfo(name));
+    }
+
+    /** REPAIR_CHECK: compares the volume's replicas now and starts what they need; each replica after the check. */
+    public RepairCheckReply repairCheck(String volume) {
+        return await(client.repairCheck(volume));
     }
 
     public Attr stat(String path) {

@@ -29,6 +29,8 @@ import dev.strand.protocol.message.SetAttr;
 import dev.strand.protocol.message.Symlink;
 import dev.strand.protocol.message.Validate;
 import dev.strand.protocol.message.ValidateReply;
+import dev.strand.protocol.message.RepairCheck;
+import dev.strand.protocol.message.RepairCheckReply;
 import dev.strand.protocol.message.VolumeInfo;
 
 import java.io.IOException;
@@ -121,6 +123,14 @@ public final class StrandClient implements AutoCloseable {
 
     public CompletableFuture<VolumeInfo> volumeInfo(String name) {
         return attempt(() -> volumes.info(name));
+    }
+
+    /**
+     * REPAIR_CHECK: the volume's coordinator compares its replicas' volume vectors now and starts what they need
+     * (catch-up, resolution); every replica's state and vector after the check, and what it started.
+     */
+    public CompletableFuture<RepairCheckReply> repairCheck(String volume) {
+        return attempt(() -> connection.<RepairCheckReply>call(new RepairCheck(volume)));
     }
 
     // ---- reading --------------------------------------------------------------------------------

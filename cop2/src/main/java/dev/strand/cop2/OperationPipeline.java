@@ -215,7 +215,9 @@ public final class OperationPipeline<M, A> {
             committed.record(op.opId, updateSet);
         }
         Map<Integer, List<UpdateSet>> cop2Now = new TreeMap<>();
-        if (updateSet.size() > 1) {
+        // an update set of one replica too: it bumps nothing there, but ends the operation's pending-COP2 entry,
+        // which would otherwise wait for its expiry (the others missed it and catch up)
+        if (!updateSet.isEmpty() && group.size() > 1) {
             UpdateSet set = new UpdateSet(op.opId, updateSet);
             for (int replica : updateSet) {
                 unsent.get(replica).add(set);

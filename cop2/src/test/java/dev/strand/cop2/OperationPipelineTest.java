@@ -70,6 +70,16 @@ class OperationPipelineTest {
         assertThat(finished.updateSet()).containsExactly(0);
         assertThat(finished.missed()).containsExactly(1, 2);
         assertThat(group.available()).isEqualTo(1);
+        assertThat(pipeline.takeUnsent(0)).as("its pending entry ends too").containsExactly(new UpdateSet(op, List.of(0)));
+    }
+
+    @Test
+    void aVolumeOfOneReplicaOwesNoUpdateSets() {
+        OperationPipeline<String, String> pipeline = pipeline(new StorageGroup(1), 1);
+        pipeline.enqueue("m");
+        long op = ((Start.Send<String>) pipeline.next()).opId();
+        pipeline.answer(op, 0, Answer.COMMITTED, "done");
+        assertThat(pipeline.anyUnsent()).isFalse();
     }
 
     @Test

@@ -37,7 +37,11 @@ public enum Opcode {
 
     // file contents
     STORE(40, Store.class, Attr.class),
-    FETCH(41, Fetch.class, FetchReply.class);
+    FETCH(41, Fetch.class, FetchReply.class),
+
+    // repair
+    /** Compare the replicas' volume vectors now and start what they need (catch-up, resolution). */
+    REPAIR_CHECK(54, RepairCheck.class, RepairCheckReply.class);
 
     private final int code;
     private final Class<? extends Request> requestType;

@@ -30,6 +30,18 @@ class WireCodecTest {
     }
 
     @Test
+    void aRepairCheckAndItsReplyRoundTrip() {
+        RepairCheckReply reply = new RepairCheckReply("docs", List.of(
+                new ReplicaInfo(0, "7.0", "node-a", true, List.of(3L, 2L), 0, "diverged", 1, 0),
+                new ReplicaInfo(1, "7.1", null, false, null, -1, "unavailable", -1, -1)),
+                List.of("resolution of replicas [0, 1]"));
+        assertThat(WireCodec.decode(WireCodec.encode(reply), Opcode.REPAIR_CHECK.replyType())).isEqualTo(reply);
+        RepairCheck request = new RepairCheck("docs");
+        assertThat(WireCodec.decode(WireCodec.encode(request), Opcode.REPAIR_CHECK.requestType())).isEqualTo(request);
+        assertThat(Opcode.fromCode(54)).isEqualTo(Opcode.REPAIR_CHECK);
+    }
+
+    @Test
     void aValidateReplyRoundTrips() {
         ValidateReply reply = new ValidateReply(List.of(
                 new ReplicaVersionInfo(0, "127.0.0.1:7355", true, List.of(2L, 2L), 3, null),

@@ -96,22 +96,27 @@ public final class StorageGroup {
     }
 
     /**
-     * Judges every replica by its volume vector ({@code null}: it did not answer): a replica is behind if it
-     * did not answer or another's vector dominates its own. If none answered, nothing is known and every
-     * replica serves as before. Returns the replicas that are behind.
+     * Judges every replica by its volume vector ({@code null}: it did not answer), comparing every pair: a replica
+     * is behind if it did not answer or another's vector dominates its own (it catches up); a replica that no other
+     * dominates but whose vector is concurrent with another such replica's is diverged (each of them lacks a change
+     * the other holds, possibly an acknowledged write: none may serve until resolution merged them). If none
+     * answered, nothing is known and every replica serves as before. Returns the replicas that are behind,
+     * diverged ones included.
      */
     public List<Integer> judge(List<VersionVector> vectors) {
+        Verdict[] verdicts = compare(vectors);
         boolean anyCurrent = false;
-        for (int i = 0; i < vectors.size(); i++) {
-            VersionVector mine = vectors.get(i);
-            boolean dominated = mine == null;
-            for (int j = 0; j < vectors.size() && !dominated; j++) {
-                dominated = vectors.get(j) != null && mine.compare(vectors.get(j)) == VersionOrder.DOMINATED;
+        boolean anyDiverged = false;
+        for (int i = 0; i < verdicts.length; i++) {
+            behind[i] = verdicts[i] != Verdict.CURRENT;
+            boolean concurrent = verdicts[i] == Verdict.CONCURRENT;
+            if (diverged[i] != concurrent) {
+                markDiverged(i, concurrent);
             }
-            behind[i] = dominated;
-            anyCurrent |= !dominated;
+            anyCurrent |= verdicts[i] == Verdict.CURRENT;
+            anyDiverged |= concurrent;
         }
-        if (!anyCurrent) {
+        if (!anyCurrent && !anyDiverged) {
             Arrays.fill(behind, false);
         }
         List<Integer> behindNow = new ArrayList<>();
@@ -121,6 +126,57 @@ public final class StorageGroup {
             }
         }
         return behindNow;
+    }
+
+    /** How one replica's volume vector stands against every other answering replica's. */
+    public enum Verdict {
+        /** It did not answer: nothing is known. */
+        UNKNOWN,
+        /** Another replica's vector dominates it: it lacks changes and holds none the other lacks. */
+        DOMINATED,
+        /** No vector dominates it, but another undominated one is concurrent with it: the replicas diverged. */
+        CONCURRENT,
+        /** No vector dominates it and every other undominated one equals it. */
+        CURRENT
+    }
+
+    /** Every replica's {@link Verdict}, from every pair of vectors ({@code null}: the replica did not answer). */
+    public static Verdict[] compare(List<VersionVector> vectors) {
+        int n = vectors.size();
+        Verdict[] verdicts = new Verdict[n];
+        for (int i = 0; i < n; i++) {
+            VersionVector mine = vectors.get(i);
+            verdicts[i] = mine == null ? Verdict.UNKNOWN : Verdict.CURRENT;
+            for (int j = 0; j < n && verdicts[i] == Verdict.CURRENT; j++) {
+                if (j != i && vectors.get(j) != null && mine.compare(vectors.get(j)) == VersionOrder.DOMINATED) {
+                    verdicts[i] = Verdict.DOMINATED;
+                }
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n && verdicts[i] == Verdict.CURRENT; j++) {
+                if (j != i && verdicts[j] != Verdict.UNKNOWN && verdicts[j] != Verdict.DOMINATED
+                        && vectors.get(i).compare(vectors.get(j)) == VersionOrder.CONCURRENT) {
+                    verdicts[i] = Verdict.CONCURRENT;
+                }
+            }
+        }
+        return verdicts;
+    }
+
+    /** Whether some replica is diverged. */
+    public boolean anyDiverged() {
+        for (boolean d : diverged) {
+            if (d) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Why replica {@code i} is diverged, as volume info shows it; null if not known (or not diverged). */
+    public String divergedWhy(int i) {
+        return divergedWhy[i];
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.strand.actors.connection;
 
 import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.volume.VolumeReads;
+import dev.strand.actors.volume.ReplicaSummary;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.protocol.Status;
 import dev.strand.protocol.StrandException;
@@ -80,6 +81,21 @@ final class VolumeRequests {
                 .thenApply(VolumeRequests::validateReply);
     }
 
+    /** strand repair check: the volume's coordinator compares its replicas now and starts what they need. */
+    CompletionStage<RepairCheckReply> repairCheck(RepairCheck request) {
+        String name = required(request.name(), "name");
+        return lookUpVolume(name).thenCompose(result -> {
+            VolumeRegistry.VolumeRecord volume = volumes(result).get(0);
+            return askReplica(volume.id(), VolumeReplica.CheckGroup::new).thenApply(checked -> {
+                if (checked instanceof VolumeReplica.Result.GroupChecked g) {
+                    return new RepairCheckReply(volume.name(), g.group().stream().map(VolumeRequests::replicaInfo)
+                            .toList(), g.started());
+                }
+                throw rejection(checked);
+            });
+        });
+    }
+
     /** A namespace request, executed by the replica of the volume it names. */
     CompletionStage<Reply> execute(Request request, String clientId, long id) {
         if (request instanceof Walk walk) {
@@ -116,11 +132,15 @@ final class VolumeRequests {
 
     static VolumeInfo volumeInfo(VolumeRegistry.VolumeRecord v, VolumeReplica.Result.Stats s) {
         List<ReplicaInfo> replicas = s == null || s.group() == null ? null : s.group().stream()
-                .map(r -> new ReplicaInfo(r.index(), r.entityId(), r.node(), r.available(), r.versionVector(),
-                        r.pendingCop2(), r.state(), r.resolutionLogEntries(), r.conflicts())).toList();
+                .map(VolumeRequests::replicaInfo).toList();
         return new VolumeInfo(v.name(), v.id(), Fid.root(v.id()), v.replicas(), v.createdMillis(),
                 s == null ? -1 : s.files(), s == null ? -1 : s.directories(), s == null ? -1 : s.symlinks(),
                 s == null ? -1 : s.bytes(), s == null ? null : s.versionVector(), v.minReplicasSetting(), replicas);
+    }
+
+    private static ReplicaInfo replicaInfo(ReplicaSummary r) {
+        return new ReplicaInfo(r.index(), r.entityId(), r.node(), r.available(), r.versionVector(), r.pendingCop2(),
+                r.state(), r.resolutionLogEntries(), r.conflicts());
     }
 
     private static ValidateReply validateReply(VolumeReplica.Result result) {

@@ -8,6 +8,7 @@ import dev.strand.actors.volume.VolumeReplica.Result;
 import dev.strand.cop2.OperationPipeline;
 import dev.strand.replication.CatchUpPlanner;
 import dev.strand.replication.StorageGroup;
+import dev.strand.replication.VersionOrder;
 import dev.strand.replication.VersionVector;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -89,12 +90,21 @@ final class CatchUps {
         return runs.get(replica) != null;
     }
 
-    /** Replicas judged behind when the coordinator started: each is caught up. */
+    /** Whether a resolution runs now (reads wait for it: see {@link ReadRouting}). */
+    boolean resolving() {
+        return resolutions.running();
+    }
+
+    /**
+     * Replicas judged behind when the coordinator started (or judged again): each is caught up, or, if it
+     * diverged (its vector is concurrent with another's), resolved.
+     */
     void behindAtStart(List<Integer> behind, List<VersionVector> vectors) {
         for (int i : behind) {
-            context.getLog().warn("Replica {} of volume {} is behind ({}); it serves nothing until it is "
-                    + "brought up to date", i, volumeId, vectors.get(i) == null ? "did not answer" : "vector "
-                    + vectors.get(i) + " is dominated");
+            context.getLog().warn("Replica {} of volume {} is {} ({}); it serves nothing until it is {}", i, volumeId,
+                    group.isDiverged(i) ? "diverged" : "behind", vectors.get(i) == null ? "did not answer"
+                            : "vector " + vectors.get(i) + (group.isDiverged(i) ? " is concurrent with another's"
+                            : " is dominated"), group.isDiverged(i) ? "resolved" : "brought up to date");
             pipeline.dropUnsent(i);
             schedule(i);
         }
@@ -122,6 +132,10 @@ final class CatchUps {
         asks.gather(VolumeReplica.GetStats::new, answers -> {
             asks.noteAnswers(answers);
             List<VersionVector> vectors = GroupAsks.volumeVectors(answers);
+            if (group.isDiverged(target)) {
+                resolveDiverged(target, vectors);
+                return;
+            }
             CatchUpPlanner.Plan plan = CatchUpPlanner.plan(target, vectors, group);
             if (plan instanceof CatchUpPlanner.Plan.CopyFrom copy) {
                 begin(target, copy.source());
@@ -142,6 +156,37 @@ final class CatchUps {
                                 vectors.get(target), vectors.get(from), pending, failure));
             }
         });
+    }
+
+    /**
+     * A diverged replica: if a current replica now holds everything it holds (a resolution it missed, say), it
+     * catches up from it; otherwise the group is resolved. Either way it is looked at again after the backoff,
+     * so a resolution that could not run (a replica missing, another pause) runs later.
+     */
+    private void resolveDiverged(int target, List<VersionVector> vectors) {
+        if (vectors.get(target) != null) {
+            for (int j = 0; j < vectors.size(); j++) {
+                if (j != target && !group.isBehind(j) && vectors.get(j) != null) {
+                    VersionOrder order = vectors.get(target).compare(vectors.get(j));
+                    if (order == VersionOrder.EQUAL || order == VersionOrder.DOMINATED) {
+                        begin(target, j);
+                        return;
+                    }
+                }
+            }
+        }
+        runs.remove(target);
+        if (!group.anyCurrent() && vectors.stream().allMatch(v -> v != null)) {
+            // every replica answered: which are diverged, behind or current is known afresh
+            group.judge(vectors).forEach(this::schedule);
+            if (!group.isBehind(target)) {
+                stateChanged(target);
+                return;
+            }
+        }
+        boolean started = vectors.stream().allMatch(v -> v != null) && resolutions.start(target);
+        retryLater(target, vectors.get(target) == null ? "it did not answer"
+                : started ? "it diverged: resolving" : "it diverged; a resolution or catch-up runs");
     }
 
     /**
@@ -217,7 +262,7 @@ final class CatchUps {
         run.installed += finished.outcome().installed();
         if (!finished.complete()) {
             if (CatchUpPlanner.lastRoundNext(finished.outcome().installed(), run.rounds) && pausedFor < 0
-                    && !resolutions.running()) {
+                    && !resolutions.running() && !pipeline.isPaused()) { // (a group check's short pause)
                 pausedFor = target; // the last round: let what is in flight finish, start nothing new
                 pipeline.pause();
                 finalRoundStarted = false;

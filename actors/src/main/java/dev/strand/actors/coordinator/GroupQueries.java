@@ -44,6 +44,8 @@ final class GroupQueries {
     /** How large the messages to other nodes may be. */
     private final FrameBudget frames;
     private boolean sweeping;
+    /** A VALIDATE found replicas that disagree: the coordinator looks at the group ({@link Detection}). */
+    private Runnable onDisagreement = () -> {};
 
     GroupQueries(ActorContext<Object> context, GroupAsks asks, StorageGroup group, VolumeRegistry.VolumeRecord volume,
                  ChunkStore chunks, Duration idleBlobAge, IntPredicate catchingUp, FrameBudget frames) {
@@ -55,6 +57,22 @@ final class GroupQueries {
         this.idleBlobAge = idleBlobAge;
         this.catchingUp = catchingUp;
         this.frames = frames;
+    }
+
+    void onDisagreement(Runnable then) {
+        onDisagreement = then;
+    }
+
+    /** Every replica's summary with the state the coordinator gives it (from GetStats answers, null: none). */
+    List<ReplicaSummary> summaries(List<Result> answers) {
+        List<ReplicaSummary> summaries = new ArrayList<>();
+        for (int i = 0; i < answers.size(); i++) {
+            summaries.add(answers.get(i) instanceof Result.Stats stats
+                    ? stats.self().withState(group.describe(i, catchingUp.test(i)))
+                    : new ReplicaSummary(i, volume.replicaEntityIds().get(i), null, false, null, -1,
+                            ReplicaState.UNAVAILABLE.label(), -1, -1));
+        }
+        return summaries;
     }
 
     private Result.Rejected noneAnswered() {
@@ -119,7 +137,15 @@ final class GroupQueries {
                 command.replyTo().tell(firstRejection != null ? firstRejection : noneAnswered());
                 return;
             }
-            command.replyTo().tell(new Result.Validation(List.copyOf(versions), agree(versions)));
+            boolean agree = agree(versions);
+            command.replyTo().tell(new Result.Validation(List.copyOf(versions), agree));
+            // current replicas with unequal versions: is one behind after all, or have they diverged? (a replica
+            // already behind differs as a matter of course: catching up looks after it)
+            List<ReplicaVersion> current = versions.stream()
+                    .filter(v -> v.versionVector() != null && !group.isBehind(v.index())).toList();
+            if (!agree && current.size() > 1 && !agree(current)) {
+                onDisagreement.run();
+            }
         }, true);
     }
 

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -32,32 +33,74 @@ final class ReadRouting {
     record ReadAnswered(Read read, int replica, Result result, Throwable failure)
             implements NoSerializationVerificationNeeded {}
 
+    /** A read that waited for a resolution long enough (internal message). */
+    record ParkExpired(Read read) implements NoSerializationVerificationNeeded {}
+
+    /** Most reads waiting for a resolution at once; more are refused (UNAVAILABLE). */
+    static final int MAX_PARKED = 1000;
+
     private final ActorContext<Object> context;
     private final List<RecipientRef<Command>> replicas;
     private final StorageGroup group;
     private final String volumeName;
     private final Duration timeout;
+    /** Whether a resolution is running: the current replicas may lack a diverged one's acknowledged writes. */
+    private final BooleanSupplier resolving;
+    /** Reads that wait for a resolution to end (identity: each has its own expiry). */
+    private final Set<Read> parked = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     ReadRouting(ActorContext<Object> context, List<RecipientRef<Command>> replicas, StorageGroup group,
-                String volumeName, Duration timeout) {
+                String volumeName, Duration timeout, BooleanSupplier resolving) {
         this.context = context;
         this.replicas = replicas;
         this.group = group;
         this.volumeName = volumeName;
         this.timeout = timeout;
+        this.resolving = resolving;
     }
 
-    /** Asks the first answering replica not tried yet (then any not tried); UNAVAILABLE when none is left. */
+    /**
+     * Asks the first answering replica not tried yet (then any not tried); UNAVAILABLE when none is left. While
+     * replicas are diverged and none is current, or a resolution runs, the read waits (at most twice the replica timeout):
+     * the replicas that could answer may lack an acknowledged write that only a diverged one holds.
+     */
     void read(Read read) {
+        boolean held = resolving.getAsBoolean() || !group.anyCurrent() && group.anyDiverged();
+        if (held && parked.size() < MAX_PARKED) {
+            if (parked.add(read)) {
+                // a resolution of a quiet volume is a few round trips, each bounded by the replica timeout
+                context.scheduleOnce(timeout.multipliedBy(2), context.getSelf(), new ParkExpired(read));
+            }
+            return;
+        }
         int replica = group.readTarget(read.tried());
         if (replica < 0) {
-            read.replyTo().tell(new Result.Rejected(Status.UNAVAILABLE, "no replica of volume '" + volumeName
-                    + "' answered"));
+            read.replyTo().tell(new Result.Rejected(Status.UNAVAILABLE, group.anyDiverged() ? "the replicas of "
+                    + "volume '" + volumeName + "' diverged and are being resolved; nothing is served until then"
+                    : "no replica of volume '" + volumeName + "' answered"));
             return;
         }
         read.tried().add(replica);
         context.ask(Result.class, replicas.get(replica), timeout, read.command()::apply,
                 (result, failure) -> new ReadAnswered(read, replica, result, failure));
+    }
+
+    /** The group's state changed (a resolution ended, a replica is current): waiting reads go on. */
+    void releaseParked() {
+        if (parked.isEmpty()) {
+            return;
+        }
+        List<Read> waiting = List.copyOf(parked);
+        parked.clear();
+        waiting.forEach(this::read);
+    }
+
+    /** A read waited long enough: refused, never served from a state that may lack a write. */
+    void onParkExpired(ParkExpired expired) {
+        if (parked.remove(expired.read())) {
+            expired.read().replyTo().tell(new Result.Rejected(Status.UNAVAILABLE, "the replicas of volume '"
+                    + volumeName + "' diverged and are being resolved; try again"));
+        }
     }
 
     void onReadAnswered(ReadAnswered answered) {

@@ -78,15 +78,21 @@ public final class VolumeCoordinator {
      * @param cop2FlushDelay  how long an update set waits for a COP1 message to ride on
      * @param sweepInterval   how often a volume of several replicas is swept for unreferenced blobs
      * @param idleBlobAge     how long a blob must be untouched before the sweep deletes it
+     * @param scrubInterval   how often a volume of several replicas compares its replicas' volume vectors
      */
     public record Settings(Duration replicaTimeout, Duration cop2FlushDelay, Duration sweepInterval,
-                           Duration idleBlobAge) {
+                           Duration idleBlobAge, Duration scrubInterval) {
+        /** Without a scrubber to speak of (tests that do not look at it). */
+        public Settings(Duration replicaTimeout, Duration cop2FlushDelay, Duration sweepInterval, Duration idleBlobAge) {
+            this(replicaTimeout, cop2FlushDelay, sweepInterval, idleBlobAge, Duration.ofHours(1));
+        }
+
         public static Settings of(ActorSystem<?> system) {
             var config = system.settings().config();
             VolumeSettings volume = VolumeSettings.of(system);
             return new Settings(config.getDuration("strand.coordinator.replica-timeout"),
                     config.getDuration("strand.coordinator.cop2-flush-delay"), volume.sweepInterval(),
-                    volume.idleBlobAge());
+                    volume.idleBlobAge(), config.getDuration("strand.volume.scrub-interval"));
         }
     }
 
@@ -115,7 +121,10 @@ public final class VolumeCoordinator {
     record SweepFinished(List<UUID> deleted, Throwable failure, ActorRef<Result> replyTo)
             implements NoSerializationVerificationNeeded {}
 
-    enum Tick implements NoSerializationVerificationNeeded { FLUSH_COP2, SWEEP }
+    enum Tick implements NoSerializationVerificationNeeded { FLUSH_COP2, SWEEP, SCRUB, SETTLE_COP2 }
+
+    /** START: the update sets the replicas still waited for are applied (or not); now they are judged. */
+    enum StartSettled implements NoSerializationVerificationNeeded { INSTANCE }
 
     /** CATCH-UP: a round for replica {@code target} ended ({@code failure} null if it went through). */
     record CatchUpRoundFinished(int target, boolean complete, ReplicaCatchUp.Outcome outcome, Throwable failure)
@@ -182,6 +191,10 @@ public final class VolumeCoordinator {
     private OperationPipeline<QueuedMutation, Result> pipeline;
     private GroupAsks asks;
     private GroupQueries queries;
+    /** Looks at the group again while the coordinator runs (scrubber, VALIDATE, repair check). */
+    private Detection detection;
+    /** Update sets a replica still waits for after a quiet spell are sent again. */
+    private Cop2Settling settling;
     private ReadRouting reads;
     private CatchUps catchUps;
 
@@ -262,11 +275,21 @@ public final class VolumeCoordinator {
         group = new StorageGroup(replicas.size());
         pipeline = new OperationPipeline<>(group, volume.requiredReplicas(), opIds);
         asks = new GroupAsks(context, replicas, group, settings.replicaTimeout());
-        reads = new ReadRouting(context, replicas, group, volume.name(), settings.replicaTimeout());
+        reads = new ReadRouting(context, replicas, group, volume.name(), settings.replicaTimeout(),
+                () -> catchUps.resolving());
         catchUps = new CatchUps(context, timers, volumeId, replicas, group, pipeline, asks, settings.replicaTimeout(),
-                this::startNext);
+                () -> {
+                    startNext();
+                    reads.releaseParked(); // a resolution or a catch-up's last round ended
+                });
         queries = new GroupQueries(context, asks, group, volume, chunks, settings.idleBlobAge(), catchUps::catchingUp,
                 frames);
+        detection = new Detection(context, volumeId, replicas, group, pipeline, asks, () -> {
+            startNext();
+            reads.releaseParked();
+        }, catchUps::schedule);
+        queries.onDisagreement(() -> detection.check("a VALIDATE saw unequal versions", null));
+        settling = new Cop2Settling(context, volumeId, timers, replicas, group, pipeline, asks);
         context.getLog().info("Coordinator of volume {} serves replicas {}", volumeId, volume.replicaEntityIds());
         for (int i = 0; i < replicas.size(); i++) {
             metrics.replicaState(volumeId, i, group.state(i, false).label());
@@ -275,11 +298,19 @@ public final class VolumeCoordinator {
             return stash.unstashAll(known());
         }
         timers.startTimerWithFixedDelay(Tick.SWEEP, settings.sweepInterval());
-        asks.gather(VolumeReplica.GetStats::new, answers -> {
-            List<VersionVector> vectors = GroupAsks.volumeVectors(answers);
-            catchUps.behindAtStart(group.judge(vectors), vectors);
-        });
+        timers.startTimerWithFixedDelay(Tick.SCRUB, settings.scrubInterval());
+        // the update sets an earlier coordinator left unsent first: replicas that applied the same operations are
+        // then equal, not concurrent
+        context.pipeToSelf(settling.atStart(settings.replicaTimeout(), context.getSystem().scheduler()),
+                (ok, failure) -> StartSettled.INSTANCE);
         return Behaviors.receive(Object.class)
+                .onMessageEquals(StartSettled.INSTANCE, () -> {
+                    asks.gather(VolumeReplica.GetStats::new, answers -> {
+                        List<VersionVector> vectors = GroupAsks.volumeVectors(answers);
+                        catchUps.behindAtStart(group.judge(vectors), vectors);
+                    });
+                    return Behaviors.same();
+                })
                 .onMessage(Gathered.class, gathered -> {
                     gathered.then().accept(gathered.answers());
                     return stash.unstashAll(known());
@@ -332,6 +363,10 @@ public final class VolumeCoordinator {
                 })
                 .onMessage(VolumeReplica.GetStats.class, stats -> then(() -> queries.stats(stats)))
                 .onMessage(VolumeReplica.Validate.class, validate -> then(() -> queries.validate(validate)))
+                .onMessage(VolumeReplica.CheckGroup.class, check -> then(() -> checkGroup(check)))
+                .onMessageEquals(Tick.SCRUB, () -> then(() -> detection.check("the scrubber", null)))
+                .onMessageEquals(Tick.SETTLE_COP2, () -> then(() -> settling.onQuiet()))
+                .onMessage(Cop2Settling.PendingListed.class, listed -> then(() -> settling.onListed(listed)))
                 .onMessage(VolumeReplica.SweepBlobs.class, sweep -> then(() -> {
                     if (replicas.size() == 1) {
                         replicas.get(0).tell(sweep); // one replica sweeps itself
@@ -341,6 +376,7 @@ public final class VolumeCoordinator {
                 }))
                 .onMessage(Cop1Answered.class, this::onCop1Answered)
                 .onMessage(ReadRouting.ReadAnswered.class, answered -> then(() -> reads.onReadAnswered(answered)))
+                .onMessage(ReadRouting.ParkExpired.class, expired -> then(() -> reads.onParkExpired(expired)))
                 .onMessage(Gathered.class, gathered -> then(() -> gathered.then().accept(gathered.answers())))
                 .onMessage(ReferencesListed.class, listed -> then(() -> queries.onReferencesListed(listed)))
                 .onMessage(BlobsListed.class, listed -> then(() -> queries.onBlobsListed(listed)))
@@ -439,6 +475,8 @@ public final class VolumeCoordinator {
             finish(finished);
             startNext();
             catchUps.afterOperation();
+            detection.afterOperation();
+            settling.afterOperation();
         }
         return Behaviors.same();
     }
@@ -472,7 +510,7 @@ public final class VolumeCoordinator {
         // a full batch goes now: a COP1 or COP2 message never carries more (see OperationPipeline.MAX_UNSENT_COP2)
         op.cop2Now().forEach((replica, updates) -> replicas.get(replica).tell(new VolumeReplica.Cop2(wire(updates),
                 null)));
-        if (op.updateSet().size() > 1 && !timers.isTimerActive(Tick.FLUSH_COP2)) {
+        if (pipeline.anyUnsent() && !timers.isTimerActive(Tick.FLUSH_COP2)) {
             timers.startSingleTimer(Tick.FLUSH_COP2, settings.cop2FlushDelay());
         }
     }
@@ -485,6 +523,22 @@ public final class VolumeCoordinator {
                 replicas.get(i).tell(new VolumeReplica.Cop2(updates, null));
             }
         }
+    }
+
+    /**
+     * strand repair check: compares the replicas' volume vectors now (one replica: nothing to compare), starts what
+     * they need, and answers every replica's state and vector after the check and what it started.
+     */
+    private void checkGroup(VolumeReplica.CheckGroup check) {
+        if (replicas.size() == 1) {
+            asks.gather(VolumeReplica.GetStats::new, answers -> check.replyTo().tell(
+                    new Result.GroupChecked(queries.summaries(answers), List.of())));
+            return;
+        }
+        detection.check("strand repair check", report -> asks.gather(VolumeReplica.GetStats::new, answers -> {
+            asks.noteAnswers(answers);
+            check.replyTo().tell(new Result.GroupChecked(queries.summaries(answers), report.started()));
+        }));
     }
 
     /** Answers a request that cannot be served, if it is one that expects an answer. */

@@ -277,6 +277,12 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
     public record GetStats(ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
+    /**
+     * To a coordinator ({@code strand repair check}): compare the replicas' volume vectors now and start what they
+     * need (catch-up, resolution); answers {@link Result.GroupChecked}. A replica refuses it (BAD_REQUEST).
+     */
+    public record CheckGroup(ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
+
     /** Runs the blob sweep now; answers {@link Result.Swept} or {@link Result.Rejected} (IO_ERROR). */
     public record SweepBlobs(ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
@@ -330,6 +336,9 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
         /** How many of the update sets found their operation still pending (the others had expired). */
         record Cop2Done(int applied) implements Result {}
+
+        /** Every replica after a {@link CheckGroup}: its summary and state; {@code started}: what the check started. */
+        record GroupChecked(List<ReplicaSummary> group, List<String> started) implements Result {}
 
         /** The blobs a sweep deleted: at most a page of them per sweep (the rest go at the next one). */
         record Swept(List<UUID> deleted) implements Result {}
@@ -458,6 +467,9 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                 .onCommand(Cop2.class, mutations::onCop2)
                 .onCommand(ExpireCop2Tick.class, mutations::onExpireCop2)
                 .onCommand(Validate.class, queries::onValidate)
+                .onCommand(CheckGroup.class, (volume, command) -> scope.reject(command.replyTo(),
+                        new dev.strand.protocol.error.BadRequestException("replica " + scope.entityId
+                                + " does not check its storage group: its coordinator does")))
                 .onCommand(ListBlobReferences.class, garbage::onListBlobReferences)
                 .onCommand(ListBlobReferencesPage.class, garbage::onListBlobReferencesPage)
                 .onCommand(ListPendingOperationsPage.class, catchUp::onListPendingOperationsPage)

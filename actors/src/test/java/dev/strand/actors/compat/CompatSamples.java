@@ -264,7 +264,21 @@ final class CompatSamples {
         });
         resolutionLog(samples);
         resolution(system, samples);
+        detection(system, samples);
         return samples;
+    }
+
+    /** strand repair check (added in v3): a coordinator's check of its group and its answer. */
+    private static void detection(ActorSystem<?> system, Map<String, Object> samples) {
+        ActorRef<VolumeReplica.Result> ask = remoteRef(system, "/temp/$e#-218220932");
+        samples.put("replica-command.check-group", new VolumeReplica.CheckGroup(ask));
+        samples.put("replica-result.group-checked", new VolumeReplica.Result.GroupChecked(List.of(
+                new ReplicaSummary(0, "7.0", "strand@127.0.0.1:25520", true, List.of(22L, 21L, 20L), 1, "diverged",
+                        2, 0),
+                new ReplicaSummary(1, "7.1", "strand@127.0.0.1:25521", true, List.of(21L, 22L, 20L), 1, "diverged",
+                        2, 0),
+                new ReplicaSummary(2, "7.2", null, false, null, -1, "unavailable", -1, -1)),
+                List.of("resolution of replicas [0, 1]")));
     }
 
     /** Resolution's messages (added in v3): a participant's input and the steps it performs. */

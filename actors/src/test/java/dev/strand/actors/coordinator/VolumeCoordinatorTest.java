@@ -104,8 +104,14 @@ class VolumeCoordinatorTest {
             this(replicas, MinReplicas.ONE, ActorTestSupport.quietSettings());
         }
 
-        /** The probe at {@code index} answers the coordinator's start-up check as a replica that is up to date. */
+        /**
+         * The probe at {@code index} answers the coordinator's start-up checks as a replica that is up to date: no
+         * operation waits for COP2 there, and its vector is the others'.
+         */
         void answerStatsAsCurrent(int index) {
+            VolumeReplica.ListPendingOperationsPage pending =
+                    (VolumeReplica.ListPendingOperationsPage) probes.get(index).receiveMessage(AWAIT);
+            pending.replyTo().tell(new VolumeReplica.Result.PendingOperationsPage(List.of(), true));
             VolumeReplica.GetStats ask = (VolumeReplica.GetStats) probes.get(index).receiveMessage(AWAIT);
             List<Long> fresh = java.util.Collections.nCopies(record.replicas(), 1L);
             ask.replyTo().tell(new VolumeReplica.Result.Stats(volumeId, "vol", 1, 0, 1, 0, 0, fresh, null, null));

@@ -8,7 +8,6 @@ import dev.strand.protocol.message.ReplicaInfo;
 import dev.strand.protocol.message.VolumeInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -49,10 +48,6 @@ class ResolutionIT {
     }
 
     @Test
-    @Disabled("fails today, for a reason outside resolution: the replicas end with concurrent vectors "
-            + "([4,2,2], [2,3,2], [2,2,3]: the paused replicas applied the create's COP1 alone when they woke), and a "
-            + "coordinator that starts judges only dominance (StorageGroup.judge), so all three count as current and no "
-            + "resolution starts. Enable once concurrent vectors at start mark replicas diverged.")
     void aWriteAcknowledgedByOneReplicaWhoseNodeDiesWithTheCoordinatorIsOnEveryReplicaAfterItReturns()
             throws Exception {
         // The victim is the node of the volume's coordinator (and of one of its replicas), preferably not node 1 (the

@@ -1,0 +1,388 @@
+package dev.strand.actors.coordinator;
+
+import dev.strand.actors.registry.MinReplicas;
+import dev.strand.actors.registry.VolumeRegistry;
+import dev.strand.actors.volume.ActorTestSupport;
+import dev.strand.actors.volume.ReplicaSummary;
+import dev.strand.actors.volume.VolumeReplica;
+import dev.strand.cop2.OperationIds;
+import dev.strand.persistence.InMemoryChunkStore;
+import dev.strand.protocol.message.Attr;
+import dev.strand.protocol.message.Create;
+import dev.strand.protocol.message.Fid;
+import dev.strand.protocol.message.GetAttr;
+import dev.strand.protocol.message.ReadDir;
+import dev.strand.protocol.message.ReadDirReply;
+import dev.strand.protocol.message.Request;
+import dev.strand.protocol.message.SetAttr;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * DETECTION of divergence by the coordinator: when it starts (every pair of replicas' volume vectors compared),
+ * and the triggers that look again later. Real replicas; each can be cut off from the coordinator, and can apply an
+ * operation alone, as a coordinator that died with its node (or a partition's other side) would have it do.
+ */
+class DetectionTest {
+
+    private static final AtomicLong VOLUME_IDS = new AtomicLong(1900);
+    private static final AtomicLong REQUEST_IDS = new AtomicLong(1);
+    /** Operation ids of an earlier coordinator: far above the leases the stand-in registry hands out here. */
+    private static final AtomicLong EARLIER_OP_IDS = new AtomicLong(OperationIds.FIRST + (1L << 40));
+    private static final Duration RESOLVED = Duration.ofSeconds(30);
+
+    private final ActorTestKit testKit = ActorTestKit.create(ActorTestSupport.inMemoryPersistence());
+    private final TestProbe<VolumeReplica.Result> client = testKit.createTestProbe();
+    private final long volumeId = VOLUME_IDS.incrementAndGet();
+    private final Fid root = Fid.root(volumeId);
+    private final List<ActorRef<VolumeReplica.Command>> real = new ArrayList<>();
+    private final List<AtomicBoolean> cut = new ArrayList<>();
+    /** Per replica: update sets sent on their own (COP2 messages) are lost on the way. */
+    private final List<AtomicBoolean> loseCop2 = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger lostCop2 = new java.util.concurrent.atomic.AtomicInteger();
+    private final Map<String, RecipientRef<VolumeReplica.Command>> refs = new HashMap<>();
+    private final List<String> ids = new ArrayList<>();
+    private InMemoryChunkStore chunks;
+    private ActorRef<VolumeReplica.Command> coordinator;
+
+    @AfterEach
+    void shutdown() {
+        testKit.shutdownTestKit();
+    }
+
+    private void replicas(int replicas) {
+        chunks = new InMemoryChunkStore(() -> 0L);
+        for (int r = 0; r < replicas; r++) {
+            String entityId = VolumeReplica.entityId(volumeId, r);
+            ids.add(entityId);
+            ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(entityId, chunks,
+                    ActorTestSupport.quietSettings()));
+            replica.tell(new VolumeReplica.Initialize(volumeId, "vol", 1, client.getRef(), replicas));
+            client.expectMessageClass(VolumeReplica.Result.Done.class, Duration.ofSeconds(20));
+            AtomicBoolean cutOff = new AtomicBoolean();
+            AtomicBoolean lose = new AtomicBoolean();
+            real.add(replica);
+            cut.add(cutOff);
+            loseCop2.add(lose);
+            refs.put(entityId, testKit.spawn(Behaviors.<VolumeReplica.Command>receiveMessage(message -> {
+                if (lose.get() && message instanceof VolumeReplica.Cop2) {
+                    lostCop2.incrementAndGet();
+                } else if (!cutOff.get()) {
+                    replica.tell(message);
+                }
+                return Behaviors.same();
+            })));
+        }
+    }
+
+    private void coordinator(Duration scrubInterval) {
+        VolumeRegistry.VolumeRecord record = new VolumeRegistry.VolumeRecord(volumeId, "vol", ids.size(), 1, ids,
+                MinReplicas.normalize(MinReplicas.ONE));
+        AtomicLong nextLease = new AtomicLong(OperationIds.FIRST);
+        Behavior<VolumeRegistry.Command> registry = Behaviors.receiveMessage(message -> {
+            if (message instanceof VolumeRegistry.LookupId lookup) {
+                lookup.replyTo().tell(new VolumeRegistry.Result.Volume(record));
+            } else if (message instanceof VolumeRegistry.LeaseOperationIds lease) {
+                lease.replyTo().tell(new VolumeRegistry.Result.OperationIdLease(nextLease.getAndAdd(1000), 1000));
+            }
+            return Behaviors.same();
+        });
+        coordinator = testKit.spawn(VolumeCoordinator.create(volumeId, refs::get, testKit.spawn(registry), chunks,
+                new VolumeCoordinator.Settings(Duration.ofMillis(500), Duration.ofMillis(50), Duration.ofHours(1),
+                        Duration.ZERO, scrubInterval)));
+    }
+
+    private VolumeReplica.Result ask(Function<ActorRef<VolumeReplica.Result>, VolumeReplica.Command> command) {
+        coordinator.tell(command.apply(client.getRef()));
+        return client.receiveMessage(Duration.ofSeconds(10));
+    }
+
+    private VolumeReplica.Result.Done mutate(Request request) {
+        VolumeReplica.Result result = ask(r -> new VolumeReplica.Execute(request, "test-client",
+                REQUEST_IDS.incrementAndGet(), r));
+        assertThat(result).as("the mutation succeeded").isInstanceOf(VolumeReplica.Result.Done.class);
+        return (VolumeReplica.Result.Done) result;
+    }
+
+    /** Replica {@code r} applies {@code request} as operation {@code opId} of an earlier coordinator. */
+    private VolumeReplica.Result.Done earlier(int r, long opId, long time, Request request) {
+        real.get(r).tell(new VolumeReplica.Execute(request, "earlier", REQUEST_IDS.incrementAndGet(), client.getRef(),
+                new VolumeReplica.Cop1(opId, time, List.of())));
+        return client.expectMessageClass(VolumeReplica.Result.Done.class);
+    }
+
+    private VolumeReplica.Result.Stats stats() {
+        return (VolumeReplica.Result.Stats) ask(VolumeReplica.GetStats::new);
+    }
+
+    private List<String> names(int r) {
+        real.get(r).tell(new VolumeReplica.Execute(new ReadDir(root, null, 1000, false), "c",
+                REQUEST_IDS.incrementAndGet(), client.getRef()));
+        ReadDirReply page = (ReadDirReply) client.expectMessageClass(VolumeReplica.Result.Done.class).reply();
+        return page.entries().stream().map(e -> e.name()).toList();
+    }
+
+    private Attr attr(int r, Fid fid) {
+        real.get(r).tell(new VolumeReplica.Execute(new GetAttr(fid), "c", REQUEST_IDS.incrementAndGet(),
+                client.getRef()));
+        return (Attr) client.expectMessageClass(VolumeReplica.Result.Done.class).reply();
+    }
+
+    private List<String> states() {
+        return stats().group().stream().map(ReplicaSummary::state).toList();
+    }
+
+    private void awaitEveryReplicaCurrentWithEqualVectors() {
+        client.awaitAssert(RESOLVED, Duration.ofMillis(200), () -> {
+            VolumeReplica.Result.Stats stats = stats();
+            assertThat(stats.group()).extracting(ReplicaSummary::state).containsOnly("current");
+            assertThat(stats.group()).extracting(ReplicaSummary::versionVector)
+                    .containsOnly(stats.group().get(0).versionVector());
+            return null;
+        });
+    }
+
+    @Test
+    void aCoordinatorThatStartsOnConcurrentReplicasResolvesThemAndAReadMeanwhileLosesNoWrite() {
+        replicas(2);
+        earlier(0, EARLIER_OP_IDS.incrementAndGet(), 1, new Create(root, "on-0", 0644, true));
+        earlier(1, EARLIER_OP_IDS.incrementAndGet(), 1, new Create(root, "on-1", 0644, true));
+
+        coordinator(Duration.ofHours(1));
+        // the first request starts the coordinator: it must never answer from one replica alone (it may answer
+        // UNAVAILABLE if the resolution takes longer than a read may wait)
+        client.awaitAssert(RESOLVED, Duration.ofMillis(100), () -> {
+            VolumeReplica.Result read = ask(r -> new VolumeReplica.Execute(new ReadDir(root, null, 1000, false), "c",
+                    REQUEST_IDS.incrementAndGet(), r));
+            if (read instanceof VolumeReplica.Result.Rejected rejected) {
+                assertThat(rejected.status()).isEqualTo(dev.strand.protocol.Status.UNAVAILABLE);
+                assertThat(rejected.message()).contains("diverged");
+            }
+            assertThat(read).isInstanceOf(VolumeReplica.Result.Done.class);
+            assertThat(((ReadDirReply) ((VolumeReplica.Result.Done) read).reply()).entries())
+                    .extracting(e -> e.name()).containsExactlyInAnyOrder("on-0", "on-1");
+            return null;
+        });
+
+        awaitEveryReplicaCurrentWithEqualVectors();
+        for (int r = 0; r < 2; r++) {
+            assertThat(names(r)).as("replica " + r).containsExactlyInAnyOrder("on-0", "on-1");
+        }
+    }
+
+    @Test
+    void theIssuesCaseAWriteOneReplicaAloneHoldsIsOnEveryReplicaAfterACoordinatorStarts() {
+        // as ResolutionIT: all three applied a create (each alone: none got its COP2); replica 0 alone also changed it
+        replicas(3);
+        long create = EARLIER_OP_IDS.incrementAndGet();
+        Attr file = null;
+        for (int r = 0; r < 3; r++) {
+            file = (Attr) earlier(r, create, 7, new Create(root, "alone.txt", 0644, true)).reply();
+        }
+        earlier(0, EARLIER_OP_IDS.incrementAndGet(), 8, new SetAttr(file.fid(), 0600, null, null));
+
+        coordinator(Duration.ofHours(1));
+        Fid changed = file.fid();
+        // at start the create's update set is completed everywhere (all three list it), so replica 0 dominates: the
+        // others catch up; no read is ever served from one that lacks the change
+        client.awaitAssert(RESOLVED, Duration.ofMillis(100), () -> {
+            VolumeReplica.Result read = ask(r -> new VolumeReplica.Execute(new GetAttr(changed), "c",
+                    REQUEST_IDS.incrementAndGet(), r));
+            assertThat(read).isInstanceOf(VolumeReplica.Result.Done.class);
+            assertThat(((Attr) ((VolumeReplica.Result.Done) read).reply()).mode() & 0777).isEqualTo(0600);
+            return null;
+        });
+        awaitEveryReplicaCurrentWithEqualVectors();
+        for (int r = 0; r < 3; r++) {
+            assertThat(attr(r, file.fid()).mode() & 0777).as("replica " + r).isEqualTo(0600);
+        }
+        Fid fid = file.fid();
+        VolumeReplica.Result readBack = ask(r -> new VolumeReplica.Execute(new GetAttr(fid), "c",
+                REQUEST_IDS.incrementAndGet(), r));
+        assertThat(((Attr) ((VolumeReplica.Result.Done) readBack).reply()).mode() & 0777).isEqualTo(0600);
+    }
+
+    @Test
+    void survivorsThatOnlyLackTheirUpdateSetsServeWhileTheThirdReplicaIsAway() {
+        // the earlier coordinator died with its node (and replica 0) before sending the last update sets
+        replicas(3);
+        for (int k = 0; k < 3; k++) {
+            long op = EARLIER_OP_IDS.incrementAndGet();
+            for (int r = 1; r < 3; r++) {
+                earlier(r, op, 5, new Create(root, "f" + k, 0644, true));
+            }
+        }
+        cut.get(0).set(true);
+
+        coordinator(Duration.ofHours(1));
+        // replicas 1 and 2 applied the same operations: equal once their update sets are completed, so current
+        mutate(new Create(root, "while-0-is-away", 0644, true));
+        List<String> states = states();
+        assertThat(states.get(1)).isEqualTo("current");
+        assertThat(states.get(2)).isEqualTo("current");
+        assertThat(stats().group().get(1).pendingCop2()).isZero();
+        assertThat(names(2)).containsExactlyInAnyOrder("f0", "f1", "f2", "while-0-is-away");
+
+        cut.get(0).set(false); // and replica 0, which missed everything, catches up when it is back
+        awaitEveryReplicaCurrentWithEqualVectors();
+        assertThat(names(0)).containsExactlyInAnyOrder("f0", "f1", "f2", "while-0-is-away");
+    }
+
+    @Test
+    void aCoordinatorThatStartsOnADominatedReplicaCatchesItUpWithoutAResolution() {
+        replicas(2);
+        long op = EARLIER_OP_IDS.incrementAndGet();
+        earlier(0, op, 1, new Create(root, "both", 0644, true));
+        real.get(0).tell(new VolumeReplica.Cop2(List.of(new VolumeReplica.Cop2Update(op, List.of(0))), null));
+        coordinator(Duration.ofHours(1));
+        awaitEveryReplicaCurrentWithEqualVectors();
+        assertThat(names(1)).containsExactly("both");
+    }
+
+    @Test
+    void theScrubberFindsReplicasThatDivergedBehindTheCoordinatorsBackAndResolvesThem() {
+        replicas(2);
+        coordinator(Duration.ofMillis(300));
+        mutate(new Create(root, "through-the-coordinator", 0644, true));
+        awaitEveryReplicaCurrentWithEqualVectors();
+        // each replica applies an operation alone: the coordinator never hears of them, no request shows them
+        earlier(0, EARLIER_OP_IDS.incrementAndGet(), 1, new Create(root, "alone-on-0", 0644, true));
+        earlier(1, EARLIER_OP_IDS.incrementAndGet(), 1, new Create(root, "alone-on-1", 0644, true));
+
+        client.awaitAssert(RESOLVED, Duration.ofMillis(200), () -> {
+            assertThat(names(0)).contains("alone-on-1");
+            return null;
+        });
+        awaitEveryReplicaCurrentWithEqualVectors();
+        for (int r = 0; r < 2; r++) {
+            assertThat(names(r)).containsExactlyInAnyOrder("through-the-coordinator", "alone-on-0", "alone-on-1");
+        }
+    }
+
+    @Test
+    void theScrubberCatchesUpAReplicaWhoseVectorIsDominated() {
+        replicas(2);
+        coordinator(Duration.ofMillis(300));
+        mutate(new Create(root, "both", 0644, true));
+        awaitEveryReplicaCurrentWithEqualVectors();
+        long op = EARLIER_OP_IDS.incrementAndGet();
+        earlier(0, op, 1, new Create(root, "only-on-0", 0644, true));
+        real.get(0).tell(new VolumeReplica.Cop2(List.of(new VolumeReplica.Cop2Update(op, List.of(0))), null));
+
+        client.awaitAssert(RESOLVED, Duration.ofMillis(200), () -> {
+            assertThat(names(1)).contains("only-on-0");
+            return null;
+        });
+        awaitEveryReplicaCurrentWithEqualVectors();
+    }
+
+    @Test
+    void aValidateThatSeesUnequalVersionsMakesTheCoordinatorResolveTheGroup() {
+        replicas(2);
+        coordinator(Duration.ofHours(1));
+        Attr file = (Attr) mutate(new Create(root, "f", 0644, true)).reply();
+        awaitEveryReplicaCurrentWithEqualVectors();
+        earlier(1, EARLIER_OP_IDS.incrementAndGet(), 1, new SetAttr(file.fid(), 0600, null, null));
+
+        VolumeReplica.Result validation = ask(r -> new VolumeReplica.Validate(file.fid(), r));
+        assertThat(((VolumeReplica.Result.Validation) validation).agree()).isFalse();
+
+        client.awaitAssert(RESOLVED, Duration.ofMillis(200), () -> {
+            assertThat(attr(0, file.fid()).mode() & 0777).isEqualTo(0600);
+            return null;
+        });
+        awaitEveryReplicaCurrentWithEqualVectors();
+        assertThat(((VolumeReplica.Result.Validation) ask(r -> new VolumeReplica.Validate(file.fid(), r))).agree())
+                .isTrue();
+    }
+
+    @Test
+    void aRepairCheckReportsEveryReplicaAndWhatItStarted() {
+        replicas(2);
+        coordinator(Duration.ofHours(1));
+        mutate(new Create(root, "f", 0644, true));
+        awaitEveryReplicaCurrentWithEqualVectors();
+
+        VolumeReplica.Result.GroupChecked quiet = (VolumeReplica.Result.GroupChecked) ask(VolumeReplica.CheckGroup::new);
+        assertThat(quiet.started()).isEmpty();
+        assertThat(quiet.group()).extracting(ReplicaSummary::state).containsOnly("current");
+
+        earlier(0, EARLIER_OP_IDS.incrementAndGet(), 1, new Create(root, "alone-on-0", 0644, true));
+        earlier(1, EARLIER_OP_IDS.incrementAndGet(), 1, new Create(root, "alone-on-1", 0644, true));
+        VolumeReplica.Result.GroupChecked found = (VolumeReplica.Result.GroupChecked) ask(VolumeReplica.CheckGroup::new);
+        assertThat(found.started()).containsExactly("resolution of replicas [0, 1]");
+        assertThat(found.group()).extracting(ReplicaSummary::versionVector).doesNotHaveDuplicates();
+
+        awaitEveryReplicaCurrentWithEqualVectors();
+        assertThat(names(0)).containsExactlyInAnyOrder("f", "alone-on-0", "alone-on-1");
+    }
+
+    @Test
+    void aReplicaRefusesAGroupCheck() {
+        replicas(1);
+        real.get(0).tell(new VolumeReplica.CheckGroup(client.getRef()));
+        assertThat(client.expectMessageClass(VolumeReplica.Result.Rejected.class).status())
+                .isEqualTo(dev.strand.protocol.Status.BAD_REQUEST);
+    }
+
+    private void awaitNoPendingCop2() {
+        client.awaitAssert(RESOLVED, Duration.ofMillis(200), () -> {
+            assertThat(stats().group()).extracting(ReplicaSummary::pendingCop2).containsOnly(0);
+            return null;
+        });
+    }
+
+    @Test
+    void afterWritesWithAReplicaBrieflyUnreachableAndAQuietSpellNoReplicaWaitsForCop2() {
+        replicas(2);
+        coordinator(Duration.ofHours(1));
+        mutate(new Create(root, "before", 0644, true));
+        cut.get(1).set(true);
+        for (int i = 0; i < 5; i++) {
+            mutate(new Create(root, "while-1-is-away-" + i, 0644, true)); // applied by replica 0 alone
+        }
+        cut.get(1).set(false);
+        mutate(new Create(root, "after", 0644, true));
+
+        awaitEveryReplicaCurrentWithEqualVectors();
+        awaitNoPendingCop2(); // replica 0's operations that no other replica applied end too
+        assertThat(names(1)).hasSize(7);
+    }
+
+    @Test
+    void updateSetsLostOnTheWayAreSentAgainOnceTheVolumeIsQuiet() {
+        replicas(3);
+        coordinator(Duration.ofHours(1));
+        loseCop2.get(1).set(true);
+        for (int i = 0; i < 4; i++) {
+            mutate(new Create(root, "f" + i, 0644, true)); // the last one's update set goes on its own: lost
+        }
+        client.awaitAssert(RESOLVED, Duration.ofMillis(200), () -> {
+            assertThat(stats().group().get(1).pendingCop2()).as("its update set was lost").isPositive();
+            assertThat(lostCop2.get()).as("the flush and the first resend after a quiet spell, both lost")
+                    .isGreaterThanOrEqualTo(2);
+            return null;
+        });
+        loseCop2.get(1).set(false);
+
+        awaitNoPendingCop2();
+        awaitEveryReplicaCurrentWithEqualVectors();
+    }
+}
