@@ -264,14 +264,23 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     }
 
     /**
-     * Performs a resolution's steps and adopts the group's volume vector and fid counters, all in one atomic write
-     * (which also empties its resolution log and pending-COP2 table): {@link Result.Installed}.
+     * Performs a resolution's steps, marks its conflicts and adopts the group's volume vector and fid counters, all in
+     * one atomic write (which also empties its resolution log and pending-COP2 table): {@link Result.Installed}.
      */
     public record ApplyResolution(List<dev.strand.conflictrepair.PlanStep> steps,
                                   dev.strand.replication.VersionVector volumeVector, long nextVnode, long nextUnique,
-                                  ActorRef<Result> replyTo) implements Command, ExpectsAnswer {
+                                  ActorRef<Result> replyTo, List<dev.strand.volume.ConflictRecord> conflicts)
+            implements Command, ExpectsAnswer {
+        /** {@code conflicts}: marked in the same write (absent, so none, from coordinators before conflict marking). */
         public ApplyResolution {
             steps = List.copyOf(steps);
+            conflicts = conflicts == null ? List.of() : List.copyOf(conflicts);
+        }
+
+        public ApplyResolution(List<dev.strand.conflictrepair.PlanStep> steps,
+                               dev.strand.replication.VersionVector volumeVector, long nextVnode, long nextUnique,
+                               ActorRef<Result> replyTo) {
+            this(steps, volumeVector, nextVnode, nextUnique, replyTo, null);
         }
     }
 

@@ -264,7 +264,33 @@ final class CompatSamples {
         });
         resolutionLog(samples);
         resolution(system, samples);
+        conflicts(system, samples);
         return samples;
+    }
+
+    /**
+     * Conflicts (added in v3): marked by a resolution, in the same write as its steps, and repaired; a snapshot that
+     * holds them; an ApplyResolution that carries them.
+     */
+    private static void conflicts(ActorSystem<?> system, Map<String, Object> samples) {
+        dev.strand.volume.ConflictRecord updateUpdate = new dev.strand.volume.ConflictRecord("UPDATE_UPDATE",
+                List.of(NOTES), List.of(), List.of("/notes.txt"), List.of(0, 1),
+                "operations 4611686018427387921 and 4611686018427387922 both changed 7.3.3");
+        dev.strand.volume.ConflictRecord nameName = new dev.strand.volume.ConflictRecord("NAME_NAME",
+                List.of(new Fid(VOLUME, 4_611_686_018_427_387_923L, 1), new Fid(VOLUME, 4_611_686_018_427_387_924L, 1)),
+                List.of(new dev.strand.volume.ConflictRecord.Name(DOCS, "plan.txt")),
+                List.of("/docs/plan.txt", "?", "/docs/plan.txt"), List.of(1, 2), "'plan.txt' created on both sides");
+        samples.put("volume-event.conflicts-marked", new VolumeEvent.ConflictsMarked(List.of(updateUpdate, nameName)));
+        samples.put("volume-event.conflict-repaired", new VolumeEvent.ConflictRepaired(NOTES));
+        VolumeSnapshot base = volumeSnapshot();
+        samples.put("volume-snapshot.with-conflicts", new dev.strand.volume.RecentRequests.Snapshot(
+                new VolumeSnapshot(base.initialized(), base.volumeId(), base.volumeName(), base.createdMillis(),
+                        base.replicaIndex(), base.replicas(), base.nextVnode(), base.nextUnique(), base.versionVector(),
+                        base.vnodes(), List.of(), null, List.of(updateUpdate, nameName)), List.of()));
+        ActorRef<VolumeReplica.Result> ask = remoteRef(system, "/temp/$e#-118220933");
+        samples.put("replica-command.apply-resolution.with-conflicts", new VolumeReplica.ApplyResolution(List.of(
+                new dev.strand.conflictrepair.PlanStep.Stamp(ROOT, 12, vector(3, 9, 1), CREATED + 9_000,
+                        CREATED + 9_500)), vector(4, 22, 1), 11, 11, ask, List.of(updateUpdate)));
     }
 
     /** Resolution's messages (added in v3): a participant's input and the steps it performs. */
