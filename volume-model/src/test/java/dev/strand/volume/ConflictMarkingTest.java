@@ -119,4 +119,23 @@ class ConflictMarkingTest {
         assertThat(VolumeReads.answer(Volume.fromSnapshot(old), new ReadDir(model.root(), null, 0, false)))
                 .isNotNull();
     }
+
+    @Test
+    void catchingUpNeverCopiesOverAnObjectInConflict() {
+        ModelVolume source = new ModelVolume(1, 2, "client-2");
+        Fid f = model.file(model.root(), "f").fid();
+        Fid g = model.file(model.root(), "g").fid();
+        assertThat(source.file(source.root(), "f").fid()).isEqualTo(f);
+        assertThat(source.file(source.root(), "g").fid()).isEqualTo(g);
+        source.execute(new SetAttr(f, 0600, null, null));
+        source.execute(new SetAttr(g, 0600, null, null));
+        var summaries = VnodeSync.summaries(source.volume, 0, VnodeSync.SUMMARY_PAGE);
+        assertThat(VnodeSync.compare(model.volume, 0, summaries, true).wanted()).contains(f.vnode(), g.vnode());
+
+        model.apply(new VolumeEvent.ConflictsMarked(List.of(updateUpdate(f, "/f"))));
+
+        VnodeSync.Differences differences = VnodeSync.compare(model.volume, 0, summaries, true);
+        assertThat(differences.wanted()).contains(g.vnode()).doesNotContain(f.vnode());
+        assertThat(differences.extra()).doesNotContain(f.vnode());
+    }
 }
