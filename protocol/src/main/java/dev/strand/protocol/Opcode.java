@@ -37,7 +37,15 @@ public enum Opcode {
 
     // file contents
     STORE(40, Store.class, Attr.class),
-    FETCH(41, Fetch.class, FetchReply.class);
+    FETCH(41, Fetch.class, FetchReply.class),
+
+    // conflicts and their repair (54 is REPAIR_CHECK's)
+    /** The objects and names in conflict in a volume, a page at a time. */
+    REPAIR_LIST(50, RepairList.class, RepairListReply.class),
+    /** Every replica's version of an object in conflict. */
+    REPAIR_SHOW(51, RepairShow.class, RepairShowReply.class),
+    /** One replica's version of a file in conflict becomes every replica's. */
+    REPAIR_FILE(52, RepairFile.class, Attr.class);
 
     private final int code;
     private final Class<? extends Request> requestType;

@@ -291,6 +291,25 @@ final class CompatSamples {
         samples.put("replica-command.apply-resolution.with-conflicts", new VolumeReplica.ApplyResolution(List.of(
                 new dev.strand.conflictrepair.PlanStep.Stamp(ROOT, 12, vector(3, 9, 1), CREATED + 9_000,
                         CREATED + 9_500)), vector(4, 22, 1), 11, 11, ask, List.of(updateUpdate)));
+        // strand repair: through the coordinator to every replica
+        samples.put("replica-command.list-conflicts", new VolumeReplica.ListConflicts(0, 1000, ask));
+        samples.put("replica-command.read-object-version", new VolumeReplica.ReadObjectVersion(ROOT, "notes.txt", ask));
+        samples.put("replica-command.repair-file", new VolumeReplica.RepairFile(ROOT, "notes.txt", 1, ask));
+        samples.put("replica-command.repair-object", new VolumeReplica.RepairObject(NOTES, List.of(
+                new dev.strand.conflictrepair.PlanStep.TakeData(NOTES, 1, 0640, 1_500, CREATED + 9_000, NOTES_BLOB,
+                        1_200),
+                new dev.strand.conflictrepair.PlanStep.Stamp(NOTES, 10, vector(3, 8, 2), CREATED + 9_000,
+                        CREATED + 9_500)), ask));
+        samples.put("replica-result.conflicts-page", new VolumeReplica.Result.ConflictsPage(List.of(
+                new VolumeReplica.Result.ConflictEntry(updateUpdate, List.of(0, 1, 2)),
+                new VolumeReplica.Result.ConflictEntry(nameName, List.of(1))), true));
+        VnodeRecord notes = volumeSnapshot().vnodes().get(2);
+        samples.put("replica-result.object-versions", new VolumeReplica.Result.ObjectVersions(List.of(
+                new VolumeReplica.Result.ObjectVersion(0, "strand@127.0.0.1:25520", true, notes, true, null,
+                        List.of(updateUpdate)),
+                new VolumeReplica.Result.ObjectVersion(1, "strand@127.0.0.1:25521", true, null, true,
+                        "no entry 'notes.txt' in 7.1.1 here", List.of()),
+                new VolumeReplica.Result.ObjectVersion(2, null, false, null, true, "did not answer", List.of()))));
     }
 
     /** Resolution's messages (added in v3): a participant's input and the steps it performs. */

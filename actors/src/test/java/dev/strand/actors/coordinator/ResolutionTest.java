@@ -250,5 +250,71 @@ class ResolutionTest {
         mutate(new Create(root, "after", 0644, true));
         assertThat(names(1)).contains("after");
     }
-}
 
+    @Test
+    void aConflictIsListedShownAndRepairedByKeepingOneReplicasVersion() {
+        Fid[] others = new Fid[2];
+        Fid f = divergeWithAnUpdateUpdateConflict(others);
+        awaitEveryReplicaCurrentWithEqualVectors();
+
+        VolumeReplica.Result.ConflictsPage page = (VolumeReplica.Result.ConflictsPage) ask(
+                r -> new VolumeReplica.ListConflicts(0, 0, r));
+        assertThat(page.last()).isTrue();
+        assertThat(page.conflicts()).singleElement().satisfies(e -> {
+            assertThat(e.conflict().kind()).isEqualTo("UPDATE_UPDATE");
+            assertThat(e.conflict().objects()).containsExactly(f);
+            assertThat(e.conflict().paths()).containsExactly("/f");
+            assertThat(e.conflict().replicas()).containsExactly(0, 1);
+            assertThat(e.markedOn()).containsExactly(0, 1);
+        });
+
+        VolumeReplica.Result.ObjectVersions shown = (VolumeReplica.Result.ObjectVersions) ask(
+                r -> new VolumeReplica.ReadObjectVersion(root, "f", r));
+        assertThat(shown.versions()).hasSize(2);
+        assertThat(shown.versions()).extracting(v -> v.vnode().size()).containsExactly(10L, 20L);
+        assertThat(shown.versions().get(0).vnode().versionVector())
+                .isNotEqualTo(shown.versions().get(1).vnode().versionVector());
+        assertThat(shown.versions()).allSatisfy(v -> assertThat(v.conflicts()).hasSize(1));
+
+        // a replica that does not answer: nothing changes
+        cut.get(0).set(true);
+        assertThat(ask(r -> new VolumeReplica.RepairFile(root, "f", 1, r)))
+                .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> {
+                    assertThat(rejected.status()).isEqualTo(Status.UNAVAILABLE);
+                    assertThat(rejected.message()).contains("replica 0");
+                });
+        cut.get(0).set(false);
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(1);
+
+        VolumeReplica.Result repaired = ask(r -> new VolumeReplica.RepairFile(root, "f", 1, r));
+        assertThat(repaired).isInstanceOf(VolumeReplica.Result.Done.class);
+        Attr attr = (Attr) ((VolumeReplica.Result.Done) repaired).reply();
+        assertThat(attr.size()).as("replica 1's version kept").isEqualTo(20);
+
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(0);
+        List<Long> vector = version(0, f).versionVector();
+        assertThat(version(1, f).versionVector()).isEqualTo(vector);
+        for (var before : shown.versions()) {
+            dev.strand.replication.VersionVector earlier = before.vnode().versionVector();
+            assertThat(dev.strand.replication.VersionVector.fromList(vector).compare(earlier))
+                    .as("the repaired version dominates " + earlier).isEqualTo(dev.strand.replication.VersionOrder.DOMINATES);
+        }
+        for (int r = 0; r < 2; r++) {
+            assertThat(attr(r, f).size()).as("replica " + r).isEqualTo(20);
+        }
+        awaitEveryReplicaCurrentWithEqualVectors();
+        // serves again, through the coordinator
+        assertThat(store(f, UUID.randomUUID(), 7)).isInstanceOf(VolumeReplica.Result.Done.class);
+        assertThat(((VolumeReplica.Result.ConflictsPage) ask(r -> new VolumeReplica.ListConflicts(0, 0, r)))
+                .conflicts()).isEmpty();
+    }
+
+    @Test
+    void repairingAFileThatIsNotInConflictIsRefused() {
+        start(2);
+        mutate(new Create(root, "fine", 0644, true));
+        assertThat(ask(r -> new VolumeReplica.RepairFile(root, "fine", 0, r)))
+                .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class,
+                        rejected -> assertThat(rejected.status()).isEqualTo(Status.INVALID_ARGUMENT));
+    }
+}
