@@ -63,6 +63,21 @@ public final class BlockingStrandClient implements AutoCloseable {
         return await(client.validate(path));
     }
 
+    /** Every conflict of a volume. */
+    public List<dev.strand.protocol.message.ConflictInfo> repairList(String volume) {
+        return await(client.repairList(volume));
+    }
+
+    /** Every replica's version of what the path names. */
+    public dev.strand.protocol.message.RepairShowReply repairShow(String path) {
+        return await(client.repairShow(path));
+    }
+
+    /** Replica {@code keep}'s version of the file in conflict becomes every replica's. */
+    public Attr repairFile(String path, int keep) {
+        return await(client.repairFile(path, keep));
+    }
+
     public List<VolumeInfo> volumeList() {
         return await(client.volumeList());
     }
