@@ -94,4 +94,22 @@ class RepairCliTest {
         assertThat(strand("repair", "list", "shared").out()).contains("no conflicts");
         assertThat(strand("repair", "file", "/shared/f", "--keep", "0").code()).isEqualTo(ExitCodes.INVALID_ARGUMENT);
     }
+
+    @Test
+    void repairFileFromALocalFileStoresItsContentsOnEveryReplica(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        assertThat(strand("volume", "create", "mended", "--replicas", "2").code()).isZero();
+        assertThat(strand("old".getBytes(StandardCharsets.UTF_8), "put", "-", "/mended/g").code()).isZero();
+        server.markConflict("/mended/g");
+        java.nio.file.Path local = tmp.resolve("new.txt");
+        java.nio.file.Files.writeString(local, "new contents");
+
+        Run repaired = strand("repair", "file", "/mended/g", "--from", local.toString(), "--json");
+
+        assertThat(repaired.code()).isZero();
+        assertThat(repaired.json().get("size").asLong()).isEqualTo(12);
+        assertThat(server.contents("/mended/g")).isEqualTo("new contents".getBytes(StandardCharsets.UTF_8));
+        assertThat(repaired.json().get("from").asText()).isEqualTo(local.toString());
+        assertThat(strand("repair", "list", "mended").out()).contains("no conflicts");
+    }
 }

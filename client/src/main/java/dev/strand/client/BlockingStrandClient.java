@@ -78,6 +78,11 @@ public final class BlockingStrandClient implements AutoCloseable {
         return await(client.repairFile(path, keep));
     }
 
+    /** The file in conflict gets {@code local}'s contents on every replica (see {@link StrandClient#repairFileFrom}). */
+    public Attr repairFileFrom(String path, java.nio.file.Path local, int keep) {
+        return await(client.repairFileFrom(path, local, keep));
+    }
+
     public List<VolumeInfo> volumeList() {
         return await(client.volumeList());
     }

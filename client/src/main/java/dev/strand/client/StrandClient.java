@@ -197,6 +197,16 @@ public final class StrandClient implements AutoCloseable {
         });
     }
 
+    /**
+     * {@code repair file --from}: the file in conflict gets new contents, {@code local}'s, on every replica. Two
+     * steps, not one atomic change: the conflict is repaired by keeping replica {@code keep}'s version (every replica
+     * must answer), then the local file is stored over it as any STORE is (through COP1, so its version dominates
+     * every earlier one). If the store fails, the file holds replica {@code keep}'s version, no longer in conflict.
+     */
+    public CompletableFuture<Attr> repairFileFrom(String path, Path local, int keep) {
+        return repairFile(path, keep).thenCompose(repaired -> put(local, path, null));
+    }
+
     /** The target of a symbolic link. */
     public CompletableFuture<String> readLink(String path) {
         return attempt(() -> locate(StrandPath.parse(path), false).thenCompose(found -> {

@@ -93,9 +93,12 @@ public final class ConflictTable {
         record.names().forEach(n -> byName.putIfAbsent(new NameKey(n.dir().vnode(), n.name()), record));
     }
 
-    /** Removes every conflict that names {@code object}. */
+    /**
+     * Removes every conflict that names {@code object}'s vnode (by number: a conflict may name an object whose
+     * uniquifier resolution did not know).
+     */
     void repaired(Fid object) {
-        records.removeIf(r -> r.objects().contains(object));
+        records.removeIf(r -> r.objects().stream().anyMatch(f -> f.vnode() == object.vnode()));
         reindex();
     }
 
