@@ -96,6 +96,12 @@ class ConflictMarkingTest {
         assertThat(model.attr(f).fid()).isEqualTo(f);
         assertThat(model.volume.conflicts().records()).extracting(r -> r.objects().get(0)).containsExactly(g);
         assertConflict(() -> model.attr(g), "/g");
+
+        // a conflict that names an object by a uniquifier resolution did not know is repaired by its vnode
+        model.apply(new VolumeEvent.ConflictsMarked(List.of(updateUpdate(new Fid(g.volume(), g.vnode(), 0), "/g"))));
+        model.apply(new VolumeEvent.ConflictRepaired(g));
+        assertThat(model.volume.conflicts().isEmpty()).isTrue();
+        assertThat(model.attr(g).fid()).isEqualTo(g);
     }
 
     @Test

@@ -199,7 +199,7 @@ final class Resolutions {
                 logAnswers.stream().map(a -> ((Result.ResolutionLogRead) a).volumeVector()).toList(),
                 logAnswers.stream().map(a -> ((Result.ResolutionLogRead) a).entries().size()).toList());
         if (unexplained != null) {
-            finish("needs a full comparison (" + unexplained + "); repair is not built yet");
+            finish("needs a full comparison (" + unexplained + "), which is not built yet");
             return;
         }
         ResolutionPlan plan;
@@ -210,7 +210,7 @@ final class Resolutions {
             return;
         }
         if (plan instanceof ResolutionPlan.NeedsFullComparison full) {
-            finish("needs a full comparison (" + full.reason() + "); repair is not built yet");
+            finish("needs a full comparison (" + full.reason() + "), which is not built yet");
             return;
         }
         ResolutionPlan.Planned planned = (ResolutionPlan.Planned) plan;
