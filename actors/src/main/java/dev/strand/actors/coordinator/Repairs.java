@@ -33,11 +33,16 @@ final class Repairs {
     private final ActorContext<Object> context;
     private final GroupAsks asks;
     private final VolumeRegistry.VolumeRecord volume;
+    private final dev.strand.volume.FrameBudget frames;
+    private final org.apache.pekko.serialization.Serialization serialization;
 
     Repairs(ActorContext<Object> context, GroupAsks asks, VolumeRegistry.VolumeRecord volume) {
         this.context = context;
         this.asks = asks;
         this.volume = volume;
+        this.frames = dev.strand.volume.FrameBudget.of(context.getSystem().settings().config());
+        this.serialization = org.apache.pekko.serialization.SerializationExtension.get(
+                org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(context.getSystem()));
     }
 
     /**
@@ -48,12 +53,12 @@ final class Repairs {
         asks.gather(r -> new VolumeReplica.ListConflicts(command.skip(), command.max(), r), answers -> {
             asks.noteAnswers(answers);
             Map<ConflictRecord, Set<Integer>> union = new LinkedHashMap<>();
-            boolean last = true;
+            boolean allLast = true;
             boolean any = false;
             for (int i = 0; i < answers.size(); i++) {
                 if (answers.get(i) instanceof Result.ConflictsPage page) {
                     any = true;
-                    last &= page.last();
+                    allLast &= page.last();
                     for (Result.ConflictEntry e : page.conflicts()) {
                         union.computeIfAbsent(e.conflict(), c -> new TreeSet<>()).add(i);
                     }
@@ -63,8 +68,19 @@ final class Repairs {
                 command.replyTo().tell(noAnswer(answers));
                 return;
             }
+            // the replicas' pages hold the same conflicts unless a repair was interrupted; cut the union to one page
+            boolean last = allLast;
             List<Result.ConflictEntry> entries = new ArrayList<>();
-            union.forEach((conflict, on) -> entries.add(new Result.ConflictEntry(conflict, List.copyOf(on))));
+            int left = frames.pageBytes() - 64;
+            for (Map.Entry<ConflictRecord, Set<Integer>> e : union.entrySet()) {
+                int cost = serialization.serialize(e.getKey()).get().length + 32;
+                if (cost > left && !entries.isEmpty()) {
+                    last = false;
+                    break;
+                }
+                left -= cost;
+                entries.add(new Result.ConflictEntry(e.getKey(), List.copyOf(e.getValue())));
+            }
             command.replyTo().tell(new Result.ConflictsPage(entries, last));
         }, true);
     }

@@ -86,9 +86,10 @@ final class RepairCommands {
             return problem("no entry '" + name + "' in " + dirFid + " here", List.copyOf(conflicts));
         }
         conflicts.addAll(volume.conflicts().involving(object.number()));
-        // a directory's entries, as many as fit half a page (the rest of the answer is small)
+        // a directory's entries, as many as fit this replica's share of half a page: the coordinator sends every
+        // replica's version in one answer (the rest of each version is small)
         List<VolumeSnapshot.EntryRecord> entries = new ArrayList<>();
-        int left = scope.frames.pageBytes() / 2;
+        int left = scope.frames.pageBytes() / (2 * Math.max(1, volume.replicas()));
         boolean complete = true;
         for (VolumeSnapshot.EntryRecord e : object.entryRecords()) {
             int cost = VnodeSync.ENTRY_RECORD_BYTES + FrameBudget.text(e.name());
