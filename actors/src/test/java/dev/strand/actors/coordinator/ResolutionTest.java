@@ -317,4 +317,35 @@ class ResolutionTest {
                 .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class,
                         rejected -> assertThat(rejected.status()).isEqualTo(Status.INVALID_ARGUMENT));
     }
+
+    @Test
+    void aNameCreatedOnBothSidesIsInConflictWhileTheDirectoryServesItsOtherNames() {
+        start(2);
+        cut.get(1).set(true);
+        Attr mine = (Attr) mutate(new Create(root, "n", 0644, true)).reply();
+        mutate(new Create(root, "only-on-0", 0644, true));
+        Attr theirs = (Attr) alone(1, new Create(root, "n", 0644, true)).reply();
+        cut.get(1).set(false);
+
+        awaitEveryReplicaCurrentWithEqualVectors();
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(1);
+        VolumeReplica.Result walk = ask(r -> new VolumeReplica.Execute(new dev.strand.protocol.message.Walk(root,
+                List.of("n")), "c", REQUEST_IDS.incrementAndGet(), r));
+        assertThat(walk).isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> {
+            assertThat(rejected.status()).isEqualTo(Status.CONFLICT);
+            assertThat(rejected.message()).contains("NAME_NAME");
+        });
+        for (int r = 0; r < 2; r++) {
+            assertThat(names(r)).as("replica " + r).contains("n", "only-on-0");
+        }
+        VolumeReplica.Result.ObjectVersions shown = (VolumeReplica.Result.ObjectVersions) ask(
+                r -> new VolumeReplica.ReadObjectVersion(root, "n", r));
+        assertThat(shown.versions()).extracting(v -> new Fid(volumeId, v.vnode().vnode(), v.vnode().unique()))
+                .as("each replica keeps its own object under the name").containsExactly(mine.fid(), theirs.fid());
+        assertThat(ask(r -> new VolumeReplica.RepairFile(root, "n", 0, r)))
+                .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class,
+                        rejected -> assertThat(rejected.status()).isEqualTo(Status.INVALID_ARGUMENT));
+        mutate(new Create(root, "after", 0644, true));
+        assertThat(names(1)).contains("after");
+    }
 }
