@@ -48,6 +48,8 @@ public final class ProtocolTypeNames extends SimpleModule {
         REPLIES.put(ValidateReply.class, "validate-reply");
         REPLIES.put(FetchReply.class, "fetch-reply");
         REPLIES.put(RepairCheckReply.class, "repair-check-reply");
+        REPLIES.put(dev.strand.protocol.message.RepairListReply.class, "repair-list-reply");
+        REPLIES.put(dev.strand.protocol.message.RepairShowReply.class, "repair-show-reply");
     }
 
     /** Type name by Java class name, for every request and reply type. */

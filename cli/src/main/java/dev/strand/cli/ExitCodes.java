@@ -38,6 +38,8 @@ public final class ExitCodes {
      * timeout): look at what it was to change before running the command again.
      */
     public static final int OUTCOME_UNKNOWN = 13;
+    /** The object is in conflict between the volume's replicas: see {@code strand repair list}. */
+    public static final int CONFLICT = 14;
     /**
      * {@code strand server}: the cluster removed this node (it was downed, e.g. after a pause, or could not join);
      * a supervisor should start it again (75 is sysexits' EX_TEMPFAIL).
@@ -61,6 +63,7 @@ public final class ExitCodes {
                  DUPLICATE_REQUEST_ID, REQUEST_ID_REUSED -> PROTOCOL;
             case CHANGED -> CHANGED;
             case UNDER_REPLICATED -> UNDER_REPLICATED;
+            case CONFLICT -> CONFLICT;
         };
     }
 
@@ -109,6 +112,8 @@ public final class ExitCodes {
                 + "volume's min-replicas; it is visible (do not repeat it) and less durable until they catch up.");
         codes.put(Integer.toString(OUTCOME_UNKNOWN), "Outcome unknown: a change was sent but no server said whether "
                 + "it was applied (e.g. put: whether the file was replaced); look before running the command again.");
+        codes.put(Integer.toString(CONFLICT), "The object is in conflict between the volume's replicas; "
+                + "see 'strand repair list' and repair it.");
         codes.put(Integer.toString(REMOVED_FROM_CLUSTER), "strand server: the cluster removed (downed) this node; "
                 + "start it again.");
         return codes;

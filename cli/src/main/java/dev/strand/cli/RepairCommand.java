@@ -5,17 +5,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code strand repair}: looking after replicas that fell behind or diverged. */
+/**
+ * {@code strand repair}: the objects in conflict between a volume's replicas (resolution could not merge them), and
+ * their repair; and a check of the replicas that starts catch-up or resolution.
+ */
 @Command(name = "repair", mixinStandardHelpOptions = true,
-        description = "Find and repair replicas that fell behind or diverged.",
+        description = "Check a volume's replicas; list, show and repair objects in conflict between them.",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {RepairCheckCommand.class})
+        subcommands = {RepairCheckCommand.class, RepairListCommand.class, RepairShowCommand.class,
+                RepairFileCommand.class})
 public final class RepairCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: check");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: check, list, show or file");
     }
 }

@@ -38,6 +38,7 @@ import java.io.OutputStream;
                 LnCommand.class,
                 ChmodCommand.class,
                 TruncateCommand.class,
+                RepairCommand.class,
                 BenchCommand.class,
                 CommandLine.HelpCommand.class
         })

@@ -27,7 +27,8 @@ class ExitCodesTest {
             "UNAVAILABLE, 9", "TIMEOUT, 9", "SHUTTING_DOWN, 9",
             "PROTOCOL_VERSION_MISMATCH, 10", "WRONG_CLUSTER, 10", "REQUEST_ID_REUSED, 10",
             "CHANGED, 11",
-            "UNDER_REPLICATED, 12"})
+            "UNDER_REPLICATED, 12",
+            "CONFLICT, 14"})
     void eachStatusFamilyHasItsExitCode(Status status, int code) {
         assertThat(ExitCodes.of(status)).isEqualTo(code);
         assertThat(ExitCodes.of(status.exception("x"))).isEqualTo(code);
@@ -36,13 +37,13 @@ class ExitCodesTest {
     @ParameterizedTest
     @EnumSource(Status.class)
     void noStatusIsReportedAsSuccessUsageOrUnknownFailure(Status status) {
-        assertThat(ExitCodes.of(status)).isBetween(3, 12);
+        assertThat(ExitCodes.of(status)).isBetween(3, 14).isNotEqualTo(ExitCodes.OUTCOME_UNKNOWN);
     }
 
     @Test
     void everyCodeIsExplainedInTheHelp() {
         assertThat(ExitCodes.descriptions()).containsOnlyKeys("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11",
-                "12", "13", "75");
+                "12", "13", "14", "75");
     }
 
     @Test

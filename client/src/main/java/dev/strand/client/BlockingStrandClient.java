@@ -64,6 +64,26 @@ public final class BlockingStrandClient implements AutoCloseable {
         return await(client.validate(path));
     }
 
+    /** Every conflict of a volume. */
+    public List<dev.strand.protocol.message.ConflictInfo> repairList(String volume) {
+        return await(client.repairList(volume));
+    }
+
+    /** Every replica's version of what the path names. */
+    public dev.strand.protocol.message.RepairShowReply repairShow(String path) {
+        return await(client.repairShow(path));
+    }
+
+    /** Replica {@code keep}'s version of the file in conflict becomes every replica's. */
+    public Attr repairFile(String path, int keep) {
+        return await(client.repairFile(path, keep));
+    }
+
+    /** The file in conflict gets {@code local}'s contents on every replica (see {@link StrandClient#repairFileFrom}). */
+    public Attr repairFileFrom(String path, java.nio.file.Path local, int keep) {
+        return await(client.repairFileFrom(path, local, keep));
+    }
+
     public List<VolumeInfo> volumeList() {
         return await(client.volumeList());
     }

@@ -27,6 +27,12 @@ import dev.strand.protocol.message.Rename;
 import dev.strand.protocol.message.RmDir;
 import dev.strand.protocol.message.SetAttr;
 import dev.strand.protocol.message.Symlink;
+import dev.strand.protocol.message.ConflictInfo;
+import dev.strand.protocol.message.RepairFile;
+import dev.strand.protocol.message.RepairList;
+import dev.strand.protocol.message.RepairListReply;
+import dev.strand.protocol.message.RepairShow;
+import dev.strand.protocol.message.RepairShowReply;
 import dev.strand.protocol.message.Validate;
 import dev.strand.protocol.message.ValidateReply;
 import dev.strand.protocol.message.RepairCheck;
@@ -151,6 +157,64 @@ public final class StrandClient implements AutoCloseable {
     public CompletableFuture<ValidateReply> validate(String path) {
         return attempt(() -> locate(StrandPath.parse(path), false).thenCompose(found ->
                 connection.<ValidateReply>call(new Validate(found.attr().fid()))));
+    }
+
+    // ---- conflicts and their repair -------------------------------------------------------------------
+
+    /** REPAIR_LIST: every conflict of a volume, page by page until the server says no more follow. */
+    public CompletableFuture<List<ConflictInfo>> repairList(String volume) {
+        return attempt(() -> repairListFrom(volume, 0, new java.util.ArrayList<>()));
+    }
+
+    private CompletableFuture<List<ConflictInfo>> repairListFrom(String volume, int skip, List<ConflictInfo> found) {
+        return connection.<RepairListReply>call(new RepairList(volume, skip, 0)).thenCompose(reply -> {
+            List<ConflictInfo> page = reply.conflicts() == null ? List.of() : reply.conflicts();
+            found.addAll(page);
+            if (!reply.more()) {
+                return CompletableFuture.completedFuture(List.copyOf(found));
+            }
+            if (page.isEmpty()) { // it would never end
+                throw new dev.strand.protocol.error.BadFrameException("the server's page of conflicts after "
+                        + skip + " says more follow but is empty");
+            }
+            return repairListFrom(volume, skip + page.size(), found);
+        });
+    }
+
+    /**
+     * REPAIR_SHOW: every replica's version of what the path names (looked up on each replica: the name may be bound
+     * to a different object on each), and the conflicts it is in.
+     */
+    public CompletableFuture<RepairShowReply> repairShow(String path) {
+        return attempt(() -> {
+            StrandPath p = StrandPath.parse(path);
+            PathResolver.requireEntry(p, "show");
+            return locateParent(p).thenCompose(dir ->
+                    connection.<RepairShowReply>call(new RepairShow(dir.attr().fid(), p.name())));
+        });
+    }
+
+    /**
+     * REPAIR_FILE: replica {@code keep}'s version of the file in conflict becomes every replica's. Fails with
+     * UNAVAILABLE (naming the replica) and changes nothing if a replica does not answer.
+     */
+    public CompletableFuture<Attr> repairFile(String path, int keep) {
+        return attempt(() -> {
+            StrandPath p = StrandPath.parse(path);
+            PathResolver.requireEntry(p, "repair");
+            return locateParent(p).thenCompose(dir ->
+                    connection.<Attr>call(new RepairFile(dir.attr().fid(), p.name(), keep)));
+        });
+    }
+
+    /**
+     * {@code repair file --from}: the file in conflict gets new contents, {@code local}'s, on every replica. Two
+     * steps, not one atomic change: the conflict is repaired by keeping replica {@code keep}'s version (every replica
+     * must answer), then the local file is stored over it as any STORE is (through COP1, so its version dominates
+     * every earlier one). If the store fails, the file holds replica {@code keep}'s version, no longer in conflict.
+     */
+    public CompletableFuture<Attr> repairFileFrom(String path, Path local, int keep) {
+        return repairFile(path, keep).thenCompose(repaired -> put(local, path, null));
     }
 
     /** The target of a symbolic link. */

@@ -39,7 +39,13 @@ public enum Opcode {
     STORE(40, Store.class, Attr.class),
     FETCH(41, Fetch.class, FetchReply.class),
 
-    // repair
+    // conflicts and their repair
+    /** The objects and names in conflict in a volume, a page at a time. */
+    REPAIR_LIST(50, RepairList.class, RepairListReply.class),
+    /** Every replica's version of an object in conflict. */
+    REPAIR_SHOW(51, RepairShow.class, RepairShowReply.class),
+    /** One replica's version of a file in conflict becomes every replica's. */
+    REPAIR_FILE(52, RepairFile.class, Attr.class),
     /** Compare the replicas' volume vectors now and start what they need (catch-up, resolution). */
     REPAIR_CHECK(54, RepairCheck.class, RepairCheckReply.class);
 

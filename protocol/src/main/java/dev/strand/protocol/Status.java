@@ -45,6 +45,11 @@ public enum Status {
     TOO_MANY_LINKS(44, "EMLINK", TooManyLinksException::new),
     /** The file is no longer at the data version a FETCH expected (it was stored again, truncated...). */
     CHANGED(45, "ESTALE", ChangedException::new),
+    /**
+     * The object (or the name) is in conflict: resolution could not merge the replicas' versions of it, each replica
+     * keeps its own, and nothing reads or changes it until {@code strand repair} picks one.
+     */
+    CONFLICT(46, "EIO", ConflictException::new),
 
     // 60-79: the server
     IO_ERROR(60, "EIO", StorageIOException::new),

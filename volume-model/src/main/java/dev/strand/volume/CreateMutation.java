@@ -37,6 +37,13 @@ public final class CreateMutation extends Mutation {
     }
 
     @Override
+    protected void checkConflicts(Volume volume) {
+        volume.requireNoConflict(dir);
+        volume.requireNoConflict(dir, request.name());
+        volume.requireNoConflict(existing);
+    }
+
+    @Override
     protected void checkIntegrity(Volume volume) {
         if (existing != null && (request.exclusive() || existing.type() != FileType.FILE)) {
             throw new ExistsException("'" + request.name() + "' already exists in directory " + volume.fid(dir)

@@ -28,6 +28,13 @@ public final class LinkMutation extends Mutation {
     }
 
     @Override
+    protected void checkConflicts(Volume volume) {
+        volume.requireNoConflict(dir);
+        volume.requireNoConflict(dir, request.name());
+        volume.requireNoConflict(target);
+    }
+
+    @Override
     protected void checkIntegrity(Volume volume) {
         if (target.isDirectory()) {
             throw new IsADirectoryException("cannot make a hard link to directory " + request.target());

@@ -29,6 +29,12 @@ public final class MkDirMutation extends Mutation {
     }
 
     @Override
+    protected void checkConflicts(Volume volume) {
+        volume.requireNoConflict(parent);
+        volume.requireNoConflict(parent, request.name());
+    }
+
+    @Override
     protected void checkIntegrity(Volume volume) {
         requireAbsent(volume, parent, request.name());
         requireLinkRoom(volume, parent);

@@ -18,7 +18,7 @@ import dev.strand.protocol.message.Symlink;
 
 /**
  * One change of a volume, decided in the one place that checks semantics, in the shape of Coda's server
- * RPCs: validate parameters -> get objects -> check semantics (concurrency, integrity, permissions) ->
+ * RPCs: validate parameters -> get objects -> check semantics (conflicts, concurrency, integrity, permissions) ->
  * perform, which builds exactly one event (or decides that nothing needs to change). Committing the event
  * is the replica's job; {@link #reply} then reads the answer from the changed volume.
  *
@@ -80,6 +80,7 @@ public abstract class Mutation {
     public final Outcome plan(Volume volume) {
         validateParameters();
         getObjects(volume);
+        checkConflicts(volume);
         checkConcurrency(volume);
         checkIntegrity(volume);
         checkPermissions(volume);
@@ -94,6 +95,13 @@ public abstract class Mutation {
 
     /** Resolves the fids (STALE, CROSS_VOLUME) and looks up the names the operation touches. */
     protected abstract void getObjects(Volume volume);
+
+    /**
+     * CONFLICT if the request touches an object or a name in conflict (resolution could not merge it): every object
+     * and name {@link #getObjects} found, through {@link Volume#requireNoConflict}. The names looked up must exist
+     * ({@link #requireEntry}) are checked there, before a NOT_FOUND of a name one replica removed.
+     */
+    protected abstract void checkConflicts(Volume volume);
 
     /**
      * Nothing to check while a volume has one replica: its actor runs one command at a time. With
@@ -119,6 +127,7 @@ public abstract class Mutation {
     }
 
     protected static DirectoryEntry requireEntry(Volume volume, Vnode dir, String name) {
+        volume.requireNoConflict(dir, name);
         DirectoryEntry entry = dir.entry(name);
         if (entry == null) {
             throw new NotFoundException("no entry '" + name + "' in directory " + volume.fid(dir));

@@ -29,6 +29,12 @@ public final class RemoveMutation extends Mutation {
     }
 
     @Override
+    protected void checkConflicts(Volume volume) {
+        volume.requireNoConflict(dir);
+        volume.requireNoConflict(removed);
+    }
+
+    @Override
     protected void checkIntegrity(Volume volume) {
         if (removed.isDirectory()) {
             throw new IsADirectoryException("'" + request.name() + "' in directory " + request.dir()

@@ -47,6 +47,15 @@ public final class RenameMutation extends Mutation {
     }
 
     @Override
+    protected void checkConflicts(Volume volume) {
+        volume.requireNoConflict(fromDir);
+        volume.requireNoConflict(toDir);
+        volume.requireNoConflict(moved);
+        volume.requireNoConflict(toDir, request.toName());
+        volume.requireNoConflict(replaced);
+    }
+
+    @Override
     protected void checkIntegrity(Volume volume) {
         if (replaced == moved) {
             return; // the same vnode under both names: nothing to do

@@ -30,6 +30,12 @@ public final class RmDirMutation extends Mutation {
     }
 
     @Override
+    protected void checkConflicts(Volume volume) {
+        volume.requireNoConflict(parent);
+        volume.requireNoConflict(removed);
+    }
+
+    @Override
     protected void checkIntegrity(Volume volume) {
         if (!removed.isDirectory()) {
             throw new NotADirectoryException("'" + request.name() + "' in directory " + request.dir()

@@ -41,6 +41,11 @@ public final class SetAttrMutation extends Mutation {
     }
 
     @Override
+    protected void checkConflicts(Volume volume) {
+        volume.requireNoConflict(vnode);
+    }
+
+    @Override
     protected void checkIntegrity(Volume volume) {
         if (request.size() != null && vnode.type() == FileType.DIRECTORY) {
             throw new IsADirectoryException("cannot set the size of directory " + request.fid());

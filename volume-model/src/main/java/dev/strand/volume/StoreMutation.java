@@ -39,6 +39,11 @@ public final class StoreMutation extends Mutation {
     }
 
     @Override
+    protected void checkConflicts(Volume volume) {
+        volume.requireNoConflict(file);
+    }
+
+    @Override
     protected void checkIntegrity(Volume volume) {
         if (!blobId.equals(file.blobId()) && volume.referencesBlob(blobId)) {
             throw new InvalidArgumentException("blob " + blobId + " already holds another file's contents");

@@ -29,6 +29,12 @@ public final class SymlinkMutation extends Mutation {
     }
 
     @Override
+    protected void checkConflicts(Volume volume) {
+        volume.requireNoConflict(dir);
+        volume.requireNoConflict(dir, request.name());
+    }
+
+    @Override
     protected void checkIntegrity(Volume volume) {
         requireAbsent(volume, dir, request.name());
     }

@@ -109,29 +109,41 @@ public final class VnodeSync {
         Map.Entry<Long, Vnode> m = mine.hasNext() ? mine.next() : null;
         for (Summary s : source) {
             while (m != null && m.getKey() < s.vnode()) {
-                extra.add(m.getKey());
+                if (!inConflict(target, m.getKey())) {
+                    extra.add(m.getKey());
+                }
                 if (extra.size() >= MAX_EXTRA) {
                     return new Differences(wanted, extra, m.getKey());
                 }
                 m = mine.hasNext() ? mine.next() : null;
             }
             if (m != null && m.getKey() == s.vnode()) {
-                if (!s.equals(Summary.of(m.getValue()))) {
+                if (!s.equals(Summary.of(m.getValue())) && !inConflict(target, s.vnode())) {
                     wanted.add(s.vnode());
                 }
                 m = mine.hasNext() ? mine.next() : null;
-            } else {
+            } else if (!inConflict(target, s.vnode())) {
                 wanted.add(s.vnode());
             }
         }
         while (m != null) {
-            extra.add(m.getKey());
+            if (!inConflict(target, m.getKey())) {
+                extra.add(m.getKey());
+            }
             if (extra.size() >= MAX_EXTRA && mine.hasNext()) {
                 return new Differences(wanted, extra, m.getKey());
             }
             m = mine.hasNext() ? mine.next() : null;
         }
         return new Differences(wanted, extra);
+    }
+
+    /**
+     * An object in conflict on the target keeps the target's own version: a catch-up never copies over it (nor
+     * removes it), or the version the repair may choose would be lost. Its vector stays unequal until repair.
+     */
+    private static boolean inConflict(Volume target, long vnode) {
+        return target.conflicts().ofObject(vnode) != null;
     }
 
     /**

@@ -47,6 +47,8 @@ public final class Volume {
     private RecentRequests recentRequests = new RecentRequests();
     /** RESOLUTION: this replica's operations not yet known to be everywhere (bounded by its limit). */
     private ResolutionLog resolutionLog;
+    /** RESOLUTION: the objects and names in conflict until repaired. */
+    private ConflictTable conflicts = new ConflictTable();
     /**
      * The mutation event just applied, until the {@link VolumeEvent.OperationRecorded} persisted right after it (in
      * the same atomic write) names its operation. Never in a snapshot: Pekko snapshots after a whole write.
@@ -112,6 +114,21 @@ public final class Volume {
     /** The resolution log (read-only use; the event handler changes it). */
     public ResolutionLog resolutionLog() {
         return resolutionLog;
+    }
+
+    /** The conflicts (read-only use; the event handler changes it). */
+    public ConflictTable conflicts() {
+        return conflicts;
+    }
+
+    /** CONFLICT if {@code vnode} is in conflict (the check of every read and mutation). */
+    public void requireNoConflict(Vnode vnode) {
+        conflicts.requireNone(this, vnode);
+    }
+
+    /** CONFLICT if entry {@code name} of directory {@code dir} is in conflict. */
+    public void requireNoConflict(Vnode dir, String name) {
+        conflicts.requireNone(this, dir, name);
     }
 
     /** Regular files (vnodes, not names). */
@@ -302,6 +319,10 @@ public final class Volume {
             vnodes.install(e);
         } else if (event instanceof VolumeEvent.CaughtUp e) {
             onCaughtUp(e);
+        } else if (event instanceof VolumeEvent.ConflictsMarked e) {
+            e.conflicts().forEach(conflicts::add);
+        } else if (event instanceof VolumeEvent.ConflictRepaired e) {
+            conflicts.repaired(e.object());
         } else if (!(event instanceof VolumeEvent.RecentRequestsAdopted)) { // that one is the retry window's (above)
             throw new IllegalStateException("no handler for event " + event.getClass().getName());
         }
@@ -377,7 +398,7 @@ public final class Volume {
         List<VolumeSnapshot.VnodeRecord> records = vnodes.records(); // in number order
         return new VolumeSnapshot(initialized, volumeId, volumeName, createdMillis, replicaIndex, replicas,
                 vnodes.nextVnode(), vnodes.nextUnique(), versionVector, records, pendingCop2.entries(),
-                resolutionLog.snapshot());
+                resolutionLog.snapshot(), conflicts.records());
     }
 
     /** A volume and its retry window as a snapshot (see {@link RecentRequests.Snapshot}) holds them. */
@@ -411,6 +432,7 @@ public final class Volume {
         volume.versionVector = snapshot.versionVector();
         volume.pendingCop2 = PendingCop2.of(snapshot.pendingCop2());
         volume.resolutionLog = ResolutionLog.restored(snapshot.resolutionLog(), resolutionLogLimit);
+        volume.conflicts = ConflictTable.restored(snapshot.conflicts());
         for (VolumeSnapshot.VnodeRecord record : snapshot.vnodes()) {
             volume.vnodes.add(Vnode.restore(record));
         }

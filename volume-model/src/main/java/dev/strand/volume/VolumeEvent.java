@@ -181,6 +181,23 @@ public sealed interface VolumeEvent extends Serialized {
         }
     }
 
+    /**
+     * RESOLUTION: {@code conflicts} could not be merged. Persisted in the same atomic write as the resolution's
+     * mergeable steps, on every replica: each keeps its own version of the objects and names in them, and reads and
+     * mutations that touch them answer CONFLICT until they are repaired.
+     */
+    record ConflictsMarked(List<ConflictRecord> conflicts) implements VolumeEvent {
+        public ConflictsMarked {
+            conflicts = conflicts == null ? List.of() : List.copyOf(conflicts);
+        }
+    }
+
+    /**
+     * REPAIR: every conflict naming {@code object} is over (persisted with the vnodes the repair installs, in one
+     * atomic write): the object serves reads and mutations again.
+     */
+    record ConflictRepaired(Fid object) implements VolumeEvent {}
+
     // ---- catching up (a replica that fell behind becomes a copy of a current one; see VnodeSync) -----
     // None of these bumps a slot: the versions installed are the source's, as they are.
 

@@ -7,6 +7,7 @@ import dev.strand.protocol.error.NotADirectoryException;
 import dev.strand.protocol.error.NotASymlinkException;
 import dev.strand.protocol.error.NotFoundException;
 import dev.strand.protocol.message.DirEntry;
+import dev.strand.protocol.message.Fid;
 import dev.strand.protocol.message.FileType;
 import dev.strand.protocol.message.GetAttr;
 import dev.strand.protocol.message.ReadDir;
@@ -26,7 +27,7 @@ import java.util.NavigableMap;
 
 /**
  * The read requests, answered from a volume's state without changing it. Failures are the protocol's
- * exceptions. Permission checks for reads join here when authentication lands (until then all is allowed).
+ * exceptions; an object or a name in conflict is CONFLICT (checked here for every read). Permission checks for reads join here when authentication lands (until then all is allowed).
  */
 public final class VolumeReads {
 
@@ -55,7 +56,7 @@ public final class VolumeReads {
     /** As {@link #answer(Volume, Request)}, a READ_DIR page cut at about {@code pageBytes}. */
     public static Reply answer(Volume volume, Request request, int pageBytes) {
         if (request instanceof GetAttr r) {
-            return volume.attr(volume.resolve(r.fid()));
+            return volume.attr(object(volume, r.fid()));
         }
         if (request instanceof Walk r) {
             return walk(volume, r);
@@ -81,7 +82,7 @@ public final class VolumeReads {
                 Names.checkEntryName(name);
             }
         }
-        Vnode current = volume.resolve(walk.start());
+        Vnode current = object(volume, walk.start());
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i);
             if (!current.isDirectory()) {
@@ -91,12 +92,14 @@ public final class VolumeReads {
             if (name.equals("..")) {
                 current = volume.vnode(current.parent());
             } else if (!name.equals(".")) {
+                volume.requireNoConflict(current, name);
                 DirectoryEntry entry = current.entry(name);
                 if (entry == null) {
                     throw new NotFoundException("no entry '" + name + "' in directory " + volume.fid(current));
                 }
                 current = volume.vnode(entry);
             }
+            volume.requireNoConflict(current);
             if (current.type() == FileType.SYMLINK && i < names.size() - 1) {
                 return new WalkReply(i + 1, volume.attr(current));
             }
@@ -131,6 +134,7 @@ public final class VolumeReads {
      */
     public static ReadDirReply readDir(Volume volume, ReadDir request, int pageBytes) {
         Vnode dir = volume.resolveDirectory(request.dir());
+        volume.requireNoConflict(dir);
         int limit = request.limit() <= 0 || request.limit() > ProtocolLimits.MAX_READDIR_ENTRIES
                 ? ProtocolLimits.MAX_READDIR_ENTRIES : request.limit();
         NavigableMap<String, DirectoryEntry> entries = request.after() == null
@@ -157,11 +161,28 @@ public final class VolumeReads {
     }
 
     public static ReadLinkReply readLink(Volume volume, ReadLink request) {
-        Vnode link = volume.resolve(request.fid());
+        Vnode link = object(volume, request.fid());
         if (link.type() != FileType.SYMLINK) {
             throw new NotASymlinkException(request.fid() + " is not a symbolic link");
         }
         return new ReadLinkReply(link.symlinkTarget());
+    }
+
+    /**
+     * The regular file a STORE writes or a FETCH reads: as {@link Volume#resolveRegularFile}, and CONFLICT if it is in
+     * conflict (checked here, with the other reads, not by each handler).
+     */
+    public static Vnode regularFile(Volume volume, Fid fid) {
+        Vnode file = volume.resolveRegularFile(fid);
+        volume.requireNoConflict(file);
+        return file;
+    }
+
+    /** The object {@code fid} names, unless it is in conflict (CONFLICT). */
+    private static Vnode object(Volume volume, Fid fid) {
+        Vnode vnode = volume.resolve(fid);
+        volume.requireNoConflict(vnode);
+        return vnode;
     }
 
     private static boolean isDotOrDotDot(String name) {

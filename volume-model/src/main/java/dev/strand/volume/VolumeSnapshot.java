@@ -15,17 +15,28 @@ import java.util.UUID;
 public record VolumeSnapshot(boolean initialized, long volumeId, String volumeName, long createdMillis,
                              int replicaIndex, int replicas, long nextVnode, long nextUnique,
                              VersionVector versionVector, List<VnodeRecord> vnodes,
-                             List<PendingCop2.Entry> pendingCop2, ResolutionLog.Snapshot resolutionLog)
+                             List<PendingCop2.Entry> pendingCop2, ResolutionLog.Snapshot resolutionLog,
+                             List<ConflictRecord> conflicts)
         implements Serialized {
 
     /**
      * {@code pendingCop2} is absent (null) in snapshots older than replicated volumes, {@code resolutionLog} in those
-     * older than the resolution log: both read as empty.
+     * older than the resolution log, {@code conflicts} in those older than conflict marking: all read as empty.
      */
     public VolumeSnapshot {
         vnodes = List.copyOf(vnodes);
+        conflicts = conflicts == null ? List.of() : List.copyOf(conflicts);
         pendingCop2 = pendingCop2 == null ? List.of() : List.copyOf(pendingCop2);
         resolutionLog = resolutionLog == null ? new ResolutionLog.Snapshot(List.of(), false, 0) : resolutionLog;
+    }
+
+    /** As written before conflicts were marked (its constructor calls stay as they were). */
+    public VolumeSnapshot(boolean initialized, long volumeId, String volumeName, long createdMillis, int replicaIndex,
+                          int replicas, long nextVnode, long nextUnique, VersionVector versionVector,
+                          List<VnodeRecord> vnodes, List<PendingCop2.Entry> pendingCop2,
+                          ResolutionLog.Snapshot resolutionLog) {
+        this(initialized, volumeId, volumeName, createdMillis, replicaIndex, replicas, nextVnode, nextUnique,
+                versionVector, vnodes, pendingCop2, resolutionLog, null);
     }
 
     /** As written before the resolution log (its constructor calls stay as they were). */
@@ -33,7 +44,7 @@ public record VolumeSnapshot(boolean initialized, long volumeId, String volumeNa
                           int replicas, long nextVnode, long nextUnique, VersionVector versionVector,
                           List<VnodeRecord> vnodes, List<PendingCop2.Entry> pendingCop2) {
         this(initialized, volumeId, volumeName, createdMillis, replicaIndex, replicas, nextVnode, nextUnique,
-                versionVector, vnodes, pendingCop2, null);
+                versionVector, vnodes, pendingCop2, (ResolutionLog.Snapshot) null);
     }
 
     /** One vnode; {@code entries} in name order, empty unless a directory. */

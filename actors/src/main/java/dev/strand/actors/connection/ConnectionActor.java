@@ -416,6 +416,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             case VOLUME_LIST -> answer(id, op, volumes.list((VolumeList) request));
             case VALIDATE -> answer(id, op, volumes.validate((Validate) request));
             case REPAIR_CHECK -> answer(id, op, volumes.repairCheck((RepairCheck) request));
+            case REPAIR_LIST -> answer(id, op, volumes.repairList((RepairList) request));
+            case REPAIR_SHOW -> answer(id, op, volumes.repairShow((RepairShow) request));
+            case REPAIR_FILE -> answer(id, op, volumes.repairFile((RepairFile) request));
             case STORE -> uploads.start(id, (Store) request);
             case FETCH -> fetches.start(id, (Fetch) request);
             default -> answer(id, op, volumes.execute(request, clientId, id));

@@ -6,6 +6,7 @@ import dev.strand.actors.volume.ReplicaSummary;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.protocol.Status;
 import dev.strand.protocol.StrandException;
+import dev.strand.protocol.WireCodec;
 import dev.strand.protocol.error.BadRequestException;
 import dev.strand.protocol.message.*;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -94,6 +95,82 @@ final class VolumeRequests {
                 throw rejection(checked);
             });
         });
+    }
+
+    // ---- conflicts and their repair: through the volume's coordinator, which asks every replica ---------
+
+    /** One page of a volume's conflicts, cut at {@link VolumeListPages#PAGE_BYTES} (exactly: each is encoded). */
+    CompletionStage<RepairListReply> repairList(RepairList request) {
+        String name = required(request.volume(), "volume");
+        if (request.skip() < 0 || request.limit() < 0) {
+            throw new BadRequestException("REPAIR_LIST skip and limit must not be negative");
+        }
+        int pageSize = VolumeListPages.pageSize(request.limit());
+        return lookUpVolume(name).thenCompose(result -> {
+            long id = volumes(result).get(0).id();
+            return askReplica(id, r -> new VolumeReplica.ListConflicts(request.skip(), pageSize, r));
+        }).thenApply(result -> {
+            if (!(result instanceof VolumeReplica.Result.ConflictsPage page)) {
+                throw rejection(result);
+            }
+            List<ConflictInfo> conflicts = new java.util.ArrayList<>();
+            int left = VolumeListPages.PAGE_BYTES;
+            for (VolumeReplica.Result.ConflictEntry e : page.conflicts()) {
+                ConflictInfo info = conflictInfo(e.conflict(), e.markedOn());
+                int cost = WireCodec.encode(info).length;
+                if (conflicts.size() == pageSize || (cost > left && !conflicts.isEmpty())) {
+                    break;
+                }
+                left -= cost;
+                conflicts.add(info);
+            }
+            return new RepairListReply(List.copyOf(conflicts), conflicts.size() < page.conflicts().size()
+                    || !page.last());
+        });
+    }
+
+    /** Every replica's version of what a name is bound to. */
+    CompletionStage<RepairShowReply> repairShow(RepairShow request) {
+        Fid dir = required(request.dir(), "dir");
+        String name = dev.strand.protocol.Names.checkEntryName(request.name());
+        return askReplica(dir.volume(), r -> new VolumeReplica.ReadObjectVersion(dir, name, r)).thenApply(result -> {
+            if (!(result instanceof VolumeReplica.Result.ObjectVersions versions)) {
+                throw rejection(result);
+            }
+            java.util.Set<dev.strand.volume.ConflictRecord> conflicts = new java.util.LinkedHashSet<>();
+            java.util.Map<dev.strand.volume.ConflictRecord, java.util.Set<Integer>> markedOn = new java.util.HashMap<>();
+            List<ReplicaObjectInfo> replicas = new java.util.ArrayList<>();
+            for (VolumeReplica.Result.ObjectVersion v : versions.versions()) {
+                for (dev.strand.volume.ConflictRecord c : v.conflicts()) {
+                    conflicts.add(c);
+                    markedOn.computeIfAbsent(c, x -> new java.util.TreeSet<>()).add(v.replica());
+                }
+                var n = v.vnode();
+                replicas.add(n == null ? new ReplicaObjectInfo(v.replica(), v.node(), v.available(), null, null, null,
+                        0, 0, 0, 0, null, true, v.problem())
+                        : new ReplicaObjectInfo(v.replica(), v.node(), v.available(), new Fid(dir.volume(), n.vnode(),
+                        n.unique()), n.type(), n.versionVector().toList(), n.dataVersion(), n.size(), n.mtimeMillis(),
+                        n.mode(), n.type() == FileType.DIRECTORY ? n.entries().stream().map(e -> new DirEntry(e.name(),
+                        new Fid(dir.volume(), e.vnode(), e.unique()), e.type(), null)).toList() : null,
+                        v.entriesComplete(), v.problem()));
+            }
+            return new RepairShowReply(replicas, conflicts.stream()
+                    .map(c -> conflictInfo(c, List.copyOf(markedOn.get(c)))).toList());
+        });
+    }
+
+    /** One replica's version of a file in conflict becomes every replica's. */
+    CompletionStage<Attr> repairFile(RepairFile request) {
+        Fid dir = required(request.dir(), "dir");
+        String name = dev.strand.protocol.Names.checkEntryName(request.name());
+        return askReplica(dir.volume(), r -> new VolumeReplica.RepairFile(dir, name, request.keep(), r))
+                .thenApply(result -> (Attr) done(result));
+    }
+
+    private static ConflictInfo conflictInfo(dev.strand.volume.ConflictRecord c, List<Integer> markedOn) {
+        return new ConflictInfo(c.kind(), c.objects(), c.names().stream()
+                .map(n -> new ConflictInfo.ConflictName(n.dir(), n.name())).toList(), c.paths(), c.replicas(),
+                c.reason(), markedOn);
     }
 
     /** A namespace request, executed by the replica of the volume it names. */

@@ -14,6 +14,8 @@ import dev.strand.conflictrepair.VnodeImages;
 import dev.strand.cop2.OperationPipeline;
 import dev.strand.replication.StorageGroup;
 import dev.strand.replication.VersionVector;
+import dev.strand.volume.ConflictRecord;
+import dev.strand.volume.ConflictTable;
 import dev.strand.volume.FrameBudget;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -31,9 +33,10 @@ import java.util.stream.Collectors;
  * RESOLUTION, the coordinator's side: a replica found diverged is merged with the others by their resolution logs
  * ({@link ResolutionPlanner} decides). Mutations pause as for catch-up's last round (what is in flight finishes, every
  * replica applies the update sets it is owed); every replica reports its log, then its images of the vnodes the logs
- * name; the plan is made; if it merges everything, each replica performs its steps in one atomic write and adopts
- * the group's new volume vector, and every replica is current. A plan with conflicts, or one that needs a full
- * comparison, changes nothing: the replica stays diverged, with the reason in volume info.
+ * name; the plan is made; each replica performs its steps in one atomic write, marks the plan's conflicts (objects
+ * and names that could not be merged: each replica keeps its own version of them, and they answer CONFLICT until
+ * {@code strand repair}) and adopts the group's new volume vector, and every replica is current. A plan that needs
+ * a full comparison changes nothing: the replica stays diverged, with the reason in volume info.
  *
  * <p>Every replica of the group must answer: a log left out could hold operations the others lack. A participant
  * that fails while performing its steps leaves each replica either untouched or fully resolved (one atomic write
@@ -196,7 +199,7 @@ final class Resolutions {
                 logAnswers.stream().map(a -> ((Result.ResolutionLogRead) a).volumeVector()).toList(),
                 logAnswers.stream().map(a -> ((Result.ResolutionLogRead) a).entries().size()).toList());
         if (unexplained != null) {
-            finish("needs a full comparison (" + unexplained + "); repair is not built yet");
+            finish("needs a full comparison (" + unexplained + "), which is not built yet");
             return;
         }
         ResolutionPlan plan;
@@ -207,13 +210,14 @@ final class Resolutions {
             return;
         }
         if (plan instanceof ResolutionPlan.NeedsFullComparison full) {
-            finish("needs a full comparison (" + full.reason() + "); repair is not built yet");
+            finish("needs a full comparison (" + full.reason() + "), which is not built yet");
             return;
         }
         ResolutionPlan.Planned planned = (ResolutionPlan.Planned) plan;
-        if (planned.hasConflicts()) {
+        if (planned.conflicts().size() > ConflictTable.MAX_CONFLICTS) { // marked, they would not fit the bound
             finish(planned.conflicts().size() + " conflicts (" + planned.conflicts().stream().limit(3)
-                    .map(Resolutions::describe).collect(Collectors.joining(", ")) + "); repair is not built yet");
+                    .map(Resolutions::describe).collect(Collectors.joining(", ")) + "), more than "
+                    + ConflictTable.MAX_CONFLICTS + " can be marked");
             return;
         }
         for (int slot = 0; slot < replicas.size(); slot++) {
@@ -223,11 +227,12 @@ final class Resolutions {
     }
 
     private void perform(ResolutionPlan.Planned plan, VersionVector vector, long nextVnode, long nextUnique) {
+        List<ConflictRecord> conflicts = plan.conflicts().stream().map(Resolutions::record).toList();
         List<Function<org.apache.pekko.actor.typed.ActorRef<Result>, Command>> commands = new ArrayList<>();
         for (int i = 0; i < replicas.size(); i++) {
             List<PlanStep> steps = plan.steps().getOrDefault(i, List.of());
             Function<org.apache.pekko.actor.typed.ActorRef<Result>, Command> command =
-                    r -> new VolumeReplica.ApplyResolution(steps, vector, nextVnode, nextUnique, r);
+                    r -> new VolumeReplica.ApplyResolution(steps, vector, nextVnode, nextUnique, r, conflicts);
             int bytes = serialization.serialize(command.apply(null)).get().length;
             if (bytes > frames.pageBytes()) { // never sent: it would be dropped by remoting
                 finish("replica " + i + "'s steps (" + steps.size() + ", " + bytes + " bytes) do not fit one message");
@@ -241,16 +246,16 @@ final class Resolutions {
         }
         context.pipeToSelf(CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)),
                 (ok, failure) -> new VolumeCoordinator.Gathered(answers.stream().map(a -> a.getNow(null)).toList(),
-                        performed -> confirm(performed, vector)));
+                        performed -> confirm(performed, vector, conflicts.size())));
     }
 
     /**
      * A replica whose answer did not come may still have performed its steps: its volume vector says so (it equals
      * the resolution's, which no replica had before), so every replica is asked once more.
      */
-    private void confirm(List<Result> answers, VersionVector vector) {
+    private void confirm(List<Result> answers, VersionVector vector, int conflicts) {
         if (answers.stream().allMatch(a -> a instanceof Result.Installed)) {
-            performed(answers, List.of());
+            performed(answers, List.of(), conflicts);
             return;
         }
         asks.gather(VolumeReplica.GetStats::new, stats -> {
@@ -261,11 +266,11 @@ final class Resolutions {
                     landed.add(i);
                 }
             }
-            performed(answers, landed);
+            performed(answers, landed, conflicts);
         });
     }
 
-    private void performed(List<Result> answers, List<Integer> landed) {
+    private void performed(List<Result> answers, List<Integer> landed, int conflicts) {
         List<Integer> done = new ArrayList<>();
         for (int i = 0; i < answers.size(); i++) {
             if (answers.get(i) instanceof Result.Installed || landed.contains(i)) {
@@ -288,9 +293,10 @@ final class Resolutions {
             }
             stateChanged.accept(i);
         }
-        context.getLog().info("Volume {} resolved (replica {} had diverged): replicas {} performed their steps{}",
+        context.getLog().info("Volume {} resolved (replica {} had diverged): replicas {} performed their steps{}{}",
                 volumeId, target, done, done.size() == answers.size() ? "; every replica is current"
-                        : "; the others catch up from them");
+                        : "; the others catch up from them", conflicts == 0 ? ""
+                        : "; " + conflicts + " conflicts marked, to repair");
         running = -1;
         resumeMutations();
     }
@@ -319,6 +325,13 @@ final class Resolutions {
             }
         }
         return null;
+    }
+
+    /** A conflict as the replicas mark it. */
+    static ConflictRecord record(Conflict c) {
+        return new ConflictRecord(c.kind().name(), c.objects(), c.names().stream()
+                .map(n -> new ConflictRecord.Name(n.dir(), n.name())).toList(), c.paths(), List.copyOf(c.replicas()),
+                c.reason());
     }
 
     private static String describe(Conflict conflict) {

@@ -64,6 +64,7 @@ import java.util.function.Function;
  *   <li>{@code GetStats}, {@code Validate} and the blob sweep ask every replica ({@link GroupQueries}); every
  *       list that crosses nodes comes in pages that fit one message ({@link FrameBudget}).</li>
  *   <li>A replica that is behind is caught up ({@link CatchUps}).</li>
+ *   <li>{@code strand repair}'s requests ask every replica ({@link Repairs}).</li>
  * </ul>
  * On start it learns the storage group (replica entity ids, min-replicas) from the registry, leases
  * operation ids from it, and judges the replicas by their volume vectors; requests wait meanwhile.
@@ -197,6 +198,7 @@ public final class VolumeCoordinator {
     private Cop2Settling settling;
     private ReadRouting reads;
     private CatchUps catchUps;
+    private Repairs repairs;
 
     /** A mutation waiting for its turn: an Execute or a CommitStore, and who asked. */
     private record QueuedMutation(Command command, ActorRef<Result> replyTo) {}
@@ -290,6 +292,7 @@ public final class VolumeCoordinator {
         }, catchUps::schedule);
         queries.onDisagreement(() -> detection.check("a VALIDATE saw unequal versions", null));
         settling = new Cop2Settling(context, volumeId, timers, replicas, group, pipeline, asks);
+        repairs = new Repairs(context, asks, volume);
         context.getLog().info("Coordinator of volume {} serves replicas {}", volumeId, volume.replicaEntityIds());
         for (int i = 0; i < replicas.size(); i++) {
             metrics.replicaState(volumeId, i, group.state(i, false).label());
@@ -367,6 +370,9 @@ public final class VolumeCoordinator {
                 .onMessageEquals(Tick.SCRUB, () -> then(() -> detection.check("the scrubber", null)))
                 .onMessageEquals(Tick.SETTLE_COP2, () -> then(() -> settling.onQuiet()))
                 .onMessage(Cop2Settling.PendingListed.class, listed -> then(() -> settling.onListed(listed)))
+                .onMessage(VolumeReplica.ListConflicts.class, list -> then(() -> repairs.list(list)))
+                .onMessage(VolumeReplica.ReadObjectVersion.class, show -> then(() -> repairs.show(show)))
+                .onMessage(VolumeReplica.RepairFile.class, repair -> then(() -> repairs.repairFile(repair)))
                 .onMessage(VolumeReplica.SweepBlobs.class, sweep -> then(() -> {
                     if (replicas.size() == 1) {
                         replicas.get(0).tell(sweep); // one replica sweeps itself

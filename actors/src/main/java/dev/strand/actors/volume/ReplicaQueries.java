@@ -4,6 +4,7 @@ import dev.strand.volume.Vnode;
 import dev.strand.volume.VnodeVersion;
 import dev.strand.volume.Volume;
 import dev.strand.volume.VolumeEvent;
+import dev.strand.volume.VolumeReads;
 import dev.strand.actors.volume.VolumeReplica.GetStats;
 import dev.strand.actors.volume.VolumeReplica.OpenForFetch;
 import dev.strand.actors.volume.VolumeReplica.PrepareStore;
@@ -26,7 +27,7 @@ final class ReplicaQueries {
     Effect<VolumeEvent, Volume> onPrepareStore(Volume volume, PrepareStore command) {
         try {
             // permission to write joins the check here when authentication lands
-            command.replyTo().tell(new Result.Done(volume.attr(volume.resolveRegularFile(command.fid()))));
+            command.replyTo().tell(new Result.Done(volume.attr(VolumeReads.regularFile(volume, command.fid()))));
             return scope.effects.none();
         } catch (StrandException e) {
             return scope.reject(command.replyTo(), e);
@@ -35,7 +36,7 @@ final class ReplicaQueries {
 
     Effect<VolumeEvent, Volume> onOpenForFetch(Volume volume, OpenForFetch command) {
         try {
-            Vnode file = volume.resolveRegularFile(command.fid());
+            Vnode file = VolumeReads.regularFile(volume, command.fid());
             command.replyTo().tell(new Result.FetchTarget(volume.attr(file), file.blobId(), file.blobLength()));
             return scope.effects.none();
         } catch (StrandException e) {
@@ -48,7 +49,7 @@ final class ReplicaQueries {
                 volume.files(), volume.directories(), volume.symlinks(), volume.bytes(),
                 volume.versionVector().toList(), new ReplicaSummary(scope.replicaIndex, scope.entityId, scope.node(),
                 true, volume.versionVector().toList(), volume.pendingCop2().size(), null,
-                volume.resolutionLog().size(), 0), null)); // conflicts: counted once resolution detects them
+                volume.resolutionLog().size(), volume.conflicts().size()), null));
         return scope.effects.none();
     }
 

@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * One replica as the volume info shows it: its slot, entity id, the node hosting it (null if not
  * known), the volume-level version vector, the operations waiting for COP2, the entries of its resolution
- * log and its objects in conflict (0 until conflicts are detected; both 0 from nodes of earlier releases).
+ * log and the conflicts it marks (both 0 from nodes of earlier releases).
  * {@code available} is false (and the rest null/-1) for a replica that did not answer. {@code state} (filled
  * in by the coordinator, see {@code ReplicaInfo}): current, behind, catching-up, diverged or unavailable.
  */

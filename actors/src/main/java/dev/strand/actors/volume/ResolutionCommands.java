@@ -7,6 +7,7 @@ import dev.strand.actors.volume.VolumeReplica.Result;
 import dev.strand.conflictrepair.StepApplier;
 import dev.strand.conflictrepair.VnodeImages;
 import dev.strand.protocol.Status;
+import dev.strand.volume.ConflictTable;
 import dev.strand.volume.ResolutionLog;
 import dev.strand.volume.Volume;
 import dev.strand.volume.VolumeEvent;
@@ -51,7 +52,7 @@ final class ResolutionCommands {
     }
 
     /**
-     * The steps' events, then {@link VolumeEvent.CaughtUp} with the group's volume vector and fid counters (which
+     * The steps' events, the conflicts marked ({@link VolumeEvent.ConflictsMarked}), then {@link VolumeEvent.CaughtUp} with the group's volume vector and fid counters (which
      * empties the resolution log and the pending-COP2 table: every replica now holds every logged operation, and the
      * stamps already set the final versions), in ONE atomic write: a replica either performed its whole part of the
      * resolution or none of it.
@@ -63,17 +64,24 @@ final class ResolutionCommands {
                 throw new IllegalArgumentException("a resolution must end with a volume vector of " + volume.replicas()
                         + " slots");
             }
+            if (volume.conflicts().size() + command.conflicts().size() > ConflictTable.MAX_CONFLICTS) {
+                throw new IllegalArgumentException("it holds " + volume.conflicts().size() + " conflicts; "
+                        + command.conflicts().size() + " more would pass the bound of " + ConflictTable.MAX_CONFLICTS);
+            }
             events = new ArrayList<>(StepApplier.decide(volume, scope.replicaIndex, command.steps()));
         } catch (RuntimeException refused) { // the state is not the one reported: nothing is performed
             reply(command.replyTo(), new Result.Rejected(Status.CHANGED, "replica " + scope.entityId
                     + " cannot perform its resolution steps: " + refused.getMessage()));
             return scope.effects.none();
         }
+        if (!command.conflicts().isEmpty()) { // what could not be merged stays as it is here, and answers CONFLICT
+            events.add(new VolumeEvent.ConflictsMarked(command.conflicts()));
+        }
         events.add(new VolumeEvent.CaughtUp(scope.replicaIndex, command.volumeVector(), command.nextVnode(),
                 command.nextUnique()));
         int steps = command.steps().size();
-        scope.context.getLog().info("Replica {} performs {} resolution steps; volume vector {} -> {}", scope.entityId,
-                steps, volume.versionVector(), command.volumeVector());
+        scope.context.getLog().info("Replica {} performs {} resolution steps, marks {} conflicts; volume vector {} -> {}",
+                scope.entityId, steps, command.conflicts().size(), volume.versionVector(), command.volumeVector());
         return scope.effects.persist(events).thenRun(after -> reply(command.replyTo(), new Result.Installed(steps)));
     }
 

@@ -79,12 +79,15 @@ import java.util.UUID;
  *       {@link CompareVersions} ({@link Result.Compared}) reads, and {@link InstallVnodes},
  *       {@link InstallEntries}, {@link AdoptRecentRequests} and {@link CompleteCatchUp} persist the source's
  *       state as this replica's events ({@link Result.Installed}).</li>
+ *   <li>Conflicts ({@link RepairCommands}): {@link ListConflicts}, {@link ReadObjectVersion} read (objects in
+ *       conflict included); {@link RepairObject} installs a repaired object and clears its conflict.</li>
  * </ul>
  * Commands to an uninitialised replica are rejected with NO_SUCH_VOLUME.
  *
  * <p>This file holds the protocol, the command-handler table and the event handler ({@link Volume#apply}, the
  * only place the state changes); the handlers live beside it by what they do: {@link MutationCommands},
- * {@link ReplicaQueries}, {@link CatchUpCommands}, {@link ResolutionCommands} and {@link BlobGarbage}, sharing
+ * {@link ReplicaQueries}, {@link CatchUpCommands}, {@link ResolutionCommands}, {@link RepairCommands} and
+ * {@link BlobGarbage}, sharing
  * {@link ReplicaScope}.
  */
 public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Command, VolumeEvent, Volume> {
@@ -264,13 +267,51 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     }
 
     /**
-     * Performs a resolution's steps and adopts the group's volume vector and fid counters, all in one atomic write
-     * (which also empties its resolution log and pending-COP2 table): {@link Result.Installed}.
+     * Performs a resolution's steps, marks its conflicts and adopts the group's volume vector and fid counters, all in
+     * one atomic write (which also empties its resolution log and pending-COP2 table): {@link Result.Installed}.
      */
     public record ApplyResolution(List<dev.strand.conflictrepair.PlanStep> steps,
                                   dev.strand.replication.VersionVector volumeVector, long nextVnode, long nextUnique,
-                                  ActorRef<Result> replyTo) implements Command, ExpectsAnswer {
+                                  ActorRef<Result> replyTo, List<dev.strand.volume.ConflictRecord> conflicts)
+            implements Command, ExpectsAnswer {
+        /** {@code conflicts}: marked in the same write (absent, so none, from coordinators before conflict marking). */
         public ApplyResolution {
+            steps = List.copyOf(steps);
+            conflicts = conflicts == null ? List.of() : List.copyOf(conflicts);
+        }
+
+        public ApplyResolution(List<dev.strand.conflictrepair.PlanStep> steps,
+                               dev.strand.replication.VersionVector volumeVector, long nextVnode, long nextUnique,
+                               ActorRef<Result> replyTo) {
+            this(steps, volumeVector, nextVnode, nextUnique, replyTo, null);
+        }
+    }
+
+    // ---- conflicts and their repair (RepairCommands; the coordinator asks every replica) ------------------
+
+    /** A page of this replica's conflicts after the first {@code skip}: {@link Result.ConflictsPage}. */
+    public record ListConflicts(int skip, int max, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
+
+    /**
+     * This replica's version of what {@code name} in {@code dir} is bound to here, objects in conflict included:
+     * {@link Result.ObjectVersions} (one version from a replica, every replica's from the coordinator).
+     */
+    public record ReadObjectVersion(Fid dir, String name, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
+
+    /**
+     * To the coordinator: replica {@code keep}'s version of the file {@code name} in {@code dir} (in conflict) becomes
+     * every replica's, and the conflict is cleared; every replica must answer. {@code Done(Attr)}.
+     */
+    public record RepairFile(Fid dir, String name, int keep, ActorRef<Result> replyTo)
+            implements Command, ExpectsAnswer {}
+
+    /**
+     * To a replica: performs a repair's {@code steps} for {@code object} and clears every conflict naming it, in one
+     * atomic write ({@link VolumeEvent.ConflictRepaired}): {@code Done(Attr)}.
+     */
+    public record RepairObject(Fid object, List<dev.strand.conflictrepair.PlanStep> steps, ActorRef<Result> replyTo)
+            implements Command, ExpectsAnswer {
+        public RepairObject {
             steps = List.copyOf(steps);
         }
     }
@@ -374,6 +415,24 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                                  long nextVnode, long nextUnique, dev.strand.replication.VersionVector volumeVector)
                 implements Result {}
 
+        /** A page of conflicts; {@code last}: none follow. */
+        record ConflictsPage(List<ConflictEntry> conflicts, boolean last) implements Result {}
+
+        /** A conflict and the replicas that hold it marked. */
+        record ConflictEntry(dev.strand.volume.ConflictRecord conflict, List<Integer> markedOn)
+                implements CborSerializable {}
+
+        /** Replicas' versions of one object (see {@link ReadObjectVersion}). */
+        record ObjectVersions(List<ObjectVersion> versions) implements Result {}
+
+        /**
+         * Replica {@code replica}'s version: {@code vnode} (null and a {@code problem} when it has none; a directory's
+         * entries cut to fit, {@code entriesComplete} false then) and the conflicts it marks on it or its name.
+         */
+        record ObjectVersion(int replica, String node, boolean available, VolumeSnapshot.VnodeRecord vnode,
+                             boolean entriesComplete, String problem, List<dev.strand.volume.ConflictRecord> conflicts)
+                implements CborSerializable {}
+
         /** A replica's images of the vnodes a resolution names ({@link dev.strand.conflictrepair.VnodeImages}). */
         record ResolutionImages(List<VolumeSnapshot.VnodeRecord> images) implements Result {}
     }
@@ -400,6 +459,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     private final ReplicaQueries queries;
     private final CatchUpCommands catchUp;
     private final ResolutionCommands resolution;
+    private final RepairCommands repairs;
     private final BlobGarbage garbage;
 
     private VolumeReplica(ActorContext<Command> context, TimerScheduler<Command> timers, String entityId,
@@ -415,6 +475,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
         this.queries = new ReplicaQueries(scope);
         this.catchUp = new CatchUpCommands(scope);
         this.resolution = new ResolutionCommands(scope);
+        this.repairs = new RepairCommands(scope);
     }
 
     @Override
@@ -486,6 +547,11 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                 .onCommand(ReadResolutionLog.class, resolution::onReadLog)
                 .onCommand(ReadResolutionImages.class, resolution::onReadImages)
                 .onCommand(ApplyResolution.class, resolution::onApply)
+                .onCommand(ListConflicts.class, repairs::onListConflicts)
+                .onCommand(ReadObjectVersion.class, repairs::onReadObjectVersion)
+                .onCommand(RepairObject.class, repairs::onRepairObject)
+                .onCommand(RepairFile.class, (volume, command) -> scope.reject(command.replyTo(),
+                        new dev.strand.protocol.error.BadRequestException("repairs go through the volume's coordinator")))
                 .onCommand(BlobsListed.class, garbage::onBlobsListed)
                 .onCommand(DeleteFreedBlob.class, garbage::onDeleteFreedBlob);
 

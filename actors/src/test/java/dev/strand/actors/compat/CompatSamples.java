@@ -265,6 +265,7 @@ final class CompatSamples {
         resolutionLog(samples);
         resolution(system, samples);
         detection(system, samples);
+        conflicts(system, samples);
         return samples;
     }
 
@@ -279,6 +280,50 @@ final class CompatSamples {
                         2, 0),
                 new ReplicaSummary(2, "7.2", null, false, null, -1, "unavailable", -1, -1)),
                 List.of("resolution of replicas [0, 1]")));
+    }
+
+    /**
+     * Conflicts (added in v3): marked by a resolution, in the same write as its steps, and repaired; a snapshot that
+     * holds them; an ApplyResolution that carries them.
+     */
+    private static void conflicts(ActorSystem<?> system, Map<String, Object> samples) {
+        dev.strand.volume.ConflictRecord updateUpdate = new dev.strand.volume.ConflictRecord("UPDATE_UPDATE",
+                List.of(NOTES), List.of(), List.of("/notes.txt"), List.of(0, 1),
+                "operations 4611686018427387921 and 4611686018427387922 both changed 7.3.3");
+        dev.strand.volume.ConflictRecord nameName = new dev.strand.volume.ConflictRecord("NAME_NAME",
+                List.of(new Fid(VOLUME, 4_611_686_018_427_387_923L, 1), new Fid(VOLUME, 4_611_686_018_427_387_924L, 1)),
+                List.of(new dev.strand.volume.ConflictRecord.Name(DOCS, "plan.txt")),
+                List.of("/docs/plan.txt", "?", "/docs/plan.txt"), List.of(1, 2), "'plan.txt' created on both sides");
+        samples.put("volume-event.conflicts-marked", new VolumeEvent.ConflictsMarked(List.of(updateUpdate, nameName)));
+        samples.put("volume-event.conflict-repaired", new VolumeEvent.ConflictRepaired(NOTES));
+        VolumeSnapshot base = volumeSnapshot();
+        samples.put("volume-snapshot.with-conflicts", new dev.strand.volume.RecentRequests.Snapshot(
+                new VolumeSnapshot(base.initialized(), base.volumeId(), base.volumeName(), base.createdMillis(),
+                        base.replicaIndex(), base.replicas(), base.nextVnode(), base.nextUnique(), base.versionVector(),
+                        base.vnodes(), List.of(), null, List.of(updateUpdate, nameName)), List.of()));
+        ActorRef<VolumeReplica.Result> ask = remoteRef(system, "/temp/$e#-118220933");
+        samples.put("replica-command.apply-resolution.with-conflicts", new VolumeReplica.ApplyResolution(List.of(
+                new dev.strand.conflictrepair.PlanStep.Stamp(ROOT, 12, vector(3, 9, 1), CREATED + 9_000,
+                        CREATED + 9_500)), vector(4, 22, 1), 11, 11, ask, List.of(updateUpdate)));
+        // strand repair: through the coordinator to every replica
+        samples.put("replica-command.list-conflicts", new VolumeReplica.ListConflicts(0, 1000, ask));
+        samples.put("replica-command.read-object-version", new VolumeReplica.ReadObjectVersion(ROOT, "notes.txt", ask));
+        samples.put("replica-command.repair-file", new VolumeReplica.RepairFile(ROOT, "notes.txt", 1, ask));
+        samples.put("replica-command.repair-object", new VolumeReplica.RepairObject(NOTES, List.of(
+                new dev.strand.conflictrepair.PlanStep.TakeData(NOTES, 1, 0640, 1_500, CREATED + 9_000, NOTES_BLOB,
+                        1_200),
+                new dev.strand.conflictrepair.PlanStep.Stamp(NOTES, 10, vector(3, 8, 2), CREATED + 9_000,
+                        CREATED + 9_500)), ask));
+        samples.put("replica-result.conflicts-page", new VolumeReplica.Result.ConflictsPage(List.of(
+                new VolumeReplica.Result.ConflictEntry(updateUpdate, List.of(0, 1, 2)),
+                new VolumeReplica.Result.ConflictEntry(nameName, List.of(1))), true));
+        VnodeRecord notes = volumeSnapshot().vnodes().get(2);
+        samples.put("replica-result.object-versions", new VolumeReplica.Result.ObjectVersions(List.of(
+                new VolumeReplica.Result.ObjectVersion(0, "strand@127.0.0.1:25520", true, notes, true, null,
+                        List.of(updateUpdate)),
+                new VolumeReplica.Result.ObjectVersion(1, "strand@127.0.0.1:25521", true, null, true,
+                        "no entry 'notes.txt' in 7.1.1 here", List.of()),
+                new VolumeReplica.Result.ObjectVersion(2, null, false, null, true, "did not answer", List.of()))));
     }
 
     /** Resolution's messages (added in v3): a participant's input and the steps it performs. */

@@ -1,6 +1,8 @@
 package dev.strand.actors.coordinator;
 
 import dev.strand.actors.volume.ReplicaSummary;
+import dev.strand.actors.volume.ReplicaVersion;
+import dev.strand.protocol.Status;
 import dev.strand.actors.registry.MinReplicas;
 import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.actors.volume.ActorTestSupport;
@@ -29,6 +31,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -184,21 +187,165 @@ class ResolutionTest {
         }
     }
 
-    @Test
-    void aConflictLeavesTheReplicaDivergedWithTheReasonShown() {
+    /** Replica {@code r} alone commits {@code blob} as {@code file}'s contents (the other side of a partition). */
+    private void storeAlone(int r, Fid file, UUID blob, long length) {
+        real.get(r).tell(new VolumeReplica.CommitStore(file, blob, length, "other-side", REQUEST_IDS.incrementAndGet(),
+                client.getRef(), new VolumeReplica.Cop1(ALONE_OP_IDS.incrementAndGet(), System.currentTimeMillis(),
+                List.of())));
+        client.expectMessageClass(VolumeReplica.Result.Done.class);
+    }
+
+    private VolumeReplica.Result store(Fid file, UUID blob, long length) {
+        return ask(r -> new VolumeReplica.CommitStore(file, blob, length, "test-client", REQUEST_IDS.incrementAndGet(),
+                r));
+    }
+
+    /** Replica {@code r}'s own version of {@code fid} (VALIDATE reads objects in conflict too). */
+    private ReplicaVersion version(int r, Fid fid) {
+        real.get(r).tell(new VolumeReplica.Validate(fid, client.getRef()));
+        return client.expectMessageClass(VolumeReplica.Result.Validation.class).replicas().get(0);
+    }
+
+    /**
+     * The same file stored differently on both sides (UPDATE_UPDATE): the rest merges, every replica is current with
+     * equal volume vectors, each keeps its own version of the file, which answers CONFLICT; the other files serve.
+     */
+    Fid divergeWithAnUpdateUpdateConflict(Fid[] others) {
         start(2);
         Attr file = (Attr) mutate(new Create(root, "f", 0644, true)).reply();
+        Attr untouched = (Attr) mutate(new Create(root, "untouched", 0644, true)).reply();
         cut.get(1).set(true);
-        mutate(new SetAttr(file.fid(), 0600, null, null));
-        alone(1, new SetAttr(file.fid(), 0640, null, null));
+        assertThat(store(file.fid(), UUID.randomUUID(), 10)).isInstanceOf(VolumeReplica.Result.Done.class);
+        Attr merged = (Attr) mutate(new Create(root, "created-on-0", 0644, true)).reply();
+        storeAlone(1, file.fid(), UUID.randomUUID(), 20);
+        cut.get(1).set(false);
+        others[0] = untouched.fid();
+        others[1] = merged.fid();
+        return file.fid();
+    }
+
+    @Test
+    void aConflictIsMarkedOnEveryReplicaWhichAreAllCurrentAndOnlyTheObjectInConflictAnswersConflict() {
+        Fid[] others = new Fid[2];
+        Fid f = divergeWithAnUpdateUpdateConflict(others);
+
+        awaitEveryReplicaCurrentWithEqualVectors();
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(1);
+        VolumeReplica.Result read = ask(r -> new VolumeReplica.Execute(new dev.strand.protocol.message.GetAttr(f),
+                "c", REQUEST_IDS.incrementAndGet(), r));
+        assertThat(read).isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> {
+            assertThat(rejected.status()).isEqualTo(Status.CONFLICT);
+            assertThat(rejected.message()).contains("UPDATE_UPDATE").contains("[0, 1]").contains("/f");
+        });
+        assertThat(store(f, UUID.randomUUID(), 5)).isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class,
+                rejected -> assertThat(rejected.status()).isEqualTo(Status.CONFLICT));
+        for (int r = 0; r < 2; r++) {
+            assertThat(names(r)).as("replica " + r).containsExactlyInAnyOrder("f", "untouched", "created-on-0");
+            assertThat(attr(r, others[0]).fid()).isEqualTo(others[0]);
+            assertThat(attr(r, others[1]).fid()).isEqualTo(others[1]);
+        }
+        assertThat(version(0, f).versionVector()).as("each replica keeps its own version")
+                .isNotEqualTo(version(1, f).versionVector());
+        // the volume goes on
+        mutate(new Create(root, "after", 0644, true));
+        assertThat(names(1)).contains("after");
+    }
+
+    @Test
+    void aConflictIsListedShownAndRepairedByKeepingOneReplicasVersion() {
+        Fid[] others = new Fid[2];
+        Fid f = divergeWithAnUpdateUpdateConflict(others);
+        awaitEveryReplicaCurrentWithEqualVectors();
+
+        VolumeReplica.Result.ConflictsPage page = (VolumeReplica.Result.ConflictsPage) ask(
+                r -> new VolumeReplica.ListConflicts(0, 0, r));
+        assertThat(page.last()).isTrue();
+        assertThat(page.conflicts()).singleElement().satisfies(e -> {
+            assertThat(e.conflict().kind()).isEqualTo("UPDATE_UPDATE");
+            assertThat(e.conflict().objects()).containsExactly(f);
+            assertThat(e.conflict().paths()).containsExactly("/f");
+            assertThat(e.conflict().replicas()).containsExactly(0, 1);
+            assertThat(e.markedOn()).containsExactly(0, 1);
+        });
+
+        VolumeReplica.Result.ObjectVersions shown = (VolumeReplica.Result.ObjectVersions) ask(
+                r -> new VolumeReplica.ReadObjectVersion(root, "f", r));
+        assertThat(shown.versions()).hasSize(2);
+        assertThat(shown.versions()).extracting(v -> v.vnode().size()).containsExactly(10L, 20L);
+        assertThat(shown.versions().get(0).vnode().versionVector())
+                .isNotEqualTo(shown.versions().get(1).vnode().versionVector());
+        assertThat(shown.versions()).allSatisfy(v -> assertThat(v.conflicts()).hasSize(1));
+
+        // a replica that does not answer: nothing changes
+        cut.get(0).set(true);
+        assertThat(ask(r -> new VolumeReplica.RepairFile(root, "f", 1, r)))
+                .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> {
+                    assertThat(rejected.status()).isEqualTo(Status.UNAVAILABLE);
+                    assertThat(rejected.message()).contains("replica 0");
+                });
+        cut.get(0).set(false);
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(1);
+
+        VolumeReplica.Result repaired = ask(r -> new VolumeReplica.RepairFile(root, "f", 1, r));
+        assertThat(repaired).isInstanceOf(VolumeReplica.Result.Done.class);
+        Attr attr = (Attr) ((VolumeReplica.Result.Done) repaired).reply();
+        assertThat(attr.size()).as("replica 1's version kept").isEqualTo(20);
+
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(0);
+        List<Long> vector = version(0, f).versionVector();
+        assertThat(version(1, f).versionVector()).isEqualTo(vector);
+        for (var before : shown.versions()) {
+            dev.strand.replication.VersionVector earlier = before.vnode().versionVector();
+            assertThat(dev.strand.replication.VersionVector.fromList(vector).compare(earlier))
+                    .as("the repaired version dominates " + earlier).isEqualTo(dev.strand.replication.VersionOrder.DOMINATES);
+        }
+        for (int r = 0; r < 2; r++) {
+            assertThat(attr(r, f).size()).as("replica " + r).isEqualTo(20);
+        }
+        awaitEveryReplicaCurrentWithEqualVectors();
+        // serves again, through the coordinator
+        assertThat(store(f, UUID.randomUUID(), 7)).isInstanceOf(VolumeReplica.Result.Done.class);
+        assertThat(((VolumeReplica.Result.ConflictsPage) ask(r -> new VolumeReplica.ListConflicts(0, 0, r)))
+                .conflicts()).isEmpty();
+    }
+
+    @Test
+    void repairingAFileThatIsNotInConflictIsRefused() {
+        start(2);
+        mutate(new Create(root, "fine", 0644, true));
+        assertThat(ask(r -> new VolumeReplica.RepairFile(root, "fine", 0, r)))
+                .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class,
+                        rejected -> assertThat(rejected.status()).isEqualTo(Status.INVALID_ARGUMENT));
+    }
+
+    @Test
+    void aNameCreatedOnBothSidesIsInConflictWhileTheDirectoryServesItsOtherNames() {
+        start(2);
+        cut.get(1).set(true);
+        Attr mine = (Attr) mutate(new Create(root, "n", 0644, true)).reply();
+        mutate(new Create(root, "only-on-0", 0644, true));
+        Attr theirs = (Attr) alone(1, new Create(root, "n", 0644, true)).reply();
         cut.get(1).set(false);
 
-        client.awaitAssert(RESOLVED, Duration.ofMillis(200), () -> {
-            assertThat(stats().group().get(1).state()).startsWith("diverged: ").contains("UPDATE_UPDATE");
-            return null;
+        awaitEveryReplicaCurrentWithEqualVectors();
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(1);
+        VolumeReplica.Result walk = ask(r -> new VolumeReplica.Execute(new dev.strand.protocol.message.Walk(root,
+                List.of("n")), "c", REQUEST_IDS.incrementAndGet(), r));
+        assertThat(walk).isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> {
+            assertThat(rejected.status()).isEqualTo(Status.CONFLICT);
+            assertThat(rejected.message()).contains("NAME_NAME");
         });
-        assertThat(stats().group().get(0).state()).isEqualTo("current");
-        assertThat(attr(0, file.fid()).mode() & 0777).as("nothing picked").isEqualTo(0600);
-        assertThat(attr(1, file.fid()).mode() & 0777).as("nothing picked").isEqualTo(0640);
+        for (int r = 0; r < 2; r++) {
+            assertThat(names(r)).as("replica " + r).contains("n", "only-on-0");
+        }
+        VolumeReplica.Result.ObjectVersions shown = (VolumeReplica.Result.ObjectVersions) ask(
+                r -> new VolumeReplica.ReadObjectVersion(root, "n", r));
+        assertThat(shown.versions()).extracting(v -> new Fid(volumeId, v.vnode().vnode(), v.vnode().unique()))
+                .as("each replica keeps its own object under the name").containsExactly(mine.fid(), theirs.fid());
+        assertThat(ask(r -> new VolumeReplica.RepairFile(root, "n", 0, r)))
+                .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class,
+                        rejected -> assertThat(rejected.status()).isEqualTo(Status.INVALID_ARGUMENT));
+        mutate(new Create(root, "after", 0644, true));
+        assertThat(names(1)).contains("after");
     }
 }

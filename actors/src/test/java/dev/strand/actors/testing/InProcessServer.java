@@ -1,6 +1,14 @@
 package dev.strand.actors.testing;
 
 import com.typesafe.config.Config;
+import dev.strand.protocol.message.Fid;
+import dev.strand.replication.VersionVector;
+import dev.strand.volume.ConflictRecord;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import com.typesafe.config.ConfigFactory;
 import dev.strand.actors.connection.ServerIdentity;
 import dev.strand.actors.connection.StrandTcpServer;
@@ -74,6 +82,47 @@ public final class InProcessServer implements AutoCloseable {
     /** {@code 127.0.0.1:<port>}, as clients and the CLI take it. */
     public String address() {
         return "127.0.0.1:" + port;
+    }
+
+    /**
+     * Marks {@code fid} in conflict (UPDATE_UPDATE between replicas 0 and 1) on each of the volume's {@code replicas},
+     * with the command a resolution whose plan held it back sends them ({@code ApplyResolution}, here with no steps):
+     * for tests of what clients see of a conflict. The objects are not made to differ (ResolutionTest makes a real
+     * one); the replicas must be quiet (it ends with their resolution logs emptied, as a resolution does).
+     */
+    public void markConflict(Fid fid, int replicas, String path) throws Exception {
+        ClusterSharding sharding = ClusterSharding.get(testKit.system());
+        List<org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<VolumeReplica.Command>> refs = new ArrayList<>();
+        VersionVector merged = null;
+        long nextVnode = 0;
+        long nextUnique = 0;
+        for (int r = 0; r < replicas; r++) {
+            var ref = sharding.entityRefFor(VolumeReplica.ENTITY_TYPE_KEY, VolumeReplica.entityId(fid.volume(), r));
+            refs.add(ref);
+            var log = (VolumeReplica.Result.ResolutionLogRead) AskPattern.<VolumeReplica.Command, VolumeReplica.Result>ask(
+                    ref, VolumeReplica.ReadResolutionLog::new, Duration.ofSeconds(10), testKit.system().scheduler())
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+            merged = merged == null ? log.volumeVector() : merged.merge(log.volumeVector());
+            nextVnode = Math.max(nextVnode, log.nextVnode());
+            nextUnique = Math.max(nextUnique, log.nextUnique());
+        }
+        for (int slot = 0; slot < replicas; slot++) {
+            merged = merged.increment(slot);
+        }
+        ConflictRecord conflict = new ConflictRecord("UPDATE_UPDATE", List.of(fid), List.of(), List.of(path),
+                List.of(0, 1), "both sides changed it (marked by a test)");
+        for (var ref : refs) {
+            VersionVector vector = merged;
+            long vnode = nextVnode;
+            long unique = nextUnique;
+            VolumeReplica.Result done = AskPattern.<VolumeReplica.Command, VolumeReplica.Result>ask(ref,
+                            reply -> new VolumeReplica.ApplyResolution(List.of(), vector, vnode, unique, reply,
+                                    List.of(conflict)), Duration.ofSeconds(10), testKit.system().scheduler())
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+            if (!(done instanceof VolumeReplica.Result.Installed)) {
+                throw new IllegalStateException("the replica did not mark the conflict: " + done);
+            }
+        }
     }
 
     @Override

@@ -77,6 +77,19 @@ public final class RealServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Marks the object a path names in conflict on every replica of its volume (see
+     * {@link InProcessServer#markConflict}); the conflict's path is the one inside the volume.
+     */
+    public void markConflict(String path) throws Exception {
+        try (BlockingStrandClient client = BlockingStrandClient.connect(settings())) {
+            var attr = client.stat(path);
+            String volume = path.substring(1, path.indexOf('/', 1));
+            int replicas = client.volumeInfo(volume).replicas();
+            server.markConflict(attr.fid(), replicas, path.substring(volume.length() + 1));
+        }
+    }
+
     @Override
     public void close() {
         server.close();

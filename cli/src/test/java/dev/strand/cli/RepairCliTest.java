@@ -1,0 +1,115 @@
+package dev.strand.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.strand.client.testing.RealServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code strand repair} and a conflict's exit code, end to end against a real server with two replicas. */
+class RepairCliTest {
+
+    private static RealServer server;
+
+    record Run(int code, String out, String err) {
+        JsonNode json() throws IOException {
+            return Json.mapper().readTree(out);
+        }
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = RealServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private Run strand(byte[] stdin, String... args) {
+        StrandCommand command = new StrandCommand().withStdio(new ByteArrayInputStream(stdin),
+                new ByteArrayOutputStream());
+        CommandLine commandLine = StrandCommand.commandLine(command);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        List<String> all = new ArrayList<>(List.of("--server", server.address()));
+        all.addAll(List.of(args));
+        return new Run(commandLine.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+    }
+
+    private Run strand(String... args) {
+        return strand(new byte[0], args);
+    }
+
+    @Test
+    void aConflictIsListedShownAndRepairedAndUntilThenItsFileExitsWithConflict() throws Exception {
+        assertThat(strand("volume", "create", "shared", "--replicas", "2").code()).isZero();
+        assertThat(strand("hello".getBytes(StandardCharsets.UTF_8), "put", "-", "/shared/f").code()).isZero();
+        assertThat(strand("mkdir", "/shared/d").code()).isZero();
+        server.markConflict("/shared/f");
+
+        Run cat = strand("cat", "/shared/f");
+        assertThat(cat.code()).isEqualTo(ExitCodes.CONFLICT);
+        assertThat(cat.err()).contains("CONFLICT").contains("UPDATE_UPDATE");
+        assertThat(strand("stat", "/shared/d").code()).isZero();
+
+        Run list = strand("repair", "list", "shared");
+        assertThat(list.code()).isZero();
+        assertThat(list.out()).contains("/shared/f").contains("UPDATE_UPDATE").contains("[0, 1]");
+        JsonNode all = strand("repair", "list", "--json").json(); // every volume
+        assertThat(all).hasSize(1);
+        assertThat(all.get(0).get("volume").asText()).isEqualTo("shared");
+        assertThat(all.get(0).get("paths").get(0).asText()).isEqualTo("/f");
+
+        JsonNode shown = strand("repair", "show", "--json", "/shared/f").json();
+        assertThat(shown.get("replicas")).hasSize(2);
+        assertThat(shown.get("replicas").get(1).get("size").asLong()).isEqualTo(5);
+        assertThat(shown.get("conflicts").get(0).get("kind").asText()).isEqualTo("UPDATE_UPDATE");
+        JsonNode dir = strand("repair", "show", "--json", "/shared/d").json();
+        assertThat(dir.get("replicas").get(0).get("type").asText()).isEqualTo("DIRECTORY");
+        assertThat(dir.get("differingEntries")).isEmpty();
+        assertThat(strand("repair", "show", "/shared/f").out()).contains("VERSION VECTOR").contains("UPDATE_UPDATE");
+
+        assertThat(strand("repair", "file", "/shared/f").code()).as("--keep is required").isEqualTo(ExitCodes.USAGE);
+        Run repaired = strand("repair", "file", "/shared/f", "--keep", "0");
+        assertThat(repaired.code()).isZero();
+        assertThat(repaired.out()).contains("replica 0");
+
+        assertThat(strand("cat", "/shared/f").code()).isZero();
+        assertThat(strand("repair", "list", "shared").out()).contains("no conflicts");
+        assertThat(strand("repair", "file", "/shared/f", "--keep", "0").code()).isEqualTo(ExitCodes.INVALID_ARGUMENT);
+    }
+
+    @Test
+    void repairFileFromALocalFileStoresItsContentsOnEveryReplica(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        assertThat(strand("volume", "create", "mended", "--replicas", "2").code()).isZero();
+        assertThat(strand("old".getBytes(StandardCharsets.UTF_8), "put", "-", "/mended/g").code()).isZero();
+        server.markConflict("/mended/g");
+        java.nio.file.Path local = tmp.resolve("new.txt");
+        java.nio.file.Files.writeString(local, "new contents");
+
+        Run repaired = strand("repair", "file", "/mended/g", "--from", local.toString(), "--json");
+
+        assertThat(repaired.code()).isZero();
+        assertThat(repaired.json().get("size").asLong()).isEqualTo(12);
+        assertThat(server.contents("/mended/g")).isEqualTo("new contents".getBytes(StandardCharsets.UTF_8));
+        assertThat(repaired.json().get("from").asText()).isEqualTo(local.toString());
+        assertThat(strand("repair", "list", "mended").out()).contains("no conflicts");
+    }
+}
