@@ -27,8 +27,8 @@ import static org.awaitility.Awaitility.await;
  * files of unique contents through that node's client port and recording every acknowledged write, and a number of
  * rounds, each of which picks a random node and either kills it with {@code kill -9} (then starts it again at once,
  * as a supervisor would) or pauses it with SIGSTOP for the pause length, then SIGCONT (and, if the others downed it
- * meanwhile and it exited, starts it again). A round ends once every node runs and sees every other Up; the writers
- * then write unhindered for the gap before the next round. After the last round the writers stop, the tool waits
+ * meanwhile and it exited, starts it again). Before each fault the writers write unhindered for the gap; a round
+ * ends once every node runs and sees every other Up. After the last round the writers stop, the tool waits
  * (bounded) until every replica is current with equal version vectors, and reads every acknowledged file through
  * every node. It prints the figures and a JSON summary (also written to target/kill-pause-loop.json), then fails if
  * a write was lost, the replicas did not converge, or a read failed.
@@ -64,8 +64,8 @@ class KillPauseLoop {
         }
         // Each round is bounded (fault, recovery, gap): so is the whole loop, and the writers with it.
         Duration writingBound = pause.plus(ROUND_RECOVERY_BOUND).plus(gap).multipliedBy(rounds).plusMinutes(5);
-        System.out.printf("[KillPauseLoop] seed %d: %d rounds, %d nodes, %d writers, pauses of %d s, %d s between "
-                        + "rounds%n", seed, rounds, nodes, writers, pause.toSeconds(), gap.toSeconds());
+        System.out.printf("[KillPauseLoop] seed %d: %d rounds, %d nodes, %d writers, pauses of %d s, %d s of writing "
+                        + "before each round%n", seed, rounds, nodes, writers, pause.toSeconds(), gap.toSeconds());
 
         Random random = new Random(seed);
         List<Round> done = new ArrayList<>();
@@ -96,6 +96,7 @@ class KillPauseLoop {
                 await("every writer has acknowledged a write").atMost(Duration.ofSeconds(60))
                         .pollInterval(Duration.ofMillis(200)).until(() -> allWrote(ledger, Long.MIN_VALUE));
                 for (int r = 1; r <= rounds && aborted == null; r++) {
+                    Thread.sleep(gap.toMillis()); // writing without faults before each round
                     ProcessCluster.Node victim = cluster.node(random.nextInt(nodes) + 1);
                     Fault fault = random.nextBoolean() ? Fault.KILL : Fault.PAUSE;
                     long ackedBefore = ledger.acknowledged().size();
@@ -128,9 +129,6 @@ class KillPauseLoop {
                                     : "SIGSTOP", victim.index, round.faultMillis(),
                             exit == -1 ? "" : ", exited " + exit + ", started again", round.backMillis(),
                             ackedBefore, round.ackedAfter());
-                    if (r < rounds) {
-                        Thread.sleep(gap.toMillis()); // writing without faults between rounds
-                    }
                 }
             } finally {
                 ledger.stop();

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -16,14 +17,16 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The outside testers' case: a node paused with SIGSTOP for 25 s (longer than the ~10 s after which the others down
- * it) while writers write through the two other nodes, then SIGCONT. The paused node is the one running the
- * volume's coordinator (and one of its replicas), preferably not node 1 (the oldest, whose shard coordinator's
- * handover would slow the failover). A supervisor's work is done by the test: the node, downed meanwhile, exits
+ * it) while writers write through the two other nodes, then SIGCONT. The paused node hosts one of the volume's
+ * replicas but not its coordinator ({@code -Dstrand.it.paused.victim=coordinator}: the coordinator's node), and is
+ * preferably not node 1 (the oldest, whose shard coordinator's handover would slow the failover). A supervisor's work is done by the test: the node, downed meanwhile, exits
  * once it runs again and is started again. Then every replica must be current with equal version vectors within a
  * bound, and every acknowledged write readable, with its contents, through every node.
  */
 class PausedNodeIT {
     private static final Duration PAUSE = Duration.ofSeconds(Long.getLong("strand.it.paused.seconds", 25));
+    /** Which node is paused: one hosting only a replica (the default), or the one running the volume's coordinator. */
+    private static final boolean PAUSE_COORDINATOR = "coordinator".equals(System.getProperty("strand.it.paused.victim"));
     private static final Duration CONVERGENCE_BOUND = Duration.ofSeconds(60);
 
     private static ProcessCluster cluster;
@@ -56,10 +59,12 @@ class PausedNodeIT {
                         .pollInterval(Duration.ofMillis(200)).until(() -> cluster.placedApart(created, 3));
                 ProcessCluster.Node coordinator = await("its coordinator started").atMost(Duration.ofSeconds(10))
                         .until(() -> cluster.coordinatorOf(created), Optional::isPresent).orElseThrow();
-                if (victim == null || coordinator != cluster.node(1)) {
+                ProcessCluster.Node candidate = PAUSE_COORDINATOR ? coordinator : cluster.nodes().stream()
+                        .filter(n -> n != coordinator).max(Comparator.comparingInt(n -> n.index)).orElseThrow();
+                if (victim == null || candidate != cluster.node(1)) {
                     volume = name;
                     id = created;
-                    victim = coordinator;
+                    victim = candidate;
                 }
             }
         }
@@ -97,11 +102,12 @@ class PausedNodeIT {
 
         Convergence convergence = Convergence.awaitOn(cluster, volume, 3, CONVERGENCE_BOUND);
         WriteLedger.Check check = ledger.check(cluster.nodes());
-        System.out.printf("[PausedNodeIT] volume %s (id %d): node %d (its coordinator) paused %d s; %s; back in every "
+        System.out.printf("[PausedNodeIT] volume %s (id %d): node %d (%s) paused %d s; %s; back in every "
                         + "view %d ms after SIGCONT; writes acknowledged %d, not acknowledged %s; every replica current "
                         + "with equal vectors: %s%n%s%n[PausedNodeIT] reads of %d acknowledged files through 3 nodes: "
                         + "%d lost %s, %d unreadable %s%n",
-                volume, id, paused.index, PAUSE.toSeconds(),
+                volume, id, paused.index, PAUSE_COORDINATOR ? "its coordinator's" : "a replica's, not the coordinator's",
+                PAUSE.toSeconds(),
                 exit == -1 ? "it still ran" : "it exited with " + exit + " and was started again",
                 TimeUnit.NANOSECONDS.toMillis(backAt - resumedAt), ledger.acknowledged().size(), ledger.failed(),
                 convergence.converged() ? convergence.millis() + " ms after the writers stopped"
