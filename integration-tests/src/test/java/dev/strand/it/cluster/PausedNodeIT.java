@@ -18,15 +18,21 @@ import static org.awaitility.Awaitility.await;
 /**
  * The outside testers' case: a node paused with SIGSTOP for 25 s (longer than the ~10 s after which the others down
  * it) while writers write through the two other nodes, then SIGCONT. The paused node hosts one of the volume's
- * replicas but not its coordinator ({@code -Dstrand.it.paused.victim=coordinator}: the coordinator's node), and is
- * preferably not node 1 (the oldest, whose shard coordinator's handover would slow the failover). A supervisor's work is done by the test: the node, downed meanwhile, exits
- * once it runs again and is started again. Then every replica must be current with equal version vectors within a
+ * replicas but not its coordinator, and is preferably not node 1 (the oldest, whose shard coordinator's handover
+ * would slow the failover); {@code -Dstrand.it.paused.victim} chooses another (see {@link #VICTIM}). A supervisor's
+ * work is done by the test: the node, downed meanwhile, exits once it runs again and is started again. Then every replica must be current with equal version vectors within a
  * bound, and every acknowledged write readable, with its contents, through every node.
  */
 class PausedNodeIT {
     private static final Duration PAUSE = Duration.ofSeconds(Long.getLong("strand.it.paused.seconds", 25));
-    /** Which node is paused: one hosting only a replica (the default), or the one running the volume's coordinator. */
-    private static final boolean PAUSE_COORDINATOR = "coordinator".equals(System.getProperty("strand.it.paused.victim"));
+    /**
+     * Which node is paused: {@code replica} (the default), one hosting a replica but not the volume's coordinator;
+     * {@code coordinator}, the coordinator's; {@code oldest}, node 1 (the oldest: it also runs the shard
+     * coordinator) with the volume's coordinator on it.
+     */
+    private static final String VICTIM = System.getProperty("strand.it.paused.victim", "replica");
+    private static final boolean PAUSE_COORDINATOR = !VICTIM.equals("replica");
+    private static final boolean PAUSE_OLDEST = VICTIM.equals("oldest");
     private static final Duration CONVERGENCE_BOUND = Duration.ofSeconds(60);
 
     private static ProcessCluster cluster;
@@ -51,7 +57,8 @@ class PausedNodeIT {
         long id = -1;
         ProcessCluster.Node victim = null;
         try (BlockingStrandClient admin = cluster.clientOfAll(0)) {
-            for (int attempt = 0; attempt < 4 && (victim == null || victim == cluster.node(1)); attempt++) {
+            for (int attempt = 0; attempt < 4 && (victim == null || (victim == cluster.node(1)) != PAUSE_OLDEST);
+                 attempt++) {
                 String name = "paused" + attempt;
                 long created = admin.volumeCreate(name, 3).id();
                 admin.mkdir("/" + name + "/before"); // starts the volume's coordinator
@@ -61,7 +68,7 @@ class PausedNodeIT {
                         .until(() -> cluster.coordinatorOf(created), Optional::isPresent).orElseThrow();
                 ProcessCluster.Node candidate = PAUSE_COORDINATOR ? coordinator : cluster.nodes().stream()
                         .filter(n -> n != coordinator).max(Comparator.comparingInt(n -> n.index)).orElseThrow();
-                if (victim == null || candidate != cluster.node(1)) {
+                if (victim == null || (candidate == cluster.node(1)) == PAUSE_OLDEST) {
                     volume = name;
                     id = created;
                     victim = candidate;
@@ -103,10 +110,11 @@ class PausedNodeIT {
         Convergence convergence = Convergence.awaitOn(cluster, volume, 3, CONVERGENCE_BOUND);
         WriteLedger.Check check = ledger.check(cluster.nodes());
         System.out.printf("[PausedNodeIT] volume %s (id %d): node %d (%s) paused %d s; %s; back in every "
-                        + "view %d ms after SIGCONT; writes acknowledged %d, not acknowledged %s; every replica current "
-                        + "with equal vectors: %s%n%s%n[PausedNodeIT] reads of %d acknowledged files through 3 nodes: "
+                        + "view %d ms after SIGCONT; writes acknowledged %d, not acknowledged %s; every replica "
+                        + "current with equal vectors: %s%n%s%n[PausedNodeIT] reads of %d acknowledged files through 3 nodes: "
                         + "%d lost %s, %d unreadable %s%n",
-                volume, id, paused.index, PAUSE_COORDINATOR ? "its coordinator's" : "a replica's, not the coordinator's",
+                volume, id, paused.index, !PAUSE_COORDINATOR ? "a replica's, not the coordinator's"
+                        : paused == cluster.node(1) ? "the oldest, its coordinator's" : "its coordinator's",
                 PAUSE.toSeconds(),
                 exit == -1 ? "it still ran" : "it exited with " + exit + " and was started again",
                 TimeUnit.NANOSECONDS.toMillis(backAt - resumedAt), ledger.acknowledged().size(), ledger.failed(),
