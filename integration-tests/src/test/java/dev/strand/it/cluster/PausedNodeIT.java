@@ -20,8 +20,9 @@ import static org.awaitility.Awaitility.await;
  * it) while writers write through the two other nodes, then SIGCONT. The paused node hosts one of the volume's
  * replicas but not its coordinator, and is preferably not node 1 (the oldest, whose shard coordinator's handover
  * would slow the failover); {@code -Dstrand.it.paused.victim} chooses another (see {@link #VICTIM}). A supervisor's
- * work is done by the test: the node, downed meanwhile, exits once it runs again and is started again. Then every replica must be current with equal version vectors within a
- * bound, and every acknowledged write readable, with its contents, through every node.
+ * work is done by the test: the node, downed meanwhile, exits once it runs again and is started again. Then every
+ * replica must be current with equal version vectors within a bound, and every acknowledged write readable, with its
+ * contents, through every node.
  */
 class PausedNodeIT {
     private static final Duration PAUSE = Duration.ofSeconds(Long.getLong("strand.it.paused.seconds", 25));
@@ -111,8 +112,8 @@ class PausedNodeIT {
         WriteLedger.Check check = ledger.check(cluster.nodes());
         System.out.printf("[PausedNodeIT] volume %s (id %d): node %d (%s) paused %d s; %s; back in every "
                         + "view %d ms after SIGCONT; writes acknowledged %d, not acknowledged %s; every replica "
-                        + "current with equal vectors: %s%n%s%n[PausedNodeIT] reads of %d acknowledged files through 3 nodes: "
-                        + "%d lost %s, %d unreadable %s%n",
+                        + "current with equal vectors: %s%n%s%n[PausedNodeIT] reads of %d acknowledged files through 3 "
+                        + "nodes: %d lost %s, %d unreadable %s%n",
                 volume, id, paused.index, !PAUSE_COORDINATOR ? "a replica's, not the coordinator's"
                         : paused == cluster.node(1) ? "the oldest, its coordinator's" : "its coordinator's",
                 PAUSE.toSeconds(),
