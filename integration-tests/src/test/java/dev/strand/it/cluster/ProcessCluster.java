@@ -1,5 +1,8 @@
 package dev.strand.it.cluster;
 
+import dev.strand.client.BlockingStrandClient;
+import dev.strand.client.ClientSettings;
+import dev.strand.client.ServerAddress;
 import dev.strand.it.support.NetworkPartition;
 import dev.strand.it.support.SharedCassandra;
 import dev.strand.ops.management.ManagementProbe;
@@ -204,6 +207,63 @@ final class ProcessCluster implements AutoCloseable {
             launch(seeds());
             awaitReady();
         }
+
+        /**
+         * What a supervisor does after this node was killed or paused: if its process exited (killed, or downed by
+         * the others during a pause: it exits with 75 once it runs again) start it again, as often as it exits
+         * while starting (at most 3 times); then wait until every node runs and sees every other Up. Returns the
+         * exit code of the process it replaced, or -1 if that still ran.
+         */
+        int superviseBack(Duration bound) {
+            long deadline = System.nanoTime() + bound.toNanos();
+            await("node " + index + " exited or rejoined").atMost(bound).pollInterval(Duration.ofMillis(200))
+                    .until(() -> !isAlive() || allRunningNodesSeeEachOtherUp());
+            int exit = isAlive() ? -1 : process.exitValue();
+            for (int attempt = 1; !isAlive(); attempt++) {
+                try {
+                    restart();
+                } catch (RuntimeException e) {
+                    if (attempt >= 3 || isAlive()) {
+                        throw e;
+                    }
+                }
+            }
+            await("every node runs and sees every other Up after node " + index + " came back")
+                    .atMost(Duration.ofNanos(Math.max(deadline - System.nanoTime(), Duration.ofSeconds(30).toNanos())))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> nodes.stream().allMatch(Node::isAlive) && allRunningNodesSeeEachOtherUp());
+            return exit;
+        }
+
+        /** SIGSTOP: the process freezes with its sockets open, as in a long GC pause or a suspended VM. */
+        void pause() {
+            signal("STOP");
+        }
+
+        /** SIGCONT after {@link #pause()}. */
+        void resume() {
+            signal("CONT");
+        }
+
+        private void signal(String signal) {
+            try {
+                int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(pid())).inheritIO().start()
+                        .waitFor();
+                if (exit != 0) {
+                    throw new IllegalStateException("kill -" + signal + " " + pid() + " exited with " + exit);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** A client of this node only, which does not move to another node: what it reads comes through this one. */
+        BlockingStrandClient client() {
+            return BlockingStrandClient.connect(ClientSettings.of(ServerAddress.parse(clientAddress()))
+                    .withConnectTimeout(Duration.ofSeconds(3)).withReconnectTimeout(Duration.ZERO));
+        }
     }
 
     private ProcessCluster(String keyspace, PortRange portRange, NetworkPartition partition) {
@@ -281,6 +341,44 @@ final class ProcessCluster implements AutoCloseable {
             }
         }
         return Optional.ofNullable(host).map(this::byClusterAddress);
+    }
+
+    /**
+     * The node whose log says it started the volume's coordinator last (log lines begin with the time); empty if
+     * none did yet.
+     */
+    Optional<Node> coordinatorOf(long volumeId) {
+        String marker = "Coordinator of volume " + volumeId + " serves";
+        Node found = null;
+        String latest = null;
+        for (Node node : nodes) {
+            for (String line : node.currentLog()) {
+                if (line.contains(marker) && line.length() >= 12 && (latest == null || line.substring(0, 12)
+                        .compareTo(latest) >= 0)) {
+                    latest = line.substring(0, 12);
+                    found = node;
+                }
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** Whether the shard coordinator last placed each of the volume's {@code replicas} replicas on another node. */
+    boolean placedApart(long volumeId, int replicas) {
+        java.util.Set<Node> hosts = new java.util.HashSet<>();
+        for (int r = 0; r < replicas; r++) {
+            hostOf(volumeId + "." + r).ifPresent(hosts::add);
+        }
+        return hosts.size() == replicas;
+    }
+
+    /** A client of every node, trying node {@code first + 1} first: it reconnects to another when one goes. */
+    BlockingStrandClient clientOfAll(int first) {
+        List<ServerAddress> servers = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            servers.add(ServerAddress.parse(nodes.get((first + i) % nodes.size()).clientAddress()));
+        }
+        return BlockingStrandClient.connect(ClientSettings.of(servers).withConnectTimeout(Duration.ofSeconds(3)));
     }
 
     /** Whether every running node sees exactly the running nodes, all Up and reachable. */

@@ -1,8 +1,6 @@
 package dev.strand.it.cluster;
 
 import dev.strand.client.BlockingStrandClient;
-import dev.strand.client.ClientSettings;
-import dev.strand.client.ServerAddress;
 import dev.strand.it.support.SharedCassandra;
 import dev.strand.protocol.message.ReplicaInfo;
 import dev.strand.protocol.message.VolumeInfo;
@@ -12,12 +10,10 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 
@@ -56,15 +52,15 @@ class ResolutionIT {
         String volume = null;
         long id = -1;
         ProcessCluster.Node victim = null;
-        try (BlockingStrandClient admin = connectToAll()) {
+        try (BlockingStrandClient admin = cluster.clientOfAll(0)) {
             for (int attempt = 0; attempt < 6 && (victim == null || victim == cluster.node(1)); attempt++) {
                 String name = "solo" + attempt;
                 long created = admin.volumeCreate(name, 3, "1").id();
                 admin.mkdir("/" + name + "/before");
                 await("volume " + name + " placed on three nodes").atMost(Duration.ofSeconds(45))
-                        .pollInterval(Duration.ofMillis(200)).until(() -> placedApart(created));
+                        .pollInterval(Duration.ofMillis(200)).until(() -> cluster.placedApart(created, 3));
                 ProcessCluster.Node coordinator = await("its coordinator started").atMost(Duration.ofSeconds(10))
-                        .until(() -> coordinatorNode(created), Optional::isPresent).orElseThrow();
+                        .until(() -> cluster.coordinatorOf(created), Optional::isPresent).orElseThrow();
                 if (victim == null || coordinator != cluster.node(1)) {
                     volume = name;
                     id = created;
@@ -83,23 +79,23 @@ class ResolutionIT {
         byte[] contents = "acknowledged by one replica alone".getBytes(StandardCharsets.UTF_8);
         String volumeName = volume;
         String path = "/" + volume + "/alone.txt";
-        try (BlockingStrandClient client = connectTo(victim)) {
+        try (BlockingStrandClient client = victim.client()) {
             // the volume's record and its path are known on this connection before the others pause: the write
             // then needs no registry and no other node
             assertThat(client.stat("/" + volume + "/before")).isNotNull();
-            others.forEach(n -> signal(n, "STOP"));
+            others.forEach(ProcessCluster.Node::pause);
             client.createFile(path, 0644, true);
             client.write(path, contents.length, Channels.newChannel(new ByteArrayInputStream(contents)), n -> {});
         } finally {
             victim.kill(); // the replica that alone holds the write, and the coordinator, die together
-            others.forEach(n -> signal(n, "CONT"));
+            others.forEach(ProcessCluster.Node::resume);
         }
 
         victim.restart();
         await("every node sees all three Up").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
                 .until(cluster::allRunningNodesSeeEachOtherUp);
         long back = System.nanoTime();
-        try (BlockingStrandClient admin = connectToAll()) {
+        try (BlockingStrandClient admin = cluster.clientOfAll(0)) {
             await("every replica current, with equal volume vectors").atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
                         VolumeInfo info = admin.volumeInfo(volumeName);
@@ -111,57 +107,12 @@ class ResolutionIT {
         System.out.printf("[ResolutionIT] every replica current with equal vectors %d ms after the node was back%n",
                 (System.nanoTime() - back) / 1_000_000);
         for (ProcessCluster.Node node : cluster.nodes()) {
-            try (BlockingStrandClient client = connectTo(node)) {
+            try (BlockingStrandClient client = node.client()) {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 client.cat(path, out, n -> {});
                 assertThat(out.toByteArray()).as("the write, through node " + node.index).isEqualTo(contents);
                 assertThat(client.stat("/" + volume + "/before")).isNotNull();
             }
         }
-    }
-
-    private static boolean placedApart(long id) {
-        List<ProcessCluster.Node> hosts = new ArrayList<>();
-        for (int r = 0; r < 3; r++) {
-            cluster.hostOf(id + "." + r).ifPresent(hosts::add);
-        }
-        return hosts.size() == 3 && new HashSet<>(hosts).size() == 3;
-    }
-
-    /** The node whose log says it started the volume's coordinator last (log lines begin with the time). */
-    private static Optional<ProcessCluster.Node> coordinatorNode(long id) {
-        String marker = "Coordinator of volume " + id + " serves";
-        ProcessCluster.Node found = null;
-        String latest = null;
-        for (ProcessCluster.Node node : cluster.nodes()) {
-            for (String line : node.currentLog()) {
-                if (line.contains(marker) && line.length() >= 12 && (latest == null || line.substring(0, 12)
-                        .compareTo(latest) >= 0)) {
-                    latest = line.substring(0, 12);
-                    found = node;
-                }
-            }
-        }
-        return Optional.ofNullable(found);
-    }
-
-    private static void signal(ProcessCluster.Node node, String signal) {
-        try {
-            new ProcessBuilder("kill", "-" + signal, Long.toString(node.pid())).inheritIO().start().waitFor();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static BlockingStrandClient connectToAll() {
-        List<ServerAddress> servers = cluster.nodes().stream().map(n -> ServerAddress.parse(n.clientAddress())).toList();
-        return BlockingStrandClient.connect(ClientSettings.of(servers).withConnectTimeout(Duration.ofSeconds(3)));
-    }
-
-    private static BlockingStrandClient connectTo(ProcessCluster.Node node) {
-        return BlockingStrandClient.connect(ClientSettings.of(ServerAddress.parse(node.clientAddress()))
-                .withConnectTimeout(Duration.ofSeconds(3)).withReconnectTimeout(Duration.ZERO));
     }
 }
