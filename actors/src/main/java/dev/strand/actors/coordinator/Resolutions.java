@@ -25,7 +25,9 @@ import org.apache.pekko.serialization.SerializationExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.function.IntConsumer;
 import java.util.stream.Collectors;
 
@@ -128,7 +130,7 @@ final class Resolutions {
      * if they lacked it.
      */
     private void readLogs(boolean settled) {
-        asks.gather(VolumeReplica.ReadResolutionLog::new, answers -> {
+        gatherPages(skip -> r -> new VolumeReplica.ReadResolutionLog(r, skip), answers -> {
             String missing = missing(answers, Result.ResolutionLogRead.class);
             if (missing != null) {
                 finish(missing);
@@ -143,8 +145,49 @@ final class Resolutions {
                         .map(e -> new LogEntry(e.opId(), e.event())).toList());
             }
             List<Long> named = List.copyOf(VnodeImages.named(logs));
-            asks.gather(r -> new VolumeReplica.ReadResolutionImages(named, r), images -> plan(answers, logs, images));
+            gatherPages(skip -> r -> new VolumeReplica.ReadResolutionImages(named, r, skip),
+                    images -> plan(answers, logs, images));
         });
+    }
+
+    /**
+     * Asks every replica for every page of a paged answer (a resolution's log or images; each page fits one message),
+     * one replica's pages after another's; {@code then} runs in the coordinator with one answer per replica, its pages
+     * joined (null where a page did not come; a refusal as it came). Mutations are paused, so pages do not shift.
+     */
+    private void gatherPages(IntFunction<Function<org.apache.pekko.actor.typed.ActorRef<Result>, Command>> pageFrom,
+                             Consumer<List<Result>> then) {
+        List<CompletableFuture<Result>> answers = new ArrayList<>();
+        for (int i = 0; i < replicas.size(); i++) {
+            answers.add(pages(i, pageFrom, 0, null));
+        }
+        context.pipeToSelf(CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)),
+                (ok, failure) -> new VolumeCoordinator.Gathered(answers.stream().map(a -> a.getNow(null)).toList(),
+                        then));
+    }
+
+    /** Replica {@code replica}'s pages from item {@code skip} on, after {@code before} (null: none yet). */
+    private CompletableFuture<Result> pages(int replica,
+                                            IntFunction<Function<org.apache.pekko.actor.typed.ActorRef<Result>,
+                                                    Command>> pageFrom, int skip, Result before) {
+        return asks.ask(replica, pageFrom.apply(skip)).toCompletableFuture().thenCompose(page -> {
+            Result joined;
+            int items;
+            boolean more;
+            if (page instanceof Result.ResolutionLogRead log) {
+                joined = before == null ? log : ((Result.ResolutionLogRead) before).followedBy(log);
+                items = log.entries().size();
+                more = log.more();
+            } else if (page instanceof Result.ResolutionImages images) {
+                joined = before == null ? images : ((Result.ResolutionImages) before).followedBy(images);
+                items = images.images().size();
+                more = images.more();
+            } else {
+                return CompletableFuture.completedFuture(page); // a refusal ends the read
+            }
+            return more && items > 0 ? pages(replica, pageFrom, skip + items, joined)
+                    : CompletableFuture.completedFuture(joined);
+        }).exceptionally(failure -> null);
     }
 
     /** Sends each replica the update sets this coordinator knows for its logged operations; false if there are none. */
@@ -228,25 +271,85 @@ final class Resolutions {
 
     private void perform(ResolutionPlan.Planned plan, VersionVector vector, long nextVnode, long nextUnique) {
         List<ConflictRecord> conflicts = plan.conflicts().stream().map(Resolutions::record).toList();
-        List<Function<org.apache.pekko.actor.typed.ActorRef<Result>, Command>> commands = new ArrayList<>();
-        for (int i = 0; i < replicas.size(); i++) {
-            List<PlanStep> steps = plan.steps().getOrDefault(i, List.of());
-            Function<org.apache.pekko.actor.typed.ActorRef<Result>, Command> command =
-                    r -> new VolumeReplica.ApplyResolution(steps, vector, nextVnode, nextUnique, r, conflicts);
-            int bytes = serialization.serialize(command.apply(null)).get().length;
-            if (bytes > frames.pageBytes()) { // never sent: it would be dropped by remoting
-                finish("replica " + i + "'s steps (" + steps.size() + ", " + bytes + " bytes) do not fit one message");
-                return;
-            }
-            commands.add(command);
-        }
+        long id = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         List<CompletableFuture<Result>> answers = new ArrayList<>();
         for (int i = 0; i < replicas.size(); i++) {
-            answers.add(asks.ask(i, commands.get(i)).toCompletableFuture().exceptionally(failure -> null));
+            List<PlanStep> steps = plan.steps().getOrDefault(i, List.of());
+            Function<org.apache.pekko.actor.typed.ActorRef<Result>, Command> whole =
+                    r -> new VolumeReplica.ApplyResolution(steps, vector, nextVnode, nextUnique, r, conflicts);
+            if (size(whole.apply(null)) <= frames.pageBytes()) { // the usual case: one message
+                answers.add(askOrNull(i, whole));
+                continue;
+            }
+            // Too large for one message: staged in pages, then performed in one write by an ApplyResolution.
+            List<VolumeReplica.StageResolution> stages = stages(id, steps, conflicts);
+            answers.add(staged(i, stages, 0, r -> new VolumeReplica.ApplyResolution(List.of(), vector, nextVnode,
+                    nextUnique, r, List.of(), id)));
         }
         context.pipeToSelf(CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)),
                 (ok, failure) -> new VolumeCoordinator.Gathered(answers.stream().map(a -> a.getNow(null)).toList(),
                         performed -> confirm(performed, vector, conflicts.size())));
+    }
+
+    /** Sends {@code stages} from {@code next} on, one after the other, then {@code last}; stops at a refusal. */
+    private CompletableFuture<Result> staged(int replica, List<VolumeReplica.StageResolution> stages, int next,
+                                             Function<org.apache.pekko.actor.typed.ActorRef<Result>, Command> last) {
+        if (next == stages.size()) {
+            return askOrNull(replica, last);
+        }
+        VolumeReplica.StageResolution stage = stages.get(next);
+        return askOrNull(replica, r -> new VolumeReplica.StageResolution(stage.resolution(), stage.steps(),
+                stage.conflicts(), r)).thenCompose(answer -> answer instanceof Result.Installed
+                ? staged(replica, stages, next + 1, last) : CompletableFuture.completedFuture(answer));
+    }
+
+    /**
+     * The steps, then the conflicts, cut into stages that each fit one message. An item's cost is what it adds to a
+     * stage of its own (a step or a conflict is bounded by the names it carries, far below a page).
+     */
+    private List<VolumeReplica.StageResolution> stages(long id, List<PlanStep> steps, List<ConflictRecord> conflicts) {
+        int base = size(new VolumeReplica.StageResolution(id, List.of(), List.of(), null));
+        List<VolumeReplica.StageResolution> stages = new ArrayList<>();
+        List<PlanStep> pageSteps = new ArrayList<>();
+        List<ConflictRecord> pageConflicts = new ArrayList<>();
+        int left = frames.pageBytes() - base;
+        for (Object item : concat(steps, conflicts)) {
+            int cost = item instanceof PlanStep step
+                    ? size(new VolumeReplica.StageResolution(id, List.of(step), List.of(), null)) - base
+                    : size(new VolumeReplica.StageResolution(id, List.of(), List.of((ConflictRecord) item), null))
+                    - base;
+            if (cost > left && !(pageSteps.isEmpty() && pageConflicts.isEmpty())) {
+                stages.add(new VolumeReplica.StageResolution(id, pageSteps, pageConflicts, null));
+                pageSteps = new ArrayList<>();
+                pageConflicts = new ArrayList<>();
+                left = frames.pageBytes() - base;
+            }
+            left -= cost;
+            if (item instanceof PlanStep step) {
+                pageSteps.add(step);
+            } else {
+                pageConflicts.add((ConflictRecord) item);
+            }
+        }
+        if (!(pageSteps.isEmpty() && pageConflicts.isEmpty())) {
+            stages.add(new VolumeReplica.StageResolution(id, pageSteps, pageConflicts, null));
+        }
+        return stages;
+    }
+
+    private static List<Object> concat(List<?> first, List<?> second) {
+        List<Object> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
+    }
+
+    private CompletableFuture<Result> askOrNull(int replica,
+                                                Function<org.apache.pekko.actor.typed.ActorRef<Result>, Command> c) {
+        return asks.ask(replica, c).toCompletableFuture().exceptionally(failure -> null);
+    }
+
+    private int size(Object message) {
+        return serialization.serialize(message).get().length;
     }
 
     /**

@@ -4,13 +4,17 @@ import dev.strand.actors.volume.VolumeReplica.ApplyResolution;
 import dev.strand.actors.volume.VolumeReplica.ReadResolutionImages;
 import dev.strand.actors.volume.VolumeReplica.ReadResolutionLog;
 import dev.strand.actors.volume.VolumeReplica.Result;
+import dev.strand.actors.volume.VolumeReplica.StageResolution;
+import dev.strand.conflictrepair.PlanStep;
 import dev.strand.conflictrepair.StepApplier;
 import dev.strand.conflictrepair.VnodeImages;
 import dev.strand.protocol.Status;
+import dev.strand.volume.ConflictRecord;
 import dev.strand.volume.ConflictTable;
 import dev.strand.volume.ResolutionLog;
 import dev.strand.volume.Volume;
 import dev.strand.volume.VolumeEvent;
+import dev.strand.volume.VolumeSnapshot;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
@@ -19,6 +23,7 @@ import org.apache.pekko.serialization.SerializationExtension;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 import static dev.strand.actors.volume.ReplicaScope.reply;
 
@@ -30,8 +35,20 @@ import static dev.strand.actors.volume.ReplicaScope.reply;
  */
 final class ResolutionCommands {
 
+    /**
+     * Most bytes of steps and conflicts a replica holds for one resolution: all of them are persisted in one atomic
+     * write, one Cassandra mutation (at most half a commit-log segment: 16 MiB with Cassandra's default segments).
+     */
+    static final int MAX_STAGED_BYTES = 8 * 1024 * 1024;
+
     private final ReplicaScope scope;
     private final Serialization serialization;
+
+    // A resolution's parts that came before its ApplyResolution: input held for one command, never volume state.
+    private long stagedFor;
+    private final List<PlanStep> stagedSteps = new ArrayList<>();
+    private final List<ConflictRecord> stagedConflicts = new ArrayList<>();
+    private long stagedBytes;
 
     ResolutionCommands(ReplicaScope scope) {
         this.scope = scope;
@@ -40,15 +57,49 @@ final class ResolutionCommands {
 
     Effect<VolumeEvent, Volume> onReadLog(Volume volume, ReadResolutionLog command) {
         ResolutionLog log = volume.resolutionLog();
-        answerIfFits(command.replyTo(), new Result.ResolutionLogRead(log.entries(), log.overflowed(),
-                volume.nextVnodeNumber(), volume.nextUniquifier(), volume.versionVector()), log.size() + " log entries");
+        List<ResolutionLog.Entry> rest = after(log.entries(), command.skip());
+        List<ResolutionLog.Entry> page = fitting(rest, entries -> new Result.ResolutionLogRead(entries,
+                log.overflowed(), volume.nextVnodeNumber(), volume.nextUniquifier(), volume.versionVector(), true));
+        answerIfFits(command.replyTo(), new Result.ResolutionLogRead(page, log.overflowed(), volume.nextVnodeNumber(),
+                volume.nextUniquifier(), volume.versionVector(), page.size() < rest.size()),
+                page.size() + " log entries");
         return scope.effects.none();
     }
 
     Effect<VolumeEvent, Volume> onReadImages(Volume volume, ReadResolutionImages command) {
-        var images = VnodeImages.collect(volume, command.vnodes());
-        answerIfFits(command.replyTo(), new Result.ResolutionImages(images), images.size() + " vnode images");
+        List<VolumeSnapshot.VnodeRecord> rest = after(VnodeImages.collect(volume, command.vnodes()), command.skip());
+        List<VolumeSnapshot.VnodeRecord> page = fitting(rest, images -> new Result.ResolutionImages(images, true));
+        answerIfFits(command.replyTo(), new Result.ResolutionImages(page, page.size() < rest.size()),
+                page.size() + " vnode images");
         return scope.effects.none();
+    }
+
+    private static <T> List<T> after(List<T> items, int skip) {
+        return items.subList(Math.min(Math.max(0, skip), items.size()), items.size());
+    }
+
+    /**
+     * The leading {@code items} whose answer fits the page budget, at least one (an item too large alone makes
+     * {@link #answerIfFits} refuse the page). Each item's cost is what it adds to an answer of its own: resolution is
+     * rare, so exactness is worth serialising every item twice.
+     */
+    private <T> List<T> fitting(List<T> items, Function<List<T>, Result> answer) {
+        int base = size(answer.apply(List.of()));
+        int left = scope.frames.pageBytes() - base;
+        int n = 0;
+        for (T item : items) {
+            int cost = size(answer.apply(List.of(item))) - base;
+            if (cost > left && n > 0) {
+                break;
+            }
+            left -= cost;
+            n++;
+        }
+        return List.copyOf(items.subList(0, n));
+    }
+
+    private int size(Object message) {
+        return serialization.serialize(message).get().length;
     }
 
     /**
@@ -57,7 +108,35 @@ final class ResolutionCommands {
      * stamps already set the final versions), in ONE atomic write: a replica either performed its whole part of the
      * resolution or none of it.
      */
-    Effect<VolumeEvent, Volume> onApply(Volume volume, ApplyResolution command) {
+    Effect<VolumeEvent, Volume> onStage(Volume volume, StageResolution command) {
+        if (command.resolution() != stagedFor) {
+            dropStaged();
+            stagedFor = command.resolution();
+        }
+        long bytes = size(command);
+        if (stagedBytes + bytes > MAX_STAGED_BYTES) {
+            dropStaged();
+            reply(command.replyTo(), new Result.Rejected(Status.UNAVAILABLE, "replica " + scope.entityId
+                    + ": the resolution's steps and conflicts pass " + MAX_STAGED_BYTES + " bytes, more than one"
+                    + " atomic write may hold"));
+            return scope.effects.none();
+        }
+        stagedBytes += bytes;
+        stagedSteps.addAll(command.steps());
+        stagedConflicts.addAll(command.conflicts());
+        reply(command.replyTo(), new Result.Installed(stagedSteps.size() + stagedConflicts.size()));
+        return scope.effects.none();
+    }
+
+    private void dropStaged() {
+        stagedFor = 0;
+        stagedSteps.clear();
+        stagedConflicts.clear();
+        stagedBytes = 0;
+    }
+
+    Effect<VolumeEvent, Volume> onApply(Volume volume, ApplyResolution given) {
+        ApplyResolution command = withStaged(given);
         List<VolumeEvent> events;
         try {
             if (command.volumeVector() == null || command.volumeVector().size() != volume.replicas()) {
@@ -83,6 +162,21 @@ final class ResolutionCommands {
         scope.context.getLog().info("Replica {} performs {} resolution steps, marks {} conflicts; volume vector {} -> {}",
                 scope.entityId, steps, command.conflicts().size(), volume.versionVector(), command.volumeVector());
         return scope.effects.persist(events).thenRun(after -> reply(command.replyTo(), new Result.Installed(steps)));
+    }
+
+    /** {@code command} with the parts staged under its resolution id first (then dropped: they are used once). */
+    private ApplyResolution withStaged(ApplyResolution command) {
+        if (command.resolution() == 0 || command.resolution() != stagedFor) {
+            dropStaged();
+            return command;
+        }
+        List<PlanStep> steps = new ArrayList<>(stagedSteps);
+        steps.addAll(command.steps());
+        List<ConflictRecord> conflicts = new ArrayList<>(stagedConflicts);
+        conflicts.addAll(command.conflicts());
+        dropStaged();
+        return new ApplyResolution(steps, command.volumeVector(), command.nextVnode(), command.nextUnique(),
+                command.replyTo(), conflicts, command.resolution());
     }
 
     /** Sends {@code answer} if its serialized form fits the frame's page budget; otherwise says how large it is. */

@@ -256,13 +256,28 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
     // ---- resolution (ResolutionCommands): read the input, then perform the plan's steps --------------
 
-    /** This replica's resolution log: {@link Result.ResolutionLogRead}, or UNAVAILABLE if it does not fit a message. */
-    public record ReadResolutionLog(ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
+    /**
+     * A page of this replica's resolution log, from its entry {@code skip} (0 in messages of earlier releases, which
+     * read the whole log): {@link Result.ResolutionLogRead}, cut to fit one message.
+     */
+    public record ReadResolutionLog(ActorRef<Result> replyTo, int skip) implements Command, ExpectsAnswer {
+        public ReadResolutionLog(ActorRef<Result> replyTo) {
+            this(replyTo, 0);
+        }
+    }
 
-    /** Images of these vnodes and the directories above them: {@link Result.ResolutionImages}, or UNAVAILABLE. */
-    public record ReadResolutionImages(List<Long> vnodes, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {
+    /**
+     * A page of the images of these vnodes and the directories above them, from image {@code skip}:
+     * {@link Result.ResolutionImages}, cut to fit one message (UNAVAILABLE if one image alone does not).
+     */
+    public record ReadResolutionImages(List<Long> vnodes, ActorRef<Result> replyTo, int skip)
+            implements Command, ExpectsAnswer {
         public ReadResolutionImages {
             vnodes = List.copyOf(vnodes);
+        }
+
+        public ReadResolutionImages(List<Long> vnodes, ActorRef<Result> replyTo) {
+            this(vnodes, replyTo, 0);
         }
     }
 
@@ -272,9 +287,13 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
      */
     public record ApplyResolution(List<dev.strand.conflictrepair.PlanStep> steps,
                                   dev.strand.replication.VersionVector volumeVector, long nextVnode, long nextUnique,
-                                  ActorRef<Result> replyTo, List<dev.strand.volume.ConflictRecord> conflicts)
-            implements Command, ExpectsAnswer {
-        /** {@code conflicts}: marked in the same write (absent, so none, from coordinators before conflict marking). */
+                                  ActorRef<Result> replyTo, List<dev.strand.volume.ConflictRecord> conflicts,
+                                  long resolution) implements Command, ExpectsAnswer {
+        /**
+         * {@code conflicts}: marked in the same write (absent, so none, from coordinators before conflict marking);
+         * {@code resolution}: the id under which steps and conflicts were staged before this ({@link StageResolution}),
+         * performed first; 0 (and absent from earlier releases): none.
+         */
         public ApplyResolution {
             steps = List.copyOf(steps);
             conflicts = conflicts == null ? List.of() : List.copyOf(conflicts);
@@ -282,8 +301,29 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
         public ApplyResolution(List<dev.strand.conflictrepair.PlanStep> steps,
                                dev.strand.replication.VersionVector volumeVector, long nextVnode, long nextUnique,
+                               ActorRef<Result> replyTo, List<dev.strand.volume.ConflictRecord> conflicts) {
+            this(steps, volumeVector, nextVnode, nextUnique, replyTo, conflicts, 0);
+        }
+
+        public ApplyResolution(List<dev.strand.conflictrepair.PlanStep> steps,
+                               dev.strand.replication.VersionVector volumeVector, long nextVnode, long nextUnique,
                                ActorRef<Result> replyTo) {
-            this(steps, volumeVector, nextVnode, nextUnique, replyTo, null);
+            this(steps, volumeVector, nextVnode, nextUnique, replyTo, null, 0);
+        }
+    }
+
+    /**
+     * Part of a resolution too large for one message: held (not applied, not journalled) until the
+     * {@link ApplyResolution} of the same {@code resolution} id performs it with its own part, in one atomic write.
+     * A stage of another id drops what was held. {@link Result.Installed} (the items held so far) or UNAVAILABLE
+     * beyond {@code ResolutionCommands.MAX_STAGED_BYTES}.
+     */
+    public record StageResolution(long resolution, List<dev.strand.conflictrepair.PlanStep> steps,
+                                  List<dev.strand.volume.ConflictRecord> conflicts, ActorRef<Result> replyTo)
+            implements Command, ExpectsAnswer {
+        public StageResolution {
+            steps = steps == null ? List.of() : List.copyOf(steps);
+            conflicts = conflicts == null ? List.of() : List.copyOf(conflicts);
         }
     }
 
@@ -410,10 +450,26 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
         /** How many items (vnodes, entries, requests) a catch-up step installed. */
         record Installed(int items) implements Result {}
 
-        /** A replica's resolution log as a resolution reads it, with its fid counters and volume vector. */
+        /**
+         * A page of a replica's resolution log as a resolution reads it, with its fid counters and volume vector;
+         * {@code more}: entries follow (absent, so false, from earlier releases, which sent the whole log).
+         */
         record ResolutionLogRead(List<dev.strand.volume.ResolutionLog.Entry> entries, boolean overflowed,
-                                 long nextVnode, long nextUnique, dev.strand.replication.VersionVector volumeVector)
-                implements Result {}
+                                 long nextVnode, long nextUnique, dev.strand.replication.VersionVector volumeVector,
+                                 boolean more) implements Result {
+            public ResolutionLogRead(List<dev.strand.volume.ResolutionLog.Entry> entries, boolean overflowed,
+                                     long nextVnode, long nextUnique,
+                                     dev.strand.replication.VersionVector volumeVector) {
+                this(entries, overflowed, nextVnode, nextUnique, volumeVector, false);
+            }
+
+            /** This page followed by {@code next}'s entries (the pages of one read, in order). */
+            public ResolutionLogRead followedBy(ResolutionLogRead next) {
+                List<dev.strand.volume.ResolutionLog.Entry> all = new java.util.ArrayList<>(entries);
+                all.addAll(next.entries());
+                return new ResolutionLogRead(all, overflowed, nextVnode, nextUnique, volumeVector, next.more());
+            }
+        }
 
         /** A page of conflicts; {@code last}: none follow. */
         record ConflictsPage(List<ConflictEntry> conflicts, boolean last) implements Result {}
@@ -433,8 +489,21 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                              boolean entriesComplete, String problem, List<dev.strand.volume.ConflictRecord> conflicts)
                 implements CborSerializable {}
 
-        /** A replica's images of the vnodes a resolution names ({@link dev.strand.conflictrepair.VnodeImages}). */
-        record ResolutionImages(List<VolumeSnapshot.VnodeRecord> images) implements Result {}
+        /**
+         * A page of a replica's images of the vnodes a resolution names ({@link dev.strand.conflictrepair.VnodeImages});
+         * {@code more}: images follow (absent, so false, from earlier releases).
+         */
+        record ResolutionImages(List<VolumeSnapshot.VnodeRecord> images, boolean more) implements Result {
+            public ResolutionImages(List<VolumeSnapshot.VnodeRecord> images) {
+                this(images, false);
+            }
+
+            public ResolutionImages followedBy(ResolutionImages next) {
+                List<VolumeSnapshot.VnodeRecord> all = new java.util.ArrayList<>(images);
+                all.addAll(next.images());
+                return new ResolutionImages(all, next.more());
+            }
+        }
     }
 
     // ---- creation ----------------------------------------------------------------------------
@@ -546,6 +615,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                 .onCommand(CompleteCatchUp.class, catchUp::onCompleteCatchUp)
                 .onCommand(ReadResolutionLog.class, resolution::onReadLog)
                 .onCommand(ReadResolutionImages.class, resolution::onReadImages)
+                .onCommand(StageResolution.class, resolution::onStage)
                 .onCommand(ApplyResolution.class, resolution::onApply)
                 .onCommand(ListConflicts.class, repairs::onListConflicts)
                 .onCommand(ReadObjectVersion.class, repairs::onReadObjectVersion)

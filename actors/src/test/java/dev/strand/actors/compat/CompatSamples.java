@@ -345,6 +345,18 @@ final class CompatSamples {
         samples.put("replica-result.resolution-log-read", new VolumeReplica.Result.ResolutionLogRead(
                 List.of(new dev.strand.volume.ResolutionLog.Entry(opId, created)), false, 11, 11, vector(3, 21, 0)));
         samples.put("replica-result.resolution-images", new VolumeReplica.Result.ResolutionImages(images));
+        // paged input and staged steps (a resolution larger than one message)
+        samples.put("replica-command.read-resolution-log.page", new VolumeReplica.ReadResolutionLog(ask, 330));
+        samples.put("replica-command.read-resolution-images.page", new VolumeReplica.ReadResolutionImages(
+                List.of(ROOT.vnode(), NOTES.vnode()), ask, 120));
+        samples.put("replica-result.resolution-log-read.more", new VolumeReplica.Result.ResolutionLogRead(
+                List.of(new dev.strand.volume.ResolutionLog.Entry(opId, created)), false, 11, 11, vector(3, 21, 0),
+                true));
+        samples.put("replica-result.resolution-images.more", new VolumeReplica.Result.ResolutionImages(images, true));
+        samples.put("replica-command.stage-resolution", new VolumeReplica.StageResolution(7_345_112_908_001L,
+                List.of(new dev.strand.conflictrepair.PlanStep.Replay(opId, created)), List.of(), ask));
+        samples.put("replica-command.apply-resolution.staged", new VolumeReplica.ApplyResolution(List.of(),
+                vector(4, 22, 1), 11, 11, ask, List.of(), 7_345_112_908_001L));
     }
 
     /**

@@ -125,11 +125,18 @@ class ResolutionTest {
         return (VolumeReplica.Result.Stats) ask(VolumeReplica.GetStats::new);
     }
 
+    /** Every name in the root of replica {@code r}, page after page. */
     private List<String> names(int r) {
-        real.get(r).tell(new VolumeReplica.Execute(new ReadDir(root, null, 1000, false), "c",
-                REQUEST_IDS.incrementAndGet(), client.getRef()));
-        ReadDirReply page = (ReadDirReply) client.expectMessageClass(VolumeReplica.Result.Done.class).reply();
-        return page.entries().stream().map(e -> e.name()).toList();
+        List<String> names = new ArrayList<>();
+        ReadDirReply page;
+        do {
+            String after = names.isEmpty() ? null : names.get(names.size() - 1);
+            real.get(r).tell(new VolumeReplica.Execute(new ReadDir(root, after, 1000, false), "c",
+                    REQUEST_IDS.incrementAndGet(), client.getRef()));
+            page = (ReadDirReply) client.expectMessageClass(VolumeReplica.Result.Done.class).reply();
+            page.entries().forEach(e -> names.add(e.name()));
+        } while (!page.eof() && !page.entries().isEmpty());
+        return names;
     }
 
     private Attr attr(int r, Fid fid) {
@@ -168,6 +175,30 @@ class ResolutionTest {
         // and the volume goes on: a new create reaches both
         mutate(new Create(root, "after", 0644, true));
         assertThat(names(1)).contains("after");
+    }
+
+    @Test
+    void aResolutionLargerThanOneMessageIsReadInPagesAndPerformedInOneWrite() {
+        start(2);
+        cut.get(1).set(true);
+        List<String> expected = new ArrayList<>();
+        // Each side's log: 450 entries of about 400 bytes, more than one page (128 KiB with the smallest frame Strand
+        // accepts), and replica 0's steps (replays of the other side's 450) more than one message.
+        for (int i = 0; i < 450; i++) {
+            String onZero = "created-by-the-coordinator-while-replica-1-was-away-" + i;
+            String onOne = "created-on-the-other-side-of-the-partition-alone-" + i;
+            mutate(new Create(root, onZero, 0644, true));
+            alone(1, new Create(root, onOne, 0644, true));
+            expected.add(onZero);
+            expected.add(onOne);
+        }
+        cut.get(1).set(false);
+
+        awaitEveryReplicaCurrentWithEqualVectors();
+        for (int r = 0; r < 2; r++) {
+            assertThat(names(r)).as("replica " + r).containsExactlyInAnyOrderElementsOf(expected);
+        }
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(0);
     }
 
     @Test
