@@ -348,4 +348,104 @@ class ResolutionTest {
         mutate(new Create(root, "after", 0644, true));
         assertThat(names(1)).contains("after");
     }
+
+    /** The same name created on both sides, replica 1's with contents: a NAME_NAME conflict over 'n'. */
+    private Attr[] divergeWithANameNameConflict() {
+        start(2);
+        mutate(new Create(root, "untouched", 0644, true));
+        cut.get(1).set(true);
+        Attr mine = (Attr) mutate(new Create(root, "n", 0644, true)).reply();
+        Attr theirs = (Attr) alone(1, new Create(root, "n", 0640, true)).reply();
+        storeAlone(1, theirs.fid(), UUID.randomUUID(), 7);
+        cut.get(1).set(false);
+        awaitEveryReplicaCurrentWithEqualVectors();
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(1);
+        return new Attr[] {mine, theirs};
+    }
+
+    /** What replica {@code r} binds {@code name} of the root to (its own lookup). */
+    private Fid boundOn(int r, String name) {
+        real.get(r).tell(new VolumeReplica.Execute(new dev.strand.protocol.message.Walk(root, List.of(name)), "c",
+                REQUEST_IDS.incrementAndGet(), client.getRef()));
+        var reply = (dev.strand.protocol.message.WalkReply) client.expectMessageClass(VolumeReplica.Result.Done.class)
+                .reply();
+        return reply.attrs().get(reply.attrs().size() - 1).fid();
+    }
+
+    @Test
+    void repairDirKeepsOneReplicasObjectUnderTheNameOnEveryReplica() {
+        Attr[] both = divergeWithANameNameConflict();
+        Fid untouched = boundOn(0, "untouched");
+        ReplicaVersion rootBefore0 = version(0, root);
+        ReplicaVersion rootBefore1 = version(1, root);
+
+        VolumeReplica.Result repaired = ask(r -> new VolumeReplica.RepairDir(root, List.of("n"), List.of(1), false, r));
+        assertThat(repaired).isInstanceOf(VolumeReplica.Result.Done.class);
+
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(0);
+        for (int r = 0; r < 2; r++) {
+            assertThat(names(r)).as("replica " + r).containsExactlyInAnyOrder("n", "untouched");
+            assertThat(boundOn(r, "n")).as("replica " + r).isEqualTo(both[1].fid());
+            assertThat(attr(r, both[1].fid()).size()).as("replica 1's contents on replica " + r).isEqualTo(7);
+            assertThat(boundOn(r, "untouched")).isEqualTo(untouched);
+        }
+        assertThat(version(0, both[1].fid()).versionVector()).isEqualTo(version(1, both[1].fid()).versionVector());
+        List<Long> rootVector = version(0, root).versionVector();
+        assertThat(version(1, root).versionVector()).isEqualTo(rootVector);
+        for (ReplicaVersion before : List.of(rootBefore0, rootBefore1)) {
+            assertThat(dev.strand.replication.VersionVector.fromList(rootVector)
+                    .compare(dev.strand.replication.VersionVector.fromList(before.versionVector())))
+                    .isEqualTo(dev.strand.replication.VersionOrder.DOMINATES);
+        }
+        real.get(0).tell(new VolumeReplica.Validate(both[0].fid(), client.getRef()));
+        assertThat(client.receiveMessage()).as("replica 0's own object is gone")
+                .isInstanceOf(VolumeReplica.Result.Rejected.class);
+        // serves again, through the coordinator
+        mutate(new SetAttr(both[1].fid(), 0600, null, null));
+        mutate(new Create(root, "after", 0644, true));
+        awaitEveryReplicaCurrentWithEqualVectors();
+        assertThat(names(1)).contains("after");
+    }
+
+    @Test
+    void repairDirWithRenameOthersKeepsEveryObjectUnderItsOwnName() {
+        Attr[] both = divergeWithANameNameConflict();
+
+        VolumeReplica.Result repaired = ask(r -> new VolumeReplica.RepairDir(root, List.of("n"), List.of(1), true, r));
+        assertThat(repaired).isInstanceOf(VolumeReplica.Result.Done.class);
+
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(0);
+        for (int r = 0; r < 2; r++) {
+            assertThat(names(r)).as("replica " + r).containsExactlyInAnyOrder("n", "n.conflict-r0", "untouched");
+            assertThat(boundOn(r, "n")).as("replica " + r).isEqualTo(both[1].fid());
+            assertThat(boundOn(r, "n.conflict-r0")).as("replica " + r).isEqualTo(both[0].fid());
+        }
+        for (Fid f : List.of(both[0].fid(), both[1].fid(), root)) {
+            assertThat(version(0, f).versionVector()).as(f.toString()).isEqualTo(version(1, f).versionVector());
+        }
+        mutate(new Remove(root, "n.conflict-r0"));
+        assertThat(names(1)).containsExactlyInAnyOrder("n", "untouched");
+    }
+
+    @Test
+    void repairDirWithAReplicaCutOffChangesNothing() {
+        Attr[] both = divergeWithANameNameConflict();
+        cut.get(0).set(true);
+        assertThat(ask(r -> new VolumeReplica.RepairDir(root, List.of("n"), List.of(1), false, r)))
+                .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> {
+                    assertThat(rejected.status()).isEqualTo(Status.UNAVAILABLE);
+                    assertThat(rejected.message()).contains("replica 0").contains("nothing was changed");
+                });
+        cut.get(0).set(false);
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(1);
+        assertThat(boundOn(1, "n")).isEqualTo(both[1].fid());
+        assertThat(attr(1, both[1].fid()).size()).isEqualTo(7);
+        real.get(0).tell(new VolumeReplica.Validate(both[1].fid(), client.getRef()));
+        assertThat(client.receiveMessage()).as("replica 0 still lacks replica 1's object")
+                .isInstanceOf(VolumeReplica.Result.Rejected.class);
+        // a name not in conflict, or an update/update, is refused
+        assertThat(ask(r -> new VolumeReplica.RepairDir(root, List.of("untouched"), List.of(0), false, r)))
+                .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class,
+                        rejected -> assertThat(rejected.status()).isEqualTo(Status.INVALID_ARGUMENT));
+    }
 }
