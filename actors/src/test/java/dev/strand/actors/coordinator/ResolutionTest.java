@@ -369,7 +369,7 @@ class ResolutionTest {
                 REQUEST_IDS.incrementAndGet(), client.getRef()));
         var reply = (dev.strand.protocol.message.WalkReply) client.expectMessageClass(VolumeReplica.Result.Done.class)
                 .reply();
-        return reply.attrs().get(reply.attrs().size() - 1).fid();
+        return reply.attr().fid();
     }
 
     @Test
@@ -438,8 +438,11 @@ class ResolutionTest {
                 });
         cut.get(0).set(false);
         assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(1);
-        assertThat(boundOn(1, "n")).isEqualTo(both[1].fid());
-        assertThat(attr(1, both[1].fid()).size()).isEqualTo(7);
+        VolumeReplica.Result.ObjectVersions shown = (VolumeReplica.Result.ObjectVersions) ask(
+                r -> new VolumeReplica.ReadObjectVersion(root, "n", r));
+        assertThat(shown.versions()).extracting(v -> v.vnode().vnode())
+                .containsExactly(both[0].fid().vnode(), both[1].fid().vnode());
+        assertThat(shown.versions()).extracting(v -> v.vnode().size()).containsExactly(0L, 7L);
         real.get(0).tell(new VolumeReplica.Validate(both[1].fid(), client.getRef()));
         assertThat(client.receiveMessage()).as("replica 0 still lacks replica 1's object")
                 .isInstanceOf(VolumeReplica.Result.Rejected.class);
