@@ -38,7 +38,6 @@ import java.io.OutputStream;
                 LnCommand.class,
                 ChmodCommand.class,
                 TruncateCommand.class,
-                RepairCommand.class,
                 BenchCommand.class,
                 CommandLine.HelpCommand.class
         })
