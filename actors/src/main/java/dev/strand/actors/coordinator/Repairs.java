@@ -160,7 +160,7 @@ final class Repairs {
             if (v.vnode() == null || v.vnode().vnode() != kept.vnode() || v.vnode().unique() != kept.unique()) {
                 return new Result.Rejected(Status.INVALID_ARGUMENT, "replica " + v.replica() + " binds " + what
                         + " to another object or to none (" + (v.vnode() == null ? v.problem() : "vnode "
-                        + v.vnode().vnode()) + "): that conflict is over names, not one file's versions");
+                        + v.vnode().vnode()) + "): that conflict is over names, not one file's versions; see 'strand repair dir'");
             }
             conflicts.addAll(v.conflicts());
         }

@@ -80,7 +80,8 @@ import java.util.UUID;
  *       {@link InstallEntries}, {@link AdoptRecentRequests} and {@link CompleteCatchUp} persist the source's
  *       state as this replica's events ({@link Result.Installed}).</li>
  *   <li>Conflicts ({@link RepairCommands}): {@link ListConflicts}, {@link ReadObjectVersion} read (objects in
- *       conflict included); {@link RepairObject} installs a repaired object and clears its conflict.</li>
+ *       conflict included); {@link RepairObject} installs a repaired object and clears its conflict;
+ *       {@link RepairNames} rebinds names of a directory in conflict and clears their conflicts.</li>
  * </ul>
  * Commands to an uninitialised replica are rejected with NO_SUCH_VOLUME.
  *
