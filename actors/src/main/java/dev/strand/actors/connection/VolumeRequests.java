@@ -172,6 +172,10 @@ final class VolumeRequests {
         Fid dir = required(request.dir(), "dir");
         List<String> names = required(request.names(), "names");
         List<Integer> keep = required(request.keep(), "keep");
+        if (names.stream().anyMatch(java.util.Objects::isNull)
+                || keep.stream().anyMatch(java.util.Objects::isNull)) {
+            throw new dev.strand.protocol.error.BadRequestException("a null name or replica in REPAIR_DIR");
+        }
         names.forEach(dev.strand.protocol.Names::checkEntryName);
         return askReplica(dir.volume(), r -> new VolumeReplica.RepairDir(dir, names, keep, request.renameOthers(), r))
                 .thenApply(result -> (Attr) done(result));
