@@ -451,4 +451,38 @@ class ResolutionTest {
                 .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class,
                         rejected -> assertThat(rejected.status()).isEqualTo(Status.INVALID_ARGUMENT));
     }
+
+    @Test
+    void repairDirSettlesAFileRemovedOnOneSideAndChangedOnTheOtherAndRefusesARenameRename() {
+        start(2);
+        Fid r = ((Attr) mutate(new Create(root, "r", 0644, true)).reply()).fid();
+        mutate(new Create(root, "m", 0644, true));
+        cut.get(1).set(true);
+        mutate(new Remove(root, "r"));
+        mutate(new dev.strand.protocol.message.Rename(root, "m", root, "m0"));
+        alone(1, new SetAttr(r, 0600, null, null));
+        alone(1, new dev.strand.protocol.message.Rename(root, "m", root, "m1"));
+        cut.get(1).set(false);
+        awaitEveryReplicaCurrentWithEqualVectors();
+        VolumeReplica.Result.ConflictsPage page = (VolumeReplica.Result.ConflictsPage) ask(
+                q -> new VolumeReplica.ListConflicts(0, 0, q));
+        assertThat(page.conflicts()).extracting(e -> e.conflict().kind())
+                .containsExactlyInAnyOrder("REMOVE_UPDATE", "RENAME_RENAME");
+
+        assertThat(ask(q -> new VolumeReplica.RepairDir(root, List.of("m"), List.of(0), false, q)))
+                .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> {
+                    assertThat(rejected.status()).isEqualTo(Status.INVALID_ARGUMENT);
+                    assertThat(rejected.message()).contains("RENAME_RENAME");
+                });
+        assertThat(ask(q -> new VolumeReplica.RepairDir(root, List.of("r"), List.of(1), false, q)))
+                .isInstanceOf(VolumeReplica.Result.Done.class);
+
+        for (int replica = 0; replica < 2; replica++) {
+            assertThat(names(replica)).as("replica " + replica).contains("r");
+            assertThat(attr(replica, r).mode() & 0777).as("replica " + replica).isEqualTo(0600);
+        }
+        assertThat(version(0, r).versionVector()).isEqualTo(version(1, r).versionVector());
+        assertThat(((VolumeReplica.Result.ConflictsPage) ask(q -> new VolumeReplica.ListConflicts(0, 0, q)))
+                .conflicts()).extracting(e -> e.conflict().kind()).containsExactly("RENAME_RENAME");
+    }
 }
