@@ -370,6 +370,13 @@ final class Repairs {
                     continue;
                 }
                 if (!isKept) {
+                    try {
+                        dev.strand.protocol.Names.checkEntryName(boundAs);
+                    } catch (dev.strand.protocol.StrandException tooLong) {
+                        command.replyTo().tell(new Result.Rejected(Status.INVALID_ARGUMENT, "cannot keep replica " + i
+                                + "'s object as '" + boundAs + "': " + tooLong.getMessage()));
+                        return;
+                    }
                     for (int r = 0; r < replicas; r++) {
                         if (seen.get(r).get(boundAs).vnode() != null) {
                             command.replyTo().tell(new Result.Rejected(Status.INVALID_ARGUMENT, "'" + boundAs

@@ -351,11 +351,15 @@ class ResolutionTest {
 
     /** The same name created on both sides, replica 1's with contents: a NAME_NAME conflict over 'n'. */
     private Attr[] divergeWithANameNameConflict() {
+        return divergeWithANameNameConflict("n");
+    }
+
+    private Attr[] divergeWithANameNameConflict(String n) {
         start(2);
         mutate(new Create(root, "untouched", 0644, true));
         cut.get(1).set(true);
-        Attr mine = (Attr) mutate(new Create(root, "n", 0644, true)).reply();
-        Attr theirs = (Attr) alone(1, new Create(root, "n", 0640, true)).reply();
+        Attr mine = (Attr) mutate(new Create(root, n, 0644, true)).reply();
+        Attr theirs = (Attr) alone(1, new Create(root, n, 0640, true)).reply();
         storeAlone(1, theirs.fid(), UUID.randomUUID(), 7);
         cut.get(1).set(false);
         awaitEveryReplicaCurrentWithEqualVectors();
@@ -484,5 +488,20 @@ class ResolutionTest {
         assertThat(version(0, r).versionVector()).isEqualTo(version(1, r).versionVector());
         assertThat(((VolumeReplica.Result.ConflictsPage) ask(q -> new VolumeReplica.ListConflicts(0, 0, q)))
                 .conflicts()).extracting(e -> e.conflict().kind()).containsExactly("RENAME_RENAME");
+    }
+
+    @Test
+    void renameOthersRefusesANameTooLongToTakeItsSuffix() {
+        String longest = "x".repeat(dev.strand.protocol.ProtocolLimits.MAX_NAME_BYTES);
+        divergeWithANameNameConflict(longest);
+        assertThat(ask(q -> new VolumeReplica.RepairDir(root, List.of(longest), List.of(1), true, q)))
+                .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> {
+                    assertThat(rejected.status()).isEqualTo(Status.INVALID_ARGUMENT);
+                    assertThat(rejected.message()).contains("cannot keep replica 0's object");
+                });
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(1);
+        assertThat(ask(q -> new VolumeReplica.RepairDir(root, List.of(longest), List.of(1), false, q)))
+                .isInstanceOf(VolumeReplica.Result.Done.class);
+        assertThat(names(0)).contains(longest);
     }
 }
