@@ -393,10 +393,20 @@ final class Repairs {
             dirVector = dirVector.increment(slot); // dominates every replica's version of the directory
         }
         PlanStep.Stamp dirStamp = new PlanStep.Stamp(dirFid, dirData + 1, dirVector, now, now);
+        List<VnodeRecord> installed = List.copyOf(objects.values());
+        List<Fid> ended = List.copyOf(new LinkedHashSet<>(cleared));
+        // one frame per replica: long symbolic-link targets times many names could exceed it
+        int bytes = serialization.serialize(new VolumeReplica.RepairNames(dirFid, command.names(), bindings, installed,
+                dropped, dirStamp, ended, null)).get().length;
+        if (bytes > frames.pageBytes()) {
+            command.replyTo().tell(new Result.Rejected(Status.INVALID_ARGUMENT, "the repair of " + command.names().size()
+                    + " names takes " + bytes + " bytes, more than one message holds: repair fewer names at a time"));
+            return;
+        }
         List<java.util.concurrent.CompletableFuture<Result>> answers = new ArrayList<>();
         for (int i = 0; i < replicas; i++) {
-            answers.add(asks.ask(i, r -> new VolumeReplica.RepairNames(dirFid, command.names(), bindings,
-                            List.copyOf(objects.values()), dropped, dirStamp, List.copyOf(new LinkedHashSet<>(cleared)), r))
+            answers.add(asks.ask(i, r -> new VolumeReplica.RepairNames(dirFid, command.names(), bindings, installed,
+                            dropped, dirStamp, ended, r))
                     .toCompletableFuture().exceptionally(failure -> null));
         }
         context.pipeToSelf(java.util.concurrent.CompletableFuture.allOf(
