@@ -13,13 +13,13 @@ import picocli.CommandLine.Spec;
         description = "Check a volume's replicas; list, show and repair objects in conflict between them.",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {RepairCheckCommand.class, RepairListCommand.class, RepairShowCommand.class,
-                RepairFileCommand.class})
+                RepairFileCommand.class, RepairDirCommand.class})
 public final class RepairCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: check, list, show or file");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: check, list, show, file or dir");
     }
 }

@@ -96,6 +96,36 @@ class RepairCliTest {
     }
 
     @Test
+    void repairDirPrintsThePlanOfANameInConflictThenRepairsIt() throws Exception {
+        assertThat(strand("volume", "create", "names", "--replicas", "2").code()).isZero();
+        assertThat(strand("mkdir", "/names/d").code()).isZero();
+        assertThat(strand("hello".getBytes(StandardCharsets.UTF_8), "put", "-", "/names/d/g").code()).isZero();
+        assertThat(strand("hello".getBytes(StandardCharsets.UTF_8), "put", "-", "/names/d/fine").code()).isZero();
+        server.markNameConflict("/names/d/g");
+        assertThat(strand("cat", "/names/d/g").code()).isEqualTo(ExitCodes.CONFLICT);
+
+        Run plan = strand("repair", "dir", "/names/d");
+        assertThat(plan.code()).isZero();
+        assertThat(plan.out()).contains("'g' (NAME_NAME)").contains("replica 0: ").contains("replica 1: ")
+                .contains("FILE, 5 bytes, version").doesNotContain("'fine'");
+        JsonNode json = strand("repair", "dir", "--json", "/names/d").json();
+        assertThat(json.get("names")).hasSize(1);
+        assertThat(json.get("names").get(0).get("name").asText()).isEqualTo("g");
+        assertThat(json.get("names").get(0).get("replicas")).hasSize(2);
+        assertThat(strand("cat", "/names/d/g").code()).as("the plan changes nothing").isEqualTo(ExitCodes.CONFLICT);
+        assertThat(strand("repair", "dir", "/names").out()).contains("no names in conflict in /names");
+
+        assertThat(strand("repair", "dir", "/names/d", "--keep", "g=x").code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(strand("repair", "dir", "/names/d", "--keep", "g=5").code()).isEqualTo(ExitCodes.INVALID_ARGUMENT);
+        Run repaired = strand("repair", "dir", "/names/d", "--keep", "g=1");
+        assertThat(repaired.code()).as(repaired.err()).isZero();
+        assertThat(repaired.out()).contains("repaired g in /names/d: replica 1's binding is every replica's");
+        assertThat(strand("cat", "/names/d/g").code()).as("served again").isZero();
+        assertThat(strand("repair", "list", "names").out()).contains("no conflicts");
+        assertThat(strand("repair", "dir", "/names/d", "--keep", "g=1").code()).isEqualTo(ExitCodes.INVALID_ARGUMENT);
+    }
+
+    @Test
     void repairFileFromALocalFileStoresItsContentsOnEveryReplica(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
             throws Exception {
         assertThat(strand("volume", "create", "mended", "--replicas", "2").code()).isZero();

@@ -79,6 +79,11 @@ public final class BlockingStrandClient implements AutoCloseable {
         return await(client.repairFile(path, keep));
     }
 
+    /** For each name in conflict, one replica's binding becomes every replica's (see {@link StrandClient#repairDir}). */
+    public Attr repairDir(String path, java.util.Map<String, Integer> keep, boolean renameOthers) {
+        return await(client.repairDir(path, keep, renameOthers));
+    }
+
     /** The file in conflict gets {@code local}'s contents on every replica (see {@link StrandClient#repairFileFrom}). */
     public Attr repairFileFrom(String path, java.nio.file.Path local, int keep) {
         return await(client.repairFileFrom(path, local, keep));

@@ -208,6 +208,20 @@ public final class StrandClient implements AutoCloseable {
     }
 
     /**
+     * REPAIR_DIR: for each name of the directory {@code path} in a conflict over names (NAME_NAME, REMOVE_UPDATE),
+     * the object replica {@code keep.get(name)} binds it to (or none) becomes every replica's binding; the other
+     * replicas' objects bound to it are removed or, with {@code renameOthers}, kept as {@code NAME.conflict-r<replica>}.
+     * Fails with UNAVAILABLE (naming the replica) and changes nothing if a replica does not answer. The directory's
+     * attributes after the repair.
+     */
+    public CompletableFuture<Attr> repairDir(String path, java.util.Map<String, Integer> keep, boolean renameOthers) {
+        List<String> names = List.copyOf(keep.keySet());
+        List<Integer> replicas = names.stream().map(keep::get).toList();
+        return attempt(() -> locate(StrandPath.parse(path), true).thenCompose(found -> connection.<Attr>call(
+                new dev.strand.protocol.message.RepairDir(found.attr().fid(), names, replicas, renameOthers))));
+    }
+
+    /**
      * {@code repair file --from}: the file in conflict gets new contents, {@code local}'s, on every replica. Two
      * steps, not one atomic change: the conflict is repaired by keeping replica {@code keep}'s version (every replica
      * must answer), then the local file is stored over it as any STORE is (through COP1, so its version dominates

@@ -46,6 +46,8 @@ public enum Opcode {
     REPAIR_SHOW(51, RepairShow.class, RepairShowReply.class),
     /** One replica's version of a file in conflict becomes every replica's. */
     REPAIR_FILE(52, RepairFile.class, Attr.class),
+    /** For each name of a directory in conflict, one replica's binding becomes every replica's. */
+    REPAIR_DIR(53, RepairDir.class, Attr.class),
     /** Compare the replicas' volume vectors now and start what they need (catch-up, resolution). */
     REPAIR_CHECK(54, RepairCheck.class, RepairCheckReply.class);
 

@@ -102,6 +102,14 @@ public final class ConflictTable {
         reindex();
     }
 
+    /** Removes every conflict that names entry {@code n} of {@code dir} (n in {@code names}) or one of {@code objects}. */
+    void repairedNames(Fid dir, List<String> names, List<Fid> objects) {
+        records.removeIf(r -> r.names().stream().anyMatch(n -> n.dir().vnode() == dir.vnode()
+                && names.contains(n.name())) || r.objects().stream().anyMatch(f -> objects.stream()
+                .anyMatch(o -> o.vnode() == f.vnode())));
+        reindex();
+    }
+
     private void reindex() {
         byObject.clear();
         byName.clear();

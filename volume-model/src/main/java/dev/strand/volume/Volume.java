@@ -323,6 +323,8 @@ public final class Volume {
             e.conflicts().forEach(conflicts::add);
         } else if (event instanceof VolumeEvent.ConflictRepaired e) {
             conflicts.repaired(e.object());
+        } else if (event instanceof VolumeEvent.NamesRepaired e) {
+            conflicts.repairedNames(e.dir(), e.names(), e.objects());
         } else if (!(event instanceof VolumeEvent.RecentRequestsAdopted)) { // that one is the retry window's (above)
             throw new IllegalStateException("no handler for event " + event.getClass().getName());
         }

@@ -198,6 +198,18 @@ public sealed interface VolumeEvent extends Serialized {
      */
     record ConflictRepaired(Fid object) implements VolumeEvent {}
 
+    /**
+     * REPAIR ({@code strand repair dir}): every conflict naming entry {@code n} of {@code dir} for {@code n} in
+     * {@code names}, or naming one of {@code objects}, is over (persisted with the vnodes the repair installs, in one
+     * atomic write).
+     */
+    record NamesRepaired(Fid dir, List<String> names, List<Fid> objects) implements VolumeEvent {
+        public NamesRepaired {
+            names = names == null ? List.of() : List.copyOf(names);
+            objects = objects == null ? List.of() : List.copyOf(objects);
+        }
+    }
+
     // ---- catching up (a replica that fell behind becomes a copy of a current one; see VnodeSync) -----
     // None of these bumps a slot: the versions installed are the source's, as they are.
 

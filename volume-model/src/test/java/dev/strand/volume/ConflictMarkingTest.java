@@ -84,6 +84,32 @@ class ConflictMarkingTest {
     }
 
     @Test
+    void repairedNamesEndTheConflictsOverThemAndOfTheirObjectsOnly() {
+        Fid dir = model.dir(model.root(), "d").fid();
+        model.file(dir, "n");
+        Fid other = model.file(dir, "other").fid();
+        Fid removed = model.file(dir, "r").fid();
+        Fid f = model.file(model.root(), "f").fid();
+        model.apply(new VolumeEvent.ConflictsMarked(List.of(
+                new ConflictRecord("RENAME_RENAME", List.of(), List.of(new ConflictRecord.Name(dir, "n")),
+                        List.of("/d/n"), List.of(0, 1), "moved both ways"),
+                new ConflictRecord("REMOVE_UPDATE", List.of(removed), List.of(), List.of("/d/r"), List.of(0, 1),
+                        "removed and changed"),
+                new ConflictRecord("NAME_NAME", List.of(other), List.of(new ConflictRecord.Name(dir, "other")),
+                        List.of("/d/other", "/d/other"), List.of(0, 1), "created on both sides"),
+                updateUpdate(f, "/f"))));
+
+        model.apply(new VolumeEvent.NamesRepaired(dir, List.of("n", "r"), List.of(removed)));
+
+        assertThat(model.volume.conflicts().records()).extracting(ConflictRecord::kind)
+                .containsExactly("NAME_NAME", "UPDATE_UPDATE");
+        assertThat(model.execute(new Walk(dir, List.of("n")))).isNotNull();
+        assertThat(model.attr(removed).fid()).isEqualTo(removed);
+        assertThatThrownBy(() -> model.execute(new Walk(dir, List.of("other"))))
+                .satisfies(e -> assertThat(((StrandException) e).status()).isEqualTo(Status.CONFLICT));
+    }
+
+    @Test
     void aRepairedConflictServesAgainAndMarkingTwiceKeepsOne() {
         Fid f = model.file(model.root(), "f").fid();
         Fid g = model.file(model.root(), "g").fid();

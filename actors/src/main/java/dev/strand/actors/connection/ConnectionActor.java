@@ -419,6 +419,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             case REPAIR_LIST -> answer(id, op, volumes.repairList((RepairList) request));
             case REPAIR_SHOW -> answer(id, op, volumes.repairShow((RepairShow) request));
             case REPAIR_FILE -> answer(id, op, volumes.repairFile((RepairFile) request));
+            case REPAIR_DIR -> answer(id, op, volumes.repairDir((dev.strand.protocol.message.RepairDir) request));
             case STORE -> uploads.start(id, (Store) request);
             case FETCH -> fetches.start(id, (Fetch) request);
             default -> answer(id, op, volumes.execute(request, clientId, id));

@@ -167,6 +167,20 @@ final class VolumeRequests {
                 .thenApply(result -> (Attr) done(result));
     }
 
+    /** For each name in conflict, one replica's binding becomes every replica's. */
+    CompletionStage<Attr> repairDir(dev.strand.protocol.message.RepairDir request) {
+        Fid dir = required(request.dir(), "dir");
+        List<String> names = required(request.names(), "names");
+        List<Integer> keep = required(request.keep(), "keep");
+        if (names.stream().anyMatch(java.util.Objects::isNull)
+                || keep.stream().anyMatch(java.util.Objects::isNull)) {
+            throw new dev.strand.protocol.error.BadRequestException("a null name or replica in REPAIR_DIR");
+        }
+        names.forEach(dev.strand.protocol.Names::checkEntryName);
+        return askReplica(dir.volume(), r -> new VolumeReplica.RepairDir(dir, names, keep, request.renameOthers(), r))
+                .thenApply(result -> (Attr) done(result));
+    }
+
     private static ConflictInfo conflictInfo(dev.strand.volume.ConflictRecord c, List<Integer> markedOn) {
         return new ConflictInfo(c.kind(), c.objects(), c.names().stream()
                 .map(n -> new ConflictInfo.ConflictName(n.dir(), n.name())).toList(), c.paths(), c.replicas(),

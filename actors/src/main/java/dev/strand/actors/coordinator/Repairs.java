@@ -9,6 +9,7 @@ import dev.strand.protocol.message.Fid;
 import dev.strand.protocol.message.FileType;
 import dev.strand.replication.VersionVector;
 import dev.strand.volume.ConflictRecord;
+import dev.strand.volume.VolumeSnapshot;
 import dev.strand.volume.VolumeSnapshot.VnodeRecord;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -159,7 +160,7 @@ final class Repairs {
             if (v.vnode() == null || v.vnode().vnode() != kept.vnode() || v.vnode().unique() != kept.unique()) {
                 return new Result.Rejected(Status.INVALID_ARGUMENT, "replica " + v.replica() + " binds " + what
                         + " to another object or to none (" + (v.vnode() == null ? v.problem() : "vnode "
-                        + v.vnode().vnode()) + "): that conflict is over names, not one file's versions");
+                        + v.vnode().vnode()) + "): that conflict is over names, not one file's versions; see 'strand repair dir'");
             }
             conflicts.addAll(v.conflicts());
         }
@@ -224,6 +225,238 @@ final class Repairs {
                 fid, performed, not);
         command.replyTo().tell(new Result.Rejected(Status.UNAVAILABLE, "the repair of " + fid + " was performed on "
                 + "replicas " + performed + " but not on " + not + "; run it again: the conflict stays marked there"));
+    }
+
+    /** Most names one {@code repair dir} settles (its messages stay far below one frame). */
+    static final int MAX_DIR_NAMES = 32;
+
+    /** The conflict kinds {@code repair dir} settles: a name bound differently, an object removed on one side. */
+    private static final Set<String> NAME_KINDS = Set.of("NAME_NAME", "REMOVE_UPDATE");
+
+    /**
+     * For each name chosen, replica {@code keep}'s binding becomes every replica's (see {@link
+     * VolumeReplica.RepairDir}). Reads every replica's version of the directory, of each name and (with
+     * rename-others) of each name the others would take first; any replica that does not answer: UNAVAILABLE,
+     * nothing changed. The directory and every object kept get one final version dominating every earlier one.
+     */
+    void repairDir(VolumeReplica.RepairDir command) {
+        int replicas = volume.replicaEntityIds().size();
+        String invalid = command.names().isEmpty() ? "no name chosen"
+                : command.names().size() > MAX_DIR_NAMES ? "at most " + MAX_DIR_NAMES + " names at a time"
+                : command.names().size() != command.keep().size() ? "one replica per name"
+                : new LinkedHashSet<>(command.names()).size() != command.names().size() ? "a name chosen twice" : null;
+        for (int k : command.keep()) {
+            if (invalid == null && (k < 0 || k >= replicas)) {
+                invalid = "volume '" + volume.name() + "' has replicas 0 to " + (replicas - 1) + ", not " + k;
+            }
+        }
+        if (invalid != null) {
+            command.replyTo().tell(new Result.Rejected(Status.INVALID_ARGUMENT, invalid));
+            return;
+        }
+        List<String> reads = new ArrayList<>();
+        reads.add(null); // the directory itself
+        reads.addAll(command.names());
+        if (command.renameOthers()) {
+            for (String name : command.names()) {
+                for (int j = 0; j < replicas; j++) {
+                    reads.add(conflictName(name, j));
+                }
+            }
+        }
+        List<java.util.concurrent.CompletableFuture<Result>> answers = new ArrayList<>();
+        for (int i = 0; i < replicas; i++) {
+            int replica = i;
+            for (String name : reads) {
+                answers.add(asks.ask(replica, r -> new VolumeReplica.ReadObjectVersion(command.dir(), name, r))
+                        .toCompletableFuture().exceptionally(failure -> null));
+            }
+        }
+        context.pipeToSelf(java.util.concurrent.CompletableFuture.allOf(
+                        answers.toArray(java.util.concurrent.CompletableFuture[]::new)),
+                (ok, failure) -> new VolumeCoordinator.Gathered(answers.stream().map(a -> a.getNow(null)).toList(),
+                        read -> decideDir(command, reads, read)));
+    }
+
+    /** Where replica {@code replica}'s object bound to {@code name} is kept with rename-others. */
+    static String conflictName(String name, int replica) {
+        return name + ".conflict-r" + replica;
+    }
+
+    private void decideDir(VolumeReplica.RepairDir command, List<String> reads, List<Result> flat) {
+        int replicas = volume.replicaEntityIds().size();
+        List<Map<String, Result.ObjectVersion>> seen = new ArrayList<>(); // per replica, by name ("" the directory)
+        for (int i = 0; i < replicas; i++) {
+            Map<String, Result.ObjectVersion> byName = new java.util.HashMap<>();
+            for (int j = 0; j < reads.size(); j++) {
+                Result answer = flat.get(i * reads.size() + j);
+                if (!(answer instanceof Result.ObjectVersions v) || v.versions().isEmpty()) {
+                    command.replyTo().tell(new Result.Rejected(Status.UNAVAILABLE, "replica " + i + " ("
+                            + volume.replicaEntityIds().get(i) + ") of volume '" + volume.name() + "' did not answer"
+                            + (answer instanceof Result.Rejected r ? " (" + r.message() + ")" : "")
+                            + "; a repair needs every replica; nothing was changed"));
+                    return;
+                }
+                byName.put(reads.get(j) == null ? "" : reads.get(j), v.versions().get(0));
+            }
+            seen.add(byName);
+        }
+        Fid dirFid = command.dir();
+        VersionVector dirVector = null;
+        long dirData = 0;
+        for (int i = 0; i < replicas; i++) {
+            VnodeRecord d = seen.get(i).get("").vnode();
+            if (d == null || d.type() != FileType.DIRECTORY) {
+                command.replyTo().tell(new Result.Rejected(Status.NOT_FOUND, "replica " + i + ": "
+                        + seen.get(i).get("").problem()));
+                return;
+            }
+            dirVector = dirVector == null ? d.versionVector() : dirVector.merge(d.versionVector());
+            dirData = Math.max(dirData, d.dataVersion());
+        }
+        long now = System.currentTimeMillis();
+        List<VolumeSnapshot.EntryRecord> bindings = new ArrayList<>();
+        Map<Long, VnodeRecord> objects = new LinkedHashMap<>();
+        List<Fid> dropped = new ArrayList<>();
+        List<Fid> cleared = new ArrayList<>();
+        for (int n = 0; n < command.names().size(); n++) {
+            String name = command.names().get(n);
+            String what = "'" + name + "' in " + dirFid;
+            Set<ConflictRecord> conflicts = new LinkedHashSet<>();
+            Map<Long, Integer> firstHolder = new LinkedHashMap<>(); // object bound to the name -> first replica
+            for (int i = 0; i < replicas; i++) {
+                Result.ObjectVersion v = seen.get(i).get(name);
+                conflicts.addAll(v.conflicts());
+                if (v.vnode() != null) {
+                    if (v.vnode().type() == FileType.DIRECTORY) {
+                        command.replyTo().tell(new Result.Rejected(Status.INVALID_ARGUMENT, "replica " + i + " binds "
+                                + what + " to a directory: 'repair dir' settles names bound to files and symbolic"
+                                + " links only (not yet directories)"));
+                        return;
+                    }
+                    firstHolder.putIfAbsent(v.vnode().vnode(), i);
+                }
+            }
+            if (conflicts.isEmpty()) {
+                command.replyTo().tell(new Result.Rejected(Status.INVALID_ARGUMENT, what
+                        + " is not in conflict on any replica"));
+                return;
+            }
+            for (ConflictRecord c : conflicts) {
+                if (!NAME_KINDS.contains(c.kind())) {
+                    command.replyTo().tell(new Result.Rejected(Status.INVALID_ARGUMENT, what + " is in a " + c.kind()
+                            + " conflict (" + c.paths() + "): 'repair dir' settles NAME_NAME and REMOVE_UPDATE"
+                            + (c.kind().equals("UPDATE_UPDATE") ? "; use 'repair file'" : "")));
+                    return;
+                }
+                cleared.addAll(c.objects());
+            }
+            int keep = command.keep().get(n);
+            VnodeRecord kept = seen.get(keep).get(name).vnode();
+            for (Map.Entry<Long, Integer> holder : firstHolder.entrySet()) {
+                int i = holder.getValue();
+                VnodeRecord o = seen.get(i).get(name).vnode();
+                boolean isKept = kept != null && o.vnode() == kept.vnode() && o.unique() == kept.unique();
+                if (!isKept && o.linkCount() > 1) {
+                    command.replyTo().tell(new Result.Rejected(Status.INVALID_ARGUMENT, "replica " + i + "'s object "
+                            + "bound to " + what + " has other names: 'repair dir' does not remove or move it"));
+                    return;
+                }
+                String boundAs = isKept ? name : command.renameOthers() ? conflictName(name, i) : null;
+                Fid fid = new Fid(dirFid.volume(), o.vnode(), o.unique());
+                cleared.add(fid);
+                if (boundAs == null) {
+                    dropped.add(fid);
+                    continue;
+                }
+                if (!isKept) {
+                    try {
+                        dev.strand.protocol.Names.checkEntryName(boundAs);
+                    } catch (dev.strand.protocol.StrandException tooLong) {
+                        command.replyTo().tell(new Result.Rejected(Status.INVALID_ARGUMENT, "cannot keep replica " + i
+                                + "'s object as '" + boundAs + "': " + tooLong.getMessage()));
+                        return;
+                    }
+                    for (int r = 0; r < replicas; r++) {
+                        if (seen.get(r).get(boundAs).vnode() != null) {
+                            command.replyTo().tell(new Result.Rejected(Status.INVALID_ARGUMENT, "'" + boundAs
+                                    + "' exists in " + dirFid + " on replica " + r + ": rename it first"));
+                            return;
+                        }
+                    }
+                }
+                objects.put(o.vnode(), stamped(seen, name, o, i, dirFid, now));
+                bindings.add(new VolumeSnapshot.EntryRecord(boundAs, o.vnode(), o.unique(), o.type()));
+            }
+        }
+        for (int slot = 0; slot < replicas; slot++) {
+            dirVector = dirVector.increment(slot); // dominates every replica's version of the directory
+        }
+        PlanStep.Stamp dirStamp = new PlanStep.Stamp(dirFid, dirData + 1, dirVector, now, now);
+        List<VnodeRecord> installed = List.copyOf(objects.values());
+        List<Fid> ended = List.copyOf(new LinkedHashSet<>(cleared));
+        // one frame per replica: long symbolic-link targets times many names could exceed it
+        int bytes = serialization.serialize(new VolumeReplica.RepairNames(dirFid, command.names(), bindings, installed,
+                dropped, dirStamp, ended, null)).get().length;
+        if (bytes > frames.pageBytes()) {
+            command.replyTo().tell(new Result.Rejected(Status.INVALID_ARGUMENT, "the repair of " + command.names().size()
+                    + " names takes " + bytes + " bytes, more than one message holds: repair fewer names at a time"));
+            return;
+        }
+        List<java.util.concurrent.CompletableFuture<Result>> answers = new ArrayList<>();
+        for (int i = 0; i < replicas; i++) {
+            answers.add(asks.ask(i, r -> new VolumeReplica.RepairNames(dirFid, command.names(), bindings, installed,
+                            dropped, dirStamp, ended, r))
+                    .toCompletableFuture().exceptionally(failure -> null));
+        }
+        context.pipeToSelf(java.util.concurrent.CompletableFuture.allOf(
+                        answers.toArray(java.util.concurrent.CompletableFuture[]::new)),
+                (ok, failure) -> new VolumeCoordinator.Gathered(answers.stream().map(a -> a.getNow(null)).toList(),
+                        done -> finished(command.replyTo(), "the repair of " + command.names() + " in " + dirFid,
+                                done)));
+    }
+
+    /**
+     * Replica {@code from}'s version of {@code o} with its final version: the merge of every replica's vector of it
+     * with every slot one higher, a data version one above the highest; one name, in the directory.
+     */
+    private static VnodeRecord stamped(List<Map<String, Result.ObjectVersion>> seen, String name, VnodeRecord o,
+                                       int from, Fid dir, long now) {
+        VersionVector vector = o.versionVector();
+        long dataVersion = o.dataVersion();
+        for (Map<String, Result.ObjectVersion> replica : seen) {
+            VnodeRecord v = replica.get(name).vnode();
+            if (v != null && v.vnode() == o.vnode() && v.unique() == o.unique()) {
+                vector = vector.merge(v.versionVector());
+                dataVersion = Math.max(dataVersion, v.dataVersion());
+            }
+        }
+        for (int slot = 0; slot < seen.size(); slot++) {
+            vector = vector.increment(slot);
+        }
+        return new VnodeRecord(o.vnode(), o.unique(), o.type(), o.mode(), o.owner(), o.size(), 1, o.mtimeMillis(),
+                now, dataVersion + 1, vector, o.blobId(), o.blobLength(), o.symlinkTarget(), dir.vnode(), List.of());
+    }
+
+    private void finished(ActorRef<Result> client, String what, List<Result> done) {
+        List<Integer> performed = new ArrayList<>();
+        List<String> not = new ArrayList<>();
+        for (int i = 0; i < done.size(); i++) {
+            if (done.get(i) instanceof Result.Done) {
+                performed.add(i);
+            } else {
+                not.add(i + (done.get(i) instanceof Result.Rejected r ? " (" + r.message() + ")" : " (no answer)"));
+            }
+        }
+        if (not.isEmpty()) {
+            context.getLog().info("Volume {}: {} was performed on every replica", volume.id(), what);
+            client.tell(new Result.Done(((Result.Done) done.get(0)).reply()));
+            return;
+        }
+        context.getLog().warn("Volume {}: {} was performed on replicas {} only; not on {}", volume.id(), what,
+                performed, not);
+        client.tell(new Result.Rejected(Status.UNAVAILABLE, what + " was performed on replicas " + performed
+                + " but not on " + not + "; run it again: the conflict stays marked there"));
     }
 
     private Result noAnswer(List<Result> answers) {

@@ -373,6 +373,7 @@ public final class VolumeCoordinator {
                 .onMessage(VolumeReplica.ListConflicts.class, list -> then(() -> repairs.list(list)))
                 .onMessage(VolumeReplica.ReadObjectVersion.class, show -> then(() -> repairs.show(show)))
                 .onMessage(VolumeReplica.RepairFile.class, repair -> then(() -> repairs.repairFile(repair)))
+                .onMessage(VolumeReplica.RepairDir.class, repair -> then(() -> repairs.repairDir(repair)))
                 .onMessage(VolumeReplica.SweepBlobs.class, sweep -> then(() -> {
                     if (replicas.size() == 1) {
                         replicas.get(0).tell(sweep); // one replica sweeps itself

@@ -2,6 +2,7 @@ package dev.strand.actors.volume;
 
 import dev.strand.actors.volume.VolumeReplica.ListConflicts;
 import dev.strand.actors.volume.VolumeReplica.ReadObjectVersion;
+import dev.strand.actors.volume.VolumeReplica.RepairNames;
 import dev.strand.actors.volume.VolumeReplica.RepairObject;
 import dev.strand.actors.volume.VolumeReplica.Result;
 import dev.strand.conflictrepair.StepApplier;
@@ -76,6 +77,10 @@ final class RepairCommands {
             return problem("no directory " + dirFid + " here", List.of());
         }
         Set<ConflictRecord> conflicts = new LinkedHashSet<>();
+        if (name == null) { // the directory itself: its version, for the stamp of a repair of its names
+            return new Result.ObjectVersion(scope.replicaIndex, scope.node(), true, dir.toRecord(List.of()), false,
+                    null, List.of());
+        }
         ConflictRecord ofName = volume.conflicts().ofName(dir.number(), name);
         if (ofName != null) {
             conflicts.add(ofName);
@@ -106,6 +111,62 @@ final class RepairCommands {
 
     private Result.ObjectVersion problem(String problem, List<ConflictRecord> conflicts) {
         return new Result.ObjectVersion(scope.replicaIndex, scope.node(), true, null, true, problem, conflicts);
+    }
+
+    /**
+     * {@code strand repair dir} on this replica: the directory's entries as the coordinator decided them, the kept
+     * objects installed as given, the others removed, the directory stamped, the conflicts ended; one write. Refused
+     * (CHANGED, nothing done) if this replica's state is not what the coordinator read.
+     */
+    Effect<VolumeEvent, Volume> onRepairNames(Volume volume, RepairNames command) {
+        Vnode dir = volume.vnode(command.dir().vnode());
+        if (dir == null || dir.unique() != command.dir().unique() || !dir.isDirectory()) {
+            return changed(command, "no directory " + command.dir() + " here");
+        }
+        VolumeSnapshot.VnodeRecord d = dir.toRecord(dir.entryRecords());
+        java.util.Map<String, VolumeSnapshot.EntryRecord> entries = new java.util.TreeMap<>();
+        d.entries().forEach(e -> entries.put(e.name(), e));
+        command.names().forEach(entries::remove);
+        for (VolumeSnapshot.EntryRecord b : command.bindings()) {
+            if (entries.put(b.name(), b) != null) {
+                return changed(command, "'" + b.name() + "' exists in " + command.dir() + " here");
+            }
+        }
+        List<Long> removed = new ArrayList<>();
+        for (Fid f : command.dropped()) {
+            Vnode gone = volume.vnode(f.vnode());
+            if (gone == null || gone.unique() != f.unique()) {
+                continue; // this replica never had it
+            }
+            if (gone.isDirectory() || gone.linkCount() > 1) {
+                return changed(command, f + " is a directory or has other names here");
+            }
+            removed.add(f.vnode());
+        }
+        for (VolumeSnapshot.VnodeRecord o : command.objects()) {
+            Vnode there = volume.vnode(o.vnode());
+            if (there != null && (there.unique() != o.unique() || there.type() != o.type())) {
+                return changed(command, "vnode " + o.vnode() + " is another object here");
+            }
+        }
+        dev.strand.conflictrepair.PlanStep.Stamp s = command.dirStamp();
+        List<VolumeSnapshot.VnodeRecord> installed = new ArrayList<>();
+        installed.add(new VolumeSnapshot.VnodeRecord(d.vnode(), d.unique(), d.type(), d.mode(), d.owner(), d.size(),
+                d.linkCount(), s.mtimeMillis(), s.ctimeMillis(), s.dataVersion(), s.versionVector(), d.blobId(),
+                d.blobLength(), d.symlinkTarget(), d.parent(), List.copyOf(entries.values())));
+        installed.addAll(command.objects());
+        scope.context.getLog().info("Replica {} repairs names {} of {} and clears their conflicts", scope.entityId,
+                command.names(), command.dir());
+        return scope.effects.persist(List.of(
+                new VolumeEvent.VnodesInstalled(scope.replicaIndex, installed, List.of(), removed),
+                new VolumeEvent.NamesRepaired(command.dir(), command.names(), command.cleared()))).thenRun(after ->
+                reply(command.replyTo(), new Result.Done(after.attr(after.vnode(command.dir().vnode())), true)));
+    }
+
+    private Effect<VolumeEvent, Volume> changed(RepairNames command, String why) {
+        reply(command.replyTo(), new Result.Rejected(Status.CHANGED, "replica " + scope.entityId + " cannot repair "
+                + command.names() + " in " + command.dir() + ": " + why));
+        return scope.effects.none();
     }
 
     /** The repair's steps (the kept version, then its final stamp) and the end of the conflict, in one write. */

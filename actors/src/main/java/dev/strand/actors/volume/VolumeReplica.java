@@ -80,7 +80,8 @@ import java.util.UUID;
  *       {@link InstallEntries}, {@link AdoptRecentRequests} and {@link CompleteCatchUp} persist the source's
  *       state as this replica's events ({@link Result.Installed}).</li>
  *   <li>Conflicts ({@link RepairCommands}): {@link ListConflicts}, {@link ReadObjectVersion} read (objects in
- *       conflict included); {@link RepairObject} installs a repaired object and clears its conflict.</li>
+ *       conflict included); {@link RepairObject} installs a repaired object and clears its conflict;
+ *       {@link RepairNames} rebinds names of a directory in conflict and clears their conflicts.</li>
  * </ul>
  * Commands to an uninitialised replica are rejected with NO_SUCH_VOLUME.
  *
@@ -334,7 +335,8 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
     /**
      * This replica's version of what {@code name} in {@code dir} is bound to here, objects in conflict included:
-     * {@link Result.ObjectVersions} (one version from a replica, every replica's from the coordinator).
+     * {@link Result.ObjectVersions} (one version from a replica, every replica's from the coordinator). A null
+     * {@code name}: the directory itself ({@code strand repair dir} reads its version).
      */
     public record ReadObjectVersion(Fid dir, String name, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
@@ -349,6 +351,39 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
      * To a replica: performs a repair's {@code steps} for {@code object} and clears every conflict naming it, in one
      * atomic write ({@link VolumeEvent.ConflictRepaired}): {@code Done(Attr)}.
      */
+    /**
+     * To the coordinator ({@code strand repair dir}): for each {@code names[i]} of {@code dir} (in conflict), the
+     * object replica {@code keep[i]} binds it to (or none) becomes every replica's binding; the other replicas' objects
+     * bound to it are removed or, with {@code renameOthers}, kept as {@code NAME.conflict-r<replica>}. Every replica
+     * must answer. {@code Done(Attr)} of the directory.
+     */
+    public record RepairDir(Fid dir, List<String> names, List<Integer> keep, boolean renameOthers,
+                            ActorRef<Result> replyTo) implements Command, ExpectsAnswer {
+        public RepairDir {
+            names = List.copyOf(names);
+            keep = List.copyOf(keep);
+        }
+    }
+
+    /**
+     * To a replica: in directory {@code dir}, entries {@code names} are unbound and {@code bindings} bound;
+     * {@code objects} are installed as given (the same on every replica), {@code dropped} removed where present; the
+     * directory gets {@code dirStamp}'s version and times; every conflict naming one of {@code names} or
+     * {@code cleared} ends ({@link VolumeEvent.NamesRepaired}). One atomic write: {@code Done(Attr)} of the directory.
+     */
+    public record RepairNames(Fid dir, List<String> names, List<VolumeSnapshot.EntryRecord> bindings,
+                              List<VolumeSnapshot.VnodeRecord> objects, List<Fid> dropped,
+                              dev.strand.conflictrepair.PlanStep.Stamp dirStamp, List<Fid> cleared,
+                              ActorRef<Result> replyTo) implements Command, ExpectsAnswer {
+        public RepairNames {
+            names = List.copyOf(names);
+            bindings = List.copyOf(bindings);
+            objects = List.copyOf(objects);
+            dropped = List.copyOf(dropped);
+            cleared = List.copyOf(cleared);
+        }
+    }
+
     public record RepairObject(Fid object, List<dev.strand.conflictrepair.PlanStep> steps, ActorRef<Result> replyTo)
             implements Command, ExpectsAnswer {
         public RepairObject {
@@ -620,6 +655,9 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                 .onCommand(ListConflicts.class, repairs::onListConflicts)
                 .onCommand(ReadObjectVersion.class, repairs::onReadObjectVersion)
                 .onCommand(RepairObject.class, repairs::onRepairObject)
+                .onCommand(RepairNames.class, repairs::onRepairNames)
+                .onCommand(RepairDir.class, (volume, command) -> scope.reject(command.replyTo(),
+                        new dev.strand.protocol.error.BadRequestException("repairs go through the volume's coordinator")))
                 .onCommand(RepairFile.class, (volume, command) -> scope.reject(command.replyTo(),
                         new dev.strand.protocol.error.BadRequestException("repairs go through the volume's coordinator")))
                 .onCommand(BlobsListed.class, garbage::onBlobsListed)

@@ -314,6 +314,21 @@ final class CompatSamples {
                         1_200),
                 new dev.strand.conflictrepair.PlanStep.Stamp(NOTES, 10, vector(3, 8, 2), CREATED + 9_000,
                         CREATED + 9_500)), ask));
+        // strand repair dir: a conflict over names, to the coordinator, then to every replica
+        samples.put("replica-command.repair-dir", new VolumeReplica.RepairDir(DOCS, List.of("plan.txt"), List.of(2),
+                true, ask));
+        Fid other = new Fid(VOLUME, 4_611_686_018_427_387_923L, 1);
+        Fid kept = new Fid(VOLUME, 4_611_686_018_427_387_924L, 1);
+        samples.put("replica-command.repair-names", new VolumeReplica.RepairNames(DOCS, List.of("plan.txt"), List.of(
+                new VolumeSnapshot.EntryRecord("plan.txt", kept.vnode(), kept.unique(), FileType.FILE),
+                new VolumeSnapshot.EntryRecord("plan.txt.conflict-r1", other.vnode(), other.unique(),
+                        FileType.FILE)), List.of(new VnodeRecord(kept.vnode(), kept.unique(), FileType.FILE,
+                0644, "alice", 1_200, 1, CREATED + 9_000, CREATED + 9_500, 3, vector(0, 2, 3), NOTES_BLOB, 1_200, null,
+                DOCS.vnode(), List.of())), List.of(other),
+                new dev.strand.conflictrepair.PlanStep.Stamp(DOCS, 7, vector(4, 5, 6), CREATED + 9_500,
+                        CREATED + 9_500), List.of(other, kept), ask));
+        samples.put("volume-event.names-repaired", new VolumeEvent.NamesRepaired(DOCS, List.of("plan.txt"),
+                List.of(other, kept)));
         samples.put("replica-result.conflicts-page", new VolumeReplica.Result.ConflictsPage(List.of(
                 new VolumeReplica.Result.ConflictEntry(updateUpdate, List.of(0, 1, 2)),
                 new VolumeReplica.Result.ConflictEntry(nameName, List.of(1))), true));

@@ -379,4 +379,160 @@ class ResolutionTest {
         mutate(new Create(root, "after", 0644, true));
         assertThat(names(1)).contains("after");
     }
+
+    /** The same name created on both sides, replica 1's with contents: a NAME_NAME conflict over 'n'. */
+    private Attr[] divergeWithANameNameConflict() {
+        return divergeWithANameNameConflict("n");
+    }
+
+    private Attr[] divergeWithANameNameConflict(String n) {
+        start(2);
+        mutate(new Create(root, "untouched", 0644, true));
+        cut.get(1).set(true);
+        Attr mine = (Attr) mutate(new Create(root, n, 0644, true)).reply();
+        Attr theirs = (Attr) alone(1, new Create(root, n, 0640, true)).reply();
+        storeAlone(1, theirs.fid(), UUID.randomUUID(), 7);
+        cut.get(1).set(false);
+        awaitEveryReplicaCurrentWithEqualVectors();
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(1);
+        return new Attr[] {mine, theirs};
+    }
+
+    /** What replica {@code r} binds {@code name} of the root to (its own lookup). */
+    private Fid boundOn(int r, String name) {
+        real.get(r).tell(new VolumeReplica.Execute(new dev.strand.protocol.message.Walk(root, List.of(name)), "c",
+                REQUEST_IDS.incrementAndGet(), client.getRef()));
+        var reply = (dev.strand.protocol.message.WalkReply) client.expectMessageClass(VolumeReplica.Result.Done.class)
+                .reply();
+        return reply.attr().fid();
+    }
+
+    @Test
+    void repairDirKeepsOneReplicasObjectUnderTheNameOnEveryReplica() {
+        Attr[] both = divergeWithANameNameConflict();
+        Fid untouched = boundOn(0, "untouched");
+        ReplicaVersion rootBefore0 = version(0, root);
+        ReplicaVersion rootBefore1 = version(1, root);
+
+        VolumeReplica.Result repaired = ask(r -> new VolumeReplica.RepairDir(root, List.of("n"), List.of(1), false, r));
+        assertThat(repaired).isInstanceOf(VolumeReplica.Result.Done.class);
+
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(0);
+        for (int r = 0; r < 2; r++) {
+            assertThat(names(r)).as("replica " + r).containsExactlyInAnyOrder("n", "untouched");
+            assertThat(boundOn(r, "n")).as("replica " + r).isEqualTo(both[1].fid());
+            assertThat(attr(r, both[1].fid()).size()).as("replica 1's contents on replica " + r).isEqualTo(7);
+            assertThat(boundOn(r, "untouched")).isEqualTo(untouched);
+        }
+        assertThat(version(0, both[1].fid()).versionVector()).isEqualTo(version(1, both[1].fid()).versionVector());
+        List<Long> rootVector = version(0, root).versionVector();
+        assertThat(version(1, root).versionVector()).isEqualTo(rootVector);
+        for (ReplicaVersion before : List.of(rootBefore0, rootBefore1)) {
+            assertThat(dev.strand.replication.VersionVector.fromList(rootVector)
+                    .compare(dev.strand.replication.VersionVector.fromList(before.versionVector())))
+                    .isEqualTo(dev.strand.replication.VersionOrder.DOMINATES);
+        }
+        real.get(0).tell(new VolumeReplica.Validate(both[0].fid(), client.getRef()));
+        assertThat(client.receiveMessage()).as("replica 0's own object is gone")
+                .isInstanceOf(VolumeReplica.Result.Rejected.class);
+        // serves again, through the coordinator
+        mutate(new SetAttr(both[1].fid(), 0600, null, null));
+        mutate(new Create(root, "after", 0644, true));
+        awaitEveryReplicaCurrentWithEqualVectors();
+        assertThat(names(1)).contains("after");
+    }
+
+    @Test
+    void repairDirWithRenameOthersKeepsEveryObjectUnderItsOwnName() {
+        Attr[] both = divergeWithANameNameConflict();
+
+        VolumeReplica.Result repaired = ask(r -> new VolumeReplica.RepairDir(root, List.of("n"), List.of(1), true, r));
+        assertThat(repaired).isInstanceOf(VolumeReplica.Result.Done.class);
+
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(0);
+        for (int r = 0; r < 2; r++) {
+            assertThat(names(r)).as("replica " + r).containsExactlyInAnyOrder("n", "n.conflict-r0", "untouched");
+            assertThat(boundOn(r, "n")).as("replica " + r).isEqualTo(both[1].fid());
+            assertThat(boundOn(r, "n.conflict-r0")).as("replica " + r).isEqualTo(both[0].fid());
+        }
+        for (Fid f : List.of(both[0].fid(), both[1].fid(), root)) {
+            assertThat(version(0, f).versionVector()).as(f.toString()).isEqualTo(version(1, f).versionVector());
+        }
+        mutate(new Remove(root, "n.conflict-r0"));
+        assertThat(names(1)).containsExactlyInAnyOrder("n", "untouched");
+    }
+
+    @Test
+    void repairDirWithAReplicaCutOffChangesNothing() {
+        Attr[] both = divergeWithANameNameConflict();
+        cut.get(0).set(true);
+        assertThat(ask(r -> new VolumeReplica.RepairDir(root, List.of("n"), List.of(1), false, r)))
+                .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> {
+                    assertThat(rejected.status()).isEqualTo(Status.UNAVAILABLE);
+                    assertThat(rejected.message()).contains("replica 0").contains("nothing was changed");
+                });
+        cut.get(0).set(false);
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(1);
+        VolumeReplica.Result.ObjectVersions shown = (VolumeReplica.Result.ObjectVersions) ask(
+                r -> new VolumeReplica.ReadObjectVersion(root, "n", r));
+        assertThat(shown.versions()).extracting(v -> v.vnode().vnode())
+                .containsExactly(both[0].fid().vnode(), both[1].fid().vnode());
+        assertThat(shown.versions()).extracting(v -> v.vnode().size()).containsExactly(0L, 7L);
+        real.get(0).tell(new VolumeReplica.Validate(both[1].fid(), client.getRef()));
+        assertThat(client.receiveMessage()).as("replica 0 still lacks replica 1's object")
+                .isInstanceOf(VolumeReplica.Result.Rejected.class);
+        // a name not in conflict, or an update/update, is refused
+        assertThat(ask(r -> new VolumeReplica.RepairDir(root, List.of("untouched"), List.of(0), false, r)))
+                .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class,
+                        rejected -> assertThat(rejected.status()).isEqualTo(Status.INVALID_ARGUMENT));
+    }
+
+    @Test
+    void repairDirSettlesAFileRemovedOnOneSideAndChangedOnTheOtherAndRefusesARenameRename() {
+        start(2);
+        Fid r = ((Attr) mutate(new Create(root, "r", 0644, true)).reply()).fid();
+        mutate(new Create(root, "m", 0644, true));
+        cut.get(1).set(true);
+        mutate(new Remove(root, "r"));
+        mutate(new dev.strand.protocol.message.Rename(root, "m", root, "m0"));
+        alone(1, new SetAttr(r, 0600, null, null));
+        alone(1, new dev.strand.protocol.message.Rename(root, "m", root, "m1"));
+        cut.get(1).set(false);
+        awaitEveryReplicaCurrentWithEqualVectors();
+        VolumeReplica.Result.ConflictsPage page = (VolumeReplica.Result.ConflictsPage) ask(
+                q -> new VolumeReplica.ListConflicts(0, 0, q));
+        assertThat(page.conflicts()).extracting(e -> e.conflict().kind())
+                .containsExactlyInAnyOrder("REMOVE_UPDATE", "RENAME_RENAME");
+
+        assertThat(ask(q -> new VolumeReplica.RepairDir(root, List.of("m"), List.of(0), false, q)))
+                .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> {
+                    assertThat(rejected.status()).isEqualTo(Status.INVALID_ARGUMENT);
+                    assertThat(rejected.message()).contains("RENAME_RENAME");
+                });
+        assertThat(ask(q -> new VolumeReplica.RepairDir(root, List.of("r"), List.of(1), false, q)))
+                .isInstanceOf(VolumeReplica.Result.Done.class);
+
+        for (int replica = 0; replica < 2; replica++) {
+            assertThat(names(replica)).as("replica " + replica).contains("r");
+            assertThat(attr(replica, r).mode() & 0777).as("replica " + replica).isEqualTo(0600);
+        }
+        assertThat(version(0, r).versionVector()).isEqualTo(version(1, r).versionVector());
+        assertThat(((VolumeReplica.Result.ConflictsPage) ask(q -> new VolumeReplica.ListConflicts(0, 0, q)))
+                .conflicts()).extracting(e -> e.conflict().kind()).containsExactly("RENAME_RENAME");
+    }
+
+    @Test
+    void renameOthersRefusesANameTooLongToTakeItsSuffix() {
+        String longest = "x".repeat(dev.strand.protocol.ProtocolLimits.MAX_NAME_BYTES);
+        divergeWithANameNameConflict(longest);
+        assertThat(ask(q -> new VolumeReplica.RepairDir(root, List.of(longest), List.of(1), true, q)))
+                .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> {
+                    assertThat(rejected.status()).isEqualTo(Status.INVALID_ARGUMENT);
+                    assertThat(rejected.message()).contains("cannot keep replica 0's object");
+                });
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(1);
+        assertThat(ask(q -> new VolumeReplica.RepairDir(root, List.of(longest), List.of(1), false, q)))
+                .isInstanceOf(VolumeReplica.Result.Done.class);
+        assertThat(names(0)).contains(longest);
+    }
 }

@@ -91,6 +91,22 @@ public final class InProcessServer implements AutoCloseable {
      * one); the replicas must be quiet (it ends with their resolution logs emptied, as a resolution does).
      */
     public void markConflict(Fid fid, int replicas, String path) throws Exception {
+        markConflict(fid.volume(), replicas, new ConflictRecord("UPDATE_UPDATE", List.of(fid), List.of(),
+                List.of(path), List.of(0, 1), "both sides changed it (marked by a test)"));
+    }
+
+    /**
+     * Marks {@code name} of directory {@code dir}, bound to {@code fid} on every replica, in a NAME_NAME conflict (as
+     * {@link #markConflict(Fid, int, String)}: the bindings are not made to differ).
+     */
+    public void markNameConflict(Fid dir, String name, Fid fid, int replicas, String path) throws Exception {
+        markConflict(fid.volume(), replicas, new ConflictRecord("NAME_NAME", List.of(fid),
+                List.of(new ConflictRecord.Name(dir, name)), List.of(path, path), List.of(0, 1),
+                "'" + name + "' bound on both sides (marked by a test)"));
+    }
+
+    private void markConflict(long volume, int replicas, ConflictRecord conflict) throws Exception {
+        Fid fid = Fid.root(volume);
         ClusterSharding sharding = ClusterSharding.get(testKit.system());
         List<org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<VolumeReplica.Command>> refs = new ArrayList<>();
         VersionVector merged = null;
@@ -109,8 +125,6 @@ public final class InProcessServer implements AutoCloseable {
         for (int slot = 0; slot < replicas; slot++) {
             merged = merged.increment(slot);
         }
-        ConflictRecord conflict = new ConflictRecord("UPDATE_UPDATE", List.of(fid), List.of(), List.of(path),
-                List.of(0, 1), "both sides changed it (marked by a test)");
         for (var ref : refs) {
             VersionVector vector = merged;
             long vnode = nextVnode;

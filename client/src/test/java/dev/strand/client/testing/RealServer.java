@@ -90,6 +90,19 @@ public final class RealServer implements AutoCloseable {
         }
     }
 
+    /** Marks the name {@code path} in a NAME_NAME conflict (see {@link InProcessServer#markNameConflict}). */
+    public void markNameConflict(String path) throws Exception {
+        try (BlockingStrandClient client = BlockingStrandClient.connect(settings())) {
+            var attr = client.stat(path);
+            int slash = path.lastIndexOf('/');
+            var dir = client.stat(path.substring(0, slash));
+            String volume = path.substring(1, path.indexOf('/', 1));
+            int replicas = client.volumeInfo(volume).replicas();
+            server.markNameConflict(dir.fid(), path.substring(slash + 1), attr.fid(), replicas,
+                    path.substring(volume.length() + 1));
+        }
+    }
+
     @Override
     public void close() {
         server.close();
