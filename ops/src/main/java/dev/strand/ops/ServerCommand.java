@@ -108,6 +108,10 @@ public final class ServerCommand implements Callable<Integer> {
         StrandServer server;
         try {
             server = StrandServer.start(settings, management);
+        } catch (StrandServer.RemovedWhileStarting e) {
+            System.err.println("strand server: " + e.getMessage() + "; exiting with code "
+                    + ExitCodes.REMOVED_FROM_CLUSTER + " so that a supervisor starts it again");
+            return ExitCodes.REMOVED_FROM_CLUSTER;
         } catch (IllegalStateException e) {
             System.err.println("strand server: " + e.getMessage());
             return 1;

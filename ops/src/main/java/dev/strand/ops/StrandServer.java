@@ -147,7 +147,7 @@ public final class StrandServer implements AutoCloseable {
             removeHook(shutdownHook);
             if (system != null) {
                 system.terminate();
-                awaitTermination(system);
+                awaitTermination(system, SHUTDOWN_BOUND);
             }
             if (chunks != null) {
                 chunks.close();
@@ -155,7 +155,20 @@ public final class StrandServer implements AutoCloseable {
             if (cassandra != null) {
                 cassandra.stop();
             }
+            if (e instanceof RemovedWhileStarting removed) {
+                throw removed;
+            }
             throw new IllegalStateException("Strand server failed to start: " + rootMessage(e), e);
+        }
+    }
+
+    /**
+     * The cluster removed (downed) this node before it served: under load a joining node can be quarantined by
+     * another and down itself. Like a node downed later, only a new process can join again (exit code 75).
+     */
+    public static final class RemovedWhileStarting extends IllegalStateException {
+        RemovedWhileStarting(String message) {
+            super(message);
         }
     }
 
@@ -281,14 +294,20 @@ public final class StrandServer implements AutoCloseable {
     private static void awaitJournal(ActorSystem<?> system) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (true) {
+            // A node downed while it starts stops its actor system; an ask would then never time out (no scheduler).
+            var reason = org.apache.pekko.actor.CoordinatedShutdown.get(system).getShutdownReason();
+            if (reason.isPresent()) {
+                throw new RemovedWhileStarting("the cluster removed this node while it started (" + reason.get()
+                        + ")");
+            }
             try {
                 VolumeRegistry.Result result = AskPattern.<VolumeRegistry.Command, VolumeRegistry.Result>ask(
                         VolumeRegistry.entityRef(system), r -> new VolumeRegistry.ListVolumesPage(null, r),
-                        Duration.ofSeconds(30), system.scheduler()).toCompletableFuture().get();
+                        Duration.ofSeconds(30), system.scheduler()).toCompletableFuture().get(35, TimeUnit.SECONDS);
                 log.info("volume registry ready ({} volumes)", result instanceof VolumeRegistry.Result.VolumesPage v
                         ? v.volumes().size() + (v.last() ? "" : "+") : "?");
                 return;
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("the event journal did not become ready in 180 s", e);
                 }
@@ -298,8 +317,12 @@ public final class StrandServer implements AutoCloseable {
     }
 
     private static void awaitTermination(ActorSystem<?> system) {
+        awaitTermination(system, Duration.ofSeconds(60));
+    }
+
+    private static void awaitTermination(ActorSystem<?> system, Duration bound) {
         try {
-            system.getWhenTerminated().toCompletableFuture().get(Duration.ofSeconds(60).toSeconds(), TimeUnit.SECONDS);
+            system.getWhenTerminated().toCompletableFuture().get(bound.toSeconds(), TimeUnit.SECONDS);
         } catch (Exception e) {
             log.warn("actor system did not stop cleanly: {}", rootMessage(e));
         }

@@ -40,6 +40,8 @@ final class ProcessCluster implements AutoCloseable {
     private final PortRange portRange;
     /** Null: the nodes run as plain processes, and no test cuts links between them. */
     private final NetworkPartition partition;
+    /** JVM options every node gets (e.g. {@code -Dpekko...} settings a test needs). */
+    private final List<String> jvmOptions;
 
     /**
      * Where a test's nodes take their ports from (the first free ones at or above each base, within 100), for
@@ -144,13 +146,14 @@ final class ProcessCluster implements AutoCloseable {
         }
 
         void launch(String seeds) {
-            List<String> command = List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
-                    "-cp", System.getProperty("java.class.path"), "dev.strand.ops.StrandMain",
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m"));
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.strand.ops.StrandMain",
                     "server", "--port", String.valueOf(clientPort), "--cluster-port", String.valueOf(clusterPort),
                     "--management-port", String.valueOf(managementPort),
                     "--seed-nodes", seeds, "--keyspace", keyspace,
-                    "--cassandra", SharedCassandra.host() + ":" + SharedCassandra.port());
+                    "--cassandra", SharedCassandra.host() + ":" + SharedCassandra.port()));
             try {
                 Files.writeString(log, "==== launching " + String.join(" ", command) + "\n", StandardCharsets.UTF_8,
                         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
@@ -186,6 +189,24 @@ final class ProcessCluster implements AutoCloseable {
                         }
                         return management().readiness() == ManagementProbe.Readiness.READY;
                     });
+        }
+
+        /**
+         * As a supervisor would have it: a node the cluster removed while it joined (under load another node may
+         * quarantine it; it then exits with 75) is launched again, at most twice.
+         */
+        void awaitReadyOrRelaunch() {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    awaitReady();
+                    return;
+                } catch (IllegalStateException exited) {
+                    if (attempt >= 3 || isAlive()) {
+                        throw exited;
+                    }
+                    launch(seeds());
+                }
+            }
         }
 
         /** This node's view of the membership now, e.g. "127.0.0.1:1 Up, 127.0.0.1:2 Up (unreachable: none)". */
@@ -266,10 +287,11 @@ final class ProcessCluster implements AutoCloseable {
         }
     }
 
-    private ProcessCluster(String keyspace, PortRange portRange, NetworkPartition partition) {
+    private ProcessCluster(String keyspace, PortRange portRange, NetworkPartition partition, List<String> jvmOptions) {
         this.keyspace = keyspace;
         this.portRange = portRange;
         this.partition = partition;
+        this.jvmOptions = List.copyOf(jvmOptions);
     }
 
     /** Starts node 1 (it forms the cluster), then the others in parallel; returns once every node serves. */
@@ -287,7 +309,13 @@ final class ProcessCluster implements AutoCloseable {
      * then separate the nodes' cluster (Artery) ports; null: no partitions.
      */
     static ProcessCluster start(int size, String keyspace, PortRange portRange, NetworkPartition partition) {
-        ProcessCluster cluster = new ProcessCluster(keyspace, portRange, partition);
+        return start(size, keyspace, portRange, partition, List.of());
+    }
+
+    /** As {@link #start(int, String, PortRange, NetworkPartition)}, every node started with {@code jvmOptions}. */
+    static ProcessCluster start(int size, String keyspace, PortRange portRange, NetworkPartition partition,
+                                List<String> jvmOptions) {
+        ProcessCluster cluster = new ProcessCluster(keyspace, portRange, partition, jvmOptions);
         try {
             for (int i = 1; i <= size; i++) {
                 cluster.nodes.add(cluster.new Node(i));
@@ -296,7 +324,7 @@ final class ProcessCluster implements AutoCloseable {
             first.launch(cluster.seeds());
             first.awaitReady();
             cluster.nodes.subList(1, size).forEach(node -> node.launch(cluster.seeds()));
-            cluster.nodes.subList(1, size).forEach(Node::awaitReady);
+            cluster.nodes.subList(1, size).forEach(Node::awaitReadyOrRelaunch);
             return cluster;
         } catch (RuntimeException e) {
             cluster.close();

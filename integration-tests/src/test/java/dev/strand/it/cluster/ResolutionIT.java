@@ -32,8 +32,12 @@ class ResolutionIT {
 
     @BeforeAll
     static void startCluster() {
+        // The victim writes alone while the others are paused; the split-brain resolver downs it (the minority) once
+        // the others have been unreachable for stable-after. The default 5 s leaves the write (one COP1 that waits
+        // the 5 s replica timeout, then a STORE) a few seconds on a loaded machine: 20 s leaves it enough.
         cluster = ProcessCluster.start(3, SharedCassandra.uniqueKeyspace("resolve"),
-                new ProcessCluster.PortRange(8300, 26300));
+                new ProcessCluster.PortRange(8300, 26300), null,
+                List.of("-Dpekko.cluster.split-brain-resolver.stable-after=20s"));
     }
 
     @AfterAll
