@@ -2,7 +2,6 @@ package dev.strand.actors.coordinator;
 
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.actors.volume.VolumeReplica.Command;
-import dev.strand.actors.volume.VolumeReplica.Cop2Update;
 import dev.strand.actors.volume.VolumeReplica.Result;
 import dev.strand.cop2.OperationPipeline;
 import dev.strand.replication.StorageGroup;
@@ -13,7 +12,6 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
@@ -96,18 +94,8 @@ final class Detection {
             return;
         }
         gathering = true;
-        List<CompletableFuture<Result>> acks = new ArrayList<>();
-        for (int i = 0; i < replicas.size(); i++) {
-            List<Cop2Update> updates = VolumeCoordinator.wire(pipeline.takeUnsent(i));
-            if (!updates.isEmpty()) {
-                acks.add(asks.ask(i, r -> new VolumeReplica.Cop2(updates, r)).toCompletableFuture()
-                        .exceptionally(failure -> null));
-            }
-        }
-        context.pipeToSelf(CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)),
-                (ok, failure) -> new VolumeCoordinator.Gathered(List.of(),
-                        // quick: a replica already behind that did not answer last time does not hold the pause
-                        ignored -> asks.gather(VolumeReplica.GetStats::new, this::compare, true)));
+        // quick: a replica already behind that did not answer last time does not hold the pause
+        asks.deliverOwedCop2(pipeline, () -> asks.gather(VolumeReplica.GetStats::new, this::compare, true));
     }
 
     private void compare(List<Result> answers) {

@@ -64,6 +64,28 @@ final class GroupAsks {
         return AskPattern.ask(replicas.get(replica), command::apply, timeout, context.getSystem().scheduler());
     }
 
+    /** Asks replica {@code replica} alone; the answer, or null if none came (timeout, failure). */
+    CompletableFuture<Result> askOrNull(int replica, Function<ActorRef<Result>, Command> command) {
+        return ask(replica, command).toCompletableFuture().exceptionally(failure -> null);
+    }
+
+    /**
+     * Every replica gets the update sets it is owed ({@code pipeline}'s unsent ones); once each has answered (or
+     * not), {@code then} runs in the coordinator. Before a pause's reads, so what the replicas report includes them.
+     */
+    void deliverOwedCop2(dev.strand.cop2.OperationPipeline<?, ?> pipeline, Runnable then) {
+        List<CompletableFuture<Result>> acks = new ArrayList<>();
+        for (int i = 0; i < replicas.size(); i++) {
+            List<dev.strand.actors.volume.VolumeReplica.Cop2Update> updates =
+                    VolumeCoordinator.wire(pipeline.takeUnsent(i));
+            if (!updates.isEmpty()) {
+                acks.add(askOrNull(i, r -> new dev.strand.actors.volume.VolumeReplica.Cop2(updates, r)));
+            }
+        }
+        context.pipeToSelf(CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)),
+                (ok, failure) -> new VolumeCoordinator.Gathered(List.of(), ignored -> then.run()));
+    }
+
     /** Each replica's volume vector from its GetStats answer (null where it gave none). */
     static List<VersionVector> volumeVectors(List<Result> answers) {
         List<VersionVector> vectors = new ArrayList<>();

@@ -111,16 +111,7 @@ final class Resolutions {
 
     /** Every replica applies the update sets it is owed first, so the logs and versions it reports include them. */
     private void flushCop2() {
-        List<CompletableFuture<Result>> acks = new ArrayList<>();
-        for (int i = 0; i < replicas.size(); i++) {
-            List<Cop2Update> updates = VolumeCoordinator.wire(pipeline.takeUnsent(i));
-            if (!updates.isEmpty()) {
-                acks.add(asks.ask(i, r -> new VolumeReplica.Cop2(updates, r)).toCompletableFuture()
-                        .exceptionally(failure -> null));
-            }
-        }
-        context.pipeToSelf(CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)),
-                (ok, failure) -> new VolumeCoordinator.Gathered(List.of(), ignored -> readLogs(false)));
+        asks.deliverOwedCop2(pipeline, () -> readLogs(false));
     }
 
     /**
@@ -208,8 +199,7 @@ final class Resolutions {
                 }
             }
             if (!updates.isEmpty()) { // bounded: a log's entries fit one message, so do their update sets
-                acks.add(asks.ask(i, r -> new VolumeReplica.Cop2(updates, r)).toCompletableFuture()
-                        .exceptionally(failure -> null));
+                acks.add(asks.askOrNull(i, r -> new VolumeReplica.Cop2(updates, r)));
             }
         }
         if (acks.isEmpty()) {
@@ -278,7 +268,7 @@ final class Resolutions {
             Function<org.apache.pekko.actor.typed.ActorRef<Result>, Command> whole =
                     r -> new VolumeReplica.ApplyResolution(steps, vector, nextVnode, nextUnique, r, conflicts);
             if (size(whole.apply(null)) <= frames.pageBytes()) { // the usual case: one message
-                answers.add(askOrNull(i, whole));
+                answers.add(asks.askOrNull(i, whole));
                 continue;
             }
             // Too large for one message: staged in pages, then performed in one write by an ApplyResolution.
@@ -295,10 +285,10 @@ final class Resolutions {
     private CompletableFuture<Result> staged(int replica, List<VolumeReplica.StageResolution> stages, int next,
                                              Function<org.apache.pekko.actor.typed.ActorRef<Result>, Command> last) {
         if (next == stages.size()) {
-            return askOrNull(replica, last);
+            return asks.askOrNull(replica, last);
         }
         VolumeReplica.StageResolution stage = stages.get(next);
-        return askOrNull(replica, r -> new VolumeReplica.StageResolution(stage.resolution(), stage.steps(),
+        return asks.askOrNull(replica, r -> new VolumeReplica.StageResolution(stage.resolution(), stage.steps(),
                 stage.conflicts(), r)).thenCompose(answer -> answer instanceof Result.Installed
                 ? staged(replica, stages, next + 1, last) : CompletableFuture.completedFuture(answer));
     }
@@ -341,11 +331,6 @@ final class Resolutions {
         List<Object> all = new ArrayList<>(first);
         all.addAll(second);
         return all;
-    }
-
-    private CompletableFuture<Result> askOrNull(int replica,
-                                                Function<org.apache.pekko.actor.typed.ActorRef<Result>, Command> c) {
-        return asks.ask(replica, c).toCompletableFuture().exceptionally(failure -> null);
     }
 
     private int size(Object message) {
