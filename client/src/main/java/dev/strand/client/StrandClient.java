@@ -4,10 +4,8 @@ import dev.strand.protocol.Names;
 import dev.strand.protocol.message.Attr;
 import dev.strand.protocol.error.ChangedException;
 import dev.strand.protocol.error.CrossVolumeException;
-import dev.strand.protocol.error.ExistsException;
 import dev.strand.protocol.error.InvalidArgumentException;
 import dev.strand.protocol.error.NotASymlinkException;
-import dev.strand.protocol.error.NotFoundException;
 import dev.strand.protocol.message.Create;
 import dev.strand.protocol.message.DirEntry;
 import dev.strand.protocol.message.Empty;
@@ -18,8 +16,6 @@ import dev.strand.protocol.message.GetAttr;
 import dev.strand.protocol.message.HelloReply;
 import dev.strand.protocol.message.Link;
 import dev.strand.protocol.message.MkDir;
-import dev.strand.protocol.message.ReadDir;
-import dev.strand.protocol.message.ReadDirReply;
 import dev.strand.protocol.message.ReadLink;
 import dev.strand.protocol.message.ReadLinkReply;
 import dev.strand.protocol.message.Remove;
@@ -28,28 +24,19 @@ import dev.strand.protocol.message.RmDir;
 import dev.strand.protocol.message.SetAttr;
 import dev.strand.protocol.message.Symlink;
 import dev.strand.protocol.message.ConflictInfo;
-import dev.strand.protocol.message.RepairFile;
-import dev.strand.protocol.message.RepairList;
-import dev.strand.protocol.message.RepairListReply;
-import dev.strand.protocol.message.RepairShow;
 import dev.strand.protocol.message.RepairShowReply;
 import dev.strand.protocol.message.Validate;
 import dev.strand.protocol.message.ValidateReply;
-import dev.strand.protocol.message.RepairCheck;
 import dev.strand.protocol.message.RepairCheckReply;
 import dev.strand.protocol.message.VolumeInfo;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
@@ -67,7 +54,8 @@ import java.util.function.Supplier;
  * the status, or a local {@link IOException} for local files.
  *
  * <p>This class is the client's face; the work is done by {@link Volumes} (volume operations, the roots cache),
- * {@link PathResolver}, {@link Downloads} (cat, get) and {@link AtomicWrite} (put, write).
+ * {@link PathResolver}, {@link Downloads} (cat, get), {@link AtomicWrite} (put, write) with {@link LocalFileWrite}
+ * (put's local file), {@link Subtrees} (mkdir -p, rm -r) and {@link Repairs} (conflicts and their repair).
  */
 public final class StrandClient implements AutoCloseable {
 
@@ -81,6 +69,9 @@ public final class StrandClient implements AutoCloseable {
     private final PathResolver resolver;
     private final Downloads downloads;
     private final AtomicWrite atomicWrite;
+    private final LocalFileWrite localFileWrite;
+    private final Repairs repairs;
+    private final Subtrees subtrees;
 
     public StrandClient(StrandConnection connection) {
         this.connection = connection;
@@ -88,6 +79,9 @@ public final class StrandClient implements AutoCloseable {
         this.resolver = new PathResolver(connection, volumes);
         this.downloads = new Downloads(connection, resolver);
         this.atomicWrite = new AtomicWrite(resolver, connection);
+        this.localFileWrite = new LocalFileWrite(atomicWrite);
+        this.repairs = new Repairs(connection, resolver);
+        this.subtrees = new Subtrees(connection, resolver);
     }
 
     /** Connects and greets; see {@link StrandConnection#connect}. */
@@ -136,7 +130,7 @@ public final class StrandClient implements AutoCloseable {
      * (catch-up, resolution); every replica's state and vector after the check, and what it started.
      */
     public CompletableFuture<RepairCheckReply> repairCheck(String volume) {
-        return attempt(() -> connection.<RepairCheckReply>call(new RepairCheck(volume)));
+        return attempt(() -> repairs.check(volume));
     }
 
     // ---- reading --------------------------------------------------------------------------------
@@ -163,22 +157,7 @@ public final class StrandClient implements AutoCloseable {
 
     /** REPAIR_LIST: every conflict of a volume, page by page until the server says no more follow. */
     public CompletableFuture<List<ConflictInfo>> repairList(String volume) {
-        return attempt(() -> repairListFrom(volume, 0, new java.util.ArrayList<>()));
-    }
-
-    private CompletableFuture<List<ConflictInfo>> repairListFrom(String volume, int skip, List<ConflictInfo> found) {
-        return connection.<RepairListReply>call(new RepairList(volume, skip, 0)).thenCompose(reply -> {
-            List<ConflictInfo> page = reply.conflicts() == null ? List.of() : reply.conflicts();
-            found.addAll(page);
-            if (!reply.more()) {
-                return CompletableFuture.completedFuture(List.copyOf(found));
-            }
-            if (page.isEmpty()) { // it would never end
-                throw new dev.strand.protocol.error.BadFrameException("the server's page of conflicts after "
-                        + skip + " says more follow but is empty");
-            }
-            return repairListFrom(volume, skip + page.size(), found);
-        });
+        return attempt(() -> repairs.list(volume));
     }
 
     /**
@@ -186,12 +165,7 @@ public final class StrandClient implements AutoCloseable {
      * to a different object on each), and the conflicts it is in.
      */
     public CompletableFuture<RepairShowReply> repairShow(String path) {
-        return attempt(() -> {
-            StrandPath p = StrandPath.parse(path);
-            PathResolver.requireEntry(p, "show");
-            return locateParent(p).thenCompose(dir ->
-                    connection.<RepairShowReply>call(new RepairShow(dir.attr().fid(), p.name())));
-        });
+        return attempt(() -> repairs.show(StrandPath.parse(path)));
     }
 
     /**
@@ -199,12 +173,7 @@ public final class StrandClient implements AutoCloseable {
      * UNAVAILABLE (naming the replica) and changes nothing if a replica does not answer.
      */
     public CompletableFuture<Attr> repairFile(String path, int keep) {
-        return attempt(() -> {
-            StrandPath p = StrandPath.parse(path);
-            PathResolver.requireEntry(p, "repair");
-            return locateParent(p).thenCompose(dir ->
-                    connection.<Attr>call(new RepairFile(dir.attr().fid(), p.name(), keep)));
-        });
+        return attempt(() -> repairs.file(StrandPath.parse(path), keep));
     }
 
     /**
@@ -214,11 +183,8 @@ public final class StrandClient implements AutoCloseable {
      * Fails with UNAVAILABLE (naming the replica) and changes nothing if a replica does not answer. The directory's
      * attributes after the repair.
      */
-    public CompletableFuture<Attr> repairDir(String path, java.util.Map<String, Integer> keep, boolean renameOthers) {
-        List<String> names = List.copyOf(keep.keySet());
-        List<Integer> replicas = names.stream().map(keep::get).toList();
-        return attempt(() -> locate(StrandPath.parse(path), true).thenCompose(found -> connection.<Attr>call(
-                new dev.strand.protocol.message.RepairDir(found.attr().fid(), names, replicas, renameOthers))));
+    public CompletableFuture<Attr> repairDir(String path, Map<String, Integer> keep, boolean renameOthers) {
+        return attempt(() -> repairs.dir(StrandPath.parse(path), keep, renameOthers));
     }
 
     /**
@@ -305,29 +271,7 @@ public final class StrandClient implements AutoCloseable {
      * was replaced.
      */
     public CompletableFuture<Attr> put(Path local, String remote, LongConsumer progress) {
-        return attempt(() -> {
-            StrandPath p = StrandPath.parse(remote);
-            long size;
-            int mode;
-            try {
-                if (Files.isDirectory(local)) {
-                    throw new IOException(local + " is a directory");
-                }
-                size = Files.size(local);
-                mode = localMode(local);
-            } catch (IOException e) {
-                return CompletableFuture.failedFuture(e);
-            }
-            String localName = local.getFileName().toString();
-            FileChannel channel;
-            try {
-                channel = FileChannel.open(local, StandardOpenOption.READ);
-            } catch (IOException e) {
-                return CompletableFuture.failedFuture(e);
-            }
-            return atomicWrite.write(p, localName, mode, size, channel, progress)
-                    .whenComplete((attr, error) -> closeQuietly(channel));
-        });
+        return attempt(() -> localFileWrite.put(local, StrandPath.parse(remote), progress));
     }
 
     /**
@@ -370,32 +314,8 @@ public final class StrandClient implements AutoCloseable {
     public CompletableFuture<Attr> mkdirs(String path, int mode) {
         return attempt(() -> {
             Names.checkMode(mode);
-            return mkdirs(StrandPath.parse(path).withoutTrailingSlash(), mode);
+            return subtrees.mkdirs(StrandPath.parse(path).withoutTrailingSlash(), mode);
         });
-    }
-
-    private CompletableFuture<Attr> mkdirs(StrandPath p, int mode) {
-        return locate(p, true).handle((found, error) -> {
-            if (error == null) {
-                return existingDirectory(found);
-            }
-            Throwable cause = unwrap(error);
-            if (!(cause instanceof NotFoundException) || p.depth() < 2) {
-                return CompletableFuture.<Attr>failedFuture(cause);
-            }
-            return mkdirs(p.parent(), mode)
-                    .thenCompose(parent -> connection.<Attr>call(new MkDir(parent.fid(), p.name(), mode)))
-                    .exceptionallyCompose(e -> unwrap(e) instanceof ExistsException
-                            ? locate(p, true).thenCompose(this::existingDirectory) // made concurrently: fine
-                            : CompletableFuture.<Attr>failedFuture(unwrap(e)));
-        }).thenCompose(f -> f);
-    }
-
-    private CompletableFuture<Attr> existingDirectory(PathResolver.Located found) {
-        if (found.attr().type() != FileType.DIRECTORY) {
-            return CompletableFuture.failedFuture(new ExistsException(found.path() + " exists and is not a directory"));
-        }
-        return CompletableFuture.completedFuture(found.attr());
     }
 
     /**
@@ -443,50 +363,7 @@ public final class StrandClient implements AutoCloseable {
      * directory a page at a time. Symbolic links are removed, never followed. Stops at the first failure.
      */
     public CompletableFuture<Void> rmRecursive(String path) {
-        return attempt(() -> {
-            StrandPath p = StrandPath.parse(path);
-            PathResolver.requireEntry(p, "remove");
-            return locateParent(p).thenCompose(dir -> {
-                Fid dirFid = dir.attr().fid();
-                return resolver.lookup(dirFid, p.name()).thenCompose(attr -> {
-                    if (attr.type() != FileType.DIRECTORY) {
-                        return connection.<Empty>call(new Remove(dirFid, p.name())).thenApply(e -> (Void) null);
-                    }
-                    return removeContents(attr.fid())
-                            .thenCompose(v -> connection.<Empty>call(new RmDir(dirFid, p.name())))
-                            .thenApply(e -> (Void) null);
-                });
-            });
-        });
-    }
-
-    private CompletableFuture<Void> removeContents(Fid dir) {
-        return removePage(dir, null);
-    }
-
-    private CompletableFuture<Void> removePage(Fid dir, String after) {
-        return connection.<ReadDirReply>call(new ReadDir(dir, after, DirectoryListing.PAGE_SIZE, false)).thenCompose(page -> {
-            List<DirEntry> entries = page.entries() == null ? List.of() : page.entries();
-            // subdirectories one after another (depth first); the page's other names all at once
-            CompletableFuture<Void> directories = CompletableFuture.completedFuture(null);
-            List<CompletableFuture<?>> removals = new ArrayList<>();
-            for (DirEntry entry : entries) {
-                if (entry.type() == FileType.DIRECTORY) {
-                    directories = directories.thenCompose(v -> removeContents(entry.fid()))
-                            .thenCompose(v -> connection.<Empty>call(new RmDir(dir, entry.name())))
-                            .thenApply(e -> null);
-                } else {
-                    removals.add(connection.<Empty>call(new Remove(dir, entry.name())));
-                }
-            }
-            removals.add(directories);
-            CompletableFuture<Void> all = CompletableFuture.allOf(removals.toArray(CompletableFuture[]::new));
-            if (page.eof() || entries.isEmpty()) {
-                return all;
-            }
-            String last = entries.get(entries.size() - 1).name();
-            return all.thenCompose(v -> removePage(dir, last));
-        });
+        return attempt(() -> subtrees.removeRecursive(StrandPath.parse(path)));
     }
 
     /** Creates a symbolic link at {@code linkPath} whose target is {@code target} (stored as given). */
@@ -552,26 +429,5 @@ public final class StrandClient implements AutoCloseable {
     /** The failure inside the wrappers that futures add. */
     public static Throwable unwrap(Throwable t) {
         return Futures.unwrap(t);
-    }
-
-    private static int localMode(Path local) {
-        try {
-            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(local);
-            int mode = 0;
-            for (PosixFilePermission permission : permissions) {
-                mode |= 1 << (8 - permission.ordinal());
-            }
-            return mode;
-        } catch (UnsupportedOperationException | IOException e) {
-            return DEFAULT_FILE_MODE;
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        try {
-            c.close();
-        } catch (Exception ignored) {
-            // nothing more to do with it
-        }
     }
 }
