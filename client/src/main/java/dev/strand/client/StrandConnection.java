@@ -6,15 +6,12 @@ import dev.strand.protocol.Opcode;
 import dev.strand.protocol.ProtocolLimits;
 import dev.strand.protocol.StrandException;
 import dev.strand.protocol.WireCodec;
-import dev.strand.protocol.error.TimeoutException;
 import dev.strand.protocol.error.UnavailableException;
-import dev.strand.protocol.error.WrongClusterException;
 import dev.strand.protocol.message.Attr;
 import dev.strand.protocol.message.Farewell;
 import dev.strand.protocol.message.Fetch;
 import dev.strand.protocol.message.FetchReply;
 import dev.strand.protocol.message.Fid;
-import dev.strand.protocol.message.Hello;
 import dev.strand.protocol.message.HelloReply;
 import dev.strand.protocol.message.Reply;
 import dev.strand.protocol.message.Request;
@@ -76,9 +73,9 @@ import java.util.function.LongConsumer;
  * connection limit, no greeting in time, idle), requests fail with that ERROR's status and message, not with a
  * bare "connection closed".
  *
- * <p>The parts: {@link Transport} (a socket and its reader), {@link RequestTable} (requests waiting for answers),
- * {@link UploadStreamer} (a store's DATA), {@link Reconnector} (a lost socket) and {@link OutcomeRetry} (changes
- * whose outcome is unknown). This class holds the connection's state and its public face.
+ * <p>The parts: {@link Transport} (a socket and its reader), {@link Greeting} (the HELLO exchange on each
+ * socket), {@link RequestTable} (requests waiting for answers), {@link UploadStreamer} (a store's DATA),
+ * {@link Reconnector} (a lost socket) and {@link OutcomeRetry} (changes whose outcome is unknown). This class holds the connection's state and its public face.
  */
 public final class StrandConnection implements AutoCloseable {
 
@@ -101,6 +98,7 @@ public final class StrandConnection implements AutoCloseable {
     private final UploadStreamer uploads;
     private final Reconnector reconnector;
     private final ReplyDispatcher dispatcher;
+    private final Greeting greeting;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final List<Consumer<Reconnected>> reconnectListeners = new CopyOnWriteArrayList<>();
 
@@ -127,6 +125,7 @@ public final class StrandConnection implements AutoCloseable {
         this.uploads = new UploadStreamer(this, requests);
         this.reconnector = new Reconnector(this, requests, settings);
         this.dispatcher = new ReplyDispatcher(requests, new OutcomeRetry(this, requests), reconnector);
+        this.greeting = new Greeting(settings, requests, () -> closedMessage);
     }
 
     /**
@@ -160,7 +159,7 @@ public final class StrandConnection implements AutoCloseable {
         }, dispatcher);
         HelloReply reply;
         try {
-            reply = greet(t);
+            reply = greeting.exchange(t, clientId);
         } catch (RuntimeException e) {
             t.close();
             throw e;
@@ -182,45 +181,6 @@ public final class StrandConnection implements AutoCloseable {
             current = address;
             transport = t;
         }
-    }
-
-    private HelloReply greet(Transport t) {
-        Hello hello = new Hello(ProtocolLimits.PROTOCOL_VERSION, settings.clusterId(), settings.clientName(),
-                clientId, "none", null);
-        PendingRequest p = register(Opcode.HELLO, hello, null, null, false);
-        if (p.future().isDone()) {
-            return awaitGreeting(p, t);
-        }
-        p.claim(t.generation);
-        try {
-            t.write(p.frame);
-        } catch (IOException e) {
-            // the server may have said why before closing (its connection limit): that is the reason to show
-            requests.fail(p.id, t.closedByServer() != null ? Reconnector.failure(t, Reconnector.reason(t, e))
-                    : new UnavailableException("cannot greet " + t.address + ": " + e.getMessage()));
-        }
-        return awaitGreeting(p, t);
-    }
-
-    private HelloReply awaitGreeting(PendingRequest p, Transport t) {
-        HelloReply reply;
-        try {
-            reply = p.<HelloReply>future().get(settings.greetingTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            requests.fail(p.id, e); // frees its entry; nobody waits for it any more
-            throw new TimeoutException("no answer to the greeting from " + t.address + " within "
-                    + settings.greetingTimeout().toSeconds() + "s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UnavailableException("interrupted while greeting " + t.address);
-        } catch (ExecutionException e) {
-            throw asStrandException(e.getCause());
-        }
-        if (reply.clusterId() != null && !reply.clusterId().equals(settings.clusterId())) {
-            throw new WrongClusterException("server " + t.address + " belongs to cluster '" + reply.clusterId()
-                    + "', not '" + settings.clusterId() + "'");
-        }
-        return reply;
     }
 
     /** The server's answer to the latest greeting (its term, session, limits). */
@@ -504,12 +464,5 @@ public final class StrandConnection implements AutoCloseable {
     private String closedMessageOr(String fallback) {
         String m = closedMessage;
         return m == null ? fallback : m;
-    }
-
-    private static StrandException asStrandException(Throwable t) {
-        if (t instanceof StrandException se) {
-            return se;
-        }
-        return new UnavailableException(t.getMessage() == null ? t.toString() : t.getMessage());
     }
 }
