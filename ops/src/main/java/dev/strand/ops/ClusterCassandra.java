@@ -26,7 +26,7 @@ final class ClusterCassandra {
 
     private ClusterCassandra() {}
 
-    static void record(ClusterCommand.Place place, Ports ports) throws IOException {
+    static void record(ClusterDirectory place, Ports ports) throws IOException {
         Properties properties = new Properties();
         properties.setProperty("port", Integer.toString(ports.nativePort()));
         properties.setProperty("storage-port", Integer.toString(ports.storagePort()));
@@ -37,7 +37,7 @@ final class ClusterCassandra {
     }
 
     /** The recorded ports, if the cluster runs a Cassandra of its own (none with `up --cassandra`). */
-    static Optional<Ports> recorded(ClusterCommand.Place place) {
+    static Optional<Ports> recorded(ClusterDirectory place) {
         Path file = place.cassandraPortsFile();
         if (!Files.exists(file)) {
             return Optional.empty();
@@ -53,14 +53,14 @@ final class ClusterCassandra {
     }
 
     /** The cluster's Cassandra if it runs: named by DIR/cassandra.pid or by its own PID file, identity checked. */
-    static Optional<ProcessHandle> running(ClusterCommand.Place place) {
+    static Optional<ProcessHandle> running(ClusterDirectory place) {
         String identity = CassandraSettings.identityArgument(place.cassandraDir());
         return ProcessIdentity.readPid(place.cassandraPidFile()).flatMap(pid -> ProcessIdentity.find(pid, identity))
                 .or(() -> LocalCassandra.findRunning(place.cassandraDir()));
     }
 
     /** Starts it (stopping a leftover that no longer answers) and returns once CQL answers; records its PID. */
-    static long start(ClusterCommand.Place place, Ports ports) {
+    static long start(ClusterDirectory place, Ports ports) {
         System.out.println("starting Cassandra (data in " + place.cassandraDir() + ", CQL port " + ports.nativePort()
                 + ")...");
         LocalCassandra cassandra = new LocalCassandra(CassandraSettings.builder(place.cassandraDir())
@@ -79,10 +79,10 @@ final class ClusterCassandra {
         return cassandra.pid();
     }
 
-    static void stop(ClusterCommand.Place place) {
+    static void stop(ClusterDirectory place) {
         running(place).ifPresent(cassandra -> ClusterDown.stop("Cassandra", cassandra.pid(),
                 CassandraSettings.identityArgument(place.cassandraDir()), STOP_GRACE));
-        ClusterCommand.deleteQuietly(place.cassandraPidFile());
-        ClusterCommand.deleteQuietly(place.cassandraPortsFile());
+        ClusterDirectory.deleteQuietly(place.cassandraPidFile());
+        ClusterDirectory.deleteQuietly(place.cassandraPortsFile());
     }
 }

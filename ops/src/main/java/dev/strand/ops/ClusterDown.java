@@ -1,7 +1,5 @@
 package dev.strand.ops;
 
-import dev.strand.ops.ClusterCommand.NodeRecord;
-import dev.strand.ops.ClusterCommand.Place;
 import dev.strand.persistence.cassandra.ProcessIdentity;
 import picocli.CommandLine.Command;
 
@@ -17,7 +15,7 @@ import java.util.concurrent.Callable;
                 + "no longer names that process is left alone. Data stays in DIR.")
 final class ClusterDown implements Callable<Integer> {
     @picocli.CommandLine.Mixin
-    Place place = new Place();
+    ClusterDirectory place = new ClusterDirectory();
 
     @Override
     public Integer call() {
@@ -25,7 +23,7 @@ final class ClusterDown implements Callable<Integer> {
         return 0;
     }
 
-    static void stopAll(Place where) {
+    static void stopAll(ClusterDirectory where) {
         // The supervisor first: it would start again what is stopped below.
         ClusterSupervisor.stop(where);
         List<NodeRecord> nodes = new ArrayList<>(where.nodes());
@@ -39,12 +37,12 @@ final class ClusterDown implements Callable<Integer> {
             stop("node " + node.node(), node.pid(), where.nodeIdentity(node.node()), ClusterCommand.NODE_STOP_GRACE);
         }
         for (int i = 1; i <= ClusterCommand.MAX_NODES; i++) {
-            ClusterCommand.deleteQuietly(where.nodePidFile(i));
-            ClusterCommand.deleteQuietly(where.nodeArgsFile(i));
+            ClusterDirectory.deleteQuietly(where.nodePidFile(i));
+            ClusterDirectory.deleteQuietly(where.nodeArgsFile(i));
         }
-        ClusterCommand.deleteQuietly(where.nodesFile());
+        ClusterDirectory.deleteQuietly(where.nodesFile());
         ClusterCassandra.stop(where);
-        ClusterCommand.deleteQuietly(where.restartsFile());
+        ClusterDirectory.deleteQuietly(where.restartsFile());
         System.out.println("cluster stopped (data kept in " + where.dir + ")");
     }
 

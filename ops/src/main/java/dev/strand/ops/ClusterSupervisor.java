@@ -1,7 +1,5 @@
 package dev.strand.ops;
 
-import dev.strand.ops.ClusterCommand.NodeRecord;
-import dev.strand.ops.ClusterCommand.Place;
 import dev.strand.persistence.cassandra.LocalCassandra;
 import dev.strand.persistence.cassandra.ProcessIdentity;
 import picocli.CommandLine.Command;
@@ -38,7 +36,7 @@ final class ClusterSupervisor implements Callable<Integer> {
     private static final String CASSANDRA = "cassandra";
 
     @picocli.CommandLine.Mixin
-    Place place = new Place();
+    ClusterDirectory place = new ClusterDirectory();
 
     /** Per supervised process ("cassandra", "node-1", ...): its policy and what was last seen. */
     private final Map<String, RestartPolicy> policies = new LinkedHashMap<>();
@@ -116,7 +114,7 @@ final class ClusterSupervisor implements Callable<Integer> {
             if (policy.restartNow(now)) {
                 say("node " + node.node() + " (pid " + node.pid() + ") is not running: starting it again");
                 policy.restarted(now);
-                children.put(node.node(), ClusterCommand.relaunch(place, node));
+                children.put(node.node(), NodeProcesses.relaunch(place, node));
             } else if (policy.gaveUp()) {
                 giveUpOnce(name, "node " + node.node());
             }
@@ -153,16 +151,16 @@ final class ClusterSupervisor implements Callable<Integer> {
     }
 
     /** The argument on the supervisor's command line that tells it from any other process. */
-    static String identity(Place place) {
+    static String identity(ClusterDirectory place) {
         return "-Dstrand.cluster.supervisor=" + place.home();
     }
 
-    static Optional<ProcessHandle> running(Place place) {
+    static Optional<ProcessHandle> running(ClusterDirectory place) {
         return ProcessIdentity.readPid(place.supervisorPidFile()).flatMap(pid -> ProcessIdentity.find(pid, identity(place)));
     }
 
     /** Starts the supervisor in the background; it outlives this command. */
-    static void launch(Place place) throws IOException {
+    static void launch(ClusterDirectory place) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // Small: it only watches processes (and starts Cassandra, a process of its own).
@@ -184,14 +182,14 @@ final class ClusterSupervisor implements Callable<Integer> {
         System.out.println("started the supervisor (pid " + process.pid() + ", log " + place.supervisorLog() + ")");
     }
 
-    static void stop(Place place) {
+    static void stop(ClusterDirectory place) {
         ProcessIdentity.readPid(place.supervisorPidFile()).ifPresent(pid ->
                 ClusterDown.stop("the supervisor", pid, identity(place), STOP_GRACE));
-        ClusterCommand.deleteQuietly(place.supervisorPidFile());
+        ClusterDirectory.deleteQuietly(place.supervisorPidFile());
     }
 
     /** For `cluster status`: whether the supervisor runs, and what it restarted. */
-    static void printStatus(Place place) {
+    static void printStatus(ClusterDirectory place) {
         Optional<ProcessHandle> supervisor = running(place);
         System.out.println("Supervisor: " + supervisor.map(p -> "pid " + p.pid() + " (running)")
                 .orElse("not running (`strand cluster start` starts it)"));

@@ -32,8 +32,8 @@ class ClusterProcessesTest {
         started.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
     }
 
-    private ClusterCommand.Place place() {
-        ClusterCommand.Place place = new ClusterCommand.Place();
+    private ClusterDirectory place() {
+        ClusterDirectory place = new ClusterDirectory();
         place.dir = dir;
         return place;
     }
