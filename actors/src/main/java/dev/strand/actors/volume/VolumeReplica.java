@@ -3,7 +3,6 @@ package dev.strand.actors.volume;
 import dev.strand.volume.RecentRequests;
 import dev.strand.volume.VnodeSync;
 import dev.strand.volume.VnodeVersion;
-import dev.strand.volume.Volume;
 import dev.strand.volume.VolumeEvent;
 import dev.strand.volume.VolumeSnapshot;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
@@ -509,6 +508,8 @@ public final class VolumeReplica {
     }
 
     // ---- creation ----------------------------------------------------------------------------
+
+    private VolumeReplica() {}
 
     public static Behavior<Command> create(String entityId, ChunkStore chunks, VolumeSettings settings) {
         return ReplicaBehavior.create(entityId, chunks, settings);
