@@ -6,13 +6,11 @@ import dev.strand.metrics.StrandMetrics;
 import dev.strand.persistence.ChunkStore;
 import dev.strand.protocol.Frame;
 import dev.strand.protocol.FrameType;
-import dev.strand.protocol.Names;
 import dev.strand.protocol.Opcode;
 import dev.strand.protocol.ProtocolLimits;
 import dev.strand.protocol.Status;
 import dev.strand.protocol.StrandException;
 import dev.strand.protocol.WireCodec;
-import dev.strand.protocol.error.BadRequestException;
 import dev.strand.protocol.message.*;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -49,9 +47,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * idle timeout, is closed; one whose client half-closed its side is answered everything it asked, then closed;
  * one that cannot hand its last bytes to its client within the close timeout is cut off.
  *
- * <p>The parts that are not the protocol live beside it, each used on this actor's thread only: {@link Outbox}
- * (the bytes queued for the socket), {@link Uploads} (STORE), {@link Fetches} (FETCH) and {@link VolumeRequests}
- * (asking the registry and the replicas).
+ * <p>The parts that are not the protocol live beside it, each used on this actor's thread only: {@link Greeting}
+ * (HELLO and the client's id), {@link Outbox} (the bytes queued for the socket), {@link Uploads} (STORE),
+ * {@link Fetches} (FETCH) and {@link VolumeRequests} (every other request, routed to the registry or the replicas).
  */
 public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Command> {
 
@@ -128,7 +126,6 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
     private static final AtomicLong SESSIONS = new AtomicLong();
 
-    private final ServerIdentity identity;
     private final String remote;
     private final ConnectionSettings settings;
     private final TimerScheduler<Command> timers;
@@ -140,9 +137,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     private boolean inputEnded;
     private boolean outboundFinished;
 
-    private boolean greeted;
-    /** The client's id from HELLO, or one issued by this server (unique: a random UUID) if it sent none. */
-    private String clientId = "";
+    private final Greeting greeting;
     private boolean closing;
 
     private ActorRef<InboundAck> pendingInboundAck;
@@ -157,10 +152,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     private ConnectionActor(ActorContext<Command> context, TimerScheduler<Command> timers, ServerIdentity identity,
                             VolumeRouter router, ChunkStore chunks, String remote, ConnectionSettings settings) {
         super(context);
-        this.identity = identity;
         this.remote = remote;
         this.settings = settings;
         this.timers = timers;
+        this.greeting = new Greeting(identity, sessionId, settings.maxRequestsInFlight());
         this.volumes = new VolumeRequests(router, context.getSystem().scheduler());
         this.uploads = new Uploads(this, context, chunks, volumes);
         this.fetches = new Fetches(this, context, chunks, volumes, outbox);
@@ -172,10 +167,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
-                .onMessage(InboundStarted.class, m -> {
-                    m.ackTo().tell(InboundAck.INSTANCE);
-                    return this;
-                })
+                .onMessage(InboundStarted.class, m -> then(() -> m.ackTo().tell(InboundAck.INSTANCE)))
                 .onMessage(InboundElement.class, this::onInbound)
                 .onMessage(InboundCompleted.class, m -> onInputEnded())
                 .onMessage(InboundFailed.class, m -> onBrokenStream(m.cause().getMessage()))
@@ -198,34 +190,14 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                     fetches.pumpAll();
                     return this;
                 })
-                .onMessage(Answered.class, m -> {
-                    finish(m.requestId(), Frame.reply(m.opcode(), m.requestId(), WireCodec.encode(m.reply())));
-                    return this;
-                })
-                .onMessage(Failed.class, m -> {
-                    fail(m.requestId(), m.opcode(), m.error());
-                    return this;
-                })
-                .onMessage(StorePrepared.class, m -> {
-                    uploads.onPrepared(m);
-                    return this;
-                })
-                .onMessage(BlobRegistered.class, m -> {
-                    uploads.onBlobRegistered(m);
-                    return this;
-                })
-                .onMessage(ChunkWritten.class, m -> {
-                    uploads.onChunkWritten(m);
-                    return this;
-                })
-                .onMessage(FetchOpened.class, m -> {
-                    fetches.onOpened(m);
-                    return this;
-                })
-                .onMessage(ChunkRead.class, m -> {
-                    fetches.onChunkRead(m);
-                    return this;
-                })
+                .onMessage(Answered.class, m -> then(() -> finish(m.requestId(),
+                        Frame.reply(m.opcode(), m.requestId(), WireCodec.encode(m.reply())))))
+                .onMessage(Failed.class, m -> then(() -> fail(m.requestId(), m.opcode(), m.error())))
+                .onMessage(StorePrepared.class, m -> then(() -> uploads.onPrepared(m)))
+                .onMessage(BlobRegistered.class, m -> then(() -> uploads.onBlobRegistered(m)))
+                .onMessage(ChunkWritten.class, m -> then(() -> uploads.onChunkWritten(m)))
+                .onMessage(FetchOpened.class, m -> then(() -> fetches.onOpened(m)))
+                .onMessage(ChunkRead.class, m -> then(() -> fetches.onChunkRead(m)))
                 .onMessage(Timeout.class, this::onTimeout)
                 .onSignal(PostStop.class, s -> {
                     metrics.closed();
@@ -235,6 +207,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                     return this;
                 })
                 .build();
+    }
+
+    /** Runs a handler after which the connection goes on as it is. */
+    private Behavior<Command> then(Runnable handler) {
+        handler.run();
+        return this;
     }
 
     // ---- inbound ---------------------------------------------------------------------------------
@@ -264,8 +242,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     /** A framing error: say so once, then close this connection (and only it). */
     private Behavior<Command> onBrokenStream(String reason) {
         getContext().getLog().info("closing connection {} from {}: bad frame: {}", sessionId, remote, reason);
-        send(Frame.error(0, 0, WireCodec.encode(Status.BAD_FRAME.exception(reason).toErrorBody())));
-        return closeConnection();
+        return closeWith(Status.BAD_FRAME.exception(reason));
     }
 
     /**
@@ -282,12 +259,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     private Behavior<Command> onTimeout(Timeout timeout) {
         switch (timeout) {
             case HELLO -> {
-                if (!greeted && !closing) {
+                if (!greeting.greeted() && !closing) {
                     getContext().getLog().info("closing connection {} from {}: no HELLO within {} ms",
                             sessionId, remote, settings.helloTimeout().toMillis());
-                    send(Frame.error(0, 0, WireCodec.encode(Status.GREETING_REQUIRED.exception("no successful HELLO "
-                            + "within " + settings.helloTimeout().toMillis() + " ms of connecting; closing").toErrorBody())));
-                    return closeConnection();
+                    return closeWith(Status.GREETING_REQUIRED.exception("no successful HELLO within "
+                            + settings.helloTimeout().toMillis() + " ms of connecting; closing"));
                 }
             }
             case IDLE -> {
@@ -300,9 +276,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                 } else {
                     getContext().getLog().info("closing connection {} from {}: idle for {} ms",
                             sessionId, remote, settings.idleTimeout().toMillis());
-                    send(Frame.error(0, 0, WireCodec.encode(Status.TIMEOUT.exception("nothing was sent or read on this "
-                            + "connection for " + settings.idleTimeout().toMillis() + " ms; closing").toErrorBody())));
-                    return closeConnection();
+                    return closeWith(Status.TIMEOUT.exception("nothing was sent or read on this connection for "
+                            + settings.idleTimeout().toMillis() + " ms; closing"));
                 }
             }
             case CLOSE -> {
@@ -322,6 +297,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         }
         outbox.abort();
         return this;
+    }
+
+    /** Tells the client why (an ERROR not tied to a request), then closes the connection. */
+    private Behavior<Command> closeWith(StrandException reason) {
+        send(Frame.error(0, 0, WireCodec.encode(reason.toErrorBody())));
+        return closeConnection();
     }
 
     /** Stops reading, lets everything already queued reach the socket, then closes it and stops. */
@@ -389,7 +370,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             send(errorFrame(op.code(), id, e));
             return;
         }
-        if (!greeted && op != Opcode.HELLO) {
+        if (!greeting.greeted() && op != Opcode.HELLO) {
             send(errorFrame(op.code(), id, Status.GREETING_REQUIRED.exception(
                     "the first request on a connection must be HELLO")));
             return;
@@ -411,61 +392,25 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                 closeConnection();
             }
             case PING -> finish(id, Frame.reply(op.code(), id, WireCodec.encode(new Pong(((Ping) request).nonce()))));
-            case VOLUME_CREATE -> answer(id, op, volumes.create((VolumeCreate) request, clientId, id));
-            case VOLUME_INFO -> answer(id, op, volumes.info((VolumeInfoRequest) request));
-            case VOLUME_LIST -> answer(id, op, volumes.list((VolumeList) request));
-            case VALIDATE -> answer(id, op, volumes.validate((Validate) request));
-            case REPAIR_CHECK -> answer(id, op, volumes.repairCheck((RepairCheck) request));
-            case REPAIR_LIST -> answer(id, op, volumes.repairList((RepairList) request));
-            case REPAIR_SHOW -> answer(id, op, volumes.repairShow((RepairShow) request));
-            case REPAIR_FILE -> answer(id, op, volumes.repairFile((RepairFile) request));
-            case REPAIR_DIR -> answer(id, op, volumes.repairDir((dev.strand.protocol.message.RepairDir) request));
             case STORE -> uploads.start(id, (Store) request);
             case FETCH -> fetches.start(id, (Fetch) request);
-            default -> answer(id, op, volumes.execute(request, clientId, id));
+            default -> answer(id, op, volumes.route(op, request, greeting.clientId(), id));
         }
     }
 
     private void greet(long id, Hello hello) {
-        if (greeted) {
-            fail(id, Opcode.HELLO.code(), new BadRequestException("this connection has already greeted"));
-            return;
-        }
-        if (hello.protocolVersion() == ProtocolLimits.PROTOCOL_VERSION) {
-            Names.checkHello(hello); // malformed or too long (the client id is recorded with every change): BAD_REQUEST,
-            // and the connection stays open, not greeted
-        }
-        StrandException refusal = null;
-        if (hello.protocolVersion() != ProtocolLimits.PROTOCOL_VERSION) {
-            refusal = Status.PROTOCOL_VERSION_MISMATCH.exception("client speaks protocol version "
-                    + hello.protocolVersion() + ", this server speaks " + ProtocolLimits.PROTOCOL_VERSION);
-        } else if (hello.clusterId() != null && !identity.clusterId().equals(hello.clusterId())) {
-            refusal = Status.WRONG_CLUSTER.exception("this server belongs to cluster '" + identity.clusterId()
-                    + "', not '" + hello.clusterId() + "'");
-        } else if (hello.authMethod() != null && !hello.authMethod().equals("none")) {
-            refusal = Status.NOT_AUTHENTICATED.exception("authentication method '" + hello.authMethod()
-                    + "' is not supported; use 'none'");
-        }
-        if (refusal != null) {
-            fail(id, Opcode.HELLO.code(), refusal);
+        Greeting.Outcome outcome = greeting.answer(hello);
+        if (outcome.refusal() != null) {
+            fail(id, Opcode.HELLO.code(), outcome.refusal());
             closeConnection();
-            return;
+        } else {
+            finish(id, Frame.reply(Opcode.HELLO.code(), id, WireCodec.encode(outcome.reply())));
         }
-        greeted = true;
-        // RETRIES: requests are known by (client id, request id), so a client without an id gets one no other
-        // client has, here and on every node and after restarts; it sends it back in HELLO when it reconnects
-        boolean named = hello.clientId() != null && !hello.clientId().isEmpty();
-        clientId = named ? hello.clientId() : java.util.UUID.randomUUID().toString();
-        HelloReply reply = new HelloReply(ProtocolLimits.PROTOCOL_VERSION, identity.clusterId(), identity.serverId(),
-                identity.serverTerm(), sessionId, ProtocolLimits.MAX_BODY_LENGTH, settings.maxRequestsInFlight(),
-                clientId);
-        finish(id, Frame.reply(Opcode.HELLO.code(), id, WireCodec.encode(reply)));
     }
-
 
     /** The client's id, once greeted (a STORE's commit carries it). */
     String clientId() {
-        return clientId;
+        return greeting.clientId();
     }
 
     // ---- replies and the outbox ------------------------------------------------------------------

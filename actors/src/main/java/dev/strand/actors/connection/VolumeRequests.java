@@ -4,6 +4,7 @@ import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.volume.VolumeReads;
 import dev.strand.actors.volume.ReplicaSummary;
 import dev.strand.actors.volume.VolumeReplica;
+import dev.strand.protocol.Opcode;
 import dev.strand.protocol.Status;
 import dev.strand.protocol.StrandException;
 import dev.strand.protocol.WireCodec;
@@ -45,6 +46,25 @@ final class VolumeRequests {
     }
 
     // ---- the requests ----------------------------------------------------------------------------
+
+    /**
+     * A request the connection does not answer itself (not HELLO, FAREWELL, PING, STORE or FETCH): volume requests
+     * go to the registry, the others to the volume's replicas. {@code clientId}/{@code id} identify it for retries.
+     */
+    CompletionStage<? extends Reply> route(Opcode op, Request request, String clientId, long id) {
+        return switch (op) {
+            case VOLUME_CREATE -> create((VolumeCreate) request, clientId, id);
+            case VOLUME_INFO -> info((VolumeInfoRequest) request);
+            case VOLUME_LIST -> list((VolumeList) request);
+            case VALIDATE -> validate((Validate) request);
+            case REPAIR_CHECK -> repairCheck((RepairCheck) request);
+            case REPAIR_LIST -> repairList((RepairList) request);
+            case REPAIR_SHOW -> repairShow((RepairShow) request);
+            case REPAIR_FILE -> repairFile((RepairFile) request);
+            case REPAIR_DIR -> repairDir((dev.strand.protocol.message.RepairDir) request);
+            default -> execute(request, clientId, id);
+        };
+    }
 
     CompletionStage<VolumeInfo> create(VolumeCreate create, String clientId, long id) {
         // 0 (or absent) means 1; a negative count is the registry's INVALID_ARGUMENT, as the spec says

@@ -311,7 +311,7 @@ final class CatchUps {
         timers.cancel(VolumeCoordinator.Tick.FLUSH_COP2);
         List<CompletableFuture<Result>> acks = new ArrayList<>();
         for (int i = 0; i < replicas.size(); i++) {
-            List<Cop2Update> updates = VolumeCoordinator.wire(pipeline.takeUnsent(i));
+            List<Cop2Update> updates = Mutations.wire(pipeline.takeUnsent(i));
             if (!updates.isEmpty() && !group.isBehind(i)) {
                 acks.add(AskPattern.<Command, Result>ask(replicas.get(i), r -> new VolumeReplica.Cop2(updates, r),
                         timeout, context.getSystem().scheduler()).toCompletableFuture());

@@ -77,7 +77,7 @@ final class GroupAsks {
         List<CompletableFuture<Result>> acks = new ArrayList<>();
         for (int i = 0; i < replicas.size(); i++) {
             List<dev.strand.actors.volume.VolumeReplica.Cop2Update> updates =
-                    VolumeCoordinator.wire(pipeline.takeUnsent(i));
+                    Mutations.wire(pipeline.takeUnsent(i));
             if (!updates.isEmpty()) {
                 acks.add(askOrNull(i, r -> new dev.strand.actors.volume.VolumeReplica.Cop2(updates, r)));
             }

@@ -6,16 +6,11 @@ import dev.strand.volume.Mutation;
 import dev.strand.volume.Origin;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.actors.volume.VolumeReplica.Command;
-import dev.strand.actors.volume.VolumeReplica.Cop1;
-import dev.strand.actors.volume.VolumeReplica.Cop2Update;
 import dev.strand.actors.volume.VolumeReplica.Result;
 import dev.strand.actors.volume.VolumeSettings;
 import dev.strand.cop2.OperationIds;
 import dev.strand.cop2.OperationPipeline;
-import dev.strand.cop2.OperationPipeline.Answer;
-import dev.strand.cop2.UpdateSet;
 import dev.strand.metrics.StrandMetrics;
-import dev.strand.metrics.StrandMetrics.Cop1Outcome;
 import dev.strand.persistence.ChunkStore;
 import dev.strand.protocol.Status;
 import dev.strand.replication.StorageGroup;
@@ -58,7 +53,7 @@ import java.util.function.Function;
  *       min-replicas applied it, the answer is UNDER_REPLICATED (it was applied); with no answer at all,
  *       TIMEOUT; otherwise the first replica's answer. COP2: the update set goes to the replicas that
  *       applied the operation, piggybacked on their next COP1 or on its own after
- *       {@code strand.coordinator.cop2-flush-delay}.</li>
+ *       {@code strand.coordinator.cop2-flush-delay} ({@link Mutations}).</li>
  *   <li>Reads ({@code Execute} of a read, {@code PrepareStore}, {@code OpenForFetch}) go to one available
  *       replica, the next one if it does not answer ({@link ReadRouting}).</li>
  *   <li>{@code GetStats}, {@code Validate} and the blob sweep ask every replica ({@link GroupQueries}); every
@@ -104,9 +99,6 @@ public final class VolumeCoordinator {
 
     /** The registry's answer to a request for operation ids. */
     private record IdsLeased(VolumeRegistry.Result result, Throwable failure)
-            implements NoSerializationVerificationNeeded {}
-
-    private record Cop1Answered(long opId, int replica, Result result, Throwable failure)
             implements NoSerializationVerificationNeeded {}
 
     /** Every replica's answer (a Result, or null if it did not answer), handed to {@code then}. */
@@ -189,7 +181,7 @@ public final class VolumeCoordinator {
     private VolumeRegistry.VolumeRecord volume;
     private List<RecipientRef<Command>> replicas = List.of();
     private StorageGroup group;
-    private OperationPipeline<QueuedMutation, Result> pipeline;
+    private Mutations mutations;
     private GroupAsks asks;
     private GroupQueries queries;
     /** Looks at the group again while the coordinator runs (scrubber, VALIDATE, repair check). */
@@ -199,9 +191,6 @@ public final class VolumeCoordinator {
     private ReadRouting reads;
     private CatchUps catchUps;
     private Repairs repairs;
-
-    /** A mutation waiting for its turn: an Execute or a CommitStore, and who asked. */
-    private record QueuedMutation(Command command, ActorRef<Result> replyTo) {}
 
     private VolumeCoordinator(ActorContext<Object> context, TimerScheduler<Object> timers, StashBuffer<Object> stash,
                               long volumeId, Function<String, RecipientRef<Command>> replicaRefs,
@@ -275,19 +264,28 @@ public final class VolumeCoordinator {
     private Behavior<Object> groupKnown() {
         replicas = volume.replicaEntityIds().stream().map(replicaRefs).toList();
         group = new StorageGroup(replicas.size());
-        pipeline = new OperationPipeline<>(group, volume.requiredReplicas(), opIds);
+        mutations = new Mutations(context, timers, volumeId, volume, replicas, group, opIds, settings, () -> {
+            if (opIds.wantsLease() && !leaseAsked) {
+                askForIds();
+            }
+        }, i -> catchUps.schedule(i), () -> {
+            catchUps.afterOperation();
+            detection.afterOperation();
+            settling.afterOperation();
+        });
+        var pipeline = mutations.pipeline();
         asks = new GroupAsks(context, replicas, group, settings.replicaTimeout());
         reads = new ReadRouting(context, replicas, group, volume.name(), settings.replicaTimeout(),
                 () -> catchUps.resolving());
         catchUps = new CatchUps(context, timers, volumeId, replicas, group, pipeline, asks, settings.replicaTimeout(),
                 () -> {
-                    startNext();
+                    mutations.startNext();
                     reads.releaseParked(); // a resolution or a catch-up's last round ended
                 });
         queries = new GroupQueries(context, asks, group, volume, chunks, settings.idleBlobAge(), catchUps::catchingUp,
                 frames);
         detection = new Detection(context, volumeId, replicas, group, pipeline, asks, () -> {
-            startNext();
+            mutations.startNext();
             reads.releaseParked();
         }, catchUps::schedule);
         queries.onDisagreement(() -> detection.check("a VALIDATE saw unequal versions", null));
@@ -346,14 +344,14 @@ public final class VolumeCoordinator {
         return Behaviors.receive(Object.class)
                 .onMessage(VolumeReplica.Execute.class, execute -> {
                     if (isMutation(execute)) {
-                        enqueue(new QueuedMutation(execute, execute.replyTo()));
+                        mutations.enqueue(execute, execute.replyTo());
                     } else {
                         reads.read(new ReadRouting.Read(execute::withReplyTo, execute.replyTo()));
                     }
                     return Behaviors.same();
                 })
                 .onMessage(VolumeReplica.CommitStore.class, commit -> {
-                    enqueue(new QueuedMutation(commit, commit.replyTo()));
+                    mutations.enqueue(commit, commit.replyTo());
                     return Behaviors.same();
                 })
                 .onMessage(VolumeReplica.PrepareStore.class, prepare -> {
@@ -381,14 +379,14 @@ public final class VolumeCoordinator {
                         queries.startSweep(sweep.replyTo());
                     }
                 }))
-                .onMessage(Cop1Answered.class, this::onCop1Answered)
+                .onMessage(Mutations.Cop1Answered.class, answered -> then(() -> mutations.onCop1Answered(answered)))
                 .onMessage(ReadRouting.ReadAnswered.class, answered -> then(() -> reads.onReadAnswered(answered)))
                 .onMessage(ReadRouting.ParkExpired.class, expired -> then(() -> reads.onParkExpired(expired)))
                 .onMessage(Gathered.class, gathered -> then(() -> gathered.then().accept(gathered.answers())))
                 .onMessage(ReferencesListed.class, listed -> then(() -> queries.onReferencesListed(listed)))
                 .onMessage(BlobsListed.class, listed -> then(() -> queries.onBlobsListed(listed)))
                 .onMessage(SweepFinished.class, finished -> then(() -> queries.onSweepFinished(finished)))
-                .onMessageEquals(Tick.FLUSH_COP2, () -> then(this::flushCop2))
+                .onMessageEquals(Tick.FLUSH_COP2, () -> then(mutations::flushCop2))
                 .onMessageEquals(Tick.SWEEP, () -> then(() -> {
                     if (!queries.sweeping()) {
                         queries.startSweep(null);
@@ -402,7 +400,7 @@ public final class VolumeCoordinator {
                 .onSignal(PostStop.class, stopped -> then(() -> metrics.coordinatorStopped(volumeId)))
                 .onMessage(IdsLeased.class, leased -> then(() -> {
                     onIdsLeased(leased);
-                    startNext();
+                    mutations.startNext();
                 }))
                 .onAnyMessage(message -> then(() -> replyRejected(message, Status.BAD_REQUEST, "the coordinator of "
                         + "volume " + volumeId + " does not handle " + message.getClass().getSimpleName())))
@@ -416,120 +414,6 @@ public final class VolumeCoordinator {
 
     private static boolean isMutation(VolumeReplica.Execute execute) {
         return execute.request() != null && Mutation.of(execute.request(), new Origin("", 0, "", 0)) != null;
-    }
-
-    // ---- mutations: COP1 and COP2 --------------------------------------------------------------------
-
-    private void enqueue(QueuedMutation mutation) {
-        pipeline.enqueue(mutation);
-        startNext();
-    }
-
-    /** Sends (or refuses) what the pipeline lets start now. */
-    private void startNext() {
-        for (var start = pipeline.next(); start != null; start = pipeline.next()) {
-            if (opIds.wantsLease() && !leaseAsked) {
-                askForIds();
-            }
-            if (start instanceof OperationPipeline.Start.NoOperationId<QueuedMutation> none) {
-                none.mutation().replyTo().tell(new Result.Rejected(Status.UNAVAILABLE, "the coordinator of volume '"
-                        + volume.name() + "' is waiting for operation ids from the volume registry"));
-            } else if (start instanceof OperationPipeline.Start.TooFewAvailable<QueuedMutation> few) {
-                metrics.cop1(Cop1Outcome.UNAVAILABLE);
-                few.mutation().replyTo().tell(new Result.Rejected(Status.UNAVAILABLE, "only " + few.available()
-                        + " of " + few.size() + " replicas of volume '" + volume.name() + "' are available; a change "
-                        + "needs " + few.required() + "; nothing was changed"));
-            } else if (start instanceof OperationPipeline.Start.Send<QueuedMutation> send) {
-                long opId = send.opId();
-                long time = System.currentTimeMillis();
-                for (int replica : send.targets()) {
-                    Cop1 cop1 = new Cop1(opId, time, wire(pipeline.takeUnsent(replica)));
-                    context.ask(Result.class, replicas.get(replica), settings.replicaTimeout(),
-                            ref -> withCop1(send.mutation().command(), cop1, ref),
-                            (result, failure) -> new Cop1Answered(opId, replica, result, failure));
-                }
-            }
-        }
-    }
-
-    private static Command withCop1(Command command, Cop1 cop1, ActorRef<Result> replyTo) {
-        if (command instanceof VolumeReplica.Execute execute) {
-            return execute.withCop1(cop1, replyTo);
-        }
-        return ((VolumeReplica.CommitStore) command).withCop1(cop1, replyTo);
-    }
-
-    /** Upper bound of an update set's CBOR bytes (an operation id and at most five slots; checked by PagedSweepTest). */
-    static final int COP2_UPDATE_BYTES = 96;
-
-    /** Update sets as the replicas' protocol carries them. */
-    static List<Cop2Update> wire(List<UpdateSet> updates) {
-        return updates.isEmpty() ? List.of()
-                : updates.stream().map(u -> new Cop2Update(u.opId(), u.replicas())).toList();
-    }
-
-    private Behavior<Object> onCop1Answered(Cop1Answered answered) {
-        Result result = answered.result();
-        group.answered(answered.replica(), result != null);
-        if (answered.failure() != null) {
-            context.getLog().debug("Replica {} of volume {} did not answer operation {}: {}", answered.replica(),
-                    volumeId, answered.opId(), answered.failure().toString());
-        }
-        Answer kind = result == null ? Answer.NONE : result instanceof Result.Done done
-                ? (done.committed() ? Answer.COMMITTED : Answer.UNCHANGED) : Answer.REFUSED;
-        var finished = pipeline.answer(answered.opId(), answered.replica(), kind, result);
-        if (finished != null) {
-            finish(finished);
-            startNext();
-            catchUps.afterOperation();
-            detection.afterOperation();
-            settling.afterOperation();
-        }
-        return Behaviors.same();
-    }
-
-    /** Catches up the replicas that missed the operation, answers the client, and schedules COP2. */
-    private void finish(OperationPipeline.Finished<QueuedMutation, Result> op) {
-        for (int i : op.missed()) {
-            context.getLog().warn("Replica {} of volume {} is behind: it did not apply operation {} that {} applied; "
-                    + "it serves nothing until it is brought up to date", i, volumeId, op.opId(), op.updateSet());
-            catchUps.schedule(i);
-        }
-        ActorRef<Result> client = op.mutation().replyTo();
-        metrics.cop1(switch (op.outcome()) {
-            case UNDER_REPLICATED -> Cop1Outcome.UNDER_REPLICATED;
-            case NO_ANSWER -> Cop1Outcome.UNAVAILABLE;
-            case ANSWER -> op.updateSet().isEmpty() ? Cop1Outcome.REFUSED : Cop1Outcome.COMMITTED;
-        });
-        if (op.updateSet().size() > 1) {
-            metrics.cop2UpdateSet();
-        }
-        switch (op.outcome()) {
-            case UNDER_REPLICATED -> client.tell(new Result.Rejected(Status.UNDER_REPLICATED, "applied on "
-                    + op.updateSet().size() + " of " + replicas.size() + " replicas of volume '" + volume.name()
-                    + "'; min-replicas needs " + volume.requiredReplicas()));
-            case NO_ANSWER -> client.tell(new Result.Rejected(Status.TIMEOUT, "no replica of volume '"
-                    + volume.name() + "' answered within " + settings.replicaTimeout().toMillis() + " ms; the change "
-                    + "may or may not have been applied"));
-            case ANSWER -> client.tell(op.reply() instanceof Result.Done done ? new Result.Done(done.reply())
-                    : op.reply());
-        }
-        // a full batch goes now: a COP1 or COP2 message never carries more (see OperationPipeline.MAX_UNSENT_COP2)
-        op.cop2Now().forEach((replica, updates) -> replicas.get(replica).tell(new VolumeReplica.Cop2(wire(updates),
-                null)));
-        if (pipeline.anyUnsent() && !timers.isTimerActive(Tick.FLUSH_COP2)) {
-            timers.startSingleTimer(Tick.FLUSH_COP2, settings.cop2FlushDelay());
-        }
-    }
-
-    /** Update sets that found no COP1 message to ride on go on their own. */
-    private void flushCop2() {
-        for (int i = 0; i < replicas.size(); i++) {
-            List<Cop2Update> updates = wire(pipeline.takeUnsent(i));
-            if (!updates.isEmpty()) {
-                replicas.get(i).tell(new VolumeReplica.Cop2(updates, null));
-            }
-        }
     }
 
     /**

@@ -3,14 +3,10 @@ package dev.strand.actors.volume;
 import dev.strand.volume.ReplicaPages;
 import dev.strand.volume.Volume;
 import dev.strand.volume.VolumeEvent;
-import dev.strand.actors.volume.VolumeReplica.BlobsListed;
-import dev.strand.actors.volume.VolumeReplica.DeleteFreedBlob;
-import dev.strand.actors.volume.VolumeReplica.FreedBlobDeleted;
 import dev.strand.actors.volume.VolumeReplica.ListBlobReferences;
 import dev.strand.actors.volume.VolumeReplica.ListBlobReferencesPage;
 import dev.strand.actors.volume.VolumeReplica.Result;
 import dev.strand.actors.volume.VolumeReplica.SweepBlobs;
-import dev.strand.actors.volume.VolumeReplica.SweepFinished;
 import dev.strand.persistence.ChunkStore;
 import dev.strand.protocol.Status;
 import dev.strand.protocol.error.BadRequestException;
@@ -32,6 +28,20 @@ import java.util.concurrent.CompletionStage;
  * (which is all in {@link Volume}).
  */
 final class BlobGarbage {
+
+    // its messages to itself (see VolumeReplica.Internal)
+
+    record SweepTick() implements VolumeReplica.Internal {}
+
+    record BlobsListed(List<ChunkStore.BlobRecord> blobs, Throwable failure, ActorRef<Result> replyTo)
+            implements VolumeReplica.Internal {}
+
+    record SweepFinished(List<UUID> deleted, Throwable failure, ActorRef<Result> replyTo)
+            implements VolumeReplica.Internal {}
+
+    record DeleteFreedBlob(UUID blobId) implements VolumeReplica.Internal {}
+
+    record FreedBlobDeleted(UUID blobId, Throwable failure) implements VolumeReplica.Internal {}
 
     private final ReplicaScope scope;
 

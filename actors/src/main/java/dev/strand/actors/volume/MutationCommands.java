@@ -15,7 +15,6 @@ import dev.strand.actors.volume.VolumeReplica.Cop1;
 import dev.strand.actors.volume.VolumeReplica.Cop2;
 import dev.strand.actors.volume.VolumeReplica.Cop2Update;
 import dev.strand.actors.volume.VolumeReplica.Execute;
-import dev.strand.actors.volume.VolumeReplica.ExpireCop2Tick;
 import dev.strand.actors.volume.VolumeReplica.Initialize;
 import dev.strand.actors.volume.VolumeReplica.Result;
 import dev.strand.protocol.Names;
@@ -41,6 +40,9 @@ import static dev.strand.actors.volume.ReplicaScope.reply;
  * makes it.
  */
 final class MutationCommands {
+
+    /** Time to look for pending operations whose COP2 did not come (see VolumeReplica.Internal). */
+    record ExpireCop2Tick() implements VolumeReplica.Internal {}
 
     private static final int MAX_EXPIRED_PER_EVENT = 1000;
 

@@ -3,7 +3,6 @@ package dev.strand.actors.volume;
 import dev.strand.volume.RecentRequests;
 import dev.strand.volume.VnodeSync;
 import dev.strand.volume.VnodeVersion;
-import dev.strand.volume.Volume;
 import dev.strand.volume.VolumeEvent;
 import dev.strand.volume.VolumeSnapshot;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
@@ -18,80 +17,38 @@ import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.RecoveryCompleted;
-import org.apache.pekko.persistence.typed.SnapshotAdapter;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandlerBuilder;
-import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
-import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
 /**
- * One replica of one volume: an event-sourced, sharded entity holding the volume's vnodes and
- * directories. Entity id: {@code "<volumeId>.<replicaIndex>"} (see {@link #entityId}).
- *
- * <p>PROTOCOL (the contract the connection actor and the registry rely on):
+ * One replica of one volume: an event-sourced, sharded entity holding the volume's vnodes and directories. Entity id:
+ * {@code "<volumeId>.<replicaIndex>"} (see {@link #entityId}). This file is its protocol, the contract the connection
+ * actor, the coordinator and the registry rely on; its behaviour ({@link ReplicaBehavior}) wires it to Pekko, and
+ * the handlers beside it are named after what they handle. The messages cross nodes under their Java class names,
+ * nested here (golden files in actors/src/test/resources/compat keep them readable).
  * <ul>
- *   <li>{@link Initialize}: idempotent; creates the root directory on first use. {@code Done(VolumeInfo)}.</li>
- *   <li>{@link Execute}: a read (GetAttr, Walk, ReadDir, ReadLink) answered from state, or a namespace
- *       mutation (Create, MkDir, Symlink, Link, Remove, RmDir, Rename, SetAttr) run through the pipeline
- *       validate -> get objects -> check semantics -> perform -> commit one event. Answers
- *       {@link Result.Done} with the opcode's reply type, or {@link Result.Rejected}. Any other request
- *       is rejected with BAD_REQUEST.</li>
- *   <li>{@link PrepareStore}: checks that the fid is a regular file that may be written; {@code Done(Attr)}.</li>
- *   <li>{@link CommitStore}: makes an already written blob the file's contents; {@code Done(Attr)}. The blob
- *       it replaces is deleted {@code strand.volume.blob-delete-delay} later.</li>
- *   <li>{@link OpenForFetch}: the blob to read for a regular file: {@link Result.FetchTarget}.</li>
- *   <li>{@link GetStats}: usage figures: {@link Result.Stats}.</li>
- *   <li>{@link SweepBlobs}: deletes the volume's blobs that no vnode references and that have been idle
- *       for {@code strand.volume.idle-blob-age}; {@link Result.Swept}. Also runs every
- *       {@code strand.volume.sweep-interval} while the replica is active. Only for a volume of one
- *       replica: with more, another replica may still reference a blob, so the volume's coordinator
- *       sweeps across the storage group ({@link ListBlobReferences}) and replicas never delete blobs.</li>
+ *   <li>A volume's life and its requests ({@link MutationCommands}, {@link ReplicaQueries}): {@link Initialize},
+ *       {@link Execute}, {@link PrepareStore}, {@link CommitStore}, {@link OpenForFetch}, {@link GetStats},
+ *       {@link Validate}.</li>
  *   <li>Replication: an {@link Execute} or {@link CommitStore} with a {@link Cop1} is the coordinator's
  *       operation {@code opId}: its update sets of earlier operations (COP2) are applied first, then the
  *       mutation, whose event bumps this replica's slot and is recorded in the pending-COP2 table
  *       ({@link VolumeEvent.OperationRecorded}). {@link Cop2} delivers update sets on their own. Pending
  *       operations expire after {@code strand.volume.cop2-expiry} ({@link VolumeEvent.Cop2Expired}).</li>
- *   <li>{@link Validate}: this replica's version of one object: {@link Result.Validation}.</li>
- *   <li>{@link ListBlobReferencesPage}: the blobs this replica's vnodes reference, a page at a time:
- *       {@link Result.BlobReferencesPage}. Every answer that carries a list is paged to fit one remoting frame
- *       ({@link dev.strand.volume.FrameBudget}).</li>
- *   <li>Catching up ({@link VnodeSync}): as a source, {@link ListVersions} ({@link Result.Versions}),
- *       {@link ReadVnodes} ({@link Result.VnodeImages}), {@link ReadEntries} ({@link Result.DirectoryEntries})
- *       and {@link ReadRecentRequests} ({@link Result.RecentRequestsPage}) only read; as a target,
- *       {@link ListPendingOperations} ({@link Result.PendingOperations}) says which of its operations wait for
- *       COP2,
- *       {@link CompareVersions} ({@link Result.Compared}) reads, and {@link InstallVnodes},
- *       {@link InstallEntries}, {@link AdoptRecentRequests} and {@link CompleteCatchUp} persist the source's
- *       state as this replica's events ({@link Result.Installed}).</li>
- *   <li>Conflicts ({@link RepairCommands}): {@link ListConflicts}, {@link ReadObjectVersion} read (objects in
- *       conflict included); {@link RepairObject} installs a repaired object and clears its conflict;
- *       {@link RepairNames} rebinds names of a directory in conflict and clears their conflicts.</li>
+ *   <li>Blobs ({@link BlobGarbage}): {@link SweepBlobs}, and {@link ListBlobReferencesPage} for a coordinator's
+ *       sweep across the storage group.</li>
+ *   <li>Catching up ({@link CatchUpCommands}, {@link VnodeSync}): the source's side only reads, the target's side
+ *       persists the source's state as this replica's events.</li>
+ *   <li>Resolution ({@link ResolutionCommands}) and conflicts ({@link RepairCommands}).</li>
  * </ul>
+ * Every answer that carries a list is paged to fit one remoting frame ({@link dev.strand.volume.FrameBudget}).
  * Commands to an uninitialised replica are rejected with NO_SUCH_VOLUME.
- *
- * <p>This file holds the protocol, the command-handler table and the event handler ({@link Volume#apply}, the
- * only place the state changes); the handlers live beside it by what they do: {@link MutationCommands},
- * {@link ReplicaQueries}, {@link CatchUpCommands}, {@link ResolutionCommands}, {@link RepairCommands} and
- * {@link BlobGarbage}, sharing
- * {@link ReplicaScope}.
  */
-public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Command, VolumeEvent, Volume> {
+public final class VolumeReplica {
 
     public static final EntityTypeKey<Command> ENTITY_TYPE_KEY =
             EntityTypeKey.create(Command.class, "VolumeReplica");
@@ -112,7 +69,10 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
         ActorRef<Result> replyTo();
     }
 
-    /** {@code replicas}: the size of the storage group (this replica's version vectors have that many slots). */
+    /**
+     * Idempotent; creates the root directory on first use: {@code Done(VolumeInfo)}. {@code replicas}: the size of
+     * the storage group (this replica's version vectors have that many slots).
+     */
     public record Initialize(long volumeId, String volumeName, long createdMillis, ActorRef<Result> replyTo,
                              int replicas) implements Command, ExpectsAnswer {
         public Initialize {
@@ -125,6 +85,10 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
     }
 
     /**
+     * A read (GetAttr, Walk, ReadDir, ReadLink) answered from state, or a namespace mutation (Create, MkDir, Symlink,
+     * Link, Remove, RmDir, Rename, SetAttr) run through the pipeline validate -> get objects -> check semantics ->
+     * perform -> commit one event: {@link Result.Done} with the opcode's reply type, or {@link Result.Rejected}; any
+     * other request is a BAD_REQUEST.
      * {@code clientId}/{@code requestId} identify the request: recorded in events, and a mutation resent with
      * the same pair is answered again rather than applied twice ({@link RecentRequests}).
      * {@code cop1} is set when the volume's coordinator sends it (null: a direct, unreplicated call).
@@ -144,8 +108,13 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
         }
     }
 
+    /** Checks that the fid is a regular file that may be written: {@code Done(Attr)}. */
     public record PrepareStore(Fid fid, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
+    /**
+     * Makes an already written blob the file's contents: {@code Done(Attr)}. The blob it replaces is deleted
+     * {@code strand.volume.blob-delete-delay} later.
+     */
     public record CommitStore(Fid fid, UUID blobId, long length, String clientId, long requestId,
                               ActorRef<Result> replyTo, Cop1 cop1) implements Command, ExpectsAnswer {
         public CommitStore(Fid fid, UUID blobId, long length, String clientId, long requestId,
@@ -193,6 +162,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
      */
     public record ListBlobReferencesPage(long afterVnode, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
+    /** The blob to read for a regular file: {@link Result.FetchTarget}. */
     public record OpenForFetch(Fid fid, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
     // ---- catching up (VnodeSync): the source's side only reads, the target's side installs ----------
@@ -348,10 +318,6 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
             implements Command, ExpectsAnswer {}
 
     /**
-     * To a replica: performs a repair's {@code steps} for {@code object} and clears every conflict naming it, in one
-     * atomic write ({@link VolumeEvent.ConflictRepaired}): {@code Done(Attr)}.
-     */
-    /**
      * To the coordinator ({@code strand repair dir}): for each {@code names[i]} of {@code dir} (in conflict), the
      * object replica {@code keep[i]} binds it to (or none) becomes every replica's binding; the other replicas' objects
      * bound to it are removed or, with {@code renameOthers}, kept as {@code NAME.conflict-r<replica>}. Every replica
@@ -384,6 +350,10 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
         }
     }
 
+    /**
+     * To a replica: performs a repair's {@code steps} for {@code object} and clears every conflict naming it, in one
+     * atomic write ({@link VolumeEvent.ConflictRepaired}): {@code Done(Attr)}.
+     */
     public record RepairObject(Fid object, List<dev.strand.conflictrepair.PlanStep> steps, ActorRef<Result> replyTo)
             implements Command, ExpectsAnswer {
         public RepairObject {
@@ -391,6 +361,7 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
         }
     }
 
+    /** Usage figures: {@link Result.Stats}. */
     public record GetStats(ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
     /**
@@ -399,25 +370,20 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
      */
     public record CheckGroup(ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
-    /** Runs the blob sweep now; answers {@link Result.Swept} or {@link Result.Rejected} (IO_ERROR). */
+    /**
+     * Deletes the volume's blobs that no vnode references and that have been idle for
+     * {@code strand.volume.idle-blob-age}: {@link Result.Swept} or {@link Result.Rejected} (IO_ERROR). Also runs every
+     * {@code strand.volume.sweep-interval} while the replica is active. Only for a volume of one replica: with more,
+     * another replica may still reference a blob, so the volume's coordinator sweeps across the storage group
+     * ({@link ListBlobReferencesPage}) and replicas never delete blobs.
+     */
     public record SweepBlobs(ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
-    // internal messages: results of timers and of asynchronous work, never sent between nodes
-
-    record SweepTick() implements Command, NoSerializationVerificationNeeded {}
-
-    record BlobsListed(List<ChunkStore.BlobRecord> blobs, Throwable failure, ActorRef<Result> replyTo)
-            implements Command, NoSerializationVerificationNeeded {}
-
-    record SweepFinished(List<UUID> deleted, Throwable failure, ActorRef<Result> replyTo)
-            implements Command, NoSerializationVerificationNeeded {}
-
-    record DeleteFreedBlob(UUID blobId) implements Command, NoSerializationVerificationNeeded {}
-
-    record ExpireCop2Tick() implements Command, NoSerializationVerificationNeeded {}
-
-    record FreedBlobDeleted(UUID blobId, Throwable failure)
-            implements Command, NoSerializationVerificationNeeded {}
+    /**
+     * The replica's own messages (its timers, results of its asynchronous work), never sent between nodes; each is
+     * declared beside its handler ({@link BlobGarbage}, {@link MutationCommands}).
+     */
+    non-sealed interface Internal extends Command, NoSerializationVerificationNeeded {}
 
     // ---- results -----------------------------------------------------------------------------
 
@@ -543,9 +509,10 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
 
     // ---- creation ----------------------------------------------------------------------------
 
+    private VolumeReplica() {}
+
     public static Behavior<Command> create(String entityId, ChunkStore chunks, VolumeSettings settings) {
-        return Behaviors.withTimers(timers -> Behaviors.setup(
-                context -> new VolumeReplica(context, timers, entityId, chunks, settings)));
+        return ReplicaBehavior.create(entityId, chunks, settings);
     }
 
     /** Registers the entity type with Cluster Sharding on this node. */
@@ -555,126 +522,5 @@ public final class VolumeReplica extends EventSourcedBehavior<VolumeReplica.Comm
                 // Each replica its own shard, placed apart from its volume's other replicas (cluster package).
                 .withMessageExtractor(new dev.strand.actors.cluster.ShardPerEntityExtractor<Command>())
                 .withAllocationStrategy(new dev.strand.actors.cluster.ReplicaAllocationStrategy()));
-    }
-
-    // The command handlers, by what they do; none holds any of the volume's state (which is all in Volume).
-    private final ReplicaScope scope;
-    private final MutationCommands mutations;
-    private final ReplicaQueries queries;
-    private final CatchUpCommands catchUp;
-    private final ResolutionCommands resolution;
-    private final RepairCommands repairs;
-    private final BlobGarbage garbage;
-
-    private VolumeReplica(ActorContext<Command> context, TimerScheduler<Command> timers, String entityId,
-                          ChunkStore chunks, VolumeSettings settings) {
-        // A failed journal write or read restarts the replica with a backoff and recovers it from a clean replay:
-        // Pekko hands the same emptyState() object to every recovery, so Volume never changes its empty state
-        // (see Volume#apply), and nothing else of the state lives outside Volume.
-        super(PersistenceId.ofUniqueId("volume-" + entityId),
-                SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
-        this.scope = new ReplicaScope(context, timers, entityId, chunks, settings, Effect());
-        this.garbage = new BlobGarbage(scope);
-        this.mutations = new MutationCommands(scope, garbage);
-        this.queries = new ReplicaQueries(scope);
-        this.catchUp = new CatchUpCommands(scope);
-        this.resolution = new ResolutionCommands(scope);
-        this.repairs = new RepairCommands(scope);
-    }
-
-    @Override
-    public Volume emptyState() {
-        return Volume.uninitialized(scope.settings.resolutionLogLimit());
-    }
-
-    @Override
-    public RetentionCriteria retentionCriteria() {
-        return RetentionCriteria.snapshotEvery(scope.settings.snapshotEvery(), scope.settings.snapshotsToKeep());
-    }
-
-    @Override
-    public SnapshotAdapter<Volume> snapshotAdapter() {
-        return new VolumeSnapshotAdapter(scope.settings.resolutionLogLimit());
-    }
-
-    @Override
-    public SignalHandler<Volume> signalHandler() {
-        return newSignalHandlerBuilder()
-                .onSignal(RecoveryCompleted.instance(), volume -> {
-                    scope.timers.startTimerWithFixedDelay(new SweepTick(), scope.settings.sweepInterval());
-                    scope.timers.startTimerWithFixedDelay(new ExpireCop2Tick(), mutations.cop2ExpiryCheckInterval());
-                })
-                .onSignal(PostStop.instance(), volume -> scope.metrics.replicaStopped(scope.entityId))
-                .build();
-    }
-
-    // ---- commands ----------------------------------------------------------------------------
-
-    @Override
-    public CommandHandler<Command, VolumeEvent, Volume> commandHandler() {
-        CommandHandlerBuilder<Command, VolumeEvent, Volume> builder = newCommandHandlerBuilder();
-
-        builder.forState(volume -> !volume.isInitialized())
-                .onCommand(Initialize.class, mutations::onInitialize)
-                // every other command that expects an answer; timers are ignored (below)
-                .onCommand(command -> command instanceof ExpectsAnswer,
-                        command -> scope.noVolume(((ExpectsAnswer) command).replyTo()));
-
-        builder.forState(Volume::isInitialized)
-                .onCommand(Initialize.class, mutations::onInitializeAgain)
-                .onCommand(Execute.class, mutations::onExecute)
-                .onCommand(PrepareStore.class, queries::onPrepareStore)
-                .onCommand(CommitStore.class, mutations::onCommitStore)
-                .onCommand(OpenForFetch.class, queries::onOpenForFetch)
-                .onCommand(GetStats.class, queries::onGetStats)
-                .onCommand(SweepBlobs.class, garbage::onSweepBlobs)
-                .onCommand(SweepTick.class, (volume, command) -> garbage.onSweepTick(volume))
-                .onCommand(Cop2.class, mutations::onCop2)
-                .onCommand(ExpireCop2Tick.class, mutations::onExpireCop2)
-                .onCommand(Validate.class, queries::onValidate)
-                .onCommand(CheckGroup.class, (volume, command) -> scope.reject(command.replyTo(),
-                        new dev.strand.protocol.error.BadRequestException("replica " + scope.entityId
-                                + " does not check its storage group: its coordinator does")))
-                .onCommand(ListBlobReferences.class, garbage::onListBlobReferences)
-                .onCommand(ListBlobReferencesPage.class, garbage::onListBlobReferencesPage)
-                .onCommand(ListPendingOperationsPage.class, catchUp::onListPendingOperationsPage)
-                .onCommand(ListVersions.class, catchUp::onListVersions)
-                .onCommand(CompareVersions.class, catchUp::onCompareVersions)
-                .onCommand(ReadVnodes.class, catchUp::onReadVnodes)
-                .onCommand(ReadEntries.class, catchUp::onReadEntries)
-                .onCommand(ReadRecentRequests.class, catchUp::onReadRecentRequests)
-                .onCommand(ListPendingOperations.class, catchUp::onListPendingOperations)
-                .onCommand(InstallVnodes.class, catchUp::onInstallVnodes)
-                .onCommand(InstallEntries.class, catchUp::onInstallEntries)
-                .onCommand(AdoptRecentRequests.class, catchUp::onAdoptRecentRequests)
-                .onCommand(CompleteCatchUp.class, catchUp::onCompleteCatchUp)
-                .onCommand(ReadResolutionLog.class, resolution::onReadLog)
-                .onCommand(ReadResolutionImages.class, resolution::onReadImages)
-                .onCommand(StageResolution.class, resolution::onStage)
-                .onCommand(ApplyResolution.class, resolution::onApply)
-                .onCommand(ListConflicts.class, repairs::onListConflicts)
-                .onCommand(ReadObjectVersion.class, repairs::onReadObjectVersion)
-                .onCommand(RepairObject.class, repairs::onRepairObject)
-                .onCommand(RepairNames.class, repairs::onRepairNames)
-                .onCommand(RepairDir.class, (volume, command) -> scope.reject(command.replyTo(),
-                        new dev.strand.protocol.error.BadRequestException("repairs go through the volume's coordinator")))
-                .onCommand(RepairFile.class, (volume, command) -> scope.reject(command.replyTo(),
-                        new dev.strand.protocol.error.BadRequestException("repairs go through the volume's coordinator")))
-                .onCommand(BlobsListed.class, garbage::onBlobsListed)
-                .onCommand(DeleteFreedBlob.class, garbage::onDeleteFreedBlob);
-
-        builder.forAnyState()
-                .onCommand(SweepFinished.class, garbage::onSweepFinished)
-                .onCommand(FreedBlobDeleted.class, garbage::onFreedBlobDeleted)
-                .onAnyCommand(command -> Effect().none()); // timers of an uninitialised replica
-
-        return builder.build();
-    }
-
-    // ---- events ------------------------------------------------------------------------------
-
-    @Override
-    public EventHandler<Volume, VolumeEvent> eventHandler() {
-        return newEventHandlerBuilder().forAnyState().onAnyEvent(Volume::apply);
     }
 }

@@ -180,6 +180,6 @@ class PagedSweepTest {
         frames.assertFits(new VolumeReplica.Execute(new Create(Fid.root(VOLUME_ID), "n".repeat(255), 0644, true),
                 "c".repeat(256), Long.MAX_VALUE, null, new VolumeReplica.Cop1(Long.MAX_VALUE, Long.MAX_VALUE, updates)));
         int added = frames.bytes(new VolumeReplica.Cop2(updates, null)) - frames.bytes(new VolumeReplica.Cop2(List.of(), null));
-        assertThat(added).isLessThanOrEqualTo(updates.size() * VolumeCoordinator.COP2_UPDATE_BYTES);
+        assertThat(added).isLessThanOrEqualTo(updates.size() * Mutations.COP2_UPDATE_BYTES);
     }
 }

@@ -1,0 +1,163 @@
+package dev.strand.actors.volume;
+
+import dev.strand.actors.volume.VolumeReplica.*;
+import dev.strand.persistence.ChunkStore;
+import dev.strand.volume.Volume;
+import dev.strand.volume.VolumeEvent;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+import java.time.Duration;
+
+/**
+ * The replica's {@link EventSourcedBehavior}: wires the {@link VolumeReplica} protocol to Pekko Persistence. It holds
+ * the command-handler table (which command goes to which handler class), the event handler ({@link Volume#apply},
+ * the only place the state changes), recovery and snapshots. The handlers live beside it by what they do:
+ * {@link MutationCommands}, {@link ReplicaQueries}, {@link CatchUpCommands}, {@link ResolutionCommands},
+ * {@link RepairCommands} and {@link BlobGarbage}, sharing {@link ReplicaScope}.
+ */
+final class ReplicaBehavior extends EventSourcedBehavior<Command, VolumeEvent, Volume> {
+
+    static Behavior<Command> create(String entityId, ChunkStore chunks, VolumeSettings settings) {
+        return Behaviors.withTimers(timers -> Behaviors.setup(context -> {
+            // Pekko would name the replica's log after this class; operators know it as VolumeReplica's
+            context.setLoggerName(VolumeReplica.class);
+            return new ReplicaBehavior(context, timers, entityId, chunks, settings);
+        }));
+    }
+
+    // The command handlers, by what they do; none holds any of the volume's state (which is all in Volume).
+    private final ReplicaScope scope;
+    private final MutationCommands mutations;
+    private final ReplicaQueries queries;
+    private final CatchUpCommands catchUp;
+    private final ResolutionCommands resolution;
+    private final RepairCommands repairs;
+    private final BlobGarbage garbage;
+
+    private ReplicaBehavior(ActorContext<Command> context, TimerScheduler<Command> timers, String entityId,
+                            ChunkStore chunks, VolumeSettings settings) {
+        // A failed journal write or read restarts the replica with a backoff and recovers it from a clean replay:
+        // Pekko hands the same emptyState() object to every recovery, so Volume never changes its empty state
+        // (see Volume#apply), and nothing else of the state lives outside Volume.
+        super(PersistenceId.ofUniqueId("volume-" + entityId),
+                SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+        this.scope = new ReplicaScope(context, timers, entityId, chunks, settings, Effect());
+        this.garbage = new BlobGarbage(scope);
+        this.mutations = new MutationCommands(scope, garbage);
+        this.queries = new ReplicaQueries(scope);
+        this.catchUp = new CatchUpCommands(scope);
+        this.resolution = new ResolutionCommands(scope);
+        this.repairs = new RepairCommands(scope);
+    }
+
+    @Override
+    public Volume emptyState() {
+        return Volume.uninitialized(scope.settings.resolutionLogLimit());
+    }
+
+    @Override
+    public RetentionCriteria retentionCriteria() {
+        return RetentionCriteria.snapshotEvery(scope.settings.snapshotEvery(), scope.settings.snapshotsToKeep());
+    }
+
+    @Override
+    public SnapshotAdapter<Volume> snapshotAdapter() {
+        return new VolumeSnapshotAdapter(scope.settings.resolutionLogLimit());
+    }
+
+    @Override
+    public SignalHandler<Volume> signalHandler() {
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.instance(), volume -> {
+                    scope.timers.startTimerWithFixedDelay(new BlobGarbage.SweepTick(), scope.settings.sweepInterval());
+                    scope.timers.startTimerWithFixedDelay(new MutationCommands.ExpireCop2Tick(),
+                            mutations.cop2ExpiryCheckInterval());
+                })
+                .onSignal(PostStop.instance(), volume -> scope.metrics.replicaStopped(scope.entityId))
+                .build();
+    }
+
+    // ---- commands ----------------------------------------------------------------------------
+
+    @Override
+    public CommandHandler<Command, VolumeEvent, Volume> commandHandler() {
+        CommandHandlerBuilder<Command, VolumeEvent, Volume> builder = newCommandHandlerBuilder();
+
+        builder.forState(volume -> !volume.isInitialized())
+                .onCommand(Initialize.class, mutations::onInitialize)
+                // every other command that expects an answer; timers are ignored (below)
+                .onCommand(command -> command instanceof ExpectsAnswer,
+                        command -> scope.noVolume(((ExpectsAnswer) command).replyTo()));
+
+        builder.forState(Volume::isInitialized)
+                .onCommand(Initialize.class, mutations::onInitializeAgain)
+                .onCommand(Execute.class, mutations::onExecute)
+                .onCommand(PrepareStore.class, queries::onPrepareStore)
+                .onCommand(CommitStore.class, mutations::onCommitStore)
+                .onCommand(OpenForFetch.class, queries::onOpenForFetch)
+                .onCommand(GetStats.class, queries::onGetStats)
+                .onCommand(SweepBlobs.class, garbage::onSweepBlobs)
+                .onCommand(BlobGarbage.SweepTick.class, (volume, command) -> garbage.onSweepTick(volume))
+                .onCommand(Cop2.class, mutations::onCop2)
+                .onCommand(MutationCommands.ExpireCop2Tick.class, mutations::onExpireCop2)
+                .onCommand(Validate.class, queries::onValidate)
+                .onCommand(CheckGroup.class, (volume, command) -> scope.reject(command.replyTo(),
+                        new dev.strand.protocol.error.BadRequestException("replica " + scope.entityId
+                                + " does not check its storage group: its coordinator does")))
+                .onCommand(ListBlobReferences.class, garbage::onListBlobReferences)
+                .onCommand(ListBlobReferencesPage.class, garbage::onListBlobReferencesPage)
+                .onCommand(ListPendingOperationsPage.class, catchUp::onListPendingOperationsPage)
+                .onCommand(ListVersions.class, catchUp::onListVersions)
+                .onCommand(CompareVersions.class, catchUp::onCompareVersions)
+                .onCommand(ReadVnodes.class, catchUp::onReadVnodes)
+                .onCommand(ReadEntries.class, catchUp::onReadEntries)
+                .onCommand(ReadRecentRequests.class, catchUp::onReadRecentRequests)
+                .onCommand(ListPendingOperations.class, catchUp::onListPendingOperations)
+                .onCommand(InstallVnodes.class, catchUp::onInstallVnodes)
+                .onCommand(InstallEntries.class, catchUp::onInstallEntries)
+                .onCommand(AdoptRecentRequests.class, catchUp::onAdoptRecentRequests)
+                .onCommand(CompleteCatchUp.class, catchUp::onCompleteCatchUp)
+                .onCommand(ReadResolutionLog.class, resolution::onReadLog)
+                .onCommand(ReadResolutionImages.class, resolution::onReadImages)
+                .onCommand(StageResolution.class, resolution::onStage)
+                .onCommand(ApplyResolution.class, resolution::onApply)
+                .onCommand(ListConflicts.class, repairs::onListConflicts)
+                .onCommand(ReadObjectVersion.class, repairs::onReadObjectVersion)
+                .onCommand(RepairObject.class, repairs::onRepairObject)
+                .onCommand(RepairNames.class, repairs::onRepairNames)
+                .onCommand(RepairDir.class, (volume, command) -> scope.reject(command.replyTo(),
+                        new dev.strand.protocol.error.BadRequestException("repairs go through the volume's coordinator")))
+                .onCommand(RepairFile.class, (volume, command) -> scope.reject(command.replyTo(),
+                        new dev.strand.protocol.error.BadRequestException("repairs go through the volume's coordinator")))
+                .onCommand(BlobGarbage.BlobsListed.class, garbage::onBlobsListed)
+                .onCommand(BlobGarbage.DeleteFreedBlob.class, garbage::onDeleteFreedBlob);
+
+        builder.forAnyState()
+                .onCommand(BlobGarbage.SweepFinished.class, garbage::onSweepFinished)
+                .onCommand(BlobGarbage.FreedBlobDeleted.class, garbage::onFreedBlobDeleted)
+                .onAnyCommand(command -> Effect().none()); // timers of an uninitialised replica
+
+        return builder.build();
+    }
+
+    // ---- events ------------------------------------------------------------------------------
+
+    @Override
+    public EventHandler<Volume, VolumeEvent> eventHandler() {
+        return newEventHandlerBuilder().forAnyState().onAnyEvent(Volume::apply);
+    }
+}
