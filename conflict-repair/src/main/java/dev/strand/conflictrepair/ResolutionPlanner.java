@@ -296,6 +296,10 @@ public final class ResolutionPlanner {
                         mine.add(step);
                         done.add(op);
                     } catch (StepApplier.Refused refused) {
+                        if (StepApplier.inEffect(state, op.event())) {
+                            done.add(op); // a catch-up copied its result here: held, not missing, never a conflict
+                            continue;
+                        }
                         conflicts.refused(op, r, refused.getMessage());
                         clean = false;
                     }

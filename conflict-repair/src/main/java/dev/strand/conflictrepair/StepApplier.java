@@ -139,6 +139,55 @@ public final class StepApplier {
         throw new IllegalArgumentException("data changes are taken, not replayed: " + original);
     }
 
+    /**
+     * Whether {@code volume} already shows the whole effect of namespace operation {@code original} although it did
+     * not log it: the created object bound under its name, the removed name and object gone, the moved object under
+     * its new name only. Fids are never handed out twice, so only the operation itself, or a catch-up's copy of its
+     * result, leaves that state: the operation is held here, not missing (its replay would be refused).
+     */
+    public static boolean inEffect(Volume volume, VolumeEvent original) {
+        if (original instanceof VolumeEvent.FileCreated e) {
+            return binds(volume, e.dir(), e.name(), e.file());
+        }
+        if (original instanceof VolumeEvent.DirectoryCreated e) {
+            return binds(volume, e.dir(), e.name(), e.directory());
+        }
+        if (original instanceof VolumeEvent.SymlinkCreated e) {
+            return binds(volume, e.dir(), e.name(), e.symlink());
+        }
+        if (original instanceof VolumeEvent.LinkAdded e) {
+            return binds(volume, e.dir(), e.name(), e.target());
+        }
+        if (original instanceof VolumeEvent.EntryRemoved e) {
+            return !binds(volume, e.dir(), e.name(), e.removed()) && (!e.lastLink() || !exists(volume, e.removed()));
+        }
+        if (original instanceof VolumeEvent.DirectoryRemoved e) {
+            return !binds(volume, e.dir(), e.name(), e.removed()) && !exists(volume, e.removed());
+        }
+        if (original instanceof VolumeEvent.Renamed e) {
+            return binds(volume, e.toDir(), e.toName(), e.moved())
+                    && (e.fromDir().equals(e.toDir()) && e.fromName().equals(e.toName())
+                    || !binds(volume, e.fromDir(), e.fromName(), e.moved()))
+                    && (e.replaced() == null || !e.replacedLastLink() || !exists(volume, e.replaced()));
+        }
+        return false;
+    }
+
+    private static boolean exists(Volume volume, Fid fid) {
+        Vnode v = volume.vnode(fid.vnode());
+        return v != null && v.unique() == fid.unique();
+    }
+
+    /** Directory {@code dirFid} exists here and binds {@code name} to {@code fid}, which exists too. */
+    private static boolean binds(Volume volume, Fid dirFid, String name, Fid fid) {
+        Vnode dir = volume.vnode(dirFid.vnode());
+        if (dir == null || dir.unique() != dirFid.unique() || dir.type() != FileType.DIRECTORY) {
+            return false;
+        }
+        DirectoryEntry entry = dir.entry(name);
+        return entry != null && entry.vnode() == fid.vnode() && entry.unique() == fid.unique() && exists(volume, fid);
+    }
+
     private static VolumeEvent renamed(Volume volume, VolumeEvent.Renamed e) {
         Vnode from = directory(volume, e.fromDir());
         Vnode to = directory(volume, e.toDir());

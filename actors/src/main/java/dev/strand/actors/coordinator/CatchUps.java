@@ -284,7 +284,22 @@ final class CatchUps {
                 + "changes paused {} ms for the last); it takes part in every operation from now on", target, volumeId,
                 run.catchUp.sourceIndex(), run.installed, run.rounds,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pausedSince));
-        resumeMutations();
+        forgetSettledLogsThenResume();
+    }
+
+    /**
+     * Still paused: if every replica is current now, they hold the same operations, and the entries the others
+     * logged while the target was away (it holds those operations as copies now, its own log emptied) go, before a
+     * later resolution takes them for operations the target lacks (see {@link GroupAsks#forgetSettledLogs}).
+     */
+    private void forgetSettledLogsThenResume() {
+        for (int i = 0; i < group.size(); i++) {
+            if (group.isBehind(i)) {
+                resumeMutations();
+                return;
+            }
+        }
+        asks.gather(VolumeReplica.GetStats::new, stats -> asks.forgetSettledLogs(stats, this::resumeMutations));
     }
 
     /** An operation finished: if the last round waits for the pipeline to drain, it may start now. */

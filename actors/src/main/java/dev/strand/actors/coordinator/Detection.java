@@ -133,11 +133,14 @@ final class Detection {
                 schedule.accept(i); // also a replica already behind whose catch-up waits for its next try
             }
         }
-        running = false;
-        gathering = false;
-        pipeline.resume();
-        resume.run();
-        answer(vectors, started);
+        // still quiet: a group found current with equal vectors forgets what its logs hold (every replica has it)
+        asks.forgetSettledLogs(answers, () -> {
+            running = false;
+            gathering = false;
+            pipeline.resume();
+            resume.run();
+            answer(vectors, started);
+        });
     }
 
     private void answer(List<VersionVector> vectors, List<String> started) {

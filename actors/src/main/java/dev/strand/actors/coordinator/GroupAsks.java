@@ -1,5 +1,6 @@
 package dev.strand.actors.coordinator;
 
+import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.actors.volume.VolumeReplica.Command;
 import dev.strand.actors.volume.VolumeReplica.Result;
 import dev.strand.replication.StorageGroup;
@@ -81,6 +82,37 @@ final class GroupAsks {
             if (!updates.isEmpty()) {
                 acks.add(askOrNull(i, r -> new dev.strand.actors.volume.VolumeReplica.Cop2(updates, r)));
             }
+        }
+        context.pipeToSelf(CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)),
+                (ok, failure) -> new VolumeCoordinator.Gathered(List.of(), ignored -> then.run()));
+    }
+
+    /**
+     * At a quiet moment (mutations paused, owed update sets applied), given every replica's GetStats answer: if every
+     * replica is current with the same volume vector, they hold the same operations, so no log entry names one that
+     * some replica lacks; each replica forgets its entries ({@link VolumeReplica.ForgetSettledLog}). Otherwise a
+     * replica that caught up (its log emptied, the operations held as its source's copies) would look to a later
+     * resolution as if it lacked what the others logged, and their replay there would be refused as conflicts.
+     * Then {@code then} runs in the coordinator (also when nothing was to forget, or some replica did not answer:
+     * its entries wait for the next quiet moment).
+     */
+    void forgetSettledLogs(List<Result> stats, Runnable then) {
+        List<VersionVector> vectors = volumeVectors(stats);
+        VersionVector common = vectors.isEmpty() ? null : vectors.get(0);
+        boolean settled = common != null;
+        boolean logged = false;
+        for (int i = 0; i < vectors.size(); i++) {
+            settled &= common != null && common.equals(vectors.get(i)) && !group.isBehind(i) && !group.isDiverged(i);
+            logged |= !(stats.get(i) instanceof Result.Stats s) || s.self() == null
+                    || s.self().resolutionLogEntries() > 0;
+        }
+        if (!settled || !logged) {
+            then.run();
+            return;
+        }
+        List<CompletableFuture<Result>> acks = new ArrayList<>();
+        for (int i = 0; i < replicas.size(); i++) {
+            acks.add(askOrNull(i, r -> new VolumeReplica.ForgetSettledLog(common, r)));
         }
         context.pipeToSelf(CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)),
                 (ok, failure) -> new VolumeCoordinator.Gathered(List.of(), ignored -> then.run()));

@@ -135,6 +135,7 @@ final class ReplicaBehavior extends EventSourcedBehavior<Command, VolumeEvent, V
                 .onCommand(ReadResolutionImages.class, resolution::onReadImages)
                 .onCommand(StageResolution.class, resolution::onStage)
                 .onCommand(ApplyResolution.class, resolution::onApply)
+                .onCommand(ForgetSettledLog.class, resolution::onForgetSettledLog)
                 .onCommand(ListConflicts.class, repairs::onListConflicts)
                 .onCommand(ReadObjectVersion.class, repairs::onReadObjectVersion)
                 .onCommand(RepairObject.class, repairs::onRepairObject)

@@ -164,6 +164,34 @@ final class ResolutionCommands {
         return scope.effects.persist(events).thenRun(after -> reply(command.replyTo(), new Result.Installed(steps)));
     }
 
+    /**
+     * The group was seen current with one volume vector at a quiet moment: every replica holds every operation this
+     * log names. Kept, the entries would tell a later resolution that a replica which caught up (and holds those
+     * operations as the source's copies, its own log emptied) lacks them, and their replay there would be refused as
+     * a conflict. Only a replica whose vector is still that one forgets them: one that moved on keeps its log.
+     */
+    Effect<VolumeEvent, Volume> onForgetSettledLog(Volume volume, VolumeReplica.ForgetSettledLog command) {
+        if (!volume.versionVector().equals(command.volumeVector())) {
+            reply(command.replyTo(), new Result.Rejected(Status.CHANGED, "replica " + scope.entityId + "'s volume "
+                    + "vector is " + volume.versionVector() + ", not " + command.volumeVector() + ": its log stays"));
+            return scope.effects.none();
+        }
+        List<Long> settled = volume.resolutionLog().entries().stream().map(ResolutionLog.Entry::opId).toList();
+        if (settled.isEmpty()) {
+            reply(command.replyTo(), new Result.Installed(0));
+            return scope.effects.none();
+        }
+        List<VolumeEvent> events = new ArrayList<>();
+        for (int from = 0; from < settled.size(); from += ResolutionLog.MAX_TRUNCATED_PER_EVENT) {
+            events.add(new VolumeEvent.ResolutionLogTruncated(List.copyOf(settled.subList(from,
+                    Math.min(settled.size(), from + ResolutionLog.MAX_TRUNCATED_PER_EVENT)))));
+        }
+        scope.context.getLog().info("Replica {} forgets {} logged operations: every replica holds them (volume vector"
+                + " {})", scope.entityId, settled.size(), command.volumeVector());
+        return scope.effects.persist(events).thenRun(after -> reply(command.replyTo(),
+                new Result.Installed(settled.size())));
+    }
+
     /** {@code command} with the parts staged under its resolution id first (then dropped: they are used once). */
     private ApplyResolution withStaged(ApplyResolution command) {
         if (command.resolution() == 0 || command.resolution() != stagedFor) {

@@ -298,6 +298,15 @@ public final class VolumeReplica {
         }
     }
 
+    /**
+     * Every replica of the group was seen current with volume vector {@code volumeVector} at a quiet moment: they
+     * hold the same operations, so none this replica logged is missing anywhere. If its vector is still that one,
+     * its log's entries go ({@link dev.strand.volume.VolumeEvent.ResolutionLogTruncated}): {@link Result.Installed}
+     * with how many; CHANGED if its vector moved on.
+     */
+    public record ForgetSettledLog(dev.strand.replication.VersionVector volumeVector, ActorRef<Result> replyTo)
+            implements Command, ExpectsAnswer {}
+
     // ---- conflicts and their repair (RepairCommands; the coordinator asks every replica) ------------------
 
     /** A page of this replica's conflicts after the first {@code skip}: {@link Result.ConflictsPage}. */

@@ -535,4 +535,41 @@ class ResolutionTest {
                 .isInstanceOf(VolumeReplica.Result.Done.class);
         assertThat(names(0)).contains(longest);
     }
+
+    /**
+     * The case PausedNodeIT found: a replica misses a run of creates and catches up (it holds them now as copies,
+     * with an empty log), while the others' logs still held those creates as "not at every replica". When it later
+     * diverged, resolution replayed them on it and its state refused them ("already exists"): acknowledged creates
+     * marked REPLAY_REFUSED and answering CONFLICT although only one side had written.
+     */
+    @Test
+    void aReplicaThatCaughtUpOnMissedCreatesAndLaterDivergesResolvesWithoutConflicts() {
+        start(3);
+        cut.get(2).set(true);
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 5; i++) { // replica 2 misses them: behind
+            mutate(new Create(root, "missed-" + i, 0644, true));
+            expected.add("missed-" + i);
+        }
+        cut.get(2).set(false);
+        awaitEveryReplicaCurrentWithEqualVectors(); // caught up from a current replica
+        client.awaitAssert(RESOLVED, Duration.ofMillis(200), () -> {
+            assertThat(stats().group()).as("no log claims an operation every replica holds is missing somewhere")
+                    .extracting(ReplicaSummary::resolutionLogEntries).containsOnly(0);
+            return null;
+        });
+
+        cut.get(2).set(true); // then it diverges: it misses a create and alone applies another
+        mutate(new Create(root, "while-cut", 0644, true));
+        alone(2, new Create(root, "on-2-alone", 0644, true));
+        expected.add("while-cut");
+        expected.add("on-2-alone");
+        cut.get(2).set(false);
+
+        awaitEveryReplicaCurrentWithEqualVectors();
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(0);
+        for (int r = 0; r < 3; r++) {
+            assertThat(names(r)).as("replica " + r).containsExactlyInAnyOrderElementsOf(expected);
+        }
+    }
 }
