@@ -17,6 +17,7 @@ import dev.strand.volume.VolumeSnapshot;
 import dev.strand.volume.VolumeSnapshot.VnodeRecord;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -264,6 +265,17 @@ public final class RepairPlanner {
         Map<Long, VnodeRecord> objects = new LinkedHashMap<>();
         List<Fid> dropped = new ArrayList<>();
         List<Fid> cleared = new ArrayList<>();
+        // an object one replica moved from one chosen name to another is kept under at most one of them
+        Map<Long, String> keptObjects = new HashMap<>(); // vnode -> the name that keeps it
+        for (int n = 0; n < names.size(); n++) {
+            VnodeRecord k = seen.get(keep.get(n)).get(names.get(n)).vnode();
+            String before = k == null ? null : keptObjects.putIfAbsent(k.vnode(), names.get(n));
+            if (before != null) { // its record holds one name and one version: which one would be a guess
+                return new Refused(Status.INVALID_ARGUMENT, "'" + before + "' and '" + names.get(n) + "' in " + dirFid
+                        + " keep one object (vnode " + k.vnode() + "): keep it under one name");
+            }
+        }
+        Set<Long> placed = new java.util.HashSet<>(); // objects not kept, already dropped or renamed
         for (int n = 0; n < names.size(); n++) {
             String name = names.get(n);
             String what = "'" + name + "' in " + dirFid;
@@ -290,6 +302,20 @@ public final class RepairPlanner {
                             + c.paths() + "): 'repair dir' settles NAME_NAME and REMOVE_UPDATE"
                             + (c.kind().equals("UPDATE_UPDATE") ? "; use 'repair file'" : ""));
                 }
+                // the repair ends the whole conflict: a name of it left out would stay different on the replicas
+                // with no conflict marked any more
+                for (ConflictRecord.Name other : c.names()) {
+                    if (!other.dir().equals(dirFid)) {
+                        return new Refused(Status.INVALID_ARGUMENT, what + " is in a " + c.kind() + " conflict that"
+                                + " also names '" + other.name() + "' in directory " + other.dir() + " (" + c.paths()
+                                + "): 'repair dir' settles the names of one directory only");
+                    }
+                    if (!names.contains(other.name())) {
+                        return new Refused(Status.INVALID_ARGUMENT, what + " is in a " + c.kind() + " conflict that"
+                                + " also names '" + other.name() + "': choose a replica for every name of it in one"
+                                + " repair");
+                    }
+                }
                 cleared.addAll(c.objects());
             }
             VnodeRecord kept = seen.get(keep.get(n)).get(name).vnode();
@@ -297,6 +323,12 @@ public final class RepairPlanner {
                 int i = holder.getValue();
                 VnodeRecord o = seen.get(i).get(name).vnode();
                 boolean isKept = kept != null && o.vnode() == kept.vnode() && o.unique() == kept.unique();
+                if (isKept) {
+                    o = kept; // the chosen replica's version of it
+                } else if (keptObjects.containsKey(o.vnode()) || !placed.add(o.vnode())) {
+                    cleared.add(new Fid(dirFid.volume(), o.vnode(), o.unique())); // kept, dropped or renamed once
+                    continue;
+                }
                 if (!isKept && o.linkCount() > 1) {
                     return new Refused(Status.INVALID_ARGUMENT, "replica " + i + "'s object bound to " + what
                             + " has other names: 'repair dir' does not remove or move it");
@@ -322,7 +354,8 @@ public final class RepairPlanner {
                         }
                     }
                 }
-                objects.put(o.vnode(), stamped(seen, name, o, dirFid, now));
+                objects.put(o.vnode(), stamped(seen, o, dirFid, now, isKept
+                        ? linksAfter(seen.get(keep.get(n)), names, name, o) : 1));
                 bindings.add(new VolumeSnapshot.EntryRecord(boundAs, o.vnode(), o.unique(), o.type()));
             }
         }
@@ -335,23 +368,40 @@ public final class RepairPlanner {
     }
 
     /**
-     * The holder's version of {@code o} with its final version: the merge of every replica's vector of it with every
-     * slot one higher, a data version one above the highest; one name, in the directory.
+     * {@code o} with its final version: the merge of every replica's vector of it (under any name read) with every
+     * slot one higher, a data version one above the highest; {@code links} names, one of them in the directory.
      */
-    private static VnodeRecord stamped(List<Map<String, Seen>> seen, String name, VnodeRecord o, Fid dir, long now) {
+    /**
+     * How many names the kept object {@code o} has after the repair: as many as on the replica it is kept from (its
+     * names elsewhere stay), less the other chosen names that bind it there and will bind another object or none.
+     */
+    private static int linksAfter(Map<String, Seen> keeper, List<String> names, String keptAs, VnodeRecord o) {
+        int links = o.linkCount();
+        for (String other : names) {
+            VnodeRecord bound = other.equals(keptAs) ? null : keeper.get(other).vnode();
+            if (bound != null && bound.vnode() == o.vnode() && bound.unique() == o.unique()) {
+                links--;
+            }
+        }
+        return Math.max(1, links);
+    }
+
+    private static VnodeRecord stamped(List<Map<String, Seen>> seen, VnodeRecord o, Fid dir, long now, int links) {
         VersionVector vector = o.versionVector();
         long dataVersion = o.dataVersion();
         for (Map<String, Seen> replica : seen) {
-            VnodeRecord v = replica.get(name).vnode();
-            if (v != null && v.vnode() == o.vnode() && v.unique() == o.unique()) {
-                vector = vector.merge(v.versionVector());
-                dataVersion = Math.max(dataVersion, v.dataVersion());
+            for (Seen read : replica.values()) { // under any name read: a replica may bind it under another
+                VnodeRecord v = read.vnode();
+                if (v != null && v.vnode() == o.vnode() && v.unique() == o.unique()) {
+                    vector = vector.merge(v.versionVector());
+                    dataVersion = Math.max(dataVersion, v.dataVersion());
+                }
             }
         }
         for (int slot = 0; slot < seen.size(); slot++) {
             vector = vector.increment(slot);
         }
-        return new VnodeRecord(o.vnode(), o.unique(), o.type(), o.mode(), o.owner(), o.size(), 1, o.mtimeMillis(),
+        return new VnodeRecord(o.vnode(), o.unique(), o.type(), o.mode(), o.owner(), o.size(), links, o.mtimeMillis(),
                 now, dataVersion + 1, vector, o.blobId(), o.blobLength(), o.symlinkTarget(), dir.vnode(), List.of());
     }
 

@@ -1,0 +1,107 @@
+package dev.strand.conflictrepair;
+
+import dev.strand.protocol.Status;
+import dev.strand.protocol.message.Create;
+import dev.strand.protocol.message.Fid;
+import dev.strand.protocol.message.MkDir;
+import dev.strand.protocol.message.Rename;
+import dev.strand.volume.ModelVolume;
+import dev.strand.volume.VolumeEvent;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@link RepairPlanner}'s decisions on model replicas that a resolution left in conflict. */
+class RepairPlannerTest {
+
+    private static final int[] A = {0};
+    private static final int[] B = {1};
+
+    /**
+     * Replica 0 creates /n0 and moves it to /n1/n0 while replica 1 creates another /n0: resolution reports one
+     * NAME_NAME conflict naming /n0 and /n1/n0. A repair of /'s names used to end the whole conflict, leaving /n1/n0 on
+     * replica 0 only with no conflict marked (the replicas silently different): it is refused now.
+     */
+    @Test
+    void aRepairOfOneDirectoryDoesNotEndAConflictThatAlsoNamesAnotherDirectory() {
+        ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
+        Group group = run.group;
+        Fid root = group.root();
+        group.run(run.all, new MkDir(root, "n1", 0755));
+        Fid n1 = group.fid(0, "n1");
+        group.recording = true;
+        group.allocateFrom(B, 1_000);
+        group.run(A, new Create(root, "n0", 0644, true));
+        group.run(A, new Rename(root, "n0", n1, "n0"));
+        group.run(B, new Create(root, "n0", 0644, true));
+        ResolutionPlan.Planned plan = run.resolve();
+
+        assertThat(plan.conflicts()).singleElement().satisfies(c -> {
+            assertThat(c.kind()).isEqualTo(Conflict.Kind.NAME_NAME);
+            assertThat(c.names()).containsExactlyInAnyOrder(new Conflict.Name(root, "n0"), new Conflict.Name(n1, "n0"));
+        });
+        for (boolean renameOthers : new boolean[] {false, true}) {
+            for (int keep = 0; keep < 2; keep++) {
+                var decision = RepairPlanner.repairDir(root, List.of("n0"), List.of(keep), renameOthers,
+                        read(group, root, List.of("n0"), renameOthers), 5_000_000);
+                assertThat(decision).isInstanceOfSatisfying(RepairPlanner.Refused.class, r -> {
+                    assertThat(r.status()).isEqualTo(Status.INVALID_ARGUMENT);
+                    assertThat(r.message()).contains("settles the names of one directory only");
+                });
+            }
+        }
+    }
+
+    /** A conflict over two names of one directory is ended only by a repair that chooses for both. */
+    @Test
+    void aRepairMustChooseForEveryNameOfTheConflictsItEnds() {
+        ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
+        Group group = run.group;
+        Fid root = group.root();
+        group.recording = true;
+        group.allocateFrom(B, 1_000);
+        group.run(A, new Create(root, "n0", 0644, true));
+        group.run(A, new Rename(root, "n0", root, "n2"));
+        group.run(B, new Create(root, "n0", 0644, true));
+        ResolutionPlan.Planned plan = run.resolve();
+        assertThat(plan.conflicts()).singleElement().satisfies(c -> assertThat(c.names())
+                .containsExactlyInAnyOrder(new Conflict.Name(root, "n0"), new Conflict.Name(root, "n2")));
+
+        var partial = RepairPlanner.repairDir(root, List.of("n0"), List.of(1), false,
+                read(group, root, List.of("n0"), false), 5_000_000);
+        assertThat(partial).isInstanceOfSatisfying(RepairPlanner.Refused.class,
+                r -> assertThat(r.message()).contains("choose a replica for every name"));
+
+        var whole = RepairPlanner.repairDir(root, List.of("n0", "n2"), List.of(1, 0), false,
+                read(group, root, List.of("n0", "n2"), false), 5_000_000);
+        assertThat(whole).isInstanceOf(RepairPlanner.NamesRepair.class);
+        for (int r = 0; r < 2; r++) {
+            for (VolumeEvent e : RepairPlanner.namesRepairEvents(group.replicas[r].volume, r,
+                    (RepairPlanner.NamesRepair) whole)) {
+                group.replicas[r].apply(e);
+            }
+        }
+        run.assertIdentical();
+        assertThat(group.fid(0, "n0").vnode()).isEqualTo(1_000); // replica 1's /n0
+        assertThat(group.fid(0, "n2")).isNotNull(); // replica 0's, under the name it moved it to
+    }
+
+    /** Every replica's report of the directory and of {@code names}, as the coordinator gathers them. */
+    private static List<Map<String, RepairPlanner.Seen>> read(Group group, Fid dir, List<String> names,
+                                                              boolean renameOthers) {
+        List<Map<String, RepairPlanner.Seen>> seen = new ArrayList<>();
+        for (ModelVolume m : group.replicas) {
+            Map<String, RepairPlanner.Seen> byName = new HashMap<>();
+            for (String name : RepairPlanner.dirReads(names, renameOthers, group.size)) {
+                byName.put(name == null ? "" : name, RepairPlanner.read(m.volume, dir, name, 1 << 20));
+            }
+            seen.add(byName);
+        }
+        return seen;
+    }
+}
