@@ -98,7 +98,8 @@ public final class RepairPlanner {
 
     /**
      * The object {@code name} of {@code dirFid} binds on {@code volume} (the directory itself when {@code name} is
-     * null), in conflict or not; a directory's entries as many as fit {@code entryBytes}.
+     * null), in conflict or not; a directory's entries as many as fit {@code entryBytes}. Its conflicts: every one
+     * naming the name or the object, and every one naming an object of those (a repair ends them all).
      */
     public static Seen read(Volume volume, Fid dirFid, String name, int entryBytes) {
         Vnode dir = dirFid == null || dirFid.volume() != volume.volumeId() ? null : volume.vnode(dirFid.vnode());
@@ -109,16 +110,28 @@ public final class RepairPlanner {
         if (name == null) { // the directory itself: its version, for the stamp of a repair of its names
             return new Seen(dir.toRecord(List.of()), false, null, List.of());
         }
-        ConflictRecord ofName = volume.conflicts().ofName(dir.number(), name);
-        if (ofName != null) {
-            conflicts.add(ofName);
+        List<ConflictRecord> all = volume.conflicts().records();
+        for (ConflictRecord r : all) { // every one, not the first: a repair of the name ends them all
+            if (r.names().stream().anyMatch(n -> n.dir().vnode() == dir.number() && n.name().equals(name))) {
+                conflicts.add(r);
+            }
         }
         DirectoryEntry entry = dir.entry(name);
         Vnode object = entry == null ? null : volume.vnode(entry);
+        if (object != null) {
+            conflicts.addAll(volume.conflicts().involving(object.number()));
+        }
+        // a repair ends every conflict naming an object of these too: the coordinator must see them to judge
+        Set<Long> objects = new java.util.HashSet<>();
+        conflicts.forEach(c -> c.objects().forEach(f -> objects.add(f.vnode())));
+        for (ConflictRecord r : all) {
+            if (r.objects().stream().anyMatch(f -> objects.contains(f.vnode()))) {
+                conflicts.add(r);
+            }
+        }
         if (object == null) {
             return Seen.none("no entry '" + name + "' in " + dirFid + " here", List.copyOf(conflicts));
         }
-        conflicts.addAll(volume.conflicts().involving(object.number()));
         List<VolumeSnapshot.EntryRecord> entries = new ArrayList<>();
         int left = entryBytes;
         boolean complete = true;
