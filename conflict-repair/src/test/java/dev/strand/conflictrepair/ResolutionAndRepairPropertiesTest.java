@@ -80,9 +80,27 @@ class ResolutionAndRepairPropertiesTest {
         return action.list().ofMaxSize(8);
     }
 
+    /** Creations and data changes only: conflicts over one file's versions, which 'repair file' settles. */
+    @Provide
+    Arbitrary<List<Action>> dataActions() {
+        Arbitrary<Integer> kind = Arbitraries.frequency(Tuple.of(1, 0), Tuple.of(3, 6), Tuple.of(2, 7));
+        Arbitrary<Action> action = Combinators.combine(kind, Arbitraries.integers().between(0, 50),
+                Arbitraries.integers().between(0, 50), Arbitraries.integers().between(0, 2)).as(Action::new);
+        return action.list().ofMaxSize(6);
+    }
+
     @Provide
     Arbitrary<List<Round>> rounds() {
-        Arbitrary<Round> round = Combinators.combine(Arbitraries.integers().between(0, 5), actions(), actions(),
+        return rounds(actions());
+    }
+
+    @Provide
+    Arbitrary<List<Round>> dataRounds() {
+        return rounds(dataActions());
+    }
+
+    private static Arbitrary<List<Round>> rounds(Arbitrary<List<Action>> actions) {
+        Arbitrary<Round> round = Combinators.combine(Arbitraries.integers().between(0, 5), actions, actions,
                 Arbitraries.integers().between(0, 1000).list().ofMinSize(1).ofMaxSize(8)).as(Round::new);
         return round.list().ofMinSize(1).ofMaxSize(4);
     }
@@ -91,6 +109,17 @@ class ResolutionAndRepairPropertiesTest {
     void partitionsResolvedAndRepairedLeaveIdenticalReplicasAndLoseNoUpdateThatDidNotConflict(
             @ForAll @IntRange(min = 2, max = 3) int replicas, @ForAll("actions") List<Action> before,
             @ForAll("rounds") List<Round> rounds) {
+        check(replicas, before, rounds);
+    }
+
+    @Property(tries = 100)
+    void filesChangedOnBothSidesAreRepairedToTheChosenVersionEverywhere(
+            @ForAll @IntRange(min = 2, max = 3) int replicas, @ForAll("actions") List<Action> before,
+            @ForAll("dataRounds") List<Round> rounds) {
+        check(replicas, before, rounds);
+    }
+
+    private static void check(int replicas, List<Action> before, List<Round> rounds) {
         Run run = new Run(replicas);
         for (int i = 0; i < before.size(); i++) {
             run.perform(run.all, before.get(i), i);
@@ -106,6 +135,7 @@ class ResolutionAndRepairPropertiesTest {
         Statistics.label("rounds").collect(done);
         Statistics.label("repairs").collect(run.fileRepairs == 0 && run.dirRepairs == 0 ? "none"
                 : run.fileRepairs > 0 && run.dirRepairs > 0 ? "file and dir" : run.fileRepairs > 0 ? "file" : "dir");
+        Statistics.label("repair file --from").collect(run.storedOver > 0);
         Statistics.label("left unrepairable").collect(run.unrepairable);
         run.conflictKinds.forEach(k -> Statistics.label("conflict kinds").collect(k));
         Statistics.label("updates checked present").collect(run.updatesChecked == 0 ? "0"
@@ -123,6 +153,7 @@ class ResolutionAndRepairPropertiesTest {
         final Group group;
         final int[] all;
         int fileRepairs;
+        int storedOver;
         int dirRepairs;
         String unrepairable;
         final List<Conflict.Kind> conflictKinds = new ArrayList<>();
@@ -283,7 +314,7 @@ class ResolutionAndRepairPropertiesTest {
             UUID blob = kept.blobId();
             long length = kept.blobLength();
             if (choice % 2 == 1 && kept.type() == FileType.FILE) { // --from LOCALFILE: then an ordinary STORE
-                blob = new UUID(77, choice);
+                blob = new UUID(77, ++storedOver); // a new blob each time, as a STORE uploads one
                 length = choice;
                 group.store(all, repair.object(), blob, length);
             }
