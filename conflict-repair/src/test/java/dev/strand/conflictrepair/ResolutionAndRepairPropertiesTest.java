@@ -32,7 +32,6 @@ import net.jqwik.api.statistics.Statistics;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -142,6 +141,8 @@ class ResolutionAndRepairPropertiesTest {
                 : run.updatesChecked < 10 ? "1-9" : "10+");
         if (run.unrepairable == null) {
             run.assertIdentical();
+        } else if (!run.unrepairable.equals(SKIPPED_DEFECT)) {
+            run.assertIdenticalOutsideConflicts();
         }
     }
 
@@ -466,6 +467,16 @@ class ResolutionAndRepairPropertiesTest {
                 assertThat(v.versionVector()).as("replica %d's volume vector", r)
                         .isEqualTo(group.replicas[0].volume.versionVector());
                 assertThat(timeless(records(v))).as("replica %d", r).isEqualTo(first);
+            }
+        }
+
+        /** Where a conflict is left, every replica's tree is the same outside what the conflicts name. */
+        void assertIdenticalOutsideConflicts() {
+            List<Conflict> left = conflicts().stream().map(c -> new Conflict(Conflict.Kind.valueOf(c.kind()),
+                    c.objects(), c.names().stream().map(n -> new Conflict.Name(n.dir(), n.name())).toList(), c.paths(),
+                    Set.copyOf(c.replicas()), List.of(), c.reason())).toList();
+            for (int r = 1; r < group.size; r++) {
+                assertThat(group.tree(r, left)).as("replica %d outside the conflicts", r).isEqualTo(group.tree(0, left));
             }
         }
 
