@@ -342,7 +342,7 @@ public final class RepairPlanner {
                     cleared.add(new Fid(dirFid.volume(), o.vnode(), o.unique())); // kept, dropped or renamed once
                     continue;
                 }
-                if (!isKept && o.linkCount() > 1) {
+                if (!isKept && mostLinks(seen, o) > 1) { // on any replica that showed it
                     return new Refused(Status.INVALID_ARGUMENT, "replica " + i + "'s object bound to " + what
                             + " has other names: 'repair dir' does not remove or move it");
                 }
@@ -384,6 +384,20 @@ public final class RepairPlanner {
      * {@code o} with its final version: the merge of every replica's vector of it (under any name read) with every
      * slot one higher, a data version one above the highest; {@code links} names, one of them in the directory.
      */
+    /** The most names any replica's version of {@code o} read here has. */
+    private static int mostLinks(List<Map<String, Seen>> seen, VnodeRecord o) {
+        int most = o.linkCount();
+        for (Map<String, Seen> replica : seen) {
+            for (Seen read : replica.values()) {
+                VnodeRecord v = read.vnode();
+                if (v != null && v.vnode() == o.vnode() && v.unique() == o.unique()) {
+                    most = Math.max(most, v.linkCount());
+                }
+            }
+        }
+        return most;
+    }
+
     /**
      * How many names the kept object {@code o} has after the repair: as many as on the replica it is kept from (its
      * names elsewhere stay), less the other chosen names that bind it there and will bind another object or none.

@@ -157,6 +157,33 @@ class RepairPlannerTest {
         assertThat(group.fid(0, "n2")).isNotNull(); // replica 0's, under the name it moved it to
     }
 
+    /**
+     * Found by the property (shrunk): round 1, replica 0 removes /n0 (X) and creates another /n0 (Y) while replica 1
+     * stores into X; the repair keeps Y and X as /n0.conflict-r1. Round 2, replica 0 renames X to /n1 and links Y as
+     * /n2, replica 1 renames Y to /n1. The repair of /'s names decided to drop Y, judging by the first replica that
+     * showed it (one name) while another showed two: that replica refused (CHANGED) and the others performed the
+     * repair. Now any replica's version read counts.
+     */
+    @Test
+    void anObjectWithOtherNamesOnAnyReplicaIsNotDropped() {
+        var run = new ResolutionAndRepairPropertiesTest.Run(2);
+        run.perform(run.all, new ResolutionAndRepairPropertiesTest.Action(0, 0, 0, 0), 0);
+        boolean repaired = run.round(0, new ResolutionAndRepairPropertiesTest.Round(0,
+                List.of(new ResolutionAndRepairPropertiesTest.Action(3, 0, 0, 0),
+                        new ResolutionAndRepairPropertiesTest.Action(0, 0, 0, 0)),
+                List.of(new ResolutionAndRepairPropertiesTest.Action(6, 0, 0, 0)), List.of(0)));
+        assertThat(repaired).isTrue();
+        repaired = run.round(1, new ResolutionAndRepairPropertiesTest.Round(0,
+                List.of(new ResolutionAndRepairPropertiesTest.Action(5, 1, 0, 1),
+                        new ResolutionAndRepairPropertiesTest.Action(8, 0, 0, 2)),
+                List.of(new ResolutionAndRepairPropertiesTest.Action(5, 0, 0, 1)), List.of(1, 1, 0, 0)));
+        if (repaired) { // else refused by the coordinator, nothing done: the replicas still agree outside it
+            run.assertIdentical();
+        } else {
+            run.assertIdenticalOutsideConflicts();
+        }
+    }
+
     /** Every replica's report of the directory and of {@code names}, as the coordinator gathers them. */
     private static List<Map<String, RepairPlanner.Seen>> read(Group group, Fid dir, List<String> names,
                                                               boolean renameOthers) {
