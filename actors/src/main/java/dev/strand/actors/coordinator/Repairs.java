@@ -4,19 +4,15 @@ import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.actors.volume.VolumeReplica.Result;
 import dev.strand.conflictrepair.PlanStep;
+import dev.strand.conflictrepair.RepairPlanner;
 import dev.strand.protocol.Status;
 import dev.strand.protocol.message.Fid;
-import dev.strand.protocol.message.FileType;
-import dev.strand.replication.VersionVector;
 import dev.strand.volume.ConflictRecord;
-import dev.strand.volume.VolumeSnapshot;
-import dev.strand.volume.VolumeSnapshot.VnodeRecord;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -130,72 +126,30 @@ final class Repairs {
                     return;
                 }
             }
-            List<Result.ObjectVersion> versions = versions(answers);
-            Result.Rejected refusal = refusal(command, versions);
-            if (refusal != null) {
-                client.tell(refusal);
+            var decision = RepairPlanner.repairFile(volume.name(), command.dir(), command.name(), command.keep(),
+                    seen(versions(answers)), System.currentTimeMillis());
+            if (decision instanceof RepairPlanner.Refused refused) {
+                client.tell(new Result.Rejected(refused.status(), refused.message()));
                 return;
             }
-            perform(command, versions);
+            perform(command, (RepairPlanner.FileRepair) decision);
         });
     }
 
-    /** Why this repair cannot be done as asked, or null. */
-    private Result.Rejected refusal(VolumeReplica.RepairFile command, List<Result.ObjectVersion> versions) {
-        String what = "'" + command.name() + "' in " + command.dir();
-        if (command.keep() < 0 || command.keep() >= versions.size()) {
-            return new Result.Rejected(Status.INVALID_ARGUMENT, "volume '" + volume.name() + "' has replicas 0 to "
-                    + (versions.size() - 1) + ", not " + command.keep());
-        }
-        VnodeRecord kept = versions.get(command.keep()).vnode();
-        if (kept == null) {
-            return new Result.Rejected(Status.NOT_FOUND, "replica " + command.keep() + " has no " + what + ": "
-                    + versions.get(command.keep()).problem());
-        }
-        if (kept.type() == FileType.DIRECTORY) {
-            return new Result.Rejected(Status.IS_A_DIRECTORY, what + " is a directory: 'repair file' repairs files");
-        }
-        Set<ConflictRecord> conflicts = new LinkedHashSet<>();
-        for (Result.ObjectVersion v : versions) {
-            if (v.vnode() == null || v.vnode().vnode() != kept.vnode() || v.vnode().unique() != kept.unique()) {
-                return new Result.Rejected(Status.INVALID_ARGUMENT, "replica " + v.replica() + " binds " + what
-                        + " to another object or to none (" + (v.vnode() == null ? v.problem() : "vnode "
-                        + v.vnode().vnode()) + "): that conflict is over names, not one file's versions; see 'strand repair dir'");
-            }
-            conflicts.addAll(v.conflicts());
-        }
-        if (conflicts.isEmpty()) {
-            return new Result.Rejected(Status.INVALID_ARGUMENT, what + " is not in conflict on any replica");
-        }
-        for (ConflictRecord c : conflicts) {
-            if (c.objects().size() != 1 || !c.names().isEmpty()) {
-                return new Result.Rejected(Status.INVALID_ARGUMENT, what + " is in a " + c.kind() + " conflict with "
-                        + c.objects().size() + " objects and " + c.names().size() + " names (" + c.paths()
-                        + "): a file's repair cannot settle it alone");
-            }
-        }
-        return null;
+    /** The replicas' versions as the planner reads them. */
+    private static List<RepairPlanner.Seen> seen(List<Result.ObjectVersion> versions) {
+        return versions.stream().map(Repairs::seen).toList();
     }
 
-    private void perform(VolumeReplica.RepairFile command, List<Result.ObjectVersion> versions) {
-        int keep = command.keep();
-        VnodeRecord kept = versions.get(keep).vnode();
-        Fid fid = new Fid(volume.id(), kept.vnode(), kept.unique());
-        VersionVector vector = null;
-        long dataVersion = 0;
-        for (Result.ObjectVersion v : versions) {
-            vector = vector == null ? v.vnode().versionVector() : vector.merge(v.vnode().versionVector());
-            dataVersion = Math.max(dataVersion, v.vnode().dataVersion());
-        }
-        for (int slot = 0; slot < versions.size(); slot++) {
-            vector = vector.increment(slot); // dominates every replica's version of it
-        }
-        PlanStep.Stamp stamp = new PlanStep.Stamp(fid, dataVersion + 1, vector, kept.mtimeMillis(),
-                System.currentTimeMillis());
+    private static RepairPlanner.Seen seen(Result.ObjectVersion v) {
+        return new RepairPlanner.Seen(v.vnode(), v.entriesComplete(), v.problem(), v.conflicts());
+    }
+
+    private void perform(VolumeReplica.RepairFile command, RepairPlanner.FileRepair repair) {
+        Fid fid = repair.object();
         List<java.util.concurrent.CompletableFuture<Result>> answers = new ArrayList<>();
-        for (int i = 0; i < versions.size(); i++) {
-            List<PlanStep> steps = i == keep ? List.of(stamp) : List.of(new PlanStep.TakeData(fid, keep, kept.mode(),
-                    kept.size(), kept.mtimeMillis(), kept.blobId(), kept.blobLength()), stamp);
+        for (int i = 0; i < repair.steps().size(); i++) {
+            List<PlanStep> steps = repair.steps().get(i);
             answers.add(asks.ask(i, r -> new VolumeReplica.RepairObject(fid, steps, r)).toCompletableFuture()
                     .exceptionally(failure -> null));
         }
@@ -228,42 +182,23 @@ final class Repairs {
     }
 
     /** Most names one {@code repair dir} settles (its messages stay far below one frame). */
-    static final int MAX_DIR_NAMES = 32;
-
-    /** The conflict kinds {@code repair dir} settles: a name bound differently, an object removed on one side. */
-    private static final Set<String> NAME_KINDS = Set.of("NAME_NAME", "REMOVE_UPDATE");
+    static final int MAX_DIR_NAMES = RepairPlanner.MAX_DIR_NAMES;
 
     /**
      * For each name chosen, replica {@code keep}'s binding becomes every replica's (see {@link
      * VolumeReplica.RepairDir}). Reads every replica's version of the directory, of each name and (with
      * rename-others) of each name the others would take first; any replica that does not answer: UNAVAILABLE,
-     * nothing changed. The directory and every object kept get one final version dominating every earlier one.
+     * nothing changed. {@link RepairPlanner#repairDir} decides; the directory and every object kept get one final
+     * version dominating every earlier one.
      */
     void repairDir(VolumeReplica.RepairDir command) {
         int replicas = volume.replicaEntityIds().size();
-        String invalid = command.names().isEmpty() ? "no name chosen"
-                : command.names().size() > MAX_DIR_NAMES ? "at most " + MAX_DIR_NAMES + " names at a time"
-                : command.names().size() != command.keep().size() ? "one replica per name"
-                : new LinkedHashSet<>(command.names()).size() != command.names().size() ? "a name chosen twice" : null;
-        for (int k : command.keep()) {
-            if (invalid == null && (k < 0 || k >= replicas)) {
-                invalid = "volume '" + volume.name() + "' has replicas 0 to " + (replicas - 1) + ", not " + k;
-            }
-        }
+        String invalid = RepairPlanner.dirChoiceInvalid(volume.name(), replicas, command.names(), command.keep());
         if (invalid != null) {
             command.replyTo().tell(new Result.Rejected(Status.INVALID_ARGUMENT, invalid));
             return;
         }
-        List<String> reads = new ArrayList<>();
-        reads.add(null); // the directory itself
-        reads.addAll(command.names());
-        if (command.renameOthers()) {
-            for (String name : command.names()) {
-                for (int j = 0; j < replicas; j++) {
-                    reads.add(conflictName(name, j));
-                }
-            }
-        }
+        List<String> reads = RepairPlanner.dirReads(command.names(), command.renameOthers(), replicas);
         List<java.util.concurrent.CompletableFuture<Result>> answers = new ArrayList<>();
         for (int i = 0; i < replicas; i++) {
             int replica = i;
@@ -280,14 +215,14 @@ final class Repairs {
 
     /** Where replica {@code replica}'s object bound to {@code name} is kept with rename-others. */
     static String conflictName(String name, int replica) {
-        return name + ".conflict-r" + replica;
+        return RepairPlanner.conflictName(name, replica);
     }
 
     private void decideDir(VolumeReplica.RepairDir command, List<String> reads, List<Result> flat) {
         int replicas = volume.replicaEntityIds().size();
-        List<Map<String, Result.ObjectVersion>> seen = new ArrayList<>(); // per replica, by name ("" the directory)
+        List<Map<String, RepairPlanner.Seen>> seen = new ArrayList<>(); // per replica, by name ("" the directory)
         for (int i = 0; i < replicas; i++) {
-            Map<String, Result.ObjectVersion> byName = new java.util.HashMap<>();
+            Map<String, RepairPlanner.Seen> byName = new java.util.HashMap<>();
             for (int j = 0; j < reads.size(); j++) {
                 Result answer = flat.get(i * reads.size() + j);
                 if (!(answer instanceof Result.ObjectVersions v) || v.versions().isEmpty()) {
@@ -297,107 +232,21 @@ final class Repairs {
                             + "; a repair needs every replica; nothing was changed"));
                     return;
                 }
-                byName.put(reads.get(j) == null ? "" : reads.get(j), v.versions().get(0));
+                byName.put(reads.get(j) == null ? "" : reads.get(j), seen(v.versions().get(0)));
             }
             seen.add(byName);
         }
-        Fid dirFid = command.dir();
-        VersionVector dirVector = null;
-        long dirData = 0;
-        for (int i = 0; i < replicas; i++) {
-            VnodeRecord d = seen.get(i).get("").vnode();
-            if (d == null || d.type() != FileType.DIRECTORY) {
-                command.replyTo().tell(new Result.Rejected(Status.NOT_FOUND, "replica " + i + ": "
-                        + seen.get(i).get("").problem()));
-                return;
-            }
-            dirVector = dirVector == null ? d.versionVector() : dirVector.merge(d.versionVector());
-            dirData = Math.max(dirData, d.dataVersion());
+        var decision = RepairPlanner.repairDir(command.dir(), command.names(), command.keep(), command.renameOthers(),
+                seen, System.currentTimeMillis());
+        if (decision instanceof RepairPlanner.Refused refused) {
+            command.replyTo().tell(new Result.Rejected(refused.status(), refused.message()));
+            return;
         }
-        long now = System.currentTimeMillis();
-        List<VolumeSnapshot.EntryRecord> bindings = new ArrayList<>();
-        Map<Long, VnodeRecord> objects = new LinkedHashMap<>();
-        List<Fid> dropped = new ArrayList<>();
-        List<Fid> cleared = new ArrayList<>();
-        for (int n = 0; n < command.names().size(); n++) {
-            String name = command.names().get(n);
-            String what = "'" + name + "' in " + dirFid;
-            Set<ConflictRecord> conflicts = new LinkedHashSet<>();
-            Map<Long, Integer> firstHolder = new LinkedHashMap<>(); // object bound to the name -> first replica
-            for (int i = 0; i < replicas; i++) {
-                Result.ObjectVersion v = seen.get(i).get(name);
-                conflicts.addAll(v.conflicts());
-                if (v.vnode() != null) {
-                    if (v.vnode().type() == FileType.DIRECTORY) {
-                        command.replyTo().tell(new Result.Rejected(Status.INVALID_ARGUMENT, "replica " + i + " binds "
-                                + what + " to a directory: 'repair dir' settles names bound to files and symbolic"
-                                + " links only (not yet directories)"));
-                        return;
-                    }
-                    firstHolder.putIfAbsent(v.vnode().vnode(), i);
-                }
-            }
-            if (conflicts.isEmpty()) {
-                command.replyTo().tell(new Result.Rejected(Status.INVALID_ARGUMENT, what
-                        + " is not in conflict on any replica"));
-                return;
-            }
-            for (ConflictRecord c : conflicts) {
-                if (!NAME_KINDS.contains(c.kind())) {
-                    command.replyTo().tell(new Result.Rejected(Status.INVALID_ARGUMENT, what + " is in a " + c.kind()
-                            + " conflict (" + c.paths() + "): 'repair dir' settles NAME_NAME and REMOVE_UPDATE"
-                            + (c.kind().equals("UPDATE_UPDATE") ? "; use 'repair file'" : "")));
-                    return;
-                }
-                cleared.addAll(c.objects());
-            }
-            int keep = command.keep().get(n);
-            VnodeRecord kept = seen.get(keep).get(name).vnode();
-            for (Map.Entry<Long, Integer> holder : firstHolder.entrySet()) {
-                int i = holder.getValue();
-                VnodeRecord o = seen.get(i).get(name).vnode();
-                boolean isKept = kept != null && o.vnode() == kept.vnode() && o.unique() == kept.unique();
-                if (!isKept && o.linkCount() > 1) {
-                    command.replyTo().tell(new Result.Rejected(Status.INVALID_ARGUMENT, "replica " + i + "'s object "
-                            + "bound to " + what + " has other names: 'repair dir' does not remove or move it"));
-                    return;
-                }
-                String boundAs = isKept ? name : command.renameOthers() ? conflictName(name, i) : null;
-                Fid fid = new Fid(dirFid.volume(), o.vnode(), o.unique());
-                cleared.add(fid);
-                if (boundAs == null) {
-                    dropped.add(fid);
-                    continue;
-                }
-                if (!isKept) {
-                    try {
-                        dev.strand.protocol.Names.checkEntryName(boundAs);
-                    } catch (dev.strand.protocol.StrandException tooLong) {
-                        command.replyTo().tell(new Result.Rejected(Status.INVALID_ARGUMENT, "cannot keep replica " + i
-                                + "'s object as '" + boundAs + "': " + tooLong.getMessage()));
-                        return;
-                    }
-                    for (int r = 0; r < replicas; r++) {
-                        if (seen.get(r).get(boundAs).vnode() != null) {
-                            command.replyTo().tell(new Result.Rejected(Status.INVALID_ARGUMENT, "'" + boundAs
-                                    + "' exists in " + dirFid + " on replica " + r + ": rename it first"));
-                            return;
-                        }
-                    }
-                }
-                objects.put(o.vnode(), stamped(seen, name, o, i, dirFid, now));
-                bindings.add(new VolumeSnapshot.EntryRecord(boundAs, o.vnode(), o.unique(), o.type()));
-            }
-        }
-        for (int slot = 0; slot < replicas; slot++) {
-            dirVector = dirVector.increment(slot); // dominates every replica's version of the directory
-        }
-        PlanStep.Stamp dirStamp = new PlanStep.Stamp(dirFid, dirData + 1, dirVector, now, now);
-        List<VnodeRecord> installed = List.copyOf(objects.values());
-        List<Fid> ended = List.copyOf(new LinkedHashSet<>(cleared));
+        RepairPlanner.NamesRepair repair = (RepairPlanner.NamesRepair) decision;
+        Fid dirFid = repair.dir();
         // one frame per replica: long symbolic-link targets times many names could exceed it
-        int bytes = serialization.serialize(new VolumeReplica.RepairNames(dirFid, command.names(), bindings, installed,
-                dropped, dirStamp, ended, null)).get().length;
+        int bytes = serialization.serialize(new VolumeReplica.RepairNames(dirFid, repair.names(), repair.bindings(),
+                repair.objects(), repair.dropped(), repair.dirStamp(), repair.cleared(), null)).get().length;
         if (bytes > frames.pageBytes()) {
             command.replyTo().tell(new Result.Rejected(Status.INVALID_ARGUMENT, "the repair of " + command.names().size()
                     + " names takes " + bytes + " bytes, more than one message holds: repair fewer names at a time"));
@@ -405,8 +254,8 @@ final class Repairs {
         }
         List<java.util.concurrent.CompletableFuture<Result>> answers = new ArrayList<>();
         for (int i = 0; i < replicas; i++) {
-            answers.add(asks.ask(i, r -> new VolumeReplica.RepairNames(dirFid, command.names(), bindings, installed,
-                            dropped, dirStamp, ended, r))
+            answers.add(asks.ask(i, r -> new VolumeReplica.RepairNames(dirFid, repair.names(), repair.bindings(),
+                            repair.objects(), repair.dropped(), repair.dirStamp(), repair.cleared(), r))
                     .toCompletableFuture().exceptionally(failure -> null));
         }
         context.pipeToSelf(java.util.concurrent.CompletableFuture.allOf(
@@ -414,28 +263,6 @@ final class Repairs {
                 (ok, failure) -> new VolumeCoordinator.Gathered(answers.stream().map(a -> a.getNow(null)).toList(),
                         done -> finished(command.replyTo(), "the repair of " + command.names() + " in " + dirFid,
                                 done)));
-    }
-
-    /**
-     * Replica {@code from}'s version of {@code o} with its final version: the merge of every replica's vector of it
-     * with every slot one higher, a data version one above the highest; one name, in the directory.
-     */
-    private static VnodeRecord stamped(List<Map<String, Result.ObjectVersion>> seen, String name, VnodeRecord o,
-                                       int from, Fid dir, long now) {
-        VersionVector vector = o.versionVector();
-        long dataVersion = o.dataVersion();
-        for (Map<String, Result.ObjectVersion> replica : seen) {
-            VnodeRecord v = replica.get(name).vnode();
-            if (v != null && v.vnode() == o.vnode() && v.unique() == o.unique()) {
-                vector = vector.merge(v.versionVector());
-                dataVersion = Math.max(dataVersion, v.dataVersion());
-            }
-        }
-        for (int slot = 0; slot < seen.size(); slot++) {
-            vector = vector.increment(slot);
-        }
-        return new VnodeRecord(o.vnode(), o.unique(), o.type(), o.mode(), o.owner(), o.size(), 1, o.mtimeMillis(),
-                now, dataVersion + 1, vector, o.blobId(), o.blobLength(), o.symlinkTarget(), dir.vnode(), List.of());
     }
 
     private void finished(ActorRef<Result> client, String what, List<Result> done) {

@@ -1,0 +1,200 @@
+package dev.strand.conflictrepair;
+
+import dev.strand.protocol.Status;
+import dev.strand.protocol.message.Create;
+import dev.strand.protocol.message.Fid;
+import dev.strand.protocol.message.Link;
+import dev.strand.protocol.message.MkDir;
+import dev.strand.protocol.message.Remove;
+import dev.strand.protocol.message.Rename;
+import dev.strand.volume.ModelVolume;
+import dev.strand.volume.VolumeEvent;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@link RepairPlanner}'s decisions on model replicas that a resolution left in conflict. */
+class RepairPlannerTest {
+
+    private static final int[] A = {0};
+    private static final int[] B = {1};
+
+    /**
+     * Replica 0 creates /n0 and moves it to /n1/n0 while replica 1 creates another /n0: resolution reports one
+     * NAME_NAME conflict naming /n0 and /n1/n0. A repair of /'s names used to end the whole conflict, leaving /n1/n0 on
+     * replica 0 only with no conflict marked (the replicas silently different): it is refused now.
+     */
+    @Test
+    void aRepairOfOneDirectoryDoesNotEndAConflictThatAlsoNamesAnotherDirectory() {
+        ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
+        Group group = run.group;
+        Fid root = group.root();
+        group.run(run.all, new MkDir(root, "n1", 0755));
+        Fid n1 = group.fid(0, "n1");
+        group.recording = true;
+        group.allocateFrom(B, 1_000);
+        group.run(A, new Create(root, "n0", 0644, true));
+        group.run(A, new Rename(root, "n0", n1, "n0"));
+        group.run(B, new Create(root, "n0", 0644, true));
+        ResolutionPlan.Planned plan = run.resolve();
+
+        assertThat(plan.conflicts()).singleElement().satisfies(c -> {
+            assertThat(c.kind()).isEqualTo(Conflict.Kind.NAME_NAME);
+            assertThat(c.names()).containsExactlyInAnyOrder(new Conflict.Name(root, "n0"), new Conflict.Name(n1, "n0"));
+        });
+        for (boolean renameOthers : new boolean[] {false, true}) {
+            for (int keep = 0; keep < 2; keep++) {
+                var decision = RepairPlanner.repairDir(root, List.of("n0"), List.of(keep), renameOthers,
+                        read(group, root, List.of("n0"), renameOthers), 5_000_000);
+                assertThat(decision).isInstanceOfSatisfying(RepairPlanner.Refused.class, r -> {
+                    assertThat(r.status()).isEqualTo(Status.INVALID_ARGUMENT);
+                    assertThat(r.message()).contains("settles the names of one directory only");
+                });
+            }
+        }
+    }
+
+    /**
+     * Both sides remove /d/f; side B first linked f as /g. Resolution reports two REMOVE_UPDATE conflicts on f: one
+     * naming /d/f, one naming /d/f and /g. A repair of /d's names used to see the first only (a replica reported the
+     * first conflict of a name) and ended both, leaving /g on replica 1 only with no conflict marked.
+     */
+    @Test
+    void aRepairSeesEveryConflictItWouldEnd() {
+        ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
+        Group group = run.group;
+        Fid root = group.root();
+        group.run(run.all, new MkDir(root, "d", 0755));
+        Fid d = group.fid(0, "d");
+        group.run(run.all, new Create(d, "f", 0644, true));
+        Fid f = group.fid(0, "d/f");
+        group.recording = true;
+        group.allocateFrom(B, 1_000);
+        group.run(A, new Remove(d, "f"));
+        group.run(B, new Link(root, "g", f));
+        group.run(B, new Remove(d, "f"));
+        ResolutionPlan.Planned plan = run.resolve();
+        assertThat(plan.conflicts()).hasSize(2).allSatisfy(c -> assertThat(c.objects()).containsExactly(f));
+
+        for (int keep = 0; keep < 2; keep++) {
+            var decision = RepairPlanner.repairDir(d, List.of("f"), List.of(keep), false,
+                    read(group, d, List.of("f"), false), 5_000_000);
+            assertThat(decision).isInstanceOfSatisfying(RepairPlanner.Refused.class,
+                    r -> assertThat(r.message()).contains("settles the names of one directory only"));
+        }
+    }
+
+    /**
+     * KNOWN DEFECT, not fixed: replica 0 links /n0 as /n1 and unlinks /n1 again while replica 1 creates another /n1.
+     * The NAME_NAME conflict on /n1 names /n0's object too (the link touched it). 'repair dir /' ends the conflict and
+     * its objects' conflicts, but installs only objects bound under the chosen names: /n0's object keeps unequal
+     * version vectors on the replicas with no conflict marked (a later resolution finds it different, with no log
+     * to explain it). A fix needs the coordinator to read such objects by fid (and stamp them, or refuse).
+     */
+    @Test
+    @org.junit.jupiter.api.Disabled("known defect: repair dir leaves an object of the conflict bound elsewhere unequal")
+    void aRepairOfNamesLeavesAnObjectOfTheConflictBoundElsewhereUnequal() {
+        ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
+        Group group = run.group;
+        Fid root = group.root();
+        group.run(run.all, new Create(root, "n0", 0644, true));
+        Fid n0 = group.fid(0, "n0");
+        group.recording = true;
+        group.allocateFrom(B, 1_000);
+        group.run(A, new Link(root, "n1", n0));
+        group.run(A, new Remove(root, "n1"));
+        group.run(B, new Create(root, "n1", 0644, true));
+        run.resolve();
+
+        var decision = RepairPlanner.repairDir(root, List.of("n1"), List.of(0), true,
+                read(group, root, List.of("n1"), true), 5_000_000);
+        if (decision instanceof RepairPlanner.NamesRepair repair) {
+            for (int r = 0; r < 2; r++) {
+                for (VolumeEvent e : RepairPlanner.namesRepairEvents(group.replicas[r].volume, r, repair)) {
+                    group.replicas[r].apply(e);
+                }
+            }
+            run.assertIdentical(); // fails today: n0's version vectors differ
+        }
+    }
+
+    /** A conflict over two names of one directory is ended only by a repair that chooses for both. */
+    @Test
+    void aRepairMustChooseForEveryNameOfTheConflictsItEnds() {
+        ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
+        Group group = run.group;
+        Fid root = group.root();
+        group.recording = true;
+        group.allocateFrom(B, 1_000);
+        group.run(A, new Create(root, "n0", 0644, true));
+        group.run(A, new Rename(root, "n0", root, "n2"));
+        group.run(B, new Create(root, "n0", 0644, true));
+        ResolutionPlan.Planned plan = run.resolve();
+        assertThat(plan.conflicts()).singleElement().satisfies(c -> assertThat(c.names())
+                .containsExactlyInAnyOrder(new Conflict.Name(root, "n0"), new Conflict.Name(root, "n2")));
+
+        var partial = RepairPlanner.repairDir(root, List.of("n0"), List.of(1), false,
+                read(group, root, List.of("n0"), false), 5_000_000);
+        assertThat(partial).isInstanceOfSatisfying(RepairPlanner.Refused.class,
+                r -> assertThat(r.message()).contains("choose a replica for every name"));
+
+        var whole = RepairPlanner.repairDir(root, List.of("n0", "n2"), List.of(1, 0), false,
+                read(group, root, List.of("n0", "n2"), false), 5_000_000);
+        assertThat(whole).isInstanceOf(RepairPlanner.NamesRepair.class);
+        for (int r = 0; r < 2; r++) {
+            for (VolumeEvent e : RepairPlanner.namesRepairEvents(group.replicas[r].volume, r,
+                    (RepairPlanner.NamesRepair) whole)) {
+                group.replicas[r].apply(e);
+            }
+        }
+        run.assertIdentical();
+        assertThat(group.fid(0, "n0").vnode()).isEqualTo(1_000); // replica 1's /n0
+        assertThat(group.fid(0, "n2")).isNotNull(); // replica 0's, under the name it moved it to
+    }
+
+    /**
+     * Found by the property (shrunk): round 1, replica 0 removes /n0 (X) and creates another /n0 (Y) while replica 1
+     * stores into X; the repair keeps Y and X as /n0.conflict-r1. Round 2, replica 0 renames X to /n1 and links Y as
+     * /n2, replica 1 renames Y to /n1. The repair of /'s names decided to drop Y, judging by the first replica that
+     * showed it (one name) while another showed two: that replica refused (CHANGED) and the others performed the
+     * repair. Now any replica's version read counts.
+     */
+    @Test
+    void anObjectWithOtherNamesOnAnyReplicaIsNotDropped() {
+        var run = new ResolutionAndRepairPropertiesTest.Run(2);
+        run.perform(run.all, new ResolutionAndRepairPropertiesTest.Action(0, 0, 0, 0), 0);
+        boolean repaired = run.round(0, new ResolutionAndRepairPropertiesTest.Round(0,
+                List.of(new ResolutionAndRepairPropertiesTest.Action(3, 0, 0, 0),
+                        new ResolutionAndRepairPropertiesTest.Action(0, 0, 0, 0)),
+                List.of(new ResolutionAndRepairPropertiesTest.Action(6, 0, 0, 0)), List.of(0)));
+        assertThat(repaired).isTrue();
+        repaired = run.round(1, new ResolutionAndRepairPropertiesTest.Round(0,
+                List.of(new ResolutionAndRepairPropertiesTest.Action(5, 1, 0, 1),
+                        new ResolutionAndRepairPropertiesTest.Action(8, 0, 0, 2)),
+                List.of(new ResolutionAndRepairPropertiesTest.Action(5, 0, 0, 1)), List.of(1, 1, 0, 0)));
+        if (repaired) { // else refused by the coordinator, nothing done: the replicas still agree outside it
+            run.assertIdentical();
+        } else {
+            run.assertIdenticalOutsideConflicts();
+        }
+    }
+
+    /** Every replica's report of the directory and of {@code names}, as the coordinator gathers them. */
+    private static List<Map<String, RepairPlanner.Seen>> read(Group group, Fid dir, List<String> names,
+                                                              boolean renameOthers) {
+        List<Map<String, RepairPlanner.Seen>> seen = new ArrayList<>();
+        for (ModelVolume m : group.replicas) {
+            Map<String, RepairPlanner.Seen> byName = new HashMap<>();
+            for (String name : RepairPlanner.dirReads(names, renameOthers, group.size)) {
+                byName.put(name == null ? "" : name, RepairPlanner.read(m.volume, dir, name, 1 << 20));
+            }
+            seen.add(byName);
+        }
+        return seen;
+    }
+}
