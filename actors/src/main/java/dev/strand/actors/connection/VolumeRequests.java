@@ -1,5 +1,7 @@
 package dev.strand.actors.connection;
 
+import dev.strand.actors.volume.ObjectVersion;
+import dev.strand.actors.volume.ConflictEntry;
 import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.volume.VolumeReads;
 import dev.strand.actors.volume.ReplicaSummary;
@@ -135,7 +137,7 @@ final class VolumeRequests {
             }
             List<ConflictInfo> conflicts = new java.util.ArrayList<>();
             int left = VolumeListPages.PAGE_BYTES;
-            for (VolumeReplica.Result.ConflictEntry e : page.conflicts()) {
+            for (ConflictEntry e : page.conflicts()) {
                 ConflictInfo info = conflictInfo(e.conflict(), e.markedOn());
                 int cost = WireCodec.encode(info).length;
                 if (conflicts.size() == pageSize || (cost > left && !conflicts.isEmpty())) {
@@ -160,7 +162,7 @@ final class VolumeRequests {
             java.util.Set<dev.strand.volume.ConflictRecord> conflicts = new java.util.LinkedHashSet<>();
             java.util.Map<dev.strand.volume.ConflictRecord, java.util.Set<Integer>> markedOn = new java.util.HashMap<>();
             List<ReplicaObjectInfo> replicas = new java.util.ArrayList<>();
-            for (VolumeReplica.Result.ObjectVersion v : versions.versions()) {
+            for (ObjectVersion v : versions.versions()) {
                 for (dev.strand.volume.ConflictRecord c : v.conflicts()) {
                     conflicts.add(c);
                     markedOn.computeIfAbsent(c, x -> new java.util.TreeSet<>()).add(v.replica());

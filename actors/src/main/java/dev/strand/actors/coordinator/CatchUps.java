@@ -3,7 +3,7 @@ package dev.strand.actors.coordinator;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.metrics.StrandMetrics;
 import dev.strand.actors.volume.VolumeReplica.Command;
-import dev.strand.actors.volume.VolumeReplica.Cop2Update;
+import dev.strand.actors.volume.Cop2Update;
 import dev.strand.actors.volume.VolumeReplica.Result;
 import dev.strand.cop2.OperationPipeline;
 import dev.strand.replication.CatchUpPlanner;

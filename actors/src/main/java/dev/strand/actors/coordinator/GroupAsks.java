@@ -77,7 +77,7 @@ final class GroupAsks {
     void deliverOwedCop2(dev.strand.cop2.OperationPipeline<?, ?> pipeline, Runnable then) {
         List<CompletableFuture<Result>> acks = new ArrayList<>();
         for (int i = 0; i < replicas.size(); i++) {
-            List<dev.strand.actors.volume.VolumeReplica.Cop2Update> updates =
+            List<dev.strand.actors.volume.Cop2Update> updates =
                     Mutations.wire(pipeline.takeUnsent(i));
             if (!updates.isEmpty()) {
                 acks.add(askOrNull(i, r -> new dev.strand.actors.volume.VolumeReplica.Cop2(updates, r)));

@@ -1,5 +1,7 @@
 package dev.strand.actors.coordinator;
 
+import dev.strand.actors.volume.ObjectVersion;
+import dev.strand.actors.volume.ConflictEntry;
 import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.actors.volume.VolumeReplica.Result;
@@ -56,7 +58,7 @@ final class Repairs {
                 if (answers.get(i) instanceof Result.ConflictsPage page) {
                     any = true;
                     allLast &= page.last();
-                    for (Result.ConflictEntry e : page.conflicts()) {
+                    for (ConflictEntry e : page.conflicts()) {
                         union.computeIfAbsent(e.conflict(), c -> new TreeSet<>()).add(i);
                     }
                 }
@@ -67,7 +69,7 @@ final class Repairs {
             }
             // the replicas' pages hold the same conflicts unless a repair was interrupted; cut the union to one page
             boolean last = allLast;
-            List<Result.ConflictEntry> entries = new ArrayList<>();
+            List<ConflictEntry> entries = new ArrayList<>();
             int left = frames.pageBytes() - 64;
             for (Map.Entry<ConflictRecord, Set<Integer>> e : union.entrySet()) {
                 int cost = serialization.serialize(e.getKey()).get().length + 32;
@@ -76,7 +78,7 @@ final class Repairs {
                     break;
                 }
                 left -= cost;
-                entries.add(new Result.ConflictEntry(e.getKey(), List.copyOf(e.getValue())));
+                entries.add(new ConflictEntry(e.getKey(), List.copyOf(e.getValue())));
             }
             command.replyTo().tell(new Result.ConflictsPage(entries, last));
         }, true);
@@ -94,13 +96,13 @@ final class Repairs {
         }, true);
     }
 
-    private List<Result.ObjectVersion> versions(List<Result> answers) {
-        List<Result.ObjectVersion> versions = new ArrayList<>();
+    private List<ObjectVersion> versions(List<Result> answers) {
+        List<ObjectVersion> versions = new ArrayList<>();
         for (int i = 0; i < answers.size(); i++) {
             if (answers.get(i) instanceof Result.ObjectVersions v && !v.versions().isEmpty()) {
                 versions.add(v.versions().get(0));
             } else {
-                versions.add(new Result.ObjectVersion(i, null, false, null, true,
+                versions.add(new ObjectVersion(i, null, false, null, true,
                         answers.get(i) instanceof Result.Rejected r ? r.status() + ": " + r.message() : "did not answer",
                         List.of()));
             }
@@ -137,11 +139,11 @@ final class Repairs {
     }
 
     /** The replicas' versions as the planner reads them. */
-    private static List<RepairPlanner.Seen> seen(List<Result.ObjectVersion> versions) {
+    private static List<RepairPlanner.Seen> seen(List<ObjectVersion> versions) {
         return versions.stream().map(Repairs::seen).toList();
     }
 
-    private static RepairPlanner.Seen seen(Result.ObjectVersion v) {
+    private static RepairPlanner.Seen seen(ObjectVersion v) {
         return new RepairPlanner.Seen(v.vnode(), v.entriesComplete(), v.problem(), v.conflicts());
     }
 

@@ -45,7 +45,7 @@ final class RepairCommands {
     Effect<VolumeEvent, Volume> onListConflicts(Volume volume, ListConflicts command) {
         List<ConflictRecord> all = volume.conflicts().records();
         int max = command.max() <= 0 ? MAX_PAGE : Math.min(command.max(), MAX_PAGE);
-        List<Result.ConflictEntry> page = new ArrayList<>();
+        List<ConflictEntry> page = new ArrayList<>();
         int left = scope.frames.pageBytes() - 64;
         int i = Math.max(0, command.skip());
         for (; i < all.size() && page.size() < max; i++) {
@@ -54,7 +54,7 @@ final class RepairCommands {
                 break;
             }
             left -= cost;
-            page.add(new Result.ConflictEntry(all.get(i), List.of(scope.replicaIndex)));
+            page.add(new ConflictEntry(all.get(i), List.of(scope.replicaIndex)));
         }
         reply(command.replyTo(), new Result.ConflictsPage(page, i >= all.size()));
         return scope.effects.none();
@@ -69,10 +69,10 @@ final class RepairCommands {
      * This replica's version ({@link RepairPlanner#read}); a directory's entries as many as fit this replica's share
      * of half a page: the coordinator sends every replica's version in one answer (the rest of each version is small).
      */
-    private Result.ObjectVersion version(Volume volume, Fid dirFid, String name) {
+    private ObjectVersion version(Volume volume, Fid dirFid, String name) {
         RepairPlanner.Seen seen = RepairPlanner.read(volume, dirFid, name,
                 scope.frames.pageBytes() / (2 * Math.max(1, volume.replicas())));
-        return new Result.ObjectVersion(scope.replicaIndex, scope.node(), true, seen.vnode(), seen.entriesComplete(),
+        return new ObjectVersion(scope.replicaIndex, scope.node(), true, seen.vnode(), seen.entriesComplete(),
                 seen.problem(), seen.conflicts());
     }
 

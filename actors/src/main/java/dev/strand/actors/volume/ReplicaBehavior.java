@@ -1,15 +1,20 @@
 package dev.strand.actors.volume;
 
+import dev.strand.actors.cluster.ReplicaAllocationStrategy;
+import dev.strand.actors.cluster.ShardPerEntityExtractor;
 import dev.strand.actors.volume.VolumeReplica.*;
 import dev.strand.persistence.ChunkStore;
 import dev.strand.volume.Volume;
 import dev.strand.volume.VolumeEvent;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
@@ -37,6 +42,14 @@ final class ReplicaBehavior extends EventSourcedBehavior<Command, VolumeEvent, V
             context.setLoggerName(VolumeReplica.class);
             return new ReplicaBehavior(context, timers, entityId, chunks, settings);
         }));
+    }
+
+    /** Each replica its own shard, placed apart from its volume's other replicas (cluster package). */
+    static void initSharding(ActorSystem<?> system, ChunkStore chunks, VolumeSettings settings) {
+        ClusterSharding.get(system).init(Entity.of(VolumeReplica.ENTITY_TYPE_KEY,
+                        entityContext -> create(entityContext.getEntityId(), chunks, settings))
+                .withMessageExtractor(new ShardPerEntityExtractor<Command>())
+                .withAllocationStrategy(new ReplicaAllocationStrategy()));
     }
 
     // The command handlers, by what they do; none holds any of the volume's state (which is all in Volume).

@@ -1,6 +1,10 @@
 package dev.strand.actors.volume;
 
+import dev.strand.conflictrepair.PlanStep;
+import dev.strand.replication.VersionVector;
+import dev.strand.volume.ConflictRecord;
 import dev.strand.volume.RecentRequests;
+import dev.strand.volume.ResolutionLog;
 import dev.strand.volume.VnodeSync;
 import dev.strand.volume.VnodeVersion;
 import dev.strand.volume.VolumeEvent;
@@ -17,10 +21,9 @@ import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -50,8 +53,7 @@ import java.util.UUID;
  */
 public final class VolumeReplica {
 
-    public static final EntityTypeKey<Command> ENTITY_TYPE_KEY =
-            EntityTypeKey.create(Command.class, "VolumeReplica");
+    public static final EntityTypeKey<Command> ENTITY_TYPE_KEY = EntityTypeKey.create(Command.class, "VolumeReplica");
 
     /** On whose behalf every request acts until sessions authenticate (roadmap issue 4). */
     public static final String UNAUTHENTICATED_PRINCIPAL = "anonymous";
@@ -124,23 +126,6 @@ public final class VolumeReplica {
 
         public CommitStore withCop1(Cop1 cop1, ActorRef<Result> replyTo) {
             return new CommitStore(fid, blobId, length, clientId, requestId, replyTo, cop1);
-        }
-    }
-
-    /**
-     * The coordinator's part of a mutation: its operation id, the time every replica gives it (so that
-     * the replicas' times agree), and update sets of earlier operations piggybacked on it.
-     */
-    public record Cop1(long opId, long timeMillis, List<Cop2Update> cop2) implements CborSerializable {
-        public Cop1 {
-            cop2 = cop2 == null ? List.of() : List.copyOf(cop2);
-        }
-    }
-
-    /** The update set of operation {@code opId}: the replicas (slots) that applied it. */
-    public record Cop2Update(long opId, List<Integer> updateSet) implements CborSerializable {
-        public Cop2Update {
-            updateSet = List.copyOf(updateSet);
         }
     }
 
@@ -221,7 +206,7 @@ public final class VolumeReplica {
                                       ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
     /** Ends a catch-up: the source's volume vector and fid counters: {@link Result.Installed}. */
-    public record CompleteCatchUp(int sourceReplica, dev.strand.replication.VersionVector volumeVector,
+    public record CompleteCatchUp(int sourceReplica, VersionVector volumeVector,
                                   long nextVnode, long nextUnique, ActorRef<Result> replyTo)
             implements Command, ExpectsAnswer {}
 
@@ -256,9 +241,8 @@ public final class VolumeReplica {
      * Performs a resolution's steps, marks its conflicts and adopts the group's volume vector and fid counters, all in
      * one atomic write (which also empties its resolution log and pending-COP2 table): {@link Result.Installed}.
      */
-    public record ApplyResolution(List<dev.strand.conflictrepair.PlanStep> steps,
-                                  dev.strand.replication.VersionVector volumeVector, long nextVnode, long nextUnique,
-                                  ActorRef<Result> replyTo, List<dev.strand.volume.ConflictRecord> conflicts,
+    public record ApplyResolution(List<PlanStep> steps, VersionVector volumeVector, long nextVnode, long nextUnique,
+                                  ActorRef<Result> replyTo, List<ConflictRecord> conflicts,
                                   long resolution) implements Command, ExpectsAnswer {
         /**
          * {@code conflicts}: marked in the same write (absent, so none, from coordinators before conflict marking);
@@ -270,14 +254,12 @@ public final class VolumeReplica {
             conflicts = conflicts == null ? List.of() : List.copyOf(conflicts);
         }
 
-        public ApplyResolution(List<dev.strand.conflictrepair.PlanStep> steps,
-                               dev.strand.replication.VersionVector volumeVector, long nextVnode, long nextUnique,
-                               ActorRef<Result> replyTo, List<dev.strand.volume.ConflictRecord> conflicts) {
+        public ApplyResolution(List<PlanStep> steps, VersionVector volumeVector, long nextVnode, long nextUnique,
+                               ActorRef<Result> replyTo, List<ConflictRecord> conflicts) {
             this(steps, volumeVector, nextVnode, nextUnique, replyTo, conflicts, 0);
         }
 
-        public ApplyResolution(List<dev.strand.conflictrepair.PlanStep> steps,
-                               dev.strand.replication.VersionVector volumeVector, long nextVnode, long nextUnique,
+        public ApplyResolution(List<PlanStep> steps, VersionVector volumeVector, long nextVnode, long nextUnique,
                                ActorRef<Result> replyTo) {
             this(steps, volumeVector, nextVnode, nextUnique, replyTo, null, 0);
         }
@@ -289,8 +271,8 @@ public final class VolumeReplica {
      * A stage of another id drops what was held. {@link Result.Installed} (the items held so far) or UNAVAILABLE
      * beyond {@code ResolutionCommands.MAX_STAGED_BYTES}.
      */
-    public record StageResolution(long resolution, List<dev.strand.conflictrepair.PlanStep> steps,
-                                  List<dev.strand.volume.ConflictRecord> conflicts, ActorRef<Result> replyTo)
+    public record StageResolution(long resolution, List<PlanStep> steps,
+                                  List<ConflictRecord> conflicts, ActorRef<Result> replyTo)
             implements Command, ExpectsAnswer {
         public StageResolution {
             steps = steps == null ? List.of() : List.copyOf(steps);
@@ -304,7 +286,7 @@ public final class VolumeReplica {
      * its log's entries go ({@link dev.strand.volume.VolumeEvent.ResolutionLogTruncated}): {@link Result.Installed}
      * with how many; CHANGED if its vector moved on.
      */
-    public record ForgetSettledLog(dev.strand.replication.VersionVector volumeVector, ActorRef<Result> replyTo)
+    public record ForgetSettledLog(VersionVector volumeVector, ActorRef<Result> replyTo)
             implements Command, ExpectsAnswer {}
 
     // ---- conflicts and their repair (RepairCommands; the coordinator asks every replica) ------------------
@@ -348,7 +330,7 @@ public final class VolumeReplica {
      */
     public record RepairNames(Fid dir, List<String> names, List<VolumeSnapshot.EntryRecord> bindings,
                               List<VolumeSnapshot.VnodeRecord> objects, List<Fid> dropped,
-                              dev.strand.conflictrepair.PlanStep.Stamp dirStamp, List<Fid> cleared,
+                              PlanStep.Stamp dirStamp, List<Fid> cleared,
                               ActorRef<Result> replyTo) implements Command, ExpectsAnswer {
         public RepairNames {
             names = List.copyOf(names);
@@ -363,7 +345,7 @@ public final class VolumeReplica {
      * To a replica: performs a repair's {@code steps} for {@code object} and clears every conflict naming it, in one
      * atomic write ({@link VolumeEvent.ConflictRepaired}): {@code Done(Attr)}.
      */
-    public record RepairObject(Fid object, List<dev.strand.conflictrepair.PlanStep> steps, ActorRef<Result> replyTo)
+    public record RepairObject(Fid object, List<PlanStep> steps, ActorRef<Result> replyTo)
             implements Command, ExpectsAnswer {
         public RepairObject {
             steps = List.copyOf(steps);
@@ -439,7 +421,7 @@ public final class VolumeReplica {
          * fid counters (what a target takes when its catch-up completes).
          */
         record Versions(List<VnodeSync.Summary> summaries, boolean last,
-                        dev.strand.replication.VersionVector volumeVector, long nextVnode, long nextUnique)
+                        VersionVector volumeVector, long nextVnode, long nextUnique)
                 implements Result {}
 
         record Compared(VnodeSync.Differences differences) implements Result {}
@@ -464,18 +446,18 @@ public final class VolumeReplica {
          * A page of a replica's resolution log as a resolution reads it, with its fid counters and volume vector;
          * {@code more}: entries follow (absent, so false, from earlier releases, which sent the whole log).
          */
-        record ResolutionLogRead(List<dev.strand.volume.ResolutionLog.Entry> entries, boolean overflowed,
-                                 long nextVnode, long nextUnique, dev.strand.replication.VersionVector volumeVector,
+        record ResolutionLogRead(List<ResolutionLog.Entry> entries, boolean overflowed,
+                                 long nextVnode, long nextUnique, VersionVector volumeVector,
                                  boolean more) implements Result {
-            public ResolutionLogRead(List<dev.strand.volume.ResolutionLog.Entry> entries, boolean overflowed,
+            public ResolutionLogRead(List<ResolutionLog.Entry> entries, boolean overflowed,
                                      long nextVnode, long nextUnique,
-                                     dev.strand.replication.VersionVector volumeVector) {
+                                     VersionVector volumeVector) {
                 this(entries, overflowed, nextVnode, nextUnique, volumeVector, false);
             }
 
             /** This page followed by {@code next}'s entries (the pages of one read, in order). */
             public ResolutionLogRead followedBy(ResolutionLogRead next) {
-                List<dev.strand.volume.ResolutionLog.Entry> all = new java.util.ArrayList<>(entries);
+                List<ResolutionLog.Entry> all = new ArrayList<>(entries);
                 all.addAll(next.entries());
                 return new ResolutionLogRead(all, overflowed, nextVnode, nextUnique, volumeVector, next.more());
             }
@@ -484,20 +466,8 @@ public final class VolumeReplica {
         /** A page of conflicts; {@code last}: none follow. */
         record ConflictsPage(List<ConflictEntry> conflicts, boolean last) implements Result {}
 
-        /** A conflict and the replicas that hold it marked. */
-        record ConflictEntry(dev.strand.volume.ConflictRecord conflict, List<Integer> markedOn)
-                implements CborSerializable {}
-
         /** Replicas' versions of one object (see {@link ReadObjectVersion}). */
         record ObjectVersions(List<ObjectVersion> versions) implements Result {}
-
-        /**
-         * Replica {@code replica}'s version: {@code vnode} (null and a {@code problem} when it has none; a directory's
-         * entries cut to fit, {@code entriesComplete} false then) and the conflicts it marks on it or its name.
-         */
-        record ObjectVersion(int replica, String node, boolean available, VolumeSnapshot.VnodeRecord vnode,
-                             boolean entriesComplete, String problem, List<dev.strand.volume.ConflictRecord> conflicts)
-                implements CborSerializable {}
 
         /**
          * A page of a replica's images of the vnodes a resolution names ({@link dev.strand.conflictrepair.VnodeImages});
@@ -509,16 +479,14 @@ public final class VolumeReplica {
             }
 
             public ResolutionImages followedBy(ResolutionImages next) {
-                List<VolumeSnapshot.VnodeRecord> all = new java.util.ArrayList<>(images);
+                List<VolumeSnapshot.VnodeRecord> all = new ArrayList<>(images);
                 all.addAll(next.images());
                 return new ResolutionImages(all, next.more());
             }
         }
     }
 
-    // ---- creation ----------------------------------------------------------------------------
-
-    private VolumeReplica() {}
+    private VolumeReplica() {} // a protocol: creation below, behaviour in ReplicaBehavior
 
     public static Behavior<Command> create(String entityId, ChunkStore chunks, VolumeSettings settings) {
         return ReplicaBehavior.create(entityId, chunks, settings);
@@ -526,10 +494,6 @@ public final class VolumeReplica {
 
     /** Registers the entity type with Cluster Sharding on this node. */
     public static void init(ActorSystem<?> system, ChunkStore chunks, VolumeSettings settings) {
-        ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY,
-                        entityContext -> create(entityContext.getEntityId(), chunks, settings))
-                // Each replica its own shard, placed apart from its volume's other replicas (cluster package).
-                .withMessageExtractor(new dev.strand.actors.cluster.ShardPerEntityExtractor<Command>())
-                .withAllocationStrategy(new dev.strand.actors.cluster.ReplicaAllocationStrategy()));
+        ReplicaBehavior.initSharding(system, chunks, settings);
     }
 }

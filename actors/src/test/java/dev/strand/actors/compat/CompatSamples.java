@@ -1,5 +1,9 @@
 package dev.strand.actors.compat;
 
+import dev.strand.actors.volume.ObjectVersion;
+import dev.strand.actors.volume.ConflictEntry;
+import dev.strand.actors.volume.Cop2Update;
+import dev.strand.actors.volume.Cop1;
 import dev.strand.actors.volume.ReplicaVersion;
 import dev.strand.actors.volume.ReplicaSummary;
 import dev.strand.actors.registry.RegistryEvent;
@@ -330,15 +334,15 @@ final class CompatSamples {
         samples.put("volume-event.names-repaired", new VolumeEvent.NamesRepaired(DOCS, List.of("plan.txt"),
                 List.of(other, kept)));
         samples.put("replica-result.conflicts-page", new VolumeReplica.Result.ConflictsPage(List.of(
-                new VolumeReplica.Result.ConflictEntry(updateUpdate, List.of(0, 1, 2)),
-                new VolumeReplica.Result.ConflictEntry(nameName, List.of(1))), true));
+                new ConflictEntry(updateUpdate, List.of(0, 1, 2)),
+                new ConflictEntry(nameName, List.of(1))), true));
         VnodeRecord notes = volumeSnapshot().vnodes().get(2);
         samples.put("replica-result.object-versions", new VolumeReplica.Result.ObjectVersions(List.of(
-                new VolumeReplica.Result.ObjectVersion(0, "strand@127.0.0.1:25520", true, notes, true, null,
+                new ObjectVersion(0, "strand@127.0.0.1:25520", true, notes, true, null,
                         List.of(updateUpdate)),
-                new VolumeReplica.Result.ObjectVersion(1, "strand@127.0.0.1:25521", true, null, true,
+                new ObjectVersion(1, "strand@127.0.0.1:25521", true, null, true,
                         "no entry 'notes.txt' in 7.1.1 here", List.of()),
-                new VolumeReplica.Result.ObjectVersion(2, null, false, null, true, "did not answer", List.of()))));
+                new ObjectVersion(2, null, false, null, true, "did not answer", List.of()))));
     }
 
     /** Resolution's messages (added in v3): a participant's input and the steps it performs. */
@@ -450,14 +454,14 @@ final class CompatSamples {
         s.add("replica-command.open-for-fetch", new VolumeReplica.OpenForFetch(NOTES, connection));
         s.add("replica-command.get-stats", new VolumeReplica.GetStats(connection));
         s.add("replica-command.sweep-blobs", new VolumeReplica.SweepBlobs(connection));
-        VolumeReplica.Cop1 cop1 = new VolumeReplica.Cop1(4_294_967_312L, CREATED + 34_000,
-                List.of(new VolumeReplica.Cop2Update(4_294_967_311L, List.of(0, 1, 2))));
+        Cop1 cop1 = new Cop1(4_294_967_312L, CREATED + 34_000,
+                List.of(new Cop2Update(4_294_967_311L, List.of(0, 1, 2))));
         s.add("replica-command.execute.create.under-cop1", new VolumeReplica.Execute(
                 new Create(ROOT, "plan.txt", 0644, true), client, 34, connection, cop1));
         s.add("replica-command.commit-store.under-cop1",
                 new VolumeReplica.CommitStore(NOTES, NOTES_BLOB, 1_200, client, 35, connection, cop1));
         s.add("replica-command.cop2", new VolumeReplica.Cop2(
-                List.of(new VolumeReplica.Cop2Update(4_294_967_312L, List.of(0, 1))), connection));
+                List.of(new Cop2Update(4_294_967_312L, List.of(0, 1))), connection));
         s.add("replica-command.validate", new VolumeReplica.Validate(NOTES, connection));
         s.add("replica-command.list-blob-references", new VolumeReplica.ListBlobReferences(connection));
 

@@ -1,5 +1,7 @@
 package dev.strand.actors.coordinator;
 
+import dev.strand.actors.volume.Cop2Update;
+import dev.strand.actors.volume.Cop1;
 import dev.strand.actors.registry.MinReplicas;
 import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.actors.volume.ActorTestSupport;
@@ -124,7 +126,7 @@ class DetectionTest {
     /** Replica {@code r} applies {@code request} as operation {@code opId} of an earlier coordinator. */
     private VolumeReplica.Result.Done earlier(int r, long opId, long time, Request request) {
         real.get(r).tell(new VolumeReplica.Execute(request, "earlier", REQUEST_IDS.incrementAndGet(), client.getRef(),
-                new VolumeReplica.Cop1(opId, time, List.of())));
+                new Cop1(opId, time, List.of())));
         return client.expectMessageClass(VolumeReplica.Result.Done.class);
     }
 
@@ -250,7 +252,7 @@ class DetectionTest {
         replicas(2);
         long op = EARLIER_OP_IDS.incrementAndGet();
         earlier(0, op, 1, new Create(root, "both", 0644, true));
-        real.get(0).tell(new VolumeReplica.Cop2(List.of(new VolumeReplica.Cop2Update(op, List.of(0))), null));
+        real.get(0).tell(new VolumeReplica.Cop2(List.of(new Cop2Update(op, List.of(0))), null));
         coordinator(Duration.ofHours(1));
         awaitEveryReplicaCurrentWithEqualVectors();
         assertThat(names(1)).containsExactly("both");
@@ -284,7 +286,7 @@ class DetectionTest {
         awaitEveryReplicaCurrentWithEqualVectors();
         long op = EARLIER_OP_IDS.incrementAndGet();
         earlier(0, op, 1, new Create(root, "only-on-0", 0644, true));
-        real.get(0).tell(new VolumeReplica.Cop2(List.of(new VolumeReplica.Cop2Update(op, List.of(0))), null));
+        real.get(0).tell(new VolumeReplica.Cop2(List.of(new Cop2Update(op, List.of(0))), null));
 
         client.awaitAssert(RESOLVED, Duration.ofMillis(200), () -> {
             assertThat(names(1)).contains("only-on-0");

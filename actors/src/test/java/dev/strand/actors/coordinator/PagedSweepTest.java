@@ -1,5 +1,7 @@
 package dev.strand.actors.coordinator;
 
+import dev.strand.actors.volume.Cop2Update;
+import dev.strand.actors.volume.Cop1;
 import dev.strand.actors.FrameSizes;
 import dev.strand.actors.registry.MinReplicas;
 import dev.strand.actors.registry.VolumeRegistry;
@@ -172,13 +174,13 @@ class PagedSweepTest {
 
     @Test
     void aCop1MessageCarryingTheMostUpdateSetsACoordinatorKeepsForAReplicaFitsAFrame() {
-        List<VolumeReplica.Cop2Update> updates = new ArrayList<>();
+        List<Cop2Update> updates = new ArrayList<>();
         for (int i = 0; i < dev.strand.cop2.OperationPipeline.MAX_UNSENT_COP2; i++) {
-            updates.add(new VolumeReplica.Cop2Update(Long.MAX_VALUE - i, List.of(0, 1, 2, 3, 4)));
+            updates.add(new Cop2Update(Long.MAX_VALUE - i, List.of(0, 1, 2, 3, 4)));
         }
         frames.assertFits(new VolumeReplica.Cop2(updates, null));
         frames.assertFits(new VolumeReplica.Execute(new Create(Fid.root(VOLUME_ID), "n".repeat(255), 0644, true),
-                "c".repeat(256), Long.MAX_VALUE, null, new VolumeReplica.Cop1(Long.MAX_VALUE, Long.MAX_VALUE, updates)));
+                "c".repeat(256), Long.MAX_VALUE, null, new Cop1(Long.MAX_VALUE, Long.MAX_VALUE, updates)));
         int added = frames.bytes(new VolumeReplica.Cop2(updates, null)) - frames.bytes(new VolumeReplica.Cop2(List.of(), null));
         assertThat(added).isLessThanOrEqualTo(updates.size() * Mutations.COP2_UPDATE_BYTES);
     }

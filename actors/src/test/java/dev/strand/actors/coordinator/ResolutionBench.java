@@ -1,5 +1,6 @@
 package dev.strand.actors.coordinator;
 
+import dev.strand.actors.volume.Cop1;
 import dev.strand.actors.registry.MinReplicas;
 import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.actors.volume.ActorTestSupport;
@@ -109,7 +110,7 @@ class ResolutionBench {
                 client.expectMessageClass(VolumeReplica.Result.Done.class, Duration.ofSeconds(10));
                 real.get(1).tell(new VolumeReplica.Execute(new Create(dir, "made-on-the-other-side-" + i, 0644, true),
                         "other-side", REQUEST_IDS.incrementAndGet(), client.getRef(),
-                        new VolumeReplica.Cop1(ALONE_OP_IDS.incrementAndGet(), System.currentTimeMillis(), List.of())));
+                        new Cop1(ALONE_OP_IDS.incrementAndGet(), System.currentTimeMillis(), List.of())));
                 client.expectMessageClass(VolumeReplica.Result.Done.class, Duration.ofSeconds(10));
             }
             long partitioned = (System.nanoTime() - start) / 1_000_000;

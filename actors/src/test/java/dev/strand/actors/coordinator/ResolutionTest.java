@@ -1,5 +1,6 @@
 package dev.strand.actors.coordinator;
 
+import dev.strand.actors.volume.Cop1;
 import dev.strand.actors.volume.ReplicaSummary;
 import dev.strand.actors.volume.ReplicaVersion;
 import dev.strand.protocol.Status;
@@ -117,7 +118,7 @@ class ResolutionTest {
     /** Replica {@code r} alone applies {@code request} as an operation of a coordinator the others never heard of. */
     private VolumeReplica.Result.Done alone(int r, Request request) {
         real.get(r).tell(new VolumeReplica.Execute(request, "other-side", REQUEST_IDS.incrementAndGet(), client.getRef(),
-                new VolumeReplica.Cop1(ALONE_OP_IDS.incrementAndGet(), System.currentTimeMillis(), List.of())));
+                new Cop1(ALONE_OP_IDS.incrementAndGet(), System.currentTimeMillis(), List.of())));
         return client.expectMessageClass(VolumeReplica.Result.Done.class);
     }
 
@@ -221,7 +222,7 @@ class ResolutionTest {
     /** Replica {@code r} alone commits {@code blob} as {@code file}'s contents (the other side of a partition). */
     private void storeAlone(int r, Fid file, UUID blob, long length) {
         real.get(r).tell(new VolumeReplica.CommitStore(file, blob, length, "other-side", REQUEST_IDS.incrementAndGet(),
-                client.getRef(), new VolumeReplica.Cop1(ALONE_OP_IDS.incrementAndGet(), System.currentTimeMillis(),
+                client.getRef(), new Cop1(ALONE_OP_IDS.incrementAndGet(), System.currentTimeMillis(),
                 List.of())));
         client.expectMessageClass(VolumeReplica.Result.Done.class);
     }

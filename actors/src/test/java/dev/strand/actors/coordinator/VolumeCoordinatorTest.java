@@ -1,5 +1,7 @@
 package dev.strand.actors.coordinator;
 
+import dev.strand.actors.volume.Cop2Update;
+import dev.strand.actors.volume.Cop1;
 import dev.strand.actors.volume.ReplicaVersion;
 import dev.strand.actors.volume.ReplicaSummary;
 import dev.strand.actors.registry.MinReplicas;
@@ -447,7 +449,7 @@ class VolumeCoordinatorTest {
         client.expectMessageClass(VolumeReplica.Result.Done.class);
 
         replica.tell(new VolumeReplica.Execute(new Create(Fid.root(volumeId), "f", 0644, true), "c", 1,
-                client.getRef(), new VolumeReplica.Cop1(77, 1000, List.of())));
+                client.getRef(), new Cop1(77, 1000, List.of())));
         Attr file = (Attr) client.expectMessageClass(VolumeReplica.Result.Done.class).reply();
         replica.tell(new VolumeReplica.GetStats(client.getRef()));
         assertThat(client.expectMessageClass(VolumeReplica.Result.Stats.class).self().pendingCop2()).isEqualTo(1);
@@ -457,7 +459,7 @@ class VolumeCoordinatorTest {
             assertThat(client.expectMessageClass(VolumeReplica.Result.Stats.class).self().pendingCop2()).isZero();
             return null;
         });
-        replica.tell(new VolumeReplica.Cop2(List.of(new VolumeReplica.Cop2Update(77, List.of(0, 1, 2))), client.getRef()));
+        replica.tell(new VolumeReplica.Cop2(List.of(new Cop2Update(77, List.of(0, 1, 2))), client.getRef()));
         assertThat(client.expectMessageClass(VolumeReplica.Result.Cop2Done.class).applied()).isZero();
         replica.tell(new VolumeReplica.Validate(file.fid(), client.getRef()));
         assertThat(client.expectMessageClass(VolumeReplica.Result.Validation.class).replicas().get(0).versionVector())
@@ -472,11 +474,11 @@ class VolumeCoordinatorTest {
         replica.tell(new VolumeReplica.Initialize(volumeId, "vol", 1, client.getRef(), 2));
         client.expectMessageClass(VolumeReplica.Result.Done.class);
         replica.tell(new VolumeReplica.Execute(new Create(Fid.root(volumeId), "f", 0644, true), "c", 1,
-                client.getRef(), new VolumeReplica.Cop1(77, 1000, List.of())));
+                client.getRef(), new Cop1(77, 1000, List.of())));
         Attr file = (Attr) client.expectMessageClass(VolumeReplica.Result.Done.class).reply();
 
         replica.tell(new VolumeReplica.Execute(new MkDir(Fid.root(volumeId), "d", 0755), "c", 2,
-                client.getRef(), new VolumeReplica.Cop1(77, 2000, List.of())));
+                client.getRef(), new Cop1(77, 2000, List.of())));
 
         VolumeReplica.Result.Rejected refused = client.expectMessageClass(VolumeReplica.Result.Rejected.class);
         assertThat(refused.message()).contains("operation id 77 is already pending");
@@ -485,7 +487,7 @@ class VolumeCoordinatorTest {
         assertThat(stats.directories()).as("the second operation was not applied").isEqualTo(1);
         assertThat(stats.self().pendingCop2()).isEqualTo(1);
         // the update set for 77 still completes the first operation's vnodes
-        replica.tell(new VolumeReplica.Cop2(List.of(new VolumeReplica.Cop2Update(77, List.of(0, 1))), client.getRef()));
+        replica.tell(new VolumeReplica.Cop2(List.of(new Cop2Update(77, List.of(0, 1))), client.getRef()));
         assertThat(client.expectMessageClass(VolumeReplica.Result.Cop2Done.class).applied()).isEqualTo(1);
         replica.tell(new VolumeReplica.Validate(file.fid(), client.getRef()));
         assertThat(client.expectMessageClass(VolumeReplica.Result.Validation.class).replicas().get(0).versionVector())
@@ -500,11 +502,11 @@ class VolumeCoordinatorTest {
         replica.tell(new VolumeReplica.Initialize(volumeId, "vol", 1, client.getRef(), 3));
         client.expectMessageClass(VolumeReplica.Result.Done.class);
         replica.tell(new VolumeReplica.Execute(new Create(Fid.root(volumeId), "f", 0644, true), "c", 1,
-                client.getRef(), new VolumeReplica.Cop1(5, 1000, List.of())));
+                client.getRef(), new Cop1(5, 1000, List.of())));
         Attr file = (Attr) client.expectMessageClass(VolumeReplica.Result.Done.class).reply();
         assertThat(file.versionVector()).containsExactly(0L, 1L, 0L);
 
-        VolumeReplica.Cop2Update update = new VolumeReplica.Cop2Update(5, List.of(0, 1));
+        Cop2Update update = new Cop2Update(5, List.of(0, 1));
         replica.tell(new VolumeReplica.Cop2(List.of(update, update), client.getRef()));
         assertThat(client.expectMessageClass(VolumeReplica.Result.Cop2Done.class).applied()).isEqualTo(1);
         replica.tell(new VolumeReplica.Cop2(List.of(update), client.getRef()));

@@ -141,7 +141,7 @@ class FrameSizeTest {
         Walk allowed = new Walk(Fid.root(7), longest);
         VolumeReads.checkWalkSize(allowed);
         frames.assertFits(new VolumeReplica.Execute(allowed, "c".repeat(256), Long.MAX_VALUE, null,
-                new VolumeReplica.Cop1(Long.MAX_VALUE, Long.MAX_VALUE, List.of())));
+                new Cop1(Long.MAX_VALUE, Long.MAX_VALUE, List.of())));
     }
 
     @Test

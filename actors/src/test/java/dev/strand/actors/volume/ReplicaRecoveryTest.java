@@ -119,7 +119,7 @@ class ReplicaRecoveryTest {
         ActorRef<VolumeReplica.Command> replica = spawn(expiring);
         ask(replica, r -> new VolumeReplica.Initialize(volumeId, "recovery-" + volumeId, 1, r, 3));
         ask(replica, r -> new VolumeReplica.Execute(new Create(root, "f", 0644, true), "c", 1, r,
-                new VolumeReplica.Cop1(77, 1000, List.of())));
+                new Cop1(77, 1000, List.of())));
         TestProbe<VolumeReplica.Result> waiter = testKit.createTestProbe();
         waiter.awaitAssert(AWAIT, () -> {
             assertThat(statsOnceBack(replica).self().pendingCop2()).isZero();

@@ -60,11 +60,11 @@ class ReplicaResolutionLogTest {
         for (int i = 0; i < 4; i++) {
             long opId = 101 + i;
             assertThat(ask(replica, r -> new VolumeReplica.Execute(new Create(root, "f" + opId, 0644, true), "c",
-                    opId, r, new VolumeReplica.Cop1(opId, 1000 + opId, List.of()))))
+                    opId, r, new Cop1(opId, 1000 + opId, List.of()))))
                     .isInstanceOf(VolumeReplica.Result.Done.class);
         }
-        ask(replica, r -> new VolumeReplica.Cop2(List.of(new VolumeReplica.Cop2Update(101, List.of(0, 1, 2)),
-                new VolumeReplica.Cop2Update(102, List.of(0, 1))), r));
+        ask(replica, r -> new VolumeReplica.Cop2(List.of(new Cop2Update(101, List.of(0, 1, 2)),
+                new Cop2Update(102, List.of(0, 1))), r));
         return replica;
     }
 
@@ -99,7 +99,7 @@ class ReplicaResolutionLogTest {
         ActorRef<VolumeReplica.Command> recovered = testKit.spawn(VolumeReplica.create(entityId, chunks, snapshotting));
 
         assertThat(self(recovered).resolutionLogEntries()).isEqualTo(2);
-        ask(recovered, r -> new VolumeReplica.Cop2(List.of(new VolumeReplica.Cop2Update(103, List.of(0, 1, 2))), r));
+        ask(recovered, r -> new VolumeReplica.Cop2(List.of(new Cop2Update(103, List.of(0, 1, 2))), r));
         assertThat(self(recovered).resolutionLogEntries()).isEqualTo(1);
     }
 }
