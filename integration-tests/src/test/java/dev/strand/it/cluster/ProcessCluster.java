@@ -4,6 +4,7 @@ import dev.strand.client.BlockingStrandClient;
 import dev.strand.client.ClientSettings;
 import dev.strand.client.ServerAddress;
 import dev.strand.it.support.NetworkPartition;
+import dev.strand.it.support.PackagedServer;
 import dev.strand.it.support.SharedCassandra;
 import dev.strand.ops.management.ManagementProbe;
 
@@ -149,7 +150,7 @@ final class ProcessCluster implements AutoCloseable {
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m"));
             command.addAll(jvmOptions);
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.strand.ops.StrandMain",
+            command.addAll(List.of("-cp", PackagedServer.classPath(), "dev.strand.ops.StrandMain",
                     "server", "--port", String.valueOf(clientPort), "--cluster-port", String.valueOf(clusterPort),
                     "--management-port", String.valueOf(managementPort),
                     "--seed-nodes", seeds, "--keyspace", keyspace,

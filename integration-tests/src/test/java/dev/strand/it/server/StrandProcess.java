@@ -1,5 +1,6 @@
 package dev.strand.it.server;
 
+import dev.strand.it.support.PackagedServer;
 import dev.strand.it.support.SharedCassandra;
 import dev.strand.ops.management.ManagementProbe;
 
@@ -79,7 +80,7 @@ public final class StrandProcess implements AutoCloseable {
             command.add("-Dstrand.cassandra.lib=" + cassandraLib);
         }
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(PackagedServer.classPath());
         command.add("dev.strand.ops.StrandMain");
         command.addAll(List.of("server", "--port", String.valueOf(port),
                 "--management-port", String.valueOf(managementPort), "--keyspace", keyspace));
