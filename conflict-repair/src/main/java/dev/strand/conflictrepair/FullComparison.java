@@ -126,7 +126,7 @@ public final class FullComparison {
                 if (target == null || kept.contains(number)) {
                     continue;
                 }
-                boolean bound = boundAnywhere(number, target.unique(), result, held);
+                boolean bound = number == Fid.ROOT_VNODE || boundAnywhere(number, target.unique(), result, held);
                 if (!bound && parentKnown(target, result, held)) {
                     if (mine != null) {
                         drops.add(new PlanStep.Drop(new Fid(volumeId, number, mine.unique())));

@@ -36,7 +36,7 @@ class FullComparisonTest {
             entries.add(new EntryRecord(name, vnodeOf(name), 1, FileType.FILE));
         }
         return new VnodeRecord(vnode, 1, FileType.DIRECTORY, 0755, "o", 0, 2, 1, 1, dataVersion, vector, null, 0,
-                null, 0, entries);
+                null, vnode, entries); // the root is its own parent
     }
 
     /** Names "f<n>" bind vnode 100+n. */
