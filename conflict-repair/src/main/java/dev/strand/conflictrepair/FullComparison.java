@@ -82,6 +82,7 @@ public final class FullComparison {
             sources.add(new HashMap<>());
         }
         List<Conflict> conflicts = new ArrayList<>();
+        Map<Long, String> paths = pathIndex(held);
         Set<Long> kept = new TreeSet<>(); // objects in conflict, or bound under a name in conflict: left as they are
         for (long number : differing) {
             List<Integer> holders = new ArrayList<>();
@@ -97,7 +98,7 @@ public final class FullComparison {
             Fid fid = new Fid(volumeId, number, first.unique());
             if (holders.stream().anyMatch(r -> held.get(r).get(number).unique() != first.unique()
                     || held.get(r).get(number).type() != first.type())) {
-                conflicts.add(conflict(Conflict.Kind.FID_REUSED, List.of(fid), List.of(), holders,
+                conflicts.add(conflict(paths, Conflict.Kind.FID_REUSED, List.of(fid), List.of(), holders,
                         "vnode " + number + " is a different object on different replicas"));
                 kept.add(number);
                 continue;
@@ -109,9 +110,9 @@ public final class FullComparison {
                     sources.get(r).put(number, dominant);
                 }
             } else if (first.type() == FileType.DIRECTORY) {
-                mergeDirectory(volumeId, number, holders, held, result, sources, conflicts, kept);
+                mergeDirectory(volumeId, number, holders, held, result, sources, conflicts, kept, paths);
             } else {
-                conflicts.add(conflict(Conflict.Kind.UPDATE_UPDATE, List.of(fid), List.of(), holders,
+                conflicts.add(conflict(paths, Conflict.Kind.UPDATE_UPDATE, List.of(fid), List.of(), holders,
                         "changed on several replicas, and no version includes the others (found by full comparison)"));
                 kept.add(number);
             }
@@ -170,7 +171,8 @@ public final class FullComparison {
      */
     private static void mergeDirectory(long volumeId, long number, List<Integer> holders,
                                        List<Map<Long, VnodeRecord>> held, List<Map<Long, VnodeRecord>> result,
-                                       List<Map<Long, Integer>> sources, List<Conflict> conflicts, Set<Long> kept) {
+                                       List<Map<Long, Integer>> sources, List<Conflict> conflicts, Set<Long> kept,
+                                       Map<Long, String> paths) {
         Map<String, EntryRecord> union = new TreeMap<>();
         Set<String> clashing = new TreeSet<>();
         VersionVector merged = null;
@@ -204,7 +206,7 @@ public final class FullComparison {
                     }
                 }
             }
-            conflicts.add(conflict(Conflict.Kind.NAME_NAME, List.copyOf(new LinkedHashSet<>(objects)),
+            conflicts.add(conflict(paths, Conflict.Kind.NAME_NAME, List.copyOf(new LinkedHashSet<>(objects)),
                     clashing.stream().map(n -> new Conflict.Name(dirFid, n)).toList(), holders,
                     "names bound to different objects on different replicas (found by full comparison)"));
         }
@@ -262,12 +264,34 @@ public final class FullComparison {
         return false;
     }
 
-    private static Conflict conflict(Conflict.Kind kind, List<Fid> objects, List<Conflict.Name> names,
-                                     List<Integer> replicas, String reason) {
-        List<String> paths = new ArrayList<>();
-        for (int i = 0; i < objects.size() + names.size(); i++) {
-            paths.add("?");
+    private static Conflict conflict(Map<Long, String> paths, Conflict.Kind kind, List<Fid> objects,
+                                     List<Conflict.Name> names, List<Integer> replicas, String reason) {
+        List<String> hints = new ArrayList<>();
+        objects.forEach(o -> hints.add(paths.getOrDefault(o.vnode(), "?")));
+        names.forEach(n -> hints.add(paths.getOrDefault(n.dir().vnode(), "?") + "/" + n.name()));
+        return new Conflict(kind, objects, names, hints, Set.copyOf(replicas), List.of(), reason);
+    }
+
+    /** vnode -> a path hint, from the directories the replicas reported ("?" where the way up is not known). */
+    private static Map<Long, String> pathIndex(List<Map<Long, VnodeRecord>> held) {
+        Map<Long, Long> up = new HashMap<>();
+        Map<Long, String> nameOf = new HashMap<>();
+        held.forEach(m -> m.values().forEach(dir -> dir.entries().forEach(e -> {
+            if (up.putIfAbsent(e.vnode(), dir.vnode()) == null) {
+                nameOf.put(e.vnode(), e.name());
+            }
+        })));
+        Map<Long, String> paths = new HashMap<>();
+        for (Long vnode : up.keySet()) {
+            StringBuilder path = new StringBuilder();
+            long v = vnode;
+            for (int depth = 0; v != Fid.ROOT_VNODE && up.containsKey(v) && depth < 4096; depth++) {
+                path.insert(0, "/" + nameOf.get(v));
+                v = up.get(v);
+            }
+            paths.put(vnode, v == Fid.ROOT_VNODE ? path.toString() : "?" + path);
         }
-        return new Conflict(kind, objects, names, paths, Set.copyOf(replicas), List.of(), reason);
+        paths.put(Fid.ROOT_VNODE, "");
+        return paths;
     }
 }

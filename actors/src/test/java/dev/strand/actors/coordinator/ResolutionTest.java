@@ -643,7 +643,7 @@ class ResolutionTest {
                 file.fid()), "c", REQUEST_IDS.incrementAndGet(), r));
         assertThat(read).isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> {
             assertThat(rejected.status()).isEqualTo(Status.CONFLICT);
-            assertThat(rejected.message()).contains("UPDATE_UPDATE");
+            assertThat(rejected.message()).contains("UPDATE_UPDATE").contains("/f");
         });
         for (int r = 0; r < 2; r++) {
             assertThat(names(r)).as("replica " + r).containsExactlyInAnyOrderElementsOf(expected);
