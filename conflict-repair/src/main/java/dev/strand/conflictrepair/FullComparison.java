@@ -117,6 +117,7 @@ public final class FullComparison {
                 kept.add(number);
             }
         }
+        Set<Long> unbound = unbound(volumeId, differing, result, held, conflicts, kept, paths);
         Map<Integer, List<PlanStep>> steps = new HashMap<>();
         for (int r = 0; r < replicas; r++) {
             List<PlanStep> installs = new ArrayList<>();
@@ -127,8 +128,7 @@ public final class FullComparison {
                 if (target == null || kept.contains(number)) {
                     continue;
                 }
-                boolean bound = number == Fid.ROOT_VNODE || boundAnywhere(number, target.unique(), result, held);
-                if (!bound && parentKnown(target, result, held)) {
+                if (unbound.contains(number)) {
                     if (mine != null) {
                         drops.add(new PlanStep.Drop(new Fid(volumeId, number, mine.unique())));
                     }
@@ -140,6 +140,46 @@ public final class FullComparison {
             steps.put(r, installs);
         }
         return new ResolutionPlan.Planned(steps, conflicts, List.of());
+    }
+
+    /**
+     * The decided objects no directory of the result binds (never the root; never one whose parent no replica
+     * reported): they go. A directory that would go with names in it (removed on one side, created in on the
+     * other) is a REMOVE_UPDATE conflict instead, left as it is with everything under those names.
+     */
+    private static Set<Long> unbound(long volumeId, List<Long> differing, List<Map<Long, VnodeRecord>> result,
+                                     List<Map<Long, VnodeRecord>> held, List<Conflict> conflicts, Set<Long> kept,
+                                     Map<Long, String> paths) {
+        Set<Long> unbound = new TreeSet<>();
+        for (long number : differing) {
+            VnodeRecord target = null;
+            List<Integer> holders = new ArrayList<>();
+            for (int r = 0; r < held.size(); r++) {
+                target = target == null ? result.get(r).get(number) : target;
+                if (held.get(r).containsKey(number)) {
+                    holders.add(r);
+                }
+            }
+            if (target == null || kept.contains(number) || number == Fid.ROOT_VNODE
+                    || boundAnywhere(number, target.unique(), result, held) || !parentKnown(target, result, held)) {
+                continue;
+            }
+            if (target.type() == FileType.DIRECTORY && !target.entries().isEmpty()) {
+                conflicts.add(conflict(paths, Conflict.Kind.REMOVE_UPDATE, List.of(new Fid(volumeId, number,
+                        target.unique())), List.of(), holders, "a directory no longer named on one replica holds"
+                        + " names on another (found by full comparison)"));
+                kept.add(number);
+                for (Map<Long, VnodeRecord> images : held) {
+                    VnodeRecord dir = images.get(number);
+                    if (dir != null) {
+                        dir.entries().forEach(e -> kept.add(e.vnode()));
+                    }
+                }
+            } else {
+                unbound.add(number);
+            }
+        }
+        return unbound;
     }
 
     /** The holder whose version equals or dominates every other holder's, if there is one. */

@@ -119,6 +119,23 @@ class FullComparisonTest {
     }
 
     @Test
+    void aDirectoryRemovedOnOneSideWhileNamesWereCreatedInItOnTheOtherIsARemoveUpdateConflict() {
+        VnodeRecord rootZero = dir(ROOT, 2, vv(2, 1)); // removed "d" (vnode 150, so its name is "f50")
+        VnodeRecord rootOne = dir(ROOT, 1, vv(1, 1), "f50");
+        VnodeRecord d = new VnodeRecord(150, 1, FileType.DIRECTORY, 0755, "o", 0, 2, 1, 1, 2, vv(1, 2), null, 0, null,
+                ROOT, List.of(new EntryRecord("f1", 101, 1, FileType.FILE)));
+        VnodeRecord f1 = file(101, 1, vv(0, 1), 0644);
+        ResolutionPlan.Planned plan = FullComparison.decide(VOLUME, List.of(ROOT, 101L, 150L),
+                List.of(List.of(rootZero), List.of(rootOne, d, f1)));
+        assertThat(plan.conflicts()).singleElement().satisfies(c -> {
+            assertThat(c.kind()).isEqualTo(Conflict.Kind.REMOVE_UPDATE);
+            assertThat(c.objects()).containsExactly(new Fid(VOLUME, 150, 1));
+        });
+        assertThat(plan.steps().get(1)).containsExactly(new PlanStep.Install(0, rootZero));
+        assertThat(plan.steps().get(0)).as("nothing under the directory in conflict is copied").isEmpty();
+    }
+
+    @Test
     void aNameBoundToDifferentObjectsIsANameConflictWhileTheOtherNamesMerge() {
         VnodeRecord rootZero = new VnodeRecord(ROOT, 1, FileType.DIRECTORY, 0755, "o", 0, 2, 1, 1, 2, vv(2, 1),
                 null, 0, null, 0, List.of(new EntryRecord("f1", 101, 1, FileType.FILE),
