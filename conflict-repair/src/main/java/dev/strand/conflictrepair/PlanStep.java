@@ -16,7 +16,9 @@ import java.util.UUID;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "@type") // steps travel to the replicas under stable names
 @JsonSubTypes({@JsonSubTypes.Type(value = PlanStep.Replay.class, name = "Replay"),
         @JsonSubTypes.Type(value = PlanStep.TakeData.class, name = "TakeData"),
-        @JsonSubTypes.Type(value = PlanStep.Stamp.class, name = "Stamp")})
+        @JsonSubTypes.Type(value = PlanStep.Stamp.class, name = "Stamp"),
+        @JsonSubTypes.Type(value = PlanStep.Install.class, name = "Install"),
+        @JsonSubTypes.Type(value = PlanStep.Drop.class, name = "Drop")})
 public sealed interface PlanStep {
 
     /**
@@ -41,4 +43,13 @@ public sealed interface PlanStep {
      */
     record Stamp(Fid fid, long dataVersion, VersionVector versionVector, long mtimeMillis, long ctimeMillis)
             implements PlanStep {}
+
+    /**
+     * FULL COMPARISON: hold vnode {@code image.vnode()} exactly as {@code image} says (replica {@code fromReplica}'s
+     * version, or a directory merged from several), as a catch-up installs it; it replaces any vnode of that number.
+     */
+    record Install(int fromReplica, dev.strand.volume.VolumeSnapshot.VnodeRecord image) implements PlanStep {}
+
+    /** FULL COMPARISON: {@code fid} is bound by no directory of the result: it goes, as a catch-up removes it. */
+    record Drop(Fid fid) implements PlanStep {}
 }

@@ -42,6 +42,13 @@ public final class StepApplier {
                     v.owner(), d.size(), v.linkCount(), d.mtimeMillis(), v.ctimeMillis(), v.dataVersion(),
                     v.versionVector(), d.blobId(), d.blobLength(), v.symlinkTarget(), v.parent(), v.entries()));
         }
+        if (step instanceof PlanStep.Install i) {
+            return installed(i.fromReplica(), i.image());
+        }
+        if (step instanceof PlanStep.Drop d) {
+            existing(volume, d.fid());
+            return new VolumeEvent.VnodesInstalled(sourceReplica, List.of(), List.of(), List.of(d.fid().vnode()));
+        }
         PlanStep.Stamp s = (PlanStep.Stamp) step;
         VolumeSnapshot.VnodeRecord v = record(volume, s.fid());
         return installed(sourceReplica, new VolumeSnapshot.VnodeRecord(v.vnode(), v.unique(), v.type(), v.mode(),
@@ -73,6 +80,10 @@ public final class StepApplier {
                 numbers.add(d.fid().vnode());
             } else if (step instanceof PlanStep.Stamp s) {
                 numbers.add(s.fid().vnode());
+            } else if (step instanceof PlanStep.Install i) {
+                numbers.add(i.image().vnode());
+            } else if (step instanceof PlanStep.Drop d) {
+                numbers.add(d.fid().vnode());
             }
         }
         Volume copy = Volume.fromSnapshot(new VolumeSnapshot(true, volume.volumeId(), volume.volumeName(), 0, replica,

@@ -12,6 +12,7 @@ import dev.strand.conflictrepair.ResolutionPlan;
 import dev.strand.conflictrepair.ResolutionPlanner;
 import dev.strand.conflictrepair.VnodeImages;
 import dev.strand.cop2.OperationPipeline;
+import dev.strand.protocol.Status;
 import dev.strand.replication.StorageGroup;
 import dev.strand.replication.VersionVector;
 import dev.strand.volume.ConflictRecord;
@@ -37,8 +38,10 @@ import java.util.stream.Collectors;
  * replica applies the update sets it is owed); every replica reports its log, then its images of the vnodes the logs
  * name; the plan is made; each replica performs its steps in one atomic write, marks the plan's conflicts (objects
  * and names that could not be merged: each replica keeps its own version of them, and they answer CONFLICT until
- * {@code strand repair}) and adopts the group's new volume vector, and every replica is current. A plan that needs
- * a full comparison changes nothing: the replica stays diverged, with the reason in volume info.
+ * {@code strand repair}) and adopts the group's new volume vector, and every replica is current. When the logs
+ * cannot explain the difference (a log overflowed, a slot leads by more than its log holds, or every replica refused
+ * the plan), the replicas are compared object by object instead ({@link FullComparisons}), still paused, and the
+ * result is performed the same way.
  *
  * <p>Every replica of the group must answer: a log left out could hold operations the others lack. A participant
  * that fails while performing its steps leaves each replica either untouched or fully resolved (one atomic write
@@ -65,6 +68,11 @@ final class Resolutions {
     /** The diverged replica being resolved, or -1. */
     private int running = -1;
     private boolean flushStarted;
+    /** The running resolution fell back to a full comparison (it is not tried twice). */
+    private boolean comparingFully;
+    private long plannedNextVnode;
+    private long plannedNextUnique;
+    private final FullComparisons fullComparisons;
 
     Resolutions(ActorContext<Object> context, long volumeId,
                 List<? extends org.apache.pekko.actor.typed.RecipientRef<Command>> replicas, StorageGroup group,
@@ -81,6 +89,7 @@ final class Resolutions {
         this.resume = resume;
         this.stateChanged = stateChanged;
         this.catchUp = catchUp;
+        this.fullComparisons = new FullComparisons(context, volumeId, replicas.size(), asks, frames, this);
     }
 
     boolean running() {
@@ -94,6 +103,7 @@ final class Resolutions {
         }
         running = target;
         flushStarted = false;
+        comparingFully = false;
         pipeline.pause();
         context.getLog().info("Replica {} of volume {} diverged: resolving it with the others (mutations paused)",
                 target, volumeId);
@@ -146,7 +156,7 @@ final class Resolutions {
      * one replica's pages after another's; {@code then} runs in the coordinator with one answer per replica, its pages
      * joined (null where a page did not come; a refusal as it came). Mutations are paused, so pages do not shift.
      */
-    private void gatherPages(IntFunction<Function<org.apache.pekko.actor.typed.ActorRef<Result>, Command>> pageFrom,
+    void gatherPages(IntFunction<Function<org.apache.pekko.actor.typed.ActorRef<Result>, Command>> pageFrom,
                              Consumer<List<Result>> then) {
         List<CompletableFuture<Result>> answers = new ArrayList<>();
         for (int i = 0; i < replicas.size(); i++) {
@@ -231,8 +241,12 @@ final class Resolutions {
         String unexplained = dev.strand.conflictrepair.LogCoverage.unexplained(
                 logAnswers.stream().map(a -> ((Result.ResolutionLogRead) a).volumeVector()).toList(),
                 logAnswers.stream().map(a -> ((Result.ResolutionLogRead) a).entries().size()).toList());
+        VersionVector resolved = merged;
+        for (int slot = 0; slot < replicas.size(); slot++) {
+            resolved = resolved.increment(slot); // dominates every replica's vector before the resolution
+        }
         if (unexplained != null) {
-            finish("needs a full comparison (" + unexplained + "), which is not built yet");
+            compareFully(unexplained, resolved, nextVnode, nextUnique);
             return;
         }
         ResolutionPlan plan;
@@ -243,7 +257,7 @@ final class Resolutions {
             return;
         }
         if (plan instanceof ResolutionPlan.NeedsFullComparison full) {
-            finish("needs a full comparison (" + full.reason() + "), which is not built yet");
+            compareFully(full.reason(), resolved, nextVnode, nextUnique);
             return;
         }
         ResolutionPlan.Planned planned = (ResolutionPlan.Planned) plan;
@@ -253,13 +267,18 @@ final class Resolutions {
                     + ConflictTable.MAX_CONFLICTS + " can be marked");
             return;
         }
-        for (int slot = 0; slot < replicas.size(); slot++) {
-            merged = merged.increment(slot); // dominates every replica's vector before the resolution
-        }
-        perform(planned, merged, nextVnode, nextUnique);
+        perform(planned, resolved, nextVnode, nextUnique);
     }
 
-    private void perform(ResolutionPlan.Planned plan, VersionVector vector, long nextVnode, long nextUnique) {
+    private void compareFully(String why, VersionVector vector, long nextVnode, long nextUnique) {
+        comparingFully = true;
+        fullComparisons.run(why, vector, nextVnode, nextUnique);
+    }
+
+    /** Every replica performs its part of {@code plan} in one atomic write and adopts {@code vector}. */
+    void perform(ResolutionPlan.Planned plan, VersionVector vector, long nextVnode, long nextUnique) {
+        plannedNextVnode = nextVnode;
+        plannedNextUnique = nextUnique;
         List<ConflictRecord> conflicts = plan.conflicts().stream().map(Resolutions::record).toList();
         long id = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         List<CompletableFuture<Result>> answers = new ArrayList<>();
@@ -343,7 +362,7 @@ final class Resolutions {
      */
     private void confirm(List<Result> answers, VersionVector vector, int conflicts) {
         if (answers.stream().allMatch(a -> a instanceof Result.Installed)) {
-            performed(answers, List.of(), conflicts);
+            performed(answers, List.of(), conflicts, vector);
             return;
         }
         asks.gather(VolumeReplica.GetStats::new, stats -> {
@@ -354,11 +373,11 @@ final class Resolutions {
                     landed.add(i);
                 }
             }
-            performed(answers, landed, conflicts);
+            performed(answers, landed, conflicts, vector);
         });
     }
 
-    private void performed(List<Result> answers, List<Integer> landed, int conflicts) {
+    private void performed(List<Result> answers, List<Integer> landed, int conflicts, VersionVector vector) {
         List<Integer> done = new ArrayList<>();
         for (int i = 0; i < answers.size(); i++) {
             if (answers.get(i) instanceof Result.Installed || landed.contains(i)) {
@@ -366,6 +385,11 @@ final class Resolutions {
             }
         }
         int target = running;
+        if (done.isEmpty() && !comparingFully
+                && answers.stream().allMatch(a -> a instanceof Result.Rejected r && r.status() == Status.CHANGED)) {
+            compareFully("every replica refused the plan of the logs", vector, plannedNextVnode, plannedNextUnique);
+            return;
+        }
         if (done.isEmpty()) { // none changed (or none said so): as if it had not run
             finish("no replica performed its steps: " + answers);
             return;
@@ -390,7 +414,7 @@ final class Resolutions {
     }
 
     /** Ends a resolution that changed nothing: the target stays diverged, with {@code why}; mutations resume. */
-    private void finish(String why) {
+    void finish(String why) {
         int target = running;
         running = -1;
         group.divergedBecause(target, why);
@@ -405,7 +429,7 @@ final class Resolutions {
     }
 
     /** Which replica gave no answer of {@code type} (null: all did). */
-    private static String missing(List<Result> answers, Class<? extends Result> type) {
+    static String missing(List<Result> answers, Class<? extends Result> type) {
         for (int i = 0; i < answers.size(); i++) {
             if (!type.isInstance(answers.get(i))) {
                 return "replica " + i + (answers.get(i) instanceof Result.Rejected r ? " refused: " + r.message()

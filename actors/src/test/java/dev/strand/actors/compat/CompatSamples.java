@@ -376,6 +376,10 @@ final class CompatSamples {
                 List.of(new dev.strand.conflictrepair.PlanStep.Replay(opId, created)), List.of(), ask));
         samples.put("replica-command.apply-resolution.staged", new VolumeReplica.ApplyResolution(List.of(),
                 vector(4, 22, 1), 11, 11, ask, List.of(), 7_345_112_908_001L));
+        // a full comparison's result (no log explains the difference): whole vnodes installed, objects dropped
+        samples.put("replica-command.apply-resolution.full-comparison", new VolumeReplica.ApplyResolution(List.of(
+                new dev.strand.conflictrepair.PlanStep.Install(1, images.get(images.size() - 1)),
+                new dev.strand.conflictrepair.PlanStep.Drop(NOTES)), vector(4, 22, 1), 11, 11, ask));
         // a group seen current with one vector forgets its logged operations (every replica holds them)
         samples.put("replica-command.forget-settled-log", new VolumeReplica.ForgetSettledLog(vector(4, 22, 1), ask));
     }

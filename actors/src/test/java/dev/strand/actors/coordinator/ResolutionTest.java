@@ -59,6 +59,8 @@ class ResolutionTest {
     private final List<ActorRef<VolumeReplica.Command>> real = new ArrayList<>();
     private final List<AtomicBoolean> cut = new ArrayList<>();
     private ActorRef<VolumeReplica.Command> coordinator;
+    /** The replicas' settings (a test may make their resolution logs small, to overflow them). */
+    private dev.strand.actors.volume.VolumeSettings settings = ActorTestSupport.quietSettings();
 
     @AfterEach
     void shutdown() {
@@ -73,7 +75,7 @@ class ResolutionTest {
             String entityId = VolumeReplica.entityId(volumeId, r);
             ids.add(entityId);
             ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(entityId, chunks,
-                    ActorTestSupport.quietSettings()));
+                    settings));
             replica.tell(new VolumeReplica.Initialize(volumeId, "vol", 1, client.getRef(), replicas));
             client.expectMessageClass(VolumeReplica.Result.Done.class, Duration.ofSeconds(20));
             AtomicBoolean cutOff = new AtomicBoolean();
@@ -572,5 +574,81 @@ class ResolutionTest {
         for (int r = 0; r < 3; r++) {
             assertThat(names(r)).as("replica " + r).containsExactlyInAnyOrderElementsOf(expected);
         }
+    }
+
+    // ---- full comparison: the logs overflowed, so they cannot explain the difference --------------
+
+    private void startWithResolutionLogsOf(int limit) {
+        var quiet = ActorTestSupport.quietSettings();
+        settings = new dev.strand.actors.volume.VolumeSettings(quiet.blobDeleteDelay(), quiet.sweepInterval(),
+                quiet.idleBlobAge(), quiet.snapshotEvery(), quiet.snapshotsToKeep(), quiet.cop2Expiry(), limit);
+        start(2);
+    }
+
+    /** {@code creates} files on each side of the partition (replica 1 cut off), more than the logs hold. */
+    private List<String> createOnBothSides(int creates) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < creates; i++) {
+            mutate(new Create(root, "zero-" + i, 0644, true));
+            alone(1, new Create(root, "one-" + i, 0644, true));
+            names.add("zero-" + i);
+            names.add("one-" + i);
+        }
+        return names;
+    }
+
+    @Test
+    void replicasWhoseLogsOverflowedAreComparedObjectByObjectAndAllEndCurrentWithEveryName() {
+        startWithResolutionLogsOf(5);
+        Attr changed = (Attr) mutate(new Create(root, "changed-on-one-side", 0644, true)).reply();
+        // both replicas hold one version of it (its COP2 landed) before the partition: a change on one side dominates
+        client.awaitAssert(RESOLVED, Duration.ofMillis(50), () -> assertThat(version(1, changed.fid()))
+                .extracting(ReplicaVersion::versionVector, ReplicaVersion::dataVersion)
+                .containsExactly(version(0, changed.fid()).versionVector(), version(0, changed.fid()).dataVersion()));
+        cut.get(1).set(true);
+        List<String> expected = createOnBothSides(20);
+        alone(1, new SetAttr(changed.fid(), 0600, null, null));
+        expected.add("changed-on-one-side");
+        assertThat(((VolumeReplica.Result.Stats) ask(VolumeReplica.GetStats::new)).group())
+                .as("replica 0's log overflowed").extracting(ReplicaSummary::resolutionLogEntries).contains(5);
+        cut.get(1).set(false);
+
+        awaitEveryReplicaCurrentWithEqualVectors();
+        for (int r = 0; r < 2; r++) {
+            assertThat(names(r)).as("replica " + r).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(attr(r, changed.fid()).mode() & 0777).as("replica " + r + ": the one-side change")
+                    .isEqualTo(0600);
+        }
+        VolumeReplica.Result.Stats stats = stats();
+        assertThat(stats.group()).extracting(ReplicaSummary::conflicts).containsOnly(0);
+        assertThat(stats.group()).extracting(ReplicaSummary::resolutionLogEntries).containsOnly(0);
+        mutate(new Create(root, "after", 0644, true)); // the volume goes on, on both
+        assertThat(names(1)).contains("after");
+    }
+
+    @Test
+    void aFileChangedOnBothSidesOfOverflowedLogsIsAConflictAndTheRestConverges() {
+        startWithResolutionLogsOf(5);
+        Attr file = (Attr) mutate(new Create(root, "f", 0644, true)).reply();
+        cut.get(1).set(true);
+        assertThat(store(file.fid(), UUID.randomUUID(), 10)).isInstanceOf(VolumeReplica.Result.Done.class);
+        storeAlone(1, file.fid(), UUID.randomUUID(), 20);
+        List<String> expected = createOnBothSides(20);
+        expected.add("f");
+        cut.get(1).set(false);
+
+        awaitEveryReplicaCurrentWithEqualVectors();
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(1);
+        VolumeReplica.Result read = ask(r -> new VolumeReplica.Execute(new dev.strand.protocol.message.GetAttr(
+                file.fid()), "c", REQUEST_IDS.incrementAndGet(), r));
+        assertThat(read).isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> {
+            assertThat(rejected.status()).isEqualTo(Status.CONFLICT);
+            assertThat(rejected.message()).contains("UPDATE_UPDATE").contains("/f");
+        });
+        for (int r = 0; r < 2; r++) {
+            assertThat(names(r)).as("replica " + r).containsExactlyInAnyOrderElementsOf(expected);
+        }
+        assertThat(version(0, file.fid()).versionVector()).as("each replica keeps its own version")
+                .isNotEqualTo(version(1, file.fid()).versionVector());
     }
 }
