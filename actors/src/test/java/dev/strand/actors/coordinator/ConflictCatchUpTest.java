@@ -1,0 +1,208 @@
+package dev.strand.actors.coordinator;
+
+import dev.strand.actors.registry.MinReplicas;
+import dev.strand.actors.registry.VolumeRegistry;
+import dev.strand.actors.volume.ActorTestSupport;
+import dev.strand.actors.volume.Cop1;
+import dev.strand.actors.volume.ReplicaSummary;
+import dev.strand.actors.volume.VolumeReplica;
+import dev.strand.cop2.OperationIds;
+import dev.strand.persistence.InMemoryChunkStore;
+import dev.strand.protocol.Status;
+import dev.strand.protocol.message.Attr;
+import dev.strand.protocol.message.Create;
+import dev.strand.protocol.message.Fid;
+import dev.strand.protocol.message.GetAttr;
+import dev.strand.protocol.message.Request;
+import dev.strand.protocol.message.Walk;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * CATCH-UP of conflicts: three replicas; a resolution marks a conflict, but replica 2 never gets its
+ * {@code ApplyResolution} (as if it failed right then), so the coordinator marks it behind and catches it up from a
+ * replica that performed the resolution. It must end marking the conflict as its source does.
+ */
+class ConflictCatchUpTest {
+
+    private static final AtomicLong VOLUME_IDS = new AtomicLong(1900);
+    private static final AtomicLong REQUEST_IDS = new AtomicLong(1);
+    private static final AtomicLong ALONE_OP_IDS = new AtomicLong(OperationIds.FIRST + (1L << 40));
+    private static final Duration SETTLED = Duration.ofSeconds(30);
+
+    private final ActorTestKit testKit = ActorTestKit.create(ActorTestSupport.inMemoryPersistence());
+    private final TestProbe<VolumeReplica.Result> client = testKit.createTestProbe();
+    private final long volumeId = VOLUME_IDS.incrementAndGet();
+    private final Fid root = Fid.root(volumeId);
+    private final List<ActorRef<VolumeReplica.Command>> real = new ArrayList<>();
+    private final List<AtomicBoolean> cut = new ArrayList<>();
+    /** Replica 2 never receives a resolution's steps (it stays behind and catches up instead). */
+    private final AtomicBoolean dropResolutionTo2 = new AtomicBoolean(true);
+    private ActorRef<VolumeReplica.Command> coordinator;
+
+    @AfterEach
+    void shutdown() {
+        testKit.shutdownTestKit();
+    }
+
+    private void start(int replicas) {
+        InMemoryChunkStore chunks = new InMemoryChunkStore(() -> 0L);
+        Map<String, RecipientRef<VolumeReplica.Command>> refs = new HashMap<>();
+        List<String> ids = new ArrayList<>();
+        for (int r = 0; r < replicas; r++) {
+            String entityId = VolumeReplica.entityId(volumeId, r);
+            ids.add(entityId);
+            ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(entityId, chunks,
+                    ActorTestSupport.quietSettings()));
+            replica.tell(new VolumeReplica.Initialize(volumeId, "vol", 1, client.getRef(), replicas));
+            client.expectMessageClass(VolumeReplica.Result.Done.class, Duration.ofSeconds(20));
+            AtomicBoolean cutOff = new AtomicBoolean();
+            real.add(replica);
+            cut.add(cutOff);
+            boolean dropsResolution = r == 2;
+            refs.put(entityId, testKit.spawn(Behaviors.<VolumeReplica.Command>receiveMessage(message -> {
+                boolean dropped = dropsResolution && dropResolutionTo2.get()
+                        && (message instanceof VolumeReplica.ApplyResolution
+                        || message instanceof VolumeReplica.StageResolution);
+                if (!cutOff.get() && !dropped) {
+                    replica.tell(message);
+                }
+                return Behaviors.same();
+            })));
+        }
+        VolumeRegistry.VolumeRecord record = new VolumeRegistry.VolumeRecord(volumeId, "vol", replicas, 1, ids,
+                MinReplicas.normalize(MinReplicas.ONE));
+        AtomicLong nextLease = new AtomicLong(OperationIds.FIRST);
+        Behavior<VolumeRegistry.Command> registry = Behaviors.receiveMessage(message -> {
+            if (message instanceof VolumeRegistry.LookupId lookup) {
+                lookup.replyTo().tell(new VolumeRegistry.Result.Volume(record));
+            } else if (message instanceof VolumeRegistry.LeaseOperationIds lease) {
+                lease.replyTo().tell(new VolumeRegistry.Result.OperationIdLease(nextLease.getAndAdd(1000), 1000));
+            }
+            return Behaviors.same();
+        });
+        coordinator = testKit.spawn(VolumeCoordinator.create(volumeId, refs::get, testKit.spawn(registry), chunks,
+                new VolumeCoordinator.Settings(Duration.ofMillis(500), Duration.ofMillis(50), Duration.ofHours(1),
+                        Duration.ZERO)));
+    }
+
+    private VolumeReplica.Result ask(Function<ActorRef<VolumeReplica.Result>, VolumeReplica.Command> command) {
+        coordinator.tell(command.apply(client.getRef()));
+        return client.receiveMessage(Duration.ofSeconds(5));
+    }
+
+    private VolumeReplica.Result.Done mutate(Request request) {
+        VolumeReplica.Result result = ask(r -> new VolumeReplica.Execute(request, "test-client",
+                REQUEST_IDS.incrementAndGet(), r));
+        assertThat(result).as("the mutation succeeded").isInstanceOf(VolumeReplica.Result.Done.class);
+        return (VolumeReplica.Result.Done) result;
+    }
+
+    /** Replicas {@code rs} alone apply {@code request} as one operation of a coordinator the others never heard of. */
+    private VolumeReplica.Result.Done alone(List<Integer> rs, Request request) {
+        Cop1 cop1 = new Cop1(ALONE_OP_IDS.incrementAndGet(), System.currentTimeMillis(), List.of());
+        long requestId = REQUEST_IDS.incrementAndGet();
+        VolumeReplica.Result.Done done = null;
+        for (int r : rs) {
+            real.get(r).tell(new VolumeReplica.Execute(request, "other-side", requestId, client.getRef(), cop1));
+            done = client.expectMessageClass(VolumeReplica.Result.Done.class);
+        }
+        return done;
+    }
+
+    private void storeAlone(int r, Fid file, long length) {
+        real.get(r).tell(new VolumeReplica.CommitStore(file, UUID.randomUUID(), length, "other-side",
+                REQUEST_IDS.incrementAndGet(), client.getRef(), new Cop1(ALONE_OP_IDS.incrementAndGet(),
+                System.currentTimeMillis(), List.of())));
+        client.expectMessageClass(VolumeReplica.Result.Done.class);
+    }
+
+    private VolumeReplica.Result.Stats stats() {
+        return (VolumeReplica.Result.Stats) ask(VolumeReplica.GetStats::new);
+    }
+
+    /** What replica {@code r} itself answers to {@code request}. */
+    private VolumeReplica.Result onReplica(int r, Request request) {
+        real.get(r).tell(new VolumeReplica.Execute(request, "c", REQUEST_IDS.incrementAndGet(), client.getRef()));
+        return client.receiveMessage(Duration.ofSeconds(5));
+    }
+
+    /** Every replica current with one volume vector, after replica 2 was caught up rather than resolved. */
+    private void awaitSettled() {
+        client.awaitAssert(SETTLED, Duration.ofMillis(200), () -> {
+            VolumeReplica.Result.Stats stats = stats();
+            assertThat(stats.group()).extracting(ReplicaSummary::state).containsOnly("current");
+            assertThat(stats.group()).extracting(ReplicaSummary::versionVector)
+                    .containsOnly(stats.group().get(0).versionVector());
+            return null;
+        });
+    }
+
+    private static void assertConflict(VolumeReplica.Result result, String kind) {
+        assertThat(result).isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> {
+            assertThat(rejected.status()).isEqualTo(Status.CONFLICT);
+            assertThat(rejected.message()).contains(kind);
+        });
+    }
+
+    @Test
+    void aReplicaCaughtUpFromOneThatMarksAConflictMarksItTooAndAnswersConflict() {
+        start(3);
+        Attr file = (Attr) mutate(new Create(root, "f", 0644, true)).reply();
+        cut.get(1).set(true);
+        assertThat(ask(r -> new VolumeReplica.CommitStore(file.fid(), UUID.randomUUID(), 10, "test-client",
+                REQUEST_IDS.incrementAndGet(), r))).isInstanceOf(VolumeReplica.Result.Done.class);
+        storeAlone(1, file.fid(), 20);
+        cut.get(1).set(false);
+
+        awaitSettled();
+        assertThat(stats().group()).as("replica 2 adopted the conflict with its source's state")
+                .extracting(ReplicaSummary::conflicts).containsOnly(1);
+        assertConflict(onReplica(2, new GetAttr(file.fid())), "UPDATE_UPDATE");
+        VolumeReplica.Result.ConflictsPage listed = (VolumeReplica.Result.ConflictsPage) ask(
+                r -> new VolumeReplica.ListConflicts(0, 0, r));
+        assertThat(listed.conflicts()).singleElement()
+                .satisfies(e -> assertThat(e.markedOn()).containsExactly(0, 1, 2));
+    }
+
+    @Test
+    void aNameInConflictKeepsItsConflictAndTheSourcesBindingOnAReplicaCaughtUp() {
+        start(3);
+        mutate(new Create(root, "untouched", 0644, true));
+        cut.get(1).set(true);
+        cut.get(2).set(true);
+        Attr mine = (Attr) mutate(new Create(root, "n", 0644, true)).reply(); // replica 0 only
+        Attr theirs = (Attr) alone(List.of(1, 2), new Create(root, "n", 0640, true)).reply(); // 1 and 2 as one side
+        cut.get(1).set(false);
+        cut.get(2).set(false);
+
+        awaitSettled();
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(1);
+        assertConflict(onReplica(2, new Walk(root, List.of("n"))), "NAME_NAME");
+        VolumeReplica.Result.ObjectVersions shown = (VolumeReplica.Result.ObjectVersions) ask(
+                r -> new VolumeReplica.ReadObjectVersion(root, "n", r));
+        List<Fid> bound = shown.versions().stream()
+                .map(v -> new Fid(volumeId, v.vnode().vnode(), v.vnode().unique())).toList();
+        assertThat(bound).as("each replica keeps its own object; replica 2 its source's").hasSize(3)
+                .contains(mine.fid(), theirs.fid());
+        assertThat(shown.versions()).allSatisfy(v -> assertThat(v.conflicts()).hasSize(1));
+    }
+}
