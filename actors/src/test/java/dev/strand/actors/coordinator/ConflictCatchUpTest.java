@@ -12,7 +12,10 @@ import dev.strand.protocol.Status;
 import dev.strand.protocol.message.Attr;
 import dev.strand.protocol.message.Create;
 import dev.strand.protocol.message.Fid;
+import dev.strand.protocol.message.DirEntry;
 import dev.strand.protocol.message.GetAttr;
+import dev.strand.protocol.message.ReadDir;
+import dev.strand.protocol.message.ReadDirReply;
 import dev.strand.protocol.message.Request;
 import dev.strand.protocol.message.Walk;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -156,6 +159,20 @@ class ConflictCatchUpTest {
         });
     }
 
+    /**
+     * READ_DIR with attributes (ls -l) of the root on every replica: one entry in conflict does not fail the listing;
+     * each entry comes with the replica's own attributes of it (protocol 6.12).
+     */
+    private void assertListedWithAttributes(String name) {
+        for (int r = 0; r < 3; r++) {
+            VolumeReplica.Result listed = onReplica(r, new ReadDir(root, null, 1000, true));
+            assertThat(listed).as("replica " + r).isInstanceOf(VolumeReplica.Result.Done.class);
+            ReadDirReply page = (ReadDirReply) ((VolumeReplica.Result.Done) listed).reply();
+            assertThat(page.entries()).as("replica " + r).extracting(DirEntry::name).contains(name);
+            assertThat(page.entries()).allSatisfy(e -> assertThat(e.attr()).as(e.name()).isNotNull());
+        }
+    }
+
     private static void assertConflict(VolumeReplica.Result result, String kind) {
         assertThat(result).isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> {
             assertThat(rejected.status()).isEqualTo(Status.CONFLICT);
@@ -177,6 +194,7 @@ class ConflictCatchUpTest {
         assertThat(stats().group()).as("replica 2 adopted the conflict with its source's state")
                 .extracting(ReplicaSummary::conflicts).containsOnly(1);
         assertConflict(onReplica(2, new GetAttr(file.fid())), "UPDATE_UPDATE");
+        assertListedWithAttributes("f");
         VolumeReplica.Result.ConflictsPage listed = (VolumeReplica.Result.ConflictsPage) ask(
                 r -> new VolumeReplica.ListConflicts(0, 0, r));
         assertThat(listed.conflicts()).singleElement()
@@ -197,6 +215,7 @@ class ConflictCatchUpTest {
         awaitSettled();
         assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(1);
         assertConflict(onReplica(2, new Walk(root, List.of("n"))), "NAME_NAME");
+        assertListedWithAttributes("n");
         VolumeReplica.Result.ObjectVersions shown = (VolumeReplica.Result.ObjectVersions) ask(
                 r -> new VolumeReplica.ReadObjectVersion(root, "n", r));
         List<Fid> bound = shown.versions().stream()
