@@ -66,6 +66,13 @@ class ConflictCatchUpTest {
         testKit.shutdownTestKit();
     }
 
+    /** While set, replica 1 keeps the repair reads it is sent here (released by {@link #releaseHeldReads}). */
+    private final AtomicBoolean holdReadsTo1 = new AtomicBoolean();
+    private final List<VolumeReplica.Command> heldReads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** What replica 0 received, in order (the kinds of messages). */
+    private final List<String> receivedBy0 = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private Duration replicaTimeout = Duration.ofMillis(500);
+
     private void start(int replicas) {
         InMemoryChunkStore chunks = new InMemoryChunkStore(() -> 0L);
         Map<String, RecipientRef<VolumeReplica.Command>> refs = new HashMap<>();
@@ -85,7 +92,14 @@ class ConflictCatchUpTest {
                 boolean dropped = dropsResolution && dropResolutionTo2.get()
                         && (message instanceof VolumeReplica.ApplyResolution
                         || message instanceof VolumeReplica.StageResolution);
-                if (!cutOff.get() && !dropped) {
+                if (real.size() > 1 && replica == real.get(1) && holdReadsTo1.get()
+                        && message instanceof VolumeReplica.ReadObjectVersion) {
+                    heldReads.add(message);
+                } else if (!cutOff.get() && !dropped) {
+                    if (replica == real.get(0)) {
+                        receivedBy0.add(message instanceof VolumeReplica.Execute e
+                                ? e.request().getClass().getSimpleName() : message.getClass().getSimpleName());
+                    }
                     replica.tell(message);
                 }
                 return Behaviors.same();
@@ -103,7 +117,7 @@ class ConflictCatchUpTest {
             return Behaviors.same();
         });
         coordinator = testKit.spawn(VolumeCoordinator.create(volumeId, refs::get, testKit.spawn(registry), chunks,
-                new VolumeCoordinator.Settings(Duration.ofMillis(500), Duration.ofMillis(50), Duration.ofHours(1),
+                new VolumeCoordinator.Settings(replicaTimeout, Duration.ofMillis(50), Duration.ofHours(1),
                         Duration.ZERO)));
     }
 
@@ -178,6 +192,54 @@ class ConflictCatchUpTest {
             assertThat(rejected.status()).isEqualTo(Status.CONFLICT);
             assertThat(rejected.message()).contains(kind);
         });
+    }
+
+    private void releaseHeldReads() {
+        holdReadsTo1.set(false);
+        heldReads.forEach(real.get(1)::tell);
+        heldReads.clear();
+    }
+
+    /**
+     * A repair reads every replica's version, then applies: a mutation that arrives meanwhile waits until the repair
+     * is applied (mutations paused as for a resolution), so what the repair read is what it overwrites.
+     */
+    @Test
+    void aRepairPausesMutationsFromItsReadingUntilItIsApplied() {
+        replicaTimeout = Duration.ofSeconds(2); // a held read is still answered in time
+        start(2);
+        Attr file = (Attr) mutate(new Create(root, "f", 0644, true)).reply();
+        cut.get(1).set(true);
+        assertThat(ask(r -> new VolumeReplica.CommitStore(file.fid(), UUID.randomUUID(), 10, "test-client",
+                REQUEST_IDS.incrementAndGet(), r))).isInstanceOf(VolumeReplica.Result.Done.class);
+        storeAlone(1, file.fid(), 20);
+        cut.get(1).set(false);
+        client.awaitAssert(SETTLED, Duration.ofMillis(200), () -> {
+            VolumeReplica.Result.Stats stats = stats();
+            assertThat(stats.group()).extracting(ReplicaSummary::state).containsOnly("current");
+            assertThat(stats.group()).extracting(ReplicaSummary::conflicts).containsOnly(1);
+            return null;
+        });
+
+        holdReadsTo1.set(true);
+        receivedBy0.clear();
+        TestProbe<VolumeReplica.Result> repairer = testKit.createTestProbe();
+        coordinator.tell(new VolumeReplica.RepairFile(root, "f", 1, repairer.getRef()));
+        client.awaitAssert(Duration.ofSeconds(5), Duration.ofMillis(20), () -> {
+            assertThat(heldReads).as("the repair is reading").isNotEmpty();
+            return null;
+        });
+        TestProbe<VolumeReplica.Result> writer = testKit.createTestProbe();
+        coordinator.tell(new VolumeReplica.Execute(new Create(root, "during-repair", 0644, true), "test-client",
+                REQUEST_IDS.incrementAndGet(), writer.getRef()));
+        writer.expectNoMessage(Duration.ofMillis(500)); // held: the repair has read but not applied
+        assertThat(receivedBy0).contains("ReadObjectVersion").doesNotContain("Create");
+
+        releaseHeldReads();
+        assertThat(repairer.receiveMessage(Duration.ofSeconds(5))).isInstanceOf(VolumeReplica.Result.Done.class);
+        assertThat(writer.receiveMessage(Duration.ofSeconds(5))).isInstanceOf(VolumeReplica.Result.Done.class);
+        assertThat(receivedBy0.indexOf("RepairObject")).as("the repair was applied before the create went out")
+                .isLessThan(receivedBy0.lastIndexOf("Create"));
     }
 
     @Test
