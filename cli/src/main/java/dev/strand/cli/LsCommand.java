@@ -70,6 +70,9 @@ public final class LsCommand extends ClientCommand {
         int size = 1;
         for (DirEntry e : page) {
             Attr a = e.attr();
+            if (a == null) { // the serving replica holds no version of it (an entry in conflict): name only
+                continue;
+            }
             links = Math.max(links, Integer.toString(a.linkCount()).length());
             owner = Math.max(owner, ownerOf(a).length());
             size = Math.max(size, Long.toString(a.size()).length());
@@ -78,6 +81,10 @@ public final class LsCommand extends ClientCommand {
         for (DirEntry e : page) {
             Attr a = e.attr();
             String target = targets.get(e.name());
+            if (a == null) {
+                out().printf("?????????? %s%n", e.name());
+                continue;
+            }
             out().printf(format, Formats.modeString(a.type(), a.mode()), a.linkCount(), ownerOf(a), a.size(),
                     Formats.listTime(a.mtimeMillis()), e.name(), target == null ? "" : " -> " + target);
         }

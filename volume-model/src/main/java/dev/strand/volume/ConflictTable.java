@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * RESOLUTION: a replica's conflicts, in the order they were marked, indexed by object (vnode number) and by name, so
  * that the check every read and mutation makes costs two hash lookups (none while the table is empty). Changed only by
- * {@link Volume}'s event handler ({@link VolumeEvent.ConflictsMarked}, {@link VolumeEvent.ConflictRepaired}); travels in
+ * {@link Volume}'s event handler ({@link VolumeEvent.ConflictsMarked}, {@link VolumeEvent.ConflictRepaired}, {@link VolumeEvent.ConflictsAdopted}); travels in
  * the snapshot. Bounded: resolution marks no more than {@link #MAX_CONFLICTS} (a plan with more stays undone).
  */
 public final class ConflictTable {

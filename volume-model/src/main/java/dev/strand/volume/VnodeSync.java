@@ -122,7 +122,7 @@ public final class VnodeSync {
                     wanted.add(s.vnode());
                 }
                 m = mine.hasNext() ? mine.next() : null;
-            } else if (!inConflict(target, s.vnode())) {
+            } else { // one the target lacks, in conflict or not: its directory, copied from the source, binds it
                 wanted.add(s.vnode());
             }
         }
@@ -140,7 +140,8 @@ public final class VnodeSync {
 
     /**
      * An object in conflict on the target keeps the target's own version: a catch-up never copies over it (nor
-     * removes it), or the version the repair may choose would be lost. Its vector stays unequal until repair.
+     * removes it), or the version the repair may choose would be lost. Its vector stays unequal until repair. One the
+     * target does not hold is copied (the source's directory, copied too, names it).
      */
     private static boolean inConflict(Volume target, long vnode) {
         return target.conflicts().ofObject(vnode) != null;

@@ -321,6 +321,11 @@ public final class Volume {
             onCaughtUp(e);
         } else if (event instanceof VolumeEvent.ConflictsMarked e) {
             e.conflicts().forEach(conflicts::add);
+        } else if (event instanceof VolumeEvent.ConflictsAdopted e) {
+            if (e.first()) {
+                conflicts = new ConflictTable();
+            }
+            e.conflicts().forEach(conflicts::add);
         } else if (event instanceof VolumeEvent.ConflictRepaired e) {
             conflicts.repaired(e.object());
         } else if (event instanceof VolumeEvent.NamesRepaired e) {

@@ -249,6 +249,17 @@ public sealed interface VolumeEvent extends Serialized {
     }
 
     /**
+     * The conflicts of {@code sourceReplica}, a page of them: with {@code first} they replace this replica's (those the
+     * source no longer holds were repaired while this replica was away), later pages add to them. Sent in a catch-up's
+     * last round, so a replica copied from one that marks conflicts marks them too and answers CONFLICT as it does.
+     */
+    record ConflictsAdopted(int sourceReplica, List<ConflictRecord> conflicts, boolean first) implements VolumeEvent {
+        public ConflictsAdopted {
+            conflicts = conflicts == null ? List.of() : List.copyOf(conflicts);
+        }
+    }
+
+    /**
      * The catch-up from {@code sourceReplica} is complete: this replica holds its vnodes, and takes its volume
      * version vector and fid counters. Pending COP2 entries are dropped (the installed versions include them).
      */

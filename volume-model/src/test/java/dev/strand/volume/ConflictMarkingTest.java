@@ -170,4 +170,16 @@ class ConflictMarkingTest {
         assertThat(differences.wanted()).contains(g.vnode()).doesNotContain(f.vnode());
         assertThat(differences.extra()).doesNotContain(f.vnode());
     }
+
+    /** The source's object in conflict that the target never held (the other side's, under a name in conflict). */
+    @Test
+    void catchingUpCopiesAnObjectInConflictThatTheTargetLacks() {
+        ModelVolume source = new ModelVolume(1, 2, "client-2");
+        Fid theirs = source.file(source.root(), "n").fid();
+        var summaries = VnodeSync.summaries(source.volume, 0, VnodeSync.SUMMARY_PAGE);
+        model.apply(new VolumeEvent.ConflictsMarked(List.of(updateUpdate(theirs, "/n"))));
+
+        VnodeSync.Differences differences = VnodeSync.compare(model.volume, 0, summaries, true);
+        assertThat(differences.wanted()).contains(theirs.vnode());
+    }
 }

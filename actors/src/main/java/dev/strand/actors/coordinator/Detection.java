@@ -78,7 +78,7 @@ final class Detection {
             return;
         }
         if (pipeline.isPaused()) {
-            answer(null, List.of("nothing: a catch-up's last round or a resolution runs now"));
+            answer(null, List.of("nothing: a catch-up's last round, a resolution or a repair runs now"));
             return;
         }
         running = true;

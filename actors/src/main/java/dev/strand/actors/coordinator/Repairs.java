@@ -7,6 +7,7 @@ import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.actors.volume.VolumeReplica.Result;
 import dev.strand.conflictrepair.PlanStep;
 import dev.strand.conflictrepair.RepairPlanner;
+import dev.strand.cop2.OperationPipeline;
 import dev.strand.protocol.Status;
 import dev.strand.protocol.message.Fid;
 import dev.strand.volume.ConflictRecord;
@@ -24,8 +25,10 @@ import java.util.TreeSet;
  * CONFLICTS, the coordinator's side of {@code strand repair}: it asks every replica, since each keeps its own
  * version of what is in conflict. Listing and showing combine the answers of the replicas that gave one; a repair
  * needs every replica's answer (a replica left out would keep its version and its conflict), reads every replica's
- * version first, and changes nothing if one of them does not answer. Mutations are not paused: the object in conflict
- * refuses every change (CONFLICT) until its replica's repair lands.
+ * version first, and changes nothing if one of them does not answer. A repair pauses mutations as a resolution does
+ * (what is in flight finishes, every replica applies the update sets it is owed, then the repair reads and applies,
+ * then mutations resume), so nothing changes between what it read and what it writes; while another pause holds
+ * them (a catch-up's last round, a resolution, a group check, another repair) it is refused with UNAVAILABLE.
  */
 final class Repairs {
 
@@ -35,10 +38,21 @@ final class Repairs {
     private final dev.strand.volume.FrameBudget frames;
     private final org.apache.pekko.serialization.Serialization serialization;
 
-    Repairs(ActorContext<Object> context, GroupAsks asks, VolumeRegistry.VolumeRecord volume) {
+    private final OperationPipeline<?, ?> pipeline;
+    /** Mutations may start again. */
+    private final Runnable resume;
+    /** The repair waiting for the pause to take hold (in-flight operations to finish), or null. */
+    private Runnable waiting;
+    /** A repair holds the pause. */
+    private boolean running;
+
+    Repairs(ActorContext<Object> context, GroupAsks asks, VolumeRegistry.VolumeRecord volume,
+            OperationPipeline<?, ?> pipeline, Runnable resume) {
         this.context = context;
         this.asks = asks;
         this.volume = volume;
+        this.pipeline = pipeline;
+        this.resume = resume;
         this.frames = dev.strand.volume.FrameBudget.of(context.getSystem().settings().config());
         this.serialization = org.apache.pekko.serialization.SerializationExtension.get(
                 org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(context.getSystem()));
@@ -111,17 +125,63 @@ final class Repairs {
     }
 
     /**
+     * Runs {@code repair} once mutations are paused and every replica applied the update sets it is owed; false (the
+     * client told UNAVAILABLE) when another pause holds mutations.
+     */
+    private boolean paused(ActorRef<Result> client, Runnable repair) {
+        if (running || pipeline.isPaused()) {
+            client.tell(new Result.Rejected(Status.UNAVAILABLE, "volume '" + volume.name() + "' holds its changes "
+                    + "for a catch-up, a resolution, a group check or another repair now; nothing was changed; "
+                    + "try again"));
+            return false;
+        }
+        running = true;
+        waiting = repair;
+        pipeline.pause();
+        afterOperation();
+        return true;
+    }
+
+    /** An operation finished: once nothing is in flight, the waiting repair starts. */
+    void afterOperation() {
+        if (running && waiting != null && pipeline.idle()) {
+            Runnable repair = waiting;
+            waiting = null;
+            asks.deliverOwedCop2(pipeline, repair);
+        }
+    }
+
+    /** Whether a repair holds mutations paused. */
+    boolean running() {
+        return running;
+    }
+
+    /** The repair's answer: mutations resume first. */
+    private void answer(ActorRef<Result> client, Result result) {
+        if (running) {
+            running = false;
+            pipeline.resume();
+            resume.run();
+        }
+        client.tell(result);
+    }
+
+    /**
      * Replica {@code keep}'s version of the file becomes every replica's: the kept contents and attributes, and one
      * final version (the merge of every replica's vector with every slot one higher, so it dominates each of them; a
      * data version one above the highest), installed with the end of the conflict on every replica.
      */
     void repairFile(VolumeReplica.RepairFile command) {
+        paused(command.replyTo(), () -> readThenRepairFile(command));
+    }
+
+    private void readThenRepairFile(VolumeReplica.RepairFile command) {
         ActorRef<Result> client = command.replyTo();
         asks.gather(r -> new VolumeReplica.ReadObjectVersion(command.dir(), command.name(), r), answers -> {
             asks.noteAnswers(answers);
             for (int i = 0; i < answers.size(); i++) {
                 if (!(answers.get(i) instanceof Result.ObjectVersions)) {
-                    client.tell(new Result.Rejected(Status.UNAVAILABLE, "replica " + i + " ("
+                    answer(client, new Result.Rejected(Status.UNAVAILABLE, "replica " + i + " ("
                             + volume.replicaEntityIds().get(i) + ") of volume '" + volume.name() + "' did not answer"
                             + (answers.get(i) instanceof Result.Rejected r ? " (" + r.message() + ")" : "")
                             + "; a repair needs every replica; nothing was changed"));
@@ -131,7 +191,7 @@ final class Repairs {
             var decision = RepairPlanner.repairFile(volume.name(), command.dir(), command.name(), command.keep(),
                     seen(versions(answers)), System.currentTimeMillis());
             if (decision instanceof RepairPlanner.Refused refused) {
-                client.tell(new Result.Rejected(refused.status(), refused.message()));
+                answer(client, new Result.Rejected(refused.status(), refused.message()));
                 return;
             }
             perform(command, (RepairPlanner.FileRepair) decision);
@@ -174,12 +234,12 @@ final class Repairs {
         if (not.isEmpty()) {
             context.getLog().info("Volume {}: {} repaired from replica {} on every replica", volume.id(), fid,
                     command.keep());
-            command.replyTo().tell(new Result.Done(((Result.Done) done.get(command.keep())).reply()));
+            answer(command.replyTo(), new Result.Done(((Result.Done) done.get(command.keep())).reply()));
             return;
         }
         context.getLog().warn("Volume {}: the repair of {} was performed on replicas {} only; not on {}", volume.id(),
                 fid, performed, not);
-        command.replyTo().tell(new Result.Rejected(Status.UNAVAILABLE, "the repair of " + fid + " was performed on "
+        answer(command.replyTo(), new Result.Rejected(Status.UNAVAILABLE, "the repair of " + fid + " was performed on "
                 + "replicas " + performed + " but not on " + not + "; run it again: the conflict stays marked there"));
     }
 
@@ -200,6 +260,11 @@ final class Repairs {
             command.replyTo().tell(new Result.Rejected(Status.INVALID_ARGUMENT, invalid));
             return;
         }
+        paused(command.replyTo(), () -> readThenRepairDir(command));
+    }
+
+    private void readThenRepairDir(VolumeReplica.RepairDir command) {
+        int replicas = volume.replicaEntityIds().size();
         List<String> reads = RepairPlanner.dirReads(command.names(), command.renameOthers(), replicas);
         List<java.util.concurrent.CompletableFuture<Result>> answers = new ArrayList<>();
         for (int i = 0; i < replicas; i++) {
@@ -228,7 +293,7 @@ final class Repairs {
             for (int j = 0; j < reads.size(); j++) {
                 Result answer = flat.get(i * reads.size() + j);
                 if (!(answer instanceof Result.ObjectVersions v) || v.versions().isEmpty()) {
-                    command.replyTo().tell(new Result.Rejected(Status.UNAVAILABLE, "replica " + i + " ("
+                    answer(command.replyTo(), new Result.Rejected(Status.UNAVAILABLE, "replica " + i + " ("
                             + volume.replicaEntityIds().get(i) + ") of volume '" + volume.name() + "' did not answer"
                             + (answer instanceof Result.Rejected r ? " (" + r.message() + ")" : "")
                             + "; a repair needs every replica; nothing was changed"));
@@ -241,7 +306,7 @@ final class Repairs {
         var decision = RepairPlanner.repairDir(command.dir(), command.names(), command.keep(), command.renameOthers(),
                 seen, System.currentTimeMillis());
         if (decision instanceof RepairPlanner.Refused refused) {
-            command.replyTo().tell(new Result.Rejected(refused.status(), refused.message()));
+            answer(command.replyTo(), new Result.Rejected(refused.status(), refused.message()));
             return;
         }
         RepairPlanner.NamesRepair repair = (RepairPlanner.NamesRepair) decision;
@@ -250,7 +315,7 @@ final class Repairs {
         int bytes = serialization.serialize(new VolumeReplica.RepairNames(dirFid, repair.names(), repair.bindings(),
                 repair.objects(), repair.dropped(), repair.dirStamp(), repair.cleared(), null)).get().length;
         if (bytes > frames.pageBytes()) {
-            command.replyTo().tell(new Result.Rejected(Status.INVALID_ARGUMENT, "the repair of " + command.names().size()
+            answer(command.replyTo(), new Result.Rejected(Status.INVALID_ARGUMENT, "the repair of " + command.names().size()
                     + " names takes " + bytes + " bytes, more than one message holds: repair fewer names at a time"));
             return;
         }
@@ -279,12 +344,12 @@ final class Repairs {
         }
         if (not.isEmpty()) {
             context.getLog().info("Volume {}: {} was performed on every replica", volume.id(), what);
-            client.tell(new Result.Done(((Result.Done) done.get(0)).reply()));
+            answer(client, new Result.Done(((Result.Done) done.get(0)).reply()));
             return;
         }
         context.getLog().warn("Volume {}: {} was performed on replicas {} only; not on {}", volume.id(), what,
                 performed, not);
-        client.tell(new Result.Rejected(Status.UNAVAILABLE, what + " was performed on replicas " + performed
+        answer(client, new Result.Rejected(Status.UNAVAILABLE, what + " was performed on replicas " + performed
                 + " but not on " + not + "; run it again: the conflict stays marked there"));
     }
 

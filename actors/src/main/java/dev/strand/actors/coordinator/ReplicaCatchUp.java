@@ -1,5 +1,7 @@
 package dev.strand.actors.coordinator;
 
+import dev.strand.actors.volume.ConflictEntry;
+import dev.strand.volume.ConflictRecord;
 import dev.strand.volume.RecentRequests;
 import dev.strand.volume.VnodeSync;
 import dev.strand.actors.volume.VolumeReplica;
@@ -78,13 +80,28 @@ final class ReplicaCatchUp {
     /** Set for the last round, which runs with mutations paused: nothing may change under it. */
     private volatile boolean finalRound;
 
-    /** One pass over every vnode; with {@code complete}, also the end of the catch-up. */
+    /** The source's last page of versions in the latest pass (its volume vector and fid counters). */
+    private volatile Result.Versions lastPage;
+
+    /**
+     * One pass over every vnode; with {@code complete}, also the end of the catch-up. The last round copies the
+     * source's conflicts after its pass (objects the target held in conflict kept its own version in it); if the
+     * target held conflicts, a second pass follows, so an object whose conflict was repaired while the target was
+     * away (not in the source's conflicts any more) is copied too.
+     */
     CompletionStage<Outcome> round(boolean complete) {
         finalRound = complete;
-        return pagesFrom(0, new Outcome(0), complete);
+        if (!complete) {
+            return pagesFrom(0, new Outcome(0));
+        }
+        return ask(target, VolumeReplica.GetStats::new, Result.Stats.class).thenCompose(stats ->
+                pagesFrom(0, new Outcome(0)).thenCompose(outcome -> adoptConflicts(0)
+                        .thenCompose(adopted -> stats.self().conflicts() > 0 ? pagesFrom(0, outcome)
+                                : CompletableFuture.completedFuture(outcome))))
+                .thenCompose(outcome -> complete(lastPage, outcome));
     }
 
-    private CompletionStage<Outcome> pagesFrom(long after, Outcome soFar, boolean complete) {
+    private CompletionStage<Outcome> pagesFrom(long after, Outcome soFar) {
         return ask(source, r -> new VolumeReplica.ListVersions(after, VnodeSync.SUMMARY_PAGE, r), Result.Versions.class)
                 .thenCompose(versions -> ask(target, r -> new VolumeReplica.CompareVersions(after,
                         versions.summaries(), versions.last(), r), Result.Compared.class)
@@ -93,13 +110,14 @@ final class ReplicaCatchUp {
                         .thenCompose(copied -> {
                             Outcome next = new Outcome(soFar.installed() + (int) copied[0]);
                             if (copied[1] > after) { // the target had too many extra vnodes for one answer
-                                return pagesFrom(copied[1], next, complete);
+                                return pagesFrom(copied[1], next);
                             }
                             if (!versions.last()) {
                                 long last = versions.summaries().get(versions.summaries().size() - 1).vnode();
-                                return pagesFrom(last, next, complete);
+                                return pagesFrom(last, next);
                             }
-                            return complete ? complete(versions, next) : CompletableFuture.completedFuture(next);
+                            lastPage = versions;
+                            return CompletableFuture.completedFuture(next);
                         }));
     }
 
@@ -180,6 +198,23 @@ final class ReplicaCatchUp {
         return adoptRecentRequests(0).thenCompose(adopted -> ask(target, r -> new VolumeReplica.CompleteCatchUp(
                 sourceIndex, lastPage.volumeVector(), lastPage.nextVnode(), lastPage.nextUnique(), r),
                 Result.Installed.class).thenApply(done -> outcome));
+    }
+
+    /**
+     * The source's conflicts page by page (each cut to fit one message, as {@code strand repair list} reads them), the
+     * first page replacing the target's: the target marks what the source marks, and only that (a source without
+     * conflicts clears those the target kept from before).
+     */
+    private CompletionStage<Integer> adoptConflicts(int skip) {
+        return ask(source, r -> new VolumeReplica.ListConflicts(skip, 0, r), Result.ConflictsPage.class)
+                .thenCompose(page -> {
+                    List<ConflictRecord> records = page.conflicts().stream().map(ConflictEntry::conflict).toList();
+                    return ask(target, r -> new VolumeReplica.AdoptConflicts(sourceIndex, records, skip == 0, r),
+                            Result.Installed.class)
+                            .thenCompose(done -> page.last() || records.isEmpty()
+                                    ? CompletableFuture.completedFuture(skip + records.size())
+                                    : adoptConflicts(skip + records.size()));
+                });
     }
 
     private CompletionStage<Integer> adoptRecentRequests(int skip) {

@@ -272,6 +272,7 @@ public final class VolumeCoordinator {
             catchUps.afterOperation();
             detection.afterOperation();
             settling.afterOperation();
+            repairs.afterOperation();
         });
         var pipeline = mutations.pipeline();
         asks = new GroupAsks(context, replicas, group, settings.replicaTimeout());
@@ -290,7 +291,10 @@ public final class VolumeCoordinator {
         }, catchUps::schedule);
         queries.onDisagreement(() -> detection.check("a VALIDATE saw unequal versions", null));
         settling = new Cop2Settling(context, volumeId, timers, replicas, group, pipeline, asks);
-        repairs = new Repairs(context, asks, volume);
+        repairs = new Repairs(context, asks, volume, pipeline, () -> {
+            mutations.startNext();
+            reads.releaseParked();
+        });
         context.getLog().info("Coordinator of volume {} serves replicas {}", volumeId, volume.replicaEntityIds());
         for (int i = 0; i < replicas.size(); i++) {
             metrics.replicaState(volumeId, i, group.state(i, false).label());

@@ -1,11 +1,13 @@
 package dev.strand.actors.volume;
 
+import dev.strand.volume.ConflictTable;
 import dev.strand.volume.ReplicaPages;
 import dev.strand.volume.Vnode;
 import dev.strand.volume.VnodeSync;
 import dev.strand.volume.Volume;
 import dev.strand.volume.VolumeEvent;
 import dev.strand.volume.VolumeSnapshot;
+import dev.strand.actors.volume.VolumeReplica.AdoptConflicts;
 import dev.strand.actors.volume.VolumeReplica.AdoptRecentRequests;
 import dev.strand.actors.volume.VolumeReplica.CompareVersions;
 import dev.strand.actors.volume.VolumeReplica.CompleteCatchUp;
@@ -140,6 +142,22 @@ final class CatchUpCommands {
         int items = command.entries() == null ? 0 : command.entries().size();
         return scope.effects.persist(new VolumeEvent.RecentRequestsAdopted(command.sourceReplica(), command.entries()))
                 .thenRun(after -> reply(command.replyTo(), new Result.Installed(items)));
+    }
+
+    Effect<VolumeEvent, Volume> onAdoptConflicts(Volume volume, AdoptConflicts command) {
+        int items = command.conflicts() == null ? 0 : command.conflicts().size();
+        try {
+            requireOtherReplica(volume, command.sourceReplica());
+            int held = command.first() ? 0 : volume.conflicts().size();
+            if (held + items > ConflictTable.MAX_CONFLICTS) { // a source holds no more than the bound
+                throw new BadRequestException(held + " conflicts and " + items + " more would pass the bound of "
+                        + ConflictTable.MAX_CONFLICTS);
+            }
+        } catch (StrandException e) {
+            return scope.reject(command.replyTo(), e);
+        }
+        return scope.effects.persist(new VolumeEvent.ConflictsAdopted(command.sourceReplica(), command.conflicts(),
+                command.first())).thenRun(after -> reply(command.replyTo(), new Result.Installed(items)));
     }
 
     Effect<VolumeEvent, Volume> onCompleteCatchUp(Volume volume, CompleteCatchUp command) {

@@ -143,6 +143,7 @@ final class ReplicaBehavior extends EventSourcedBehavior<Command, VolumeEvent, V
                 .onCommand(InstallVnodes.class, catchUp::onInstallVnodes)
                 .onCommand(InstallEntries.class, catchUp::onInstallEntries)
                 .onCommand(AdoptRecentRequests.class, catchUp::onAdoptRecentRequests)
+                .onCommand(VolumeReplica.AdoptConflicts.class, catchUp::onAdoptConflicts)
                 .onCommand(CompleteCatchUp.class, catchUp::onCompleteCatchUp)
                 .onCommand(ReadResolutionLog.class, resolution::onReadLog)
                 .onCommand(ReadResolutionImages.class, resolution::onReadImages)

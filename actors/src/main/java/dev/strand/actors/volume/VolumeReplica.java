@@ -177,10 +177,8 @@ public final class VolumeReplica {
     public record ReadEntries(long vnode, long dataVersion, String afterName, ActorRef<Result> replyTo)
             implements Command, ExpectsAnswer {}
 
-    /**
-     * The operations this replica applied whose COP2 has not come: {@link Result.PendingOperations}, if they fit
-     * in one message (else UNAVAILABLE). Sent by coordinators of the previous release; this one pages.
-     */
+    /** The operations awaiting COP2 here, in one message if they fit (else UNAVAILABLE): {@link Result.PendingOperations}
+     * (sent by coordinators of the previous release; this one pages). */
     public record ListPendingOperations(ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
     /** A page of those operations, after the first {@code skip}: {@link Result.PendingOperationsPage}. */
@@ -198,17 +196,19 @@ public final class VolumeReplica {
 
     /** Installs more entries of a directory; {@code completedVersion} on the last slice: {@link Result.Installed}. */
     public record InstallEntries(int sourceReplica, long vnode, List<VolumeSnapshot.EntryRecord> entries,
-                                 VnodeVersion completedVersion, ActorRef<Result> replyTo)
-            implements Command, ExpectsAnswer {}
+                                 VnodeVersion completedVersion, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
     /** Adopts part of the source's retry window: {@link Result.Installed}. */
     public record AdoptRecentRequests(int sourceReplica, List<RecentRequests.Entry> entries,
                                       ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
+    /** Takes a page of the source's conflicts, the {@code first} replacing this replica's: {@link Result.Installed}. */
+    public record AdoptConflicts(int sourceReplica, List<ConflictRecord> conflicts, boolean first,
+                                 ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
+
     /** Ends a catch-up: the source's volume vector and fid counters: {@link Result.Installed}. */
-    public record CompleteCatchUp(int sourceReplica, VersionVector volumeVector,
-                                  long nextVnode, long nextUnique, ActorRef<Result> replyTo)
-            implements Command, ExpectsAnswer {}
+    public record CompleteCatchUp(int sourceReplica, VersionVector volumeVector, long nextVnode, long nextUnique,
+                                  ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
     // ---- resolution (ResolutionCommands): read the input, then perform the plan's steps --------------
 

@@ -333,6 +333,10 @@ final class CompatSamples {
                         CREATED + 9_500), List.of(other, kept), ask));
         samples.put("volume-event.names-repaired", new VolumeEvent.NamesRepaired(DOCS, List.of("plan.txt"),
                 List.of(other, kept)));
+        // a catch-up's last round: the target takes the source's conflicts, page by page
+        samples.put("replica-command.adopt-conflicts", new VolumeReplica.AdoptConflicts(0, List.of(updateUpdate,
+                nameName), true, ask));
+        samples.put("volume-event.conflicts-adopted", new VolumeEvent.ConflictsAdopted(0, List.of(nameName), false));
         samples.put("replica-result.conflicts-page", new VolumeReplica.Result.ConflictsPage(List.of(
                 new ConflictEntry(updateUpdate, List.of(0, 1, 2)),
                 new ConflictEntry(nameName, List.of(1))), true));
