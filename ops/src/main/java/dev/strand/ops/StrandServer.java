@@ -258,7 +258,9 @@ public final class StrandServer implements AutoCloseable {
         }
         NodeManagement.get(system).stop();
         system.terminate();
-        awaitTermination(system);
+        // A node the cluster removed already waited SHUTDOWN_BOUND for its termination (awaitTermination()); waiting
+        // a minute more kept a downed minority node alive past the point where its supervisor should restart it.
+        awaitTermination(system, removedFromCluster() ? Duration.ofSeconds(5) : Duration.ofSeconds(60));
         chunks.close();
         if (cassandra != null) {
             log.info("stopping the embedded Cassandra");

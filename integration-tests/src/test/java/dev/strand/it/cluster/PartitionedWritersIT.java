@@ -136,7 +136,8 @@ class PartitionedWritersIT {
         List<Writer> minority = volumes.stream().map(v -> new Writer("minority", third, v, cutAt)).toList();
         long thirdGoneAt;
         try {
-            await("node 3 downed and gone").atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(200))
+            // unreachable after ~4 s, downed 5 s later, then up to StrandServer.SHUTDOWN_BOUND (20 s) + 5 s to exit
+            await("node 3 downed and gone").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .until(() -> !third.isAlive());
             thirdGoneAt = System.nanoTime();
             await("the majority side acknowledged writes on every volume after node 3 left")
