@@ -1,5 +1,6 @@
 package dev.strand.actors.coordinator;
 
+import dev.strand.actors.volume.Cop2Update;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.actors.volume.VolumeReplica.Command;
 import dev.strand.actors.volume.VolumeReplica.Result;
@@ -77,10 +78,9 @@ final class GroupAsks {
     void deliverOwedCop2(dev.strand.cop2.OperationPipeline<?, ?> pipeline, Runnable then) {
         List<CompletableFuture<Result>> acks = new ArrayList<>();
         for (int i = 0; i < replicas.size(); i++) {
-            List<dev.strand.actors.volume.Cop2Update> updates =
-                    Mutations.wire(pipeline.takeUnsent(i));
+            List<Cop2Update> updates = Mutations.wire(pipeline.takeUnsent(i));
             if (!updates.isEmpty()) {
-                acks.add(askOrNull(i, r -> new dev.strand.actors.volume.VolumeReplica.Cop2(updates, r)));
+                acks.add(askOrNull(i, r -> new VolumeReplica.Cop2(updates, r)));
             }
         }
         context.pipeToSelf(CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)),
