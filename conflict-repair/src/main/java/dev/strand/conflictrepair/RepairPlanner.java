@@ -1,8 +1,6 @@
 package dev.strand.conflictrepair;
 
-import dev.strand.protocol.Names;
 import dev.strand.protocol.Status;
-import dev.strand.protocol.StrandException;
 import dev.strand.protocol.message.Fid;
 import dev.strand.protocol.message.FileType;
 import dev.strand.replication.VersionVector;
@@ -17,8 +15,6 @@ import dev.strand.volume.VolumeSnapshot;
 import dev.strand.volume.VolumeSnapshot.VnodeRecord;
 
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,9 +35,6 @@ public final class RepairPlanner {
 
     /** Most names one {@code repair dir} settles (its messages stay far below one frame). */
     public static final int MAX_DIR_NAMES = 32;
-
-    /** The conflict kinds {@code repair dir} settles: a name bound differently, an object removed on one side. */
-    private static final Set<String> NAME_KINDS = Set.of("NAME_NAME", "REMOVE_UPDATE");
 
     /**
      * One replica's version of an object: {@code vnode} (null and a {@code problem} when it has none; a directory's
@@ -87,6 +80,20 @@ public final class RepairPlanner {
         }
     }
 
+    /**
+     * {@code repair dir} must read more before it decides: {@code names} too (the places the chosen names'
+     * {@code RENAME_RENAME} conflicts moved them to, each taken from replica {@code keep} as the name it came from),
+     * read as {@link #dirReads} reads a chosen name, and {@code objects} by fid ({@link #read} with no name). Ask
+     * {@link #repairDir} again with the names and choices extended and the reads added.
+     */
+    public record ReadFirst(List<String> names, List<Integer> keep, List<Fid> objects) implements Decision {
+        public ReadFirst {
+            names = List.copyOf(names);
+            keep = List.copyOf(keep);
+            objects = List.copyOf(objects);
+        }
+    }
+
     /** The state of a replica is not what the coordinator read: it does nothing. */
     public static final class Changed extends RuntimeException {
         Changed(String message) {
@@ -97,19 +104,21 @@ public final class RepairPlanner {
     // ---- a replica's report --------------------------------------------------------------------------
 
     /**
-     * The object {@code name} of {@code dirFid} binds on {@code volume} (the directory itself when {@code name} is
-     * null), in conflict or not; a directory's entries as many as fit {@code entryBytes}. Its conflicts: every one
+     * The object {@code name} of {@code dirFid} binds on {@code volume} (the object {@code dirFid} itself, of any
+     * type, when {@code name} is null), in conflict or not; a directory's entries as many as fit {@code entryBytes}. Its conflicts: every one
      * naming the name or the object, and every one naming an object of those (a repair ends them all).
      */
     public static Seen read(Volume volume, Fid dirFid, String name, int entryBytes) {
         Vnode dir = dirFid == null || dirFid.volume() != volume.volumeId() ? null : volume.vnode(dirFid.vnode());
+        if (name == null) { // the object itself, by fid: a directory for the stamp of a repair of its names, or an
+            // object of the conflicts that repair ends (no entries, no conflicts)
+            return dir == null || dir.unique() != dirFid.unique() ? Seen.none("no object " + dirFid + " here",
+                    List.of()) : new Seen(dir.toRecord(List.of()), false, null, List.of());
+        }
         if (dir == null || dir.unique() != dirFid.unique() || !dir.isDirectory()) {
             return Seen.none("no directory " + dirFid + " here", List.of());
         }
         Set<ConflictRecord> conflicts = new LinkedHashSet<>();
-        if (name == null) { // the directory itself: its version, for the stamp of a repair of its names
-            return new Seen(dir.toRecord(List.of()), false, null, List.of());
-        }
         List<ConflictRecord> all = volume.conflicts().records();
         for (ConflictRecord r : all) { // every one, not the first: a repair of the name ends them all
             if (r.names().stream().anyMatch(n -> n.dir().vnode() == dir.number() && n.name().equals(name))) {
@@ -258,178 +267,20 @@ public final class RepairPlanner {
     /**
      * For each of {@code names}, replica {@code keep.get(n)}'s binding becomes every replica's; the others' objects
      * are removed, or kept as {@link #conflictName} with {@code renameOthers}. {@code seen}: per replica, its report
-     * of each of {@link #dirReads} by name ("" for the directory). The directory and every object kept get one final
-     * version dominating every earlier one.
+     * of each of {@link #dirReads} by name ("" for the directory); {@code byFid}: per replica, its report of each
+     * object a {@link ReadFirst} asked for. The directory and every object kept get one final version dominating
+     * every earlier one; so does every other object of the conflicts it ends (or it is removed everywhere).
      */
     public static Decision repairDir(Fid dirFid, List<String> names, List<Integer> keep, boolean renameOthers,
+                                     List<Map<String, Seen>> seen, List<Map<Fid, Seen>> byFid, long now) {
+        return DirRepairPlanner.decide(dirFid, names, keep, renameOthers, seen, byFid, now);
+    }
+
+    /** {@link #repairDir} before any object was read by fid. */
+    public static Decision repairDir(Fid dirFid, List<String> names, List<Integer> keep, boolean renameOthers,
                                      List<Map<String, Seen>> seen, long now) {
-        int replicas = seen.size();
-        VersionVector dirVector = null;
-        long dirData = 0;
-        for (int i = 0; i < replicas; i++) {
-            VnodeRecord d = seen.get(i).get("").vnode();
-            if (d == null || d.type() != FileType.DIRECTORY) {
-                return new Refused(Status.NOT_FOUND, "replica " + i + ": " + seen.get(i).get("").problem());
-            }
-            dirVector = dirVector == null ? d.versionVector() : dirVector.merge(d.versionVector());
-            dirData = Math.max(dirData, d.dataVersion());
-        }
-        List<VolumeSnapshot.EntryRecord> bindings = new ArrayList<>();
-        Map<Long, VnodeRecord> objects = new LinkedHashMap<>();
-        List<Fid> dropped = new ArrayList<>();
-        List<Fid> cleared = new ArrayList<>();
-        // an object one replica moved from one chosen name to another is kept under at most one of them
-        Map<Long, String> keptObjects = new HashMap<>(); // vnode -> the name that keeps it
-        for (int n = 0; n < names.size(); n++) {
-            VnodeRecord k = seen.get(keep.get(n)).get(names.get(n)).vnode();
-            String before = k == null ? null : keptObjects.putIfAbsent(k.vnode(), names.get(n));
-            if (before != null) { // its record holds one name and one version: which one would be a guess
-                return new Refused(Status.INVALID_ARGUMENT, "'" + before + "' and '" + names.get(n) + "' in " + dirFid
-                        + " keep one object (vnode " + k.vnode() + "): keep it under one name");
-            }
-        }
-        Set<Long> placed = new java.util.HashSet<>(); // objects not kept, already dropped or renamed
-        for (int n = 0; n < names.size(); n++) {
-            String name = names.get(n);
-            String what = "'" + name + "' in " + dirFid;
-            Set<ConflictRecord> conflicts = new LinkedHashSet<>();
-            Map<Long, Integer> firstHolder = new LinkedHashMap<>(); // object bound to the name -> first replica
-            for (int i = 0; i < replicas; i++) {
-                Seen v = seen.get(i).get(name);
-                conflicts.addAll(v.conflicts());
-                if (v.vnode() != null) {
-                    if (v.vnode().type() == FileType.DIRECTORY) {
-                        return new Refused(Status.INVALID_ARGUMENT, "replica " + i + " binds " + what
-                                + " to a directory: 'repair dir' settles names bound to files and symbolic"
-                                + " links only (not yet directories)");
-                    }
-                    firstHolder.putIfAbsent(v.vnode().vnode(), i);
-                }
-            }
-            if (conflicts.isEmpty()) {
-                return new Refused(Status.INVALID_ARGUMENT, what + " is not in conflict on any replica");
-            }
-            for (ConflictRecord c : conflicts) {
-                if (!NAME_KINDS.contains(c.kind())) {
-                    return new Refused(Status.INVALID_ARGUMENT, what + " is in a " + c.kind() + " conflict ("
-                            + c.paths() + "): 'repair dir' settles NAME_NAME and REMOVE_UPDATE"
-                            + (c.kind().equals("UPDATE_UPDATE") ? "; use 'repair file'" : ""));
-                }
-                // the repair ends the whole conflict: a name of it left out would stay different on the replicas
-                // with no conflict marked any more
-                for (ConflictRecord.Name other : c.names()) {
-                    if (!other.dir().equals(dirFid)) {
-                        return new Refused(Status.INVALID_ARGUMENT, what + " is in a " + c.kind() + " conflict that"
-                                + " also names '" + other.name() + "' in directory " + other.dir() + " (" + c.paths()
-                                + "): 'repair dir' settles the names of one directory only");
-                    }
-                    if (!names.contains(other.name())) {
-                        return new Refused(Status.INVALID_ARGUMENT, what + " is in a " + c.kind() + " conflict that"
-                                + " also names '" + other.name() + "': choose a replica for every name of it in one"
-                                + " repair");
-                    }
-                }
-                cleared.addAll(c.objects());
-            }
-            VnodeRecord kept = seen.get(keep.get(n)).get(name).vnode();
-            for (Map.Entry<Long, Integer> holder : firstHolder.entrySet()) {
-                int i = holder.getValue();
-                VnodeRecord o = seen.get(i).get(name).vnode();
-                boolean isKept = kept != null && o.vnode() == kept.vnode() && o.unique() == kept.unique();
-                if (isKept) {
-                    o = kept; // the chosen replica's version of it
-                } else if (keptObjects.containsKey(o.vnode()) || !placed.add(o.vnode())) {
-                    cleared.add(new Fid(dirFid.volume(), o.vnode(), o.unique())); // kept, dropped or renamed once
-                    continue;
-                }
-                if (!isKept && mostLinks(seen, o) > 1) { // on any replica that showed it
-                    return new Refused(Status.INVALID_ARGUMENT, "replica " + i + "'s object bound to " + what
-                            + " has other names: 'repair dir' does not remove or move it");
-                }
-                String boundAs = isKept ? name : renameOthers ? conflictName(name, i) : null;
-                Fid fid = new Fid(dirFid.volume(), o.vnode(), o.unique());
-                cleared.add(fid);
-                if (boundAs == null) {
-                    dropped.add(fid);
-                    continue;
-                }
-                if (!isKept) {
-                    try {
-                        Names.checkEntryName(boundAs);
-                    } catch (StrandException tooLong) {
-                        return new Refused(Status.INVALID_ARGUMENT, "cannot keep replica " + i + "'s object as '"
-                                + boundAs + "': " + tooLong.getMessage());
-                    }
-                    for (int r = 0; r < replicas; r++) {
-                        if (seen.get(r).get(boundAs).vnode() != null) {
-                            return new Refused(Status.INVALID_ARGUMENT, "'" + boundAs + "' exists in " + dirFid
-                                    + " on replica " + r + ": rename it first");
-                        }
-                    }
-                }
-                objects.put(o.vnode(), stamped(seen, o, dirFid, now, isKept
-                        ? linksAfter(seen.get(keep.get(n)), names, name, o) : 1));
-                bindings.add(new VolumeSnapshot.EntryRecord(boundAs, o.vnode(), o.unique(), o.type()));
-            }
-        }
-        for (int slot = 0; slot < replicas; slot++) {
-            dirVector = dirVector.increment(slot); // dominates every replica's version of the directory
-        }
-        PlanStep.Stamp dirStamp = new PlanStep.Stamp(dirFid, dirData + 1, dirVector, now, now);
-        return new NamesRepair(dirFid, names, bindings, List.copyOf(objects.values()), dropped, dirStamp,
-                List.copyOf(new LinkedHashSet<>(cleared)));
-    }
-
-    /**
-     * {@code o} with its final version: the merge of every replica's vector of it (under any name read) with every
-     * slot one higher, a data version one above the highest; {@code links} names, one of them in the directory.
-     */
-    /** The most names any replica's version of {@code o} read here has. */
-    private static int mostLinks(List<Map<String, Seen>> seen, VnodeRecord o) {
-        int most = o.linkCount();
-        for (Map<String, Seen> replica : seen) {
-            for (Seen read : replica.values()) {
-                VnodeRecord v = read.vnode();
-                if (v != null && v.vnode() == o.vnode() && v.unique() == o.unique()) {
-                    most = Math.max(most, v.linkCount());
-                }
-            }
-        }
-        return most;
-    }
-
-    /**
-     * How many names the kept object {@code o} has after the repair: as many as on the replica it is kept from (its
-     * names elsewhere stay), less the other chosen names that bind it there and will bind another object or none.
-     */
-    private static int linksAfter(Map<String, Seen> keeper, List<String> names, String keptAs, VnodeRecord o) {
-        int links = o.linkCount();
-        for (String other : names) {
-            VnodeRecord bound = other.equals(keptAs) ? null : keeper.get(other).vnode();
-            if (bound != null && bound.vnode() == o.vnode() && bound.unique() == o.unique()) {
-                links--;
-            }
-        }
-        return Math.max(1, links);
-    }
-
-    private static VnodeRecord stamped(List<Map<String, Seen>> seen, VnodeRecord o, Fid dir, long now, int links) {
-        VersionVector vector = o.versionVector();
-        long dataVersion = o.dataVersion();
-        for (Map<String, Seen> replica : seen) {
-            for (Seen read : replica.values()) { // under any name read: a replica may bind it under another
-                VnodeRecord v = read.vnode();
-                if (v != null && v.vnode() == o.vnode() && v.unique() == o.unique()) {
-                    vector = vector.merge(v.versionVector());
-                    dataVersion = Math.max(dataVersion, v.dataVersion());
-                }
-            }
-        }
-        for (int slot = 0; slot < seen.size(); slot++) {
-            vector = vector.increment(slot);
-        }
-        return new VnodeRecord(o.vnode(), o.unique(), o.type(), o.mode(), o.owner(), o.size(), links, o.mtimeMillis(),
-                now, dataVersion + 1, vector, o.blobId(), o.blobLength(), o.symlinkTarget(), dir.vnode(), List.of());
+        return repairDir(dirFid, names, keep, renameOthers, seen, seen.stream().map(r -> Map.<Fid, Seen>of()).toList(),
+                now);
     }
 
     // ---- a replica performs its part ---------------------------------------------------------------------

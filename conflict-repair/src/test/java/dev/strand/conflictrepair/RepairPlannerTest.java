@@ -7,12 +7,9 @@ import dev.strand.protocol.message.Link;
 import dev.strand.protocol.message.MkDir;
 import dev.strand.protocol.message.Remove;
 import dev.strand.protocol.message.Rename;
-import dev.strand.volume.ModelVolume;
 import dev.strand.volume.VolumeEvent;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -90,15 +87,14 @@ class RepairPlannerTest {
     }
 
     /**
-     * KNOWN DEFECT, not fixed: replica 0 links /n0 as /n1 and unlinks /n1 again while replica 1 creates another /n1.
-     * The NAME_NAME conflict on /n1 names /n0's object too (the link touched it). 'repair dir /' ends the conflict and
-     * its objects' conflicts, but installs only objects bound under the chosen names: /n0's object keeps unequal
-     * version vectors on the replicas with no conflict marked (a later resolution finds it different, with no log
-     * to explain it). A fix needs the coordinator to read such objects by fid (and stamp them, or refuse).
+     * Replica 0 links /n0 as /n1 and unlinks /n1 again while replica 1 creates another /n1. The NAME_NAME conflict on
+     * /n1 names /n0's object too (the link touched it). 'repair dir /' ends the conflict and its objects' conflicts;
+     * it used to install only objects bound under the chosen names, so /n0's object kept unequal version vectors on
+     * the replicas with no conflict marked. The planner now asks to read it by fid and installs it with one final
+     * version.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("known defect: repair dir leaves an object of the conflict bound elsewhere unequal")
-    void aRepairOfNamesLeavesAnObjectOfTheConflictBoundElsewhereUnequal() {
+    void aRepairOfNamesLeavesNoObjectOfTheConflictBoundElsewhereUnequal() {
         ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
         Group group = run.group;
         Fid root = group.root();
@@ -111,16 +107,12 @@ class RepairPlannerTest {
         group.run(B, new Create(root, "n1", 0644, true));
         run.resolve();
 
-        var decision = RepairPlanner.repairDir(root, List.of("n1"), List.of(0), true,
-                read(group, root, List.of("n1"), true), 5_000_000);
-        if (decision instanceof RepairPlanner.NamesRepair repair) {
-            for (int r = 0; r < 2; r++) {
-                for (VolumeEvent e : RepairPlanner.namesRepairEvents(group.replicas[r].volume, r, repair)) {
-                    group.replicas[r].apply(e);
-                }
-            }
-            run.assertIdentical(); // fails today: n0's version vectors differ
-        }
+        var outcome = ModelDirRepair.decide(group, root, List.of("n1"), List.of(0), true);
+        assertThat(outcome.decision()).isInstanceOfSatisfying(RepairPlanner.NamesRepair.class, repair ->
+                assertThat(repair.objects()).extracting(o -> o.vnode()).contains(n0.vnode()));
+        ModelDirRepair.perform(group, (RepairPlanner.NamesRepair) outcome.decision());
+        run.assertIdentical();
+        assertThat(group.fid(0, "n0")).isEqualTo(n0);
     }
 
     /** A conflict over two names of one directory is ended only by a repair that chooses for both. */
@@ -187,14 +179,6 @@ class RepairPlannerTest {
     /** Every replica's report of the directory and of {@code names}, as the coordinator gathers them. */
     private static List<Map<String, RepairPlanner.Seen>> read(Group group, Fid dir, List<String> names,
                                                               boolean renameOthers) {
-        List<Map<String, RepairPlanner.Seen>> seen = new ArrayList<>();
-        for (ModelVolume m : group.replicas) {
-            Map<String, RepairPlanner.Seen> byName = new HashMap<>();
-            for (String name : RepairPlanner.dirReads(names, renameOthers, group.size)) {
-                byName.put(name == null ? "" : name, RepairPlanner.read(m.volume, dir, name, 1 << 20));
-            }
-            seen.add(byName);
-        }
-        return seen;
+        return ModelDirRepair.read(group, dir, names, renameOthers);
     }
 }

@@ -141,13 +141,10 @@ class ResolutionAndRepairPropertiesTest {
                 : run.updatesChecked < 10 ? "1-9" : "10+");
         if (run.unrepairable == null) {
             run.assertIdentical();
-        } else if (!run.unrepairable.equals(SKIPPED_DEFECT)) {
+        } else {
             run.assertIdenticalOutsideConflicts();
         }
     }
-
-    /** Why a run stops unchecked: a known defect, not a limitation of the repair commands. */
-    static final String SKIPPED_DEFECT = "skipped: known defect, an object of the conflict left unequal";
 
     /** A group of model replicas driven through the rounds. */
     static final class Run {
@@ -259,10 +256,6 @@ class ResolutionAndRepairPropertiesTest {
                 String refused = c.names().isEmpty() ? repairFile(c, choice, repaired)
                         : repairDir(c, choices, next, repaired);
                 next += 3;
-                if (refused == SKIPPED_DEFECT) {
-                    unrepairable = refused;
-                    return repaired;
-                }
                 if (refused != null) { // today's 'strand repair' cannot settle it: the conflict stays
                     unrepairable = c.kind() + ": " + refused.replaceAll("'[^']*'", "N")
                             .replaceAll("\\(.*\\)", "").replaceAll("[0-9.]+[0-9]", "#");
@@ -333,32 +326,6 @@ class ResolutionAndRepairPropertiesTest {
             return null;
         }
 
-        /**
-         * KNOWN DEFECT (see RepairPlannerTest#aRepairOfNamesLeavesAnObjectOfTheConflictBoundElsewhereUnequal): a
-         * repair of names ends its conflicts' objects too, but installs only those bound under a chosen name; one
-         * bound elsewhere (e.g. linked under a chosen name, then unlinked there, on one side) keeps unequal versions on
-         * the replicas with no conflict marked. True if this repair left such an object.
-         */
-        private boolean leftUnequal(RepairPlanner.NamesRepair repair) {
-            Set<Long> installed = new HashSet<>();
-            repair.objects().forEach(o -> installed.add(o.vnode()));
-            repair.dropped().forEach(f -> installed.add(f.vnode()));
-            for (Fid f : repair.cleared()) {
-                if (installed.contains(f.vnode())) {
-                    continue;
-                }
-                Set<Object> versions = new HashSet<>();
-                for (ModelVolume m : group.replicas) {
-                    Vnode v = m.volume.vnode(f.vnode());
-                    versions.add(v == null ? "none" : timeless(Map.of(0L, v.toRecord(v.entryRecords()))));
-                }
-                if (versions.size() > 1) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
         /** The name some replica binds {@code object} under (every replica must, for a file's repair). */
         private Conflict.Name bindingOf(Fid object) {
             Volume v = group.replicas[0].volume;
@@ -399,32 +366,23 @@ class ResolutionAndRepairPropertiesTest {
                 keep.add(choices.get((next + 1 + i) % choices.size()) % group.size);
             }
             boolean renameOthers = choices.get(next % choices.size()) % 2 == 0;
-            List<String> reads = RepairPlanner.dirReads(names, renameOthers, group.size);
-            List<Map<String, RepairPlanner.Seen>> seen = new ArrayList<>();
-            for (ModelVolume m : group.replicas) {
-                Map<String, RepairPlanner.Seen> byName = new HashMap<>();
-                reads.forEach(n -> byName.put(n == null ? "" : n, RepairPlanner.read(m.volume, dir, n, ENTRY_BYTES)));
-                seen.add(byName);
-            }
-            var decision = RepairPlanner.repairDir(dir, names, keep, renameOthers, seen, 5_000_000);
-            if (decision instanceof RepairPlanner.Refused && new HashSet<>(keep).size() > 1) {
+            var outcome = ModelDirRepair.decide(group, dir, names, keep, renameOthers);
+            if (outcome.decision() instanceof RepairPlanner.Refused && new HashSet<>(keep).size() > 1) {
                 // as a user told that the choices contradict each other would: every name from one replica
                 keep.replaceAll(k -> keep.get(0));
-                decision = RepairPlanner.repairDir(dir, names, keep, renameOthers, seen, 5_000_000);
+                outcome = ModelDirRepair.decide(group, dir, names, keep, renameOthers);
             }
-            if (decision instanceof RepairPlanner.Refused refused) {
+            if (outcome.decision() instanceof RepairPlanner.Refused refused) {
                 return refused.message();
             }
-            RepairPlanner.NamesRepair repair = (RepairPlanner.NamesRepair) decision;
-            for (int r = 0; r < group.size; r++) {
-                for (VolumeEvent e : RepairPlanner.namesRepairEvents(group.replicas[r].volume, r, repair)) {
-                    group.replicas[r].apply(e);
-                }
-            }
+            RepairPlanner.NamesRepair repair = (RepairPlanner.NamesRepair) outcome.decision();
+            ModelDirRepair.perform(group, repair);
             dirRepairs++;
-            if (leftUnequal(repair)) {
-                return SKIPPED_DEFECT;
-            }
+            names.clear();
+            names.addAll(outcome.names()); // with the names its conflicts implied
+            keep.clear();
+            keep.addAll(outcome.keep());
+            List<Map<String, RepairPlanner.Seen>> seen = outcome.seen();
             names.forEach(n -> repaired.names.add(new Conflict.Name(dir, n)));
             repair.cleared().forEach(f -> repaired.objects.add(f.vnode()));
             for (int r = 0; r < group.size; r++) {

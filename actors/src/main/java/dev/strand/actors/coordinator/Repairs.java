@@ -264,20 +264,40 @@ final class Repairs {
     }
 
     private void readThenRepairDir(VolumeReplica.RepairDir command) {
-        int replicas = volume.replicaEntityIds().size();
-        List<String> reads = RepairPlanner.dirReads(command.names(), command.renameOthers(), replicas);
+        List<Map<String, RepairPlanner.Seen>> seen = new ArrayList<>(); // per replica, by name ("" the directory)
+        List<Map<Fid, RepairPlanner.Seen>> byFid = new ArrayList<>(); // per replica, the objects read by fid
+        for (int i = 0; i < volume.replicaEntityIds().size(); i++) {
+            seen.add(new java.util.HashMap<>());
+            byFid.add(new java.util.HashMap<>());
+        }
+        readDir(command, new ArrayList<>(command.names()), new ArrayList<>(command.keep()), List.of(), seen, byFid, 0);
+    }
+
+    /** Most rounds of reads one {@code repair dir} takes (the planner asks for more a few times at most). */
+    private static final int MAX_DIR_READ_ROUNDS = 4;
+
+    /** Reads from every replica what is not read yet of {@code names} (as {@code dirReads}) and {@code objects}. */
+    private void readDir(VolumeReplica.RepairDir command, List<String> names, List<Integer> keep, List<Fid> objects,
+                         List<Map<String, RepairPlanner.Seen>> seen, List<Map<Fid, RepairPlanner.Seen>> byFid,
+                         int round) {
+        int replicas = seen.size();
+        List<String> reads = RepairPlanner.dirReads(names, command.renameOthers(), replicas).stream()
+                .filter(n -> !seen.get(0).containsKey(n == null ? "" : n)).toList();
         List<java.util.concurrent.CompletableFuture<Result>> answers = new ArrayList<>();
         for (int i = 0; i < replicas; i++) {
-            int replica = i;
             for (String name : reads) {
-                answers.add(asks.ask(replica, r -> new VolumeReplica.ReadObjectVersion(command.dir(), name, r))
+                answers.add(asks.ask(i, r -> new VolumeReplica.ReadObjectVersion(command.dir(), name, r))
+                        .toCompletableFuture().exceptionally(failure -> null));
+            }
+            for (Fid object : objects) { // no name: the object itself
+                answers.add(asks.ask(i, r -> new VolumeReplica.ReadObjectVersion(object, null, r))
                         .toCompletableFuture().exceptionally(failure -> null));
             }
         }
         context.pipeToSelf(java.util.concurrent.CompletableFuture.allOf(
                         answers.toArray(java.util.concurrent.CompletableFuture[]::new)),
                 (ok, failure) -> new VolumeCoordinator.Gathered(answers.stream().map(a -> a.getNow(null)).toList(),
-                        read -> decideDir(command, reads, read)));
+                        read -> decideDir(command, names, keep, reads, objects, read, seen, byFid, round)));
     }
 
     /** Where replica {@code replica}'s object bound to {@code name} is kept with rename-others. */
@@ -285,13 +305,14 @@ final class Repairs {
         return RepairPlanner.conflictName(name, replica);
     }
 
-    private void decideDir(VolumeReplica.RepairDir command, List<String> reads, List<Result> flat) {
-        int replicas = volume.replicaEntityIds().size();
-        List<Map<String, RepairPlanner.Seen>> seen = new ArrayList<>(); // per replica, by name ("" the directory)
+    private void decideDir(VolumeReplica.RepairDir command, List<String> names, List<Integer> keep, List<String> reads,
+                           List<Fid> objects, List<Result> flat, List<Map<String, RepairPlanner.Seen>> seen,
+                           List<Map<Fid, RepairPlanner.Seen>> byFid, int round) {
+        int replicas = seen.size();
+        int perReplica = reads.size() + objects.size();
         for (int i = 0; i < replicas; i++) {
-            Map<String, RepairPlanner.Seen> byName = new java.util.HashMap<>();
-            for (int j = 0; j < reads.size(); j++) {
-                Result answer = flat.get(i * reads.size() + j);
+            for (int j = 0; j < perReplica; j++) {
+                Result answer = flat.get(i * perReplica + j);
                 if (!(answer instanceof Result.ObjectVersions v) || v.versions().isEmpty()) {
                     answer(command.replyTo(), new Result.Rejected(Status.UNAVAILABLE, "replica " + i + " ("
                             + volume.replicaEntityIds().get(i) + ") of volume '" + volume.name() + "' did not answer"
@@ -299,12 +320,27 @@ final class Repairs {
                             + "; a repair needs every replica; nothing was changed"));
                     return;
                 }
-                byName.put(reads.get(j) == null ? "" : reads.get(j), seen(v.versions().get(0)));
+                if (j < reads.size()) {
+                    seen.get(i).put(reads.get(j) == null ? "" : reads.get(j), seen(v.versions().get(0)));
+                } else {
+                    byFid.get(i).put(objects.get(j - reads.size()), seen(v.versions().get(0)));
+                }
             }
-            seen.add(byName);
         }
-        var decision = RepairPlanner.repairDir(command.dir(), command.names(), command.keep(), command.renameOthers(),
-                seen, System.currentTimeMillis());
+        var decision = RepairPlanner.repairDir(command.dir(), names, keep, command.renameOthers(), seen, byFid,
+                System.currentTimeMillis());
+        if (decision instanceof RepairPlanner.ReadFirst more) { // names the conflicts imply, objects bound elsewhere
+            if (round + 1 >= MAX_DIR_READ_ROUNDS) {
+                answer(command.replyTo(), new Result.Rejected(Status.INTERNAL, "the repair of " + names + " in "
+                        + command.dir() + " still needs " + more + " after " + MAX_DIR_READ_ROUNDS + " reads; nothing"
+                        + " was changed"));
+                return;
+            }
+            names.addAll(more.names());
+            keep.addAll(more.keep());
+            readDir(command, names, keep, more.objects(), seen, byFid, round + 1);
+            return;
+        }
         if (decision instanceof RepairPlanner.Refused refused) {
             answer(command.replyTo(), new Result.Rejected(refused.status(), refused.message()));
             return;
@@ -315,7 +351,7 @@ final class Repairs {
         int bytes = serialization.serialize(new VolumeReplica.RepairNames(dirFid, repair.names(), repair.bindings(),
                 repair.objects(), repair.dropped(), repair.dirStamp(), repair.cleared(), null)).get().length;
         if (bytes > frames.pageBytes()) {
-            answer(command.replyTo(), new Result.Rejected(Status.INVALID_ARGUMENT, "the repair of " + command.names().size()
+            answer(command.replyTo(), new Result.Rejected(Status.INVALID_ARGUMENT, "the repair of " + repair.names().size()
                     + " names takes " + bytes + " bytes, more than one message holds: repair fewer names at a time"));
             return;
         }
@@ -328,7 +364,7 @@ final class Repairs {
         context.pipeToSelf(java.util.concurrent.CompletableFuture.allOf(
                         answers.toArray(java.util.concurrent.CompletableFuture[]::new)),
                 (ok, failure) -> new VolumeCoordinator.Gathered(answers.stream().map(a -> a.getNow(null)).toList(),
-                        done -> finished(command.replyTo(), "the repair of " + command.names() + " in " + dirFid,
+                        done -> finished(command.replyTo(), "the repair of " + repair.names() + " in " + dirFid,
                                 done)));
     }
 

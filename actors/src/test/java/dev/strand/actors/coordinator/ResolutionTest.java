@@ -490,11 +490,13 @@ class ResolutionTest {
                         rejected -> assertThat(rejected.status()).isEqualTo(Status.INVALID_ARGUMENT));
     }
 
-    @Test
-    void repairDirSettlesAFileRemovedOnOneSideAndChangedOnTheOtherAndRefusesARenameRename() {
+    /**
+     * Replica 0 removes /r and renames /m to /m0 while replica 1 chmods /r and renames /m to /m1: {r, m}.
+     */
+    private Fid[] divergeWithARemoveUpdateAndARenameRename() {
         start(2);
         Fid r = ((Attr) mutate(new Create(root, "r", 0644, true)).reply()).fid();
-        mutate(new Create(root, "m", 0644, true));
+        Fid m = ((Attr) mutate(new Create(root, "m", 0644, true)).reply()).fid();
         cut.get(1).set(true);
         mutate(new Remove(root, "r"));
         mutate(new dev.strand.protocol.message.Rename(root, "m", root, "m0"));
@@ -506,12 +508,12 @@ class ResolutionTest {
                 q -> new VolumeReplica.ListConflicts(0, 0, q));
         assertThat(page.conflicts()).extracting(e -> e.conflict().kind())
                 .containsExactlyInAnyOrder("REMOVE_UPDATE", "RENAME_RENAME");
+        return new Fid[] {r, m};
+    }
 
-        assertThat(ask(q -> new VolumeReplica.RepairDir(root, List.of("m"), List.of(0), false, q)))
-                .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> {
-                    assertThat(rejected.status()).isEqualTo(Status.INVALID_ARGUMENT);
-                    assertThat(rejected.message()).contains("RENAME_RENAME");
-                });
+    @Test
+    void repairDirSettlesAFileRemovedOnOneSideAndChangedOnTheOther() {
+        Fid r = divergeWithARemoveUpdateAndARenameRename()[0];
         assertThat(ask(q -> new VolumeReplica.RepairDir(root, List.of("r"), List.of(1), false, q)))
                 .isInstanceOf(VolumeReplica.Result.Done.class);
 
@@ -522,6 +524,50 @@ class ResolutionTest {
         assertThat(version(0, r).versionVector()).isEqualTo(version(1, r).versionVector());
         assertThat(((VolumeReplica.Result.ConflictsPage) ask(q -> new VolumeReplica.ListConflicts(0, 0, q)))
                 .conflicts()).extracting(e -> e.conflict().kind()).containsExactly("RENAME_RENAME");
+    }
+
+    /**
+     * 'repair dir / --keep m=0' alone settles the RENAME_RENAME: replica 0's binding of /m (none) wins, and the
+     * names the conflict's moves bound (/m0, /m1) are taken from replica 0 too: the file is /m0 everywhere.
+     */
+    @Test
+    void repairDirKeepingOneNameOfARenameRenameMovesTheFileAsThatReplicaDidEverywhere() {
+        Fid moved = divergeWithARemoveUpdateAndARenameRename()[1];
+        assertThat(ask(q -> new VolumeReplica.RepairDir(root, List.of("r"), List.of(1), false, q)))
+                .isInstanceOf(VolumeReplica.Result.Done.class);
+        assertThat(ask(q -> new VolumeReplica.RepairDir(root, List.of("m"), List.of(0), false, q)))
+                .isInstanceOf(VolumeReplica.Result.Done.class);
+
+        assertThat(((VolumeReplica.Result.ConflictsPage) ask(q -> new VolumeReplica.ListConflicts(0, 0, q)))
+                .conflicts()).isEmpty();
+        assertThat(names(0)).contains("m0").doesNotContain("m", "m1").isEqualTo(names(1));
+        assertThat(version(0, moved).versionVector()).isEqualTo(version(1, moved).versionVector());
+        assertThat(version(0, root).versionVector()).isEqualTo(version(1, root).versionVector());
+    }
+
+    /**
+     * Replica 0 links /n0 as /n1 and unlinks it again while replica 1 creates another /n1: the NAME_NAME conflict on
+     * /n1 names /n0's object too. 'repair dir / --keep n1=0' reads that object by fid on every replica and installs
+     * it with one final version: its vectors end equal.
+     */
+    @Test
+    void repairDirLeavesAnObjectOfTheConflictBoundElsewhereEqualOnEveryReplica() {
+        start(2);
+        Fid n0 = ((Attr) mutate(new Create(root, "n0", 0644, true)).reply()).fid();
+        cut.get(1).set(true);
+        mutate(new dev.strand.protocol.message.Link(root, "n1", n0));
+        mutate(new Remove(root, "n1"));
+        alone(1, new Create(root, "n1", 0644, true));
+        cut.get(1).set(false);
+        awaitEveryReplicaCurrentWithEqualVectors();
+        assertThat(version(0, n0).versionVector()).isNotEqualTo(version(1, n0).versionVector());
+
+        assertThat(ask(q -> new VolumeReplica.RepairDir(root, List.of("n1"), List.of(0), false, q)))
+                .isInstanceOf(VolumeReplica.Result.Done.class);
+
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(0);
+        assertThat(version(0, n0).versionVector()).isEqualTo(version(1, n0).versionVector());
+        assertThat(names(0)).containsExactly("n0").isEqualTo(names(1));
     }
 
     @Test

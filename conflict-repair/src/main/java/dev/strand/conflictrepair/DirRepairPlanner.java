@@ -1,0 +1,326 @@
+package dev.strand.conflictrepair;
+
+import dev.strand.conflictrepair.RepairPlanner.Decision;
+import dev.strand.conflictrepair.RepairPlanner.NamesRepair;
+import dev.strand.conflictrepair.RepairPlanner.ReadFirst;
+import dev.strand.conflictrepair.RepairPlanner.Refused;
+import dev.strand.conflictrepair.RepairPlanner.Seen;
+import dev.strand.protocol.Names;
+import dev.strand.protocol.Status;
+import dev.strand.protocol.StrandException;
+import dev.strand.protocol.message.Fid;
+import dev.strand.protocol.message.FileType;
+import dev.strand.replication.VersionVector;
+import dev.strand.volume.ConflictRecord;
+import dev.strand.volume.VolumeSnapshot;
+import dev.strand.volume.VolumeSnapshot.VnodeRecord;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The coordinator's decision for {@code strand repair dir} ({@link RepairPlanner#repairDir}). */
+final class DirRepairPlanner {
+
+    private DirRepairPlanner() {}
+
+    /** The conflict kinds {@code repair dir} settles: a name bound differently, an object removed, a name moved. */
+    private static final Set<String> NAME_KINDS = Set.of("NAME_NAME", "REMOVE_UPDATE", "RENAME_RENAME");
+
+    static Decision decide(Fid dirFid, List<String> names, List<Integer> keep, boolean renameOthers,
+                           List<Map<String, Seen>> seen, List<Map<Fid, Seen>> byFid, long now) {
+        int replicas = seen.size();
+        VersionVector dirVector = null;
+        long dirData = 0;
+        for (int i = 0; i < replicas; i++) {
+            VnodeRecord d = seen.get(i).get("").vnode();
+            if (d == null || d.type() != FileType.DIRECTORY) {
+                return new Refused(Status.NOT_FOUND, "replica " + i + ": " + (d == null ? seen.get(i).get("").problem()
+                        : dirFid + " is not a directory"));
+            }
+            dirVector = dirVector == null ? d.versionVector() : dirVector.merge(d.versionVector());
+            dirData = Math.max(dirData, d.dataVersion());
+        }
+        ReadFirst implied = impliedNames(dirFid, names, keep, seen);
+        if (implied != null) {
+            return names.size() + implied.names().size() > RepairPlanner.MAX_DIR_NAMES
+                    ? new Refused(Status.INVALID_ARGUMENT, "the conflicts of " + names + " in " + dirFid
+                    + " name " + implied.names() + " too: more than " + RepairPlanner.MAX_DIR_NAMES + " names")
+                    : implied;
+        }
+        List<VolumeSnapshot.EntryRecord> bindings = new ArrayList<>();
+        Map<Long, VnodeRecord> objects = new LinkedHashMap<>();
+        List<Fid> dropped = new ArrayList<>();
+        List<Fid> cleared = new ArrayList<>();
+        // an object one replica moved from one chosen name to another is kept under at most one of them
+        Map<Long, String> keptObjects = new HashMap<>(); // vnode -> the name that keeps it
+        for (int n = 0; n < names.size(); n++) {
+            VnodeRecord k = seen.get(keep.get(n)).get(names.get(n)).vnode();
+            String before = k == null ? null : keptObjects.putIfAbsent(k.vnode(), names.get(n));
+            if (before != null) { // its record holds one name and one version: which one would be a guess
+                return new Refused(Status.INVALID_ARGUMENT, "'" + before + "' and '" + names.get(n) + "' in " + dirFid
+                        + " keep one object (vnode " + k.vnode() + "): keep it under one name");
+            }
+        }
+        Set<Long> placed = new HashSet<>(); // objects not kept, already dropped or renamed
+        for (int n = 0; n < names.size(); n++) {
+            String name = names.get(n);
+            String what = "'" + name + "' in " + dirFid;
+            Set<ConflictRecord> conflicts = new LinkedHashSet<>();
+            Map<Long, Integer> firstHolder = new LinkedHashMap<>(); // object bound to the name -> first replica
+            for (int i = 0; i < replicas; i++) {
+                Seen v = seen.get(i).get(name);
+                conflicts.addAll(v.conflicts());
+                if (v.vnode() != null) {
+                    if (v.vnode().type() == FileType.DIRECTORY) {
+                        return new Refused(Status.INVALID_ARGUMENT, "replica " + i + " binds " + what
+                                + " to a directory: 'repair dir' settles names bound to files and symbolic"
+                                + " links only (not yet directories)");
+                    }
+                    firstHolder.putIfAbsent(v.vnode().vnode(), i);
+                }
+            }
+            if (conflicts.isEmpty()) {
+                return new Refused(Status.INVALID_ARGUMENT, what + " is not in conflict on any replica");
+            }
+            for (ConflictRecord c : conflicts) {
+                Refused refused = kindRefusal(dirFid, names, what, c);
+                if (refused != null) {
+                    return refused;
+                }
+                cleared.addAll(c.objects());
+            }
+            VnodeRecord kept = seen.get(keep.get(n)).get(name).vnode();
+            for (Map.Entry<Long, Integer> holder : firstHolder.entrySet()) {
+                int i = holder.getValue();
+                VnodeRecord o = seen.get(i).get(name).vnode();
+                boolean isKept = kept != null && o.vnode() == kept.vnode() && o.unique() == kept.unique();
+                if (isKept) {
+                    o = kept; // the chosen replica's version of it
+                } else if (keptObjects.containsKey(o.vnode()) || !placed.add(o.vnode())) {
+                    cleared.add(new Fid(dirFid.volume(), o.vnode(), o.unique())); // kept, dropped or renamed once
+                    continue;
+                }
+                if (!isKept && mostLinks(seen, o) > 1) { // on any replica that showed it
+                    return new Refused(Status.INVALID_ARGUMENT, "replica " + i + "'s object bound to " + what
+                            + " has other names: 'repair dir' does not remove or move it");
+                }
+                String boundAs = isKept ? name : renameOthers ? RepairPlanner.conflictName(name, i) : null;
+                Fid fid = new Fid(dirFid.volume(), o.vnode(), o.unique());
+                cleared.add(fid);
+                if (boundAs == null) {
+                    dropped.add(fid);
+                    continue;
+                }
+                if (!isKept) {
+                    try {
+                        Names.checkEntryName(boundAs);
+                    } catch (StrandException tooLong) {
+                        return new Refused(Status.INVALID_ARGUMENT, "cannot keep replica " + i + "'s object as '"
+                                + boundAs + "': " + tooLong.getMessage());
+                    }
+                    for (int r = 0; r < replicas; r++) {
+                        if (seen.get(r).get(boundAs).vnode() != null) {
+                            return new Refused(Status.INVALID_ARGUMENT, "'" + boundAs + "' exists in " + dirFid
+                                    + " on replica " + r + ": rename it first");
+                        }
+                    }
+                }
+                objects.put(o.vnode(), stamped(seen, byFid, o, now, isKept
+                        ? linksAfter(seen.get(keep.get(n)), names, name, o) : 1, dirFid.vnode()));
+                bindings.add(new VolumeSnapshot.EntryRecord(boundAs, o.vnode(), o.unique(), o.type()));
+            }
+        }
+        // the conflicts' other objects (bound under none of the names, e.g. linked under one and unlinked again):
+        // the repair ends their conflicts too, so each must end equal on every replica
+        Decision elsewhere = boundElsewhere(dirFid, keep, seen, byFid, now, cleared, objects, dropped);
+        if (elsewhere != null) {
+            return elsewhere;
+        }
+        for (int slot = 0; slot < replicas; slot++) {
+            dirVector = dirVector.increment(slot); // dominates every replica's version of the directory
+        }
+        PlanStep.Stamp dirStamp = new PlanStep.Stamp(dirFid, dirData + 1, dirVector, now, now);
+        return new NamesRepair(dirFid, names, bindings, List.copyOf(objects.values()), dropped, dirStamp,
+                List.copyOf(new LinkedHashSet<>(cleared)));
+    }
+
+    /**
+     * The names of this directory the chosen names' {@code RENAME_RENAME} conflicts name too and that are not chosen
+     * (the places either side moved the name to): each taken from the same replica as the name it came from, so
+     * that {@code --keep NAME=R} alone settles the move. Null if there are none.
+     */
+    private static ReadFirst impliedNames(Fid dirFid, List<String> names, List<Integer> keep,
+                                          List<Map<String, Seen>> seen) {
+        List<String> more = new ArrayList<>();
+        List<Integer> moreKeep = new ArrayList<>();
+        for (int n = 0; n < names.size(); n++) {
+            for (Map<String, Seen> replica : seen) {
+                for (ConflictRecord c : replica.get(names.get(n)).conflicts()) {
+                    if (!c.kind().equals("RENAME_RENAME")) {
+                        continue;
+                    }
+                    for (ConflictRecord.Name other : c.names()) {
+                        if (other.dir().equals(dirFid) && !names.contains(other.name())
+                                && !more.contains(other.name())) {
+                            more.add(other.name());
+                            moreKeep.add(keep.get(n));
+                        }
+                    }
+                }
+            }
+        }
+        return more.isEmpty() ? null : new ReadFirst(more, moreKeep, List.of());
+    }
+
+    /** Why conflict {@code c} of {@code what} is not one this repair of {@code names} may end, or null. */
+    private static Refused kindRefusal(Fid dirFid, List<String> names, String what, ConflictRecord c) {
+        // an UPDATE_UPDATE naming names: one side moved the file it changed; the names settle it, with its versions
+        boolean overNames = NAME_KINDS.contains(c.kind()) || (c.kind().equals("UPDATE_UPDATE") && !c.names().isEmpty());
+        if (!overNames) {
+            return new Refused(Status.INVALID_ARGUMENT, what + " is in a " + c.kind() + " conflict ("
+                    + c.paths() + "): 'repair dir' settles NAME_NAME, REMOVE_UPDATE, RENAME_RENAME and conflicts"
+                    + " naming names" + (c.kind().equals("UPDATE_UPDATE") ? "; use 'repair file'" : ""));
+        }
+        // the repair ends the whole conflict: a name of it left out would stay different on the replicas
+        // with no conflict marked any more
+        for (ConflictRecord.Name other : c.names()) {
+            if (!other.dir().equals(dirFid)) {
+                return new Refused(Status.INVALID_ARGUMENT, what + " is in a " + c.kind() + " conflict that"
+                        + " also names '" + other.name() + "' in directory " + other.dir() + " (" + c.paths()
+                        + "): 'repair dir' settles the names of one directory only");
+            }
+            if (!names.contains(other.name())) {
+                return new Refused(Status.INVALID_ARGUMENT, what + " is in a " + c.kind() + " conflict that"
+                        + " also names '" + other.name() + "': choose a replica for every name of it in one"
+                        + " repair");
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The objects of the ended conflicts that no chosen name binds on any replica, read by fid ({@code byFid}): each
+     * is installed on every replica with one final version (the version that includes every other, else the first
+     * chosen replica's), or removed everywhere if no replica binds it anywhere. A {@link ReadFirst} while one is
+     * unread; a refusal if one is a directory or a replica lacks one that another binds; else null, the repair's
+     * {@code objects} and {@code dropped} completed.
+     */
+    private static Decision boundElsewhere(Fid dirFid, List<Integer> keep, List<Map<String, Seen>> seen,
+                                           List<Map<Fid, Seen>> byFid, long now, List<Fid> cleared,
+                                           Map<Long, VnodeRecord> objects, List<Fid> dropped) {
+        Set<Long> settled = new HashSet<>(objects.keySet());
+        dropped.forEach(f -> settled.add(f.vnode()));
+        settled.add(dirFid.vnode());
+        List<Fid> others = new ArrayList<>();
+        for (Fid f : new LinkedHashSet<>(cleared)) {
+            if (settled.add(f.vnode())) {
+                others.add(f);
+            }
+        }
+        List<Fid> unread = others.stream().filter(f -> byFid.stream().anyMatch(m -> !m.containsKey(f))).toList();
+        if (!unread.isEmpty()) {
+            return new ReadFirst(List.of(), List.of(), unread);
+        }
+        for (Fid f : others) {
+            List<Integer> holders = new ArrayList<>();
+            VnodeRecord chosen = null;
+            for (int i = 0; i < byFid.size(); i++) {
+                VnodeRecord v = byFid.get(i).get(f).vnode();
+                if (v == null || v.unique() != f.unique()) {
+                    continue;
+                }
+                holders.add(i);
+                if (v.type() == FileType.DIRECTORY) {
+                    return new Refused(Status.INVALID_ARGUMENT, "the conflicts end with directory " + f + " of them,"
+                            + " bound elsewhere: 'repair dir' does not settle directories (not yet)");
+                }
+                if (chosen == null || v.versionVector().includes(chosen.versionVector())) {
+                    chosen = v;
+                }
+            }
+            if (holders.isEmpty()) {
+                continue; // gone everywhere: already equal
+            }
+            boolean bound = false;
+            for (int i : holders) {
+                bound |= byFid.get(i).get(f).vnode().linkCount() > 0;
+            }
+            if (!bound) {
+                dropped.add(f);
+                continue;
+            }
+            if (holders.size() < byFid.size()) {
+                return new Refused(Status.INVALID_ARGUMENT, f + ", which the conflicts name, is bound elsewhere on"
+                        + " replicas " + holders + " only: 'repair dir' cannot install it without its names");
+            }
+            for (int i : holders) { // concurrent versions: none includes every other, so the first chosen replica's
+                if (!chosen.versionVector().includes(byFid.get(i).get(f).vnode().versionVector())) {
+                    chosen = byFid.get(keep.get(0)).get(f).vnode();
+                    break;
+                }
+            }
+            objects.put(f.vnode(), stamped(seen, byFid, chosen, now, chosen.linkCount(), chosen.parent()));
+        }
+        return null;
+    }
+
+    /** The most names any replica's version of {@code o} read here has. */
+    private static int mostLinks(List<Map<String, Seen>> seen, VnodeRecord o) {
+        int most = o.linkCount();
+        for (Map<String, Seen> replica : seen) {
+            for (Seen read : replica.values()) {
+                VnodeRecord v = read.vnode();
+                if (v != null && v.vnode() == o.vnode() && v.unique() == o.unique()) {
+                    most = Math.max(most, v.linkCount());
+                }
+            }
+        }
+        return most;
+    }
+
+    /**
+     * How many names the kept object {@code o} has after the repair: as many as on the replica it is kept from (its
+     * names elsewhere stay), less the other chosen names that bind it there and will bind another object or none.
+     */
+    private static int linksAfter(Map<String, Seen> keeper, List<String> names, String keptAs, VnodeRecord o) {
+        int links = o.linkCount();
+        for (String other : names) {
+            VnodeRecord bound = other.equals(keptAs) ? null : keeper.get(other).vnode();
+            if (bound != null && bound.vnode() == o.vnode() && bound.unique() == o.unique()) {
+                links--;
+            }
+        }
+        return Math.max(1, links);
+    }
+
+    /**
+     * {@code o} with its final version: the merge of every replica's vector of it (under any name read, or read by
+     * fid) with every slot one higher, a data version one above the highest; {@code links} names.
+     */
+    private static VnodeRecord stamped(List<Map<String, Seen>> seen, List<Map<Fid, Seen>> byFid, VnodeRecord o,
+                                       long now, int links, long parent) {
+        VersionVector vector = o.versionVector();
+        long dataVersion = o.dataVersion();
+        List<Seen> reads = new ArrayList<>();
+        seen.forEach(replica -> reads.addAll(replica.values())); // under any name: a replica may bind it elsewhere
+        byFid.forEach(replica -> reads.addAll(replica.values()));
+        for (Seen read : reads) {
+            VnodeRecord v = read.vnode();
+            if (v != null && v.vnode() == o.vnode() && v.unique() == o.unique()) {
+                vector = vector.merge(v.versionVector());
+                dataVersion = Math.max(dataVersion, v.dataVersion());
+            }
+        }
+        for (int slot = 0; slot < seen.size(); slot++) {
+            vector = vector.increment(slot);
+        }
+        return new VnodeRecord(o.vnode(), o.unique(), o.type(), o.mode(), o.owner(), o.size(), links, o.mtimeMillis(),
+                now, dataVersion + 1, vector, o.blobId(), o.blobLength(), o.symlinkTarget(), parent, List.of());
+    }
+}
