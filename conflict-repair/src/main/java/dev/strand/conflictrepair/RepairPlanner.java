@@ -197,22 +197,24 @@ public final class RepairPlanner {
                     + (versions.size() - 1) + ", not " + keep);
         }
         VnodeRecord kept = versions.get(keep).vnode();
-        if (kept == null) {
+        Set<ConflictRecord> conflicts = new LinkedHashSet<>();
+        versions.forEach(v -> conflicts.addAll(v.conflicts()));
+        if (kept == null) { // e.g. it moved the file: the conflict names its other name too
             return new Refused(Status.NOT_FOUND, "replica " + keep + " has no " + what + ": "
-                    + versions.get(keep).problem());
+                    + versions.get(keep).problem() + (conflicts.isEmpty() ? "" : "; it is in conflict: "
+                    + dirRepairHint(dir, conflicts)));
         }
         if (kept.type() == FileType.DIRECTORY) {
             return new Refused(Status.IS_A_DIRECTORY, what + " is a directory: 'repair file' repairs files");
         }
-        Set<ConflictRecord> conflicts = new LinkedHashSet<>();
         for (int i = 0; i < versions.size(); i++) {
             Seen v = versions.get(i);
             if (v.vnode() == null || v.vnode().vnode() != kept.vnode() || v.vnode().unique() != kept.unique()) {
                 return new Refused(Status.INVALID_ARGUMENT, "replica " + i + " binds " + what
                         + " to another object or to none (" + (v.vnode() == null ? v.problem() : "vnode "
-                        + v.vnode().vnode()) + "): that conflict is over names, not one file's versions; see 'strand repair dir'");
+                        + v.vnode().vnode()) + "): that conflict is over names, not one file's versions; "
+                        + dirRepairHint(dir, conflicts));
             }
-            conflicts.addAll(v.conflicts());
         }
         if (conflicts.isEmpty()) {
             return new Refused(Status.INVALID_ARGUMENT, what + " is not in conflict on any replica");
@@ -221,10 +223,36 @@ public final class RepairPlanner {
             if (c.objects().size() != 1 || !c.names().isEmpty()) {
                 return new Refused(Status.INVALID_ARGUMENT, what + " is in a " + c.kind() + " conflict with "
                         + c.objects().size() + " objects and " + c.names().size() + " names (" + c.paths()
-                        + "): a file's repair cannot settle it alone");
+                        + "): a file's repair cannot settle it alone; " + dirRepairHint(dir, conflicts));
             }
         }
         return null;
+    }
+
+    /**
+     * The {@code repair dir} that settles {@code conflicts}' names: those of each directory, the one holding the name
+     * asked for first (a file one side changed and moved is in a conflict naming both its names).
+     */
+    private static String dirRepairHint(Fid dir, Set<ConflictRecord> conflicts) {
+        Map<Fid, Set<String>> byDir = new java.util.LinkedHashMap<>();
+        byDir.put(dir, new java.util.TreeSet<>());
+        conflicts.forEach(c -> c.names().forEach(n -> byDir.computeIfAbsent(n.dir(), d -> new java.util.TreeSet<>())
+                .add(n.name())));
+        byDir.values().removeIf(Set::isEmpty);
+        if (byDir.isEmpty()) {
+            return "see 'strand repair dir'";
+        }
+        StringBuilder hint = new StringBuilder("use 'strand repair dir' with a replica R for every name of it: ");
+        byDir.forEach((d, names) -> hint.append("in ").append(d.equals(dir) ? "its directory" : "directory " + d)
+                .append(names.stream().map(n -> " --keep " + n + "=R").reduce("", String::concat)).append("; "));
+        paths(conflicts).ifPresent(p -> hint.append("paths ").append(p));
+        return hint.toString().replaceAll("; $", "");
+    }
+
+    private static java.util.Optional<String> paths(Set<ConflictRecord> conflicts) {
+        Set<String> paths = new java.util.TreeSet<>();
+        conflicts.forEach(c -> paths.addAll(c.paths()));
+        return paths.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(String.join(", ", paths));
     }
 
     /** Why the choice of names is not one {@code repair dir} takes, or null. */

@@ -115,6 +115,78 @@ class RepairPlannerTest {
         assertThat(group.fid(0, "n0")).isEqualTo(n0);
     }
 
+    /**
+     * /f renamed to /a on replica 0 and to /b on replica 1: a RENAME_RENAME on /f naming /a and /b. 'repair dir /
+     * --keep f=0' alone settles it: the names the moves bound are taken from replica 0 too, so the file is /a
+     * everywhere, no conflict is left and the replicas are identical.
+     */
+    @Test
+    void keepingOneNameOfARenameRenameSettlesItWithTheNamesThatReplicaMovedItTo() {
+        ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
+        Group group = run.group;
+        Fid root = group.root();
+        group.run(run.all, new Create(root, "f", 0644, true));
+        Fid f = group.fid(0, "f");
+        group.recording = true;
+        group.allocateFrom(B, 1_000);
+        group.run(A, new Rename(root, "f", root, "a"));
+        group.run(B, new Rename(root, "f", root, "b"));
+        ResolutionPlan.Planned plan = run.resolve();
+        assertThat(plan.conflicts()).singleElement().satisfies(c -> assertThat(c.kind())
+                .isEqualTo(Conflict.Kind.RENAME_RENAME));
+
+        var outcome = ModelDirRepair.decide(group, root, List.of("f"), List.of(0), false);
+        assertThat(outcome.decision()).isInstanceOf(RepairPlanner.NamesRepair.class);
+        assertThat(outcome.names()).containsExactlyInAnyOrder("f", "a", "b");
+        ModelDirRepair.perform(group, (RepairPlanner.NamesRepair) outcome.decision());
+        run.assertIdentical();
+        assertThat(group.fid(1, "a")).isEqualTo(f);
+        assertThat(group.fid(1, "b")).isNull();
+        assertThat(group.fid(1, "f")).isNull();
+    }
+
+    /**
+     * Replica 0 stores into /f and renames it to /g while replica 1 stores into /f: an UPDATE_UPDATE on f that names
+     * /f and /g (the rename is held with it). 'repair file' under either name is refused with a message naming the
+     * 'repair dir' that settles it, and that one does.
+     */
+    @Test
+    void aFileChangedOnBothSidesAndRenamedOnOneIsSettledByTheRepairDirTheRefusalNames() {
+        ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
+        Group group = run.group;
+        Fid root = group.root();
+        group.run(run.all, new Create(root, "f", 0644, true));
+        Fid f = group.fid(0, "f");
+        group.recording = true;
+        group.allocateFrom(B, 1_000);
+        group.store(A, f, new java.util.UUID(1, 1), 10);
+        group.run(A, new Rename(root, "f", root, "g"));
+        group.store(B, f, new java.util.UUID(2, 2), 20);
+        ResolutionPlan.Planned plan = run.resolve();
+        assertThat(plan.conflicts()).singleElement().satisfies(c -> {
+            assertThat(c.kind()).isEqualTo(Conflict.Kind.UPDATE_UPDATE);
+            assertThat(c.names()).containsExactlyInAnyOrder(new Conflict.Name(root, "f"), new Conflict.Name(root, "g"));
+        });
+
+        for (String name : List.of("f", "g")) {
+            List<RepairPlanner.Seen> versions = List.of(RepairPlanner.read(group.replicas[0].volume, root, name, 1 << 20),
+                    RepairPlanner.read(group.replicas[1].volume, root, name, 1 << 20));
+            for (int keep = 0; keep < 2; keep++) {
+                assertThat(RepairPlanner.repairFile("vol", root, name, keep, versions, 5_000_000))
+                        .as("repair file %s --keep %d", name, keep)
+                        .isInstanceOfSatisfying(RepairPlanner.Refused.class, r -> assertThat(r.message())
+                                .contains("'strand repair dir'").contains("--keep f=R --keep g=R"));
+            }
+        }
+        var outcome = ModelDirRepair.decide(group, root, List.of("f", "g"), List.of(1, 1), false);
+        assertThat(outcome.decision()).isInstanceOf(RepairPlanner.NamesRepair.class);
+        ModelDirRepair.perform(group, (RepairPlanner.NamesRepair) outcome.decision());
+        run.assertIdentical();
+        assertThat(group.fid(0, "f")).isEqualTo(f);
+        assertThat(group.at(0, "f").blobId()).isEqualTo(new java.util.UUID(2, 2)); // replica 1's contents
+        assertThat(group.fid(0, "g")).isNull();
+    }
+
     /** A conflict over two names of one directory is ended only by a repair that chooses for both. */
     @Test
     void aRepairMustChooseForEveryNameOfTheConflictsItEnds() {
