@@ -1,5 +1,6 @@
 package dev.strand.conflictrepair;
 
+import dev.strand.conflictrepair.RepairPlanner.Choice;
 import dev.strand.conflictrepair.RepairPlanner.Decision;
 import dev.strand.conflictrepair.RepairPlanner.NamesRepair;
 import dev.strand.conflictrepair.RepairPlanner.ReadFirst;
@@ -32,49 +33,55 @@ final class DirRepairPlanner {
     /** The conflict kinds {@code repair dir} settles: a name bound differently, an object removed, a name moved. */
     private static final Set<String> NAME_KINDS = Set.of("NAME_NAME", "REMOVE_UPDATE", "RENAME_RENAME");
 
-    static Decision decide(Fid dirFid, List<String> names, List<Integer> keep, boolean renameOthers,
-                           List<Map<String, Seen>> seen, List<Map<Fid, Seen>> byFid, long now) {
+    static Decision decide(Fid dirFid, List<String> names, List<Integer> keep, List<Choice> elsewhere,
+                           boolean renameOthers, List<Map<String, Seen>> seen, List<Map<Fid, Seen>> byFid, long now) {
         int replicas = seen.size();
-        VersionVector dirVector = null;
-        long dirData = 0;
-        for (int i = 0; i < replicas; i++) {
-            VnodeRecord d = seen.get(i).get("").vnode();
-            if (d == null || d.type() != FileType.DIRECTORY) {
-                return new Refused(Status.NOT_FOUND, "replica " + i + ": " + (d == null ? seen.get(i).get("").problem()
-                        : dirFid + " is not a directory"));
-            }
-            dirVector = dirVector == null ? d.versionVector() : dirVector.merge(d.versionVector());
-            dirData = Math.max(dirData, d.dataVersion());
+        List<Choice> slots = new ArrayList<>(); // every name chosen: this directory's, then the others'
+        for (int n = 0; n < names.size(); n++) {
+            slots.add(new Choice(dirFid, names.get(n), keep.get(n)));
         }
-        ReadFirst implied = impliedNames(dirFid, names, keep, seen);
+        slots.addAll(elsewhere);
+        Map<Fid, PlanStep.Stamp> stamps = new LinkedHashMap<>(); // this directory first
+        Map<Fid, List<VolumeSnapshot.EntryRecord>> bindings = new LinkedHashMap<>();
+        for (Choice slot : slots) {
+            if (!stamps.containsKey(slot.dir())) {
+                Object stamp = dirStamp(dirFid, slot.dir(), seen, now);
+                if (stamp instanceof Refused refused) {
+                    return refused;
+                }
+                stamps.put(slot.dir(), (PlanStep.Stamp) stamp);
+                bindings.put(slot.dir(), new ArrayList<>());
+            }
+        }
+        ReadFirst implied = impliedChoices(dirFid, slots, seen);
         if (implied != null) {
-            return names.size() + implied.names().size() > RepairPlanner.MAX_DIR_NAMES
+            return slots.size() + implied.choices().size() > RepairPlanner.MAX_DIR_NAMES
                     ? new Refused(Status.INVALID_ARGUMENT, "the conflicts of " + names + " in " + dirFid
-                    + " name " + implied.names() + " too: more than " + RepairPlanner.MAX_DIR_NAMES + " names")
+                    + " name " + implied.choices().size() + " more names: more than " + RepairPlanner.MAX_DIR_NAMES)
                     : implied;
         }
-        List<VolumeSnapshot.EntryRecord> bindings = new ArrayList<>();
         Map<Long, VnodeRecord> objects = new LinkedHashMap<>();
         List<Fid> dropped = new ArrayList<>();
         List<Fid> cleared = new ArrayList<>();
         // an object one replica moved from one chosen name to another is kept under at most one of them
         Map<Long, String> keptObjects = new HashMap<>(); // vnode -> the name that keeps it
-        for (int n = 0; n < names.size(); n++) {
-            VnodeRecord k = seen.get(keep.get(n)).get(names.get(n)).vnode();
-            String before = k == null ? null : keptObjects.putIfAbsent(k.vnode(), names.get(n));
+        for (Choice slot : slots) {
+            VnodeRecord k = seen.get(slot.keep()).get(key(dirFid, slot)).vnode();
+            String before = k == null ? null : keptObjects.putIfAbsent(k.vnode(), label(dirFid, slot));
             if (before != null) { // its record holds one name and one version: which one would be a guess
-                return new Refused(Status.INVALID_ARGUMENT, "'" + before + "' and '" + names.get(n) + "' in " + dirFid
+                return new Refused(Status.INVALID_ARGUMENT, before + " and " + label(dirFid, slot)
                         + " keep one object (vnode " + k.vnode() + "): keep it under one name");
             }
         }
         Set<Long> placed = new HashSet<>(); // objects not kept, already dropped or renamed
-        for (int n = 0; n < names.size(); n++) {
-            String name = names.get(n);
-            String what = "'" + name + "' in " + dirFid;
+        for (Choice slot : slots) {
+            String name = slot.name();
+            String key = key(dirFid, slot);
+            String what = "'" + name + "' in " + slot.dir();
             Set<ConflictRecord> conflicts = new LinkedHashSet<>();
             Map<Long, Integer> firstHolder = new LinkedHashMap<>(); // object bound to the name -> first replica
             for (int i = 0; i < replicas; i++) {
-                Seen v = seen.get(i).get(name);
+                Seen v = seen.get(i).get(key);
                 conflicts.addAll(v.conflicts());
                 if (v.vnode() != null) {
                     if (v.vnode().type() == FileType.DIRECTORY) {
@@ -85,20 +92,20 @@ final class DirRepairPlanner {
                     firstHolder.putIfAbsent(v.vnode().vnode(), i);
                 }
             }
-            if (conflicts.isEmpty()) {
+            if (conflicts.isEmpty() && slot.dir().equals(dirFid)) {
                 return new Refused(Status.INVALID_ARGUMENT, what + " is not in conflict on any replica");
             }
             for (ConflictRecord c : conflicts) {
-                Refused refused = kindRefusal(dirFid, names, what, c);
+                Refused refused = kindRefusal(slots, what, c);
                 if (refused != null) {
                     return refused;
                 }
                 cleared.addAll(c.objects());
             }
-            VnodeRecord kept = seen.get(keep.get(n)).get(name).vnode();
+            VnodeRecord kept = seen.get(slot.keep()).get(key).vnode();
             for (Map.Entry<Long, Integer> holder : firstHolder.entrySet()) {
                 int i = holder.getValue();
-                VnodeRecord o = seen.get(i).get(name).vnode();
+                VnodeRecord o = seen.get(i).get(key).vnode();
                 boolean isKept = kept != null && o.vnode() == kept.vnode() && o.unique() == kept.unique();
                 if (isKept) {
                     o = kept; // the chosen replica's version of it
@@ -125,61 +132,102 @@ final class DirRepairPlanner {
                                 + boundAs + "': " + tooLong.getMessage());
                     }
                     for (int r = 0; r < replicas; r++) {
-                        if (seen.get(r).get(boundAs).vnode() != null) {
-                            return new Refused(Status.INVALID_ARGUMENT, "'" + boundAs + "' exists in " + dirFid
+                        if (seen.get(r).get(key(dirFid, slot.dir(), boundAs)).vnode() != null) {
+                            return new Refused(Status.INVALID_ARGUMENT, "'" + boundAs + "' exists in " + slot.dir()
                                     + " on replica " + r + ": rename it first");
                         }
                     }
                 }
                 objects.put(o.vnode(), stamped(seen, byFid, o, now, isKept
-                        ? linksAfter(seen.get(keep.get(n)), names, name, o) : 1, dirFid.vnode()));
-                bindings.add(new VolumeSnapshot.EntryRecord(boundAs, o.vnode(), o.unique(), o.type()));
+                        ? linksAfter(dirFid, seen.get(slot.keep()), slots, slot, o) : 1, slot.dir().vnode()));
+                bindings.get(slot.dir()).add(new VolumeSnapshot.EntryRecord(boundAs, o.vnode(), o.unique(), o.type()));
             }
         }
         // the conflicts' other objects (bound under none of the names, e.g. linked under one and unlinked again):
         // the repair ends their conflicts too, so each must end equal on every replica
-        Decision elsewhere = boundElsewhere(dirFid, keep, seen, byFid, now, cleared, objects, dropped);
-        if (elsewhere != null) {
-            return elsewhere;
+        Decision elsewhereObjects = boundElsewhere(stamps.keySet(), keep, seen, byFid, now, cleared, objects, dropped);
+        if (elsewhereObjects != null) {
+            return elsewhereObjects;
         }
-        for (int slot = 0; slot < replicas; slot++) {
-            dirVector = dirVector.increment(slot); // dominates every replica's version of the directory
+        List<RepairPlanner.OtherDir> others = new ArrayList<>();
+        for (Fid d : stamps.keySet()) {
+            if (!d.equals(dirFid)) {
+                others.add(new RepairPlanner.OtherDir(d, slots.stream().filter(c -> c.dir().equals(d))
+                        .map(Choice::name).toList(), bindings.get(d), stamps.get(d)));
+            }
         }
-        PlanStep.Stamp dirStamp = new PlanStep.Stamp(dirFid, dirData + 1, dirVector, now, now);
-        return new NamesRepair(dirFid, names, bindings, List.copyOf(objects.values()), dropped, dirStamp,
-                List.copyOf(new LinkedHashSet<>(cleared)));
+        return new NamesRepair(dirFid, names, bindings.get(dirFid), List.copyOf(objects.values()), dropped,
+                stamps.get(dirFid), List.copyOf(new LinkedHashSet<>(cleared)), others);
     }
 
     /**
-     * The names of this directory the chosen names' {@code RENAME_RENAME} conflicts name too and that are not chosen
-     * (the places either side moved the name to): each taken from the same replica as the name it came from, so
-     * that {@code --keep NAME=R} alone settles the move. Null if there are none.
+     * Where the report of {@code name} of {@code dir} is kept ({@code name} null: the directory itself): a name of the
+     * directory repaired under itself ("" the directory), another directory's under {@code "vnode.unique/name"} (no
+     * entry name holds a '/').
      */
-    private static ReadFirst impliedNames(Fid dirFid, List<String> names, List<Integer> keep,
-                                          List<Map<String, Seen>> seen) {
-        List<String> more = new ArrayList<>();
-        List<Integer> moreKeep = new ArrayList<>();
-        for (int n = 0; n < names.size(); n++) {
+    static String key(Fid mainDir, Fid dir, String name) {
+        String n = name == null ? "" : name;
+        return dir.equals(mainDir) ? n : dir.vnode() + "." + dir.unique() + "/" + n;
+    }
+
+    private static String key(Fid mainDir, Choice slot) {
+        return key(mainDir, slot.dir(), slot.name());
+    }
+
+    private static String label(Fid mainDir, Choice slot) {
+        return "'" + slot.name() + "'" + (slot.dir().equals(mainDir) ? "" : " (in directory " + slot.dir() + ")")
+                + " in " + (slot.dir().equals(mainDir) ? mainDir : slot.dir());
+    }
+
+    /** Directory {@code dir}'s final stamp (every replica's vector merged, every slot one higher), or a refusal. */
+    private static Object dirStamp(Fid mainDir, Fid dir, List<Map<String, Seen>> seen, long now) {
+        VersionVector vector = null;
+        long data = 0;
+        for (int i = 0; i < seen.size(); i++) {
+            Seen read = seen.get(i).get(key(mainDir, dir, null));
+            VnodeRecord d = read.vnode();
+            if (d == null || d.type() != FileType.DIRECTORY) {
+                return new Refused(Status.NOT_FOUND, "replica " + i + ": " + (d == null ? read.problem()
+                        : dir + " is not a directory"));
+            }
+            vector = vector == null ? d.versionVector() : vector.merge(d.versionVector());
+            data = Math.max(data, d.dataVersion());
+        }
+        for (int slot = 0; slot < seen.size(); slot++) {
+            vector = vector.increment(slot); // dominates every replica's version of the directory
+        }
+        return new PlanStep.Stamp(dir, data + 1, vector, now, now);
+    }
+
+    /**
+     * The names the chosen names' conflicts name too and that are not chosen, each taken from the same replica as the
+     * name it came with: those of other directories (a name moved into another directory: the command names one
+     * directory), and those of this directory a {@code RENAME_RENAME} names (the places either side moved the name
+     * to, so that {@code --keep NAME=R} alone settles the move). Null if there are none.
+     */
+    private static ReadFirst impliedChoices(Fid dirFid, List<Choice> slots, List<Map<String, Seen>> seen) {
+        List<Choice> more = new ArrayList<>();
+        for (Choice slot : slots) {
             for (Map<String, Seen> replica : seen) {
-                for (ConflictRecord c : replica.get(names.get(n)).conflicts()) {
-                    if (!c.kind().equals("RENAME_RENAME")) {
-                        continue;
-                    }
+                for (ConflictRecord c : replica.get(key(dirFid, slot)).conflicts()) {
                     for (ConflictRecord.Name other : c.names()) {
-                        if (other.dir().equals(dirFid) && !names.contains(other.name())
-                                && !more.contains(other.name())) {
-                            more.add(other.name());
-                            moreKeep.add(keep.get(n));
+                        boolean implied = !other.dir().equals(dirFid) || c.kind().equals("RENAME_RENAME");
+                        if (implied && !chosen(slots, other) && !chosen(more, other)) {
+                            more.add(new Choice(other.dir(), other.name(), slot.keep()));
                         }
                     }
                 }
             }
         }
-        return more.isEmpty() ? null : new ReadFirst(more, moreKeep, List.of());
+        return more.isEmpty() ? null : new ReadFirst(more, List.of());
     }
 
-    /** Why conflict {@code c} of {@code what} is not one this repair of {@code names} may end, or null. */
-    private static Refused kindRefusal(Fid dirFid, List<String> names, String what, ConflictRecord c) {
+    private static boolean chosen(List<Choice> choices, ConflictRecord.Name name) {
+        return choices.stream().anyMatch(c -> c.dir().equals(name.dir()) && c.name().equals(name.name()));
+    }
+
+    /** Why conflict {@code c} of {@code what} is not one this repair of {@code slots} may end, or null. */
+    private static Refused kindRefusal(List<Choice> slots, String what, ConflictRecord c) {
         // an UPDATE_UPDATE naming names: one side moved the file it changed; the names settle it, with its versions
         boolean overNames = NAME_KINDS.contains(c.kind()) || (c.kind().equals("UPDATE_UPDATE") && !c.names().isEmpty());
         if (!overNames) {
@@ -190,15 +238,10 @@ final class DirRepairPlanner {
         // the repair ends the whole conflict: a name of it left out would stay different on the replicas
         // with no conflict marked any more
         for (ConflictRecord.Name other : c.names()) {
-            if (!other.dir().equals(dirFid)) {
+            if (!chosen(slots, other)) {
                 return new Refused(Status.INVALID_ARGUMENT, what + " is in a " + c.kind() + " conflict that"
-                        + " also names '" + other.name() + "' in directory " + other.dir() + " (" + c.paths()
-                        + "): 'repair dir' settles the names of one directory only");
-            }
-            if (!names.contains(other.name())) {
-                return new Refused(Status.INVALID_ARGUMENT, what + " is in a " + c.kind() + " conflict that"
-                        + " also names '" + other.name() + "': choose a replica for every name of it in one"
-                        + " repair");
+                        + " also names '" + other.name() + "' (" + c.paths() + "): choose a replica for every name"
+                        + " of it in one repair");
             }
         }
         return null;
@@ -211,12 +254,12 @@ final class DirRepairPlanner {
      * unread; a refusal if one is a directory or a replica lacks one that another binds; else null, the repair's
      * {@code objects} and {@code dropped} completed.
      */
-    private static Decision boundElsewhere(Fid dirFid, List<Integer> keep, List<Map<String, Seen>> seen,
+    private static Decision boundElsewhere(Set<Fid> dirs, List<Integer> keep, List<Map<String, Seen>> seen,
                                            List<Map<Fid, Seen>> byFid, long now, List<Fid> cleared,
                                            Map<Long, VnodeRecord> objects, List<Fid> dropped) {
         Set<Long> settled = new HashSet<>(objects.keySet());
         dropped.forEach(f -> settled.add(f.vnode()));
-        settled.add(dirFid.vnode());
+        dirs.forEach(d -> settled.add(d.vnode())); // stamped as directories of the repair
         List<Fid> others = new ArrayList<>();
         for (Fid f : new LinkedHashSet<>(cleared)) {
             if (settled.add(f.vnode())) {
@@ -225,7 +268,7 @@ final class DirRepairPlanner {
         }
         List<Fid> unread = others.stream().filter(f -> byFid.stream().anyMatch(m -> !m.containsKey(f))).toList();
         if (!unread.isEmpty()) {
-            return new ReadFirst(List.of(), List.of(), unread);
+            return new ReadFirst(List.of(), unread);
         }
         for (Fid f : others) {
             List<Integer> holders = new ArrayList<>();
@@ -288,10 +331,11 @@ final class DirRepairPlanner {
      * How many names the kept object {@code o} has after the repair: as many as on the replica it is kept from (its
      * names elsewhere stay), less the other chosen names that bind it there and will bind another object or none.
      */
-    private static int linksAfter(Map<String, Seen> keeper, List<String> names, String keptAs, VnodeRecord o) {
+    private static int linksAfter(Fid dirFid, Map<String, Seen> keeper, List<Choice> slots, Choice keptAs,
+                                  VnodeRecord o) {
         int links = o.linkCount();
-        for (String other : names) {
-            VnodeRecord bound = other.equals(keptAs) ? null : keeper.get(other).vnode();
+        for (Choice other : slots) {
+            VnodeRecord bound = other.equals(keptAs) ? null : keeper.get(key(dirFid, other)).vnode();
             if (bound != null && bound.vnode() == o.vnode() && bound.unique() == o.unique()) {
                 links--;
             }

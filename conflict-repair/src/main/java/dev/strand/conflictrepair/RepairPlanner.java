@@ -66,33 +66,50 @@ public final class RepairPlanner {
     /**
      * {@code strand repair dir}: the same to every replica: {@code names} of {@code dir} bound as {@code bindings}, the
      * kept objects installed as {@code objects}, {@code dropped} removed, the directory stamped, the conflicts naming
-     * {@code cleared} (or those names) ended.
+     * {@code cleared} (or those names) ended; {@code others}: the names of other directories those conflicts name,
+     * settled in the same write.
      */
     public record NamesRepair(Fid dir, List<String> names, List<VolumeSnapshot.EntryRecord> bindings,
                               List<VnodeRecord> objects, List<Fid> dropped, PlanStep.Stamp dirStamp,
-                              List<Fid> cleared) implements Decision {
+                              List<Fid> cleared, List<OtherDir> others) implements Decision {
         public NamesRepair {
             names = List.copyOf(names);
             bindings = List.copyOf(bindings);
             objects = List.copyOf(objects);
             dropped = List.copyOf(dropped);
             cleared = List.copyOf(cleared);
+            others = others == null ? List.of() : List.copyOf(others);
         }
     }
 
-    /**
-     * {@code repair dir} must read more before it decides: {@code names} too (the places the chosen names'
-     * {@code RENAME_RENAME} conflicts moved them to, each taken from replica {@code keep} as the name it came from),
-     * read as {@link #dirReads} reads a chosen name, and {@code objects} by fid ({@link #read} with no name). Ask
-     * {@link #repairDir} again with the names and choices extended and the reads added.
-     */
-    public record ReadFirst(List<String> names, List<Integer> keep, List<Fid> objects) implements Decision {
-        public ReadFirst {
+    /** Names of another directory a {@code repair dir} settles: {@code names} bound as {@code bindings}, stamped. */
+    public record OtherDir(Fid dir, List<String> names, List<VolumeSnapshot.EntryRecord> bindings,
+                           PlanStep.Stamp stamp) {
+        public OtherDir {
             names = List.copyOf(names);
-            keep = List.copyOf(keep);
+            bindings = List.copyOf(bindings);
+        }
+    }
+
+    /** Name {@code name} of directory {@code dir} takes replica {@code keep}'s binding. */
+    public record Choice(Fid dir, String name, int keep) {}
+
+    /**
+     * {@code repair dir} must read more before it decides: the names of {@code choices} too (names the chosen ones'
+     * conflicts name: other directories', and this directory's where a {@code RENAME_RENAME} moved a name; each
+     * taken from the replica chosen for the name it came with), and {@code objects} by fid ({@link #read} with no
+     * name). Ask {@link #repairDir} again with the choices added (this directory's to its names) and the reads added
+     * ({@link #reads}).
+     */
+    public record ReadFirst(List<Choice> choices, List<Fid> objects) implements Decision {
+        public ReadFirst {
+            choices = List.copyOf(choices);
             objects = List.copyOf(objects);
         }
     }
+
+    /** One report {@code repair dir} reads from every replica: {@code name} of {@code dir}, kept under {@code key}. */
+    public record Read(Fid dir, String name, String key) {}
 
     /** The state of a replica is not what the coordinator read: it does nothing. */
     public static final class Changed extends RuntimeException {
@@ -293,22 +310,52 @@ public final class RepairPlanner {
     }
 
     /**
-     * For each of {@code names}, replica {@code keep.get(n)}'s binding becomes every replica's; the others' objects
-     * are removed, or kept as {@link #conflictName} with {@code renameOthers}. {@code seen}: per replica, its report
-     * of each of {@link #dirReads} by name ("" for the directory); {@code byFid}: per replica, its report of each
-     * object a {@link ReadFirst} asked for. The directory and every object kept get one final version dominating
-     * every earlier one; so does every other object of the conflicts it ends (or it is removed everywhere).
+     * For each of {@code names}, replica {@code keep.get(n)}'s binding becomes every replica's, and so for each of
+     * {@code elsewhere} (names of other directories); the others' objects are removed, or kept as {@link
+     * #conflictName} with {@code renameOthers}. {@code seen}: per replica, its report of each of {@link #reads} by
+     * key; {@code byFid}: per replica, its report of each object a {@link ReadFirst} asked for. Every directory and
+     * every object kept get one final version dominating every earlier one; so does every other object of the
+     * conflicts it ends (or it is removed everywhere).
      */
-    public static Decision repairDir(Fid dirFid, List<String> names, List<Integer> keep, boolean renameOthers,
-                                     List<Map<String, Seen>> seen, List<Map<Fid, Seen>> byFid, long now) {
-        return DirRepairPlanner.decide(dirFid, names, keep, renameOthers, seen, byFid, now);
+    public static Decision repairDir(Fid dirFid, List<String> names, List<Integer> keep, List<Choice> elsewhere,
+                                     boolean renameOthers, List<Map<String, Seen>> seen,
+                                     List<Map<Fid, Seen>> byFid, long now) {
+        return DirRepairPlanner.decide(dirFid, names, keep, elsewhere, renameOthers, seen, byFid, now);
     }
 
-    /** {@link #repairDir} before any object was read by fid. */
+    /** {@link #repairDir} before anything but {@link #dirReads} was read. */
     public static Decision repairDir(Fid dirFid, List<String> names, List<Integer> keep, boolean renameOthers,
                                      List<Map<String, Seen>> seen, long now) {
-        return repairDir(dirFid, names, keep, renameOthers, seen, seen.stream().map(r -> Map.<Fid, Seen>of()).toList(),
-                now);
+        return repairDir(dirFid, names, keep, List.of(), renameOthers, seen,
+                seen.stream().map(r -> Map.<Fid, Seen>of()).toList(), now);
+    }
+
+    /**
+     * Every report {@code repair dir} of {@code dirFid} reads for these choices: {@link #dirReads} of this directory's
+     * names, and for each other directory the directory itself, its names and (with {@code renameOthers}) the names
+     * the others would take there.
+     */
+    public static List<Read> reads(Fid dirFid, List<String> names, List<Choice> elsewhere, boolean renameOthers,
+                                   int replicas) {
+        List<Read> reads = new ArrayList<>();
+        for (String name : dirReads(names, renameOthers, replicas)) {
+            reads.add(new Read(dirFid, name, DirRepairPlanner.key(dirFid, dirFid, name)));
+        }
+        for (Choice c : elsewhere) {
+            List<String> of = new ArrayList<>();
+            of.add(null);
+            of.add(c.name());
+            for (int j = 0; renameOthers && j < replicas; j++) {
+                of.add(conflictName(c.name(), j));
+            }
+            for (String name : of) {
+                Read read = new Read(c.dir(), name, DirRepairPlanner.key(dirFid, c.dir(), name));
+                if (!reads.contains(read)) {
+                    reads.add(read);
+                }
+            }
+        }
+        return reads;
     }
 
     // ---- a replica performs its part ---------------------------------------------------------------------
@@ -325,22 +372,14 @@ public final class RepairPlanner {
 
     /**
      * The events replica {@code replica} journals, in one write, for a repair of names: the directory's entries
-     * (its own, with the chosen names bound as decided), the kept objects, the removed ones, the directory's stamp,
-     * then the end of the conflicts. {@link Changed} (nothing decided) if its state is not what was read.
+     * (its own, with the chosen names bound as decided; so for each other directory), the kept objects, the removed
+     * ones, the directories' stamps, then the end of the conflicts. {@link Changed} (nothing decided) if its state is not what was read.
      */
     public static List<VolumeEvent> namesRepairEvents(Volume volume, int replica, NamesRepair repair) {
-        Vnode dir = volume.vnode(repair.dir().vnode());
-        if (dir == null || dir.unique() != repair.dir().unique() || !dir.isDirectory()) {
-            throw new Changed("no directory " + repair.dir() + " here");
-        }
-        VnodeRecord d = dir.toRecord(dir.entryRecords());
-        Map<String, VolumeSnapshot.EntryRecord> entries = new TreeMap<>();
-        d.entries().forEach(e -> entries.put(e.name(), e));
-        repair.names().forEach(entries::remove);
-        for (VolumeSnapshot.EntryRecord b : repair.bindings()) {
-            if (entries.put(b.name(), b) != null) {
-                throw new Changed("'" + b.name() + "' exists in " + repair.dir() + " here");
-            }
+        List<VnodeRecord> installed = new ArrayList<>();
+        installed.add(rebuilt(volume, repair.dir(), repair.names(), repair.bindings(), repair.dirStamp()));
+        for (OtherDir other : repair.others()) {
+            installed.add(rebuilt(volume, other.dir(), other.names(), other.bindings(), other.stamp()));
         }
         List<Long> removed = new ArrayList<>();
         for (Fid f : repair.dropped()) {
@@ -359,13 +398,29 @@ public final class RepairPlanner {
                 throw new Changed("vnode " + o.vnode() + " is another object here");
             }
         }
-        PlanStep.Stamp s = repair.dirStamp();
-        List<VnodeRecord> installed = new ArrayList<>();
-        installed.add(new VnodeRecord(d.vnode(), d.unique(), d.type(), d.mode(), d.owner(), d.size(),
-                d.linkCount(), s.mtimeMillis(), s.ctimeMillis(), s.dataVersion(), s.versionVector(), d.blobId(),
-                d.blobLength(), d.symlinkTarget(), d.parent(), List.copyOf(entries.values())));
         installed.addAll(repair.objects());
         return List.of(new VolumeEvent.VnodesInstalled(replica, installed, List.of(), removed),
                 new VolumeEvent.NamesRepaired(repair.dir(), repair.names(), repair.cleared()));
+    }
+
+    /** Directory {@code dirFid} as this replica holds it, {@code names} bound as {@code bindings}, stamped. */
+    private static VnodeRecord rebuilt(Volume volume, Fid dirFid, List<String> names,
+                                       List<VolumeSnapshot.EntryRecord> bindings, PlanStep.Stamp s) {
+        Vnode dir = volume.vnode(dirFid.vnode());
+        if (dir == null || dir.unique() != dirFid.unique() || !dir.isDirectory()) {
+            throw new Changed("no directory " + dirFid + " here");
+        }
+        VnodeRecord d = dir.toRecord(dir.entryRecords());
+        Map<String, VolumeSnapshot.EntryRecord> entries = new TreeMap<>();
+        d.entries().forEach(e -> entries.put(e.name(), e));
+        names.forEach(entries::remove);
+        for (VolumeSnapshot.EntryRecord b : bindings) {
+            if (entries.put(b.name(), b) != null) {
+                throw new Changed("'" + b.name() + "' exists in " + dirFid + " here");
+            }
+        }
+        return new VnodeRecord(d.vnode(), d.unique(), d.type(), d.mode(), d.owner(), d.size(), d.linkCount(),
+                s.mtimeMillis(), s.ctimeMillis(), s.dataVersion(), s.versionVector(), d.blobId(), d.blobLength(),
+                d.symlinkTarget(), d.parent(), List.copyOf(entries.values()));
     }
 }

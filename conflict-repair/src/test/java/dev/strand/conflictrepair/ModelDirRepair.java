@@ -21,13 +21,14 @@ final class ModelDirRepair {
 
     /** The decision, the names and choices it was made for (with those it implied) and what was read. */
     record Outcome(RepairPlanner.Decision decision, List<String> names, List<Integer> keep,
-                   List<Map<String, RepairPlanner.Seen>> seen) {}
+                   List<RepairPlanner.Choice> elsewhere, List<Map<String, RepairPlanner.Seen>> seen) {}
 
     private ModelDirRepair() {}
 
     static Outcome decide(Group group, Fid dir, List<String> chosen, List<Integer> chosenKeep, boolean renameOthers) {
         List<String> names = new ArrayList<>(chosen);
         List<Integer> keep = new ArrayList<>(chosenKeep);
+        List<RepairPlanner.Choice> elsewhere = new ArrayList<>();
         List<Map<String, RepairPlanner.Seen>> seen = new ArrayList<>();
         List<Map<Fid, RepairPlanner.Seen>> byFid = new ArrayList<>();
         for (int r = 0; r < group.size; r++) {
@@ -35,20 +36,25 @@ final class ModelDirRepair {
             byFid.add(new HashMap<>());
         }
         for (int round = 0; ; round++) {
-            List<String> reads = RepairPlanner.dirReads(names, renameOthers, group.size);
-            for (int r = 0; r < group.size; r++) {
-                for (String name : reads) {
+            for (RepairPlanner.Read read : RepairPlanner.reads(dir, names, elsewhere, renameOthers, group.size)) {
+                for (int r = 0; r < group.size; r++) {
                     int replica = r;
-                    seen.get(r).computeIfAbsent(name == null ? "" : name,
-                            n -> RepairPlanner.read(group.replicas[replica].volume, dir, name, ENTRY_BYTES));
+                    seen.get(r).computeIfAbsent(read.key(), k -> RepairPlanner.read(group.replicas[replica].volume,
+                            read.dir(), read.name(), ENTRY_BYTES));
                 }
             }
-            var decision = RepairPlanner.repairDir(dir, names, keep, renameOthers, seen, byFid, 5_000_000);
+            var decision = RepairPlanner.repairDir(dir, names, keep, elsewhere, renameOthers, seen, byFid, 5_000_000);
             if (!(decision instanceof RepairPlanner.ReadFirst more) || round == 8) {
-                return new Outcome(decision, names, keep, seen);
+                return new Outcome(decision, names, keep, elsewhere, seen);
             }
-            names.addAll(more.names());
-            keep.addAll(more.keep());
+            for (RepairPlanner.Choice c : more.choices()) {
+                if (c.dir().equals(dir)) {
+                    names.add(c.name());
+                    keep.add(c.keep());
+                } else {
+                    elsewhere.add(c);
+                }
+            }
             for (int r = 0; r < group.size; r++) {
                 for (Fid f : more.objects()) {
                     byFid.get(r).put(f, RepairPlanner.read(group.replicas[r].volume, f, null, ENTRY_BYTES));

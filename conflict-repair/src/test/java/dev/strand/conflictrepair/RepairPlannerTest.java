@@ -1,6 +1,5 @@
 package dev.strand.conflictrepair;
 
-import dev.strand.protocol.Status;
 import dev.strand.protocol.message.Create;
 import dev.strand.protocol.message.Fid;
 import dev.strand.protocol.message.Link;
@@ -24,34 +23,41 @@ class RepairPlannerTest {
     /**
      * Replica 0 creates /n0 and moves it to /n1/n0 while replica 1 creates another /n0: resolution reports one
      * NAME_NAME conflict naming /n0 and /n1/n0. A repair of /'s names used to end the whole conflict, leaving /n1/n0 on
-     * replica 0 only with no conflict marked (the replicas silently different): it is refused now.
+     * replica 0 only with no conflict marked (the replicas silently different); then it was refused, which left a
+     * conflict no command cleared. Now /n1/n0 is taken from the same replica as /n0, in the same write.
      */
     @Test
-    void aRepairOfOneDirectoryDoesNotEndAConflictThatAlsoNamesAnotherDirectory() {
-        ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
-        Group group = run.group;
-        Fid root = group.root();
-        group.run(run.all, new MkDir(root, "n1", 0755));
-        Fid n1 = group.fid(0, "n1");
-        group.recording = true;
-        group.allocateFrom(B, 1_000);
-        group.run(A, new Create(root, "n0", 0644, true));
-        group.run(A, new Rename(root, "n0", n1, "n0"));
-        group.run(B, new Create(root, "n0", 0644, true));
-        ResolutionPlan.Planned plan = run.resolve();
-
-        assertThat(plan.conflicts()).singleElement().satisfies(c -> {
-            assertThat(c.kind()).isEqualTo(Conflict.Kind.NAME_NAME);
-            assertThat(c.names()).containsExactlyInAnyOrder(new Conflict.Name(root, "n0"), new Conflict.Name(n1, "n0"));
-        });
+    void aRepairOfOneDirectorySettlesTheNamesItsConflictNamesInAnotherDirectory() {
         for (boolean renameOthers : new boolean[] {false, true}) {
             for (int keep = 0; keep < 2; keep++) {
-                var decision = RepairPlanner.repairDir(root, List.of("n0"), List.of(keep), renameOthers,
-                        read(group, root, List.of("n0"), renameOthers), 5_000_000);
-                assertThat(decision).isInstanceOfSatisfying(RepairPlanner.Refused.class, r -> {
-                    assertThat(r.status()).isEqualTo(Status.INVALID_ARGUMENT);
-                    assertThat(r.message()).contains("settles the names of one directory only");
+                ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
+                Group group = run.group;
+                Fid root = group.root();
+                group.run(run.all, new MkDir(root, "n1", 0755));
+                Fid n1 = group.fid(0, "n1");
+                group.recording = true;
+                group.allocateFrom(B, 1_000);
+                group.run(A, new Create(root, "n0", 0644, true));
+                Fid moved = group.fid(0, "n0");
+                group.run(A, new Rename(root, "n0", n1, "n0"));
+                group.run(B, new Create(root, "n0", 0644, true));
+                Fid created = group.fid(1, "n0");
+                ResolutionPlan.Planned plan = run.resolve();
+                assertThat(plan.conflicts()).singleElement().satisfies(c -> {
+                    assertThat(c.kind()).isEqualTo(Conflict.Kind.NAME_NAME);
+                    assertThat(c.names()).containsExactlyInAnyOrder(new Conflict.Name(root, "n0"),
+                            new Conflict.Name(n1, "n0"));
                 });
+
+                var outcome = ModelDirRepair.decide(group, root, List.of("n0"), List.of(keep), renameOthers);
+                assertThat(outcome.decision()).isInstanceOf(RepairPlanner.NamesRepair.class);
+                assertThat(outcome.elsewhere()).containsExactly(new RepairPlanner.Choice(n1, "n0", keep));
+                ModelDirRepair.perform(group, (RepairPlanner.NamesRepair) outcome.decision());
+                run.assertIdentical();
+                assertThat(group.fid(1, "n0")).isEqualTo(keep == 0 ? null : created);
+                assertThat(group.fid(1, "n1/n0")).isEqualTo(keep == 0 ? moved : null);
+                assertThat(group.fid(0, keep == 0 ? "n0.conflict-r1" : "n1/n0.conflict-r0"))
+                        .isEqualTo(renameOthers ? keep == 0 ? created : moved : null);
             }
         }
     }
@@ -59,30 +65,32 @@ class RepairPlannerTest {
     /**
      * Both sides remove /d/f; side B first linked f as /g. Resolution reports two REMOVE_UPDATE conflicts on f: one
      * naming /d/f, one naming /d/f and /g. A repair of /d's names used to see the first only (a replica reported the
-     * first conflict of a name) and ended both, leaving /g on replica 1 only with no conflict marked.
+     * first conflict of a name) and ended both, leaving /g on replica 1 only with no conflict marked. Now it settles
+     * /g too, from the same replica as /d/f.
      */
     @Test
-    void aRepairSeesEveryConflictItWouldEnd() {
-        ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
-        Group group = run.group;
-        Fid root = group.root();
-        group.run(run.all, new MkDir(root, "d", 0755));
-        Fid d = group.fid(0, "d");
-        group.run(run.all, new Create(d, "f", 0644, true));
-        Fid f = group.fid(0, "d/f");
-        group.recording = true;
-        group.allocateFrom(B, 1_000);
-        group.run(A, new Remove(d, "f"));
-        group.run(B, new Link(root, "g", f));
-        group.run(B, new Remove(d, "f"));
-        ResolutionPlan.Planned plan = run.resolve();
-        assertThat(plan.conflicts()).hasSize(2).allSatisfy(c -> assertThat(c.objects()).containsExactly(f));
-
+    void aRepairSeesEveryConflictItWouldEndAndSettlesTheirNames() {
         for (int keep = 0; keep < 2; keep++) {
-            var decision = RepairPlanner.repairDir(d, List.of("f"), List.of(keep), false,
-                    read(group, d, List.of("f"), false), 5_000_000);
-            assertThat(decision).isInstanceOfSatisfying(RepairPlanner.Refused.class,
-                    r -> assertThat(r.message()).contains("settles the names of one directory only"));
+            ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
+            Group group = run.group;
+            Fid root = group.root();
+            group.run(run.all, new MkDir(root, "d", 0755));
+            Fid d = group.fid(0, "d");
+            group.run(run.all, new Create(d, "f", 0644, true));
+            Fid f = group.fid(0, "d/f");
+            group.recording = true;
+            group.allocateFrom(B, 1_000);
+            group.run(A, new Remove(d, "f"));
+            group.run(B, new Link(root, "g", f));
+            group.run(B, new Remove(d, "f"));
+            ResolutionPlan.Planned plan = run.resolve();
+            assertThat(plan.conflicts()).hasSize(2).allSatisfy(c -> assertThat(c.objects()).containsExactly(f));
+
+            var outcome = ModelDirRepair.decide(group, d, List.of("f"), List.of(keep), false);
+            assertThat(outcome.decision()).isInstanceOf(RepairPlanner.NamesRepair.class);
+            ModelDirRepair.perform(group, (RepairPlanner.NamesRepair) outcome.decision());
+            run.assertIdentical();
+            assertThat(group.fid(0, "g")).isEqualTo(keep == 0 ? null : f); // replica 1 kept it as /g
         }
     }
 

@@ -384,6 +384,7 @@ class ResolutionAndRepairPropertiesTest {
             keep.addAll(outcome.keep());
             List<Map<String, RepairPlanner.Seen>> seen = outcome.seen();
             names.forEach(n -> repaired.names.add(new Conflict.Name(dir, n)));
+            outcome.elsewhere().forEach(o -> repaired.names.add(new Conflict.Name(o.dir(), o.name())));
             repair.cleared().forEach(f -> repaired.objects.add(f.vnode()));
             for (int r = 0; r < group.size; r++) {
                 Volume v = group.replicas[r].volume;

@@ -270,23 +270,27 @@ final class Repairs {
             seen.add(new java.util.HashMap<>());
             byFid.add(new java.util.HashMap<>());
         }
-        readDir(command, new ArrayList<>(command.names()), new ArrayList<>(command.keep()), List.of(), seen, byFid, 0);
+        readDir(command, new DirChoices(new ArrayList<>(command.names()), new ArrayList<>(command.keep()),
+                new ArrayList<>()), List.of(), seen, byFid, 0);
     }
 
     /** Most rounds of reads one {@code repair dir} takes (the planner asks for more a few times at most). */
-    private static final int MAX_DIR_READ_ROUNDS = 4;
+    private static final int MAX_DIR_READ_ROUNDS = 8;
 
-    /** Reads from every replica what is not read yet of {@code names} (as {@code dirReads}) and {@code objects}. */
-    private void readDir(VolumeReplica.RepairDir command, List<String> names, List<Integer> keep, List<Fid> objects,
+    /** The names a {@code repair dir} settles: those of its directory (chosen or implied) and of others (implied). */
+    private record DirChoices(List<String> names, List<Integer> keep, List<RepairPlanner.Choice> elsewhere) {}
+
+    /** Reads from every replica what is not read yet of the choices' names and of {@code objects}. */
+    private void readDir(VolumeReplica.RepairDir command, DirChoices choices, List<Fid> objects,
                          List<Map<String, RepairPlanner.Seen>> seen, List<Map<Fid, RepairPlanner.Seen>> byFid,
                          int round) {
         int replicas = seen.size();
-        List<String> reads = RepairPlanner.dirReads(names, command.renameOthers(), replicas).stream()
-                .filter(n -> !seen.get(0).containsKey(n == null ? "" : n)).toList();
+        List<RepairPlanner.Read> reads = RepairPlanner.reads(command.dir(), choices.names(), choices.elsewhere(),
+                command.renameOthers(), replicas).stream().filter(r -> !seen.get(0).containsKey(r.key())).toList();
         List<java.util.concurrent.CompletableFuture<Result>> answers = new ArrayList<>();
         for (int i = 0; i < replicas; i++) {
-            for (String name : reads) {
-                answers.add(asks.ask(i, r -> new VolumeReplica.ReadObjectVersion(command.dir(), name, r))
+            for (RepairPlanner.Read read : reads) {
+                answers.add(asks.ask(i, r -> new VolumeReplica.ReadObjectVersion(read.dir(), read.name(), r))
                         .toCompletableFuture().exceptionally(failure -> null));
             }
             for (Fid object : objects) { // no name: the object itself
@@ -297,7 +301,7 @@ final class Repairs {
         context.pipeToSelf(java.util.concurrent.CompletableFuture.allOf(
                         answers.toArray(java.util.concurrent.CompletableFuture[]::new)),
                 (ok, failure) -> new VolumeCoordinator.Gathered(answers.stream().map(a -> a.getNow(null)).toList(),
-                        read -> decideDir(command, names, keep, reads, objects, read, seen, byFid, round)));
+                        read -> decideDir(command, choices, reads, objects, read, seen, byFid, round)));
     }
 
     /** Where replica {@code replica}'s object bound to {@code name} is kept with rename-others. */
@@ -305,7 +309,7 @@ final class Repairs {
         return RepairPlanner.conflictName(name, replica);
     }
 
-    private void decideDir(VolumeReplica.RepairDir command, List<String> names, List<Integer> keep, List<String> reads,
+    private void decideDir(VolumeReplica.RepairDir command, DirChoices choices, List<RepairPlanner.Read> reads,
                            List<Fid> objects, List<Result> flat, List<Map<String, RepairPlanner.Seen>> seen,
                            List<Map<Fid, RepairPlanner.Seen>> byFid, int round) {
         int replicas = seen.size();
@@ -321,24 +325,30 @@ final class Repairs {
                     return;
                 }
                 if (j < reads.size()) {
-                    seen.get(i).put(reads.get(j) == null ? "" : reads.get(j), seen(v.versions().get(0)));
+                    seen.get(i).put(reads.get(j).key(), seen(v.versions().get(0)));
                 } else {
                     byFid.get(i).put(objects.get(j - reads.size()), seen(v.versions().get(0)));
                 }
             }
         }
-        var decision = RepairPlanner.repairDir(command.dir(), names, keep, command.renameOthers(), seen, byFid,
-                System.currentTimeMillis());
+        var decision = RepairPlanner.repairDir(command.dir(), choices.names(), choices.keep(), choices.elsewhere(),
+                command.renameOthers(), seen, byFid, System.currentTimeMillis());
         if (decision instanceof RepairPlanner.ReadFirst more) { // names the conflicts imply, objects bound elsewhere
             if (round + 1 >= MAX_DIR_READ_ROUNDS) {
-                answer(command.replyTo(), new Result.Rejected(Status.INTERNAL, "the repair of " + names + " in "
-                        + command.dir() + " still needs " + more + " after " + MAX_DIR_READ_ROUNDS + " reads; nothing"
-                        + " was changed"));
+                answer(command.replyTo(), new Result.Rejected(Status.INTERNAL, "the repair of " + choices.names()
+                        + " in " + command.dir() + " still needs " + more + " after " + MAX_DIR_READ_ROUNDS
+                        + " reads; nothing was changed"));
                 return;
             }
-            names.addAll(more.names());
-            keep.addAll(more.keep());
-            readDir(command, names, keep, more.objects(), seen, byFid, round + 1);
+            for (RepairPlanner.Choice c : more.choices()) {
+                if (c.dir().equals(command.dir())) {
+                    choices.names().add(c.name());
+                    choices.keep().add(c.keep());
+                } else {
+                    choices.elsewhere().add(c);
+                }
+            }
+            readDir(command, choices, more.objects(), seen, byFid, round + 1);
             return;
         }
         if (decision instanceof RepairPlanner.Refused refused) {
@@ -349,7 +359,7 @@ final class Repairs {
         Fid dirFid = repair.dir();
         // one frame per replica: long symbolic-link targets times many names could exceed it
         int bytes = serialization.serialize(new VolumeReplica.RepairNames(dirFid, repair.names(), repair.bindings(),
-                repair.objects(), repair.dropped(), repair.dirStamp(), repair.cleared(), null)).get().length;
+                repair.objects(), repair.dropped(), repair.dirStamp(), repair.cleared(), repair.others(), null)).get().length;
         if (bytes > frames.pageBytes()) {
             answer(command.replyTo(), new Result.Rejected(Status.INVALID_ARGUMENT, "the repair of " + repair.names().size()
                     + " names takes " + bytes + " bytes, more than one message holds: repair fewer names at a time"));
@@ -358,7 +368,8 @@ final class Repairs {
         List<java.util.concurrent.CompletableFuture<Result>> answers = new ArrayList<>();
         for (int i = 0; i < replicas; i++) {
             answers.add(asks.ask(i, r -> new VolumeReplica.RepairNames(dirFid, repair.names(), repair.bindings(),
-                            repair.objects(), repair.dropped(), repair.dirStamp(), repair.cleared(), r))
+                            repair.objects(), repair.dropped(), repair.dirStamp(), repair.cleared(), repair.others(),
+                            r))
                     .toCompletableFuture().exceptionally(failure -> null));
         }
         context.pipeToSelf(java.util.concurrent.CompletableFuture.allOf(

@@ -326,11 +326,14 @@ public final class VolumeReplica {
      * To a replica: in directory {@code dir}, entries {@code names} are unbound and {@code bindings} bound;
      * {@code objects} are installed as given (the same on every replica), {@code dropped} removed where present; the
      * directory gets {@code dirStamp}'s version and times; every conflict naming one of {@code names} or
-     * {@code cleared} ends ({@link VolumeEvent.NamesRepaired}). One atomic write: {@code Done(Attr)} of the directory.
+     * {@code cleared} ends ({@link VolumeEvent.NamesRepaired}); {@code otherDirs}: the names of other directories the
+     * same conflicts name, settled alike (absent, so none, from earlier releases). One atomic write: {@code
+     * Done(Attr)} of the directory.
      */
     public record RepairNames(Fid dir, List<String> names, List<VolumeSnapshot.EntryRecord> bindings,
                               List<VolumeSnapshot.VnodeRecord> objects, List<Fid> dropped,
                               PlanStep.Stamp dirStamp, List<Fid> cleared,
+                              List<dev.strand.conflictrepair.RepairPlanner.OtherDir> otherDirs,
                               ActorRef<Result> replyTo) implements Command, ExpectsAnswer {
         public RepairNames {
             names = List.copyOf(names);
@@ -338,6 +341,7 @@ public final class VolumeReplica {
             objects = List.copyOf(objects);
             dropped = List.copyOf(dropped);
             cleared = List.copyOf(cleared);
+            otherDirs = otherDirs == null ? List.of() : List.copyOf(otherDirs);
         }
     }
 

@@ -546,6 +546,37 @@ class ResolutionTest {
     }
 
     /**
+     * Replica 0 moves /m into directory /e as /e/m0 while replica 1 renames it /m1: a RENAME_RENAME naming names of two
+     * directories. 'repair dir / --keep m=0' settles both in one write: the file is /e/m0 everywhere.
+     */
+    @Test
+    void repairDirSettlesARenameRenameIntoAnotherDirectoryInOneWrite() {
+        start(2);
+        Fid e = ((Attr) mutate(new dev.strand.protocol.message.MkDir(root, "e", 0755)).reply()).fid();
+        Fid m = ((Attr) mutate(new Create(root, "m", 0644, true)).reply()).fid();
+        cut.get(1).set(true);
+        mutate(new dev.strand.protocol.message.Rename(root, "m", e, "m0"));
+        alone(1, new dev.strand.protocol.message.Rename(root, "m", root, "m1"));
+        cut.get(1).set(false);
+        awaitEveryReplicaCurrentWithEqualVectors();
+        assertThat(((VolumeReplica.Result.ConflictsPage) ask(q -> new VolumeReplica.ListConflicts(0, 0, q)))
+                .conflicts()).extracting(c -> c.conflict().kind()).containsExactly("RENAME_RENAME");
+
+        assertThat(ask(q -> new VolumeReplica.RepairDir(root, List.of("m"), List.of(0), false, q)))
+                .isInstanceOf(VolumeReplica.Result.Done.class);
+
+        assertThat(((VolumeReplica.Result.ConflictsPage) ask(q -> new VolumeReplica.ListConflicts(0, 0, q)))
+                .conflicts()).isEmpty();
+        assertThat(names(0)).doesNotContain("m", "m1").isEqualTo(names(1));
+        VolumeReplica.Result.ObjectVersions inE = (VolumeReplica.Result.ObjectVersions) ask(
+                q -> new VolumeReplica.ReadObjectVersion(e, "m0", q));
+        assertThat(inE.versions()).extracting(v -> v.vnode().vnode()).containsExactly(m.vnode(), m.vnode());
+        for (Fid f : List.of(root, e, m)) {
+            assertThat(version(0, f).versionVector()).as("%s", f).isEqualTo(version(1, f).versionVector());
+        }
+    }
+
+    /**
      * Replica 0 links /n0 as /n1 and unlinks it again while replica 1 creates another /n1: the NAME_NAME conflict on
      * /n1 names /n0's object too. 'repair dir / --keep n1=0' reads that object by fid on every replica and installs
      * it with one final version: its vectors end equal.
