@@ -177,8 +177,9 @@ public final class StrandClient implements AutoCloseable {
     }
 
     /**
-     * REPAIR_DIR: for each name of the directory {@code path} in a conflict over names (NAME_NAME, REMOVE_UPDATE),
-     * the object replica {@code keep.get(name)} binds it to (or none) becomes every replica's binding; the other
+     * REPAIR_DIR: for each name of the directory {@code path} in a conflict over names (NAME_NAME, REMOVE_UPDATE,
+     * RENAME_RENAME, an UPDATE_UPDATE naming names), the object replica {@code keep.get(name)} binds it to (or none)
+     * becomes every replica's binding (and the names its conflicts moved it to, in another directory too); the other
      * replicas' objects bound to it are removed or, with {@code renameOthers}, kept as {@code NAME.conflict-r<replica>}.
      * Fails with UNAVAILABLE (naming the replica) and changes nothing if a replica does not answer. The directory's
      * attributes after the repair.
