@@ -577,6 +577,41 @@ class ResolutionTest {
     }
 
     /**
+     * Replica 0 stores into /f and renames it /g while replica 1 stores into /f: an UPDATE_UPDATE naming /f and /g.
+     * 'repair file' under either name says which 'repair dir' settles it, and that one does.
+     */
+    @Test
+    void aFileChangedOnBothSidesAndRenamedOnOneIsRepairedByTheRepairDirRepairFileNames() {
+        start(2);
+        Fid f = ((Attr) mutate(new Create(root, "f", 0644, true)).reply()).fid();
+        cut.get(1).set(true);
+        assertThat(store(f, UUID.randomUUID(), 10)).isInstanceOf(VolumeReplica.Result.Done.class);
+        mutate(new dev.strand.protocol.message.Rename(root, "f", root, "g"));
+        UUID kept = UUID.randomUUID();
+        storeAlone(1, f, kept, 20);
+        cut.get(1).set(false);
+        awaitEveryReplicaCurrentWithEqualVectors();
+        assertThat(((VolumeReplica.Result.ConflictsPage) ask(q -> new VolumeReplica.ListConflicts(0, 0, q)))
+                .conflicts()).extracting(c -> c.conflict().kind()).containsExactly("UPDATE_UPDATE");
+
+        for (String name : List.of("f", "g")) {
+            for (int keep = 0; keep < 2; keep++) {
+                int k = keep;
+                assertThat(ask(q -> new VolumeReplica.RepairFile(root, name, k, q)))
+                        .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> assertThat(
+                                rejected.message()).contains("'strand repair dir'").contains("--keep f=R --keep g=R"));
+            }
+        }
+        assertThat(ask(q -> new VolumeReplica.RepairDir(root, List.of("f", "g"), List.of(1, 1), false, q)))
+                .isInstanceOf(VolumeReplica.Result.Done.class);
+
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(0);
+        assertThat(names(0)).contains("f").doesNotContain("g").isEqualTo(names(1));
+        assertThat(attr(0, f).size()).isEqualTo(20);
+        assertThat(version(0, f).versionVector()).isEqualTo(version(1, f).versionVector());
+    }
+
+    /**
      * Replica 0 links /n0 as /n1 and unlinks it again while replica 1 creates another /n1: the NAME_NAME conflict on
      * /n1 names /n0's object too. 'repair dir / --keep n1=0' reads that object by fid on every replica and installs
      * it with one final version: its vectors end equal.
