@@ -189,13 +189,14 @@ public final class StrandClient implements AutoCloseable {
     }
 
     /**
-     * {@code repair file --from}: the file in conflict gets new contents, {@code local}'s, on every replica. Two
-     * steps, not one atomic change: the conflict is repaired by keeping replica {@code keep}'s version (every replica
-     * must answer), then the local file is stored over it as any STORE is (through COP1, so its version dominates
-     * every earlier one). If the store fails, the file holds replica {@code keep}'s version, no longer in conflict.
+     * {@code repair file --from}: the file in conflict gets new contents, {@code local}'s, on every replica, with
+     * replica {@code keep}'s attributes, in one visible step: the contents are stored to a temporary file beside it
+     * first, then one REPAIR_FILE takes the file from its conflict to them (every replica must answer), and the
+     * temporary file is removed. If anything fails, the file is still in conflict, unchanged. (A server that
+     * predates it repairs to replica {@code keep}'s version; the client then stores the contents over it.)
      */
     public CompletableFuture<Attr> repairFileFrom(String path, Path local, int keep) {
-        return repairFile(path, keep).thenCompose(repaired -> put(local, path, null));
+        return attempt(() -> repairs.fileFrom(StrandPath.parse(path), local, keep, () -> put(local, path, null)));
     }
 
     /** The target of a symbolic link. */

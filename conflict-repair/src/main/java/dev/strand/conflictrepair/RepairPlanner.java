@@ -183,11 +183,25 @@ public final class RepairPlanner {
      */
     public static Decision repairFile(String volumeName, Fid dir, String name, int keep, List<Seen> versions,
                                       long now) {
+        return repairFile(volumeName, dir, name, keep, versions, null, null, now);
+    }
+
+    /**
+     * As {@link #repairFile(String, Fid, String, int, List, long)}, but with {@code staged} (every replica's version of
+     * file {@code stagedFid}, a file the client stored the new contents to) the contents are the staged file's: one
+     * write per replica takes the conflict to the new contents, with the kept replica's attributes.
+     */
+    public static Decision repairFile(String volumeName, Fid dir, String name, int keep, List<Seen> versions,
+                                      Fid stagedFid, List<Seen> staged, long now) {
         Refused refusal = fileRefusal(volumeName, dir, name, keep, versions);
+        if (refusal == null && staged != null) {
+            refusal = stagedRefusal(versions.get(keep).vnode(), stagedFid, staged);
+        }
         if (refusal != null) {
             return refusal;
         }
         VnodeRecord kept = versions.get(keep).vnode();
+        VnodeRecord data = staged == null ? kept : staged.get(0).vnode();
         Fid fid = new Fid(dir.volume(), kept.vnode(), kept.unique());
         VersionVector vector = null;
         long dataVersion = 0;
@@ -198,13 +212,35 @@ public final class RepairPlanner {
         for (int slot = 0; slot < versions.size(); slot++) {
             vector = vector.increment(slot); // dominates every replica's version of it
         }
-        PlanStep.Stamp stamp = new PlanStep.Stamp(fid, dataVersion + 1, vector, kept.mtimeMillis(), now);
+        PlanStep.Stamp stamp = new PlanStep.Stamp(fid, dataVersion + 1, vector, data.mtimeMillis(), now);
         List<List<PlanStep>> steps = new ArrayList<>();
         for (int i = 0; i < versions.size(); i++) {
-            steps.add(i == keep ? List.of(stamp) : List.of(new PlanStep.TakeData(fid, keep, kept.mode(), kept.size(),
-                    kept.mtimeMillis(), kept.blobId(), kept.blobLength()), stamp));
+            steps.add(i == keep && staged == null ? List.of(stamp) : List.of(new PlanStep.TakeData(fid, keep,
+                    kept.mode(), data.size(), data.mtimeMillis(), data.blobId(), data.blobLength()), stamp));
         }
         return new FileRepair(fid, steps);
+    }
+
+    /** Why the staged file cannot give the repaired file its contents, or null. */
+    private static Refused stagedRefusal(VnodeRecord kept, Fid stagedFid, List<Seen> staged) {
+        if (kept.type() != FileType.FILE) {
+            return new Refused(Status.INVALID_ARGUMENT, "vnode " + kept.vnode() + " is a " + kept.type()
+                    + ", not a file: new contents are for a file");
+        }
+        VnodeRecord first = staged.get(0).vnode();
+        for (int i = 0; i < staged.size(); i++) {
+            VnodeRecord v = staged.get(i).vnode();
+            if (v == null || v.unique() != stagedFid.unique() || v.type() != FileType.FILE) {
+                return new Refused(Status.NOT_FOUND, "replica " + i + " has no file " + stagedFid + " to take the new"
+                        + " contents from" + (v == null ? " (" + staged.get(i).problem() + ")" : ""));
+            }
+            if (v.vnode() == kept.vnode() || !java.util.Objects.equals(v.blobId(), first.blobId())
+                    || v.blobLength() != first.blobLength()) {
+                return new Refused(Status.INVALID_ARGUMENT, "replica " + i + "'s " + stagedFid + " is not the file"
+                        + " the new contents were stored to on every replica");
+            }
+        }
+        return null;
     }
 
     private static Refused fileRefusal(String volumeName, Fid dir, String name, int keep, List<Seen> versions) {

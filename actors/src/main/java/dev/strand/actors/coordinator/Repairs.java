@@ -188,14 +188,35 @@ final class Repairs {
                     return;
                 }
             }
-            var decision = RepairPlanner.repairFile(volume.name(), command.dir(), command.name(), command.keep(),
-                    seen(versions(answers)), System.currentTimeMillis());
-            if (decision instanceof RepairPlanner.Refused refused) {
-                answer(client, new Result.Rejected(refused.status(), refused.message()));
+            List<RepairPlanner.Seen> versions = seen(versions(answers));
+            if (command.from() == null) {
+                decideFile(command, versions, null);
                 return;
             }
-            perform(command, (RepairPlanner.FileRepair) decision);
+            // the new contents: the file the client staged them in, read by fid on every replica
+            asks.gather(r -> new VolumeReplica.ReadObjectVersion(command.from(), null, r), staged -> {
+                asks.noteAnswers(staged);
+                for (int i = 0; i < staged.size(); i++) {
+                    if (!(staged.get(i) instanceof Result.ObjectVersions)) {
+                        answer(client, new Result.Rejected(Status.UNAVAILABLE, "replica " + i + " of volume '"
+                                + volume.name() + "' did not answer; a repair needs every replica; nothing was changed"));
+                        return;
+                    }
+                }
+                decideFile(command, versions, seen(versions(staged)));
+            });
         });
+    }
+
+    private void decideFile(VolumeReplica.RepairFile command, List<RepairPlanner.Seen> versions,
+                            List<RepairPlanner.Seen> staged) {
+        var decision = RepairPlanner.repairFile(volume.name(), command.dir(), command.name(), command.keep(),
+                versions, command.from(), staged, System.currentTimeMillis());
+        if (decision instanceof RepairPlanner.Refused refused) {
+            answer(command.replyTo(), new Result.Rejected(refused.status(), refused.message()));
+            return;
+        }
+        perform(command, (RepairPlanner.FileRepair) decision);
     }
 
     /** The replicas' versions as the planner reads them. */

@@ -303,9 +303,9 @@ public final class VolumeReplica {
 
     /**
      * To the coordinator: replica {@code keep}'s version of the file {@code name} in {@code dir} (in conflict) becomes
-     * every replica's, and the conflict is cleared; every replica must answer. {@code Done(Attr)}.
+     * every replica's, with file {@code from}'s contents if not null, and the conflict is cleared. {@code Done(Attr)}.
      */
-    public record RepairFile(Fid dir, String name, int keep, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
+    public record RepairFile(Fid dir, String name, int keep, Fid from, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
     /**
      * To the coordinator ({@code strand repair dir}): for each {@code names[i]} of {@code dir} (in conflict), the

@@ -312,7 +312,7 @@ final class CompatSamples {
         // strand repair: through the coordinator to every replica
         samples.put("replica-command.list-conflicts", new VolumeReplica.ListConflicts(0, 1000, ask));
         samples.put("replica-command.read-object-version", new VolumeReplica.ReadObjectVersion(ROOT, "notes.txt", ask));
-        samples.put("replica-command.repair-file", new VolumeReplica.RepairFile(ROOT, "notes.txt", 1, ask));
+        samples.put("replica-command.repair-file", new VolumeReplica.RepairFile(ROOT, "notes.txt", 1, null, ask));
         samples.put("replica-command.repair-object", new VolumeReplica.RepairObject(NOTES, List.of(
                 new dev.strand.conflictrepair.PlanStep.TakeData(NOTES, 1, 0640, 1_500, CREATED + 9_000, NOTES_BLOB,
                         1_200),
@@ -344,6 +344,8 @@ final class CompatSamples {
                         new VolumeSnapshot.EntryRecord("plan-old.txt", kept.vnode(), kept.unique(), FileType.FILE)),
                         new dev.strand.conflictrepair.PlanStep.Stamp(archive, 4, vector(2, 3, 4), CREATED + 9_500,
                                 CREATED + 9_500))), ask));
+        samples.put("replica-command.repair-file.from", new VolumeReplica.RepairFile(ROOT, "notes.txt", 1, kept,
+                ask));
         samples.put("replica-command.read-object-version.by-fid", new VolumeReplica.ReadObjectVersion(kept, null,
                 ask));
         // a catch-up's last round: the target takes the source's conflicts, page by page

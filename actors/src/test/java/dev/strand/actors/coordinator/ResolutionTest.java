@@ -312,7 +312,7 @@ class ResolutionTest {
 
         // a replica that does not answer: nothing changes
         cut.get(0).set(true);
-        assertThat(ask(r -> new VolumeReplica.RepairFile(root, "f", 1, r)))
+        assertThat(ask(r -> new VolumeReplica.RepairFile(root, "f", 1, null, r)))
                 .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> {
                     assertThat(rejected.status()).isEqualTo(Status.UNAVAILABLE);
                     assertThat(rejected.message()).contains("replica 0");
@@ -320,7 +320,7 @@ class ResolutionTest {
         cut.get(0).set(false);
         assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(1);
 
-        VolumeReplica.Result repaired = ask(r -> new VolumeReplica.RepairFile(root, "f", 1, r));
+        VolumeReplica.Result repaired = ask(r -> new VolumeReplica.RepairFile(root, "f", 1, null, r));
         assertThat(repaired).isInstanceOf(VolumeReplica.Result.Done.class);
         Attr attr = (Attr) ((VolumeReplica.Result.Done) repaired).reply();
         assertThat(attr.size()).as("replica 1's version kept").isEqualTo(20);
@@ -343,11 +343,40 @@ class ResolutionTest {
                 .conflicts()).isEmpty();
     }
 
+    /**
+     * 'repair file --from': the client stored the new contents to a staged file; one REPAIR_FILE with {@code from}
+     * takes the file in conflict to them on every replica, with the kept replica's attributes, in the same write.
+     */
+    @Test
+    void aFileInConflictTakesAStagedFilesContentsInTheRepairItself() {
+        start(2);
+        Fid f = ((Attr) mutate(new Create(root, "f", 0644, true)).reply()).fid();
+        cut.get(1).set(true);
+        assertThat(store(f, UUID.randomUUID(), 10)).isInstanceOf(VolumeReplica.Result.Done.class);
+        storeAlone(1, f, UUID.randomUUID(), 20);
+        cut.get(1).set(false);
+        awaitEveryReplicaCurrentWithEqualVectors();
+        Fid staged = ((Attr) mutate(new Create(root, ".strand-put-0123456789abcdef", 0600, true)).reply()).fid();
+        UUID contents = UUID.randomUUID();
+        assertThat(store(staged, contents, 33)).isInstanceOf(VolumeReplica.Result.Done.class);
+
+        VolumeReplica.Result repaired = ask(q -> new VolumeReplica.RepairFile(root, "f", 1, staged, q));
+
+        assertThat(repaired).isInstanceOfSatisfying(VolumeReplica.Result.Done.class,
+                done -> assertThat(((Attr) done.reply()).size()).isEqualTo(33));
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(0);
+        for (int r = 0; r < 2; r++) {
+            assertThat(attr(r, f).size()).as("replica %d", r).isEqualTo(33);
+            assertThat(attr(r, f).mode() & 0777).as("replica %d keeps replica 1's mode", r).isEqualTo(0644);
+        }
+        assertThat(version(0, f).versionVector()).isEqualTo(version(1, f).versionVector());
+    }
+
     @Test
     void repairingAFileThatIsNotInConflictIsRefused() {
         start(2);
         mutate(new Create(root, "fine", 0644, true));
-        assertThat(ask(r -> new VolumeReplica.RepairFile(root, "fine", 0, r)))
+        assertThat(ask(r -> new VolumeReplica.RepairFile(root, "fine", 0, null, r)))
                 .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class,
                         rejected -> assertThat(rejected.status()).isEqualTo(Status.INVALID_ARGUMENT));
     }
@@ -376,7 +405,7 @@ class ResolutionTest {
                 r -> new VolumeReplica.ReadObjectVersion(root, "n", r));
         assertThat(shown.versions()).extracting(v -> new Fid(volumeId, v.vnode().vnode(), v.vnode().unique()))
                 .as("each replica keeps its own object under the name").containsExactly(mine.fid(), theirs.fid());
-        assertThat(ask(r -> new VolumeReplica.RepairFile(root, "n", 0, r)))
+        assertThat(ask(r -> new VolumeReplica.RepairFile(root, "n", 0, null, r)))
                 .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class,
                         rejected -> assertThat(rejected.status()).isEqualTo(Status.INVALID_ARGUMENT));
         mutate(new Create(root, "after", 0644, true));
@@ -597,7 +626,7 @@ class ResolutionTest {
         for (String name : List.of("f", "g")) {
             for (int keep = 0; keep < 2; keep++) {
                 int k = keep;
-                assertThat(ask(q -> new VolumeReplica.RepairFile(root, name, k, q)))
+                assertThat(ask(q -> new VolumeReplica.RepairFile(root, name, k, null, q)))
                         .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> assertThat(
                                 rejected.message()).contains("'strand repair dir'").contains("--keep f=R --keep g=R"));
             }
