@@ -275,8 +275,10 @@ class ResolutionAndRepairPropertiesTest {
             return List.copyOf(all);
         }
 
-        /** {@code strand repair file --keep K} (and with an odd choice {@code --from}: new contents stored over it). */
-        /** Null once repaired, else why not. */
+        /**
+         * {@code strand repair file --keep K} (and with an odd choice {@code --from}: the new contents stored to a
+         * temporary file first, which the repair takes them from, then removed). Null once repaired, else why not.
+         */
         private String repairFile(ConflictRecord c, int choice, Repaired repaired) {
             if (c.objects().size() != 1) {
                 return "no name, several objects";
@@ -291,12 +293,33 @@ class ResolutionAndRepairPropertiesTest {
             for (ModelVolume m : group.replicas) {
                 versions.add(RepairPlanner.read(m.volume, name.dir(), name.name(), ENTRY_BYTES));
             }
-            var decision = RepairPlanner.repairFile("model", name.dir(), name.name(), keep, versions, 5_000_000);
+            VnodeRecord kept = versions.get(keep).vnode();
+            UUID blob = kept == null ? null : kept.blobId();
+            long length = kept == null ? 0 : kept.blobLength();
+            String temporary = ".strand-put-" + storedOver;
+            Fid staged = null;
+            List<RepairPlanner.Seen> stagedVersions = null;
+            if (choice % 2 == 1 && kept != null && kept.type() == FileType.FILE
+                    && group.tryRun(all, new Create(name.dir(), temporary, 0600, true))) { // --from LOCALFILE
+                staged = group.replicas[0].volume.fid(group.replicas[0].volume.vnode(
+                        group.replicas[0].volume.vnode(name.dir().vnode()).entry(temporary)));
+                blob = new UUID(77, ++storedOver); // a new blob each time, as a STORE uploads one
+                length = choice;
+                group.store(all, staged, blob, length);
+                stagedVersions = new ArrayList<>();
+                for (ModelVolume m : group.replicas) {
+                    stagedVersions.add(RepairPlanner.read(m.volume, staged, null, ENTRY_BYTES));
+                }
+            }
+            var decision = RepairPlanner.repairFile("model", name.dir(), name.name(), keep, versions, staged,
+                    stagedVersions, 5_000_000);
+            if (staged != null) { // removed either way, as the client does
+                group.run(all, new Remove(name.dir(), temporary));
+            }
             if (decision instanceof RepairPlanner.Refused refused) {
                 return refused.message();
             }
             RepairPlanner.FileRepair repair = (RepairPlanner.FileRepair) decision;
-            VnodeRecord kept = versions.get(keep).vnode();
             for (int r = 0; r < group.size; r++) {
                 for (VolumeEvent e : RepairPlanner.fileRepairEvents(group.replicas[r].volume, r, repair.object(),
                         repair.steps().get(r))) {
@@ -305,13 +328,6 @@ class ResolutionAndRepairPropertiesTest {
             }
             fileRepairs++;
             repaired.objects.add(object.vnode());
-            UUID blob = kept.blobId();
-            long length = kept.blobLength();
-            if (choice % 2 == 1 && kept.type() == FileType.FILE) { // --from LOCALFILE: then an ordinary STORE
-                blob = new UUID(77, ++storedOver); // a new blob each time, as a STORE uploads one
-                length = choice;
-                group.store(all, repair.object(), blob, length);
-            }
             for (int r = 0; r < group.size; r++) {
                 Vnode v = group.replicas[r].volume.vnode(object.vnode());
                 assertThat(v).as("replica %d keeps the repaired file", r).isNotNull();
