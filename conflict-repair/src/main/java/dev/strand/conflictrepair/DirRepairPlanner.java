@@ -74,6 +74,7 @@ final class DirRepairPlanner {
             }
         }
         Set<Long> placed = new HashSet<>(); // objects not kept, already dropped or renamed
+        Set<ConflictRecord> versionsOnly = new LinkedHashSet<>(); // UPDATE_UPDATEs naming no name
         for (Choice slot : slots) {
             String name = slot.name();
             String key = key(dirFid, slot);
@@ -99,6 +100,9 @@ final class DirRepairPlanner {
                 Refused refused = kindRefusal(slots, what, c);
                 if (refused != null) {
                     return refused;
+                }
+                if (c.names().isEmpty() && c.kind().equals("UPDATE_UPDATE")) {
+                    versionsOnly.add(c);
                 }
                 cleared.addAll(c.objects());
             }
@@ -141,6 +145,16 @@ final class DirRepairPlanner {
                 objects.put(o.vnode(), stamped(seen, byFid, o, now, isKept
                         ? linksAfter(dirFid, seen.get(slot.keep()), slots, slot, o) : 1, slot.dir().vnode()));
                 bindings.get(slot.dir()).add(new VolumeSnapshot.EntryRecord(boundAs, o.vnode(), o.unique(), o.type()));
+            }
+        }
+        // an UPDATE_UPDATE of an object bound to a chosen name ends with the version this repair installs (the chosen
+        // replica's, or the one kept as NAME.conflict-rJ) or its removal; of any other object, 'repair file' chooses
+        for (ConflictRecord c : versionsOnly) {
+            for (Fid f : c.objects()) {
+                if (!objects.containsKey(f.vnode()) && dropped.stream().noneMatch(d -> d.vnode() == f.vnode())) {
+                    return new Refused(Status.INVALID_ARGUMENT, "vnode " + f.vnode() + " is in an UPDATE_UPDATE"
+                            + " conflict (" + c.paths() + ") but bound to none of the chosen names: use 'repair file'");
+                }
             }
         }
         // the conflicts' other objects (bound under none of the names, e.g. linked under one and unlinked again):
@@ -228,12 +242,11 @@ final class DirRepairPlanner {
 
     /** Why conflict {@code c} of {@code what} is not one this repair of {@code slots} may end, or null. */
     private static Refused kindRefusal(List<Choice> slots, String what, ConflictRecord c) {
-        // an UPDATE_UPDATE naming names: one side moved the file it changed; the names settle it, with its versions
-        boolean overNames = NAME_KINDS.contains(c.kind()) || (c.kind().equals("UPDATE_UPDATE") && !c.names().isEmpty());
-        if (!overNames) {
+        // an UPDATE_UPDATE: of a file one side also moved (it names names), or of the object bound to a chosen name
+        // (checked once the objects are placed): the version kept settles it
+        if (!NAME_KINDS.contains(c.kind()) && !c.kind().equals("UPDATE_UPDATE")) {
             return new Refused(Status.INVALID_ARGUMENT, what + " is in a " + c.kind() + " conflict ("
-                    + c.paths() + "): 'repair dir' settles NAME_NAME, REMOVE_UPDATE, RENAME_RENAME and conflicts"
-                    + " naming names" + (c.kind().equals("UPDATE_UPDATE") ? "; use 'repair file'" : ""));
+                    + c.paths() + "): 'repair dir' settles NAME_NAME, REMOVE_UPDATE, RENAME_RENAME and UPDATE_UPDATE");
         }
         // the repair ends the whole conflict: a name of it left out would stay different on the replicas
         // with no conflict marked any more

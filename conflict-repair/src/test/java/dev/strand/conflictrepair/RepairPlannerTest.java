@@ -195,6 +195,42 @@ class RepairPlannerTest {
         assertThat(group.fid(0, "g")).isNull();
     }
 
+    /**
+     * Both sides store into /f (UPDATE_UPDATE on its object, naming no name) while replica 1 links it as /g and replica
+     * 0 creates another /g (NAME_NAME on /g, naming the object too). 'repair file /f' refuses (a conflict over names
+     * names the object) and 'repair dir' refused the UPDATE_UPDATE: no command cleared them. Now 'repair dir / --keep
+     * g=1' settles both with replica 1's version of the object.
+     */
+    @Test
+    void anUpdateUpdateOfAnObjectBoundToAChosenNameEndsWithTheChosenReplicasVersion() {
+        ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
+        Group group = run.group;
+        Fid root = group.root();
+        group.run(run.all, new Create(root, "f", 0644, true));
+        Fid f = group.fid(0, "f");
+        group.recording = true;
+        group.allocateFrom(B, 1_000);
+        group.store(A, f, new java.util.UUID(1, 1), 10);
+        group.run(A, new Create(root, "g", 0644, true));
+        group.store(B, f, new java.util.UUID(2, 2), 20);
+        group.run(B, new Link(root, "g", f));
+        ResolutionPlan.Planned plan = run.resolve();
+        assertThat(plan.conflicts()).extracting(Conflict::kind)
+                .contains(Conflict.Kind.UPDATE_UPDATE, Conflict.Kind.NAME_NAME);
+        List<RepairPlanner.Seen> versions = List.of(RepairPlanner.read(group.replicas[0].volume, root, "f", 1 << 20),
+                RepairPlanner.read(group.replicas[1].volume, root, "f", 1 << 20));
+        assertThat(RepairPlanner.repairFile("vol", root, "f", 1, versions, 5_000_000))
+                .isInstanceOf(RepairPlanner.Refused.class);
+
+        var outcome = ModelDirRepair.decide(group, root, List.of("g"), List.of(1), false);
+        assertThat(outcome.decision()).isInstanceOf(RepairPlanner.NamesRepair.class);
+        ModelDirRepair.perform(group, (RepairPlanner.NamesRepair) outcome.decision());
+        run.assertIdentical();
+        assertThat(group.fid(0, "g")).isEqualTo(f);
+        assertThat(group.at(0, "f").blobId()).isEqualTo(new java.util.UUID(2, 2)); // replica 1's contents
+        assertThat(group.at(0, "f").linkCount()).isEqualTo(2);
+    }
+
     /** A conflict over two names of one directory is ended only by a repair that chooses for both. */
     @Test
     void aRepairMustChooseForEveryNameOfTheConflictsItEnds() {
