@@ -231,6 +231,46 @@ class RepairPlannerTest {
         assertThat(group.at(0, "f").linkCount()).isEqualTo(2);
     }
 
+    /**
+     * 'repair file --from': the repair takes the staged file's contents on every replica, the kept replica's
+     * attributes, in its own steps; a staged file one replica lacks is refused (nothing decided).
+     */
+    @Test
+    void aFileRepairTakesTheStagedFilesContentsOnlyIfEveryReplicaHoldsIt() {
+        ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
+        Group group = run.group;
+        Fid root = group.root();
+        group.run(run.all, new Create(root, "f", 0644, true));
+        Fid f = group.fid(0, "f");
+        group.recording = true;
+        group.allocateFrom(B, 1_000);
+        group.store(A, f, new java.util.UUID(1, 1), 10);
+        group.store(B, f, new java.util.UUID(2, 2), 20);
+        run.resolve();
+        group.run(A, new Create(root, "staged", 0600, true)); // replica 0 only
+        Fid staged = group.fid(0, "staged");
+        group.store(A, staged, new java.util.UUID(3, 3), 30);
+        List<RepairPlanner.Seen> versions = List.of(RepairPlanner.read(group.replicas[0].volume, root, "f", 1 << 20),
+                RepairPlanner.read(group.replicas[1].volume, root, "f", 1 << 20));
+        List<RepairPlanner.Seen> stagedVersions = List.of(
+                RepairPlanner.read(group.replicas[0].volume, staged, null, 1 << 20),
+                RepairPlanner.read(group.replicas[1].volume, staged, null, 1 << 20));
+
+        assertThat(RepairPlanner.repairFile("vol", root, "f", 1, versions, staged, stagedVersions, 5_000_000))
+                .isInstanceOfSatisfying(RepairPlanner.Refused.class, r -> assertThat(r.message())
+                        .contains("replica 1 has no file " + staged));
+
+        List<RepairPlanner.Seen> both = List.of(stagedVersions.get(0), stagedVersions.get(0));
+        var decision = RepairPlanner.repairFile("vol", root, "f", 1, versions, staged, both, 5_000_000);
+        assertThat(decision).isInstanceOfSatisfying(RepairPlanner.FileRepair.class, repair ->
+                assertThat(repair.steps()).allSatisfy(steps -> assertThat(steps.get(0)).isInstanceOfSatisfying(
+                        PlanStep.TakeData.class, take -> {
+                            assertThat(take.blobId()).isEqualTo(new java.util.UUID(3, 3));
+                            assertThat(take.size()).isEqualTo(30);
+                            assertThat(take.mode()).isEqualTo(0644);
+                        })));
+    }
+
     /** A conflict over two names of one directory is ended only by a repair that chooses for both. */
     @Test
     void aRepairMustChooseForEveryNameOfTheConflictsItEnds() {
