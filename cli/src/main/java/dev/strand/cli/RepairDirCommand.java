@@ -18,11 +18,13 @@ import java.util.Set;
 
 /** {@code strand repair dir PATH [--keep NAME=REPLICA]... [--rename-others] [--json]}. */
 @Command(name = "dir", mixinStandardHelpOptions = true,
-        description = "Repair names of a directory in conflict (NAME_NAME, REMOVE_UPDATE). Without --keep: print, "
-                + "per name in conflict, what each replica binds it to (fid, type, size, version), changing nothing. "
-                + "With --keep NAME=REPLICA: the object replica REPLICA binds NAME to (or none) becomes every "
-                + "replica's; the others' objects bound to NAME are removed, or kept as NAME.conflict-r<replica> with "
-                + "--rename-others. Every replica must be reachable, or nothing changes.")
+        description = "Repair names of a directory in conflict (NAME_NAME, REMOVE_UPDATE, RENAME_RENAME, a file "
+                + "changed on both sides and renamed on one). Without --keep: print, per name in conflict, what each "
+                + "replica binds it to (fid, type, size, version), changing nothing. With --keep NAME=REPLICA: the "
+                + "object replica REPLICA binds NAME to (or none) becomes every replica's; the others' objects bound "
+                + "to NAME are removed, or kept as NAME.conflict-r<replica> with --rename-others. Where a name moved "
+                + "(RENAME_RENAME) or into another directory, the names it moved to follow the same replica. Every "
+                + "replica must be reachable, or nothing changes.")
 public final class RepairDirCommand extends ClientCommand {
     @Parameters(paramLabel = "PATH", description = "/<volume>/<path> of the directory.")
     String path;

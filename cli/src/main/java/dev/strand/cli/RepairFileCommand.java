@@ -21,8 +21,9 @@ public final class RepairFileCommand extends ClientCommand {
     Integer keep;
 
     @Option(names = "--from", paramLabel = "LOCALFILE",
-            description = "Store LOCALFILE's contents as the file's on every replica instead (two steps: the conflict "
-                    + "is repaired keeping replica --keep's version, 0 by default, then LOCALFILE is stored over it).")
+            description = "Give the file LOCALFILE's contents on every replica instead, with replica --keep's "
+                    + "attributes (0 by default), in one step: LOCALFILE is stored to a temporary file beside it, "
+                    + "which the repair takes the contents from.")
     java.nio.file.Path from;
 
     @Option(names = "--json", description = "Print the repaired file's attributes as JSON.")

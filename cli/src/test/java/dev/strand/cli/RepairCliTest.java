@@ -141,5 +141,7 @@ class RepairCliTest {
         assertThat(server.contents("/mended/g")).isEqualTo("new contents".getBytes(StandardCharsets.UTF_8));
         assertThat(repaired.json().get("from").asText()).isEqualTo(local.toString());
         assertThat(strand("repair", "list", "mended").out()).contains("no conflicts");
+        assertThat(strand("ls", "/mended").out()).as("the staged contents' temporary file is gone")
+                .doesNotContain(".strand-put-");
     }
 }

@@ -177,8 +177,9 @@ public final class StrandClient implements AutoCloseable {
     }
 
     /**
-     * REPAIR_DIR: for each name of the directory {@code path} in a conflict over names (NAME_NAME, REMOVE_UPDATE),
-     * the object replica {@code keep.get(name)} binds it to (or none) becomes every replica's binding; the other
+     * REPAIR_DIR: for each name of the directory {@code path} in a conflict over names (NAME_NAME, REMOVE_UPDATE,
+     * RENAME_RENAME, an UPDATE_UPDATE naming names), the object replica {@code keep.get(name)} binds it to (or none)
+     * becomes every replica's binding (and the names its conflicts moved it to, in another directory too); the other
      * replicas' objects bound to it are removed or, with {@code renameOthers}, kept as {@code NAME.conflict-r<replica>}.
      * Fails with UNAVAILABLE (naming the replica) and changes nothing if a replica does not answer. The directory's
      * attributes after the repair.
@@ -188,13 +189,14 @@ public final class StrandClient implements AutoCloseable {
     }
 
     /**
-     * {@code repair file --from}: the file in conflict gets new contents, {@code local}'s, on every replica. Two
-     * steps, not one atomic change: the conflict is repaired by keeping replica {@code keep}'s version (every replica
-     * must answer), then the local file is stored over it as any STORE is (through COP1, so its version dominates
-     * every earlier one). If the store fails, the file holds replica {@code keep}'s version, no longer in conflict.
+     * {@code repair file --from}: the file in conflict gets new contents, {@code local}'s, on every replica, with
+     * replica {@code keep}'s attributes, in one visible step: the contents are stored to a temporary file beside it
+     * first, then one REPAIR_FILE takes the file from its conflict to them (every replica must answer), and the
+     * temporary file is removed. If anything fails, the file is still in conflict, unchanged. (A server that
+     * predates it repairs to replica {@code keep}'s version; the client then stores the contents over it.)
      */
     public CompletableFuture<Attr> repairFileFrom(String path, Path local, int keep) {
-        return repairFile(path, keep).thenCompose(repaired -> put(local, path, null));
+        return attempt(() -> repairs.fileFrom(StrandPath.parse(path), local, keep, () -> put(local, path, null)));
     }
 
     /** The target of a symbolic link. */

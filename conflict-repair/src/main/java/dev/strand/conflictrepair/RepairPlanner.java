@@ -1,8 +1,6 @@
 package dev.strand.conflictrepair;
 
-import dev.strand.protocol.Names;
 import dev.strand.protocol.Status;
-import dev.strand.protocol.StrandException;
 import dev.strand.protocol.message.Fid;
 import dev.strand.protocol.message.FileType;
 import dev.strand.replication.VersionVector;
@@ -17,8 +15,6 @@ import dev.strand.volume.VolumeSnapshot;
 import dev.strand.volume.VolumeSnapshot.VnodeRecord;
 
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,9 +35,6 @@ public final class RepairPlanner {
 
     /** Most names one {@code repair dir} settles (its messages stay far below one frame). */
     public static final int MAX_DIR_NAMES = 32;
-
-    /** The conflict kinds {@code repair dir} settles: a name bound differently, an object removed on one side. */
-    private static final Set<String> NAME_KINDS = Set.of("NAME_NAME", "REMOVE_UPDATE");
 
     /**
      * One replica's version of an object: {@code vnode} (null and a {@code problem} when it has none; a directory's
@@ -73,19 +66,50 @@ public final class RepairPlanner {
     /**
      * {@code strand repair dir}: the same to every replica: {@code names} of {@code dir} bound as {@code bindings}, the
      * kept objects installed as {@code objects}, {@code dropped} removed, the directory stamped, the conflicts naming
-     * {@code cleared} (or those names) ended.
+     * {@code cleared} (or those names) ended; {@code others}: the names of other directories those conflicts name,
+     * settled in the same write.
      */
     public record NamesRepair(Fid dir, List<String> names, List<VolumeSnapshot.EntryRecord> bindings,
                               List<VnodeRecord> objects, List<Fid> dropped, PlanStep.Stamp dirStamp,
-                              List<Fid> cleared) implements Decision {
+                              List<Fid> cleared, List<OtherDir> others) implements Decision {
         public NamesRepair {
             names = List.copyOf(names);
             bindings = List.copyOf(bindings);
             objects = List.copyOf(objects);
             dropped = List.copyOf(dropped);
             cleared = List.copyOf(cleared);
+            others = others == null ? List.of() : List.copyOf(others);
         }
     }
+
+    /** Names of another directory a {@code repair dir} settles: {@code names} bound as {@code bindings}, stamped. */
+    public record OtherDir(Fid dir, List<String> names, List<VolumeSnapshot.EntryRecord> bindings,
+                           PlanStep.Stamp stamp) {
+        public OtherDir {
+            names = List.copyOf(names);
+            bindings = List.copyOf(bindings);
+        }
+    }
+
+    /** Name {@code name} of directory {@code dir} takes replica {@code keep}'s binding. */
+    public record Choice(Fid dir, String name, int keep) {}
+
+    /**
+     * {@code repair dir} must read more before it decides: the names of {@code choices} too (names the chosen ones'
+     * conflicts name: other directories', and this directory's where a {@code RENAME_RENAME} moved a name; each
+     * taken from the replica chosen for the name it came with), and {@code objects} by fid ({@link #read} with no
+     * name). Ask {@link #repairDir} again with the choices added (this directory's to its names) and the reads added
+     * ({@link #reads}).
+     */
+    public record ReadFirst(List<Choice> choices, List<Fid> objects) implements Decision {
+        public ReadFirst {
+            choices = List.copyOf(choices);
+            objects = List.copyOf(objects);
+        }
+    }
+
+    /** One report {@code repair dir} reads from every replica: {@code name} of {@code dir}, kept under {@code key}. */
+    public record Read(Fid dir, String name, String key) {}
 
     /** The state of a replica is not what the coordinator read: it does nothing. */
     public static final class Changed extends RuntimeException {
@@ -97,19 +121,21 @@ public final class RepairPlanner {
     // ---- a replica's report --------------------------------------------------------------------------
 
     /**
-     * The object {@code name} of {@code dirFid} binds on {@code volume} (the directory itself when {@code name} is
-     * null), in conflict or not; a directory's entries as many as fit {@code entryBytes}. Its conflicts: every one
+     * The object {@code name} of {@code dirFid} binds on {@code volume} (the object {@code dirFid} itself, of any
+     * type, when {@code name} is null), in conflict or not; a directory's entries as many as fit {@code entryBytes}. Its conflicts: every one
      * naming the name or the object, and every one naming an object of those (a repair ends them all).
      */
     public static Seen read(Volume volume, Fid dirFid, String name, int entryBytes) {
         Vnode dir = dirFid == null || dirFid.volume() != volume.volumeId() ? null : volume.vnode(dirFid.vnode());
+        if (name == null) { // the object itself, by fid: a directory for the stamp of a repair of its names, or an
+            // object of the conflicts that repair ends (no entries, no conflicts)
+            return dir == null || dir.unique() != dirFid.unique() ? Seen.none("no object " + dirFid + " here",
+                    List.of()) : new Seen(dir.toRecord(List.of()), false, null, List.of());
+        }
         if (dir == null || dir.unique() != dirFid.unique() || !dir.isDirectory()) {
             return Seen.none("no directory " + dirFid + " here", List.of());
         }
         Set<ConflictRecord> conflicts = new LinkedHashSet<>();
-        if (name == null) { // the directory itself: its version, for the stamp of a repair of its names
-            return new Seen(dir.toRecord(List.of()), false, null, List.of());
-        }
         List<ConflictRecord> all = volume.conflicts().records();
         for (ConflictRecord r : all) { // every one, not the first: a repair of the name ends them all
             if (r.names().stream().anyMatch(n -> n.dir().vnode() == dir.number() && n.name().equals(name))) {
@@ -157,11 +183,25 @@ public final class RepairPlanner {
      */
     public static Decision repairFile(String volumeName, Fid dir, String name, int keep, List<Seen> versions,
                                       long now) {
+        return repairFile(volumeName, dir, name, keep, versions, null, null, now);
+    }
+
+    /**
+     * As {@link #repairFile(String, Fid, String, int, List, long)}, but with {@code staged} (every replica's version of
+     * file {@code stagedFid}, a file the client stored the new contents to) the contents are the staged file's: one
+     * write per replica takes the conflict to the new contents, with the kept replica's attributes.
+     */
+    public static Decision repairFile(String volumeName, Fid dir, String name, int keep, List<Seen> versions,
+                                      Fid stagedFid, List<Seen> staged, long now) {
         Refused refusal = fileRefusal(volumeName, dir, name, keep, versions);
+        if (refusal == null && staged != null) {
+            refusal = stagedRefusal(versions.get(keep).vnode(), stagedFid, staged);
+        }
         if (refusal != null) {
             return refusal;
         }
         VnodeRecord kept = versions.get(keep).vnode();
+        VnodeRecord data = staged == null ? kept : staged.get(0).vnode();
         Fid fid = new Fid(dir.volume(), kept.vnode(), kept.unique());
         VersionVector vector = null;
         long dataVersion = 0;
@@ -172,13 +212,35 @@ public final class RepairPlanner {
         for (int slot = 0; slot < versions.size(); slot++) {
             vector = vector.increment(slot); // dominates every replica's version of it
         }
-        PlanStep.Stamp stamp = new PlanStep.Stamp(fid, dataVersion + 1, vector, kept.mtimeMillis(), now);
+        PlanStep.Stamp stamp = new PlanStep.Stamp(fid, dataVersion + 1, vector, data.mtimeMillis(), now);
         List<List<PlanStep>> steps = new ArrayList<>();
         for (int i = 0; i < versions.size(); i++) {
-            steps.add(i == keep ? List.of(stamp) : List.of(new PlanStep.TakeData(fid, keep, kept.mode(), kept.size(),
-                    kept.mtimeMillis(), kept.blobId(), kept.blobLength()), stamp));
+            steps.add(i == keep && staged == null ? List.of(stamp) : List.of(new PlanStep.TakeData(fid, keep,
+                    kept.mode(), data.size(), data.mtimeMillis(), data.blobId(), data.blobLength()), stamp));
         }
         return new FileRepair(fid, steps);
+    }
+
+    /** Why the staged file cannot give the repaired file its contents, or null. */
+    private static Refused stagedRefusal(VnodeRecord kept, Fid stagedFid, List<Seen> staged) {
+        if (kept.type() != FileType.FILE) {
+            return new Refused(Status.INVALID_ARGUMENT, "vnode " + kept.vnode() + " is a " + kept.type()
+                    + ", not a file: new contents are for a file");
+        }
+        VnodeRecord first = staged.get(0).vnode();
+        for (int i = 0; i < staged.size(); i++) {
+            VnodeRecord v = staged.get(i).vnode();
+            if (v == null || v.unique() != stagedFid.unique() || v.type() != FileType.FILE) {
+                return new Refused(Status.NOT_FOUND, "replica " + i + " has no file " + stagedFid + " to take the new"
+                        + " contents from" + (v == null ? " (" + staged.get(i).problem() + ")" : ""));
+            }
+            if (v.vnode() == kept.vnode() || !java.util.Objects.equals(v.blobId(), first.blobId())
+                    || v.blobLength() != first.blobLength()) {
+                return new Refused(Status.INVALID_ARGUMENT, "replica " + i + "'s " + stagedFid + " is not the file"
+                        + " the new contents were stored to on every replica");
+            }
+        }
+        return null;
     }
 
     private static Refused fileRefusal(String volumeName, Fid dir, String name, int keep, List<Seen> versions) {
@@ -188,22 +250,24 @@ public final class RepairPlanner {
                     + (versions.size() - 1) + ", not " + keep);
         }
         VnodeRecord kept = versions.get(keep).vnode();
-        if (kept == null) {
+        Set<ConflictRecord> conflicts = new LinkedHashSet<>();
+        versions.forEach(v -> conflicts.addAll(v.conflicts()));
+        if (kept == null) { // e.g. it moved the file: the conflict names its other name too
             return new Refused(Status.NOT_FOUND, "replica " + keep + " has no " + what + ": "
-                    + versions.get(keep).problem());
+                    + versions.get(keep).problem() + (conflicts.isEmpty() ? "" : "; it is in conflict: "
+                    + dirRepairHint(dir, conflicts)));
         }
         if (kept.type() == FileType.DIRECTORY) {
             return new Refused(Status.IS_A_DIRECTORY, what + " is a directory: 'repair file' repairs files");
         }
-        Set<ConflictRecord> conflicts = new LinkedHashSet<>();
         for (int i = 0; i < versions.size(); i++) {
             Seen v = versions.get(i);
             if (v.vnode() == null || v.vnode().vnode() != kept.vnode() || v.vnode().unique() != kept.unique()) {
                 return new Refused(Status.INVALID_ARGUMENT, "replica " + i + " binds " + what
                         + " to another object or to none (" + (v.vnode() == null ? v.problem() : "vnode "
-                        + v.vnode().vnode()) + "): that conflict is over names, not one file's versions; see 'strand repair dir'");
+                        + v.vnode().vnode()) + "): that conflict is over names, not one file's versions; "
+                        + dirRepairHint(dir, conflicts));
             }
-            conflicts.addAll(v.conflicts());
         }
         if (conflicts.isEmpty()) {
             return new Refused(Status.INVALID_ARGUMENT, what + " is not in conflict on any replica");
@@ -212,10 +276,36 @@ public final class RepairPlanner {
             if (c.objects().size() != 1 || !c.names().isEmpty()) {
                 return new Refused(Status.INVALID_ARGUMENT, what + " is in a " + c.kind() + " conflict with "
                         + c.objects().size() + " objects and " + c.names().size() + " names (" + c.paths()
-                        + "): a file's repair cannot settle it alone");
+                        + "): a file's repair cannot settle it alone; " + dirRepairHint(dir, conflicts));
             }
         }
         return null;
+    }
+
+    /**
+     * The {@code repair dir} that settles {@code conflicts}' names: those of each directory, the one holding the name
+     * asked for first (a file one side changed and moved is in a conflict naming both its names).
+     */
+    private static String dirRepairHint(Fid dir, Set<ConflictRecord> conflicts) {
+        Map<Fid, Set<String>> byDir = new java.util.LinkedHashMap<>();
+        byDir.put(dir, new java.util.TreeSet<>());
+        conflicts.forEach(c -> c.names().forEach(n -> byDir.computeIfAbsent(n.dir(), d -> new java.util.TreeSet<>())
+                .add(n.name())));
+        byDir.values().removeIf(Set::isEmpty);
+        if (byDir.isEmpty()) {
+            return "see 'strand repair dir'";
+        }
+        StringBuilder hint = new StringBuilder("use 'strand repair dir' with a replica R for every name of it: ");
+        byDir.forEach((d, names) -> hint.append("in ").append(d.equals(dir) ? "its directory" : "directory " + d)
+                .append(names.stream().map(n -> " --keep " + n + "=R").reduce("", String::concat)).append("; "));
+        paths(conflicts).ifPresent(p -> hint.append("paths ").append(p));
+        return hint.toString().replaceAll("; $", "");
+    }
+
+    private static java.util.Optional<String> paths(Set<ConflictRecord> conflicts) {
+        Set<String> paths = new java.util.TreeSet<>();
+        conflicts.forEach(c -> paths.addAll(c.paths()));
+        return paths.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(String.join(", ", paths));
     }
 
     /** Why the choice of names is not one {@code repair dir} takes, or null. */
@@ -256,180 +346,52 @@ public final class RepairPlanner {
     }
 
     /**
-     * For each of {@code names}, replica {@code keep.get(n)}'s binding becomes every replica's; the others' objects
-     * are removed, or kept as {@link #conflictName} with {@code renameOthers}. {@code seen}: per replica, its report
-     * of each of {@link #dirReads} by name ("" for the directory). The directory and every object kept get one final
-     * version dominating every earlier one.
+     * For each of {@code names}, replica {@code keep.get(n)}'s binding becomes every replica's, and so for each of
+     * {@code elsewhere} (names of other directories); the others' objects are removed, or kept as {@link
+     * #conflictName} with {@code renameOthers}. {@code seen}: per replica, its report of each of {@link #reads} by
+     * key; {@code byFid}: per replica, its report of each object a {@link ReadFirst} asked for. Every directory and
+     * every object kept get one final version dominating every earlier one; so does every other object of the
+     * conflicts it ends (or it is removed everywhere).
      */
+    public static Decision repairDir(Fid dirFid, List<String> names, List<Integer> keep, List<Choice> elsewhere,
+                                     boolean renameOthers, List<Map<String, Seen>> seen,
+                                     List<Map<Fid, Seen>> byFid, long now) {
+        return DirRepairPlanner.decide(dirFid, names, keep, elsewhere, renameOthers, seen, byFid, now);
+    }
+
+    /** {@link #repairDir} before anything but {@link #dirReads} was read. */
     public static Decision repairDir(Fid dirFid, List<String> names, List<Integer> keep, boolean renameOthers,
                                      List<Map<String, Seen>> seen, long now) {
-        int replicas = seen.size();
-        VersionVector dirVector = null;
-        long dirData = 0;
-        for (int i = 0; i < replicas; i++) {
-            VnodeRecord d = seen.get(i).get("").vnode();
-            if (d == null || d.type() != FileType.DIRECTORY) {
-                return new Refused(Status.NOT_FOUND, "replica " + i + ": " + seen.get(i).get("").problem());
-            }
-            dirVector = dirVector == null ? d.versionVector() : dirVector.merge(d.versionVector());
-            dirData = Math.max(dirData, d.dataVersion());
-        }
-        List<VolumeSnapshot.EntryRecord> bindings = new ArrayList<>();
-        Map<Long, VnodeRecord> objects = new LinkedHashMap<>();
-        List<Fid> dropped = new ArrayList<>();
-        List<Fid> cleared = new ArrayList<>();
-        // an object one replica moved from one chosen name to another is kept under at most one of them
-        Map<Long, String> keptObjects = new HashMap<>(); // vnode -> the name that keeps it
-        for (int n = 0; n < names.size(); n++) {
-            VnodeRecord k = seen.get(keep.get(n)).get(names.get(n)).vnode();
-            String before = k == null ? null : keptObjects.putIfAbsent(k.vnode(), names.get(n));
-            if (before != null) { // its record holds one name and one version: which one would be a guess
-                return new Refused(Status.INVALID_ARGUMENT, "'" + before + "' and '" + names.get(n) + "' in " + dirFid
-                        + " keep one object (vnode " + k.vnode() + "): keep it under one name");
-            }
-        }
-        Set<Long> placed = new java.util.HashSet<>(); // objects not kept, already dropped or renamed
-        for (int n = 0; n < names.size(); n++) {
-            String name = names.get(n);
-            String what = "'" + name + "' in " + dirFid;
-            Set<ConflictRecord> conflicts = new LinkedHashSet<>();
-            Map<Long, Integer> firstHolder = new LinkedHashMap<>(); // object bound to the name -> first replica
-            for (int i = 0; i < replicas; i++) {
-                Seen v = seen.get(i).get(name);
-                conflicts.addAll(v.conflicts());
-                if (v.vnode() != null) {
-                    if (v.vnode().type() == FileType.DIRECTORY) {
-                        return new Refused(Status.INVALID_ARGUMENT, "replica " + i + " binds " + what
-                                + " to a directory: 'repair dir' settles names bound to files and symbolic"
-                                + " links only (not yet directories)");
-                    }
-                    firstHolder.putIfAbsent(v.vnode().vnode(), i);
-                }
-            }
-            if (conflicts.isEmpty()) {
-                return new Refused(Status.INVALID_ARGUMENT, what + " is not in conflict on any replica");
-            }
-            for (ConflictRecord c : conflicts) {
-                if (!NAME_KINDS.contains(c.kind())) {
-                    return new Refused(Status.INVALID_ARGUMENT, what + " is in a " + c.kind() + " conflict ("
-                            + c.paths() + "): 'repair dir' settles NAME_NAME and REMOVE_UPDATE"
-                            + (c.kind().equals("UPDATE_UPDATE") ? "; use 'repair file'" : ""));
-                }
-                // the repair ends the whole conflict: a name of it left out would stay different on the replicas
-                // with no conflict marked any more
-                for (ConflictRecord.Name other : c.names()) {
-                    if (!other.dir().equals(dirFid)) {
-                        return new Refused(Status.INVALID_ARGUMENT, what + " is in a " + c.kind() + " conflict that"
-                                + " also names '" + other.name() + "' in directory " + other.dir() + " (" + c.paths()
-                                + "): 'repair dir' settles the names of one directory only");
-                    }
-                    if (!names.contains(other.name())) {
-                        return new Refused(Status.INVALID_ARGUMENT, what + " is in a " + c.kind() + " conflict that"
-                                + " also names '" + other.name() + "': choose a replica for every name of it in one"
-                                + " repair");
-                    }
-                }
-                cleared.addAll(c.objects());
-            }
-            VnodeRecord kept = seen.get(keep.get(n)).get(name).vnode();
-            for (Map.Entry<Long, Integer> holder : firstHolder.entrySet()) {
-                int i = holder.getValue();
-                VnodeRecord o = seen.get(i).get(name).vnode();
-                boolean isKept = kept != null && o.vnode() == kept.vnode() && o.unique() == kept.unique();
-                if (isKept) {
-                    o = kept; // the chosen replica's version of it
-                } else if (keptObjects.containsKey(o.vnode()) || !placed.add(o.vnode())) {
-                    cleared.add(new Fid(dirFid.volume(), o.vnode(), o.unique())); // kept, dropped or renamed once
-                    continue;
-                }
-                if (!isKept && mostLinks(seen, o) > 1) { // on any replica that showed it
-                    return new Refused(Status.INVALID_ARGUMENT, "replica " + i + "'s object bound to " + what
-                            + " has other names: 'repair dir' does not remove or move it");
-                }
-                String boundAs = isKept ? name : renameOthers ? conflictName(name, i) : null;
-                Fid fid = new Fid(dirFid.volume(), o.vnode(), o.unique());
-                cleared.add(fid);
-                if (boundAs == null) {
-                    dropped.add(fid);
-                    continue;
-                }
-                if (!isKept) {
-                    try {
-                        Names.checkEntryName(boundAs);
-                    } catch (StrandException tooLong) {
-                        return new Refused(Status.INVALID_ARGUMENT, "cannot keep replica " + i + "'s object as '"
-                                + boundAs + "': " + tooLong.getMessage());
-                    }
-                    for (int r = 0; r < replicas; r++) {
-                        if (seen.get(r).get(boundAs).vnode() != null) {
-                            return new Refused(Status.INVALID_ARGUMENT, "'" + boundAs + "' exists in " + dirFid
-                                    + " on replica " + r + ": rename it first");
-                        }
-                    }
-                }
-                objects.put(o.vnode(), stamped(seen, o, dirFid, now, isKept
-                        ? linksAfter(seen.get(keep.get(n)), names, name, o) : 1));
-                bindings.add(new VolumeSnapshot.EntryRecord(boundAs, o.vnode(), o.unique(), o.type()));
-            }
-        }
-        for (int slot = 0; slot < replicas; slot++) {
-            dirVector = dirVector.increment(slot); // dominates every replica's version of the directory
-        }
-        PlanStep.Stamp dirStamp = new PlanStep.Stamp(dirFid, dirData + 1, dirVector, now, now);
-        return new NamesRepair(dirFid, names, bindings, List.copyOf(objects.values()), dropped, dirStamp,
-                List.copyOf(new LinkedHashSet<>(cleared)));
+        return repairDir(dirFid, names, keep, List.of(), renameOthers, seen,
+                seen.stream().map(r -> Map.<Fid, Seen>of()).toList(), now);
     }
 
     /**
-     * {@code o} with its final version: the merge of every replica's vector of it (under any name read) with every
-     * slot one higher, a data version one above the highest; {@code links} names, one of them in the directory.
+     * Every report {@code repair dir} of {@code dirFid} reads for these choices: {@link #dirReads} of this directory's
+     * names, and for each other directory the directory itself, its names and (with {@code renameOthers}) the names
+     * the others would take there.
      */
-    /** The most names any replica's version of {@code o} read here has. */
-    private static int mostLinks(List<Map<String, Seen>> seen, VnodeRecord o) {
-        int most = o.linkCount();
-        for (Map<String, Seen> replica : seen) {
-            for (Seen read : replica.values()) {
-                VnodeRecord v = read.vnode();
-                if (v != null && v.vnode() == o.vnode() && v.unique() == o.unique()) {
-                    most = Math.max(most, v.linkCount());
+    public static List<Read> reads(Fid dirFid, List<String> names, List<Choice> elsewhere, boolean renameOthers,
+                                   int replicas) {
+        List<Read> reads = new ArrayList<>();
+        for (String name : dirReads(names, renameOthers, replicas)) {
+            reads.add(new Read(dirFid, name, DirRepairPlanner.key(dirFid, dirFid, name)));
+        }
+        for (Choice c : elsewhere) {
+            List<String> of = new ArrayList<>();
+            of.add(null);
+            of.add(c.name());
+            for (int j = 0; renameOthers && j < replicas; j++) {
+                of.add(conflictName(c.name(), j));
+            }
+            for (String name : of) {
+                Read read = new Read(c.dir(), name, DirRepairPlanner.key(dirFid, c.dir(), name));
+                if (!reads.contains(read)) {
+                    reads.add(read);
                 }
             }
         }
-        return most;
-    }
-
-    /**
-     * How many names the kept object {@code o} has after the repair: as many as on the replica it is kept from (its
-     * names elsewhere stay), less the other chosen names that bind it there and will bind another object or none.
-     */
-    private static int linksAfter(Map<String, Seen> keeper, List<String> names, String keptAs, VnodeRecord o) {
-        int links = o.linkCount();
-        for (String other : names) {
-            VnodeRecord bound = other.equals(keptAs) ? null : keeper.get(other).vnode();
-            if (bound != null && bound.vnode() == o.vnode() && bound.unique() == o.unique()) {
-                links--;
-            }
-        }
-        return Math.max(1, links);
-    }
-
-    private static VnodeRecord stamped(List<Map<String, Seen>> seen, VnodeRecord o, Fid dir, long now, int links) {
-        VersionVector vector = o.versionVector();
-        long dataVersion = o.dataVersion();
-        for (Map<String, Seen> replica : seen) {
-            for (Seen read : replica.values()) { // under any name read: a replica may bind it under another
-                VnodeRecord v = read.vnode();
-                if (v != null && v.vnode() == o.vnode() && v.unique() == o.unique()) {
-                    vector = vector.merge(v.versionVector());
-                    dataVersion = Math.max(dataVersion, v.dataVersion());
-                }
-            }
-        }
-        for (int slot = 0; slot < seen.size(); slot++) {
-            vector = vector.increment(slot);
-        }
-        return new VnodeRecord(o.vnode(), o.unique(), o.type(), o.mode(), o.owner(), o.size(), links, o.mtimeMillis(),
-                now, dataVersion + 1, vector, o.blobId(), o.blobLength(), o.symlinkTarget(), dir.vnode(), List.of());
+        return reads;
     }
 
     // ---- a replica performs its part ---------------------------------------------------------------------
@@ -446,22 +408,14 @@ public final class RepairPlanner {
 
     /**
      * The events replica {@code replica} journals, in one write, for a repair of names: the directory's entries
-     * (its own, with the chosen names bound as decided), the kept objects, the removed ones, the directory's stamp,
-     * then the end of the conflicts. {@link Changed} (nothing decided) if its state is not what was read.
+     * (its own, with the chosen names bound as decided; so for each other directory), the kept objects, the removed
+     * ones, the directories' stamps, then the end of the conflicts. {@link Changed} (nothing decided) if its state is not what was read.
      */
     public static List<VolumeEvent> namesRepairEvents(Volume volume, int replica, NamesRepair repair) {
-        Vnode dir = volume.vnode(repair.dir().vnode());
-        if (dir == null || dir.unique() != repair.dir().unique() || !dir.isDirectory()) {
-            throw new Changed("no directory " + repair.dir() + " here");
-        }
-        VnodeRecord d = dir.toRecord(dir.entryRecords());
-        Map<String, VolumeSnapshot.EntryRecord> entries = new TreeMap<>();
-        d.entries().forEach(e -> entries.put(e.name(), e));
-        repair.names().forEach(entries::remove);
-        for (VolumeSnapshot.EntryRecord b : repair.bindings()) {
-            if (entries.put(b.name(), b) != null) {
-                throw new Changed("'" + b.name() + "' exists in " + repair.dir() + " here");
-            }
+        List<VnodeRecord> installed = new ArrayList<>();
+        installed.add(rebuilt(volume, repair.dir(), repair.names(), repair.bindings(), repair.dirStamp()));
+        for (OtherDir other : repair.others()) {
+            installed.add(rebuilt(volume, other.dir(), other.names(), other.bindings(), other.stamp()));
         }
         List<Long> removed = new ArrayList<>();
         for (Fid f : repair.dropped()) {
@@ -480,13 +434,29 @@ public final class RepairPlanner {
                 throw new Changed("vnode " + o.vnode() + " is another object here");
             }
         }
-        PlanStep.Stamp s = repair.dirStamp();
-        List<VnodeRecord> installed = new ArrayList<>();
-        installed.add(new VnodeRecord(d.vnode(), d.unique(), d.type(), d.mode(), d.owner(), d.size(),
-                d.linkCount(), s.mtimeMillis(), s.ctimeMillis(), s.dataVersion(), s.versionVector(), d.blobId(),
-                d.blobLength(), d.symlinkTarget(), d.parent(), List.copyOf(entries.values())));
         installed.addAll(repair.objects());
         return List.of(new VolumeEvent.VnodesInstalled(replica, installed, List.of(), removed),
                 new VolumeEvent.NamesRepaired(repair.dir(), repair.names(), repair.cleared()));
+    }
+
+    /** Directory {@code dirFid} as this replica holds it, {@code names} bound as {@code bindings}, stamped. */
+    private static VnodeRecord rebuilt(Volume volume, Fid dirFid, List<String> names,
+                                       List<VolumeSnapshot.EntryRecord> bindings, PlanStep.Stamp s) {
+        Vnode dir = volume.vnode(dirFid.vnode());
+        if (dir == null || dir.unique() != dirFid.unique() || !dir.isDirectory()) {
+            throw new Changed("no directory " + dirFid + " here");
+        }
+        VnodeRecord d = dir.toRecord(dir.entryRecords());
+        Map<String, VolumeSnapshot.EntryRecord> entries = new TreeMap<>();
+        d.entries().forEach(e -> entries.put(e.name(), e));
+        names.forEach(entries::remove);
+        for (VolumeSnapshot.EntryRecord b : bindings) {
+            if (entries.put(b.name(), b) != null) {
+                throw new Changed("'" + b.name() + "' exists in " + dirFid + " here");
+            }
+        }
+        return new VnodeRecord(d.vnode(), d.unique(), d.type(), d.mode(), d.owner(), d.size(), d.linkCount(),
+                s.mtimeMillis(), s.ctimeMillis(), s.dataVersion(), s.versionVector(), d.blobId(), d.blobLength(),
+                d.symlinkTarget(), d.parent(), List.copyOf(entries.values()));
     }
 }

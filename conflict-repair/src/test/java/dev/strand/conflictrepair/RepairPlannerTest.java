@@ -1,18 +1,14 @@
 package dev.strand.conflictrepair;
 
-import dev.strand.protocol.Status;
 import dev.strand.protocol.message.Create;
 import dev.strand.protocol.message.Fid;
 import dev.strand.protocol.message.Link;
 import dev.strand.protocol.message.MkDir;
 import dev.strand.protocol.message.Remove;
 import dev.strand.protocol.message.Rename;
-import dev.strand.volume.ModelVolume;
 import dev.strand.volume.VolumeEvent;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,34 +23,41 @@ class RepairPlannerTest {
     /**
      * Replica 0 creates /n0 and moves it to /n1/n0 while replica 1 creates another /n0: resolution reports one
      * NAME_NAME conflict naming /n0 and /n1/n0. A repair of /'s names used to end the whole conflict, leaving /n1/n0 on
-     * replica 0 only with no conflict marked (the replicas silently different): it is refused now.
+     * replica 0 only with no conflict marked (the replicas silently different); then it was refused, which left a
+     * conflict no command cleared. Now /n1/n0 is taken from the same replica as /n0, in the same write.
      */
     @Test
-    void aRepairOfOneDirectoryDoesNotEndAConflictThatAlsoNamesAnotherDirectory() {
-        ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
-        Group group = run.group;
-        Fid root = group.root();
-        group.run(run.all, new MkDir(root, "n1", 0755));
-        Fid n1 = group.fid(0, "n1");
-        group.recording = true;
-        group.allocateFrom(B, 1_000);
-        group.run(A, new Create(root, "n0", 0644, true));
-        group.run(A, new Rename(root, "n0", n1, "n0"));
-        group.run(B, new Create(root, "n0", 0644, true));
-        ResolutionPlan.Planned plan = run.resolve();
-
-        assertThat(plan.conflicts()).singleElement().satisfies(c -> {
-            assertThat(c.kind()).isEqualTo(Conflict.Kind.NAME_NAME);
-            assertThat(c.names()).containsExactlyInAnyOrder(new Conflict.Name(root, "n0"), new Conflict.Name(n1, "n0"));
-        });
+    void aRepairOfOneDirectorySettlesTheNamesItsConflictNamesInAnotherDirectory() {
         for (boolean renameOthers : new boolean[] {false, true}) {
             for (int keep = 0; keep < 2; keep++) {
-                var decision = RepairPlanner.repairDir(root, List.of("n0"), List.of(keep), renameOthers,
-                        read(group, root, List.of("n0"), renameOthers), 5_000_000);
-                assertThat(decision).isInstanceOfSatisfying(RepairPlanner.Refused.class, r -> {
-                    assertThat(r.status()).isEqualTo(Status.INVALID_ARGUMENT);
-                    assertThat(r.message()).contains("settles the names of one directory only");
+                ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
+                Group group = run.group;
+                Fid root = group.root();
+                group.run(run.all, new MkDir(root, "n1", 0755));
+                Fid n1 = group.fid(0, "n1");
+                group.recording = true;
+                group.allocateFrom(B, 1_000);
+                group.run(A, new Create(root, "n0", 0644, true));
+                Fid moved = group.fid(0, "n0");
+                group.run(A, new Rename(root, "n0", n1, "n0"));
+                group.run(B, new Create(root, "n0", 0644, true));
+                Fid created = group.fid(1, "n0");
+                ResolutionPlan.Planned plan = run.resolve();
+                assertThat(plan.conflicts()).singleElement().satisfies(c -> {
+                    assertThat(c.kind()).isEqualTo(Conflict.Kind.NAME_NAME);
+                    assertThat(c.names()).containsExactlyInAnyOrder(new Conflict.Name(root, "n0"),
+                            new Conflict.Name(n1, "n0"));
                 });
+
+                var outcome = ModelDirRepair.decide(group, root, List.of("n0"), List.of(keep), renameOthers);
+                assertThat(outcome.decision()).isInstanceOf(RepairPlanner.NamesRepair.class);
+                assertThat(outcome.elsewhere()).containsExactly(new RepairPlanner.Choice(n1, "n0", keep));
+                ModelDirRepair.perform(group, (RepairPlanner.NamesRepair) outcome.decision());
+                run.assertIdentical();
+                assertThat(group.fid(1, "n0")).isEqualTo(keep == 0 ? null : created);
+                assertThat(group.fid(1, "n1/n0")).isEqualTo(keep == 0 ? moved : null);
+                assertThat(group.fid(0, keep == 0 ? "n0.conflict-r1" : "n1/n0.conflict-r0"))
+                        .isEqualTo(renameOthers ? keep == 0 ? created : moved : null);
             }
         }
     }
@@ -62,43 +65,44 @@ class RepairPlannerTest {
     /**
      * Both sides remove /d/f; side B first linked f as /g. Resolution reports two REMOVE_UPDATE conflicts on f: one
      * naming /d/f, one naming /d/f and /g. A repair of /d's names used to see the first only (a replica reported the
-     * first conflict of a name) and ended both, leaving /g on replica 1 only with no conflict marked.
+     * first conflict of a name) and ended both, leaving /g on replica 1 only with no conflict marked. Now it settles
+     * /g too, from the same replica as /d/f.
      */
     @Test
-    void aRepairSeesEveryConflictItWouldEnd() {
-        ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
-        Group group = run.group;
-        Fid root = group.root();
-        group.run(run.all, new MkDir(root, "d", 0755));
-        Fid d = group.fid(0, "d");
-        group.run(run.all, new Create(d, "f", 0644, true));
-        Fid f = group.fid(0, "d/f");
-        group.recording = true;
-        group.allocateFrom(B, 1_000);
-        group.run(A, new Remove(d, "f"));
-        group.run(B, new Link(root, "g", f));
-        group.run(B, new Remove(d, "f"));
-        ResolutionPlan.Planned plan = run.resolve();
-        assertThat(plan.conflicts()).hasSize(2).allSatisfy(c -> assertThat(c.objects()).containsExactly(f));
-
+    void aRepairSeesEveryConflictItWouldEndAndSettlesTheirNames() {
         for (int keep = 0; keep < 2; keep++) {
-            var decision = RepairPlanner.repairDir(d, List.of("f"), List.of(keep), false,
-                    read(group, d, List.of("f"), false), 5_000_000);
-            assertThat(decision).isInstanceOfSatisfying(RepairPlanner.Refused.class,
-                    r -> assertThat(r.message()).contains("settles the names of one directory only"));
+            ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
+            Group group = run.group;
+            Fid root = group.root();
+            group.run(run.all, new MkDir(root, "d", 0755));
+            Fid d = group.fid(0, "d");
+            group.run(run.all, new Create(d, "f", 0644, true));
+            Fid f = group.fid(0, "d/f");
+            group.recording = true;
+            group.allocateFrom(B, 1_000);
+            group.run(A, new Remove(d, "f"));
+            group.run(B, new Link(root, "g", f));
+            group.run(B, new Remove(d, "f"));
+            ResolutionPlan.Planned plan = run.resolve();
+            assertThat(plan.conflicts()).hasSize(2).allSatisfy(c -> assertThat(c.objects()).containsExactly(f));
+
+            var outcome = ModelDirRepair.decide(group, d, List.of("f"), List.of(keep), false);
+            assertThat(outcome.decision()).isInstanceOf(RepairPlanner.NamesRepair.class);
+            ModelDirRepair.perform(group, (RepairPlanner.NamesRepair) outcome.decision());
+            run.assertIdentical();
+            assertThat(group.fid(0, "g")).isEqualTo(keep == 0 ? null : f); // replica 1 kept it as /g
         }
     }
 
     /**
-     * KNOWN DEFECT, not fixed: replica 0 links /n0 as /n1 and unlinks /n1 again while replica 1 creates another /n1.
-     * The NAME_NAME conflict on /n1 names /n0's object too (the link touched it). 'repair dir /' ends the conflict and
-     * its objects' conflicts, but installs only objects bound under the chosen names: /n0's object keeps unequal
-     * version vectors on the replicas with no conflict marked (a later resolution finds it different, with no log
-     * to explain it). A fix needs the coordinator to read such objects by fid (and stamp them, or refuse).
+     * Replica 0 links /n0 as /n1 and unlinks /n1 again while replica 1 creates another /n1. The NAME_NAME conflict on
+     * /n1 names /n0's object too (the link touched it). 'repair dir /' ends the conflict and its objects' conflicts;
+     * it used to install only objects bound under the chosen names, so /n0's object kept unequal version vectors on
+     * the replicas with no conflict marked. The planner now asks to read it by fid and installs it with one final
+     * version.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("known defect: repair dir leaves an object of the conflict bound elsewhere unequal")
-    void aRepairOfNamesLeavesAnObjectOfTheConflictBoundElsewhereUnequal() {
+    void aRepairOfNamesLeavesNoObjectOfTheConflictBoundElsewhereUnequal() {
         ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
         Group group = run.group;
         Fid root = group.root();
@@ -111,16 +115,160 @@ class RepairPlannerTest {
         group.run(B, new Create(root, "n1", 0644, true));
         run.resolve();
 
-        var decision = RepairPlanner.repairDir(root, List.of("n1"), List.of(0), true,
-                read(group, root, List.of("n1"), true), 5_000_000);
-        if (decision instanceof RepairPlanner.NamesRepair repair) {
-            for (int r = 0; r < 2; r++) {
-                for (VolumeEvent e : RepairPlanner.namesRepairEvents(group.replicas[r].volume, r, repair)) {
-                    group.replicas[r].apply(e);
-                }
+        var outcome = ModelDirRepair.decide(group, root, List.of("n1"), List.of(0), true);
+        assertThat(outcome.decision()).isInstanceOfSatisfying(RepairPlanner.NamesRepair.class, repair ->
+                assertThat(repair.objects()).extracting(o -> o.vnode()).contains(n0.vnode()));
+        ModelDirRepair.perform(group, (RepairPlanner.NamesRepair) outcome.decision());
+        run.assertIdentical();
+        assertThat(group.fid(0, "n0")).isEqualTo(n0);
+    }
+
+    /**
+     * /f renamed to /a on replica 0 and to /b on replica 1: a RENAME_RENAME on /f naming /a and /b. 'repair dir /
+     * --keep f=0' alone settles it: the names the moves bound are taken from replica 0 too, so the file is /a
+     * everywhere, no conflict is left and the replicas are identical.
+     */
+    @Test
+    void keepingOneNameOfARenameRenameSettlesItWithTheNamesThatReplicaMovedItTo() {
+        ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
+        Group group = run.group;
+        Fid root = group.root();
+        group.run(run.all, new Create(root, "f", 0644, true));
+        Fid f = group.fid(0, "f");
+        group.recording = true;
+        group.allocateFrom(B, 1_000);
+        group.run(A, new Rename(root, "f", root, "a"));
+        group.run(B, new Rename(root, "f", root, "b"));
+        ResolutionPlan.Planned plan = run.resolve();
+        assertThat(plan.conflicts()).singleElement().satisfies(c -> assertThat(c.kind())
+                .isEqualTo(Conflict.Kind.RENAME_RENAME));
+
+        var outcome = ModelDirRepair.decide(group, root, List.of("f"), List.of(0), false);
+        assertThat(outcome.decision()).isInstanceOf(RepairPlanner.NamesRepair.class);
+        assertThat(outcome.names()).containsExactlyInAnyOrder("f", "a", "b");
+        ModelDirRepair.perform(group, (RepairPlanner.NamesRepair) outcome.decision());
+        run.assertIdentical();
+        assertThat(group.fid(1, "a")).isEqualTo(f);
+        assertThat(group.fid(1, "b")).isNull();
+        assertThat(group.fid(1, "f")).isNull();
+    }
+
+    /**
+     * Replica 0 stores into /f and renames it to /g while replica 1 stores into /f: an UPDATE_UPDATE on f that names
+     * /f and /g (the rename is held with it). 'repair file' under either name is refused with a message naming the
+     * 'repair dir' that settles it, and that one does.
+     */
+    @Test
+    void aFileChangedOnBothSidesAndRenamedOnOneIsSettledByTheRepairDirTheRefusalNames() {
+        ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
+        Group group = run.group;
+        Fid root = group.root();
+        group.run(run.all, new Create(root, "f", 0644, true));
+        Fid f = group.fid(0, "f");
+        group.recording = true;
+        group.allocateFrom(B, 1_000);
+        group.store(A, f, new java.util.UUID(1, 1), 10);
+        group.run(A, new Rename(root, "f", root, "g"));
+        group.store(B, f, new java.util.UUID(2, 2), 20);
+        ResolutionPlan.Planned plan = run.resolve();
+        assertThat(plan.conflicts()).singleElement().satisfies(c -> {
+            assertThat(c.kind()).isEqualTo(Conflict.Kind.UPDATE_UPDATE);
+            assertThat(c.names()).containsExactlyInAnyOrder(new Conflict.Name(root, "f"), new Conflict.Name(root, "g"));
+        });
+
+        for (String name : List.of("f", "g")) {
+            List<RepairPlanner.Seen> versions = List.of(RepairPlanner.read(group.replicas[0].volume, root, name, 1 << 20),
+                    RepairPlanner.read(group.replicas[1].volume, root, name, 1 << 20));
+            for (int keep = 0; keep < 2; keep++) {
+                assertThat(RepairPlanner.repairFile("vol", root, name, keep, versions, 5_000_000))
+                        .as("repair file %s --keep %d", name, keep)
+                        .isInstanceOfSatisfying(RepairPlanner.Refused.class, r -> assertThat(r.message())
+                                .contains("'strand repair dir'").contains("--keep f=R --keep g=R"));
             }
-            run.assertIdentical(); // fails today: n0's version vectors differ
         }
+        var outcome = ModelDirRepair.decide(group, root, List.of("f", "g"), List.of(1, 1), false);
+        assertThat(outcome.decision()).isInstanceOf(RepairPlanner.NamesRepair.class);
+        ModelDirRepair.perform(group, (RepairPlanner.NamesRepair) outcome.decision());
+        run.assertIdentical();
+        assertThat(group.fid(0, "f")).isEqualTo(f);
+        assertThat(group.at(0, "f").blobId()).isEqualTo(new java.util.UUID(2, 2)); // replica 1's contents
+        assertThat(group.fid(0, "g")).isNull();
+    }
+
+    /**
+     * Both sides store into /f (UPDATE_UPDATE on its object, naming no name) while replica 1 links it as /g and replica
+     * 0 creates another /g (NAME_NAME on /g, naming the object too). 'repair file /f' refuses (a conflict over names
+     * names the object) and 'repair dir' refused the UPDATE_UPDATE: no command cleared them. Now 'repair dir / --keep
+     * g=1' settles both with replica 1's version of the object.
+     */
+    @Test
+    void anUpdateUpdateOfAnObjectBoundToAChosenNameEndsWithTheChosenReplicasVersion() {
+        ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
+        Group group = run.group;
+        Fid root = group.root();
+        group.run(run.all, new Create(root, "f", 0644, true));
+        Fid f = group.fid(0, "f");
+        group.recording = true;
+        group.allocateFrom(B, 1_000);
+        group.store(A, f, new java.util.UUID(1, 1), 10);
+        group.run(A, new Create(root, "g", 0644, true));
+        group.store(B, f, new java.util.UUID(2, 2), 20);
+        group.run(B, new Link(root, "g", f));
+        ResolutionPlan.Planned plan = run.resolve();
+        assertThat(plan.conflicts()).extracting(Conflict::kind)
+                .contains(Conflict.Kind.UPDATE_UPDATE, Conflict.Kind.NAME_NAME);
+        List<RepairPlanner.Seen> versions = List.of(RepairPlanner.read(group.replicas[0].volume, root, "f", 1 << 20),
+                RepairPlanner.read(group.replicas[1].volume, root, "f", 1 << 20));
+        assertThat(RepairPlanner.repairFile("vol", root, "f", 1, versions, 5_000_000))
+                .isInstanceOf(RepairPlanner.Refused.class);
+
+        var outcome = ModelDirRepair.decide(group, root, List.of("g"), List.of(1), false);
+        assertThat(outcome.decision()).isInstanceOf(RepairPlanner.NamesRepair.class);
+        ModelDirRepair.perform(group, (RepairPlanner.NamesRepair) outcome.decision());
+        run.assertIdentical();
+        assertThat(group.fid(0, "g")).isEqualTo(f);
+        assertThat(group.at(0, "f").blobId()).isEqualTo(new java.util.UUID(2, 2)); // replica 1's contents
+        assertThat(group.at(0, "f").linkCount()).isEqualTo(2);
+    }
+
+    /**
+     * 'repair file --from': the repair takes the staged file's contents on every replica, the kept replica's
+     * attributes, in its own steps; a staged file one replica lacks is refused (nothing decided).
+     */
+    @Test
+    void aFileRepairTakesTheStagedFilesContentsOnlyIfEveryReplicaHoldsIt() {
+        ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
+        Group group = run.group;
+        Fid root = group.root();
+        group.run(run.all, new Create(root, "f", 0644, true));
+        Fid f = group.fid(0, "f");
+        group.recording = true;
+        group.allocateFrom(B, 1_000);
+        group.store(A, f, new java.util.UUID(1, 1), 10);
+        group.store(B, f, new java.util.UUID(2, 2), 20);
+        run.resolve();
+        group.run(A, new Create(root, "staged", 0600, true)); // replica 0 only
+        Fid staged = group.fid(0, "staged");
+        group.store(A, staged, new java.util.UUID(3, 3), 30);
+        List<RepairPlanner.Seen> versions = List.of(RepairPlanner.read(group.replicas[0].volume, root, "f", 1 << 20),
+                RepairPlanner.read(group.replicas[1].volume, root, "f", 1 << 20));
+        List<RepairPlanner.Seen> stagedVersions = List.of(
+                RepairPlanner.read(group.replicas[0].volume, staged, null, 1 << 20),
+                RepairPlanner.read(group.replicas[1].volume, staged, null, 1 << 20));
+
+        assertThat(RepairPlanner.repairFile("vol", root, "f", 1, versions, staged, stagedVersions, 5_000_000))
+                .isInstanceOfSatisfying(RepairPlanner.Refused.class, r -> assertThat(r.message())
+                        .contains("replica 1 has no file " + staged));
+
+        List<RepairPlanner.Seen> both = List.of(stagedVersions.get(0), stagedVersions.get(0));
+        var decision = RepairPlanner.repairFile("vol", root, "f", 1, versions, staged, both, 5_000_000);
+        assertThat(decision).isInstanceOfSatisfying(RepairPlanner.FileRepair.class, repair ->
+                assertThat(repair.steps()).allSatisfy(steps -> assertThat(steps.get(0)).isInstanceOfSatisfying(
+                        PlanStep.TakeData.class, take -> {
+                            assertThat(take.blobId()).isEqualTo(new java.util.UUID(3, 3));
+                            assertThat(take.size()).isEqualTo(30);
+                            assertThat(take.mode()).isEqualTo(0644);
+                        })));
     }
 
     /** A conflict over two names of one directory is ended only by a repair that chooses for both. */
@@ -187,14 +335,6 @@ class RepairPlannerTest {
     /** Every replica's report of the directory and of {@code names}, as the coordinator gathers them. */
     private static List<Map<String, RepairPlanner.Seen>> read(Group group, Fid dir, List<String> names,
                                                               boolean renameOthers) {
-        List<Map<String, RepairPlanner.Seen>> seen = new ArrayList<>();
-        for (ModelVolume m : group.replicas) {
-            Map<String, RepairPlanner.Seen> byName = new HashMap<>();
-            for (String name : RepairPlanner.dirReads(names, renameOthers, group.size)) {
-                byName.put(name == null ? "" : name, RepairPlanner.read(m.volume, dir, name, 1 << 20));
-            }
-            seen.add(byName);
-        }
-        return seen;
+        return ModelDirRepair.read(group, dir, names, renameOthers);
     }
 }

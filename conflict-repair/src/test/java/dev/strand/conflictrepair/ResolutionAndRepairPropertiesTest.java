@@ -141,13 +141,10 @@ class ResolutionAndRepairPropertiesTest {
                 : run.updatesChecked < 10 ? "1-9" : "10+");
         if (run.unrepairable == null) {
             run.assertIdentical();
-        } else if (!run.unrepairable.equals(SKIPPED_DEFECT)) {
+        } else {
             run.assertIdenticalOutsideConflicts();
         }
     }
-
-    /** Why a run stops unchecked: a known defect, not a limitation of the repair commands. */
-    static final String SKIPPED_DEFECT = "skipped: known defect, an object of the conflict left unequal";
 
     /** A group of model replicas driven through the rounds. */
     static final class Run {
@@ -259,10 +256,6 @@ class ResolutionAndRepairPropertiesTest {
                 String refused = c.names().isEmpty() ? repairFile(c, choice, repaired)
                         : repairDir(c, choices, next, repaired);
                 next += 3;
-                if (refused == SKIPPED_DEFECT) {
-                    unrepairable = refused;
-                    return repaired;
-                }
                 if (refused != null) { // today's 'strand repair' cannot settle it: the conflict stays
                     unrepairable = c.kind() + ": " + refused.replaceAll("'[^']*'", "N")
                             .replaceAll("\\(.*\\)", "").replaceAll("[0-9.]+[0-9]", "#");
@@ -282,8 +275,10 @@ class ResolutionAndRepairPropertiesTest {
             return List.copyOf(all);
         }
 
-        /** {@code strand repair file --keep K} (and with an odd choice {@code --from}: new contents stored over it). */
-        /** Null once repaired, else why not. */
+        /**
+         * {@code strand repair file --keep K} (and with an odd choice {@code --from}: the new contents stored to a
+         * temporary file first, which the repair takes them from, then removed). Null once repaired, else why not.
+         */
         private String repairFile(ConflictRecord c, int choice, Repaired repaired) {
             if (c.objects().size() != 1) {
                 return "no name, several objects";
@@ -298,12 +293,33 @@ class ResolutionAndRepairPropertiesTest {
             for (ModelVolume m : group.replicas) {
                 versions.add(RepairPlanner.read(m.volume, name.dir(), name.name(), ENTRY_BYTES));
             }
-            var decision = RepairPlanner.repairFile("model", name.dir(), name.name(), keep, versions, 5_000_000);
+            VnodeRecord kept = versions.get(keep).vnode();
+            UUID blob = kept == null ? null : kept.blobId();
+            long length = kept == null ? 0 : kept.blobLength();
+            String temporary = ".strand-put-" + storedOver;
+            Fid staged = null;
+            List<RepairPlanner.Seen> stagedVersions = null;
+            if (choice % 2 == 1 && kept != null && kept.type() == FileType.FILE
+                    && group.tryRun(all, new Create(name.dir(), temporary, 0600, true))) { // --from LOCALFILE
+                staged = group.replicas[0].volume.fid(group.replicas[0].volume.vnode(
+                        group.replicas[0].volume.vnode(name.dir().vnode()).entry(temporary)));
+                blob = new UUID(77, ++storedOver); // a new blob each time, as a STORE uploads one
+                length = choice;
+                group.store(all, staged, blob, length);
+                stagedVersions = new ArrayList<>();
+                for (ModelVolume m : group.replicas) {
+                    stagedVersions.add(RepairPlanner.read(m.volume, staged, null, ENTRY_BYTES));
+                }
+            }
+            var decision = RepairPlanner.repairFile("model", name.dir(), name.name(), keep, versions, staged,
+                    stagedVersions, 5_000_000);
+            if (staged != null) { // removed either way, as the client does
+                group.run(all, new Remove(name.dir(), temporary));
+            }
             if (decision instanceof RepairPlanner.Refused refused) {
                 return refused.message();
             }
             RepairPlanner.FileRepair repair = (RepairPlanner.FileRepair) decision;
-            VnodeRecord kept = versions.get(keep).vnode();
             for (int r = 0; r < group.size; r++) {
                 for (VolumeEvent e : RepairPlanner.fileRepairEvents(group.replicas[r].volume, r, repair.object(),
                         repair.steps().get(r))) {
@@ -312,13 +328,6 @@ class ResolutionAndRepairPropertiesTest {
             }
             fileRepairs++;
             repaired.objects.add(object.vnode());
-            UUID blob = kept.blobId();
-            long length = kept.blobLength();
-            if (choice % 2 == 1 && kept.type() == FileType.FILE) { // --from LOCALFILE: then an ordinary STORE
-                blob = new UUID(77, ++storedOver); // a new blob each time, as a STORE uploads one
-                length = choice;
-                group.store(all, repair.object(), blob, length);
-            }
             for (int r = 0; r < group.size; r++) {
                 Vnode v = group.replicas[r].volume.vnode(object.vnode());
                 assertThat(v).as("replica %d keeps the repaired file", r).isNotNull();
@@ -331,32 +340,6 @@ class ResolutionAndRepairPropertiesTest {
                 }
             }
             return null;
-        }
-
-        /**
-         * KNOWN DEFECT (see RepairPlannerTest#aRepairOfNamesLeavesAnObjectOfTheConflictBoundElsewhereUnequal): a
-         * repair of names ends its conflicts' objects too, but installs only those bound under a chosen name; one
-         * bound elsewhere (e.g. linked under a chosen name, then unlinked there, on one side) keeps unequal versions on
-         * the replicas with no conflict marked. True if this repair left such an object.
-         */
-        private boolean leftUnequal(RepairPlanner.NamesRepair repair) {
-            Set<Long> installed = new HashSet<>();
-            repair.objects().forEach(o -> installed.add(o.vnode()));
-            repair.dropped().forEach(f -> installed.add(f.vnode()));
-            for (Fid f : repair.cleared()) {
-                if (installed.contains(f.vnode())) {
-                    continue;
-                }
-                Set<Object> versions = new HashSet<>();
-                for (ModelVolume m : group.replicas) {
-                    Vnode v = m.volume.vnode(f.vnode());
-                    versions.add(v == null ? "none" : timeless(Map.of(0L, v.toRecord(v.entryRecords()))));
-                }
-                if (versions.size() > 1) {
-                    return true;
-                }
-            }
-            return false;
         }
 
         /** The name some replica binds {@code object} under (every replica must, for a file's repair). */
@@ -399,33 +382,25 @@ class ResolutionAndRepairPropertiesTest {
                 keep.add(choices.get((next + 1 + i) % choices.size()) % group.size);
             }
             boolean renameOthers = choices.get(next % choices.size()) % 2 == 0;
-            List<String> reads = RepairPlanner.dirReads(names, renameOthers, group.size);
-            List<Map<String, RepairPlanner.Seen>> seen = new ArrayList<>();
-            for (ModelVolume m : group.replicas) {
-                Map<String, RepairPlanner.Seen> byName = new HashMap<>();
-                reads.forEach(n -> byName.put(n == null ? "" : n, RepairPlanner.read(m.volume, dir, n, ENTRY_BYTES)));
-                seen.add(byName);
-            }
-            var decision = RepairPlanner.repairDir(dir, names, keep, renameOthers, seen, 5_000_000);
-            if (decision instanceof RepairPlanner.Refused && new HashSet<>(keep).size() > 1) {
+            var outcome = ModelDirRepair.decide(group, dir, names, keep, renameOthers);
+            if (outcome.decision() instanceof RepairPlanner.Refused && new HashSet<>(keep).size() > 1) {
                 // as a user told that the choices contradict each other would: every name from one replica
                 keep.replaceAll(k -> keep.get(0));
-                decision = RepairPlanner.repairDir(dir, names, keep, renameOthers, seen, 5_000_000);
+                outcome = ModelDirRepair.decide(group, dir, names, keep, renameOthers);
             }
-            if (decision instanceof RepairPlanner.Refused refused) {
+            if (outcome.decision() instanceof RepairPlanner.Refused refused) {
                 return refused.message();
             }
-            RepairPlanner.NamesRepair repair = (RepairPlanner.NamesRepair) decision;
-            for (int r = 0; r < group.size; r++) {
-                for (VolumeEvent e : RepairPlanner.namesRepairEvents(group.replicas[r].volume, r, repair)) {
-                    group.replicas[r].apply(e);
-                }
-            }
+            RepairPlanner.NamesRepair repair = (RepairPlanner.NamesRepair) outcome.decision();
+            ModelDirRepair.perform(group, repair);
             dirRepairs++;
-            if (leftUnequal(repair)) {
-                return SKIPPED_DEFECT;
-            }
+            names.clear();
+            names.addAll(outcome.names()); // with the names its conflicts implied
+            keep.clear();
+            keep.addAll(outcome.keep());
+            List<Map<String, RepairPlanner.Seen>> seen = outcome.seen();
             names.forEach(n -> repaired.names.add(new Conflict.Name(dir, n)));
+            outcome.elsewhere().forEach(o -> repaired.names.add(new Conflict.Name(o.dir(), o.name())));
             repair.cleared().forEach(f -> repaired.objects.add(f.vnode()));
             for (int r = 0; r < group.size; r++) {
                 Volume v = group.replicas[r].volume;

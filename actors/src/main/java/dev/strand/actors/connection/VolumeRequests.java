@@ -185,7 +185,7 @@ final class VolumeRequests {
     CompletionStage<Attr> repairFile(RepairFile request) {
         Fid dir = required(request.dir(), "dir");
         String name = dev.strand.protocol.Names.checkEntryName(request.name());
-        return askReplica(dir.volume(), r -> new VolumeReplica.RepairFile(dir, name, request.keep(), r))
+        return askReplica(dir.volume(), r -> new VolumeReplica.RepairFile(dir, name, request.keep(), request.from(), r))
                 .thenApply(result -> (Attr) done(result));
     }
 

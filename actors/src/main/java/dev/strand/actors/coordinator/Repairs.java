@@ -188,14 +188,35 @@ final class Repairs {
                     return;
                 }
             }
-            var decision = RepairPlanner.repairFile(volume.name(), command.dir(), command.name(), command.keep(),
-                    seen(versions(answers)), System.currentTimeMillis());
-            if (decision instanceof RepairPlanner.Refused refused) {
-                answer(client, new Result.Rejected(refused.status(), refused.message()));
+            List<RepairPlanner.Seen> versions = seen(versions(answers));
+            if (command.from() == null) {
+                decideFile(command, versions, null);
                 return;
             }
-            perform(command, (RepairPlanner.FileRepair) decision);
+            // the new contents: the file the client staged them in, read by fid on every replica
+            asks.gather(r -> new VolumeReplica.ReadObjectVersion(command.from(), null, r), staged -> {
+                asks.noteAnswers(staged);
+                for (int i = 0; i < staged.size(); i++) {
+                    if (!(staged.get(i) instanceof Result.ObjectVersions)) {
+                        answer(client, new Result.Rejected(Status.UNAVAILABLE, "replica " + i + " of volume '"
+                                + volume.name() + "' did not answer; a repair needs every replica; nothing was changed"));
+                        return;
+                    }
+                }
+                decideFile(command, versions, seen(versions(staged)));
+            });
         });
+    }
+
+    private void decideFile(VolumeReplica.RepairFile command, List<RepairPlanner.Seen> versions,
+                            List<RepairPlanner.Seen> staged) {
+        var decision = RepairPlanner.repairFile(volume.name(), command.dir(), command.name(), command.keep(),
+                versions, command.from(), staged, System.currentTimeMillis());
+        if (decision instanceof RepairPlanner.Refused refused) {
+            answer(command.replyTo(), new Result.Rejected(refused.status(), refused.message()));
+            return;
+        }
+        perform(command, (RepairPlanner.FileRepair) decision);
     }
 
     /** The replicas' versions as the planner reads them. */
@@ -264,20 +285,44 @@ final class Repairs {
     }
 
     private void readThenRepairDir(VolumeReplica.RepairDir command) {
-        int replicas = volume.replicaEntityIds().size();
-        List<String> reads = RepairPlanner.dirReads(command.names(), command.renameOthers(), replicas);
+        List<Map<String, RepairPlanner.Seen>> seen = new ArrayList<>(); // per replica, by name ("" the directory)
+        List<Map<Fid, RepairPlanner.Seen>> byFid = new ArrayList<>(); // per replica, the objects read by fid
+        for (int i = 0; i < volume.replicaEntityIds().size(); i++) {
+            seen.add(new java.util.HashMap<>());
+            byFid.add(new java.util.HashMap<>());
+        }
+        readDir(command, new DirChoices(new ArrayList<>(command.names()), new ArrayList<>(command.keep()),
+                new ArrayList<>()), List.of(), seen, byFid, 0);
+    }
+
+    /** Most rounds of reads one {@code repair dir} takes (the planner asks for more a few times at most). */
+    private static final int MAX_DIR_READ_ROUNDS = 8;
+
+    /** The names a {@code repair dir} settles: those of its directory (chosen or implied) and of others (implied). */
+    private record DirChoices(List<String> names, List<Integer> keep, List<RepairPlanner.Choice> elsewhere) {}
+
+    /** Reads from every replica what is not read yet of the choices' names and of {@code objects}. */
+    private void readDir(VolumeReplica.RepairDir command, DirChoices choices, List<Fid> objects,
+                         List<Map<String, RepairPlanner.Seen>> seen, List<Map<Fid, RepairPlanner.Seen>> byFid,
+                         int round) {
+        int replicas = seen.size();
+        List<RepairPlanner.Read> reads = RepairPlanner.reads(command.dir(), choices.names(), choices.elsewhere(),
+                command.renameOthers(), replicas).stream().filter(r -> !seen.get(0).containsKey(r.key())).toList();
         List<java.util.concurrent.CompletableFuture<Result>> answers = new ArrayList<>();
         for (int i = 0; i < replicas; i++) {
-            int replica = i;
-            for (String name : reads) {
-                answers.add(asks.ask(replica, r -> new VolumeReplica.ReadObjectVersion(command.dir(), name, r))
+            for (RepairPlanner.Read read : reads) {
+                answers.add(asks.ask(i, r -> new VolumeReplica.ReadObjectVersion(read.dir(), read.name(), r))
+                        .toCompletableFuture().exceptionally(failure -> null));
+            }
+            for (Fid object : objects) { // no name: the object itself
+                answers.add(asks.ask(i, r -> new VolumeReplica.ReadObjectVersion(object, null, r))
                         .toCompletableFuture().exceptionally(failure -> null));
             }
         }
         context.pipeToSelf(java.util.concurrent.CompletableFuture.allOf(
                         answers.toArray(java.util.concurrent.CompletableFuture[]::new)),
                 (ok, failure) -> new VolumeCoordinator.Gathered(answers.stream().map(a -> a.getNow(null)).toList(),
-                        read -> decideDir(command, reads, read)));
+                        read -> decideDir(command, choices, reads, objects, read, seen, byFid, round)));
     }
 
     /** Where replica {@code replica}'s object bound to {@code name} is kept with rename-others. */
@@ -285,13 +330,14 @@ final class Repairs {
         return RepairPlanner.conflictName(name, replica);
     }
 
-    private void decideDir(VolumeReplica.RepairDir command, List<String> reads, List<Result> flat) {
-        int replicas = volume.replicaEntityIds().size();
-        List<Map<String, RepairPlanner.Seen>> seen = new ArrayList<>(); // per replica, by name ("" the directory)
+    private void decideDir(VolumeReplica.RepairDir command, DirChoices choices, List<RepairPlanner.Read> reads,
+                           List<Fid> objects, List<Result> flat, List<Map<String, RepairPlanner.Seen>> seen,
+                           List<Map<Fid, RepairPlanner.Seen>> byFid, int round) {
+        int replicas = seen.size();
+        int perReplica = reads.size() + objects.size();
         for (int i = 0; i < replicas; i++) {
-            Map<String, RepairPlanner.Seen> byName = new java.util.HashMap<>();
-            for (int j = 0; j < reads.size(); j++) {
-                Result answer = flat.get(i * reads.size() + j);
+            for (int j = 0; j < perReplica; j++) {
+                Result answer = flat.get(i * perReplica + j);
                 if (!(answer instanceof Result.ObjectVersions v) || v.versions().isEmpty()) {
                     answer(command.replyTo(), new Result.Rejected(Status.UNAVAILABLE, "replica " + i + " ("
                             + volume.replicaEntityIds().get(i) + ") of volume '" + volume.name() + "' did not answer"
@@ -299,12 +345,33 @@ final class Repairs {
                             + "; a repair needs every replica; nothing was changed"));
                     return;
                 }
-                byName.put(reads.get(j) == null ? "" : reads.get(j), seen(v.versions().get(0)));
+                if (j < reads.size()) {
+                    seen.get(i).put(reads.get(j).key(), seen(v.versions().get(0)));
+                } else {
+                    byFid.get(i).put(objects.get(j - reads.size()), seen(v.versions().get(0)));
+                }
             }
-            seen.add(byName);
         }
-        var decision = RepairPlanner.repairDir(command.dir(), command.names(), command.keep(), command.renameOthers(),
-                seen, System.currentTimeMillis());
+        var decision = RepairPlanner.repairDir(command.dir(), choices.names(), choices.keep(), choices.elsewhere(),
+                command.renameOthers(), seen, byFid, System.currentTimeMillis());
+        if (decision instanceof RepairPlanner.ReadFirst more) { // names the conflicts imply, objects bound elsewhere
+            if (round + 1 >= MAX_DIR_READ_ROUNDS) {
+                answer(command.replyTo(), new Result.Rejected(Status.INTERNAL, "the repair of " + choices.names()
+                        + " in " + command.dir() + " still needs " + more + " after " + MAX_DIR_READ_ROUNDS
+                        + " reads; nothing was changed"));
+                return;
+            }
+            for (RepairPlanner.Choice c : more.choices()) {
+                if (c.dir().equals(command.dir())) {
+                    choices.names().add(c.name());
+                    choices.keep().add(c.keep());
+                } else {
+                    choices.elsewhere().add(c);
+                }
+            }
+            readDir(command, choices, more.objects(), seen, byFid, round + 1);
+            return;
+        }
         if (decision instanceof RepairPlanner.Refused refused) {
             answer(command.replyTo(), new Result.Rejected(refused.status(), refused.message()));
             return;
@@ -313,22 +380,23 @@ final class Repairs {
         Fid dirFid = repair.dir();
         // one frame per replica: long symbolic-link targets times many names could exceed it
         int bytes = serialization.serialize(new VolumeReplica.RepairNames(dirFid, repair.names(), repair.bindings(),
-                repair.objects(), repair.dropped(), repair.dirStamp(), repair.cleared(), null)).get().length;
+                repair.objects(), repair.dropped(), repair.dirStamp(), repair.cleared(), repair.others(), null)).get().length;
         if (bytes > frames.pageBytes()) {
-            answer(command.replyTo(), new Result.Rejected(Status.INVALID_ARGUMENT, "the repair of " + command.names().size()
+            answer(command.replyTo(), new Result.Rejected(Status.INVALID_ARGUMENT, "the repair of " + repair.names().size()
                     + " names takes " + bytes + " bytes, more than one message holds: repair fewer names at a time"));
             return;
         }
         List<java.util.concurrent.CompletableFuture<Result>> answers = new ArrayList<>();
         for (int i = 0; i < replicas; i++) {
             answers.add(asks.ask(i, r -> new VolumeReplica.RepairNames(dirFid, repair.names(), repair.bindings(),
-                            repair.objects(), repair.dropped(), repair.dirStamp(), repair.cleared(), r))
+                            repair.objects(), repair.dropped(), repair.dirStamp(), repair.cleared(), repair.others(),
+                            r))
                     .toCompletableFuture().exceptionally(failure -> null));
         }
         context.pipeToSelf(java.util.concurrent.CompletableFuture.allOf(
                         answers.toArray(java.util.concurrent.CompletableFuture[]::new)),
                 (ok, failure) -> new VolumeCoordinator.Gathered(answers.stream().map(a -> a.getNow(null)).toList(),
-                        done -> finished(command.replyTo(), "the repair of " + command.names() + " in " + dirFid,
+                        done -> finished(command.replyTo(), "the repair of " + repair.names() + " in " + dirFid,
                                 done)));
     }
 

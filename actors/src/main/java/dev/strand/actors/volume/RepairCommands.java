@@ -86,7 +86,7 @@ final class RepairCommands {
         try {
             events = RepairPlanner.namesRepairEvents(volume, scope.replicaIndex, new RepairPlanner.NamesRepair(
                     command.dir(), command.names(), command.bindings(), command.objects(), command.dropped(),
-                    command.dirStamp(), command.cleared()));
+                    command.dirStamp(), command.cleared(), command.otherDirs()));
         } catch (RepairPlanner.Changed changed) {
             return changed(command, changed.getMessage());
         }

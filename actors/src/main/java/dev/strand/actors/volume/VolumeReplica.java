@@ -297,16 +297,15 @@ public final class VolumeReplica {
     /**
      * This replica's version of what {@code name} in {@code dir} is bound to here, objects in conflict included:
      * {@link Result.ObjectVersions} (one version from a replica, every replica's from the coordinator). A null
-     * {@code name}: the directory itself ({@code strand repair dir} reads its version).
+     * {@code name}: the object {@code dir} itself, of any type ({@code strand repair dir} reads directories, objects).
      */
     public record ReadObjectVersion(Fid dir, String name, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
     /**
      * To the coordinator: replica {@code keep}'s version of the file {@code name} in {@code dir} (in conflict) becomes
-     * every replica's, and the conflict is cleared; every replica must answer. {@code Done(Attr)}.
+     * every replica's, with file {@code from}'s contents if not null, and the conflict is cleared. {@code Done(Attr)}.
      */
-    public record RepairFile(Fid dir, String name, int keep, ActorRef<Result> replyTo)
-            implements Command, ExpectsAnswer {}
+    public record RepairFile(Fid dir, String name, int keep, Fid from, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
     /**
      * To the coordinator ({@code strand repair dir}): for each {@code names[i]} of {@code dir} (in conflict), the
@@ -326,11 +325,12 @@ public final class VolumeReplica {
      * To a replica: in directory {@code dir}, entries {@code names} are unbound and {@code bindings} bound;
      * {@code objects} are installed as given (the same on every replica), {@code dropped} removed where present; the
      * directory gets {@code dirStamp}'s version and times; every conflict naming one of {@code names} or
-     * {@code cleared} ends ({@link VolumeEvent.NamesRepaired}). One atomic write: {@code Done(Attr)} of the directory.
+     * {@code cleared} ends ({@link VolumeEvent.NamesRepaired}); {@code otherDirs}: other directories' names of those
+     * conflicts, settled alike (absent, so none, before). One atomic write: {@code Done(Attr)} of the directory.
      */
     public record RepairNames(Fid dir, List<String> names, List<VolumeSnapshot.EntryRecord> bindings,
-                              List<VolumeSnapshot.VnodeRecord> objects, List<Fid> dropped,
-                              PlanStep.Stamp dirStamp, List<Fid> cleared,
+                              List<VolumeSnapshot.VnodeRecord> objects, List<Fid> dropped, PlanStep.Stamp dirStamp,
+                              List<Fid> cleared, List<dev.strand.conflictrepair.RepairPlanner.OtherDir> otherDirs,
                               ActorRef<Result> replyTo) implements Command, ExpectsAnswer {
         public RepairNames {
             names = List.copyOf(names);
@@ -338,6 +338,7 @@ public final class VolumeReplica {
             objects = List.copyOf(objects);
             dropped = List.copyOf(dropped);
             cleared = List.copyOf(cleared);
+            otherDirs = otherDirs == null ? List.of() : List.copyOf(otherDirs);
         }
     }
 

@@ -312,7 +312,7 @@ final class CompatSamples {
         // strand repair: through the coordinator to every replica
         samples.put("replica-command.list-conflicts", new VolumeReplica.ListConflicts(0, 1000, ask));
         samples.put("replica-command.read-object-version", new VolumeReplica.ReadObjectVersion(ROOT, "notes.txt", ask));
-        samples.put("replica-command.repair-file", new VolumeReplica.RepairFile(ROOT, "notes.txt", 1, ask));
+        samples.put("replica-command.repair-file", new VolumeReplica.RepairFile(ROOT, "notes.txt", 1, null, ask));
         samples.put("replica-command.repair-object", new VolumeReplica.RepairObject(NOTES, List.of(
                 new dev.strand.conflictrepair.PlanStep.TakeData(NOTES, 1, 0640, 1_500, CREATED + 9_000, NOTES_BLOB,
                         1_200),
@@ -330,9 +330,24 @@ final class CompatSamples {
                 0644, "alice", 1_200, 1, CREATED + 9_000, CREATED + 9_500, 3, vector(0, 2, 3), NOTES_BLOB, 1_200, null,
                 DOCS.vnode(), List.of())), List.of(other),
                 new dev.strand.conflictrepair.PlanStep.Stamp(DOCS, 7, vector(4, 5, 6), CREATED + 9_500,
-                        CREATED + 9_500), List.of(other, kept), ask));
+                        CREATED + 9_500), List.of(other, kept), null, ask));
         samples.put("volume-event.names-repaired", new VolumeEvent.NamesRepaired(DOCS, List.of("plan.txt"),
                 List.of(other, kept)));
+        // repair dir settling the names other directories' share of its conflicts, and reading an object by fid
+        Fid archive = new Fid(VOLUME, 4_611_686_018_427_387_925L, 1);
+        samples.put("replica-command.repair-names.other-dirs", new VolumeReplica.RepairNames(DOCS,
+                List.of("plan.txt"), List.of(), List.of(new VnodeRecord(kept.vnode(), kept.unique(), FileType.FILE,
+                0644, "alice", 1_200, 1, CREATED + 9_000, CREATED + 9_500, 3, vector(0, 2, 3), NOTES_BLOB, 1_200, null,
+                archive.vnode(), List.of())), List.of(), new dev.strand.conflictrepair.PlanStep.Stamp(DOCS, 8,
+                vector(5, 6, 7), CREATED + 9_500, CREATED + 9_500), List.of(kept), List.of(
+                new dev.strand.conflictrepair.RepairPlanner.OtherDir(archive, List.of("plan-old.txt"), List.of(
+                        new VolumeSnapshot.EntryRecord("plan-old.txt", kept.vnode(), kept.unique(), FileType.FILE)),
+                        new dev.strand.conflictrepair.PlanStep.Stamp(archive, 4, vector(2, 3, 4), CREATED + 9_500,
+                                CREATED + 9_500))), ask));
+        samples.put("replica-command.repair-file.from", new VolumeReplica.RepairFile(ROOT, "notes.txt", 1, kept,
+                ask));
+        samples.put("replica-command.read-object-version.by-fid", new VolumeReplica.ReadObjectVersion(kept, null,
+                ask));
         // a catch-up's last round: the target takes the source's conflicts, page by page
         samples.put("replica-command.adopt-conflicts", new VolumeReplica.AdoptConflicts(0, List.of(updateUpdate,
                 nameName), true, ask));

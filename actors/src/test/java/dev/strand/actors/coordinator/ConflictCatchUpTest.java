@@ -224,7 +224,7 @@ class ConflictCatchUpTest {
         holdReadsTo1.set(true);
         receivedBy0.clear();
         TestProbe<VolumeReplica.Result> repairer = testKit.createTestProbe();
-        coordinator.tell(new VolumeReplica.RepairFile(root, "f", 1, repairer.getRef()));
+        coordinator.tell(new VolumeReplica.RepairFile(root, "f", 1, null, repairer.getRef()));
         client.awaitAssert(Duration.ofSeconds(5), Duration.ofMillis(20), () -> {
             assertThat(heldReads).as("the repair is reading").isNotEmpty();
             return null;

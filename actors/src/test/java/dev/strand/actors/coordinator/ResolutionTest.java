@@ -312,7 +312,7 @@ class ResolutionTest {
 
         // a replica that does not answer: nothing changes
         cut.get(0).set(true);
-        assertThat(ask(r -> new VolumeReplica.RepairFile(root, "f", 1, r)))
+        assertThat(ask(r -> new VolumeReplica.RepairFile(root, "f", 1, null, r)))
                 .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> {
                     assertThat(rejected.status()).isEqualTo(Status.UNAVAILABLE);
                     assertThat(rejected.message()).contains("replica 0");
@@ -320,7 +320,7 @@ class ResolutionTest {
         cut.get(0).set(false);
         assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(1);
 
-        VolumeReplica.Result repaired = ask(r -> new VolumeReplica.RepairFile(root, "f", 1, r));
+        VolumeReplica.Result repaired = ask(r -> new VolumeReplica.RepairFile(root, "f", 1, null, r));
         assertThat(repaired).isInstanceOf(VolumeReplica.Result.Done.class);
         Attr attr = (Attr) ((VolumeReplica.Result.Done) repaired).reply();
         assertThat(attr.size()).as("replica 1's version kept").isEqualTo(20);
@@ -343,11 +343,40 @@ class ResolutionTest {
                 .conflicts()).isEmpty();
     }
 
+    /**
+     * 'repair file --from': the client stored the new contents to a staged file; one REPAIR_FILE with {@code from}
+     * takes the file in conflict to them on every replica, with the kept replica's attributes, in the same write.
+     */
+    @Test
+    void aFileInConflictTakesAStagedFilesContentsInTheRepairItself() {
+        start(2);
+        Fid f = ((Attr) mutate(new Create(root, "f", 0644, true)).reply()).fid();
+        cut.get(1).set(true);
+        assertThat(store(f, UUID.randomUUID(), 10)).isInstanceOf(VolumeReplica.Result.Done.class);
+        storeAlone(1, f, UUID.randomUUID(), 20);
+        cut.get(1).set(false);
+        awaitEveryReplicaCurrentWithEqualVectors();
+        Fid staged = ((Attr) mutate(new Create(root, ".strand-put-0123456789abcdef", 0600, true)).reply()).fid();
+        UUID contents = UUID.randomUUID();
+        assertThat(store(staged, contents, 33)).isInstanceOf(VolumeReplica.Result.Done.class);
+
+        VolumeReplica.Result repaired = ask(q -> new VolumeReplica.RepairFile(root, "f", 1, staged, q));
+
+        assertThat(repaired).isInstanceOfSatisfying(VolumeReplica.Result.Done.class,
+                done -> assertThat(((Attr) done.reply()).size()).isEqualTo(33));
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(0);
+        for (int r = 0; r < 2; r++) {
+            assertThat(attr(r, f).size()).as("replica %d", r).isEqualTo(33);
+            assertThat(attr(r, f).mode() & 0777).as("replica %d keeps replica 1's mode", r).isEqualTo(0644);
+        }
+        assertThat(version(0, f).versionVector()).isEqualTo(version(1, f).versionVector());
+    }
+
     @Test
     void repairingAFileThatIsNotInConflictIsRefused() {
         start(2);
         mutate(new Create(root, "fine", 0644, true));
-        assertThat(ask(r -> new VolumeReplica.RepairFile(root, "fine", 0, r)))
+        assertThat(ask(r -> new VolumeReplica.RepairFile(root, "fine", 0, null, r)))
                 .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class,
                         rejected -> assertThat(rejected.status()).isEqualTo(Status.INVALID_ARGUMENT));
     }
@@ -376,7 +405,7 @@ class ResolutionTest {
                 r -> new VolumeReplica.ReadObjectVersion(root, "n", r));
         assertThat(shown.versions()).extracting(v -> new Fid(volumeId, v.vnode().vnode(), v.vnode().unique()))
                 .as("each replica keeps its own object under the name").containsExactly(mine.fid(), theirs.fid());
-        assertThat(ask(r -> new VolumeReplica.RepairFile(root, "n", 0, r)))
+        assertThat(ask(r -> new VolumeReplica.RepairFile(root, "n", 0, null, r)))
                 .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class,
                         rejected -> assertThat(rejected.status()).isEqualTo(Status.INVALID_ARGUMENT));
         mutate(new Create(root, "after", 0644, true));
@@ -490,11 +519,13 @@ class ResolutionTest {
                         rejected -> assertThat(rejected.status()).isEqualTo(Status.INVALID_ARGUMENT));
     }
 
-    @Test
-    void repairDirSettlesAFileRemovedOnOneSideAndChangedOnTheOtherAndRefusesARenameRename() {
+    /**
+     * Replica 0 removes /r and renames /m to /m0 while replica 1 chmods /r and renames /m to /m1: {r, m}.
+     */
+    private Fid[] divergeWithARemoveUpdateAndARenameRename() {
         start(2);
         Fid r = ((Attr) mutate(new Create(root, "r", 0644, true)).reply()).fid();
-        mutate(new Create(root, "m", 0644, true));
+        Fid m = ((Attr) mutate(new Create(root, "m", 0644, true)).reply()).fid();
         cut.get(1).set(true);
         mutate(new Remove(root, "r"));
         mutate(new dev.strand.protocol.message.Rename(root, "m", root, "m0"));
@@ -506,12 +537,12 @@ class ResolutionTest {
                 q -> new VolumeReplica.ListConflicts(0, 0, q));
         assertThat(page.conflicts()).extracting(e -> e.conflict().kind())
                 .containsExactlyInAnyOrder("REMOVE_UPDATE", "RENAME_RENAME");
+        return new Fid[] {r, m};
+    }
 
-        assertThat(ask(q -> new VolumeReplica.RepairDir(root, List.of("m"), List.of(0), false, q)))
-                .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> {
-                    assertThat(rejected.status()).isEqualTo(Status.INVALID_ARGUMENT);
-                    assertThat(rejected.message()).contains("RENAME_RENAME");
-                });
+    @Test
+    void repairDirSettlesAFileRemovedOnOneSideAndChangedOnTheOther() {
+        Fid r = divergeWithARemoveUpdateAndARenameRename()[0];
         assertThat(ask(q -> new VolumeReplica.RepairDir(root, List.of("r"), List.of(1), false, q)))
                 .isInstanceOf(VolumeReplica.Result.Done.class);
 
@@ -522,6 +553,116 @@ class ResolutionTest {
         assertThat(version(0, r).versionVector()).isEqualTo(version(1, r).versionVector());
         assertThat(((VolumeReplica.Result.ConflictsPage) ask(q -> new VolumeReplica.ListConflicts(0, 0, q)))
                 .conflicts()).extracting(e -> e.conflict().kind()).containsExactly("RENAME_RENAME");
+    }
+
+    /**
+     * 'repair dir / --keep m=0' alone settles the RENAME_RENAME: replica 0's binding of /m (none) wins, and the
+     * names the conflict's moves bound (/m0, /m1) are taken from replica 0 too: the file is /m0 everywhere.
+     */
+    @Test
+    void repairDirKeepingOneNameOfARenameRenameMovesTheFileAsThatReplicaDidEverywhere() {
+        Fid moved = divergeWithARemoveUpdateAndARenameRename()[1];
+        assertThat(ask(q -> new VolumeReplica.RepairDir(root, List.of("r"), List.of(1), false, q)))
+                .isInstanceOf(VolumeReplica.Result.Done.class);
+        assertThat(ask(q -> new VolumeReplica.RepairDir(root, List.of("m"), List.of(0), false, q)))
+                .isInstanceOf(VolumeReplica.Result.Done.class);
+
+        assertThat(((VolumeReplica.Result.ConflictsPage) ask(q -> new VolumeReplica.ListConflicts(0, 0, q)))
+                .conflicts()).isEmpty();
+        assertThat(names(0)).contains("m0").doesNotContain("m", "m1").isEqualTo(names(1));
+        assertThat(version(0, moved).versionVector()).isEqualTo(version(1, moved).versionVector());
+        assertThat(version(0, root).versionVector()).isEqualTo(version(1, root).versionVector());
+    }
+
+    /**
+     * Replica 0 moves /m into directory /e as /e/m0 while replica 1 renames it /m1: a RENAME_RENAME naming names of two
+     * directories. 'repair dir / --keep m=0' settles both in one write: the file is /e/m0 everywhere.
+     */
+    @Test
+    void repairDirSettlesARenameRenameIntoAnotherDirectoryInOneWrite() {
+        start(2);
+        Fid e = ((Attr) mutate(new dev.strand.protocol.message.MkDir(root, "e", 0755)).reply()).fid();
+        Fid m = ((Attr) mutate(new Create(root, "m", 0644, true)).reply()).fid();
+        cut.get(1).set(true);
+        mutate(new dev.strand.protocol.message.Rename(root, "m", e, "m0"));
+        alone(1, new dev.strand.protocol.message.Rename(root, "m", root, "m1"));
+        cut.get(1).set(false);
+        awaitEveryReplicaCurrentWithEqualVectors();
+        assertThat(((VolumeReplica.Result.ConflictsPage) ask(q -> new VolumeReplica.ListConflicts(0, 0, q)))
+                .conflicts()).extracting(c -> c.conflict().kind()).containsExactly("RENAME_RENAME");
+
+        assertThat(ask(q -> new VolumeReplica.RepairDir(root, List.of("m"), List.of(0), false, q)))
+                .isInstanceOf(VolumeReplica.Result.Done.class);
+
+        assertThat(((VolumeReplica.Result.ConflictsPage) ask(q -> new VolumeReplica.ListConflicts(0, 0, q)))
+                .conflicts()).isEmpty();
+        assertThat(names(0)).doesNotContain("m", "m1").isEqualTo(names(1));
+        VolumeReplica.Result.ObjectVersions inE = (VolumeReplica.Result.ObjectVersions) ask(
+                q -> new VolumeReplica.ReadObjectVersion(e, "m0", q));
+        assertThat(inE.versions()).extracting(v -> v.vnode().vnode()).containsExactly(m.vnode(), m.vnode());
+        for (Fid f : List.of(root, e, m)) {
+            assertThat(version(0, f).versionVector()).as("%s", f).isEqualTo(version(1, f).versionVector());
+        }
+    }
+
+    /**
+     * Replica 0 stores into /f and renames it /g while replica 1 stores into /f: an UPDATE_UPDATE naming /f and /g.
+     * 'repair file' under either name says which 'repair dir' settles it, and that one does.
+     */
+    @Test
+    void aFileChangedOnBothSidesAndRenamedOnOneIsRepairedByTheRepairDirRepairFileNames() {
+        start(2);
+        Fid f = ((Attr) mutate(new Create(root, "f", 0644, true)).reply()).fid();
+        cut.get(1).set(true);
+        assertThat(store(f, UUID.randomUUID(), 10)).isInstanceOf(VolumeReplica.Result.Done.class);
+        mutate(new dev.strand.protocol.message.Rename(root, "f", root, "g"));
+        UUID kept = UUID.randomUUID();
+        storeAlone(1, f, kept, 20);
+        cut.get(1).set(false);
+        awaitEveryReplicaCurrentWithEqualVectors();
+        assertThat(((VolumeReplica.Result.ConflictsPage) ask(q -> new VolumeReplica.ListConflicts(0, 0, q)))
+                .conflicts()).extracting(c -> c.conflict().kind()).containsExactly("UPDATE_UPDATE");
+
+        for (String name : List.of("f", "g")) {
+            for (int keep = 0; keep < 2; keep++) {
+                int k = keep;
+                assertThat(ask(q -> new VolumeReplica.RepairFile(root, name, k, null, q)))
+                        .isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> assertThat(
+                                rejected.message()).contains("'strand repair dir'").contains("--keep f=R --keep g=R"));
+            }
+        }
+        assertThat(ask(q -> new VolumeReplica.RepairDir(root, List.of("f", "g"), List.of(1, 1), false, q)))
+                .isInstanceOf(VolumeReplica.Result.Done.class);
+
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(0);
+        assertThat(names(0)).contains("f").doesNotContain("g").isEqualTo(names(1));
+        assertThat(attr(0, f).size()).isEqualTo(20);
+        assertThat(version(0, f).versionVector()).isEqualTo(version(1, f).versionVector());
+    }
+
+    /**
+     * Replica 0 links /n0 as /n1 and unlinks it again while replica 1 creates another /n1: the NAME_NAME conflict on
+     * /n1 names /n0's object too. 'repair dir / --keep n1=0' reads that object by fid on every replica and installs
+     * it with one final version: its vectors end equal.
+     */
+    @Test
+    void repairDirLeavesAnObjectOfTheConflictBoundElsewhereEqualOnEveryReplica() {
+        start(2);
+        Fid n0 = ((Attr) mutate(new Create(root, "n0", 0644, true)).reply()).fid();
+        cut.get(1).set(true);
+        mutate(new dev.strand.protocol.message.Link(root, "n1", n0));
+        mutate(new Remove(root, "n1"));
+        alone(1, new Create(root, "n1", 0644, true));
+        cut.get(1).set(false);
+        awaitEveryReplicaCurrentWithEqualVectors();
+        assertThat(version(0, n0).versionVector()).isNotEqualTo(version(1, n0).versionVector());
+
+        assertThat(ask(q -> new VolumeReplica.RepairDir(root, List.of("n1"), List.of(0), false, q)))
+                .isInstanceOf(VolumeReplica.Result.Done.class);
+
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(0);
+        assertThat(version(0, n0).versionVector()).isEqualTo(version(1, n0).versionVector());
+        assertThat(names(0)).containsExactly("n0").isEqualTo(names(1));
     }
 
     @Test
