@@ -2,7 +2,9 @@ package dev.strand.conflictrepair;
 
 import dev.strand.protocol.message.Fid;
 import dev.strand.volume.Vnode;
+import dev.strand.volume.VnodeSync;
 import dev.strand.volume.Volume;
+import dev.strand.volume.VolumeSnapshot.EntryRecord;
 import dev.strand.volume.VolumeSnapshot.VnodeRecord;
 
 import java.util.ArrayList;
@@ -11,7 +13,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** The state a participant reports for a resolution: which vnodes, and their images. */
+/**
+ * The state a participant reports for a resolution: which vnodes, and their images. A directory's image can be far
+ * larger than one message between nodes (a directory of thousands of names), so images travel as PIECES: a directory
+ * is cut into consecutive records of the same vnode, each with a slice of its entries in name order ({@link
+ * #inPieces}), and the receiver joins them again ({@link #joinPieces}).
+ */
 public final class VnodeImages {
 
     private VnodeImages() {}
@@ -48,5 +55,82 @@ public final class VnodeImages {
             }
         }
         return images;
+    }
+
+    /**
+     * {@link #collect}, with every directory whose entries cost more than {@code pieceBytes} (the CBOR estimate of
+     * {@link VnodeSync#entries}) cut into consecutive pieces: the first piece is the directory's record with the first
+     * slice of entries, each further piece the same record with the next slice. Deterministic for one state, so a
+     * reader may page through the pieces by their position.
+     */
+    public static List<VnodeRecord> collectInPieces(Volume volume, Collection<Long> numbers, int pieceBytes) {
+        List<VnodeRecord> pieces = new ArrayList<>();
+        for (VnodeRecord image : collect(volume, numbers)) {
+            Vnode v = volume.vnode(image.vnode());
+            if (!v.isDirectory()) {
+                pieces.add(image);
+                continue;
+            }
+            String after = null;
+            while (true) {
+                VnodeSync.Entries slice = VnodeSync.entries(v, after, pieceBytes);
+                pieces.add(v.toRecord(slice.entries()));
+                if (slice.last() || slice.entries().isEmpty()) {
+                    break;
+                }
+                after = slice.entries().get(slice.entries().size() - 1).name();
+            }
+        }
+        return pieces;
+    }
+
+    /** The records of {@code image} cut so that each holds at most {@code pieceBytes} of entries (at least one). */
+    public static List<VnodeRecord> inPieces(VnodeRecord image, int pieceBytes) {
+        if (image.entries().isEmpty()) {
+            return List.of(image);
+        }
+        List<VnodeRecord> pieces = new ArrayList<>();
+        List<EntryRecord> slice = new ArrayList<>();
+        int left = pieceBytes;
+        for (EntryRecord e : image.entries()) {
+            int cost = VnodeSync.ENTRY_RECORD_BYTES + dev.strand.volume.FrameBudget.text(e.name());
+            if (left - cost < 0 && !slice.isEmpty()) {
+                pieces.add(withEntries(image, slice));
+                slice = new ArrayList<>();
+                left = pieceBytes;
+            }
+            left -= cost;
+            slice.add(e);
+        }
+        pieces.add(withEntries(image, slice));
+        return pieces;
+    }
+
+    /** Consecutive pieces of the same vnode joined into one image (entries in the order they came); others as given. */
+    public static List<VnodeRecord> joinPieces(List<VnodeRecord> pieces) {
+        List<VnodeRecord> images = new ArrayList<>(pieces.size());
+        List<EntryRecord> entries = null;
+        VnodeRecord first = null;
+        for (VnodeRecord piece : pieces) {
+            if (first != null && first.vnode() == piece.vnode()) {
+                entries.addAll(piece.entries());
+                continue;
+            }
+            if (first != null) {
+                images.add(withEntries(first, entries));
+            }
+            first = piece;
+            entries = new ArrayList<>(piece.entries());
+        }
+        if (first != null) {
+            images.add(withEntries(first, entries));
+        }
+        return images;
+    }
+
+    private static VnodeRecord withEntries(VnodeRecord r, List<EntryRecord> entries) {
+        return new VnodeRecord(r.vnode(), r.unique(), r.type(), r.mode(), r.owner(), r.size(), r.linkCount(),
+                r.mtimeMillis(), r.ctimeMillis(), r.dataVersion(), r.versionVector(), r.blobId(), r.blobLength(),
+                r.symlinkTarget(), r.parent(), entries);
     }
 }
