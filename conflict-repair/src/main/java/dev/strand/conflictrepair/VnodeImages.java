@@ -133,4 +133,38 @@ public final class VnodeImages {
                 r.mtimeMillis(), r.ctimeMillis(), r.dataVersion(), r.versionVector(), r.blobId(), r.blobLength(),
                 r.symlinkTarget(), r.parent(), entries);
     }
+
+    /**
+     * The steps with every {@link PlanStep.Install} of a directory whose entries cost more than {@code pieceBytes}
+     * cut into consecutive Installs of its pieces ({@link #inPieces}), so that each step fits a message of its own.
+     */
+    public static List<PlanStep> installsInPieces(List<PlanStep> steps, int pieceBytes) {
+        List<PlanStep> out = new ArrayList<>(steps.size());
+        for (PlanStep step : steps) {
+            if (step instanceof PlanStep.Install install && !install.image().entries().isEmpty()) {
+                inPieces(install.image(), pieceBytes)
+                        .forEach(piece -> out.add(new PlanStep.Install(install.fromReplica(), piece)));
+            } else {
+                out.add(step);
+            }
+        }
+        return out;
+    }
+
+    /** Consecutive Installs of the same vnode joined into one (the inverse of {@link #installsInPieces}). */
+    public static List<PlanStep> joinInstallPieces(List<PlanStep> steps) {
+        List<PlanStep> out = new ArrayList<>(steps.size());
+        for (PlanStep step : steps) {
+            if (step instanceof PlanStep.Install next && !out.isEmpty()
+                    && out.get(out.size() - 1) instanceof PlanStep.Install last
+                    && last.image().vnode() == next.image().vnode()) {
+                List<EntryRecord> entries = new ArrayList<>(last.image().entries());
+                entries.addAll(next.image().entries());
+                out.set(out.size() - 1, new PlanStep.Install(last.fromReplica(), withEntries(last.image(), entries)));
+            } else {
+                out.add(step);
+            }
+        }
+        return out;
+    }
 }

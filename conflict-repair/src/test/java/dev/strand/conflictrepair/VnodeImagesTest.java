@@ -61,4 +61,21 @@ class VnodeImagesTest {
 
         assertThat(VnodeImages.joinPieces(images)).isEqualTo(images);
     }
+
+    @Test
+    void anInstallOfALargeDirectoryTravelsInPiecesAndIsJoinedBackBeforeItIsPerformed() {
+        Group group = new Group(1);
+        Fid big = ((Attr) group.run(Group.all(1), new MkDir(group.root(), "big", 0755))).fid();
+        for (int i = 0; i < 1_000; i++) {
+            group.run(Group.all(1), new Create(big, "name-" + i, 0644, true));
+        }
+        var v = group.replicas[0].volume.vnode(big.vnode());
+        List<PlanStep> steps = List.of(new PlanStep.Drop(new Fid(1, 77, 1)),
+                new PlanStep.Install(0, v.toRecord(v.entryRecords())), new PlanStep.Drop(new Fid(1, 78, 1)));
+
+        List<PlanStep> pieces = VnodeImages.installsInPieces(steps, 4096);
+
+        assertThat(pieces).hasSizeGreaterThan(steps.size());
+        assertThat(VnodeImages.joinInstallPieces(pieces)).isEqualTo(steps);
+    }
 }
