@@ -59,15 +59,14 @@ final class Resolutions {
     private final GroupAsks asks;
     private final FrameBudget frames;
     private final Serialization serialization;
-    /** Mutations may start again. */
-    private final Runnable resume;
+    /** The pause a resolution holds from its start to its end. */
+    private final MutationHold hold;
     /** A replica's state changed (metrics); or it is now behind and must catch up. */
     private final IntConsumer stateChanged;
     private final IntConsumer catchUp;
 
     /** The diverged replica being resolved, or -1. */
     private int running = -1;
-    private boolean flushStarted;
     /** The running resolution fell back to a full comparison (it is not tried twice). */
     private boolean comparingFully;
     private long plannedNextVnode;
@@ -76,7 +75,7 @@ final class Resolutions {
 
     Resolutions(ActorContext<Object> context, long volumeId,
                 List<? extends org.apache.pekko.actor.typed.RecipientRef<Command>> replicas, StorageGroup group,
-                OperationPipeline<?, ?> pipeline, GroupAsks asks, Runnable resume, IntConsumer stateChanged,
+                OperationPipeline<?, ?> pipeline, GroupAsks asks, MutationHold hold, IntConsumer stateChanged,
                 IntConsumer catchUp) {
         this.context = context;
         this.volumeId = volumeId;
@@ -86,7 +85,7 @@ final class Resolutions {
         this.asks = asks;
         this.frames = FrameBudget.of(context.getSystem().settings().config());
         this.serialization = SerializationExtension.get(Adapter.toClassic(context.getSystem()));
-        this.resume = resume;
+        this.hold = hold;
         this.stateChanged = stateChanged;
         this.catchUp = catchUp;
         this.fullComparisons = new FullComparisons(context, volumeId, replicas.size(), asks, frames, this);
@@ -98,30 +97,15 @@ final class Resolutions {
 
     /** Resolves diverged replica {@code target}, unless a resolution runs or mutations are paused for a catch-up. */
     boolean start(int target) {
-        if (running >= 0 || pipeline.isPaused()) {
+        // every replica applies the update sets it is owed first, so the logs and versions it reports include them
+        if (running >= 0 || !hold.hold(MutationHold.Holder.RESOLUTION, unacknowledged -> readLogs(false))) {
             return false;
         }
         running = target;
-        flushStarted = false;
         comparingFully = false;
-        pipeline.pause();
         context.getLog().info("Replica {} of volume {} diverged: resolving it with the others (mutations paused)",
                 target, volumeId);
-        afterOperation();
         return true;
-    }
-
-    /** An operation finished: once nothing is in flight, the resolution goes on. */
-    void afterOperation() {
-        if (running >= 0 && !flushStarted && pipeline.idle()) {
-            flushStarted = true;
-            flushCop2();
-        }
-    }
-
-    /** Every replica applies the update sets it is owed first, so the logs and versions it reports include them. */
-    private void flushCop2() {
-        asks.deliverOwedCop2(pipeline, () -> readLogs(false));
     }
 
     /**
@@ -424,8 +408,7 @@ final class Resolutions {
     }
 
     private void resumeMutations() {
-        pipeline.resume();
-        resume.run();
+        hold.release();
     }
 
     /** Which replica gave no answer of {@code type} (null: all did). */
