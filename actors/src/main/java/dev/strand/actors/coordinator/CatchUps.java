@@ -77,12 +77,17 @@ final class CatchUps {
         this.hold = hold;
         this.metrics = StrandMetrics.get(context.getSystem());
         this.failures = new int[replicas.size()];
-        this.resolutions = new Resolutions(context, volumeId, replicas, group, pipeline, asks, hold,
+        this.resolutions = new Resolutions(context, volumeId, replicas, group, pipeline, hold, timeout,
                 this::stateChanged, this::schedule);
     }
 
     boolean catchingUp(int replica) {
         return runs.get(replica) != null;
+    }
+
+    /** Resolutions of diverged replicas (the coordinator hands them their coordinator's messages). */
+    Resolutions resolutions() {
+        return resolutions;
     }
 
     /** Whether a resolution runs now (reads wait for it: see {@link ReadRouting}). */

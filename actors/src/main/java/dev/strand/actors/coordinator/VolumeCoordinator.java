@@ -8,6 +8,7 @@ import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.actors.volume.VolumeReplica.Command;
 import dev.strand.actors.volume.VolumeReplica.Result;
 import dev.strand.actors.volume.VolumeSettings;
+import dev.strand.conflictrepair.resolution.ResolutionCoordinator;
 import dev.strand.cop2.OperationIds;
 import dev.strand.cop2.OperationPipeline;
 import dev.strand.metrics.StrandMetrics;
@@ -390,6 +391,9 @@ public final class VolumeCoordinator {
                 }))
                 .onMessage(CatchUpRoundFinished.class, finished -> then(() -> catchUps.onRoundFinished(finished)))
                 .onMessage(PendingChecked.class, checked -> then(() -> catchUps.onPendingChecked(checked)))
+                .onMessage(ResolutionCoordinator.Outcome.class,
+                        outcome -> then(() -> catchUps.resolutions().onOutcome(outcome)))
+                .onMessage(Resolutions.Stopped.class, stopped -> then(() -> catchUps.resolutions().onStopped(stopped)))
                 .onMessage(RetryCatchUp.class, retry -> then(() -> catchUps.start(retry.target())))
                 .onMessage(GroupLooked.class, looked -> Behaviors.same())
                 .onSignal(PostStop.class, stopped -> then(() -> metrics.coordinatorStopped(volumeId)))
