@@ -58,6 +58,10 @@ class ResolutionTest {
     private final Fid root = Fid.root(volumeId);
     private final List<ActorRef<VolumeReplica.Command>> real = new ArrayList<>();
     private final List<AtomicBoolean> cut = new ArrayList<>();
+    /** Per replica: its resolution log requests are dropped (it does not answer them). */
+    private final List<AtomicBoolean> silentLog = new ArrayList<>();
+    /** Per replica: its resolution log is answered without a volume vector, which the resolution cannot survive. */
+    private final List<AtomicBoolean> brokenLog = new ArrayList<>();
     private ActorRef<VolumeReplica.Command> coordinator;
     /** The replicas' settings (a test may make their resolution logs small, to overflow them). */
     private dev.strand.actors.volume.VolumeSettings settings = ActorTestSupport.quietSettings();
@@ -79,10 +83,18 @@ class ResolutionTest {
             replica.tell(new VolumeReplica.Initialize(volumeId, "vol", 1, client.getRef(), replicas));
             client.expectMessageClass(VolumeReplica.Result.Done.class, Duration.ofSeconds(20));
             AtomicBoolean cutOff = new AtomicBoolean();
+            AtomicBoolean silent = new AtomicBoolean();
+            AtomicBoolean broken = new AtomicBoolean();
             real.add(replica);
             cut.add(cutOff);
+            silentLog.add(silent);
+            brokenLog.add(broken);
             refs.put(entityId, testKit.spawn(Behaviors.<VolumeReplica.Command>receiveMessage(message -> {
-                if (!cutOff.get()) {
+                if (message instanceof VolumeReplica.ReadResolutionLog read && (silent.get() || broken.get())) {
+                    if (broken.get()) {
+                        read.replyTo().tell(new VolumeReplica.Result.ResolutionLogRead(List.of(), false, 1, 1, null));
+                    }
+                } else if (!cutOff.get()) {
                     replica.tell(message);
                 }
                 return Behaviors.same();
@@ -178,6 +190,54 @@ class ResolutionTest {
         // and the volume goes on: a new create reaches both
         mutate(new Create(root, "after", 0644, true));
         assertThat(names(1)).contains("after");
+    }
+
+    /** Replica 1 diverged from replica 0: each created a file the other lacks. */
+    private void divergeReplicaOne() {
+        cut.get(1).set(true);
+        mutate(new Create(root, "on-0", 0644, true));
+        alone(1, new Create(root, "on-1-alone", 0644, true));
+    }
+
+    private void awaitReplicaOneState(String state) {
+        client.awaitAssert(RESOLVED, Duration.ofMillis(100), () -> {
+            assertThat(stats().group().get(1).state()).isEqualTo(state);
+            return null;
+        });
+    }
+
+    @Test
+    void aParticipantThatDoesNotAnswerLeavesTheReplicaDivergedResumesMutationsAndTheRetryResolves() {
+        start(2);
+        divergeReplicaOne();
+        silentLog.get(1).set(true);
+        cut.get(1).set(false);
+
+        awaitReplicaOneState("diverged: replica 1 did not answer");
+        mutate(new Create(root, "while-diverged", 0644, true)); // the pause was released
+        silentLog.get(1).set(false);
+
+        awaitEveryReplicaCurrentWithEqualVectors();
+        for (int r = 0; r < 2; r++) {
+            assertThat(names(r)).as("replica " + r).containsExactlyInAnyOrder("on-0", "on-1-alone", "while-diverged");
+        }
+    }
+
+    @Test
+    void aResolutionCoordinatorThatDiesMidwayReleasesThePauseAndTheRetryResolves() {
+        start(2);
+        divergeReplicaOne();
+        brokenLog.get(1).set(true); // the resolution coordinator fails planning on a log without a vector
+        cut.get(1).set(false);
+
+        awaitReplicaOneState("diverged: the resolution coordinator stopped before it reported an outcome");
+        mutate(new Create(root, "while-diverged", 0644, true)); // the pause was released
+        brokenLog.get(1).set(false);
+
+        awaitEveryReplicaCurrentWithEqualVectors();
+        for (int r = 0; r < 2; r++) {
+            assertThat(names(r)).as("replica " + r).containsExactlyInAnyOrder("on-0", "on-1-alone", "while-diverged");
+        }
     }
 
     @Test
