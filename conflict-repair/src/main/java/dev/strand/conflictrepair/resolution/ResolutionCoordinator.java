@@ -92,7 +92,8 @@ public final class ResolutionCoordinator {
 
     record ImagesRead(int phase, List<List<VnodeRecord>> images, String missing) implements Command {}
 
-    record VersionsListed(int phase, List<List<VnodeSync.Summary>> versions, String missing) implements Command {}
+    /** Every replica's vnode versions; {@code missing}: a replica that did not list them all, or -1. */
+    record VersionsListed(int phase, List<List<VnodeSync.Summary>> versions, int missing) implements Command {}
 
     /** Per replica, null if it performed its part, else why not ({@link Participants.Refused} or no answer). */
     record PerformAnswered(int phase, List<Throwable> notPerformed) implements Command {}
@@ -240,9 +241,9 @@ public final class ResolutionCoordinator {
                 + " object", volumeId, why);
         return await("listing the versions", VersionsListed.class,
                 p -> everyReplica(i -> versions(i, 0, List.of()))
-                        .thenApply(listed -> new VersionsListed(p, values(listed), missing(listed))),
-                listed -> listed.missing() != null ? fail("the full comparison (" + why + ") could not list "
-                        + listed.missing().replaceFirst(" (refused|did not answer).*", "") + "'s vnodes")
+                        .thenApply(listed -> new VersionsListed(p, values(listed), firstMissing(listed))),
+                listed -> listed.missing() >= 0 ? fail("the full comparison (" + why + ") could not list replica "
+                        + listed.missing() + "'s vnodes")
                         : compareImages(why, target, FullComparison.differing(listed.versions())));
     }
 
@@ -391,14 +392,20 @@ public final class ResolutionCoordinator {
         return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
-    /** Which replica gave no answer (null: all did). */
+    /** Which replica gave no answer, and why (null: all did). */
     private static <T> String missing(List<Answer<T>> answers) {
+        int i = firstMissing(answers);
+        return i < 0 ? null : "replica " + i + why(answers.get(i).failure);
+    }
+
+    /** The first replica that gave no answer, or -1. */
+    private static <T> int firstMissing(List<Answer<T>> answers) {
         for (int i = 0; i < answers.size(); i++) {
             if (answers.get(i).failure != null || answers.get(i).value == null) {
-                return "replica " + i + why(answers.get(i).failure);
+                return i;
             }
         }
-        return null;
+        return -1;
     }
 
     private static String why(Throwable failure) {
