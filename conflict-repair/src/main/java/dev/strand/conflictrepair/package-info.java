@@ -1,7 +1,7 @@
 /**
  * Resolution and repair: the decisions that make replicas that diverged equal again, pure (no Pekko), like
- * {@code replication} and {@code cop2}; the resolution coordinator's actor only feeds them (docs/architecture.md,
- * "Resolution").
+ * {@code replication} and {@code cop2}; the resolution coordinator's actor (package {@code resolution}) only feeds
+ * them (docs/architecture.md, "Resolution").
  *
  * <p>{@link dev.strand.conflictrepair.ResolutionPlanner} takes what each reachable replica reported
  * ({@link dev.strand.conflictrepair.ReplicaInput}: its resolution log of {@link dev.strand.conflictrepair.LogEntry}s

@@ -3,7 +3,6 @@ package dev.strand.actors.coordinator;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.metrics.StrandMetrics;
 import dev.strand.actors.volume.VolumeReplica.Command;
-import dev.strand.actors.volume.Cop2Update;
 import dev.strand.actors.volume.VolumeReplica.Result;
 import dev.strand.cop2.OperationPipeline;
 import dev.strand.replication.CatchUpPlanner;
@@ -12,7 +11,6 @@ import dev.strand.replication.VersionOrder;
 import dev.strand.replication.VersionVector;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 import java.time.Duration;
@@ -29,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * ({@link ReplicaCatchUp} runs the exchange, {@link CatchUpPlanner} decides): rounds while the volume keeps
  * changing, then one last round with mutations paused, after which it is current. Runs inside the
  * coordinator (its messages are the coordinator's: {@code RetryCatchUp}, {@code PendingChecked},
- * {@code CatchUpRoundFinished}, {@code Cop2Flushed}).
+ * {@code CatchUpRoundFinished}); its last round holds the {@link MutationHold}.
  */
 final class CatchUps {
 
@@ -52,8 +50,8 @@ final class CatchUps {
     private final OperationPipeline<?, ?> pipeline;
     private final GroupAsks asks;
     private final Duration timeout;
-    /** Starts what the pipeline may start (after mutations resume). */
-    private final Runnable startNext;
+    /** The pause of a last round (and of a resolution, a group check, a repair: one at a time). */
+    private final MutationHold hold;
     private final StrandMetrics metrics;
     /** Diverged replicas are resolved (a resolution also pauses mutations: one pause at a time). */
     private final Resolutions resolutions;
@@ -62,15 +60,12 @@ final class CatchUps {
     private final Map<Integer, Run> runs = new HashMap<>();
     /** Per replica: catch-ups that failed in a row (for the retry delay). */
     private final int[] failures;
-    /** The replica whose last round runs while mutations wait, or -1. */
-    private int pausedFor = -1;
-    private boolean finalRoundStarted;
     /** When the pause for the last round began (nanoTime), for the log. */
     private long pausedSince;
 
     CatchUps(ActorContext<Object> context, TimerScheduler<Object> timers, long volumeId,
              List<RecipientRef<Command>> replicas, StorageGroup group, OperationPipeline<?, ?> pipeline,
-             GroupAsks asks, Duration timeout, Runnable startNext) {
+             GroupAsks asks, Duration timeout, MutationHold hold) {
         this.context = context;
         this.timers = timers;
         this.volumeId = volumeId;
@@ -79,15 +74,20 @@ final class CatchUps {
         this.pipeline = pipeline;
         this.asks = asks;
         this.timeout = timeout;
-        this.startNext = startNext;
+        this.hold = hold;
         this.metrics = StrandMetrics.get(context.getSystem());
         this.failures = new int[replicas.size()];
-        this.resolutions = new Resolutions(context, volumeId, replicas, group, pipeline, asks, startNext,
+        this.resolutions = new Resolutions(context, volumeId, replicas, group, pipeline, hold, timeout,
                 this::stateChanged, this::schedule);
     }
 
     boolean catchingUp(int replica) {
         return runs.get(replica) != null;
+    }
+
+    /** Resolutions of diverged replicas (the coordinator hands them their coordinator's messages). */
+    Resolutions resolutions() {
+        return resolutions;
     }
 
     /** Whether a resolution runs now (reads wait for it: see {@link ReadRouting}). */
@@ -261,16 +261,10 @@ final class CatchUps {
         run.rounds++;
         run.installed += finished.outcome().installed();
         if (!finished.complete()) {
-            if (CatchUpPlanner.lastRoundNext(finished.outcome().installed(), run.rounds) && pausedFor < 0
-                    && !resolutions.running() && !pipeline.isPaused()) { // (a group check's short pause)
-                pausedFor = target; // the last round: let what is in flight finish, start nothing new
-                pipeline.pause();
-                finalRoundStarted = false;
-                pausedSince = System.nanoTime();
-                if (pipeline.idle()) {
-                    flushCop2ThenFinalRound(target);
-                }
-            } else {
+            pausedSince = System.nanoTime();
+            // the last round: let what is in flight finish, start nothing new (unless another pause holds them)
+            if (!CatchUpPlanner.lastRoundNext(finished.outcome().installed(), run.rounds)
+                    || !hold.hold(MutationHold.Holder.CATCH_UP_LAST_ROUND, unacked -> finalRound(target, unacked))) {
                 round(target, false);
             }
             return;
@@ -302,57 +296,30 @@ final class CatchUps {
         asks.gather(VolumeReplica.GetStats::new, stats -> asks.forgetSettledLogs(stats, this::resumeMutations));
     }
 
-    /** An operation finished: if the last round waits for the pipeline to drain, it may start now. */
-    void afterOperation() {
-        resolutions.afterOperation();
-        if (pausedFor >= 0 && pipeline.idle() && !finalRoundStarted) {
-            flushCop2ThenFinalRound(pausedFor);
-        }
-    }
-
     /**
-     * Before the last round every replica applies the update sets it is owed, and waits for them, so the
-     * versions the target copies already include every COP2 (it gets none of those itself).
+     * The last round, mutations paused: every replica applied the update sets it is owed (and the target gets none
+     * of those itself), so the versions the target copies already include every COP2.
      */
-    private void flushCop2ThenFinalRound(int target) {
-        finalRoundStarted = true;
+    private void finalRound(int target, List<Integer> unacknowledged) {
         Run run = runs.get(target);
         if (run == null || group.isBehind(run.catchUp.sourceIndex())) {
             runs.remove(target);
-            resumeMutations();
+            hold.release();
             retryLater(target, "its source fell behind");
-            return;
-        }
-        timers.cancel(VolumeCoordinator.Tick.FLUSH_COP2);
-        List<CompletableFuture<Result>> acks = new ArrayList<>();
-        for (int i = 0; i < replicas.size(); i++) {
-            List<Cop2Update> updates = Mutations.wire(pipeline.takeUnsent(i));
-            if (!updates.isEmpty() && !group.isBehind(i)) {
-                acks.add(AskPattern.<Command, Result>ask(replicas.get(i), r -> new VolumeReplica.Cop2(updates, r),
-                        timeout, context.getSystem().scheduler()).toCompletableFuture());
-            }
-        }
-        context.pipeToSelf(CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)),
-                (ok, failure) -> new VolumeCoordinator.Cop2Flushed(target, failure));
-    }
-
-    void onCop2Flushed(VolumeCoordinator.Cop2Flushed flushed) {
-        if (flushed.failure() != null) {
-            runs.remove(flushed.target());
-            resumeMutations();
-            retryLater(flushed.target(), "update sets could not be applied first: " + flushed.failure());
-        } else if (runs.get(flushed.target()) != null) {
-            round(flushed.target(), true);
+        } else if (!unacknowledged.isEmpty()) {
+            runs.remove(target);
+            hold.release();
+            retryLater(target, "update sets could not be applied first: replicas " + unacknowledged
+                    + " did not acknowledge them");
         } else {
-            resumeMutations();
+            round(target, true);
         }
     }
 
     private void resumeMutations() {
-        pausedFor = -1;
-        finalRoundStarted = false;
-        pipeline.resume();
-        startNext.run();
+        if (hold.heldBy(MutationHold.Holder.CATCH_UP_LAST_ROUND)) {
+            hold.release();
+        }
     }
 
     private void retryLater(int target, String why) {

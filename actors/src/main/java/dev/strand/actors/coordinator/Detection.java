@@ -25,7 +25,8 @@ import java.util.function.IntConsumer;
  * <p>Vectors are only comparable at a quiet moment: mid-operation one replica may have applied an operation or an
  * update set another has not yet. So a check pauses mutations (only when nothing else has: a catch-up's last round
  * or a resolution has its own pause), lets what is in flight finish, has every current replica apply the update
- * sets it is owed (and waits for them), gathers the vectors, and resumes. The pause lasts two round trips.
+ * sets it is owed (and waits for them), gathers the vectors, and resumes ({@link MutationHold}). The pause lasts two
+ * round trips.
  */
 final class Detection {
 
@@ -38,32 +39,29 @@ final class Detection {
     private final StorageGroup group;
     private final OperationPipeline<?, ?> pipeline;
     private final GroupAsks asks;
-    /** Starts what the pipeline may start (after mutations resume). */
-    private final Runnable resume;
+    /** The pause the check holds while it compares. */
+    private final MutationHold hold;
     /** Replica i is behind or diverged now: catching up (or resolution) takes it from here. */
     private final IntConsumer schedule;
 
     /** Who waits for the running (or next) check's report; the scrubber's checks have no one. */
     private final List<Consumer<Report>> waiting = new ArrayList<>();
-    /** Mutations are paused for a check. */
-    private boolean running;
-    private boolean gathering;
     private String trigger;
 
     Detection(ActorContext<Object> context, long volumeId, List<RecipientRef<Command>> replicas, StorageGroup group,
-              OperationPipeline<?, ?> pipeline, GroupAsks asks, Runnable resume, IntConsumer schedule) {
+              OperationPipeline<?, ?> pipeline, GroupAsks asks, MutationHold hold, IntConsumer schedule) {
         this.context = context;
         this.volumeId = volumeId;
         this.replicas = replicas;
         this.group = group;
         this.pipeline = pipeline;
         this.asks = asks;
-        this.resume = resume;
+        this.hold = hold;
         this.schedule = schedule;
     }
 
     boolean running() {
-        return running;
+        return hold.heldBy(MutationHold.Holder.GROUP_CHECK);
     }
 
     /**
@@ -74,28 +72,15 @@ final class Detection {
         if (then != null) {
             waiting.add(then);
         }
-        if (running) {
+        if (running()) {
             return;
         }
-        if (pipeline.isPaused()) {
-            answer(null, List.of("nothing: a catch-up's last round, a resolution or a repair runs now"));
-            return;
-        }
-        running = true;
-        gathering = false;
         trigger = why;
-        pipeline.pause();
-        afterOperation();
-    }
-
-    /** An operation finished: once nothing is in flight, the check goes on. */
-    void afterOperation() {
-        if (!running || gathering || !pipeline.idle()) {
-            return;
-        }
-        gathering = true;
         // quick: a replica already behind that did not answer last time does not hold the pause
-        asks.deliverOwedCop2(pipeline, () -> asks.gather(VolumeReplica.GetStats::new, this::compare, true));
+        if (!hold.hold(MutationHold.Holder.GROUP_CHECK,
+                unacknowledged -> asks.gather(VolumeReplica.GetStats::new, this::compare, true))) {
+            answer(null, List.of("nothing: a catch-up's last round, a resolution or a repair runs now"));
+        }
     }
 
     private void compare(List<Result> answers) {
@@ -135,10 +120,7 @@ final class Detection {
         }
         // still quiet: a group found current with equal vectors forgets what its logs hold (every replica has it)
         asks.forgetSettledLogs(answers, () -> {
-            running = false;
-            gathering = false;
-            pipeline.resume();
-            resume.run();
+            hold.release();
             answer(vectors, started);
         });
     }

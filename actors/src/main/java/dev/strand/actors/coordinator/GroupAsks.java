@@ -4,6 +4,7 @@ import dev.strand.actors.volume.Cop2Update;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.actors.volume.VolumeReplica.Command;
 import dev.strand.actors.volume.VolumeReplica.Result;
+import dev.strand.cop2.OperationPipeline;
 import dev.strand.replication.StorageGroup;
 import dev.strand.replication.VersionVector;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -73,18 +74,29 @@ final class GroupAsks {
 
     /**
      * Every replica gets the update sets it is owed ({@code pipeline}'s unsent ones); once each has answered (or
-     * not), {@code then} runs in the coordinator. Before a pause's reads, so what the replicas report includes them.
+     * not), {@code then} runs in the coordinator with the current replicas (not behind) that did not acknowledge
+     * theirs. Before a pause's reads, so what the replicas report includes them (see {@link MutationHold}).
      */
-    void deliverOwedCop2(dev.strand.cop2.OperationPipeline<?, ?> pipeline, Runnable then) {
+    void deliverOwedCop2(OperationPipeline<?, ?> pipeline, Consumer<List<Integer>> then) {
         List<CompletableFuture<Result>> acks = new ArrayList<>();
+        List<Integer> to = new ArrayList<>();
         for (int i = 0; i < replicas.size(); i++) {
             List<Cop2Update> updates = Mutations.wire(pipeline.takeUnsent(i));
             if (!updates.isEmpty()) {
                 acks.add(askOrNull(i, r -> new VolumeReplica.Cop2(updates, r)));
+                to.add(i);
             }
         }
         context.pipeToSelf(CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)),
-                (ok, failure) -> new VolumeCoordinator.Gathered(List.of(), ignored -> then.run()));
+                (ok, failure) -> new VolumeCoordinator.Gathered(List.of(), ignored -> {
+                    List<Integer> unacknowledged = new ArrayList<>();
+                    for (int k = 0; k < acks.size(); k++) {
+                        if (acks.get(k).getNow(null) == null && !group.isBehind(to.get(k))) {
+                            unacknowledged.add(to.get(k));
+                        }
+                    }
+                    then.accept(unacknowledged);
+                }));
     }
 
     /**

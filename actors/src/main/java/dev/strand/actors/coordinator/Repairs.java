@@ -7,7 +7,6 @@ import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.actors.volume.VolumeReplica.Result;
 import dev.strand.conflictrepair.PlanStep;
 import dev.strand.conflictrepair.RepairPlanner;
-import dev.strand.cop2.OperationPipeline;
 import dev.strand.protocol.Status;
 import dev.strand.protocol.message.Fid;
 import dev.strand.volume.ConflictRecord;
@@ -38,21 +37,15 @@ final class Repairs {
     private final dev.strand.volume.FrameBudget frames;
     private final org.apache.pekko.serialization.Serialization serialization;
 
-    private final OperationPipeline<?, ?> pipeline;
-    /** Mutations may start again. */
-    private final Runnable resume;
-    /** The repair waiting for the pause to take hold (in-flight operations to finish), or null. */
-    private Runnable waiting;
-    /** A repair holds the pause. */
-    private boolean running;
+    /** The pause a repair holds from its reads to its answer. */
+    private final MutationHold hold;
 
     Repairs(ActorContext<Object> context, GroupAsks asks, VolumeRegistry.VolumeRecord volume,
-            OperationPipeline<?, ?> pipeline, Runnable resume) {
+            MutationHold hold) {
         this.context = context;
         this.asks = asks;
         this.volume = volume;
-        this.pipeline = pipeline;
-        this.resume = resume;
+        this.hold = hold;
         this.frames = dev.strand.volume.FrameBudget.of(context.getSystem().settings().config());
         this.serialization = org.apache.pekko.serialization.SerializationExtension.get(
                 org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(context.getSystem()));
@@ -129,39 +122,19 @@ final class Repairs {
      * client told UNAVAILABLE) when another pause holds mutations.
      */
     private boolean paused(ActorRef<Result> client, Runnable repair) {
-        if (running || pipeline.isPaused()) {
+        if (!hold.hold(MutationHold.Holder.REPAIR, unacknowledged -> repair.run())) {
             client.tell(new Result.Rejected(Status.UNAVAILABLE, "volume '" + volume.name() + "' holds its changes "
                     + "for a catch-up, a resolution, a group check or another repair now; nothing was changed; "
                     + "try again"));
             return false;
         }
-        running = true;
-        waiting = repair;
-        pipeline.pause();
-        afterOperation();
         return true;
-    }
-
-    /** An operation finished: once nothing is in flight, the waiting repair starts. */
-    void afterOperation() {
-        if (running && waiting != null && pipeline.idle()) {
-            Runnable repair = waiting;
-            waiting = null;
-            asks.deliverOwedCop2(pipeline, repair);
-        }
-    }
-
-    /** Whether a repair holds mutations paused. */
-    boolean running() {
-        return running;
     }
 
     /** The repair's answer: mutations resume first. */
     private void answer(ActorRef<Result> client, Result result) {
-        if (running) {
-            running = false;
-            pipeline.resume();
-            resume.run();
+        if (hold.heldBy(MutationHold.Holder.REPAIR)) {
+            hold.release();
         }
         client.tell(result);
     }

@@ -8,6 +8,7 @@ import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.actors.volume.VolumeReplica.Command;
 import dev.strand.actors.volume.VolumeReplica.Result;
 import dev.strand.actors.volume.VolumeSettings;
+import dev.strand.conflictrepair.resolution.ResolutionCoordinator;
 import dev.strand.cop2.OperationIds;
 import dev.strand.cop2.OperationPipeline;
 import dev.strand.metrics.StrandMetrics;
@@ -123,9 +124,6 @@ public final class VolumeCoordinator {
     record CatchUpRoundFinished(int target, boolean complete, ReplicaCatchUp.Outcome outcome, Throwable failure)
             implements NoSerializationVerificationNeeded {}
 
-    /** CATCH-UP: the update sets the replicas were owed are applied (or not: {@code failure}). */
-    record Cop2Flushed(int target, Throwable failure) implements NoSerializationVerificationNeeded {}
-
     /** CATCH-UP: the target's operations waiting for COP2 (or why not). */
     record PendingChecked(int target, int source, VersionVector targetVector, VersionVector sourceVector,
                           Result pending, Throwable failure) implements NoSerializationVerificationNeeded {}
@@ -183,6 +181,8 @@ public final class VolumeCoordinator {
     private StorageGroup group;
     private Mutations mutations;
     private GroupAsks asks;
+    /** Who holds mutations paused for a quiet moment (a check, a resolution, a last round, a repair). */
+    private MutationHold hold;
     private GroupQueries queries;
     /** Looks at the group again while the coordinator runs (scrubber, VALIDATE, repair check). */
     private Detection detection;
@@ -269,32 +269,25 @@ public final class VolumeCoordinator {
                 askForIds();
             }
         }, i -> catchUps.schedule(i), () -> {
-            catchUps.afterOperation();
-            detection.afterOperation();
+            hold.afterOperation();
             settling.afterOperation();
-            repairs.afterOperation();
         });
         var pipeline = mutations.pipeline();
         asks = new GroupAsks(context, replicas, group, settings.replicaTimeout());
         reads = new ReadRouting(context, replicas, group, volume.name(), settings.replicaTimeout(),
                 () -> catchUps.resolving());
+        hold = new MutationHold(context, timers, volumeId, pipeline, asks, () -> {
+            mutations.startNext();
+            reads.releaseParked(); // a resolution (or another pause) ended
+        });
         catchUps = new CatchUps(context, timers, volumeId, replicas, group, pipeline, asks, settings.replicaTimeout(),
-                () -> {
-                    mutations.startNext();
-                    reads.releaseParked(); // a resolution or a catch-up's last round ended
-                });
+                hold);
         queries = new GroupQueries(context, asks, group, volume, chunks, settings.idleBlobAge(), catchUps::catchingUp,
                 frames);
-        detection = new Detection(context, volumeId, replicas, group, pipeline, asks, () -> {
-            mutations.startNext();
-            reads.releaseParked();
-        }, catchUps::schedule);
+        detection = new Detection(context, volumeId, replicas, group, pipeline, asks, hold, catchUps::schedule);
         queries.onDisagreement(() -> detection.check("a VALIDATE saw unequal versions", null));
         settling = new Cop2Settling(context, volumeId, timers, replicas, group, pipeline, asks);
-        repairs = new Repairs(context, asks, volume, pipeline, () -> {
-            mutations.startNext();
-            reads.releaseParked();
-        });
+        repairs = new Repairs(context, asks, volume, hold);
         context.getLog().info("Coordinator of volume {} serves replicas {}", volumeId, volume.replicaEntityIds());
         for (int i = 0; i < replicas.size(); i++) {
             metrics.replicaState(volumeId, i, group.state(i, false).label());
@@ -397,8 +390,10 @@ public final class VolumeCoordinator {
                     }
                 }))
                 .onMessage(CatchUpRoundFinished.class, finished -> then(() -> catchUps.onRoundFinished(finished)))
-                .onMessage(Cop2Flushed.class, flushed -> then(() -> catchUps.onCop2Flushed(flushed)))
                 .onMessage(PendingChecked.class, checked -> then(() -> catchUps.onPendingChecked(checked)))
+                .onMessage(ResolutionCoordinator.Outcome.class,
+                        outcome -> then(() -> catchUps.resolutions().onOutcome(outcome)))
+                .onMessage(Resolutions.Stopped.class, stopped -> then(() -> catchUps.resolutions().onStopped(stopped)))
                 .onMessage(RetryCatchUp.class, retry -> then(() -> catchUps.start(retry.target())))
                 .onMessage(GroupLooked.class, looked -> Behaviors.same())
                 .onSignal(PostStop.class, stopped -> then(() -> metrics.coordinatorStopped(volumeId)))

@@ -1,13 +1,10 @@
 package dev.strand.actors.coordinator;
 
-import dev.strand.actors.registry.MinReplicas;
-import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.actors.volume.ActorTestSupport;
 import dev.strand.actors.volume.Cop1;
 import dev.strand.actors.volume.ReplicaSummary;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.cop2.OperationIds;
-import dev.strand.persistence.InMemoryChunkStore;
 import dev.strand.protocol.Status;
 import dev.strand.protocol.message.Attr;
 import dev.strand.protocol.message.Create;
@@ -21,17 +18,11 @@ import dev.strand.protocol.message.Walk;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.RecipientRef;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,130 +38,83 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConflictCatchUpTest {
 
     private static final AtomicLong VOLUME_IDS = new AtomicLong(1900);
-    private static final AtomicLong REQUEST_IDS = new AtomicLong(1);
     private static final AtomicLong ALONE_OP_IDS = new AtomicLong(OperationIds.FIRST + (1L << 40));
     private static final Duration SETTLED = Duration.ofSeconds(30);
+    private static final Duration ANSWER = Duration.ofSeconds(5);
 
     private final ActorTestKit testKit = ActorTestKit.create(ActorTestSupport.inMemoryPersistence());
-    private final TestProbe<VolumeReplica.Result> client = testKit.createTestProbe();
-    private final long volumeId = VOLUME_IDS.incrementAndGet();
-    private final Fid root = Fid.root(volumeId);
-    private final List<ActorRef<VolumeReplica.Command>> real = new ArrayList<>();
-    private final List<AtomicBoolean> cut = new ArrayList<>();
     /** Replica 2 never receives a resolution's steps (it stays behind and catches up instead). */
     private final AtomicBoolean dropResolutionTo2 = new AtomicBoolean(true);
-    private ActorRef<VolumeReplica.Command> coordinator;
+    /** While set, replica 1 keeps the repair reads it is sent here (released by {@link #releaseHeldReads}). */
+    private final AtomicBoolean holdReadsTo1 = new AtomicBoolean();
+    private final List<VolumeReplica.Command> heldReads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** What replica 0 received, in order (the kinds of messages). */
+    private final List<String> receivedBy0 = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final CoordinatedReplicas group = new CoordinatedReplicas(testKit, VOLUME_IDS.incrementAndGet(),
+            (replica, message) -> {
+                if (replica == 2 && dropResolutionTo2.get() && (message instanceof VolumeReplica.ApplyResolution
+                        || message instanceof VolumeReplica.StageResolution)) {
+                    return false;
+                }
+                if (replica == 1 && holdReadsTo1.get() && message instanceof VolumeReplica.ReadObjectVersion) {
+                    heldReads.add(message);
+                    return false;
+                }
+                if (replica == 0) {
+                    receivedBy0.add(message instanceof VolumeReplica.Execute e
+                            ? e.request().getClass().getSimpleName() : message.getClass().getSimpleName());
+                }
+                return true;
+            });
+    private final TestProbe<VolumeReplica.Result> client = group.client;
+    private final long volumeId = group.volumeId;
+    private final Fid root = group.root;
+    private final List<ActorRef<VolumeReplica.Command>> real = group.real;
+    private final List<AtomicBoolean> cut = group.cut;
+    private Duration replicaTimeout = Duration.ofMillis(500);
 
     @AfterEach
     void shutdown() {
         testKit.shutdownTestKit();
     }
 
-    /** While set, replica 1 keeps the repair reads it is sent here (released by {@link #releaseHeldReads}). */
-    private final AtomicBoolean holdReadsTo1 = new AtomicBoolean();
-    private final List<VolumeReplica.Command> heldReads = new java.util.concurrent.CopyOnWriteArrayList<>();
-    /** What replica 0 received, in order (the kinds of messages). */
-    private final List<String> receivedBy0 = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private Duration replicaTimeout = Duration.ofMillis(500);
-
     private void start(int replicas) {
-        InMemoryChunkStore chunks = new InMemoryChunkStore(() -> 0L);
-        Map<String, RecipientRef<VolumeReplica.Command>> refs = new HashMap<>();
-        List<String> ids = new ArrayList<>();
-        for (int r = 0; r < replicas; r++) {
-            String entityId = VolumeReplica.entityId(volumeId, r);
-            ids.add(entityId);
-            ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(entityId, chunks,
-                    ActorTestSupport.quietSettings()));
-            replica.tell(new VolumeReplica.Initialize(volumeId, "vol", 1, client.getRef(), replicas));
-            client.expectMessageClass(VolumeReplica.Result.Done.class, Duration.ofSeconds(20));
-            AtomicBoolean cutOff = new AtomicBoolean();
-            real.add(replica);
-            cut.add(cutOff);
-            boolean dropsResolution = r == 2;
-            refs.put(entityId, testKit.spawn(Behaviors.<VolumeReplica.Command>receiveMessage(message -> {
-                boolean dropped = dropsResolution && dropResolutionTo2.get()
-                        && (message instanceof VolumeReplica.ApplyResolution
-                        || message instanceof VolumeReplica.StageResolution);
-                if (real.size() > 1 && replica == real.get(1) && holdReadsTo1.get()
-                        && message instanceof VolumeReplica.ReadObjectVersion) {
-                    heldReads.add(message);
-                } else if (!cutOff.get() && !dropped) {
-                    if (replica == real.get(0)) {
-                        receivedBy0.add(message instanceof VolumeReplica.Execute e
-                                ? e.request().getClass().getSimpleName() : message.getClass().getSimpleName());
-                    }
-                    replica.tell(message);
-                }
-                return Behaviors.same();
-            })));
-        }
-        VolumeRegistry.VolumeRecord record = new VolumeRegistry.VolumeRecord(volumeId, "vol", replicas, 1, ids,
-                MinReplicas.normalize(MinReplicas.ONE));
-        AtomicLong nextLease = new AtomicLong(OperationIds.FIRST);
-        Behavior<VolumeRegistry.Command> registry = Behaviors.receiveMessage(message -> {
-            if (message instanceof VolumeRegistry.LookupId lookup) {
-                lookup.replyTo().tell(new VolumeRegistry.Result.Volume(record));
-            } else if (message instanceof VolumeRegistry.LeaseOperationIds lease) {
-                lease.replyTo().tell(new VolumeRegistry.Result.OperationIdLease(nextLease.getAndAdd(1000), 1000));
-            }
-            return Behaviors.same();
-        });
-        coordinator = testKit.spawn(VolumeCoordinator.create(volumeId, refs::get, testKit.spawn(registry), chunks,
-                new VolumeCoordinator.Settings(replicaTimeout, Duration.ofMillis(50), Duration.ofHours(1),
-                        Duration.ZERO)));
+        group.replicas(replicas, ActorTestSupport.quietSettings());
+        group.coordinator(CoordinatedReplicas.settings(replicaTimeout, Duration.ofHours(1)));
     }
 
     private VolumeReplica.Result ask(Function<ActorRef<VolumeReplica.Result>, VolumeReplica.Command> command) {
-        coordinator.tell(command.apply(client.getRef()));
-        return client.receiveMessage(Duration.ofSeconds(5));
+        return group.ask(command, ANSWER);
     }
 
     private VolumeReplica.Result.Done mutate(Request request) {
-        VolumeReplica.Result result = ask(r -> new VolumeReplica.Execute(request, "test-client",
-                REQUEST_IDS.incrementAndGet(), r));
-        assertThat(result).as("the mutation succeeded").isInstanceOf(VolumeReplica.Result.Done.class);
-        return (VolumeReplica.Result.Done) result;
+        return group.mutate(request, ANSWER);
     }
 
     /** Replicas {@code rs} alone apply {@code request} as one operation of a coordinator the others never heard of. */
     private VolumeReplica.Result.Done alone(List<Integer> rs, Request request) {
-        Cop1 cop1 = new Cop1(ALONE_OP_IDS.incrementAndGet(), System.currentTimeMillis(), List.of());
-        long requestId = REQUEST_IDS.incrementAndGet();
-        VolumeReplica.Result.Done done = null;
-        for (int r : rs) {
-            real.get(r).tell(new VolumeReplica.Execute(request, "other-side", requestId, client.getRef(), cop1));
-            done = client.expectMessageClass(VolumeReplica.Result.Done.class);
-        }
-        return done;
+        return group.alone(rs, ALONE_OP_IDS.incrementAndGet(), System.currentTimeMillis(), request);
     }
 
     private void storeAlone(int r, Fid file, long length) {
         real.get(r).tell(new VolumeReplica.CommitStore(file, UUID.randomUUID(), length, "other-side",
-                REQUEST_IDS.incrementAndGet(), client.getRef(), new Cop1(ALONE_OP_IDS.incrementAndGet(),
+                CoordinatedReplicas.nextRequestId(), client.getRef(), new Cop1(ALONE_OP_IDS.incrementAndGet(),
                 System.currentTimeMillis(), List.of())));
         client.expectMessageClass(VolumeReplica.Result.Done.class);
     }
 
     private VolumeReplica.Result.Stats stats() {
-        return (VolumeReplica.Result.Stats) ask(VolumeReplica.GetStats::new);
+        return group.stats(ANSWER);
     }
 
     /** What replica {@code r} itself answers to {@code request}. */
     private VolumeReplica.Result onReplica(int r, Request request) {
-        real.get(r).tell(new VolumeReplica.Execute(request, "c", REQUEST_IDS.incrementAndGet(), client.getRef()));
-        return client.receiveMessage(Duration.ofSeconds(5));
+        return group.onReplica(r, request);
     }
 
     /** Every replica current with one volume vector, after replica 2 was caught up rather than resolved. */
     private void awaitSettled() {
-        client.awaitAssert(SETTLED, Duration.ofMillis(200), () -> {
-            VolumeReplica.Result.Stats stats = stats();
-            assertThat(stats.group()).extracting(ReplicaSummary::state).containsOnly("current");
-            assertThat(stats.group()).extracting(ReplicaSummary::versionVector)
-                    .containsOnly(stats.group().get(0).versionVector());
-            return null;
-        });
+        group.awaitEveryReplicaCurrentWithEqualVectors(SETTLED, ANSWER);
     }
 
     /**
@@ -211,7 +155,7 @@ class ConflictCatchUpTest {
         Attr file = (Attr) mutate(new Create(root, "f", 0644, true)).reply();
         cut.get(1).set(true);
         assertThat(ask(r -> new VolumeReplica.CommitStore(file.fid(), UUID.randomUUID(), 10, "test-client",
-                REQUEST_IDS.incrementAndGet(), r))).isInstanceOf(VolumeReplica.Result.Done.class);
+                CoordinatedReplicas.nextRequestId(), r))).isInstanceOf(VolumeReplica.Result.Done.class);
         storeAlone(1, file.fid(), 20);
         cut.get(1).set(false);
         client.awaitAssert(SETTLED, Duration.ofMillis(200), () -> {
@@ -224,14 +168,14 @@ class ConflictCatchUpTest {
         holdReadsTo1.set(true);
         receivedBy0.clear();
         TestProbe<VolumeReplica.Result> repairer = testKit.createTestProbe();
-        coordinator.tell(new VolumeReplica.RepairFile(root, "f", 1, null, repairer.getRef()));
+        group.coordinator.tell(new VolumeReplica.RepairFile(root, "f", 1, null, repairer.getRef()));
         client.awaitAssert(Duration.ofSeconds(5), Duration.ofMillis(20), () -> {
             assertThat(heldReads).as("the repair is reading").isNotEmpty();
             return null;
         });
         TestProbe<VolumeReplica.Result> writer = testKit.createTestProbe();
-        coordinator.tell(new VolumeReplica.Execute(new Create(root, "during-repair", 0644, true), "test-client",
-                REQUEST_IDS.incrementAndGet(), writer.getRef()));
+        group.coordinator.tell(new VolumeReplica.Execute(new Create(root, "during-repair", 0644, true), "test-client",
+                CoordinatedReplicas.nextRequestId(), writer.getRef()));
         writer.expectNoMessage(Duration.ofMillis(500)); // held: the repair has read but not applied
         assertThat(receivedBy0).contains("ReadObjectVersion").doesNotContain("Create");
 
@@ -248,7 +192,7 @@ class ConflictCatchUpTest {
         Attr file = (Attr) mutate(new Create(root, "f", 0644, true)).reply();
         cut.get(1).set(true);
         assertThat(ask(r -> new VolumeReplica.CommitStore(file.fid(), UUID.randomUUID(), 10, "test-client",
-                REQUEST_IDS.incrementAndGet(), r))).isInstanceOf(VolumeReplica.Result.Done.class);
+                CoordinatedReplicas.nextRequestId(), r))).isInstanceOf(VolumeReplica.Result.Done.class);
         storeAlone(1, file.fid(), 20);
         cut.get(1).set(false);
 

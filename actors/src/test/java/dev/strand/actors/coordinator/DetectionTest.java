@@ -1,14 +1,10 @@
 package dev.strand.actors.coordinator;
 
 import dev.strand.actors.volume.Cop2Update;
-import dev.strand.actors.volume.Cop1;
-import dev.strand.actors.registry.MinReplicas;
-import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.actors.volume.ActorTestSupport;
 import dev.strand.actors.volume.ReplicaSummary;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.cop2.OperationIds;
-import dev.strand.persistence.InMemoryChunkStore;
 import dev.strand.protocol.message.Attr;
 import dev.strand.protocol.message.Create;
 import dev.strand.protocol.message.Fid;
@@ -20,17 +16,12 @@ import dev.strand.protocol.message.SetAttr;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.RecipientRef;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -45,24 +36,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DetectionTest {
 
     private static final AtomicLong VOLUME_IDS = new AtomicLong(1900);
-    private static final AtomicLong REQUEST_IDS = new AtomicLong(1);
     /** Operation ids of an earlier coordinator: far above the leases the stand-in registry hands out here. */
     private static final AtomicLong EARLIER_OP_IDS = new AtomicLong(OperationIds.FIRST + (1L << 40));
     private static final Duration RESOLVED = Duration.ofSeconds(30);
+    private static final Duration ANSWER = Duration.ofSeconds(10);
 
     private final ActorTestKit testKit = ActorTestKit.create(ActorTestSupport.inMemoryPersistence());
-    private final TestProbe<VolumeReplica.Result> client = testKit.createTestProbe();
-    private final long volumeId = VOLUME_IDS.incrementAndGet();
-    private final Fid root = Fid.root(volumeId);
-    private final List<ActorRef<VolumeReplica.Command>> real = new ArrayList<>();
-    private final List<AtomicBoolean> cut = new ArrayList<>();
     /** Per replica: update sets sent on their own (COP2 messages) are lost on the way. */
     private final List<AtomicBoolean> loseCop2 = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicInteger lostCop2 = new java.util.concurrent.atomic.AtomicInteger();
-    private final Map<String, RecipientRef<VolumeReplica.Command>> refs = new HashMap<>();
-    private final List<String> ids = new ArrayList<>();
-    private InMemoryChunkStore chunks;
-    private ActorRef<VolumeReplica.Command> coordinator;
+    private final CoordinatedReplicas group = new CoordinatedReplicas(testKit, VOLUME_IDS.incrementAndGet(),
+            (replica, message) -> {
+                if (loseCop2.get(replica).get() && message instanceof VolumeReplica.Cop2) {
+                    lostCop2.incrementAndGet();
+                    return false;
+                }
+                return true;
+            });
+    private final TestProbe<VolumeReplica.Result> client = group.client;
+    private final Fid root = group.root;
+    private final List<ActorRef<VolumeReplica.Command>> real = group.real;
+    private final List<AtomicBoolean> cut = group.cut;
 
     @AfterEach
     void shutdown() {
@@ -70,81 +64,39 @@ class DetectionTest {
     }
 
     private void replicas(int replicas) {
-        chunks = new InMemoryChunkStore(() -> 0L);
         for (int r = 0; r < replicas; r++) {
-            String entityId = VolumeReplica.entityId(volumeId, r);
-            ids.add(entityId);
-            ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(entityId, chunks,
-                    ActorTestSupport.quietSettings()));
-            replica.tell(new VolumeReplica.Initialize(volumeId, "vol", 1, client.getRef(), replicas));
-            client.expectMessageClass(VolumeReplica.Result.Done.class, Duration.ofSeconds(20));
-            AtomicBoolean cutOff = new AtomicBoolean();
-            AtomicBoolean lose = new AtomicBoolean();
-            real.add(replica);
-            cut.add(cutOff);
-            loseCop2.add(lose);
-            refs.put(entityId, testKit.spawn(Behaviors.<VolumeReplica.Command>receiveMessage(message -> {
-                if (lose.get() && message instanceof VolumeReplica.Cop2) {
-                    lostCop2.incrementAndGet();
-                } else if (!cutOff.get()) {
-                    replica.tell(message);
-                }
-                return Behaviors.same();
-            })));
+            loseCop2.add(new AtomicBoolean());
         }
+        group.replicas(replicas, ActorTestSupport.quietSettings());
     }
 
     private void coordinator(Duration scrubInterval) {
-        VolumeRegistry.VolumeRecord record = new VolumeRegistry.VolumeRecord(volumeId, "vol", ids.size(), 1, ids,
-                MinReplicas.normalize(MinReplicas.ONE));
-        AtomicLong nextLease = new AtomicLong(OperationIds.FIRST);
-        Behavior<VolumeRegistry.Command> registry = Behaviors.receiveMessage(message -> {
-            if (message instanceof VolumeRegistry.LookupId lookup) {
-                lookup.replyTo().tell(new VolumeRegistry.Result.Volume(record));
-            } else if (message instanceof VolumeRegistry.LeaseOperationIds lease) {
-                lease.replyTo().tell(new VolumeRegistry.Result.OperationIdLease(nextLease.getAndAdd(1000), 1000));
-            }
-            return Behaviors.same();
-        });
-        coordinator = testKit.spawn(VolumeCoordinator.create(volumeId, refs::get, testKit.spawn(registry), chunks,
-                new VolumeCoordinator.Settings(Duration.ofMillis(500), Duration.ofMillis(50), Duration.ofHours(1),
-                        Duration.ZERO, scrubInterval)));
+        group.coordinator(CoordinatedReplicas.settings(Duration.ofMillis(500), scrubInterval));
     }
 
     private VolumeReplica.Result ask(Function<ActorRef<VolumeReplica.Result>, VolumeReplica.Command> command) {
-        coordinator.tell(command.apply(client.getRef()));
-        return client.receiveMessage(Duration.ofSeconds(10));
+        return group.ask(command, ANSWER);
     }
 
     private VolumeReplica.Result.Done mutate(Request request) {
-        VolumeReplica.Result result = ask(r -> new VolumeReplica.Execute(request, "test-client",
-                REQUEST_IDS.incrementAndGet(), r));
-        assertThat(result).as("the mutation succeeded").isInstanceOf(VolumeReplica.Result.Done.class);
-        return (VolumeReplica.Result.Done) result;
+        return group.mutate(request, ANSWER);
     }
 
     /** Replica {@code r} applies {@code request} as operation {@code opId} of an earlier coordinator. */
     private VolumeReplica.Result.Done earlier(int r, long opId, long time, Request request) {
-        real.get(r).tell(new VolumeReplica.Execute(request, "earlier", REQUEST_IDS.incrementAndGet(), client.getRef(),
-                new Cop1(opId, time, List.of())));
-        return client.expectMessageClass(VolumeReplica.Result.Done.class);
+        return group.alone(List.of(r), opId, time, request);
     }
 
     private VolumeReplica.Result.Stats stats() {
-        return (VolumeReplica.Result.Stats) ask(VolumeReplica.GetStats::new);
+        return group.stats(ANSWER);
     }
 
     private List<String> names(int r) {
-        real.get(r).tell(new VolumeReplica.Execute(new ReadDir(root, null, 1000, false), "c",
-                REQUEST_IDS.incrementAndGet(), client.getRef()));
-        ReadDirReply page = (ReadDirReply) client.expectMessageClass(VolumeReplica.Result.Done.class).reply();
-        return page.entries().stream().map(e -> e.name()).toList();
+        return group.names(r);
     }
 
     private Attr attr(int r, Fid fid) {
-        real.get(r).tell(new VolumeReplica.Execute(new GetAttr(fid), "c", REQUEST_IDS.incrementAndGet(),
-                client.getRef()));
-        return (Attr) client.expectMessageClass(VolumeReplica.Result.Done.class).reply();
+        return group.attr(r, fid);
     }
 
     private List<String> states() {
@@ -152,13 +104,7 @@ class DetectionTest {
     }
 
     private void awaitEveryReplicaCurrentWithEqualVectors() {
-        client.awaitAssert(RESOLVED, Duration.ofMillis(200), () -> {
-            VolumeReplica.Result.Stats stats = stats();
-            assertThat(stats.group()).extracting(ReplicaSummary::state).containsOnly("current");
-            assertThat(stats.group()).extracting(ReplicaSummary::versionVector)
-                    .containsOnly(stats.group().get(0).versionVector());
-            return null;
-        });
+        group.awaitEveryReplicaCurrentWithEqualVectors(RESOLVED, ANSWER);
     }
 
     @Test
@@ -172,7 +118,7 @@ class DetectionTest {
         // UNAVAILABLE if the resolution takes longer than a read may wait)
         client.awaitAssert(RESOLVED, Duration.ofMillis(100), () -> {
             VolumeReplica.Result read = ask(r -> new VolumeReplica.Execute(new ReadDir(root, null, 1000, false), "c",
-                    REQUEST_IDS.incrementAndGet(), r));
+                    CoordinatedReplicas.nextRequestId(), r));
             if (read instanceof VolumeReplica.Result.Rejected rejected) {
                 assertThat(rejected.status()).isEqualTo(dev.strand.protocol.Status.UNAVAILABLE);
                 assertThat(rejected.message()).contains("diverged");
@@ -206,7 +152,7 @@ class DetectionTest {
         // others catch up; no read is ever served from one that lacks the change
         client.awaitAssert(RESOLVED, Duration.ofMillis(100), () -> {
             VolumeReplica.Result read = ask(r -> new VolumeReplica.Execute(new GetAttr(changed), "c",
-                    REQUEST_IDS.incrementAndGet(), r));
+                    CoordinatedReplicas.nextRequestId(), r));
             assertThat(read).isInstanceOf(VolumeReplica.Result.Done.class);
             assertThat(((Attr) ((VolumeReplica.Result.Done) read).reply()).mode() & 0777).isEqualTo(0600);
             return null;
@@ -217,7 +163,7 @@ class DetectionTest {
         }
         Fid fid = file.fid();
         VolumeReplica.Result readBack = ask(r -> new VolumeReplica.Execute(new GetAttr(fid), "c",
-                REQUEST_IDS.incrementAndGet(), r));
+                CoordinatedReplicas.nextRequestId(), r));
         assertThat(((Attr) ((VolumeReplica.Result.Done) readBack).reply()).mode() & 0777).isEqualTo(0600);
     }
 

@@ -4,34 +4,24 @@ import dev.strand.actors.volume.Cop1;
 import dev.strand.actors.volume.ReplicaSummary;
 import dev.strand.actors.volume.ReplicaVersion;
 import dev.strand.protocol.Status;
-import dev.strand.actors.registry.MinReplicas;
-import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.actors.volume.ActorTestSupport;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.cop2.OperationIds;
-import dev.strand.persistence.InMemoryChunkStore;
 import dev.strand.protocol.message.Attr;
 import dev.strand.protocol.message.Create;
 import dev.strand.protocol.message.Fid;
-import dev.strand.protocol.message.ReadDir;
-import dev.strand.protocol.message.ReadDirReply;
 import dev.strand.protocol.message.Remove;
 import dev.strand.protocol.message.Request;
 import dev.strand.protocol.message.SetAttr;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.RecipientRef;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,18 +37,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ResolutionTest {
 
     private static final AtomicLong VOLUME_IDS = new AtomicLong(900);
-    private static final AtomicLong REQUEST_IDS = new AtomicLong(1);
     /** Operation ids of the side that is cut off: far above the leases the stand-in registry hands out here. */
     private static final AtomicLong ALONE_OP_IDS = new AtomicLong(OperationIds.FIRST + (1L << 40));
     private static final Duration RESOLVED = Duration.ofSeconds(30);
+    private static final Duration ANSWER = Duration.ofSeconds(5);
 
     private final ActorTestKit testKit = ActorTestKit.create(ActorTestSupport.inMemoryPersistence());
-    private final TestProbe<VolumeReplica.Result> client = testKit.createTestProbe();
-    private final long volumeId = VOLUME_IDS.incrementAndGet();
-    private final Fid root = Fid.root(volumeId);
-    private final List<ActorRef<VolumeReplica.Command>> real = new ArrayList<>();
-    private final List<AtomicBoolean> cut = new ArrayList<>();
-    private ActorRef<VolumeReplica.Command> coordinator;
+    /** Per replica: its resolution log requests are dropped (it does not answer them). */
+    private final List<AtomicBoolean> silentLog = new ArrayList<>();
+    /** Per replica: its resolution log is answered without a volume vector, which the resolution cannot survive. */
+    private final List<AtomicBoolean> brokenLog = new ArrayList<>();
+    private final CoordinatedReplicas group = new CoordinatedReplicas(testKit, VOLUME_IDS.incrementAndGet(),
+            (replica, message) -> {
+                if (message instanceof VolumeReplica.ReadResolutionLog read && brokenLog.get(replica).get()) {
+                    read.replyTo().tell(new VolumeReplica.Result.ResolutionLogRead(List.of(), false, 1, 1, null));
+                    return false;
+                }
+                return !(message instanceof VolumeReplica.ReadResolutionLog && silentLog.get(replica).get());
+            });
+    private final TestProbe<VolumeReplica.Result> client = group.client;
+    private final long volumeId = group.volumeId;
+    private final Fid root = group.root;
+    private final List<ActorRef<VolumeReplica.Command>> real = group.real;
+    private final List<AtomicBoolean> cut = group.cut;
     /** The replicas' settings (a test may make their resolution logs small, to overflow them). */
     private dev.strand.actors.volume.VolumeSettings settings = ActorTestSupport.quietSettings();
 
@@ -68,94 +69,42 @@ class ResolutionTest {
     }
 
     private void start(int replicas) {
-        InMemoryChunkStore chunks = new InMemoryChunkStore(() -> 0L);
-        Map<String, RecipientRef<VolumeReplica.Command>> refs = new HashMap<>();
-        List<String> ids = new ArrayList<>();
         for (int r = 0; r < replicas; r++) {
-            String entityId = VolumeReplica.entityId(volumeId, r);
-            ids.add(entityId);
-            ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(entityId, chunks,
-                    settings));
-            replica.tell(new VolumeReplica.Initialize(volumeId, "vol", 1, client.getRef(), replicas));
-            client.expectMessageClass(VolumeReplica.Result.Done.class, Duration.ofSeconds(20));
-            AtomicBoolean cutOff = new AtomicBoolean();
-            real.add(replica);
-            cut.add(cutOff);
-            refs.put(entityId, testKit.spawn(Behaviors.<VolumeReplica.Command>receiveMessage(message -> {
-                if (!cutOff.get()) {
-                    replica.tell(message);
-                }
-                return Behaviors.same();
-            })));
+            silentLog.add(new AtomicBoolean());
+            brokenLog.add(new AtomicBoolean());
         }
-        VolumeRegistry.VolumeRecord record = new VolumeRegistry.VolumeRecord(volumeId, "vol", replicas, 1, ids,
-                MinReplicas.normalize(MinReplicas.ONE));
-        AtomicLong nextLease = new AtomicLong(OperationIds.FIRST);
-        Behavior<VolumeRegistry.Command> registry = Behaviors.receiveMessage(message -> {
-            if (message instanceof VolumeRegistry.LookupId lookup) {
-                lookup.replyTo().tell(new VolumeRegistry.Result.Volume(record));
-            } else if (message instanceof VolumeRegistry.LeaseOperationIds lease) {
-                lease.replyTo().tell(new VolumeRegistry.Result.OperationIdLease(nextLease.getAndAdd(1000), 1000));
-            }
-            return Behaviors.same();
-        });
-        coordinator = testKit.spawn(VolumeCoordinator.create(volumeId, refs::get, testKit.spawn(registry), chunks,
-                new VolumeCoordinator.Settings(Duration.ofMillis(500), Duration.ofMillis(50), Duration.ofHours(1),
-                        Duration.ZERO)));
+        group.replicas(replicas, settings);
+        group.coordinator(CoordinatedReplicas.settings(Duration.ofMillis(500), Duration.ofHours(1)));
     }
 
     private VolumeReplica.Result ask(Function<ActorRef<VolumeReplica.Result>, VolumeReplica.Command> command) {
-        coordinator.tell(command.apply(client.getRef()));
-        return client.receiveMessage(Duration.ofSeconds(5));
+        return group.ask(command, ANSWER);
     }
 
     /** Through the coordinator (a replica that is cut off misses it). */
     private VolumeReplica.Result.Done mutate(Request request) {
-        VolumeReplica.Result result = ask(r -> new VolumeReplica.Execute(request, "test-client",
-                REQUEST_IDS.incrementAndGet(), r));
-        assertThat(result).as("the mutation succeeded").isInstanceOf(VolumeReplica.Result.Done.class);
-        return (VolumeReplica.Result.Done) result;
+        return group.mutate(request, ANSWER);
     }
 
     /** Replica {@code r} alone applies {@code request} as an operation of a coordinator the others never heard of. */
     private VolumeReplica.Result.Done alone(int r, Request request) {
-        real.get(r).tell(new VolumeReplica.Execute(request, "other-side", REQUEST_IDS.incrementAndGet(), client.getRef(),
-                new Cop1(ALONE_OP_IDS.incrementAndGet(), System.currentTimeMillis(), List.of())));
-        return client.expectMessageClass(VolumeReplica.Result.Done.class);
+        return group.alone(List.of(r), ALONE_OP_IDS.incrementAndGet(), System.currentTimeMillis(), request);
     }
 
     private VolumeReplica.Result.Stats stats() {
-        return (VolumeReplica.Result.Stats) ask(VolumeReplica.GetStats::new);
+        return group.stats(ANSWER);
     }
 
-    /** Every name in the root of replica {@code r}, page after page. */
     private List<String> names(int r) {
-        List<String> names = new ArrayList<>();
-        ReadDirReply page;
-        do {
-            String after = names.isEmpty() ? null : names.get(names.size() - 1);
-            real.get(r).tell(new VolumeReplica.Execute(new ReadDir(root, after, 1000, false), "c",
-                    REQUEST_IDS.incrementAndGet(), client.getRef()));
-            page = (ReadDirReply) client.expectMessageClass(VolumeReplica.Result.Done.class).reply();
-            page.entries().forEach(e -> names.add(e.name()));
-        } while (!page.eof() && !page.entries().isEmpty());
-        return names;
+        return group.names(r);
     }
 
     private Attr attr(int r, Fid fid) {
-        real.get(r).tell(new VolumeReplica.Execute(new dev.strand.protocol.message.GetAttr(fid), "c",
-                REQUEST_IDS.incrementAndGet(), client.getRef()));
-        return (Attr) client.expectMessageClass(VolumeReplica.Result.Done.class).reply();
+        return group.attr(r, fid);
     }
 
     private void awaitEveryReplicaCurrentWithEqualVectors() {
-        client.awaitAssert(RESOLVED, Duration.ofMillis(200), () -> {
-            VolumeReplica.Result.Stats stats = stats();
-            assertThat(stats.group()).extracting(ReplicaSummary::state).containsOnly("current");
-            assertThat(stats.group()).extracting(ReplicaSummary::versionVector)
-                    .containsOnly(stats.group().get(0).versionVector());
-            return null;
-        });
+        group.awaitEveryReplicaCurrentWithEqualVectors(RESOLVED, ANSWER);
     }
 
     @Test
@@ -178,6 +127,54 @@ class ResolutionTest {
         // and the volume goes on: a new create reaches both
         mutate(new Create(root, "after", 0644, true));
         assertThat(names(1)).contains("after");
+    }
+
+    /** Replica 1 diverged from replica 0: each created a file the other lacks. */
+    private void divergeReplicaOne() {
+        cut.get(1).set(true);
+        mutate(new Create(root, "on-0", 0644, true));
+        alone(1, new Create(root, "on-1-alone", 0644, true));
+    }
+
+    private void awaitReplicaOneState(String state) {
+        client.awaitAssert(RESOLVED, Duration.ofMillis(100), () -> {
+            assertThat(stats().group().get(1).state()).isEqualTo(state);
+            return null;
+        });
+    }
+
+    @Test
+    void aParticipantThatDoesNotAnswerLeavesTheReplicaDivergedResumesMutationsAndTheRetryResolves() {
+        start(2);
+        divergeReplicaOne();
+        silentLog.get(1).set(true);
+        cut.get(1).set(false);
+
+        awaitReplicaOneState("diverged: replica 1 did not answer");
+        mutate(new Create(root, "while-diverged", 0644, true)); // the pause was released
+        silentLog.get(1).set(false);
+
+        awaitEveryReplicaCurrentWithEqualVectors();
+        for (int r = 0; r < 2; r++) {
+            assertThat(names(r)).as("replica " + r).containsExactlyInAnyOrder("on-0", "on-1-alone", "while-diverged");
+        }
+    }
+
+    @Test
+    void aResolutionCoordinatorThatDiesMidwayReleasesThePauseAndTheRetryResolves() {
+        start(2);
+        divergeReplicaOne();
+        brokenLog.get(1).set(true); // the resolution coordinator fails planning on a log without a vector
+        cut.get(1).set(false);
+
+        awaitReplicaOneState("diverged: the resolution coordinator stopped before it reported an outcome");
+        mutate(new Create(root, "while-diverged", 0644, true)); // the pause was released
+        brokenLog.get(1).set(false);
+
+        awaitEveryReplicaCurrentWithEqualVectors();
+        for (int r = 0; r < 2; r++) {
+            assertThat(names(r)).as("replica " + r).containsExactlyInAnyOrder("on-0", "on-1-alone", "while-diverged");
+        }
     }
 
     @Test
@@ -223,14 +220,14 @@ class ResolutionTest {
 
     /** Replica {@code r} alone commits {@code blob} as {@code file}'s contents (the other side of a partition). */
     private void storeAlone(int r, Fid file, UUID blob, long length) {
-        real.get(r).tell(new VolumeReplica.CommitStore(file, blob, length, "other-side", REQUEST_IDS.incrementAndGet(),
+        real.get(r).tell(new VolumeReplica.CommitStore(file, blob, length, "other-side", CoordinatedReplicas.nextRequestId(),
                 client.getRef(), new Cop1(ALONE_OP_IDS.incrementAndGet(), System.currentTimeMillis(),
                 List.of())));
         client.expectMessageClass(VolumeReplica.Result.Done.class);
     }
 
     private VolumeReplica.Result store(Fid file, UUID blob, long length) {
-        return ask(r -> new VolumeReplica.CommitStore(file, blob, length, "test-client", REQUEST_IDS.incrementAndGet(),
+        return ask(r -> new VolumeReplica.CommitStore(file, blob, length, "test-client", CoordinatedReplicas.nextRequestId(),
                 r));
     }
 
@@ -266,7 +263,7 @@ class ResolutionTest {
         awaitEveryReplicaCurrentWithEqualVectors();
         assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(1);
         VolumeReplica.Result read = ask(r -> new VolumeReplica.Execute(new dev.strand.protocol.message.GetAttr(f),
-                "c", REQUEST_IDS.incrementAndGet(), r));
+                "c", CoordinatedReplicas.nextRequestId(), r));
         assertThat(read).isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> {
             assertThat(rejected.status()).isEqualTo(Status.CONFLICT);
             assertThat(rejected.message()).contains("UPDATE_UPDATE").contains("[0, 1]").contains("/f");
@@ -393,7 +390,7 @@ class ResolutionTest {
         awaitEveryReplicaCurrentWithEqualVectors();
         assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(1);
         VolumeReplica.Result walk = ask(r -> new VolumeReplica.Execute(new dev.strand.protocol.message.Walk(root,
-                List.of("n")), "c", REQUEST_IDS.incrementAndGet(), r));
+                List.of("n")), "c", CoordinatedReplicas.nextRequestId(), r));
         assertThat(walk).isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> {
             assertThat(rejected.status()).isEqualTo(Status.CONFLICT);
             assertThat(rejected.message()).contains("NAME_NAME");
@@ -433,7 +430,7 @@ class ResolutionTest {
     /** What replica {@code r} binds {@code name} of the root to (its own lookup). */
     private Fid boundOn(int r, String name) {
         real.get(r).tell(new VolumeReplica.Execute(new dev.strand.protocol.message.Walk(root, List.of(name)), "c",
-                REQUEST_IDS.incrementAndGet(), client.getRef()));
+                CoordinatedReplicas.nextRequestId(), client.getRef()));
         var reply = (dev.strand.protocol.message.WalkReply) client.expectMessageClass(VolumeReplica.Result.Done.class)
                 .reply();
         return reply.attr().fid();
@@ -781,7 +778,7 @@ class ResolutionTest {
         awaitEveryReplicaCurrentWithEqualVectors();
         assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(1);
         VolumeReplica.Result read = ask(r -> new VolumeReplica.Execute(new dev.strand.protocol.message.GetAttr(
-                file.fid()), "c", REQUEST_IDS.incrementAndGet(), r));
+                file.fid()), "c", CoordinatedReplicas.nextRequestId(), r));
         assertThat(read).isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> {
             assertThat(rejected.status()).isEqualTo(Status.CONFLICT);
             assertThat(rejected.message()).contains("UPDATE_UPDATE").contains("/f");

@@ -1,0 +1,190 @@
+package dev.strand.conflictrepair.resolution;
+
+import dev.strand.conflictrepair.resolution.ResolutionCoordinator.Failed;
+import dev.strand.conflictrepair.resolution.ResolutionCoordinator.Outcome;
+import dev.strand.conflictrepair.resolution.ResolutionCoordinator.Resolved;
+import dev.strand.replication.VersionVector;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiFunction;
+import java.util.function.IntFunction;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The resolution protocol against fake participants: every way it ends reaches the parent as one outcome (or as the
+ * coordinator's death), and nothing is performed unless every replica answered the reads.
+ */
+class ResolutionCoordinatorTest {
+
+    private static final ActorTestKit testKit = ActorTestKit.create();
+    private static final Duration PHASE_TIMEOUT = Duration.ofMillis(300);
+    private static final ResolutionCoordinator.Settings SETTINGS = new ResolutionCoordinator.Settings(PHASE_TIMEOUT,
+            1000);
+
+    @AfterAll
+    static void shutdown() {
+        testKit.shutdownTestKit();
+    }
+
+    /** Two replicas with empty logs and equal vectors, unless a test changes how one answers. */
+    private static final class FakeReplicas implements Participants {
+        final VersionVector[] vectors = {VersionVector.fromList(List.of(3L, 4L)), VersionVector.fromList(List.of(3L, 4L))};
+        final List<Integer> performed = new CopyOnWriteArrayList<>();
+        final List<Integer> listedVersions = new CopyOnWriteArrayList<>();
+        IntFunction<CompletionStage<LogPage>> log = i -> CompletableFuture.completedFuture(
+                new LogPage(List.of(), false, vectors[i], 10, 20, false));
+        BiFunction<Integer, Perform, CompletionStage<Void>> perform = (i, p) -> {
+            vectors[i] = p.vector();
+            performed.add(i);
+            return CompletableFuture.completedFuture(null);
+        };
+
+        @Override
+        public int count() {
+            return 2;
+        }
+
+        @Override
+        public CompletionStage<LogPage> readLog(int replica, int skip) {
+            return log.apply(replica);
+        }
+
+        @Override
+        public CompletionStage<Boolean> settle(int replica, List<Long> loggedOpIds) {
+            return CompletableFuture.completedFuture(false);
+        }
+
+        @Override
+        public CompletionStage<ImagesPage> readImages(int replica, List<Long> vnodes, int skip) {
+            return CompletableFuture.completedFuture(new ImagesPage(List.of(), false));
+        }
+
+        @Override
+        public CompletionStage<VersionsPage> listVersions(int replica, long after) {
+            listedVersions.add(replica);
+            return CompletableFuture.completedFuture(new VersionsPage(List.of(), true));
+        }
+
+        @Override
+        public CompletionStage<Void> perform(int replica, Perform perform) {
+            return this.perform.apply(replica, perform);
+        }
+
+        @Override
+        public CompletionStage<VersionVector> volumeVector(int replica) {
+            return CompletableFuture.completedFuture(vectors[replica]);
+        }
+    }
+
+    private ActorRef<ResolutionCoordinator.Command> start(FakeReplicas replicas, TestProbe<Outcome> parent) {
+        return testKit.spawn(ResolutionCoordinator.create(7, 42, replicas, SETTINGS, parent.getRef()));
+    }
+
+    @Test
+    void replicasWithNothingToMergePerformTheNewVectorAndAreAllResolved() {
+        FakeReplicas replicas = new FakeReplicas();
+        TestProbe<Outcome> parent = testKit.createTestProbe();
+        ActorRef<ResolutionCoordinator.Command> coordinator = start(replicas, parent);
+
+        Resolved resolved = parent.expectMessageClass(Resolved.class);
+        assertThat(resolved.resolution()).isEqualTo(42);
+        assertThat(resolved.performed()).containsExactly(0, 1);
+        assertThat(resolved.comparedFully()).isFalse();
+        // the new vector dominates both old ones (every slot one higher than the merge)
+        assertThat(replicas.vectors[0]).isEqualTo(VersionVector.fromList(List.of(4L, 5L)));
+        assertThat(replicas.vectors[1]).isEqualTo(replicas.vectors[0]);
+        parent.expectTerminated(coordinator);
+    }
+
+    @Test
+    void aReplicaThatNeverAnswersEndsItFailedWithinThePhaseTimeoutAndNothingIsPerformed() {
+        FakeReplicas replicas = new FakeReplicas();
+        var answering = replicas.log;
+        replicas.log = i -> i == 1 ? new CompletableFuture<>() : answering.apply(i);
+        TestProbe<Outcome> parent = testKit.createTestProbe();
+        ActorRef<ResolutionCoordinator.Command> coordinator = start(replicas, parent);
+
+        Failed failed = parent.expectMessageClass(Failed.class, PHASE_TIMEOUT.multipliedBy(10));
+        assertThat(failed.reason()).contains("reading the resolution logs").contains("no answer");
+        assertThat(replicas.performed).isEmpty();
+        parent.expectTerminated(coordinator);
+    }
+
+    @Test
+    void aReplicaThatRefusesItsLogEndsItFailedWithItsReason() {
+        FakeReplicas replicas = new FakeReplicas();
+        var answering = replicas.log;
+        replicas.log = i -> i == 0 ? CompletableFuture.failedFuture(new Participants.Refused("stopping", false))
+                : answering.apply(i);
+        TestProbe<Outcome> parent = testKit.createTestProbe();
+        start(replicas, parent);
+
+        assertThat(parent.expectMessageClass(Failed.class).reason()).isEqualTo("replica 0 refused: stopping");
+        assertThat(replicas.performed).isEmpty();
+    }
+
+    @Test
+    void aReplicaThatRefusesToPerformCatchesUpFromTheOneThatPerformed() {
+        FakeReplicas replicas = new FakeReplicas();
+        var performing = replicas.perform;
+        replicas.perform = (i, p) -> i == 1 ? CompletableFuture.failedFuture(new Participants.Refused("full", false))
+                : performing.apply(i, p);
+        TestProbe<Outcome> parent = testKit.createTestProbe();
+        start(replicas, parent);
+
+        Resolved resolved = parent.expectMessageClass(Resolved.class);
+        assertThat(resolved.performed()).containsExactly(0); // replica 1 is untouched: it catches up from 0
+    }
+
+    @Test
+    void aPerformWhoseAnswerIsLostCountsWhenTheReplicasVectorShowsItLanded() {
+        FakeReplicas replicas = new FakeReplicas();
+        var performing = replicas.perform;
+        replicas.perform = (i, p) -> {
+            performing.apply(i, p);
+            return i == 1 ? CompletableFuture.failedFuture(new IllegalStateException("ask timed out"))
+                    : CompletableFuture.completedFuture(null);
+        };
+        TestProbe<Outcome> parent = testKit.createTestProbe();
+        start(replicas, parent);
+
+        assertThat(parent.expectMessageClass(Resolved.class).performed()).containsExactly(0, 1);
+    }
+
+    @Test
+    void everyReplicaRefusingTheLogPlanFallsBackToAFullComparisonOnceThenFails() {
+        FakeReplicas replicas = new FakeReplicas();
+        replicas.perform = (i, p) -> CompletableFuture.failedFuture(new Participants.Refused("changed", true));
+        TestProbe<Outcome> parent = testKit.createTestProbe();
+        start(replicas, parent);
+
+        Failed failed = parent.expectMessageClass(Failed.class);
+        assertThat(replicas.listedVersions).containsExactlyInAnyOrder(0, 1); // compared fully, once
+        assertThat(failed.reason()).startsWith("no replica performed its steps");
+    }
+
+    @Test
+    void aResolutionCoordinatorStoppedMidwayIsSeenDeadByItsParentWithoutAnOutcomeAndPerformsNothing() {
+        FakeReplicas replicas = new FakeReplicas();
+        CompletableFuture<Participants.LogPage> held = new CompletableFuture<>();
+        replicas.log = i -> held;
+        TestProbe<Outcome> parent = testKit.createTestProbe();
+        ActorRef<ResolutionCoordinator.Command> coordinator = start(replicas, parent);
+
+        testKit.stop(coordinator);
+        parent.expectTerminated(coordinator);
+        held.complete(new Participants.LogPage(List.of(), false, replicas.vectors[0], 1, 1, false));
+        parent.expectNoMessage(PHASE_TIMEOUT.multipliedBy(2));
+        assertThat(replicas.performed).isEmpty();
+    }
+}
