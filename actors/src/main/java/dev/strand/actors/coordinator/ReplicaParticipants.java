@@ -7,6 +7,7 @@ import dev.strand.actors.volume.VolumeReplica.Result;
 import dev.strand.conflictrepair.Conflict;
 import dev.strand.conflictrepair.LogEntry;
 import dev.strand.conflictrepair.PlanStep;
+import dev.strand.conflictrepair.VnodeImages;
 import dev.strand.conflictrepair.resolution.Participants;
 import dev.strand.cop2.CommittedOperations;
 import dev.strand.protocol.Status;
@@ -137,7 +138,9 @@ final class ReplicaParticipants implements Participants {
         if (size(whole.apply(null)) <= frames.pageBytes()) { // the usual case: one message
             answer = ask(replica, whole);
         } else { // too large for one message: staged in pages, then performed in one write by an ApplyResolution
-            answer = staged(replica, stages(perform.resolution(), perform.steps(), conflicts), 0,
+            // a large directory's Install goes in pieces, joined by the replica before its one write
+            List<PlanStep> steps = VnodeImages.installsInPieces(perform.steps(), frames.pageBytes() / 2);
+            answer = staged(replica, stages(perform.resolution(), steps, conflicts), 0,
                     r -> new VolumeReplica.ApplyResolution(List.of(), perform.vector(), perform.nextVnode(),
                             perform.nextUnique(), r, List.of(), perform.resolution()));
         }

@@ -67,7 +67,9 @@ final class ResolutionCommands {
     }
 
     Effect<VolumeEvent, Volume> onReadImages(Volume volume, ReadResolutionImages command) {
-        List<VolumeSnapshot.VnodeRecord> rest = after(VnodeImages.collect(volume, command.vnodes()), command.skip());
+        // a directory of thousands of names is larger than a message: it comes in pieces, joined by the reader
+        List<VolumeSnapshot.VnodeRecord> rest = after(VnodeImages.collectInPieces(volume, command.vnodes(),
+                scope.frames.pageBytes() / 2), command.skip());
         List<VolumeSnapshot.VnodeRecord> page = fitting(rest, images -> new Result.ResolutionImages(images, true));
         answerIfFits(command.replyTo(), new Result.ResolutionImages(page, page.size() < rest.size()),
                 page.size() + " vnode images");
@@ -200,6 +202,7 @@ final class ResolutionCommands {
         }
         List<PlanStep> steps = new ArrayList<>(stagedSteps);
         steps.addAll(command.steps());
+        steps = VnodeImages.joinInstallPieces(steps); // a large directory's Install was staged in pieces
         List<ConflictRecord> conflicts = new ArrayList<>(stagedConflicts);
         conflicts.addAll(command.conflicts());
         dropStaged();

@@ -223,8 +223,8 @@ public final class VolumeReplica {
     }
 
     /**
-     * A page of the images of these vnodes and the directories above them, from image {@code skip}:
-     * {@link Result.ResolutionImages}, cut to fit one message (UNAVAILABLE if one image alone does not).
+     * A page of the images of these vnodes and the directories above them, from piece {@code skip}: a large directory
+     * comes as pieces the reader joins (VnodeImages.joinPieces); {@link Result.ResolutionImages}, fitting one message.
      */
     public record ReadResolutionImages(List<Long> vnodes, ActorRef<Result> replyTo, int skip)
             implements Command, ExpectsAnswer {

@@ -714,6 +714,32 @@ class ResolutionTest {
         }
     }
 
+    /** Fills the root with names until its image is larger than one message between nodes (128 KiB here). */
+    private List<String> fillRootBeyondOneMessage() {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 1_300; i++) { // about 1,300 x 125 bytes
+            String name = "a-name-long-enough-that-the-directory-outgrows-one-message-" + i;
+            mutate(new Create(root, name, 0644, true));
+            names.add(name);
+        }
+        return names;
+    }
+
+    @Test
+    void aDirectoryLargerThanOneMessageThatDivergedIsReadInPiecesAndResolved() {
+        start(2);
+        List<String> expected = fillRootBeyondOneMessage();
+        divergeReplicaOne();
+        expected.add("on-0");
+        expected.add("on-1-alone");
+        cut.get(1).set(false);
+
+        awaitEveryReplicaCurrentWithEqualVectors();
+        for (int r = 0; r < 2; r++) {
+            assertThat(names(r)).as("replica " + r).containsExactlyInAnyOrderElementsOf(expected);
+        }
+    }
+
     // ---- full comparison: the logs overflowed, so they cannot explain the difference --------------
 
     private void startWithResolutionLogsOf(int limit) {
@@ -762,6 +788,21 @@ class ResolutionTest {
         assertThat(stats.group()).extracting(ReplicaSummary::resolutionLogEntries).containsOnly(0);
         mutate(new Create(root, "after", 0644, true)); // the volume goes on, on both
         assertThat(names(1)).contains("after");
+    }
+
+    @Test
+    void aDirectoryLargerThanOneMessageIsComparedAndInstalledInPiecesWhenTheLogsOverflowed() {
+        startWithResolutionLogsOf(5);
+        List<String> expected = fillRootBeyondOneMessage();
+        cut.get(1).set(true);
+        expected.addAll(createOnBothSides(20));
+        cut.get(1).set(false);
+
+        awaitEveryReplicaCurrentWithEqualVectors();
+        for (int r = 0; r < 2; r++) {
+            assertThat(names(r)).as("replica " + r).containsExactlyInAnyOrderElementsOf(expected);
+        }
+        assertThat(stats().group()).extracting(ReplicaSummary::conflicts).containsOnly(0);
     }
 
     @Test

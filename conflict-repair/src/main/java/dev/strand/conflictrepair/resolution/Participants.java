@@ -32,7 +32,10 @@ public interface Participants {
      */
     CompletionStage<Boolean> settle(int replica, List<Long> loggedOpIds);
 
-    /** Replica {@code replica}'s images of vnodes {@code vnodes} from image {@code skip} on, one page. */
+    /**
+     * Replica {@code replica}'s images of vnodes {@code vnodes} from piece {@code skip} on, one page: a directory too
+     * large for a message comes as consecutive pieces ({@link dev.strand.conflictrepair.VnodeImages#joinPieces}).
+     */
     CompletionStage<ImagesPage> readImages(int replica, List<Long> vnodes, int skip);
 
     /** Replica {@code replica}'s vnode versions above vnode {@code after}, one page (a full comparison's listing). */

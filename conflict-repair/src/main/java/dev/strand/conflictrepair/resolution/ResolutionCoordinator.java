@@ -184,8 +184,9 @@ public final class ResolutionCoordinator {
                                                       List<VnodeRecord> before) {
         return participants.readImages(replica, vnodes, skip).thenCompose((ImagesPage page) -> {
             List<VnodeRecord> joined = concat(before, page.images());
+            // skip counts pieces (a large directory comes in several); the whole images are joined at the end
             return page.more() && !page.images().isEmpty() ? images(replica, vnodes, skip + page.images().size(),
-                    joined) : CompletableFuture.completedFuture(joined);
+                    joined) : CompletableFuture.completedFuture(VnodeImages.joinPieces(joined));
         });
     }
 
