@@ -192,7 +192,9 @@ final class WriteLedger {
                     } else if (!outcome.equals("ok")) {
                         unreadable.add(file.getKey() + " through node " + node.index + ": " + outcome);
                     }
-                    failedInARow = outcome.equals("ok") ? 0 : failedInARow + 1;
+                    boolean answered = outcome.equals("ok") || outcome.equals("missing")
+                            || outcome.startsWith("other contents"); // the node serves: every lost file is counted
+                    failedInARow = answered ? 0 : failedInARow + 1;
                 }
             } finally {
                 if (client != null) {
