@@ -119,6 +119,18 @@ final class CatchUps {
         }
     }
 
+    /**
+     * As {@link #schedule}, but a replica waiting out its backoff is tried now: a group check just saw it answer
+     * (after a heal, the resolution starts at once rather than at the next retry). Only checks call it, so two
+     * replicas' retries can never wake each other in a loop.
+     */
+    void scheduleNow(int target) {
+        stateChanged(target);
+        if (!runs.containsKey(target)) {
+            timers.startSingleTimer(new VolumeCoordinator.RetryCatchUp(target), Duration.ZERO); // replaces the backoff
+        }
+    }
+
     /** Checks every replica's volume vector first, then follows the planner. */
     void start(int target) {
         if (target >= group.size() || !group.isBehind(target) || runs.containsKey(target)) {

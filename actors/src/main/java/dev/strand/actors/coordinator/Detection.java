@@ -113,14 +113,14 @@ final class Detection {
                     + "until resolved", diverged, volumeId, trigger, Arrays.toString(vectors.toArray()));
             started.add("resolution of replicas " + diverged);
         }
-        for (int i = 0; i < vectors.size(); i++) {
-            if (group.isBehind(i) && vectors.get(i) != null) {
-                schedule.accept(i); // also a replica already behind whose catch-up waits for its next try
-            }
-        }
         // still quiet: a group found current with equal vectors forgets what its logs hold (every replica has it)
         asks.forgetSettledLogs(answers, () -> {
-            hold.release();
+            hold.release(); // first: the catch-up or resolution scheduled below takes the hold in its turn
+            for (int i = 0; i < vectors.size(); i++) {
+                if (group.isBehind(i) && vectors.get(i) != null) {
+                    schedule.accept(i); // also a replica already behind whose catch-up waits for its next try
+                }
+            }
             answer(vectors, started);
         });
     }

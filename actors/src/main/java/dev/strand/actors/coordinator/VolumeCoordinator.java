@@ -284,7 +284,7 @@ public final class VolumeCoordinator {
                 hold);
         queries = new GroupQueries(context, asks, group, volume, chunks, settings.idleBlobAge(), catchUps::catchingUp,
                 frames);
-        detection = new Detection(context, volumeId, replicas, group, pipeline, asks, hold, catchUps::schedule);
+        detection = new Detection(context, volumeId, replicas, group, pipeline, asks, hold, catchUps::scheduleNow);
         queries.onDisagreement(() -> detection.check("a VALIDATE saw unequal versions", null));
         settling = new Cop2Settling(context, volumeId, timers, replicas, group, pipeline, asks);
         repairs = new Repairs(context, asks, volume, hold);
