@@ -56,6 +56,11 @@ public final class InProcessServer implements AutoCloseable {
                 pekko.remote.artery.canonical.hostname = "127.0.0.1"
                 pekko.remote.artery.canonical.port = 0
                 pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
+                # a message for a replica that arrives while its shard region shuts down (a COP2 flush after a
+                # test's last change) is buffered and waits for the stopping coordinator: the region gives up after
+                # this, well within the test kit's own bound, so a test's server always stops
+                pekko.coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout = 3s
+                pekko.actor.testkit.typed.system-shutdown-default = 30s
                 """)).withFallback(ActorTestSupport.inMemoryPersistence()));
         try {
             Cluster cluster = Cluster.get(testKit.system());
