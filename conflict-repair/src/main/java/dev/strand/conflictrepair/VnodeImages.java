@@ -39,6 +39,15 @@ public final class VnodeImages {
      * directories with all their entries, in number order.
      */
     public static List<VnodeRecord> collect(Volume volume, Collection<Long> numbers) {
+        List<VnodeRecord> images = new ArrayList<>();
+        for (Vnode v : wanted(volume, numbers)) {
+            images.add(v.toRecord(v.entryRecords()));
+        }
+        return images;
+    }
+
+    /** The vnodes {@link #collect} images: those of {@code numbers} held here, the directories above, the root. */
+    private static List<Vnode> wanted(Volume volume, Collection<Long> numbers) {
         Set<Long> wanted = new TreeSet<>();
         for (Long number : numbers) {
             Vnode v = volume.vnode(number);
@@ -47,14 +56,14 @@ public final class VnodeImages {
             }
         }
         wanted.add(Fid.ROOT_VNODE);
-        List<VnodeRecord> images = new ArrayList<>(wanted.size());
+        List<Vnode> held = new ArrayList<>(wanted.size());
         for (Long number : wanted) {
             Vnode v = volume.vnode(number);
             if (v != null) {
-                images.add(v.toRecord(v.entryRecords()));
+                held.add(v);
             }
         }
-        return images;
+        return held;
     }
 
     /**
@@ -65,10 +74,9 @@ public final class VnodeImages {
      */
     public static List<VnodeRecord> collectInPieces(Volume volume, Collection<Long> numbers, int pieceBytes) {
         List<VnodeRecord> pieces = new ArrayList<>();
-        for (VnodeRecord image : collect(volume, numbers)) {
-            Vnode v = volume.vnode(image.vnode());
+        for (Vnode v : wanted(volume, numbers)) { // each directory's entries are listed once, slice by slice
             if (!v.isDirectory()) {
-                pieces.add(image);
+                pieces.add(v.toRecord(List.of()));
                 continue;
             }
             String after = null;
