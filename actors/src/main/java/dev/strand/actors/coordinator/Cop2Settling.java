@@ -140,17 +140,18 @@ final class Cop2Settling {
         }
     }
 
-    void onListed(PendingListed listed) {
-        int replica = listed.replica();
-        if (!(listed.result() instanceof Result.PendingOperationsPage page) || group.isBehind(replica)) {
-            return;
-        }
+    /**
+     * The update sets replica {@code replica} is owed for {@code opIds}: those of the operations this coordinator
+     * saw committed with the replica among their members.
+     */
+    static List<Cop2Update> owed(dev.strand.cop2.CommittedOperations committed, int replica, int replicaCount,
+                                 Iterable<Long> opIds) {
         List<Cop2Update> updates = new ArrayList<>();
-        for (long opId : page.opIds()) {
-            Integer members = pipeline.committed().updateSetOf(opId);
+        for (long opId : opIds) {
+            Integer members = committed.updateSetOf(opId);
             if (members != null && (members & (1 << replica)) != 0) {
                 List<Integer> set = new ArrayList<>();
-                for (int slot = 0; slot < replicas.size(); slot++) {
+                for (int slot = 0; slot < replicaCount; slot++) {
                     if ((members & (1 << slot)) != 0) {
                         set.add(slot);
                     }
@@ -158,6 +159,15 @@ final class Cop2Settling {
                 updates.add(new Cop2Update(opId, set));
             }
         }
+        return updates;
+    }
+
+    void onListed(PendingListed listed) {
+        int replica = listed.replica();
+        if (!(listed.result() instanceof Result.PendingOperationsPage page) || group.isBehind(replica)) {
+            return;
+        }
+        List<Cop2Update> updates = owed(pipeline.committed(), replica, replicas.size(), page.opIds());
         for (List<Cop2Update> batch : batches(updates)) {
             replicas.get(replica).tell(new VolumeReplica.Cop2(batch, null));
         }

@@ -82,19 +82,7 @@ final class ReplicaParticipants implements Participants {
 
     @Override
     public CompletionStage<Boolean> settle(int replica, List<Long> loggedOpIds) {
-        List<Cop2Update> updates = new ArrayList<>();
-        for (long opId : loggedOpIds) {
-            Integer members = committed.updateSetOf(opId);
-            if (members != null && (members & (1 << replica)) != 0) {
-                List<Integer> set = new ArrayList<>();
-                for (int slot = 0; slot < replicas.size(); slot++) {
-                    if ((members & (1 << slot)) != 0) {
-                        set.add(slot);
-                    }
-                }
-                updates.add(new Cop2Update(opId, set));
-            }
-        }
+        List<Cop2Update> updates = Cop2Settling.owed(committed, replica, replicas.size(), loggedOpIds);
         if (updates.isEmpty()) { // bounded otherwise: a log's entries fit one message, so do their update sets
             return CompletableFuture.completedFuture(false);
         }
