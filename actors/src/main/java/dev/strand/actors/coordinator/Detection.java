@@ -17,8 +17,8 @@ import java.util.function.IntConsumer;
 
 /**
  * DETECTION while the coordinator runs: looks at the storage group again and starts what it needs. Triggered by the
- * scrubber ({@code strand.volume.scrub-interval}), by a VALIDATE whose replicas disagree, and by {@code strand repair
- * check}. A check compares the volume vectors of the replicas that are current (one that is behind is catching up's
+ * scrubber ({@code strand.volume.scrub-interval}), by a VALIDATE whose replicas disagree, by a read whose object
+ * differs between the replicas ({@link ReadChecks}), and by {@code strand repair check}. A check compares the volume vectors of the replicas that are current (one that is behind is catching up's
  * business: it tells lost answers from divergence): a dominated one is behind and catches up; undominated ones
  * concurrent with each other are diverged and resolved ({@link StorageGroup#compare}).
  *

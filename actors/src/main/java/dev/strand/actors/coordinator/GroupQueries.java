@@ -44,8 +44,11 @@ final class GroupQueries {
     /** How large the messages to other nodes may be. */
     private final FrameBudget frames;
     private boolean sweeping;
-    /** A VALIDATE found replicas that disagree: the coordinator looks at the group ({@link Detection}). */
-    private Runnable onDisagreement = () -> {};
+    /**
+     * A VALIDATE (or a read's check) found current replicas that disagree: the coordinator looks at the group
+     * ({@link Detection}); it is told who found it.
+     */
+    private java.util.function.Consumer<String> onDisagreement = who -> {};
 
     GroupQueries(ActorContext<Object> context, GroupAsks asks, StorageGroup group, VolumeRegistry.VolumeRecord volume,
                  ChunkStore chunks, Duration idleBlobAge, IntPredicate catchingUp, FrameBudget frames) {
@@ -59,7 +62,7 @@ final class GroupQueries {
         this.frames = frames;
     }
 
-    void onDisagreement(Runnable then) {
+    void onDisagreement(java.util.function.Consumer<String> then) {
         onDisagreement = then;
     }
 
@@ -115,7 +118,12 @@ final class GroupQueries {
      * same version vector and data version. If no replica has it, the first refusal (e.g. STALE) is the answer.
      */
     void validate(VolumeReplica.Validate command) {
-        asks.gather(r -> new VolumeReplica.Validate(command.fid(), r), answers -> {
+        validate(command.fid(), "a VALIDATE", command.replyTo()::tell);
+    }
+
+    /** As {@link #validate(VolumeReplica.Validate)}, for {@code who} (named if the replicas disagree). */
+    void validate(dev.strand.protocol.message.Fid fid, String who, java.util.function.Consumer<Result> reply) {
+        asks.gather(r -> new VolumeReplica.Validate(fid, r), answers -> {
             asks.noteAnswers(answers);
             List<ReplicaVersion> versions = new ArrayList<>();
             Result.Rejected firstRejection = null;
@@ -134,17 +142,17 @@ final class GroupQueries {
                 }
             }
             if (withVersion == 0) {
-                command.replyTo().tell(firstRejection != null ? firstRejection : noneAnswered());
+                reply.accept(firstRejection != null ? firstRejection : noneAnswered());
                 return;
             }
             boolean agree = agree(versions);
-            command.replyTo().tell(new Result.Validation(List.copyOf(versions), agree));
+            reply.accept(new Result.Validation(List.copyOf(versions), agree));
             // current replicas with unequal versions: is one behind after all, or have they diverged? (a replica
             // already behind differs as a matter of course: catching up looks after it)
             List<ReplicaVersion> current = versions.stream()
                     .filter(v -> v.versionVector() != null && !group.isBehind(v.index())).toList();
             if (!agree && current.size() > 1 && !agree(current)) {
-                onDisagreement.run();
+                onDisagreement.accept(who);
             }
         }, true);
     }

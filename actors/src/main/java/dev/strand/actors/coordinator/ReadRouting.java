@@ -46,17 +46,21 @@ final class ReadRouting {
     private final Duration timeout;
     /** Whether a resolution is running: the current replicas may lack a diverged one's acknowledged writes. */
     private final BooleanSupplier resolving;
+    /** Sees every answered read (the sampled checks of {@link ReadChecks}). */
+    private final java.util.function.Consumer<Result> answeredReads;
     /** Reads that wait for a resolution to end (identity: each has its own expiry). */
     private final Set<Read> parked = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     ReadRouting(ActorContext<Object> context, List<RecipientRef<Command>> replicas, StorageGroup group,
-                String volumeName, Duration timeout, BooleanSupplier resolving) {
+                String volumeName, Duration timeout, BooleanSupplier resolving,
+                java.util.function.Consumer<Result> answeredReads) {
         this.context = context;
         this.replicas = replicas;
         this.group = group;
         this.volumeName = volumeName;
         this.timeout = timeout;
         this.resolving = resolving;
+        this.answeredReads = answeredReads;
     }
 
     /**
@@ -107,6 +111,7 @@ final class ReadRouting {
         group.answered(answered.replica(), answered.result() != null);
         if (answered.result() != null) {
             answered.read().replyTo().tell(answered.result());
+            answeredReads.accept(answered.result());
         } else {
             read(answered.read());
         }

@@ -76,12 +76,20 @@ public final class VolumeCoordinator {
      * @param sweepInterval   how often a volume of several replicas is swept for unreferenced blobs
      * @param idleBlobAge     how long a blob must be untouched before the sweep deletes it
      * @param scrubInterval   how often a volume of several replicas compares its replicas' volume vectors
+     * @param readCheckInterval at most how often a read's object is compared at every replica ({@link ReadChecks};
+     *                        zero: never)
      */
     public record Settings(Duration replicaTimeout, Duration cop2FlushDelay, Duration sweepInterval,
-                           Duration idleBlobAge, Duration scrubInterval) {
-        /** Without a scrubber to speak of (tests that do not look at it). */
+                           Duration idleBlobAge, Duration scrubInterval, Duration readCheckInterval) {
+        /** Without a scrubber or read checks to speak of (tests that do not look at them). */
         public Settings(Duration replicaTimeout, Duration cop2FlushDelay, Duration sweepInterval, Duration idleBlobAge) {
-            this(replicaTimeout, cop2FlushDelay, sweepInterval, idleBlobAge, Duration.ofHours(1));
+            this(replicaTimeout, cop2FlushDelay, sweepInterval, idleBlobAge, Duration.ofHours(1), Duration.ZERO);
+        }
+
+        /** Without read checks (tests that do not look at them). */
+        public Settings(Duration replicaTimeout, Duration cop2FlushDelay, Duration sweepInterval, Duration idleBlobAge,
+                        Duration scrubInterval) {
+            this(replicaTimeout, cop2FlushDelay, sweepInterval, idleBlobAge, scrubInterval, Duration.ZERO);
         }
 
         public static Settings of(ActorSystem<?> system) {
@@ -89,7 +97,8 @@ public final class VolumeCoordinator {
             VolumeSettings volume = VolumeSettings.of(system);
             return new Settings(config.getDuration("strand.coordinator.replica-timeout"),
                     config.getDuration("strand.coordinator.cop2-flush-delay"), volume.sweepInterval(),
-                    volume.idleBlobAge(), config.getDuration("strand.volume.scrub-interval"));
+                    volume.idleBlobAge(), config.getDuration("strand.volume.scrub-interval"),
+                    config.getDuration("strand.coordinator.read-check-interval"));
         }
     }
 
@@ -189,6 +198,8 @@ public final class VolumeCoordinator {
     /** Update sets a replica still waits for after a quiet spell are sent again. */
     private Cop2Settling settling;
     private ReadRouting reads;
+    /** After reads, sampled: is the object read equal at every replica? */
+    private ReadChecks readChecks;
     private CatchUps catchUps;
     private Repairs repairs;
 
@@ -274,8 +285,11 @@ public final class VolumeCoordinator {
         });
         var pipeline = mutations.pipeline();
         asks = new GroupAsks(context, replicas, group, settings.replicaTimeout());
+        readChecks = new ReadChecks(replicas.size() > 1 ? settings.readCheckInterval() : Duration.ZERO,
+                () -> pipeline.idle() && !pipeline.anyUnsent() && hold.holder() == null,
+                (fid, done) -> queries.validate(fid, "a read's check", answer -> done.run()), System::nanoTime);
         reads = new ReadRouting(context, replicas, group, volume.name(), settings.replicaTimeout(),
-                () -> catchUps.resolving());
+                () -> catchUps.resolving(), readChecks::afterRead);
         hold = new MutationHold(context, timers, volumeId, pipeline, asks, () -> {
             mutations.startNext();
             reads.releaseParked(); // a resolution (or another pause) ended
@@ -285,7 +299,7 @@ public final class VolumeCoordinator {
         queries = new GroupQueries(context, asks, group, volume, chunks, settings.idleBlobAge(), catchUps::catchingUp,
                 frames);
         detection = new Detection(context, volumeId, replicas, group, pipeline, asks, hold, catchUps::scheduleNow);
-        queries.onDisagreement(() -> detection.check("a VALIDATE saw unequal versions", null));
+        queries.onDisagreement(who -> detection.check(who + " saw unequal versions", null));
         settling = new Cop2Settling(context, volumeId, timers, replicas, group, pipeline, asks);
         repairs = new Repairs(context, asks, volume, hold);
         context.getLog().info("Coordinator of volume {} serves replicas {}", volumeId, volume.replicaEntityIds());

@@ -262,6 +262,39 @@ class DetectionTest {
     }
 
     @Test
+    void aReadOfAnObjectThatDiffersBetweenReplicasMakesTheCoordinatorResolveTheGroup() {
+        replicas(2);
+        group.coordinator(new VolumeCoordinator.Settings(Duration.ofMillis(500), Duration.ofMillis(50),
+                Duration.ofHours(1), Duration.ZERO, Duration.ofHours(1), Duration.ofMillis(1)));
+        Attr file = (Attr) mutate(new Create(root, "f", 0644, true)).reply();
+        awaitEveryReplicaCurrentWithEqualVectors();
+        // replica 1 changes the file alone: no scrubber runs in this test, no one asks for VALIDATE
+        earlier(1, EARLIER_OP_IDS.incrementAndGet(), 1, new SetAttr(file.fid(), 0600, null, null));
+
+        client.awaitAssert(RESOLVED, Duration.ofMillis(200), () -> {
+            ask(r -> new VolumeReplica.Execute(new GetAttr(file.fid()), "reader", 0, r)); // a plain read
+            assertThat(attr(0, file.fid()).mode() & 0777).isEqualTo(0600);
+            return null;
+        });
+        awaitEveryReplicaCurrentWithEqualVectors();
+    }
+
+    @Test
+    void withReadChecksOffAReadDoesNotCompareTheReplicas() {
+        replicas(2);
+        coordinator(Duration.ofHours(1)); // read checks off
+        Attr file = (Attr) mutate(new Create(root, "f", 0644, true)).reply();
+        awaitEveryReplicaCurrentWithEqualVectors();
+        earlier(1, EARLIER_OP_IDS.incrementAndGet(), 1, new SetAttr(file.fid(), 0600, null, null));
+
+        for (int i = 0; i < 20; i++) {
+            ask(r -> new VolumeReplica.Execute(new GetAttr(file.fid()), "reader", 0, r));
+        }
+        assertThat(states()).containsExactly("current", "current"); // nothing compared the replicas
+        assertThat(attr(0, file.fid()).mode() & 0777).isEqualTo(0644);
+    }
+
+    @Test
     void aRepairCheckReportsEveryReplicaAndWhatItStarted() {
         replicas(2);
         coordinator(Duration.ofHours(1));
