@@ -156,7 +156,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         this.settings = settings;
         this.timers = timers;
         this.greeting = new Greeting(identity, sessionId, settings.maxRequestsInFlight());
-        this.volumes = new VolumeRequests(router, context.getSystem().scheduler());
+        this.volumes = new VolumeRequests(router, context.getSystem().scheduler(), context.getSystem().settings().config()
+                .getDuration("strand.coordinator.replica-timeout").plusSeconds(1));
         this.uploads = new Uploads(this, context, chunks, volumes);
         this.fetches = new Fetches(this, context, chunks, volumes, outbox);
         timers.startSingleTimer(Timeout.HELLO, Timeout.HELLO, settings.helloTimeout());

@@ -61,7 +61,7 @@ final class Fetches {
         FileSizes.checkFetchRange(fetch.offset(), fetch.length());
         FetchStream stream = new FetchStream(id, fetch);
         fetches.put(id, stream);
-        context.pipeToSelf(volumes.askReplica(fid.volume(), r -> new VolumeReplica.OpenForFetch(fid, r)),
+        context.pipeToSelf(volumes.askResending(fid.volume(), r -> new VolumeReplica.OpenForFetch(fid, r)),
                 (result, failure) -> {
                     if (failure != null) {
                         return new ConnectionActor.FetchOpened(stream, null, VolumeRequests.asStrand(failure));

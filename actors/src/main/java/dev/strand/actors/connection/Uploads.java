@@ -100,7 +100,7 @@ final class Uploads {
         FileSizes.checkExpectedLength(store.expectedLength());
         StoreUpload upload = new StoreUpload(id, fid, store.expectedLength());
         uploads.put(id, upload);
-        context.pipeToSelf(volumes.askReplica(fid.volume(), r -> new VolumeReplica.PrepareStore(fid, r)),
+        context.pipeToSelf(volumes.askResending(fid.volume(), r -> new VolumeReplica.PrepareStore(fid, r)),
                 (result, failure) -> new ConnectionActor.StorePrepared(upload, failure != null
                         ? VolumeRequests.asStrand(failure)
                         : result instanceof VolumeReplica.Result.Rejected ? VolumeRequests.rejection(result) : null));
@@ -213,7 +213,7 @@ final class Uploads {
             upload.committing = true;
             long id = upload.requestId;
             String clientId = connection.clientId();
-            CompletionStage<VolumeReplica.Result> commit = volumes.askReplica(upload.fid.volume(),
+            CompletionStage<VolumeReplica.Result> commit = volumes.askResending(upload.fid.volume(),
                     r -> new VolumeReplica.CommitStore(upload.fid, upload.blobId, upload.received, clientId, id, r));
             uploads.remove(id);
             connection.answer(id, Opcode.STORE, commit.thenApply(VolumeRequests::done));

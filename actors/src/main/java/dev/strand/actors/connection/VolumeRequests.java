@@ -20,6 +20,7 @@ import org.apache.pekko.pattern.AskTimeoutException;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -41,10 +42,18 @@ final class VolumeRequests {
 
     private final VolumeRouter router;
     private final Scheduler scheduler;
+    /** How long one attempt of a resendable request waits before the same message goes again ({@link #askResending}). */
+    private final Duration resendAfter;
 
-    VolumeRequests(VolumeRouter router, Scheduler scheduler) {
+    /**
+     * @param resendAfter how long a read or a retry-safe change waits for the volume's coordinator before it is sent
+     *                    again; more than the coordinator's replica timeout, so that a COP1 waiting for a replica that
+     *                    does not answer is not sent twice
+     */
+    VolumeRequests(VolumeRouter router, Scheduler scheduler, Duration resendAfter) {
         this.router = router;
         this.scheduler = scheduler;
+        this.resendAfter = resendAfter;
     }
 
     // ---- the requests ----------------------------------------------------------------------------
@@ -100,7 +109,7 @@ final class VolumeRequests {
     /** Replicated volumes: every replica's version of one object. */
     CompletionStage<ValidateReply> validate(Validate request) {
         Fid fid = required(request.fid(), "fid");
-        return askReplica(fid.volume(), r -> new VolumeReplica.Validate(fid, r))
+        return askResending(fid.volume(), r -> new VolumeReplica.Validate(fid, r))
                 .thenApply(VolumeRequests::validateReply);
     }
 
@@ -130,7 +139,7 @@ final class VolumeRequests {
         int pageSize = VolumeListPages.pageSize(request.limit());
         return lookUpVolume(name).thenCompose(result -> {
             long id = volumes(result).get(0).id();
-            return askReplica(id, r -> new VolumeReplica.ListConflicts(request.skip(), pageSize, r));
+            return askResending(id, r -> new VolumeReplica.ListConflicts(request.skip(), pageSize, r));
         }).thenApply(result -> {
             if (!(result instanceof VolumeReplica.Result.ConflictsPage page)) {
                 throw rejection(result);
@@ -155,7 +164,7 @@ final class VolumeRequests {
     CompletionStage<RepairShowReply> repairShow(RepairShow request) {
         Fid dir = required(request.dir(), "dir");
         String name = dev.strand.protocol.Names.checkEntryName(request.name());
-        return askReplica(dir.volume(), r -> new VolumeReplica.ReadObjectVersion(dir, name, r)).thenApply(result -> {
+        return askResending(dir.volume(), r -> new VolumeReplica.ReadObjectVersion(dir, name, r)).thenApply(result -> {
             if (!(result instanceof VolumeReplica.Result.ObjectVersions versions)) {
                 throw rejection(result);
             }
@@ -215,7 +224,8 @@ final class VolumeRequests {
             VolumeReads.checkWalkSize(walk); // the Execute must fit one frame
         }
         Fid fid = routingFid(request);
-        CompletionStage<VolumeReplica.Result> result = askReplica(fid.volume(),
+        // a change carries (clientId, id): a replica that applied it answers a second copy as it answered the first
+        CompletionStage<VolumeReplica.Result> result = askResending(fid.volume(),
                 r -> new VolumeReplica.Execute(request, clientId, id, r));
         return result.thenApply(VolumeRequests::done);
     }
@@ -224,7 +234,7 @@ final class VolumeRequests {
 
     private CompletionStage<VolumeInfo> withUsage(VolumeRegistry.Result result) {
         VolumeRegistry.VolumeRecord volume = volumes(result).get(0);
-        return askReplica(volume.id(), VolumeReplica.GetStats::new).thenApply(stats -> {
+        return askResending(volume.id(), VolumeReplica.GetStats::new).thenApply(stats -> {
             if (stats instanceof VolumeReplica.Result.Stats s) {
                 return volumeInfo(volume, s);
             }
@@ -298,13 +308,58 @@ final class VolumeRequests {
         return ask(router.replica(volumeId), message, "volume " + volumeId, ASK_TIMEOUT);
     }
 
+    /**
+     * As {@link #askReplica}, for a request that may safely arrive twice (a read, or a change a replica recognises by
+     * its client id and request id): when no answer came within {@code resendAfter}, the same message is sent again,
+     * until {@link #ASK_TIMEOUT} has passed. A message to a coordinator whose node just died is lost; once the node is
+     * downed, Cluster Sharding starts the coordinator elsewhere and delivers the next copy there, so the request is
+     * answered soon after the failover instead of at the ask timeout.
+     */
+    CompletionStage<VolumeReplica.Result> askResending(
+            long volumeId, Function<ActorRef<VolumeReplica.Result>, VolumeReplica.Command> message) {
+        CompletableFuture<VolumeReplica.Result> answer = new CompletableFuture<>();
+        attempt(router.replica(volumeId), message, System.nanoTime() + ASK_TIMEOUT.toNanos(), answer);
+        return answer.exceptionally(failure -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (isTimeout(cause)) {
+                throw Status.TIMEOUT.exception("volume " + volumeId + " did not answer within " + ASK_TIMEOUT.toMillis()
+                        + " ms");
+            }
+            throw cause instanceof StrandException se ? se
+                    : Status.INTERNAL.exception("volume " + volumeId + " failed: " + cause.getMessage());
+        });
+    }
+
+    private void attempt(RecipientRef<VolumeReplica.Command> target,
+                         Function<ActorRef<VolumeReplica.Result>, VolumeReplica.Command> message, long deadlineNanos,
+                         CompletableFuture<VolumeReplica.Result> answer) {
+        long left = deadlineNanos - System.nanoTime();
+        Duration wait = Duration.ofNanos(Math.max(1, Math.min(left, resendAfter.toNanos())));
+        AskPattern.<VolumeReplica.Command, VolumeReplica.Result>ask(target, message::apply, wait, scheduler)
+                .whenComplete((result, failure) -> {
+                    if (failure == null) {
+                        answer.complete(result);
+                    } else if (isTimeout(failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure) && deadlineNanos - System.nanoTime() > 0) {
+                        attempt(target, message, deadlineNanos, answer);
+                    } else {
+                        answer.completeExceptionally(failure);
+                    }
+                });
+    }
+
+    private static boolean isTimeout(Throwable cause) {
+        return cause instanceof AskTimeoutException || cause instanceof TimeoutException;
+    }
+
     private <C, R> CompletionStage<R> ask(RecipientRef<C> target, Function<ActorRef<R>, C> message, String who,
                                           Duration timeout) {
         return AskPattern.<C, R>ask(target, message::apply, timeout, scheduler)
                 .exceptionally(failure -> {
                     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                             ? failure.getCause() : failure;
-                    if (cause instanceof AskTimeoutException || cause instanceof TimeoutException) {
+                    if (isTimeout(cause)) {
                         throw Status.TIMEOUT.exception(who + " did not answer within " + timeout.toMillis() + " ms");
                     }
                     throw cause instanceof StrandException se ? se
