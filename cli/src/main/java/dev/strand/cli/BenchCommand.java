@@ -20,8 +20,10 @@ import java.util.concurrent.Callable;
 /** {@code strand bench}: see {@link Benchmark} (here beside the other commands, so that the bench package does not depend back on them). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {
-                "Measure a running server: create, stat, readdir and unlink of small files (ops/s), then store "
-                        + "and fetch of generated data (MB/s, 1 MB = 10^6 bytes), once per client count.",
+                "Measure a running server: with --small-files, write, stat, list, read and delete of small files "
+                        + "with contents by path (ops/s); create, stat, readdir and unlink of empty files by fid "
+                        + "(ops/s); then store and fetch of generated data (MB/s, 1 MB = 10^6 bytes), once per "
+                        + "client count.",
                 "Each client has its own connection and directory under the bench volume (created if missing); "
                         + "everything the bench makes is removed at the end. Exits 1 if any operation failed."})
 public final class BenchCommand implements Callable<Integer> {
@@ -40,6 +42,16 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Bytes stored and fetched per round, split among the clients, e.g. 256m, 1g "
                     + "(default: ${DEFAULT-VALUE}; 0 skips the transfer phases).")
     long size;
+
+    @Option(names = "--small-files", paramLabel = "N", defaultValue = "0",
+            description = "Files with contents per round, written, stat'ed, listed, read and deleted by path through "
+                    + "the client library, one call at a time per client (the workload of NFS-Ganesha's peer bench; "
+                    + "default: ${DEFAULT-VALUE}, skipped).")
+    int smallFiles;
+
+    @Option(names = "--small-size", paramLabel = "SIZE", defaultValue = "4k", converter = SizeParser.class,
+            description = "Size of each of the --small-files (default: ${DEFAULT-VALUE}).")
+    long smallSize;
 
     @Option(names = "--volume", paramLabel = "NAME", defaultValue = "bench",
             description = "Volume to work in (default: ${DEFAULT-VALUE}).")
@@ -62,13 +74,14 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (clients.stream().anyMatch(c -> c < 1) || files < 0 || depth < 1 || timeoutSeconds < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--clients and --depth must be at least 1, --files at least 0, --timeout at least 1");
+        if (clients.stream().anyMatch(c -> c < 1) || files < 0 || smallFiles < 0 || depth < 1 || timeoutSeconds < 1
+                || smallSize < 0 || smallSize > 64L << 20) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--clients and --depth must be at least 1, "
+                    + "--files and --small-files at least 0, --small-size at most 64m, --timeout at least 1");
         }
         StrandCommand root = (StrandCommand) spec.root().userObject();
         BenchmarkSettings settings = new BenchmarkSettings(root.clientSettings(), volume, clients, files, size, depth,
-                Duration.ofSeconds(timeoutSeconds));
+                Duration.ofSeconds(timeoutSeconds), smallFiles, (int) smallSize);
         BenchmarkReport report = new Benchmark(settings, spec.commandLine().getErr()).run();
 
         try (Writer writer = Files.newBufferedWriter(out)) {

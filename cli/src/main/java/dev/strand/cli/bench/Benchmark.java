@@ -35,6 +35,11 @@ import static dev.strand.client.BlockingStrandClient.await;
  * connection and its own directory under the bench volume; each phase starts all clients at once and stops
  * the clock when the last one is done. Every operation is one request: the directories' fids are resolved
  * before the clock starts.
+ *
+ * <p>The small-file workload ({@code smallFiles} &gt; 0) is what a program does through the client library's paths,
+ * the way NFS-Ganesha's peer bench does through a mount: each file is written whole by its path (create and
+ * contents), stat'ed by path, its directory listed, read whole by path and removed by path. Each of those is one
+ * library call, which may take several requests.
  */
 public final class Benchmark {
     private static final DateTimeFormatter RUN_STAMP =
@@ -66,7 +71,8 @@ public final class Benchmark {
             }
         }
         return new BenchmarkReport(settings.client().server().toString(), settings.volume(), settings.files(),
-                settings.sizeBytes(), settings.depth(), startedAt, Instant.now().toString(), results);
+                settings.sizeBytes(), settings.depth(), settings.smallFiles(), settings.smallFileBytes(), startedAt,
+                Instant.now().toString(), results);
     }
 
     private StrandClient connect() {
@@ -106,6 +112,9 @@ public final class Benchmark {
                 dirs[i] = await(client.mkdirs(roundDir + "/client-" + i)).fid();
             }
             List<StrandConnection> connections = clients.stream().map(StrandClient::connection).toList();
+            if (settings.smallFiles() > 0) {
+                results.addAll(smallFiles(clients, roundDir));
+            }
             if (settings.files() > 0) {
                 long[] files = split(settings.files(), clientCount);
                 results.add(opsPhase("create", clientCount, files, (i, k) ->
@@ -146,6 +155,57 @@ public final class Benchmark {
             clients.forEach(StrandClient::close);
         }
         return results;
+    }
+
+    /** The small-file workload: write, stat, list, read and delete by path, each file whole. */
+    private List<PhaseResult> smallFiles(List<StrandClient> clients, String roundDir) {
+        int clientCount = clients.size();
+        long[] files = split(settings.smallFiles(), clientCount);
+        int bytes = settings.smallFileBytes();
+        List<PhaseResult> results = new ArrayList<>();
+        results.add(opsPhase("sf-write", clientCount, files, (i, k) -> clients.get(i)
+                .write(smallPath(roundDir, i, k), bytes, new GeneratedData(bytes, k), null).thenApply(a -> 1L)));
+        results.add(opsPhase("sf-stat", clientCount, files, (i, k) -> clients.get(i)
+                .stat(smallPath(roundDir, i, k)).thenApply(a -> {
+                    if (a.size() != bytes) {
+                        throw new IllegalStateException(smallPath(roundDir, i, k) + " has " + a.size() + " bytes");
+                    }
+                    return 1L;
+                })));
+        results.add(opsPhase("sf-list", clientCount, split(clientCount, clientCount), (i, k) -> clients.get(i)
+                .list(roundDir + "/client-" + i, true, false).thenApply(listing -> 1L)));
+        results.add(opsPhase("sf-read", clientCount, files, (i, k) -> {
+            CountingStream sink = new CountingStream();
+            return clients.get(i).cat(smallPath(roundDir, i, k), sink, null).thenApply(reply -> {
+                if (sink.count != bytes) {
+                    throw new IllegalStateException("read " + sink.count + " bytes of " + smallPath(roundDir, i, k)
+                            + ", wrote " + bytes);
+                }
+                return 1L;
+            });
+        }));
+        results.add(opsPhase("sf-delete", clientCount, files, (i, k) -> clients.get(i)
+                .rm(smallPath(roundDir, i, k)).thenApply(v -> 1L)));
+        return results;
+    }
+
+    private static String smallPath(String roundDir, int client, long k) {
+        return roundDir + "/client-" + client + "/s" + k;
+    }
+
+    /** Counts the bytes written to it and keeps none. */
+    private static final class CountingStream extends java.io.OutputStream {
+        long count;
+
+        @Override
+        public void write(int b) {
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            count += len;
+        }
     }
 
     /** Counts a directory's entries, page after page. */

@@ -74,6 +74,20 @@ class BenchmarkTest {
     }
 
     @Test
+    void theSmallFileWorkloadWritesStatsListsReadsAndDeletesEveryFileByPath() {
+        BenchmarkSettings settings = new BenchmarkSettings(server.settings(), "bench", List.of(2), 0, 0, 1,
+                Duration.ofMinutes(1), 9, 4096);
+        BenchmarkReport report = new Benchmark(settings, new PrintWriter(new StringWriter())).run();
+
+        assertThat(report.results()).extracting(PhaseResult::phase)
+                .containsExactly("sf-write", "sf-stat", "sf-list", "sf-read", "sf-delete");
+        assertThat(report.errors()).isZero();
+        assertThat(report.results()).filteredOn(r -> !r.phase().equals("sf-list"))
+                .extracting(PhaseResult::ops).containsOnly(9L);
+        assertThat(report.smallFiles()).isEqualTo(9);
+    }
+
+    @Test
     void theBenchCreatesItsVolumeAndLeavesNothingBehind() {
         runBench();
 
