@@ -15,13 +15,17 @@ class StrandPersistenceConfTest {
     }
 
     @Test
-    void journalAndSnapshotStoreAreTheCassandraPlugins() {
-        Config config = load("include \"strand-persistence.conf\"");
+    void journalIsTheCassandraPluginAndSnapshotsGoInPiecesToTheSnapshotKeyspace() {
+        Config config = load("include \"strand-persistence.conf\"\n"
+                + "pekko.persistence.cassandra.snapshot.keyspace = deploy_snapshot");
 
         assertThat(config.getString("pekko.persistence.journal.plugin"))
                 .isEqualTo("pekko.persistence.cassandra.journal");
-        assertThat(config.getString("pekko.persistence.snapshot-store.plugin"))
-                .isEqualTo("pekko.persistence.cassandra.snapshot");
+        assertThat(config.getString("pekko.persistence.snapshot-store.plugin")).isEqualTo("strand.snapshot-store");
+        assertThat(config.getString("strand.snapshot-store.class"))
+                .isEqualTo("dev.strand.persistence.snapshot.PiecedSnapshotStore");
+        assertThat(config.getString("strand.snapshot-store.keyspace")).isEqualTo("deploy_snapshot");
+        assertThat(config.getBytes("strand.snapshot-store.piece-size")).isEqualTo(1L << 20);
     }
 
     @Test

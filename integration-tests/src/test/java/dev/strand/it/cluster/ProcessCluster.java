@@ -401,6 +401,33 @@ final class ProcessCluster implements AutoCloseable {
         return hosts.size() == replicas;
     }
 
+    /** A volume, its id and the node its coordinator started on. */
+    record PlacedVolume(String name, long id, Node coordinator) {}
+
+    /**
+     * A volume of three replicas placed on three nodes, with {@code /NAME/before} made through it, whose coordinator
+     * started preferably not on node 1 (the oldest member, whose shard coordinator's handover would slow a failover):
+     * volumes {@code prefix0}, {@code prefix1}, ... are created until one's coordinator starts elsewhere (at most 6).
+     */
+    PlacedVolume volumeCoordinatedOffNodeOne(String prefix, String minReplicas) {
+        PlacedVolume chosen = null;
+        try (BlockingStrandClient admin = clientOfAll(0)) {
+            for (int attempt = 0; attempt < 6 && (chosen == null || chosen.coordinator() == node(1)); attempt++) {
+                String name = prefix + attempt;
+                long created = admin.volumeCreate(name, 3, minReplicas).id();
+                admin.mkdir("/" + name + "/before");
+                await("volume " + name + " placed on three nodes").atMost(Duration.ofSeconds(45))
+                        .pollInterval(Duration.ofMillis(200)).until(() -> placedApart(created, 3));
+                Node coordinator = await("its coordinator started").atMost(Duration.ofSeconds(10))
+                        .until(() -> coordinatorOf(created), Optional::isPresent).orElseThrow();
+                if (chosen == null || coordinator != node(1)) {
+                    chosen = new PlacedVolume(name, created, coordinator);
+                }
+            }
+        }
+        return chosen;
+    }
+
     /** A client of every node, trying node {@code first + 1} first: it reconnects to another when one goes. */
     BlockingStrandClient clientOfAll(int first) {
         List<ServerAddress> servers = new ArrayList<>();

@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -50,29 +49,11 @@ class ResolutionIT {
     @Test
     void aWriteAcknowledgedByOneReplicaWhoseNodeDiesWithTheCoordinatorIsOnEveryReplicaAfterItReturns()
             throws Exception {
-        // The victim is the node of the volume's coordinator (and of one of its replicas), preferably not node 1 (the
-        // oldest member, whose shard coordinator's handover would slow the failover): volumes are created until one's
-        // coordinator starts elsewhere.
-        String volume = null;
-        long id = -1;
-        ProcessCluster.Node victim = null;
-        try (BlockingStrandClient admin = cluster.clientOfAll(0)) {
-            for (int attempt = 0; attempt < 6 && (victim == null || victim == cluster.node(1)); attempt++) {
-                String name = "solo" + attempt;
-                long created = admin.volumeCreate(name, 3, "1").id();
-                admin.mkdir("/" + name + "/before");
-                await("volume " + name + " placed on three nodes").atMost(Duration.ofSeconds(45))
-                        .pollInterval(Duration.ofMillis(200)).until(() -> cluster.placedApart(created, 3));
-                ProcessCluster.Node coordinator = await("its coordinator started").atMost(Duration.ofSeconds(10))
-                        .until(() -> cluster.coordinatorOf(created), Optional::isPresent).orElseThrow();
-                if (victim == null || coordinator != cluster.node(1)) {
-                    volume = name;
-                    id = created;
-                    victim = coordinator;
-                }
-            }
-        }
-        assertThat(victim).as("a volume whose coordinator started").isNotNull();
+        // The victim is the node of the volume's coordinator (and of one of its replicas)
+        ProcessCluster.PlacedVolume placed = cluster.volumeCoordinatedOffNodeOne("solo", "1");
+        assertThat(placed).as("a volume whose coordinator started").isNotNull();
+        String volume = placed.name();
+        ProcessCluster.Node victim = placed.coordinator();
         List<ProcessCluster.Node> others = new ArrayList<>();
         for (ProcessCluster.Node node : cluster.nodes()) {
             if (node != victim) {

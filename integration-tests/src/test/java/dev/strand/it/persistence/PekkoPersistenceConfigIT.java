@@ -2,10 +2,14 @@ package dev.strand.it.persistence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.strand.it.support.SharedCassandra;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -80,7 +84,13 @@ class PekkoPersistenceConfigIT {
 
     private static <T> T ask(ActorSystem<Letters.Command> system,
             org.apache.pekko.japi.function.Function<ActorRef<T>, Letters.Command> message) {
-        return AskPattern.ask(system, message, TIMEOUT, system.scheduler()).toCompletableFuture().join();
+        try {
+            // bounded here too: an actor system whose guardian failed stops its scheduler, and the ask never times out
+            return AskPattern.ask(system, message, TIMEOUT, system.scheduler()).toCompletableFuture()
+                    .get(TIMEOUT.toSeconds() + 5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("no answer from " + system.name(), e);
+        }
     }
 
     @Test
@@ -105,6 +115,51 @@ class PekkoPersistenceConfigIT {
             String recovered = ask(second, Letters.Get::new);
 
             assertThat(recovered).isEqualTo("abc");
+        } finally {
+            second.terminate();
+            second.getWhenTerminated().toCompletableFuture().join();
+        }
+    }
+
+    @Test
+    void aStateLargerThanOneCassandraMutationIsSnapshottedInPiecesAndRecovered() {
+        String snapshots = SharedCassandra.uniqueKeyspace("snapshot_big");
+        Config config = config(SharedCassandra.uniqueKeyspace("journal_big"), snapshots);
+        PersistenceId id = PersistenceId.ofUniqueId("big-" + UUID.randomUUID());
+        // ten events of 4 MiB: the snapshots after events 8 and 10 (32 and 40 MiB) exceed what one Cassandra mutation
+        // may hold (half a 64 MiB commit-log segment)
+        String letter = "x".repeat(4 << 20);
+        ActorSystem<Letters.Command> first = ActorSystem.create(Letters.create(id), "first", config);
+        try {
+            for (int i = 0; i < 10; i++) {
+                Done done = ask(first, replyTo -> new Letters.Append(letter, replyTo));
+                assertThat(done).isEqualTo(Done.getInstance());
+            }
+        } finally {
+            first.terminate();
+            first.getWhenTerminated().toCompletableFuture().join();
+        }
+
+        try (CqlSession cql = CqlSession.builder()
+                .addContactPoint(new InetSocketAddress(SharedCassandra.host(), SharedCassandra.port()))
+                .withLocalDatacenter("datacenter1").build()) {
+            org.awaitility.Awaitility.await("the snapshot after event 10, whole").atMost(TIMEOUT).until(() -> {
+                Row head = cql.execute("SELECT pieces, bytes FROM " + snapshots + ".snapshot_heads WHERE persistence_id"
+                        + " = ? AND sequence_nr = 10", id.id()).one();
+                return head != null && head.getInt("pieces") == 40 && head.getLong("bytes") >= 40L << 20;
+            });
+            // two kept (snapshotEvery(2, 2)): the older ones deleted with their pieces
+            org.awaitility.Awaitility.await("the snapshots before event 8 deleted").atMost(TIMEOUT).until(() ->
+                    cql.execute("SELECT sequence_nr FROM " + snapshots + ".snapshot_heads WHERE persistence_id = ?",
+                            id.id()).all().stream().map(r -> r.getLong("sequence_nr")).toList().equals(List.of(10L, 8L)));
+            assertThat(cql.execute("SELECT piece FROM " + snapshots + ".snapshot_pieces WHERE persistence_id = ? AND "
+                    + "sequence_nr = 6", id.id()).all()).isEmpty();
+        }
+        ActorSystem<Letters.Command> second = ActorSystem.create(Letters.create(id), "second", config);
+        try {
+            String recovered = ask(second, Letters.Get::new);
+
+            assertThat(recovered.length()).isEqualTo(10 * letter.length());
         } finally {
             second.terminate();
             second.getWhenTerminated().toCompletableFuture().join();
