@@ -439,9 +439,9 @@ final class DirRepairPlanner {
         if (bytes > maxBytes) {
             return new Refused(Status.INVALID_ARGUMENT, "the directories this repair keeps and removes with their"
                     + " subtrees take about " + bytes + " bytes, more than one repair writes at once (" + maxBytes
-                    + " bytes, half of what one atomic Cassandra write may hold): keep a smaller replica's directory,"
-                    + " or repair without --rename-others (a removed object costs " + RepairPlanner.REMOVAL_BYTES
-                    + " bytes, a kept one its whole record); nothing was changed");
+                    + " bytes, half of what one atomic Cassandra write may hold): keep a smaller replica's directory"
+                    + " without --rename-others (a removed object costs " + RepairPlanner.REMOVAL_BYTES + " bytes, a"
+                    + " kept one its whole record); nothing was changed");
         }
         return null;
     }

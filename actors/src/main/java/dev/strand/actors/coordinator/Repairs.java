@@ -520,7 +520,14 @@ final class Repairs {
                         }));
     }
 
-    /** Reads {@code tree}'s pages into {@code into} from page {@code bytes} on: the last page, or why not. */
+    /**
+     * Most bytes of one subtree the coordinator reads (by {@link RepairPlanner#imageBytes}): a subtree it removes costs
+     * far less to write than to read (32 bytes per object), so it reads up to four times what one repair writes and
+     * the planner decides.
+     */
+    private static final long MAX_SUBTREE_READ_BYTES = 4 * RepairPlanner.MAX_REPAIR_BYTES;
+
+    /** Reads {@code tree}'s pages into {@code into} ({@code bytes} read so far): the last page, or why not. */
     private java.util.concurrent.CompletableFuture<Result> readTree(RepairPlanner.Tree tree, List<VnodeRecord> into,
                                                                    long bytes) {
         return asks.ask(tree.replica(), r -> new VolumeReplica.ReadSubtree(tree.dir(), into.size(), r))
@@ -530,13 +537,13 @@ final class Repairs {
                     }
                     into.addAll(page.images());
                     long read = bytes + page.images().stream().mapToLong(RepairPlanner::imageBytes).sum();
-                    if (read > RepairPlanner.MAX_REPAIR_BYTES) {
+                    if (read > MAX_SUBTREE_READ_BYTES) { // too large to keep, and to remove in one write
                         return java.util.concurrent.CompletableFuture.completedFuture(new Result.Rejected(
                                 Status.INVALID_ARGUMENT, "replica " + tree.replica() + "'s directory " + tree.dir()
-                                + " holds more than one repair writes at once (" + RepairPlanner.MAX_REPAIR_BYTES
-                                + " bytes of objects, half of what one atomic Cassandra write may hold): keep a"
-                                + " smaller replica's directory, or make it smaller there first; nothing was"
-                                + " changed"));
+                                + " holds more than " + MAX_SUBTREE_READ_BYTES + " bytes of objects: more than one"
+                                + " repair writes at once (" + RepairPlanner.MAX_REPAIR_BYTES + " bytes, half of what"
+                                + " one atomic Cassandra write may hold); 'repair dir' cannot settle a directory"
+                                + " this large; nothing was changed"));
                     }
                     return page.more() && !page.images().isEmpty() ? readTree(tree, into, read)
                             : java.util.concurrent.CompletableFuture.completedFuture(answer);
