@@ -100,6 +100,7 @@ final class DirRepairPlanner {
         }
         Set<Long> placed = new HashSet<>(); // objects not kept, already dropped or renamed
         Set<ConflictRecord> versionsOnly = new LinkedHashSet<>(); // UPDATE_UPDATEs naming no name
+        Set<ConflictRecord> allConflicts = new LinkedHashSet<>(); // of every chosen name
         for (Choice slot : slots) {
             String name = slot.name();
             String key = key(dirFid, slot);
@@ -109,6 +110,7 @@ final class DirRepairPlanner {
             for (int i = 0; i < replicas; i++) {
                 Seen v = seen.get(i).get(key);
                 conflicts.addAll(v.conflicts());
+                allConflicts.addAll(v.conflicts());
                 if (v.vnode() != null) {
                     firstHolder.putIfAbsent(v.vnode().vnode(), i);
                 }
@@ -141,10 +143,8 @@ final class DirRepairPlanner {
                 if (!isKept && !directory && mostLinks(seen, o) > 1) { // on any replica that showed it
                     return new Refused(Status.INVALID_ARGUMENT, "replica " + i + "'s object bound to " + what
                             + " (vnode " + o.vnode() + ") has " + mostLinks(seen, o) + " names: 'repair dir' does not"
-                            + " remove or move an object with other names; remove its other names first (find them"
-                            + " with 'strand repair show' of the paths " + pathsOf(conflicts) + " and 'strand ls -l';"
-                            + " 'strand rm' each), or keep replica " + i + "'s binding of '" + name + "' ('--keep "
-                            + name + "=" + i + "'), then run the repair again");
+                            + " remove or move an object with other names; " + removeOthersFirst(conflicts, name)
+                            + ", or keep replica " + i + "'s binding ('--keep " + name + "=" + i + "')");
                 }
                 String boundAs = isKept ? name : renameOthers ? RepairPlanner.conflictName(name, i) : null;
                 Fid fid = new Fid(dirFid.volume(), o.vnode(), o.unique());
@@ -168,7 +168,7 @@ final class DirRepairPlanner {
                     }
                 }
                 if (directory) { // installed with its subtree once every name is placed
-                    treeInstalls.add(new TreeInstall(isKept ? slot.keep() : i, fid, slot.dir().vnode(),
+                    treeInstalls.add(new TreeInstall(isKept ? slot.keep() : i, fid, slot.dir().vnode(), name,
                             "replica " + (isKept ? slot.keep() : i) + "'s directory '" + boundAs + "' in "
                                     + slot.dir()));
                 } else {
@@ -179,7 +179,8 @@ final class DirRepairPlanner {
                 bindings.get(slot.dir()).add(new VolumeSnapshot.EntryRecord(boundAs, o.vnode(), o.unique(), o.type()));
             }
         }
-        Refused subtrees = subtrees(dirFid, slots, seen, byFid, trees, treeInstalls, objects, dropped, maxBytes, now);
+        Refused subtrees = subtrees(dirFid, slots, seen, byFid, trees, treeInstalls, objects, dropped, maxBytes, now,
+                allConflicts);
         if (subtrees != null) {
             return subtrees;
         }
@@ -371,7 +372,7 @@ final class DirRepairPlanner {
      * A directory kept with its subtree: replica {@code replica}'s {@code dir} (read whole, {@link
      * RepairPlanner.Tree}), bound in directory vnode {@code parent}; {@code what} names it in refusals.
      */
-    private record TreeInstall(int replica, Fid dir, long parent, String what) {}
+    private record TreeInstall(int replica, Fid dir, long parent, String name, String what) {}
 
     /** The directory {@code read} shows bound to a name, or null. */
     private static Fid directoryBound(Fid dirFid, Seen read) {
@@ -389,7 +390,7 @@ final class DirRepairPlanner {
     private static Refused subtrees(Fid dirFid, List<Choice> slots, List<Map<String, Seen>> seen,
                                     List<Map<Fid, Seen>> byFid, List<Map<Fid, List<VnodeRecord>>> trees,
                                     List<TreeInstall> installs, Map<Long, VnodeRecord> objects, List<Fid> dropped,
-                                    long maxBytes, long now) {
+                                    long maxBytes, long now, Set<ConflictRecord> conflicts) {
         long bytes = 0;
         for (TreeInstall t : installs) {
             List<VnodeRecord> images = trees.get(t.replica()).get(t.dir());
@@ -398,7 +399,7 @@ final class DirRepairPlanner {
             }
             Map<Long, Integer> namesInTree = namesIn(images);
             for (VnodeRecord image : images) {
-                Refused linked = linkedOutside(t.what(), image, namesInTree);
+                Refused linked = linkedOutside(t.what(), t.name(), image, namesInTree, conflicts);
                 if (linked != null) {
                     return linked;
                 }
@@ -424,7 +425,7 @@ final class DirRepairPlanner {
                 Map<Long, Integer> namesInTree = namesIn(images);
                 String what = "replica " + i + "'s directory '" + slot.name() + "' in " + slot.dir();
                 for (VnodeRecord image : images) {
-                    Refused linked = linkedOutside(what, image, namesInTree); // kept elsewhere too: links unknown
+                    Refused linked = linkedOutside(what, slot.name(), image, namesInTree, conflicts); // links unknown
                     if (linked != null) {
                         return linked;
                     }
@@ -456,22 +457,32 @@ final class DirRepairPlanner {
     }
 
     /** Why {@code image} of subtree {@code what} cannot be kept or removed with it (names outside it), or null. */
-    private static Refused linkedOutside(String what, VnodeRecord image, Map<Long, Integer> namesInTree) {
+    private static Refused linkedOutside(String what, String name, VnodeRecord image, Map<Long, Integer> namesInTree,
+                                         Set<ConflictRecord> conflicts) {
         int inside = namesInTree.getOrDefault(image.vnode(), 0);
         if (image.type() == FileType.DIRECTORY || image.linkCount() <= inside) {
             return null;
         }
         return new Refused(Status.INVALID_ARGUMENT, "vnode " + image.vnode() + " in " + what + " has "
                 + image.linkCount() + " names, " + inside + " of them in that directory: 'repair dir' keeps or"
-                + " removes a directory with its whole subtree and does not move or remove names outside it; remove"
-                + " the other names first ('strand rm' each of them; 'strand repair show' of the directory lists its"
-                + " entries per replica), then run the repair again");
+                + " removes a directory with its whole subtree and does not move or remove names outside it; "
+                + removeOthersFirst(conflicts, name));
     }
 
-    private static String pathsOf(Set<ConflictRecord> conflicts) {
+    /**
+     * What to run before the repair: {@code strand rm} of each path the conflicts name outside {@code name} (where a
+     * hard link made on one side shows), then the repair again.
+     */
+    private static String removeOthersFirst(Set<ConflictRecord> conflicts, String name) {
         Set<String> paths = new java.util.TreeSet<>();
         conflicts.forEach(c -> paths.addAll(c.paths()));
-        return paths.toString();
+        Set<String> own = new HashSet<>(); // the chosen name's paths (and what is below them)
+        paths.stream().filter(p -> p.endsWith("/" + name)).forEach(own::add);
+        List<String> others = paths.stream().filter(p -> own.stream().noneMatch(o -> p.equals(o)
+                || p.startsWith(o + "/"))).map(p -> "'strand rm /VOLUME" + p + "'").toList();
+        return "remove its other names first (" + (others.isEmpty() ? "'strand rm' each of them"
+                : "the conflicts name " + String.join(", ", others) + "; 'strand repair show' of a path shows each"
+                + " replica's object") + "), then run the repair again";
     }
 
     /** The most names any replica's version of {@code o} read here has. */
