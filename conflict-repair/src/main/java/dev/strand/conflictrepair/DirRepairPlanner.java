@@ -140,7 +140,8 @@ final class DirRepairPlanner {
                     continue;
                 }
                 boolean directory = o.type() == FileType.DIRECTORY; // its link count counts its subdirectories
-                if (!isKept && !directory && mostLinks(seen, o) > 1) { // on any replica that showed it
+                boolean allNamesGo = !renameOthers && namesGoing(dirFid, slots, seen, trees, i, o) >= mostLinks(seen, o);
+                if (!isKept && !directory && mostLinks(seen, o) > 1 && !allNamesGo) { // on any replica that showed it
                     return new Refused(Status.INVALID_ARGUMENT, "replica " + i + "'s object bound to " + what
                             + " (vnode " + o.vnode() + ") has " + mostLinks(seen, o) + " names: 'repair dir' does not"
                             + " remove or move an object with other names; " + removeOthersFirst(conflicts, name)
@@ -180,7 +181,7 @@ final class DirRepairPlanner {
             }
         }
         Refused subtrees = subtrees(dirFid, slots, seen, byFid, trees, treeInstalls, objects, dropped, maxBytes, now,
-                allConflicts);
+                allConflicts, renameOthers);
         if (subtrees != null) {
             return subtrees;
         }
@@ -390,7 +391,7 @@ final class DirRepairPlanner {
     private static Refused subtrees(Fid dirFid, List<Choice> slots, List<Map<String, Seen>> seen,
                                     List<Map<Fid, Seen>> byFid, List<Map<Fid, List<VnodeRecord>>> trees,
                                     List<TreeInstall> installs, Map<Long, VnodeRecord> objects, List<Fid> dropped,
-                                    long maxBytes, long now, Set<ConflictRecord> conflicts) {
+                                    long maxBytes, long now, Set<ConflictRecord> conflicts, boolean renameOthers) {
         long bytes = 0;
         for (TreeInstall t : installs) {
             List<VnodeRecord> images = trees.get(t.replica()).get(t.dir());
@@ -426,7 +427,8 @@ final class DirRepairPlanner {
                 String what = "replica " + i + "'s directory '" + slot.name() + "' in " + slot.dir();
                 for (VnodeRecord image : images) {
                     Refused linked = linkedOutside(what, slot.name(), image, namesInTree, conflicts); // links unknown
-                    if (linked != null) {
+                    if (linked != null && (renameOthers || objects.containsKey(image.vnode())
+                            || namesGoing(dirFid, slots, seen, trees, i, image) < image.linkCount())) {
                         return linked;
                     }
                     if (objects.containsKey(image.vnode()) || !removed.add(image.vnode())) {
@@ -445,6 +447,36 @@ final class DirRepairPlanner {
                     + " kept one its whole record); nothing was changed");
         }
         return null;
+    }
+
+    /**
+     * How many of {@code o}'s names on replica {@code replica} this repair (without rename-others) unbinds: chosen names
+     * bound to it there that end bound to another object or none, and entries binding it in that replica's
+     * directories bound to chosen names and not kept. An object whose every name goes is removed everywhere.
+     */
+    private static int namesGoing(Fid dirFid, List<Choice> slots, List<Map<String, Seen>> seen,
+                                  List<Map<Fid, List<VnodeRecord>>> trees, int replica, VnodeRecord o) {
+        int going = 0;
+        for (Choice slot : slots) {
+            VnodeRecord bound = seen.get(replica).get(key(dirFid, slot)).vnode();
+            VnodeRecord kept = seen.get(slot.keep()).get(key(dirFid, slot)).vnode();
+            if (bound == null || same(bound, kept)) {
+                continue; // this name stays as it is on this replica
+            }
+            if (same(bound, o)) {
+                going++;
+            }
+            Fid tree = directoryBound(dirFid, seen.get(replica).get(key(dirFid, slot)));
+            List<VnodeRecord> images = tree == null ? null : trees.get(replica).get(tree);
+            if (images != null) {
+                going += namesIn(images).getOrDefault(o.vnode(), 0);
+            }
+        }
+        return going;
+    }
+
+    private static boolean same(VnodeRecord a, VnodeRecord b) {
+        return a != null && b != null && a.vnode() == b.vnode() && a.unique() == b.unique();
     }
 
     /** How many entries of {@code images} (a subtree) bind each object. */

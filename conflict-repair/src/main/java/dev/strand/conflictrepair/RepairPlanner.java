@@ -576,13 +576,22 @@ public final class RepairPlanner {
         VnodeRecord d = dir.toRecord(dir.entryRecords());
         Map<String, VolumeSnapshot.EntryRecord> entries = new TreeMap<>();
         d.entries().forEach(e -> entries.put(e.name(), e));
-        names.forEach(entries::remove);
+        int links = d.linkCount(); // a directory's count: 2 and one per subdirectory (its "..")
+        for (String name : names) {
+            VolumeSnapshot.EntryRecord unbound = entries.remove(name);
+            if (unbound != null && unbound.type() == FileType.DIRECTORY) {
+                links--;
+            }
+        }
         for (VolumeSnapshot.EntryRecord b : bindings) {
             if (entries.put(b.name(), b) != null) {
                 throw new Changed("'" + b.name() + "' exists in " + dirFid + " here");
             }
+            if (b.type() == FileType.DIRECTORY) {
+                links++;
+            }
         }
-        return new VnodeRecord(d.vnode(), d.unique(), d.type(), d.mode(), d.owner(), d.size(), d.linkCount(),
+        return new VnodeRecord(d.vnode(), d.unique(), d.type(), d.mode(), d.owner(), d.size(), links,
                 s.mtimeMillis(), s.ctimeMillis(), s.dataVersion(), s.versionVector(), d.blobId(), d.blobLength(),
                 d.symlinkTarget(), d.parent(), List.copyOf(entries.values()));
     }

@@ -446,8 +446,9 @@ class RepairPlannerTest {
     }
 
     /**
-     * A file in a directory that a repair would drop, with another name outside it (a hard link made on that side):
-     * refused, naming the object and what to do; nothing is decided.
+     * A file in a directory that a repair would drop, with another name outside it (a hard link made on that side)
+     * that the repair keeps: refused, naming the object and what to do; nothing is decided. If the repair unbinds
+     * every name of it, it is removed everywhere.
      */
     @Test
     void aSubtreeObjectWithANameOutsideItIsRefusedWithWhatToDo() {
@@ -464,6 +465,19 @@ class RepairPlannerTest {
         assertThat(outcome.decision()).isInstanceOfSatisfying(RepairPlanner.Refused.class, r -> assertThat(
                 r.message()).contains("vnode " + b[1].vnode(), "has 2 names, 1 of them in that directory",
                 "'strand rm /VOLUME/outside'").doesNotContain("strand rm /VOLUME/build"));
+        var another = ModelDirRepair.decide(group, group.root(), List.of("outside", "build"), List.of(1, 0), false);
+        assertThat(another.decision()).as("the same, the names chosen the other way round")
+                .isInstanceOf(RepairPlanner.Refused.class);
+
+        // every name of it goes (replica 0 binds neither): it is removed with replica 1's directory
+        var removed = ModelDirRepair.decide(group, group.root(), List.of("build", "outside"), List.of(0, 0), false);
+        assertThat(removed.decision()).isInstanceOf(RepairPlanner.NamesRepair.class);
+        ModelDirRepair.perform(group, (RepairPlanner.NamesRepair) removed.decision());
+        run.assertIdentical();
+        for (int r = 0; r < 2; r++) {
+            assertThat(group.replicas[r].volume.vnode(b[1].vnode())).isNull();
+            assertThat(group.fid(r, "outside")).isNull();
+        }
     }
 
     /** Every replica's report of the directory and of {@code names}, as the coordinator gathers them. */
