@@ -406,6 +406,44 @@ class RepairPlannerTest {
         }
     }
 
+    /**
+     * Both sides did 'mkdir -p out/x' and wrote out/x/o: one NAME_NAME on /out naming the names made below it on both
+     * sides. Each choice leaves identical replicas, the other side's /out/x/o gone or under out.conflict-rJ.
+     */
+    @Test
+    void mkdirMinusPOnBothSidesIsSettledWithBothLevels() {
+        for (boolean renameOthers : new boolean[] {false, true}) {
+            for (int keep = 0; keep < 2; keep++) {
+                ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
+                Group group = run.group;
+                Fid root = group.root();
+                group.recording = true;
+                group.allocateFrom(B, 1_000);
+                Fid[] o = new Fid[2];
+                for (int side = 0; side < 2; side++) {
+                    int[] replicas = side == 0 ? A : B;
+                    group.run(replicas, new MkDir(root, "out", 0755));
+                    group.run(replicas, new MkDir(group.fid(side, "out"), "x", 0755));
+                    group.run(replicas, new Create(group.fid(side, "out/x"), "o", 0644, true));
+                    o[side] = group.fid(side, "out/x/o");
+                }
+                run.resolve();
+
+                var outcome = ModelDirRepair.decide(group, root, List.of("out"), List.of(keep), renameOthers);
+                assertThat(outcome.decision()).isInstanceOf(RepairPlanner.NamesRepair.class);
+                assertThat(outcome.names()).as("the names below /out go with it").containsExactly("out");
+                ModelDirRepair.perform(group, (RepairPlanner.NamesRepair) outcome.decision());
+                run.assertIdentical();
+                for (int r = 0; r < 2; r++) {
+                    assertThat(group.fid(r, "out/x/o")).isEqualTo(o[keep]);
+                    assertThat(group.fid(r, "out.conflict-r" + (1 - keep) + "/x/o"))
+                            .isEqualTo(renameOthers ? o[1 - keep] : null);
+                    assertThat(group.replicas[r].volume.vnode(o[1 - keep].vnode()) != null).isEqualTo(renameOthers);
+                }
+            }
+        }
+    }
+
     /** A side makes /build holding f (and with {@code deep}, build/sub/deep/f): the fids of build, f, (deep/f). */
     private static Fid[] buildTree(Group group, int[] side, boolean deep) {
         int r = side[0];
