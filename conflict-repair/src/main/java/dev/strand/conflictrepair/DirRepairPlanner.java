@@ -140,7 +140,7 @@ final class DirRepairPlanner {
                     continue;
                 }
                 boolean directory = o.type() == FileType.DIRECTORY; // its link count counts its subdirectories
-                boolean allNamesGo = !renameOthers && namesGoing(dirFid, slots, seen, trees, i, o) >= mostLinks(seen, o);
+                boolean allNamesGo = !renameOthers && everyNameGoes(dirFid, slots, seen, trees, o);
                 if (!isKept && !directory && mostLinks(seen, o) > 1 && !allNamesGo) { // on any replica that showed it
                     return new Refused(Status.INVALID_ARGUMENT, "replica " + i + "'s object bound to " + what
                             + " (vnode " + o.vnode() + ") has " + mostLinks(seen, o) + " names: 'repair dir' does not"
@@ -428,7 +428,7 @@ final class DirRepairPlanner {
                 for (VnodeRecord image : images) {
                     Refused linked = linkedOutside(what, slot.name(), image, namesInTree, conflicts); // links unknown
                     if (linked != null && (renameOthers || objects.containsKey(image.vnode())
-                            || namesGoing(dirFid, slots, seen, trees, i, image) < image.linkCount())) {
+                            || !everyNameGoes(dirFid, slots, seen, trees, image))) {
                         return linked;
                     }
                     if (objects.containsKey(image.vnode()) || !removed.add(image.vnode())) {
@@ -473,6 +473,26 @@ final class DirRepairPlanner {
             }
         }
         return going;
+    }
+
+    /** Whether on every replica that showed {@code o}, this repair unbinds every name it has there. */
+    private static boolean everyNameGoes(Fid dirFid, List<Choice> slots, List<Map<String, Seen>> seen,
+                                         List<Map<Fid, List<VnodeRecord>>> trees, VnodeRecord o) {
+        for (int r = 0; r < seen.size(); r++) {
+            int links = -1; // as replica r showed it (under any name read, or in a subtree read)
+            for (Seen read : seen.get(r).values()) {
+                links = same(read.vnode(), o) ? Math.max(links, read.vnode().linkCount()) : links;
+            }
+            for (List<VnodeRecord> images : trees.get(r).values()) {
+                for (VnodeRecord image : images) {
+                    links = same(image, o) ? Math.max(links, image.linkCount()) : links;
+                }
+            }
+            if (links >= 0 && namesGoing(dirFid, slots, seen, trees, r, o) < links) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean same(VnodeRecord a, VnodeRecord b) {
