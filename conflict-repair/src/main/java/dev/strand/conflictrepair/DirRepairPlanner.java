@@ -527,7 +527,7 @@ final class DirRepairPlanner {
      */
     private static String removeOthersFirst(Set<ConflictRecord> conflicts, String name) {
         Set<String> paths = new java.util.TreeSet<>();
-        conflicts.forEach(c -> paths.addAll(c.paths()));
+        conflicts.forEach(c -> c.paths().stream().filter(p -> p.startsWith("/")).forEach(paths::add)); // not "?"
         Set<String> own = new HashSet<>(); // the chosen name's paths (and what is below them)
         paths.stream().filter(p -> p.endsWith("/" + name)).forEach(own::add);
         List<String> others = paths.stream().filter(p -> own.stream().noneMatch(o -> p.equals(o)
