@@ -59,8 +59,9 @@ final class DirRepairPlanner {
         for (Choice slot : slots) {
             for (int i = 0; i < replicas; i++) {
                 Fid tree = directoryBound(dirFid, seen.get(i).get(key(dirFid, slot)));
-                if (tree != null && !trees.get(i).containsKey(tree)) {
-                    unreadTrees.add(new RepairPlanner.Tree(i, tree));
+                RepairPlanner.Tree unread = new RepairPlanner.Tree(i, tree);
+                if (tree != null && !trees.get(i).containsKey(tree) && !unreadTrees.contains(unread)) {
+                    unreadTrees.add(unread);
                 }
             }
         }
