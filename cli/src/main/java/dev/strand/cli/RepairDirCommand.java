@@ -22,7 +22,8 @@ import java.util.Set;
                 + "changed on both sides and renamed on one). Without --keep: print, per name in conflict, what each "
                 + "replica binds it to (fid, type, size, version), changing nothing. With --keep NAME=REPLICA: the "
                 + "object replica REPLICA binds NAME to (or none) becomes every replica's; the others' objects bound "
-                + "to NAME are removed, or kept as NAME.conflict-r<replica> with --rename-others. Where a name moved "
+                + "to NAME are removed, or kept as NAME.conflict-r<replica> with --rename-others. A directory is "
+                + "kept, removed or renamed with everything in it. Where a name moved "
                 + "(RENAME_RENAME) or into another directory, the names it moved to follow the same replica. Every "
                 + "replica must be reachable, or nothing changes.")
 public final class RepairDirCommand extends ClientCommand {

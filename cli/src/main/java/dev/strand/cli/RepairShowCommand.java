@@ -65,6 +65,10 @@ public final class RepairShowCommand extends ClientCommand {
             for (RepairListCommand.ConflictView c : view.conflicts()) {
                 out().println("conflict " + c.kind() + " between replicas " + c.replicas() + ": " + c.reason());
             }
+            String hint = repairHint(path, reply);
+            if (hint != null) {
+                out().println("repair with: " + hint);
+            }
         });
     }
 
@@ -99,6 +103,30 @@ public final class RepairShowCommand extends ClientCommand {
                 : reply.conflicts().stream().filter(Objects::nonNull)
                 .map((ConflictInfo c) -> RepairListCommand.ConflictView.of(volumeOf(path), c)).toList();
         return new ShowView(path, versions, differing, conflicts);
+    }
+
+    /**
+     * The command that settles {@code path}'s conflicts: {@code repair file} for a file's versions alone (an
+     * UPDATE_UPDATE naming no name), else {@code repair dir} of its directory (names, directories included); null if
+     * none is marked.
+     */
+    static String repairHint(String path, RepairShowReply reply) {
+        List<ConflictInfo> conflicts = reply.conflicts() == null ? List.of()
+                : reply.conflicts().stream().filter(Objects::nonNull).toList();
+        if (conflicts.isEmpty()) {
+            return null;
+        }
+        boolean versionsOnly = conflicts.stream().allMatch(c -> "UPDATE_UPDATE".equals(c.kind())
+                && (c.names() == null || c.names().isEmpty()));
+        String trimmed = path.replaceAll("/+$", "");
+        int slash = trimmed.lastIndexOf('/');
+        if (versionsOnly || slash <= 0) {
+            return "strand repair file " + trimmed + " --keep REPLICA";
+        }
+        return "strand repair dir " + trimmed.substring(0, slash) + " --keep " + trimmed.substring(slash + 1)
+                + "=REPLICA [--rename-others]" + (reply.replicas().stream().anyMatch(r -> r.type()
+                == dev.strand.protocol.message.FileType.DIRECTORY) ? " (a directory is kept or removed with"
+                + " everything in it)" : "");
     }
 
     private static String volumeOf(String path) {

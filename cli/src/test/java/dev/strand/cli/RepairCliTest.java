@@ -126,6 +126,30 @@ class RepairCliTest {
     }
 
     @Test
+    void repairDirSettlesANameBoundToADirectoryWithEverythingInIt() throws Exception {
+        assertThat(strand("volume", "create", "trees", "--replicas", "2").code()).isZero();
+        assertThat(strand("mkdir", "/trees/out").code()).isZero();
+        assertThat(strand("mkdir", "/trees/out/x").code()).isZero();
+        assertThat(strand("hello".getBytes(StandardCharsets.UTF_8), "put", "-", "/trees/out/x/o").code()).isZero();
+        server.markNameConflict("/trees/out");
+
+        Run show = strand("repair", "show", "/trees/out");
+        assertThat(show.code()).isZero();
+        assertThat(show.out()).contains("DIRECTORY").contains("replica 0 entries: x -> ")
+                .contains("replica 1 entries: x -> ").contains("conflict NAME_NAME")
+                .contains("repair with: strand repair dir /trees --keep out=REPLICA [--rename-others]");
+        Run plan = strand("repair", "dir", "/trees");
+        assertThat(plan.out()).contains("'out' (NAME_NAME)").contains("DIRECTORY");
+
+        Run repaired = strand("repair", "dir", "/trees", "--keep", "out=1");
+        assertThat(repaired.code()).as(repaired.err()).isZero();
+        assertThat(repaired.out()).contains("repaired out in /trees: replica 1's binding is every replica's");
+        assertThat(strand("repair", "list", "trees").out()).contains("no conflicts");
+        assertThat(strand("cat", "/trees/out/x/o").code()).as("served again, the directory's file too").isZero();
+        assertThat(strand("stat", "--validate", "/trees/out/x/o").code()).isZero();
+    }
+
+    @Test
     void repairFileFromALocalFileStoresItsContentsOnEveryReplica(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
             throws Exception {
         assertThat(strand("volume", "create", "mended", "--replicas", "2").code()).isZero();

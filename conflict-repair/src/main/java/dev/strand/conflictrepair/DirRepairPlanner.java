@@ -34,7 +34,8 @@ final class DirRepairPlanner {
     private static final Set<String> NAME_KINDS = Set.of("NAME_NAME", "REMOVE_UPDATE", "RENAME_RENAME");
 
     static Decision decide(Fid dirFid, List<String> names, List<Integer> keep, List<Choice> elsewhere,
-                           boolean renameOthers, List<Map<String, Seen>> seen, List<Map<Fid, Seen>> byFid, long now) {
+                           boolean renameOthers, List<Map<String, Seen>> seen, List<Map<Fid, Seen>> byFid,
+                           List<Map<Fid, List<VnodeRecord>>> trees, long maxBytes, long now) {
         int replicas = seen.size();
         List<Choice> slots = new ArrayList<>(); // every name chosen: this directory's, then the others'
         for (int n = 0; n < names.size(); n++) {
@@ -53,7 +54,31 @@ final class DirRepairPlanner {
                 bindings.put(slot.dir(), new ArrayList<>());
             }
         }
-        ReadFirst implied = impliedChoices(dirFid, slots, seen);
+        // a directory bound to a chosen name is kept or dropped with its whole subtree: each replica's is read first
+        List<RepairPlanner.Tree> unreadTrees = new ArrayList<>();
+        for (Choice slot : slots) {
+            for (int i = 0; i < replicas; i++) {
+                Fid tree = directoryBound(dirFid, seen.get(i).get(key(dirFid, slot)));
+                RepairPlanner.Tree unread = new RepairPlanner.Tree(i, tree);
+                if (tree != null && !trees.get(i).containsKey(tree) && !unreadTrees.contains(unread)) {
+                    unreadTrees.add(unread);
+                }
+            }
+        }
+        if (!unreadTrees.isEmpty()) {
+            return new ReadFirst(List.of(), List.of(), unreadTrees);
+        }
+        // names of directories inside those subtrees (the conflict names what was made in them) go with the subtrees
+        Set<Long> inTrees = new HashSet<>();
+        for (Choice slot : slots) {
+            for (int i = 0; i < replicas; i++) {
+                Fid tree = directoryBound(dirFid, seen.get(i).get(key(dirFid, slot)));
+                if (tree != null) {
+                    trees.get(i).get(tree).forEach(image -> inTrees.add(image.vnode()));
+                }
+            }
+        }
+        ReadFirst implied = impliedChoices(dirFid, slots, seen, inTrees);
         if (implied != null) {
             return slots.size() + implied.choices().size() > RepairPlanner.MAX_DIR_NAMES
                     ? new Refused(Status.INVALID_ARGUMENT, "the conflicts of " + names + " in " + dirFid
@@ -61,6 +86,7 @@ final class DirRepairPlanner {
                     : implied;
         }
         Map<Long, VnodeRecord> objects = new LinkedHashMap<>();
+        List<TreeInstall> treeInstalls = new ArrayList<>(); // directories kept (or renamed) with their subtree
         List<Fid> dropped = new ArrayList<>();
         List<Fid> cleared = new ArrayList<>();
         // an object one replica moved from one chosen name to another is kept under at most one of them
@@ -75,6 +101,7 @@ final class DirRepairPlanner {
         }
         Set<Long> placed = new HashSet<>(); // objects not kept, already dropped or renamed
         Set<ConflictRecord> versionsOnly = new LinkedHashSet<>(); // UPDATE_UPDATEs naming no name
+        Set<ConflictRecord> allConflicts = new LinkedHashSet<>(); // of every chosen name
         for (Choice slot : slots) {
             String name = slot.name();
             String key = key(dirFid, slot);
@@ -84,12 +111,8 @@ final class DirRepairPlanner {
             for (int i = 0; i < replicas; i++) {
                 Seen v = seen.get(i).get(key);
                 conflicts.addAll(v.conflicts());
+                allConflicts.addAll(v.conflicts());
                 if (v.vnode() != null) {
-                    if (v.vnode().type() == FileType.DIRECTORY) {
-                        return new Refused(Status.INVALID_ARGUMENT, "replica " + i + " binds " + what
-                                + " to a directory: 'repair dir' settles names bound to files and symbolic"
-                                + " links only (not yet directories)");
-                    }
                     firstHolder.putIfAbsent(v.vnode().vnode(), i);
                 }
             }
@@ -97,7 +120,7 @@ final class DirRepairPlanner {
                 return new Refused(Status.INVALID_ARGUMENT, what + " is not in conflict on any replica");
             }
             for (ConflictRecord c : conflicts) {
-                Refused refused = kindRefusal(slots, what, c);
+                Refused refused = kindRefusal(slots, inTrees, what, c);
                 if (refused != null) {
                     return refused;
                 }
@@ -117,9 +140,13 @@ final class DirRepairPlanner {
                     cleared.add(new Fid(dirFid.volume(), o.vnode(), o.unique())); // kept, dropped or renamed once
                     continue;
                 }
-                if (!isKept && mostLinks(seen, o) > 1) { // on any replica that showed it
+                boolean directory = o.type() == FileType.DIRECTORY; // its link count counts its subdirectories
+                boolean allNamesGo = !renameOthers && everyNameGoes(dirFid, slots, seen, trees, o);
+                if (!isKept && !directory && mostLinks(seen, o) > 1 && !allNamesGo) { // on any replica that showed it
                     return new Refused(Status.INVALID_ARGUMENT, "replica " + i + "'s object bound to " + what
-                            + " has other names: 'repair dir' does not remove or move it");
+                            + " (vnode " + o.vnode() + ") has " + mostLinks(seen, o) + " names: 'repair dir' does not"
+                            + " remove or move an object with other names; " + removeOthersFirst(conflicts, name)
+                            + ", or keep replica " + i + "'s binding ('--keep " + name + "=" + i + "')");
                 }
                 String boundAs = isKept ? name : renameOthers ? RepairPlanner.conflictName(name, i) : null;
                 Fid fid = new Fid(dirFid.volume(), o.vnode(), o.unique());
@@ -142,10 +169,22 @@ final class DirRepairPlanner {
                         }
                     }
                 }
-                objects.put(o.vnode(), stamped(seen, byFid, o, now, isKept
-                        ? linksAfter(dirFid, seen.get(slot.keep()), slots, slot, o) : 1, slot.dir().vnode()));
+                if (directory) { // installed with its subtree once every name is placed
+                    treeInstalls.add(new TreeInstall(isKept ? slot.keep() : i, fid, slot.dir().vnode(), name,
+                            "replica " + (isKept ? slot.keep() : i) + "'s directory '" + boundAs + "' in "
+                                    + slot.dir()));
+                } else {
+                    objects.put(o.vnode(), stamped(seen, byFid, trees, o, now, isKept
+                            ? linksAfter(dirFid, seen.get(slot.keep()), slots, slot, o) : 1, slot.dir().vnode(),
+                            List.of()));
+                }
                 bindings.get(slot.dir()).add(new VolumeSnapshot.EntryRecord(boundAs, o.vnode(), o.unique(), o.type()));
             }
+        }
+        Refused subtrees = subtrees(dirFid, slots, seen, byFid, trees, treeInstalls, objects, dropped, maxBytes, now,
+                allConflicts, renameOthers);
+        if (subtrees != null) {
+            return subtrees;
         }
         // an UPDATE_UPDATE of an object bound to a chosen name ends with the version this repair installs (the chosen
         // replica's, or the one kept as NAME.conflict-rJ) or its removal; of any other object, 'repair file' chooses
@@ -159,7 +198,8 @@ final class DirRepairPlanner {
         }
         // the conflicts' other objects (bound under none of the names, e.g. linked under one and unlinked again):
         // the repair ends their conflicts too, so each must end equal on every replica
-        Decision elsewhereObjects = boundElsewhere(stamps.keySet(), keep, seen, byFid, now, cleared, objects, dropped);
+        Decision elsewhereObjects = boundElsewhere(stamps.keySet(), keep, seen, byFid, trees, now, cleared, objects,
+                dropped);
         if (elsewhereObjects != null) {
             return elsewhereObjects;
         }
@@ -219,14 +259,16 @@ final class DirRepairPlanner {
      * directory), and those of this directory a {@code RENAME_RENAME} names (the places either side moved the name
      * to, so that {@code --keep NAME=R} alone settles the move). Null if there are none.
      */
-    private static ReadFirst impliedChoices(Fid dirFid, List<Choice> slots, List<Map<String, Seen>> seen) {
+    private static ReadFirst impliedChoices(Fid dirFid, List<Choice> slots, List<Map<String, Seen>> seen,
+                                            Set<Long> inTrees) {
         List<Choice> more = new ArrayList<>();
         for (Choice slot : slots) {
             for (Map<String, Seen> replica : seen) {
                 for (ConflictRecord c : replica.get(key(dirFid, slot)).conflicts()) {
                     for (ConflictRecord.Name other : c.names()) {
                         boolean implied = !other.dir().equals(dirFid) || c.kind().equals("RENAME_RENAME");
-                        if (implied && !chosen(slots, other) && !chosen(more, other)) {
+                        if (implied && !chosen(slots, other) && !chosen(more, other)
+                                && !inTrees.contains(other.dir().vnode())) {
                             more.add(new Choice(other.dir(), other.name(), slot.keep()));
                         }
                     }
@@ -241,7 +283,7 @@ final class DirRepairPlanner {
     }
 
     /** Why conflict {@code c} of {@code what} is not one this repair of {@code slots} may end, or null. */
-    private static Refused kindRefusal(List<Choice> slots, String what, ConflictRecord c) {
+    private static Refused kindRefusal(List<Choice> slots, Set<Long> inTrees, String what, ConflictRecord c) {
         // an UPDATE_UPDATE: of a file one side also moved (it names names), or of the object bound to a chosen name
         // (checked once the objects are placed): the version kept settles it
         if (!NAME_KINDS.contains(c.kind()) && !c.kind().equals("UPDATE_UPDATE")) {
@@ -251,7 +293,7 @@ final class DirRepairPlanner {
         // the repair ends the whole conflict: a name of it left out would stay different on the replicas
         // with no conflict marked any more
         for (ConflictRecord.Name other : c.names()) {
-            if (!chosen(slots, other)) {
+            if (!chosen(slots, other) && !inTrees.contains(other.dir().vnode())) { // a subtree's names go with it
                 return new Refused(Status.INVALID_ARGUMENT, what + " is in a " + c.kind() + " conflict that"
                         + " also names '" + other.name() + "' (" + c.paths() + "): choose a replica for every name"
                         + " of it in one repair");
@@ -268,7 +310,8 @@ final class DirRepairPlanner {
      * {@code objects} and {@code dropped} completed.
      */
     private static Decision boundElsewhere(Set<Fid> dirs, List<Integer> keep, List<Map<String, Seen>> seen,
-                                           List<Map<Fid, Seen>> byFid, long now, List<Fid> cleared,
+                                           List<Map<Fid, Seen>> byFid, List<Map<Fid, List<VnodeRecord>>> trees,
+                                           long now, List<Fid> cleared,
                                            Map<Long, VnodeRecord> objects, List<Fid> dropped) {
         Set<Long> settled = new HashSet<>(objects.keySet());
         dropped.forEach(f -> settled.add(f.vnode()));
@@ -321,9 +364,178 @@ final class DirRepairPlanner {
                     break;
                 }
             }
-            objects.put(f.vnode(), stamped(seen, byFid, chosen, now, chosen.linkCount(), chosen.parent()));
+            objects.put(f.vnode(), stamped(seen, byFid, trees, chosen, now, chosen.linkCount(), chosen.parent(),
+                    List.of()));
         }
         return null;
+    }
+
+    /**
+     * A directory kept with its subtree: replica {@code replica}'s {@code dir} (read whole, {@link
+     * RepairPlanner.Tree}), bound in directory vnode {@code parent}; {@code what} names it in refusals.
+     */
+    private record TreeInstall(int replica, Fid dir, long parent, String name, String what) {}
+
+    /** The directory {@code read} shows bound to a name, or null. */
+    private static Fid directoryBound(Fid dirFid, Seen read) {
+        VnodeRecord v = read.vnode();
+        return v == null || v.type() != FileType.DIRECTORY ? null : new Fid(dirFid.volume(), v.vnode(), v.unique());
+    }
+
+    /**
+     * Completes {@code objects} and {@code dropped} with the subtrees of the directories bound to the chosen names:
+     * every object of a kept (or renamed) directory's subtree installed on every replica as the replica it is kept
+     * from holds it, with one final version; every object of any replica's subtree there that is not installed
+     * removed on every replica. Null, or why not: an object in two places, an object with names outside its subtree,
+     * more than {@code maxBytes} to write.
+     */
+    private static Refused subtrees(Fid dirFid, List<Choice> slots, List<Map<String, Seen>> seen,
+                                    List<Map<Fid, Seen>> byFid, List<Map<Fid, List<VnodeRecord>>> trees,
+                                    List<TreeInstall> installs, Map<Long, VnodeRecord> objects, List<Fid> dropped,
+                                    long maxBytes, long now, Set<ConflictRecord> conflicts, boolean renameOthers) {
+        long bytes = 0;
+        for (TreeInstall t : installs) {
+            List<VnodeRecord> images = trees.get(t.replica()).get(t.dir());
+            if (images == null || images.isEmpty() || images.get(0).vnode() != t.dir().vnode()) {
+                return new Refused(Status.CHANGED, t.what() + " (" + t.dir() + ") was not read whole: run it again");
+            }
+            Map<Long, Integer> namesInTree = namesIn(images);
+            for (VnodeRecord image : images) {
+                Refused linked = linkedOutside(t.what(), t.name(), image, namesInTree, conflicts);
+                if (linked != null) {
+                    return linked;
+                }
+                if (objects.containsKey(image.vnode())) {
+                    return new Refused(Status.INVALID_ARGUMENT, "vnode " + image.vnode() + " of " + t.what()
+                            + " is kept in two places by this repair: keep it under one name");
+                }
+                boolean top = image.vnode() == t.dir().vnode();
+                objects.put(image.vnode(), stamped(seen, byFid, trees, image, now, image.linkCount(),
+                        top ? t.parent() : image.parent(), image.entries()));
+                bytes += RepairPlanner.imageBytes(image);
+            }
+        }
+        Set<Long> removed = new HashSet<>();
+        dropped.forEach(f -> removed.add(f.vnode()));
+        for (Choice slot : slots) {
+            for (int i = 0; i < seen.size(); i++) {
+                Fid tree = directoryBound(dirFid, seen.get(i).get(key(dirFid, slot)));
+                if (tree == null) {
+                    continue;
+                }
+                List<VnodeRecord> images = trees.get(i).get(tree);
+                Map<Long, Integer> namesInTree = namesIn(images);
+                String what = "replica " + i + "'s directory '" + slot.name() + "' in " + slot.dir();
+                for (VnodeRecord image : images) {
+                    Refused linked = linkedOutside(what, slot.name(), image, namesInTree, conflicts); // links unknown
+                    if (linked != null && (renameOthers || objects.containsKey(image.vnode())
+                            || !everyNameGoes(dirFid, slots, seen, trees, image))) {
+                        return linked;
+                    }
+                    if (objects.containsKey(image.vnode()) || !removed.add(image.vnode())) {
+                        continue; // kept, or removed already
+                    }
+                    dropped.add(new Fid(dirFid.volume(), image.vnode(), image.unique()));
+                    bytes += RepairPlanner.REMOVAL_BYTES;
+                }
+            }
+        }
+        if (bytes > maxBytes) {
+            return new Refused(Status.INVALID_ARGUMENT, "the directories this repair keeps and removes with their"
+                    + " subtrees take about " + bytes + " bytes, more than one repair writes at once (" + maxBytes
+                    + " bytes, half of what one atomic Cassandra write may hold): keep a smaller replica's directory"
+                    + " without --rename-others (a removed object costs " + RepairPlanner.REMOVAL_BYTES + " bytes, a"
+                    + " kept one its whole record); nothing was changed");
+        }
+        return null;
+    }
+
+    /**
+     * How many of {@code o}'s names on replica {@code replica} this repair (without rename-others) unbinds: chosen names
+     * bound to it there that end bound to another object or none, and entries binding it in that replica's
+     * directories bound to chosen names and not kept. An object whose every name goes is removed everywhere.
+     */
+    private static int namesGoing(Fid dirFid, List<Choice> slots, List<Map<String, Seen>> seen,
+                                  List<Map<Fid, List<VnodeRecord>>> trees, int replica, VnodeRecord o) {
+        int going = 0;
+        for (Choice slot : slots) {
+            VnodeRecord bound = seen.get(replica).get(key(dirFid, slot)).vnode();
+            VnodeRecord kept = seen.get(slot.keep()).get(key(dirFid, slot)).vnode();
+            if (bound == null || same(bound, kept)) {
+                continue; // this name stays as it is on this replica
+            }
+            if (same(bound, o)) {
+                going++;
+            }
+            Fid tree = directoryBound(dirFid, seen.get(replica).get(key(dirFid, slot)));
+            List<VnodeRecord> images = tree == null ? null : trees.get(replica).get(tree);
+            if (images != null) {
+                going += namesIn(images).getOrDefault(o.vnode(), 0);
+            }
+        }
+        return going;
+    }
+
+    /** Whether on every replica that showed {@code o}, this repair unbinds every name it has there. */
+    private static boolean everyNameGoes(Fid dirFid, List<Choice> slots, List<Map<String, Seen>> seen,
+                                         List<Map<Fid, List<VnodeRecord>>> trees, VnodeRecord o) {
+        for (int r = 0; r < seen.size(); r++) {
+            int links = -1; // as replica r showed it (under any name read, or in a subtree read)
+            for (Seen read : seen.get(r).values()) {
+                links = same(read.vnode(), o) ? Math.max(links, read.vnode().linkCount()) : links;
+            }
+            for (List<VnodeRecord> images : trees.get(r).values()) {
+                for (VnodeRecord image : images) {
+                    links = same(image, o) ? Math.max(links, image.linkCount()) : links;
+                }
+            }
+            if (links >= 0 && namesGoing(dirFid, slots, seen, trees, r, o) < links) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean same(VnodeRecord a, VnodeRecord b) {
+        return a != null && b != null && a.vnode() == b.vnode() && a.unique() == b.unique();
+    }
+
+    /** How many entries of {@code images} (a subtree) bind each object. */
+    private static Map<Long, Integer> namesIn(List<VnodeRecord> images) {
+        Map<Long, Integer> names = new HashMap<>();
+        for (VnodeRecord image : images) {
+            image.entries().forEach(e -> names.merge(e.vnode(), 1, Integer::sum));
+        }
+        return names;
+    }
+
+    /** Why {@code image} of subtree {@code what} cannot be kept or removed with it (names outside it), or null. */
+    private static Refused linkedOutside(String what, String name, VnodeRecord image, Map<Long, Integer> namesInTree,
+                                         Set<ConflictRecord> conflicts) {
+        int inside = namesInTree.getOrDefault(image.vnode(), 0);
+        if (image.type() == FileType.DIRECTORY || image.linkCount() <= inside) {
+            return null;
+        }
+        return new Refused(Status.INVALID_ARGUMENT, "vnode " + image.vnode() + " in " + what + " has "
+                + image.linkCount() + " names, " + inside + " of them in that directory: 'repair dir' keeps or"
+                + " removes a directory with its whole subtree and does not move or remove names outside it; "
+                + removeOthersFirst(conflicts, name));
+    }
+
+    /**
+     * What to run before the repair: {@code strand rm} of each path the conflicts name outside {@code name} (where a
+     * hard link made on one side shows), then the repair again.
+     */
+    private static String removeOthersFirst(Set<ConflictRecord> conflicts, String name) {
+        Set<String> paths = new java.util.TreeSet<>();
+        conflicts.forEach(c -> c.paths().stream().filter(p -> p.startsWith("/")).forEach(paths::add)); // not "?"
+        Set<String> own = new HashSet<>(); // the chosen name's paths (and what is below them)
+        paths.stream().filter(p -> p.endsWith("/" + name)).forEach(own::add);
+        List<String> others = paths.stream().filter(p -> own.stream().noneMatch(o -> p.equals(o)
+                || p.startsWith(o + "/"))).map(p -> "'strand rm /VOLUME" + p + "'").toList();
+        return "remove its other names first (" + (others.isEmpty() ? "'strand rm' each of them"
+                : "the conflicts name " + String.join(", ", others) + "; 'strand repair show' of a path shows each"
+                + " replica's object") + "), then run the repair again";
     }
 
     /** The most names any replica's version of {@code o} read here has. */
@@ -360,15 +572,18 @@ final class DirRepairPlanner {
      * {@code o} with its final version: the merge of every replica's vector of it (under any name read, or read by
      * fid) with every slot one higher, a data version one above the highest; {@code links} names.
      */
-    private static VnodeRecord stamped(List<Map<String, Seen>> seen, List<Map<Fid, Seen>> byFid, VnodeRecord o,
-                                       long now, int links, long parent) {
+    private static VnodeRecord stamped(List<Map<String, Seen>> seen, List<Map<Fid, Seen>> byFid,
+                                       List<Map<Fid, List<VnodeRecord>>> trees, VnodeRecord o, long now, int links,
+                                       long parent, List<VolumeSnapshot.EntryRecord> entries) {
         VersionVector vector = o.versionVector();
         long dataVersion = o.dataVersion();
         List<Seen> reads = new ArrayList<>();
         seen.forEach(replica -> reads.addAll(replica.values())); // under any name: a replica may bind it elsewhere
         byFid.forEach(replica -> reads.addAll(replica.values()));
-        for (Seen read : reads) {
-            VnodeRecord v = read.vnode();
+        List<VnodeRecord> versions = new ArrayList<>();
+        reads.forEach(read -> versions.add(read.vnode()));
+        trees.forEach(replica -> replica.values().forEach(versions::addAll)); // every subtree read, any replica
+        for (VnodeRecord v : versions) {
             if (v != null && v.vnode() == o.vnode() && v.unique() == o.unique()) {
                 vector = vector.merge(v.versionVector());
                 dataVersion = Math.max(dataVersion, v.dataVersion());
@@ -378,6 +593,6 @@ final class DirRepairPlanner {
             vector = vector.increment(slot);
         }
         return new VnodeRecord(o.vnode(), o.unique(), o.type(), o.mode(), o.owner(), o.size(), links, o.mtimeMillis(),
-                now, dataVersion + 1, vector, o.blobId(), o.blobLength(), o.symlinkTarget(), parent, List.of());
+                now, dataVersion + 1, vector, o.blobId(), o.blobLength(), o.symlinkTarget(), parent, entries);
     }
 }

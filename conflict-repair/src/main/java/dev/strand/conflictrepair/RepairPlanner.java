@@ -101,12 +101,43 @@ public final class RepairPlanner {
      * name). Ask {@link #repairDir} again with the choices added (this directory's to its names) and the reads added
      * ({@link #reads}).
      */
-    public record ReadFirst(List<Choice> choices, List<Fid> objects) implements Decision {
+    public record ReadFirst(List<Choice> choices, List<Fid> objects, List<Tree> trees) implements Decision {
         public ReadFirst {
             choices = List.copyOf(choices);
             objects = List.copyOf(objects);
+            trees = trees == null ? List.of() : List.copyOf(trees);
+        }
+
+        public ReadFirst(List<Choice> choices, List<Fid> objects) {
+            this(choices, objects, List.of());
         }
     }
+
+    /**
+     * A directory a chosen name binds on replica {@code replica}: {@code repair dir} reads its whole subtree from that
+     * replica ({@link #subtreeInPieces}, page by page, joined with {@link VnodeImages#joinPieces}) before it decides.
+     */
+    public record Tree(int replica, Fid dir) {}
+
+    /**
+     * Most bytes of objects one {@code repair dir} installs and removes (by {@link #imageBytes}, 32 bytes per removal):
+     * they go into every replica's one atomic write, one Cassandra mutation, which may hold at most half a commit-log
+     * segment (16 MiB with Cassandra's default segments): the same bound as a resolution's staged steps.
+     */
+    public static final long MAX_REPAIR_BYTES = 8L * 1024 * 1024;
+
+    /** The estimated serialized size of {@code image} (a vnode record and its entries). */
+    public static long imageBytes(VnodeRecord image) {
+        long bytes = VnodeSync.VNODE_RECORD_BYTES + (image.symlinkTarget() == null ? 0
+                : FrameBudget.text(image.symlinkTarget()));
+        for (VolumeSnapshot.EntryRecord e : image.entries()) {
+            bytes += VnodeSync.ENTRY_RECORD_BYTES + FrameBudget.text(e.name());
+        }
+        return bytes;
+    }
+
+    /** What a removal adds to a repair's write (a fid, and its number in the event). */
+    static final int REMOVAL_BYTES = 32;
 
     /** One report {@code repair dir} reads from every replica: {@code name} of {@code dir}, kept under {@code key}. */
     public record Read(Fid dir, String name, String key) {}
@@ -171,6 +202,42 @@ public final class RepairPlanner {
             entries.add(e);
         }
         return new Seen(object.toRecord(entries), complete, null, List.copyOf(conflicts));
+    }
+
+    /**
+     * Directory {@code dirFid} and every object below it on {@code volume}, in pieces: depth first in name order, each
+     * directory's entries cut into consecutive records of at most {@code pieceBytes} of entries ({@link
+     * VnodeImages#inPieces}). Deterministic for one state, so a reader may page through them by position. Empty if
+     * {@code dirFid} is no directory here.
+     */
+    public static List<VnodeRecord> subtreeInPieces(Volume volume, Fid dirFid, int pieceBytes) {
+        Vnode top = dirFid.volume() != volume.volumeId() ? null : volume.vnode(dirFid.vnode());
+        if (top == null || top.unique() != dirFid.unique() || !top.isDirectory()) {
+            return List.of();
+        }
+        List<VnodeRecord> pieces = new ArrayList<>();
+        java.util.ArrayDeque<Vnode> next = new java.util.ArrayDeque<>();
+        Set<Long> visited = new java.util.HashSet<>();
+        next.push(top);
+        while (!next.isEmpty()) {
+            Vnode v = next.pop();
+            if (!visited.add(v.number())) {
+                continue; // a hard link met twice: one image
+            }
+            if (!v.isDirectory()) {
+                pieces.add(v.toRecord(List.of()));
+                continue;
+            }
+            List<VolumeSnapshot.EntryRecord> entries = v.entryRecords();
+            pieces.addAll(VnodeImages.inPieces(v.toRecord(entries), pieceBytes));
+            for (int i = entries.size() - 1; i >= 0; i--) { // pushed last first: popped in name order
+                Vnode child = volume.vnode(entries.get(i).vnode());
+                if (child != null && child.unique() == entries.get(i).unique()) {
+                    next.push(child);
+                }
+            }
+        }
+        return pieces;
     }
 
     // ---- the coordinator's decisions ---------------------------------------------------------------------
@@ -356,7 +423,23 @@ public final class RepairPlanner {
     public static Decision repairDir(Fid dirFid, List<String> names, List<Integer> keep, List<Choice> elsewhere,
                                      boolean renameOthers, List<Map<String, Seen>> seen,
                                      List<Map<Fid, Seen>> byFid, long now) {
-        return DirRepairPlanner.decide(dirFid, names, keep, elsewhere, renameOthers, seen, byFid, now);
+        return repairDir(dirFid, names, keep, elsewhere, renameOthers, seen, byFid,
+                seen.stream().map(r -> Map.<Fid, List<VnodeRecord>>of()).toList(), MAX_REPAIR_BYTES, now);
+    }
+
+    /**
+     * As above, where chosen names may be bound to directories: {@code trees}, per replica, the subtrees a {@link
+     * ReadFirst} asked for ({@link ReadFirst#trees}), by directory, joined images with the directory first. A kept
+     * directory is installed with its whole subtree (as the replica it is kept from holds it) on every replica, so is
+     * one kept as {@code NAME.conflict-rJ}; a dropped one is removed with its subtree everywhere. Refused if the
+     * objects installed and removed would pass {@code maxBytes} ({@link #MAX_REPAIR_BYTES} in the server).
+     */
+    public static Decision repairDir(Fid dirFid, List<String> names, List<Integer> keep, List<Choice> elsewhere,
+                                     boolean renameOthers, List<Map<String, Seen>> seen,
+                                     List<Map<Fid, Seen>> byFid, List<Map<Fid, List<VnodeRecord>>> trees,
+                                     long maxBytes, long now) {
+        return DirRepairPlanner.decide(dirFid, names, keep, elsewhere, renameOthers, seen, byFid, trees, maxBytes,
+                now);
     }
 
     /** {@link #repairDir} before anything but {@link #dirReads} was read. */
@@ -420,14 +503,11 @@ public final class RepairPlanner {
         List<Long> removed = new ArrayList<>();
         for (Fid f : repair.dropped()) {
             Vnode gone = volume.vnode(f.vnode());
-            if (gone == null || gone.unique() != f.unique()) {
-                continue; // this replica never had it
+            if (gone != null && gone.unique() == f.unique()) { // else this replica never had it
+                removed.add(f.vnode());
             }
-            if (gone.isDirectory() || gone.linkCount() > 1) {
-                throw new Changed(f + " is a directory or has other names here");
-            }
-            removed.add(f.vnode());
         }
+        checkRemovals(volume, repair, removed);
         for (VnodeRecord o : repair.objects()) {
             Vnode there = volume.vnode(o.vnode());
             if (there != null && (there.unique() != o.unique() || there.type() != o.type())) {
@@ -437,6 +517,53 @@ public final class RepairPlanner {
         installed.addAll(repair.objects());
         return List.of(new VolumeEvent.VnodesInstalled(replica, installed, List.of(), removed),
                 new VolumeEvent.NamesRepaired(repair.dir(), repair.names(), repair.cleared()));
+    }
+
+    /**
+     * A directory, or an object with several names, is removed only with every name it has here: each bound by a
+     * repaired name, an entry of a directory removed too, or an entry of a directory installed over; and a directory
+     * removed here holds only objects removed or installed by the repair (a subtree goes whole, nothing is left
+     * without a name). {@link Changed} if not: this replica holds what the coordinator did not read.
+     */
+    private static void checkRemovals(Volume volume, NamesRepair repair, List<Long> removed) {
+        Set<Long> removing = new java.util.HashSet<>(removed);
+        Set<Long> installing = new java.util.HashSet<>();
+        repair.objects().forEach(o -> installing.add(o.vnode()));
+        Map<Long, Integer> namesGoing = new java.util.HashMap<>();
+        List<OtherDir> dirs = new ArrayList<>(repair.others());
+        dirs.add(new OtherDir(repair.dir(), repair.names(), List.of(), repair.dirStamp()));
+        for (OtherDir d : dirs) {
+            Vnode dir = volume.vnode(d.dir().vnode());
+            for (String name : d.names()) {
+                DirectoryEntry e = dir == null || !dir.isDirectory() ? null : dir.entry(name);
+                if (e != null) {
+                    namesGoing.merge(e.vnode(), 1, Integer::sum);
+                }
+            }
+        }
+        Set<Long> replaced = new java.util.HashSet<>(removing);
+        replaced.addAll(installing);
+        for (Long number : replaced) {
+            Vnode v = volume.vnode(number);
+            if (v != null && v.isDirectory()) {
+                v.entryRecords().forEach(e -> namesGoing.merge(e.vnode(), 1, Integer::sum));
+            }
+        }
+        for (Long number : removed) {
+            Vnode gone = volume.vnode(number);
+            int going = namesGoing.getOrDefault(number, 0);
+            if (gone.isDirectory() ? going < 1 : gone.linkCount() > 1 && going < gone.linkCount()) {
+                throw new Changed("vnode " + number + " has names here that this repair does not remove");
+            }
+            if (gone.isDirectory()) {
+                for (VolumeSnapshot.EntryRecord e : gone.entryRecords()) {
+                    if (!replaced.contains(e.vnode())) {
+                        throw new Changed("directory " + number + " holds '" + e.name() + "' (vnode " + e.vnode()
+                                + ") here, which the repair neither removes nor keeps");
+                    }
+                }
+            }
+        }
     }
 
     /** Directory {@code dirFid} as this replica holds it, {@code names} bound as {@code bindings}, stamped. */
@@ -449,13 +576,22 @@ public final class RepairPlanner {
         VnodeRecord d = dir.toRecord(dir.entryRecords());
         Map<String, VolumeSnapshot.EntryRecord> entries = new TreeMap<>();
         d.entries().forEach(e -> entries.put(e.name(), e));
-        names.forEach(entries::remove);
+        int links = d.linkCount(); // a directory's count: 2 and one per subdirectory (its "..")
+        for (String name : names) {
+            VolumeSnapshot.EntryRecord unbound = entries.remove(name);
+            if (unbound != null && unbound.type() == FileType.DIRECTORY) {
+                links--;
+            }
+        }
         for (VolumeSnapshot.EntryRecord b : bindings) {
             if (entries.put(b.name(), b) != null) {
                 throw new Changed("'" + b.name() + "' exists in " + dirFid + " here");
             }
+            if (b.type() == FileType.DIRECTORY) {
+                links++;
+            }
         }
-        return new VnodeRecord(d.vnode(), d.unique(), d.type(), d.mode(), d.owner(), d.size(), d.linkCount(),
+        return new VnodeRecord(d.vnode(), d.unique(), d.type(), d.mode(), d.owner(), d.size(), links,
                 s.mtimeMillis(), s.ctimeMillis(), s.dataVersion(), s.versionVector(), d.blobId(), d.blobLength(),
                 d.symlinkTarget(), d.parent(), List.copyOf(entries.values()));
     }

@@ -3,6 +3,7 @@ package dev.strand.conflictrepair;
 import dev.strand.protocol.message.Fid;
 import dev.strand.volume.ModelVolume;
 import dev.strand.volume.VolumeEvent;
+import dev.strand.volume.VolumeSnapshot;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,14 +27,24 @@ final class ModelDirRepair {
     private ModelDirRepair() {}
 
     static Outcome decide(Group group, Fid dir, List<String> chosen, List<Integer> chosenKeep, boolean renameOthers) {
+        return decide(group, dir, chosen, chosenKeep, renameOthers, RepairPlanner.MAX_REPAIR_BYTES);
+    }
+
+    /** As the coordinator reads a subtree: page by page in pieces of this many bytes of entries, joined. */
+    static final int PIECE_BYTES = 256;
+
+    static Outcome decide(Group group, Fid dir, List<String> chosen, List<Integer> chosenKeep, boolean renameOthers,
+                          long maxBytes) {
         List<String> names = new ArrayList<>(chosen);
         List<Integer> keep = new ArrayList<>(chosenKeep);
         List<RepairPlanner.Choice> elsewhere = new ArrayList<>();
         List<Map<String, RepairPlanner.Seen>> seen = new ArrayList<>();
         List<Map<Fid, RepairPlanner.Seen>> byFid = new ArrayList<>();
+        List<Map<Fid, List<VolumeSnapshot.VnodeRecord>>> trees = new ArrayList<>();
         for (int r = 0; r < group.size; r++) {
             seen.add(new HashMap<>());
             byFid.add(new HashMap<>());
+            trees.add(new HashMap<>());
         }
         for (int round = 0; ; round++) {
             for (RepairPlanner.Read read : RepairPlanner.reads(dir, names, elsewhere, renameOthers, group.size)) {
@@ -43,7 +54,8 @@ final class ModelDirRepair {
                             read.dir(), read.name(), ENTRY_BYTES));
                 }
             }
-            var decision = RepairPlanner.repairDir(dir, names, keep, elsewhere, renameOthers, seen, byFid, 5_000_000);
+            var decision = RepairPlanner.repairDir(dir, names, keep, elsewhere, renameOthers, seen, byFid, trees,
+                    maxBytes, 5_000_000);
             if (!(decision instanceof RepairPlanner.ReadFirst more) || round == 8) {
                 return new Outcome(decision, names, keep, elsewhere, seen);
             }
@@ -59,6 +71,10 @@ final class ModelDirRepair {
                 for (Fid f : more.objects()) {
                     byFid.get(r).put(f, RepairPlanner.read(group.replicas[r].volume, f, null, ENTRY_BYTES));
                 }
+            }
+            for (RepairPlanner.Tree t : more.trees()) {
+                trees.get(t.replica()).put(t.dir(), VnodeImages.joinPieces(RepairPlanner.subtreeInPieces(
+                        group.replicas[t.replica()].volume, t.dir(), PIECE_BYTES)));
             }
         }
     }

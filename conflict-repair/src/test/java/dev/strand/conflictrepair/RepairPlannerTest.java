@@ -332,6 +332,192 @@ class RepairPlannerTest {
         }
     }
 
+    /**
+     * Both sides of a partition make /build and write in it (replica 0 two levels deep: build/sub/deep/f): resolution
+     * marks NAME_NAME on /build. 'repair dir / --keep build=R' used to refuse a name bound to a directory; now the
+     * kept directory is installed with its whole subtree on every replica, the other one is removed with its subtree
+     * or (rename-others) kept as build.conflict-rJ with its subtree, and every replica ends identical.
+     */
+    @Test
+    void aNameBoundToDirectoriesOnBothSidesIsSettledWithTheirSubtrees() {
+        for (boolean renameOthers : new boolean[] {false, true}) {
+            for (int keep = 0; keep < 2; keep++) {
+                ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
+                Group group = run.group;
+                Fid root = group.root();
+                group.recording = true;
+                group.allocateFrom(B, 1_000);
+                Fid[] a = buildTree(group, A, true);
+                Fid[] b = buildTree(group, B, false);
+                ResolutionPlan.Planned plan = run.resolve();
+                assertThat(plan.conflicts()).singleElement().satisfies(c -> {
+                    assertThat(c.kind()).isEqualTo(Conflict.Kind.NAME_NAME);
+                    assertThat(c.names()).contains(new Conflict.Name(root, "build")); // and the names made in them
+                });
+                List<Fid> written = List.of(root, a[0], b[0], a[1], b[1]);
+                Map<Long, List<dev.strand.replication.VersionVector>> before = new java.util.HashMap<>();
+                for (Fid f : written) { // every replica's version of each
+                    for (var m : group.replicas) {
+                        if (m.volume.vnode(f.vnode()) != null) {
+                            before.computeIfAbsent(f.vnode(), n -> new java.util.ArrayList<>())
+                                    .add(m.volume.vnode(f.vnode()).version().versionVector());
+                        }
+                    }
+                }
+
+                var outcome = ModelDirRepair.decide(group, root, List.of("build"), List.of(keep), renameOthers);
+                assertThat(outcome.decision()).isInstanceOf(RepairPlanner.NamesRepair.class);
+                ModelDirRepair.perform(group, (RepairPlanner.NamesRepair) outcome.decision());
+                run.assertIdentical();
+                Fid[] kept = keep == 0 ? a : b;
+                Fid[] other = keep == 0 ? b : a;
+                int otherReplica = 1 - keep;
+                for (int r = 0; r < 2; r++) {
+                    assertThat(group.fid(r, "build")).isEqualTo(kept[0]);
+                    assertThat(group.fid(r, "build/f")).isEqualTo(kept[1]);
+                    String renamed = "build.conflict-r" + otherReplica;
+                    assertThat(group.fid(r, renamed)).isEqualTo(renameOthers ? other[0] : null);
+                    assertThat(group.fid(r, renamed + "/f")).isEqualTo(renameOthers ? other[1] : null);
+                    for (Fid o : other) { // dropped with its subtree, or kept under the other name
+                        assertThat(group.replicas[r].volume.vnode(o.vnode()) != null).isEqualTo(renameOthers);
+                    }
+                }
+                Fid deep = a[2];
+                assertThat(group.fid(1, keep == 0 ? "build/sub/deep/f"
+                        : renameOthers ? "build.conflict-r0/sub/deep/f" : "build/sub/deep/f"))
+                        .isEqualTo(keep == 0 || renameOthers ? deep : null);
+                int compared = 0;
+                for (int r = 0; r < 2; r++) { // what the repair wrote dominates every earlier version of it
+                    for (Fid f : written) {
+                        var now = group.replicas[r].volume.vnode(f.vnode());
+                        if (now == null) {
+                            continue; // dropped
+                        }
+                        for (var earlier : before.get(f.vnode())) {
+                            compared++;
+                            assertThat(now.version().versionVector().includes(earlier)
+                                    && !earlier.includes(now.version().versionVector()))
+                                    .as("%s on replica %d after, %s before", f, r, earlier).isTrue();
+                        }
+                    }
+                }
+                assertThat(compared).isGreaterThanOrEqualTo(6);
+            }
+        }
+    }
+
+    /**
+     * Both sides did 'mkdir -p out/x' and wrote out/x/o: one NAME_NAME on /out naming the names made below it on both
+     * sides. Each choice leaves identical replicas, the other side's /out/x/o gone or under out.conflict-rJ.
+     */
+    @Test
+    void mkdirMinusPOnBothSidesIsSettledWithBothLevels() {
+        for (boolean renameOthers : new boolean[] {false, true}) {
+            for (int keep = 0; keep < 2; keep++) {
+                ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
+                Group group = run.group;
+                Fid root = group.root();
+                group.recording = true;
+                group.allocateFrom(B, 1_000);
+                Fid[] o = new Fid[2];
+                for (int side = 0; side < 2; side++) {
+                    int[] replicas = side == 0 ? A : B;
+                    group.run(replicas, new MkDir(root, "out", 0755));
+                    group.run(replicas, new MkDir(group.fid(side, "out"), "x", 0755));
+                    group.run(replicas, new Create(group.fid(side, "out/x"), "o", 0644, true));
+                    o[side] = group.fid(side, "out/x/o");
+                }
+                run.resolve();
+
+                var outcome = ModelDirRepair.decide(group, root, List.of("out"), List.of(keep), renameOthers);
+                assertThat(outcome.decision()).isInstanceOf(RepairPlanner.NamesRepair.class);
+                assertThat(outcome.names()).as("the names below /out go with it").containsExactly("out");
+                ModelDirRepair.perform(group, (RepairPlanner.NamesRepair) outcome.decision());
+                run.assertIdentical();
+                for (int r = 0; r < 2; r++) {
+                    assertThat(group.fid(r, "out/x/o")).isEqualTo(o[keep]);
+                    assertThat(group.fid(r, "out.conflict-r" + (1 - keep) + "/x/o"))
+                            .isEqualTo(renameOthers ? o[1 - keep] : null);
+                    assertThat(group.replicas[r].volume.vnode(o[1 - keep].vnode()) != null).isEqualTo(renameOthers);
+                }
+            }
+        }
+    }
+
+    /** A side makes /build holding f (and with {@code deep}, build/sub/deep/f): the fids of build, f, (deep/f). */
+    private static Fid[] buildTree(Group group, int[] side, boolean deep) {
+        int r = side[0];
+        group.run(side, new MkDir(group.root(), "build", 0755));
+        Fid build = group.fid(r, "build");
+        group.run(side, new Create(build, "f", 0644, true));
+        if (!deep) {
+            return new Fid[] {build, group.fid(r, "build/f")};
+        }
+        group.run(side, new MkDir(build, "sub", 0755));
+        group.run(side, new MkDir(group.fid(r, "build/sub"), "deep", 0755));
+        group.run(side, new Create(group.fid(r, "build/sub/deep"), "f", 0644, true));
+        return new Fid[] {build, group.fid(r, "build/f"), group.fid(r, "build/sub/deep/f")};
+    }
+
+
+    /**
+     * A directory subtree whose objects would pass what one repair writes at once is refused with INVALID_ARGUMENT
+     * saying so, and nothing is decided (with the server's bound, the same repair is decided).
+     */
+    @Test
+    void aSubtreeLargerThanOneRepairsWriteIsRefused() {
+        ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
+        Group group = run.group;
+        group.recording = true;
+        group.allocateFrom(B, 1_000);
+        buildTree(group, A, true);
+        buildTree(group, B, false);
+        run.resolve();
+
+        var refused = ModelDirRepair.decide(group, group.root(), List.of("build"), List.of(0), true, 1_000);
+        assertThat(refused.decision()).isInstanceOfSatisfying(RepairPlanner.Refused.class, r -> {
+            assertThat(r.status()).isEqualTo(dev.strand.protocol.Status.INVALID_ARGUMENT);
+            assertThat(r.message()).contains("more than one repair writes at once (1000 bytes");
+        });
+        var decided = ModelDirRepair.decide(group, group.root(), List.of("build"), List.of(0), true);
+        assertThat(decided.decision()).isInstanceOf(RepairPlanner.NamesRepair.class);
+    }
+
+    /**
+     * A file in a directory that a repair would drop, with another name outside it (a hard link made on that side)
+     * that the repair keeps: refused, naming the object and what to do; nothing is decided. If the repair unbinds
+     * every name of it, it is removed everywhere.
+     */
+    @Test
+    void aSubtreeObjectWithANameOutsideItIsRefusedWithWhatToDo() {
+        ResolutionAndRepairPropertiesTest.Run run = new ResolutionAndRepairPropertiesTest.Run(2);
+        Group group = run.group;
+        group.recording = true;
+        group.allocateFrom(B, 1_000);
+        buildTree(group, A, false);
+        Fid[] b = buildTree(group, B, false);
+        group.run(B, new Link(group.root(), "outside", b[1]));
+        run.resolve();
+
+        var outcome = ModelDirRepair.decide(group, group.root(), List.of("build", "outside"), List.of(0, 1), false);
+        assertThat(outcome.decision()).isInstanceOfSatisfying(RepairPlanner.Refused.class, r -> assertThat(
+                r.message()).contains("vnode " + b[1].vnode(), "has 2 names, 1 of them in that directory",
+                "'strand rm /VOLUME/outside'").doesNotContain("strand rm /VOLUME/build"));
+        var another = ModelDirRepair.decide(group, group.root(), List.of("outside", "build"), List.of(1, 0), false);
+        assertThat(another.decision()).as("the same, the names chosen the other way round")
+                .isInstanceOf(RepairPlanner.Refused.class);
+
+        // every name of it goes (replica 0 binds neither): it is removed with replica 1's directory
+        var removed = ModelDirRepair.decide(group, group.root(), List.of("build", "outside"), List.of(0, 0), false);
+        assertThat(removed.decision()).isInstanceOf(RepairPlanner.NamesRepair.class);
+        ModelDirRepair.perform(group, (RepairPlanner.NamesRepair) removed.decision());
+        run.assertIdentical();
+        for (int r = 0; r < 2; r++) {
+            assertThat(group.replicas[r].volume.vnode(b[1].vnode())).isNull();
+            assertThat(group.fid(r, "outside")).isNull();
+        }
+    }
+
     /** Every replica's report of the directory and of {@code names}, as the coordinator gathers them. */
     private static List<Map<String, RepairPlanner.Seen>> read(Group group, Fid dir, List<String> names,
                                                               boolean renameOthers) {

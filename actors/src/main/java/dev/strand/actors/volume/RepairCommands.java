@@ -6,12 +6,14 @@ import dev.strand.actors.volume.VolumeReplica.RepairNames;
 import dev.strand.actors.volume.VolumeReplica.RepairObject;
 import dev.strand.actors.volume.VolumeReplica.Result;
 import dev.strand.conflictrepair.RepairPlanner;
+import dev.strand.conflictrepair.VnodeImages;
 import dev.strand.protocol.Status;
 import dev.strand.protocol.message.Fid;
 import dev.strand.volume.ConflictRecord;
 import dev.strand.volume.Vnode;
 import dev.strand.volume.Volume;
 import dev.strand.volume.VolumeEvent;
+import dev.strand.volume.VolumeSnapshot;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.serialization.Serialization;
@@ -36,6 +38,12 @@ final class RepairCommands {
 
     private final ReplicaScope scope;
     private final Serialization serialization;
+
+    // A repair's objects and removals that came before its RepairNames: input held for one command, never volume state.
+    private long stagedFor;
+    private final List<VolumeSnapshot.VnodeRecord> stagedObjects = new ArrayList<>();
+    private final List<Fid> stagedDropped = new ArrayList<>();
+    private long stagedBytes;
 
     RepairCommands(ReplicaScope scope) {
         this.scope = scope;
@@ -82,18 +90,87 @@ final class RepairCommands {
      * (CHANGED, nothing done) if this replica's state is not what the coordinator read.
      */
     Effect<VolumeEvent, Volume> onRepairNames(Volume volume, RepairNames command) {
+        List<VolumeSnapshot.VnodeRecord> objects = new ArrayList<>();
+        List<Fid> dropped = new ArrayList<>();
+        if (command.staged() != 0) {
+            if (command.staged() != stagedFor) {
+                dropStaged();
+                return changed(command, "the objects staged for repair " + command.staged() + " are not here (a"
+                        + " restart, or another repair's came since)");
+            }
+            objects.addAll(VnodeImages.joinPieces(stagedObjects)); // a large directory was staged in pieces
+            dropped.addAll(stagedDropped);
+        }
+        dropStaged();
+        objects.addAll(command.objects());
+        dropped.addAll(command.dropped());
         List<VolumeEvent> events;
         try {
             events = RepairPlanner.namesRepairEvents(volume, scope.replicaIndex, new RepairPlanner.NamesRepair(
-                    command.dir(), command.names(), command.bindings(), command.objects(), command.dropped(),
+                    command.dir(), command.names(), command.bindings(), objects, dropped,
                     command.dirStamp(), command.cleared(), command.otherDirs()));
         } catch (RepairPlanner.Changed changed) {
             return changed(command, changed.getMessage());
         }
-        scope.context.getLog().info("Replica {} repairs names {} of {} and clears their conflicts", scope.entityId,
-                command.names(), command.dir());
+        scope.context.getLog().info("Replica {} repairs names {} of {} ({} objects installed, {} removed) and clears"
+                + " their conflicts", scope.entityId, command.names(), command.dir(), objects.size(), dropped.size());
         return scope.effects.persist(events).thenRun(after ->
                 reply(command.replyTo(), new Result.Done(after.attr(after.vnode(command.dir().vnode())), true)));
+    }
+
+    /**
+     * A page of a directory's subtree for {@code strand repair dir} ({@link RepairPlanner#subtreeInPieces}, directories
+     * cut at half a page), cut at the page budget by each piece's serialized size.
+     */
+    Effect<VolumeEvent, Volume> onReadSubtree(Volume volume, VolumeReplica.ReadSubtree command) {
+        List<VolumeSnapshot.VnodeRecord> pieces = RepairPlanner.subtreeInPieces(volume, command.dir(),
+                scope.frames.pageBytes() / 2);
+        List<VolumeSnapshot.VnodeRecord> rest = pieces.subList(Math.min(Math.max(0, command.skip()), pieces.size()),
+                pieces.size());
+        List<VolumeSnapshot.VnodeRecord> page = new ArrayList<>();
+        int base = serialization.serialize(new Result.ResolutionImages(List.of(), true)).get().length;
+        int left = scope.frames.pageBytes() - base;
+        for (VolumeSnapshot.VnodeRecord piece : rest) { // what it adds to a page: exact, a repair is rare
+            int cost = serialization.serialize(new Result.ResolutionImages(List.of(piece), true)).get().length - base;
+            if (cost > left && !page.isEmpty()) {
+                break;
+            }
+            left -= cost;
+            page.add(piece);
+        }
+        reply(command.replyTo(), new Result.ResolutionImages(page, page.size() < rest.size()));
+        return scope.effects.none();
+    }
+
+    /**
+     * Holds part of a repair's objects and removals for its {@link RepairNames}; at most {@link
+     * RepairPlanner#MAX_REPAIR_BYTES} (by serialized size) for one repair, what one atomic write may hold.
+     */
+    Effect<VolumeEvent, Volume> onStageRepair(Volume volume, VolumeReplica.StageRepair command) {
+        if (command.repair() != stagedFor) {
+            dropStaged();
+            stagedFor = command.repair();
+        }
+        long bytes = serialization.serialize(command).get().length;
+        if (stagedBytes + bytes > RepairPlanner.MAX_REPAIR_BYTES + scope.frames.pageBytes()) {
+            dropStaged();
+            reply(command.replyTo(), new Result.Rejected(Status.INVALID_ARGUMENT, "replica " + scope.entityId
+                    + ": the repair's objects pass " + RepairPlanner.MAX_REPAIR_BYTES + " bytes, more than one atomic"
+                    + " write may hold"));
+            return scope.effects.none();
+        }
+        stagedBytes += bytes;
+        stagedObjects.addAll(command.objects());
+        stagedDropped.addAll(command.dropped());
+        reply(command.replyTo(), new Result.Installed(stagedObjects.size() + stagedDropped.size()));
+        return scope.effects.none();
+    }
+
+    private void dropStaged() {
+        stagedFor = 0;
+        stagedObjects.clear();
+        stagedDropped.clear();
+        stagedBytes = 0;
     }
 
     private Effect<VolumeEvent, Volume> changed(RepairNames command, String why) {

@@ -154,6 +154,8 @@ final class ReplicaBehavior extends EventSourcedBehavior<Command, VolumeEvent, V
                 .onCommand(ReadObjectVersion.class, repairs::onReadObjectVersion)
                 .onCommand(RepairObject.class, repairs::onRepairObject)
                 .onCommand(RepairNames.class, repairs::onRepairNames)
+                .onCommand(VolumeReplica.ReadSubtree.class, repairs::onReadSubtree)
+                .onCommand(VolumeReplica.StageRepair.class, repairs::onStageRepair)
                 .onCommand(RepairDir.class, (volume, command) -> scope.reject(command.replyTo(),
                         new dev.strand.protocol.error.BadRequestException("repairs go through the volume's coordinator")))
                 .onCommand(RepairFile.class, (volume, command) -> scope.reject(command.replyTo(),

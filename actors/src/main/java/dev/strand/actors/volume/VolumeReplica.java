@@ -326,12 +326,13 @@ public final class VolumeReplica {
      * {@code objects} are installed as given (the same on every replica), {@code dropped} removed where present; the
      * directory gets {@code dirStamp}'s version and times; every conflict naming one of {@code names} or
      * {@code cleared} ends ({@link VolumeEvent.NamesRepaired}); {@code otherDirs}: other directories' names of those
-     * conflicts, settled alike (absent, so none, before). One atomic write: {@code Done(Attr)} of the directory.
+     * conflicts, settled alike (absent, so none, before); {@code staged}: the {@link StageRepair} id whose objects and
+     * removals come first (0: none). One atomic write: {@code Done(Attr)} of the directory.
      */
     public record RepairNames(Fid dir, List<String> names, List<VolumeSnapshot.EntryRecord> bindings,
                               List<VolumeSnapshot.VnodeRecord> objects, List<Fid> dropped, PlanStep.Stamp dirStamp,
                               List<Fid> cleared, List<dev.strand.conflictrepair.RepairPlanner.OtherDir> otherDirs,
-                              ActorRef<Result> replyTo) implements Command, ExpectsAnswer {
+                              ActorRef<Result> replyTo, long staged) implements Command, ExpectsAnswer {
         public RepairNames {
             names = List.copyOf(names);
             bindings = List.copyOf(bindings);
@@ -339,6 +340,36 @@ public final class VolumeReplica {
             dropped = List.copyOf(dropped);
             cleared = List.copyOf(cleared);
             otherDirs = otherDirs == null ? List.of() : List.copyOf(otherDirs);
+        }
+
+        /** Nothing staged (absent, so 0, in messages of the previous release). */
+        public RepairNames(Fid dir, List<String> names, List<VolumeSnapshot.EntryRecord> bindings,
+                           List<VolumeSnapshot.VnodeRecord> objects, List<Fid> dropped, PlanStep.Stamp dirStamp,
+                           List<Fid> cleared, List<dev.strand.conflictrepair.RepairPlanner.OtherDir> otherDirs,
+                           ActorRef<Result> replyTo) {
+            this(dir, names, bindings, objects, dropped, dirStamp, cleared, otherDirs, replyTo, 0);
+        }
+    }
+
+    /**
+     * To a replica ({@code strand repair dir} of a name bound to a directory): a page of directory {@code dir}'s
+     * subtree here, after the first {@code skip} pieces ({@link dev.strand.conflictrepair.RepairPlanner#subtreeInPieces}:
+     * the directory first, depth first, large directories in pieces): {@link Result.ResolutionImages}, {@code more}
+     * while pieces follow; none if {@code dir} is no directory here.
+     */
+    public record ReadSubtree(Fid dir, int skip, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
+
+    /**
+     * To a replica: part of repair {@code repair}'s objects to install ({@code objects}: records, a large directory's
+     * in consecutive pieces) and to remove ({@code dropped}), held until the {@link RepairNames} with {@code staged}
+     * {@code repair} performs them in its one write (a repair too large for one message). {@link Result.Installed}
+     * with how many are held; a part of another repair drops what was held.
+     */
+    public record StageRepair(long repair, List<VolumeSnapshot.VnodeRecord> objects, List<Fid> dropped,
+                              ActorRef<Result> replyTo) implements Command, ExpectsAnswer {
+        public StageRepair {
+            objects = objects == null ? List.of() : List.copyOf(objects);
+            dropped = dropped == null ? List.of() : List.copyOf(dropped);
         }
     }
 

@@ -348,6 +348,20 @@ final class CompatSamples {
                 ask));
         samples.put("replica-command.read-object-version.by-fid", new VolumeReplica.ReadObjectVersion(kept, null,
                 ask));
+        // repair dir of a name bound to a directory: its subtree read page by page, a large repair staged in parts
+        samples.put("replica-command.read-subtree", new VolumeReplica.ReadSubtree(DOCS, 3, ask));
+        Fid build = new Fid(VOLUME, 4_611_686_018_427_387_926L, 1);
+        samples.put("replica-command.stage-repair", new VolumeReplica.StageRepair(77, List.of(
+                new VnodeRecord(build.vnode(), build.unique(), FileType.DIRECTORY, 0755, "alice", 0, 2, CREATED + 9_000,
+                        CREATED + 9_500, 4, vector(1, 2, 3), null, 0, null, DOCS.vnode(), List.of(
+                        new VolumeSnapshot.EntryRecord("out.o", kept.vnode(), kept.unique(), FileType.FILE))),
+                new VnodeRecord(kept.vnode(), kept.unique(), FileType.FILE, 0644, "alice", 1_200, 1, CREATED + 9_000,
+                        CREATED + 9_500, 3, vector(0, 2, 3), NOTES_BLOB, 1_200, null, build.vnode(), List.of())),
+                List.of(other), ask));
+        samples.put("replica-command.repair-names.staged", new VolumeReplica.RepairNames(DOCS, List.of("build"),
+                List.of(new VolumeSnapshot.EntryRecord("build", build.vnode(), build.unique(), FileType.DIRECTORY)),
+                List.of(), List.of(), new dev.strand.conflictrepair.PlanStep.Stamp(DOCS, 9, vector(6, 7, 8),
+                CREATED + 9_500, CREATED + 9_500), List.of(build), List.of(), ask, 77));
         // a catch-up's last round: the target takes the source's conflicts, page by page
         samples.put("replica-command.adopt-conflicts", new VolumeReplica.AdoptConflicts(0, List.of(updateUpdate,
                 nameName), true, ask));
