@@ -16,7 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code strand repair dir PATH [--keep NAME=REPLICA]... [--rename-others] [--json]}. */
+/**
+ * {@code strand repair dir PATH [--keep NAME=REPLICA]... [--rename-others] [--json]}, or with a plan file the user
+ * edits between two runs ({@code --write-plan FILE}, then {@code --plan FILE}), as Coda's compare-dirs and do-repair.
+ */
 @Command(name = "dir", mixinStandardHelpOptions = true,
         description = "Repair names of a directory in conflict (NAME_NAME, REMOVE_UPDATE, RENAME_RENAME, a file "
                 + "changed on both sides and renamed on one). Without --keep: print, per name in conflict, what each "
@@ -25,7 +28,8 @@ import java.util.Set;
                 + "to NAME are removed, or kept as NAME.conflict-r<replica> with --rename-others. A directory is "
                 + "kept, removed or renamed with everything in it. Where a name moved "
                 + "(RENAME_RENAME) or into another directory, the names it moved to follow the same replica. Every "
-                + "replica must be reachable, or nothing changes.")
+                + "replica must be reachable, or nothing changes. --write-plan FILE writes the same as a plan to "
+                + "edit, one 'keep NAME=REPLICA' line per name; --plan FILE applies it.")
 public final class RepairDirCommand extends ClientCommand {
     @Parameters(paramLabel = "PATH", description = "/<volume>/<path> of the directory.")
     String path;
@@ -40,6 +44,16 @@ public final class RepairDirCommand extends ClientCommand {
 
     @Option(names = "--json", description = "Print the plan (or the repair) as JSON.")
     boolean json;
+
+    @Option(names = "--write-plan", paramLabel = "FILE",
+            description = "Write the plan to FILE for editing: per name, each replica's binding as comments and a "
+                    + "'keep NAME=REPLICA' line (the replica suggested: the newest version). Changes nothing.")
+    java.nio.file.Path writePlan;
+
+    @Option(names = "--plan", paramLabel = "FILE",
+            description = "Apply a plan written by --write-plan (and edited): its 'keep NAME=REPLICA' lines, and "
+                    + "'rename-others' if it has that line.")
+    java.nio.file.Path applyPlan;
 
     /** What {@code --json} prints without --keep. Field names are stable. */
     public record PlanView(String path, List<NameView> names) {}
@@ -57,7 +71,16 @@ public final class RepairDirCommand extends ClientCommand {
 
     @Override
     protected int run(BlockingStrandClient client) {
+        if (applyPlan != null && (!keep.isEmpty() || writePlan != null)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--plan cannot go with --keep or --write-plan");
+        }
         return onPath(path, () -> {
+            if (applyPlan != null) {
+                PlanFile.Choices choices = PlanFile.read(applyPlan);
+                keep.putAll(choices.keep());
+                renameOthers |= choices.renameOthers();
+            }
             if (!keep.isEmpty()) {
                 Attr a = client.repairDir(path, keep, renameOthers);
                 if (json) {
@@ -72,6 +95,12 @@ public final class RepairDirCommand extends ClientCommand {
                 return;
             }
             PlanView plan = plan(client);
+            if (writePlan != null) {
+                PlanFile.write(writePlan, plan);
+                out().println("wrote the plan of " + plan.names().size() + " name(s) to " + writePlan
+                        + "; edit it, then: strand repair dir " + path + " --plan " + writePlan);
+                return;
+            }
             if (json) {
                 Json.print(out(), plan);
                 return;

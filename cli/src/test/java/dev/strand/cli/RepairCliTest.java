@@ -126,6 +126,36 @@ class RepairCliTest {
     }
 
     @Test
+    void repairDirWritesAPlanTheUserEditsAndThenApplies(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        assertThat(strand("volume", "create", "plans", "--replicas", "2").code()).isZero();
+        assertThat(strand("mkdir", "/plans/d").code()).isZero();
+        assertThat(strand("hello".getBytes(StandardCharsets.UTF_8), "put", "-", "/plans/d/g").code()).isZero();
+        server.markNameConflict("/plans/d/g");
+        java.nio.file.Path plan = tmp.resolve("plan.txt");
+
+        Run written = strand("repair", "dir", "/plans/d", "--write-plan", plan.toString());
+        assertThat(written.code()).as(written.err()).isZero();
+        String text = java.nio.file.Files.readString(plan);
+        assertThat(text).contains("# 'g' (NAME_NAME):").contains("#   replica 0: ").contains("#   replica 1: ")
+                .containsPattern("(?m)^keep g=[01]$");
+        assertThat(strand("cat", "/plans/d/g").code()).as("writing the plan changes nothing")
+                .isEqualTo(ExitCodes.CONFLICT);
+
+        java.nio.file.Files.writeString(plan, "keep g=x\n");
+        assertThat(strand("repair", "dir", "/plans/d", "--plan", plan.toString()).code())
+                .isEqualTo(ExitCodes.INVALID_ARGUMENT);
+        assertThat(strand("repair", "dir", "/plans/d", "--plan", plan.toString(), "--keep", "g=1").code())
+                .isEqualTo(ExitCodes.USAGE);
+        java.nio.file.Files.writeString(plan, text.replaceAll("(?m)^keep g=[01]$", "keep g=1"));
+        Run applied = strand("repair", "dir", "/plans/d", "--plan", plan.toString());
+        assertThat(applied.code()).as(applied.err()).isZero();
+        assertThat(applied.out()).contains("repaired g in /plans/d: replica 1's binding is every replica's");
+        assertThat(strand("cat", "/plans/d/g").code()).as("served again").isZero();
+        assertThat(strand("repair", "list", "plans").out()).contains("no conflicts");
+    }
+
+    @Test
     void repairDirSettlesANameBoundToADirectoryWithEverythingInIt() throws Exception {
         assertThat(strand("volume", "create", "trees", "--replicas", "2").code()).isZero();
         assertThat(strand("mkdir", "/trees/out").code()).isZero();

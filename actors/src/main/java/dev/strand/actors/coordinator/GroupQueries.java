@@ -8,6 +8,7 @@ import dev.strand.actors.volume.ReplicaVersion;
 import dev.strand.actors.volume.VolumeReplica.Result;
 import dev.strand.persistence.ChunkStore;
 import dev.strand.protocol.Status;
+import dev.strand.protocol.message.Fid;
 import dev.strand.replication.ReplicaState;
 import dev.strand.replication.StorageGroup;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -23,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.IntPredicate;
+import java.util.function.Consumer;
 
 /**
  * The coordinator's requests that ask every replica and combine the answers: volume info ({@code GetStats}),
@@ -48,7 +50,7 @@ final class GroupQueries {
      * A VALIDATE (or a read's check) found current replicas that disagree: the coordinator looks at the group
      * ({@link Detection}); it is told who found it.
      */
-    private java.util.function.Consumer<String> onDisagreement = who -> {};
+    private Consumer<String> onDisagreement = who -> {};
 
     GroupQueries(ActorContext<Object> context, GroupAsks asks, StorageGroup group, VolumeRegistry.VolumeRecord volume,
                  ChunkStore chunks, Duration idleBlobAge, IntPredicate catchingUp, FrameBudget frames) {
@@ -62,7 +64,7 @@ final class GroupQueries {
         this.frames = frames;
     }
 
-    void onDisagreement(java.util.function.Consumer<String> then) {
+    void onDisagreement(Consumer<String> then) {
         onDisagreement = then;
     }
 
@@ -122,7 +124,7 @@ final class GroupQueries {
     }
 
     /** As {@link #validate(VolumeReplica.Validate)}, for {@code who} (named if the replicas disagree). */
-    void validate(dev.strand.protocol.message.Fid fid, String who, java.util.function.Consumer<Result> reply) {
+    void validate(Fid fid, String who, Consumer<Result> reply) {
         asks.gather(r -> new VolumeReplica.Validate(fid, r), answers -> {
             asks.noteAnswers(answers);
             List<ReplicaVersion> versions = new ArrayList<>();

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Consumer;
 
 /**
  * The coordinator's reads ({@code Execute} of a read, {@code PrepareStore}, {@code OpenForFetch}): each goes to
@@ -47,13 +48,13 @@ final class ReadRouting {
     /** Whether a resolution is running: the current replicas may lack a diverged one's acknowledged writes. */
     private final BooleanSupplier resolving;
     /** Sees every answered read (the sampled checks of {@link ReadChecks}). */
-    private final java.util.function.Consumer<Result> answeredReads;
+    private final Consumer<Result> answeredReads;
     /** Reads that wait for a resolution to end (identity: each has its own expiry). */
     private final Set<Read> parked = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     ReadRouting(ActorContext<Object> context, List<RecipientRef<Command>> replicas, StorageGroup group,
                 String volumeName, Duration timeout, BooleanSupplier resolving,
-                java.util.function.Consumer<Result> answeredReads) {
+                Consumer<Result> answeredReads) {
         this.context = context;
         this.replicas = replicas;
         this.group = group;
