@@ -140,17 +140,23 @@ public final class ResolutionCoordinator {
 
     private Behavior<Command> gatherLogs(boolean settled) {
         return await("reading the resolution logs", LogsRead.class,
-                p -> everyReplica(i -> log(i, 0, null)).thenApply(logs -> new LogsRead(p, values(logs), missing(logs))),
+                p -> everyReplica(i -> log(i, 0, new ArrayList<>(), null))
+                        .thenApply(logs -> new LogsRead(p, values(logs), missing(logs))),
                 read -> read.missing() != null ? fail(read.missing())
                         : settled ? gatherImages(read.logs()) : settle(read.logs()));
     }
 
-    private CompletionStage<LogPage> log(int replica, int skip, LogPage before) {
+    /**
+     * Replica {@code replica}'s log from entry {@code skip} on, page after page, its entries gathered in {@code soFar}
+     * (one page at a time: no other thread touches it meanwhile); the first page's counters and vector stand.
+     */
+    private CompletionStage<LogPage> log(int replica, int skip, List<LogEntry> soFar, LogPage first) {
         return participants.readLog(replica, skip).thenCompose(page -> {
-            LogPage joined = before == null ? page : new LogPage(concat(before.entries(), page.entries()),
-                    before.overflowed(), before.volumeVector(), before.nextVnode(), before.nextUnique(), page.more());
-            return page.more() && !page.entries().isEmpty() ? log(replica, skip + page.entries().size(), joined)
-                    : CompletableFuture.completedFuture(joined);
+            soFar.addAll(page.entries());
+            LogPage head = first == null ? page : first;
+            return page.more() && !page.entries().isEmpty() ? log(replica, skip + page.entries().size(), soFar, head)
+                    : CompletableFuture.completedFuture(new LogPage(soFar, head.overflowed(), head.volumeVector(),
+                    head.nextVnode(), head.nextUnique(), page.more()));
         });
     }
 
@@ -176,17 +182,18 @@ public final class ResolutionCoordinator {
     }
 
     private CompletionStage<ImagesRead> images(int phase, List<Long> vnodes) {
-        return everyReplica(i -> images(i, vnodes, 0, List.of()))
+        return everyReplica(i -> images(i, vnodes, 0, new ArrayList<>()))
                 .thenApply(images -> new ImagesRead(phase, values(images), missing(images)));
     }
 
+    /** As {@link #log}: pieces gathered in {@code soFar} page after page, joined into whole images at the end. */
     private CompletionStage<List<VnodeRecord>> images(int replica, List<Long> vnodes, int skip,
-                                                      List<VnodeRecord> before) {
+                                                      List<VnodeRecord> soFar) {
         return participants.readImages(replica, vnodes, skip).thenCompose((ImagesPage page) -> {
-            List<VnodeRecord> joined = concat(before, page.images());
+            soFar.addAll(page.images());
             // skip counts pieces (a large directory comes in several); the whole images are joined at the end
             return page.more() && !page.images().isEmpty() ? images(replica, vnodes, skip + page.images().size(),
-                    joined) : CompletableFuture.completedFuture(VnodeImages.joinPieces(joined));
+                    soFar) : CompletableFuture.completedFuture(VnodeImages.joinPieces(soFar));
         });
     }
 
@@ -241,7 +248,7 @@ public final class ResolutionCoordinator {
         context.getLog().info("Volume {}: the resolution logs cannot merge the replicas ({}): comparing them object by"
                 + " object", volumeId, why);
         return await("listing the versions", VersionsListed.class,
-                p -> everyReplica(i -> versions(i, 0, List.of()))
+                p -> everyReplica(i -> versions(i, 0, new ArrayList<>()))
                         .thenApply(listed -> new VersionsListed(p, values(listed), firstMissing(listed))),
                 listed -> listed.missing() >= 0 ? fail("the full comparison (" + why + ") could not list replica "
                         + listed.missing() + "'s vnodes")
@@ -249,11 +256,11 @@ public final class ResolutionCoordinator {
     }
 
     private CompletionStage<List<VnodeSync.Summary>> versions(int replica, long after,
-                                                              List<VnodeSync.Summary> before) {
+                                                              List<VnodeSync.Summary> soFar) {
         return participants.listVersions(replica, after).thenCompose(page -> {
-            List<VnodeSync.Summary> joined = concat(before, page.summaries());
-            return page.last() || page.summaries().isEmpty() ? CompletableFuture.completedFuture(joined)
-                    : versions(replica, page.summaries().get(page.summaries().size() - 1).vnode(), joined);
+            soFar.addAll(page.summaries()); // one page at a time, as in log
+            return page.last() || page.summaries().isEmpty() ? CompletableFuture.completedFuture(soFar)
+                    : versions(replica, page.summaries().get(page.summaries().size() - 1).vnode(), soFar);
         });
     }
 
@@ -415,12 +422,6 @@ public final class ResolutionCoordinator {
 
     private static <T> List<T> values(List<Answer<T>> answers) {
         return answers.stream().map(a -> a.value).toList();
-    }
-
-    private static <T> List<T> concat(List<T> first, List<T> second) {
-        List<T> all = new ArrayList<>(first);
-        all.addAll(second);
-        return all;
     }
 
     private static List<Integer> range(int n) {
