@@ -19,18 +19,19 @@ public final class MeasuredPages {
 
     private MeasuredPages() {}
 
-    /** The leading items of one page, and whether items follow them. */
-    public record Page<T>(List<T> items, boolean more) {}
+    /** The leading items of one page, whether items follow them, and the bytes its message measured. */
+    public record Page<T>(List<T> items, boolean more, int bytes) {}
 
     /**
      * The leading {@code items} whose {@code message} fits {@code budget} bytes as {@code size} measures it; at least
      * one (an item too large alone makes a page of its own, which the caller refuses or sends as it must). Consumes
-     * the items it looks at: the caller pages on from its own position, not from the iterator.
+     * the items it looks at: the caller pages on from its own position, not from the iterator. {@code guess}: how
+     * many items the page may hold (1 when nothing is known).
      */
     public static <T> Page<T> first(Iterator<T> items, Function<List<T>, ?> message, ToIntFunction<Object> size,
-                                    int budget) {
+                                    int budget, int guess) {
         List<T> taken = new ArrayList<>();
-        int count = 1;
+        int count = Math.max(1, guess);
         boolean shrunk = false;
         while (true) {
             while (taken.size() < count && items.hasNext()) {
@@ -38,7 +39,7 @@ public final class MeasuredPages {
             }
             count = Math.min(count, taken.size());
             if (count == 0) {
-                return new Page<>(List.of(), false);
+                return new Page<>(List.of(), false, size.applyAsInt(message.apply(List.of())));
             }
             int bytes = size.applyAsInt(message.apply(taken.subList(0, count)));
             boolean allTaken = count == taken.size() && !items.hasNext();
@@ -51,17 +52,19 @@ public final class MeasuredPages {
                 count = Math.max(count + 1, (int) (count * FILL * budget / Math.max(1, bytes)));
                 continue;
             }
-            return new Page<>(List.copyOf(taken.subList(0, count)), count < taken.size() || items.hasNext());
+            return new Page<>(List.copyOf(taken.subList(0, count)), count < taken.size() || items.hasNext(), bytes);
         }
     }
 
-    /** Every page of {@code items} (as {@link #first}, page after page). */
+    /** Every page of {@code items} (as {@link #first}, page after page, each guessed to hold what the last held). */
     public static <T> List<List<T>> all(List<T> items, Function<List<T>, ?> message, ToIntFunction<Object> size,
                                         int budget) {
         List<List<T>> pages = new ArrayList<>();
         int from = 0;
+        int guess = 1;
         while (from < items.size()) {
-            List<T> page = first(items.subList(from, items.size()).iterator(), message, size, budget).items();
+            List<T> page = first(items.subList(from, items.size()).iterator(), message, size, budget, guess).items();
+            guess = page.size();
             pages.add(page);
             from += page.size();
         }

@@ -62,7 +62,7 @@ final class ResolutionCommands {
                 entries -> new Result.ResolutionLogRead(entries, log.overflowed(), volume.nextVnodeNumber(),
                         volume.nextUniquifier(), volume.versionVector(), true));
         answerIfFits(command.replyTo(), new Result.ResolutionLogRead(page.items(), log.overflowed(),
-                volume.nextVnodeNumber(), volume.nextUniquifier(), volume.versionVector(), page.more()),
+                volume.nextVnodeNumber(), volume.nextUniquifier(), volume.versionVector(), page.more()), page,
                 page.items().size() + " log entries");
         return scope.effects.none();
     }
@@ -73,7 +73,7 @@ final class ResolutionCommands {
         MeasuredPages.Page<VolumeSnapshot.VnodeRecord> page = fitting(VnodeImages.piecesFrom(volume,
                 command.vnodes(), scope.frames.pageBytes() / 2, Math.max(0, command.skip())),
                 images -> new Result.ResolutionImages(images, true));
-        answerIfFits(command.replyTo(), new Result.ResolutionImages(page.items(), page.more()),
+        answerIfFits(command.replyTo(), new Result.ResolutionImages(page.items(), page.more()), page,
                 page.items().size() + " vnode images");
         return scope.effects.none();
     }
@@ -84,7 +84,7 @@ final class ResolutionCommands {
 
     /** The leading {@code items} whose answer fits the page budget, at least one ({@link MeasuredPages#first}). */
     private <T> MeasuredPages.Page<T> fitting(Iterator<T> items, Function<List<T>, Result> answer) {
-        return MeasuredPages.first(items, answer, this::size, scope.frames.pageBytes());
+        return MeasuredPages.first(items, answer, this::size, scope.frames.pageBytes(), 1);
     }
 
     private int size(Object message) {
@@ -197,11 +197,15 @@ final class ResolutionCommands {
                 command.replyTo(), conflicts, command.resolution());
     }
 
-    /** Sends {@code answer} if its serialized form fits the frame's page budget; otherwise says how large it is. */
-    private void answerIfFits(ActorRef<Result> replyTo, Result answer, String what) {
+    /**
+     * Sends {@code answer} if its serialized form fits the frame's page budget; otherwise says how large it is. Its
+     * size is the one {@code page} measured when it was cut (with {@code more} set, as it is on every page but the
+     * last, which is measured again).
+     */
+    private void answerIfFits(ActorRef<Result> replyTo, Result answer, MeasuredPages.Page<?> page, String what) {
         int bytes;
         try {
-            bytes = serialization.serialize(answer).get().length;
+            bytes = page.more() ? page.bytes() : size(answer);
         } catch (RuntimeException e) {
             reply(replyTo, new Result.Rejected(Status.INTERNAL, "replica " + scope.entityId
                     + " could not serialize its resolution input: " + e.getMessage()));

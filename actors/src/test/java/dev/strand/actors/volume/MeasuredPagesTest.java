@@ -54,12 +54,13 @@ class MeasuredPagesTest {
         List<String> items = List.of("a".repeat(500), "b".repeat(500), "c");
 
         MeasuredPages.Page<String> first = MeasuredPages.first(items.iterator(), page -> page,
-                MeasuredPagesTest::size, BUDGET);
+                MeasuredPagesTest::size, BUDGET, 1);
         MeasuredPages.Page<String> last = MeasuredPages.first(items.subList(2, 3).iterator(), page -> page,
-                MeasuredPagesTest::size, BUDGET);
+                MeasuredPagesTest::size, BUDGET, 5);
 
         assertThat(first.items()).containsExactly(items.get(0));
         assertThat(first.more()).isTrue();
+        assertThat(first.bytes()).isEqualTo(OVERHEAD + 500);
         assertThat(last.items()).containsExactly("c");
         assertThat(last.more()).isFalse();
     }
