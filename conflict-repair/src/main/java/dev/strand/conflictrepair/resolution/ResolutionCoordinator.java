@@ -37,7 +37,7 @@ import java.util.stream.Collectors;
  * It runs these phases, each bounded by {@link Settings#phaseTimeout} (and each ask by the participant's own timeout):
  * <ol>
  *   <li>GATHER LOGS: every replica's resolution log, page by page; once, a replica gets the update sets it is owed
- *       for what it logged ({@link Participants#settle}) and the logs are read again.</li>
+ *       for what it logged ({@link Participants#settle}) and its log is read again.</li>
  *   <li>GATHER IMAGES: every replica's images of the vnodes any log names.</li>
  *   <li>PLAN: {@link ResolutionPlanner} merges the logs; when they cannot explain the difference ({@link LogCoverage},
  *       {@code NeedsFullComparison}) COMPARE FULLY: every replica's vnode versions, the images of those that differ,
@@ -87,8 +87,8 @@ public final class ResolutionCoordinator {
     /** Every replica's whole log; {@code missing} names a replica that did not give it (then null). */
     record LogsRead(int phase, List<LogPage> logs, String missing) implements Command {}
 
-    /** The owed update sets went; {@code delivered}: some replica took some (its log is read again). */
-    record LogsSettled(int phase, boolean delivered) implements Command {}
+    /** The owed update sets went; {@code delivered}, per replica: it took some (its log is read again). */
+    record LogsSettled(int phase, List<Boolean> delivered) implements Command {}
 
     record ImagesRead(int phase, List<List<VnodeRecord>> images, String missing) implements Command {}
 
@@ -106,7 +106,7 @@ public final class ResolutionCoordinator {
     public static Behavior<Command> create(long volumeId, long resolution, Participants participants,
                                            Settings settings, ActorRef<? super Outcome> parent) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> new ResolutionCoordinator(context, timers,
-                volumeId, resolution, participants, settings, parent).gatherLogs(false)));
+                volumeId, resolution, participants, settings, parent).gatherLogs(null)));
     }
 
     private static final Object PHASE_TIMER = "phase";
@@ -138,12 +138,17 @@ public final class ResolutionCoordinator {
 
     // ---- GATHER LOGS ------------------------------------------------------------------------------------------
 
-    private Behavior<Command> gatherLogs(boolean settled) {
+    /**
+     * Every replica's log; {@code kept}, after the settle step, holds the logs that stay as they were read (null for
+     * a replica that took update sets, whose log is read again), and the images come next.
+     */
+    private Behavior<Command> gatherLogs(List<LogPage> kept) {
         return await("reading the resolution logs", LogsRead.class,
-                p -> everyReplica(i -> log(i, 0, new ArrayList<>(), null))
+                p -> everyReplica(i -> kept != null && kept.get(i) != null
+                        ? CompletableFuture.completedFuture(kept.get(i)) : log(i, 0, new ArrayList<>(), null))
                         .thenApply(logs -> new LogsRead(p, values(logs), missing(logs))),
                 read -> read.missing() != null ? fail(read.missing())
-                        : settled ? gatherImages(read.logs()) : settle(read.logs()));
+                        : kept != null ? gatherImages(read.logs()) : settle(read.logs()));
     }
 
     /**
@@ -162,14 +167,24 @@ public final class ResolutionCoordinator {
 
     /**
      * A replica whose log holds an operation the coordinator saw committed gets that operation's update set first
-     * (its COP2 was dropped when it fell behind), and the logs are read again: otherwise the others, who learned that
-     * everyone applied it and dropped it from their logs, would look as if they lacked it.
+     * (its COP2 was dropped when it fell behind), and its log is read again (the others' stay as read): otherwise the
+     * others, who learned that everyone applied it and dropped it from their logs, would look as if they lacked it.
      */
     private Behavior<Command> settle(List<LogPage> logs) {
         return await("settling the logs", LogsSettled.class, p -> everyReplica(i -> participants.settle(i,
                         logs.get(i).entries().stream().map(LogEntry::opId).toList()))
-                        .thenApply(sent -> new LogsSettled(p, sent.stream().anyMatch(s -> Boolean.TRUE.equals(s.value)))),
-                settled -> settled.delivered() ? gatherLogs(true) : gatherImages(logs));
+                        .thenApply(sent -> new LogsSettled(p, sent.stream().map(s -> Boolean.TRUE.equals(s.value))
+                                .toList())),
+                settled -> {
+                    if (!settled.delivered().contains(true)) {
+                        return gatherImages(logs);
+                    }
+                    List<LogPage> kept = new ArrayList<>(); // only a replica that took update sets changed its log
+                    for (int i = 0; i < logs.size(); i++) {
+                        kept.add(settled.delivered().get(i) ? null : logs.get(i));
+                    }
+                    return gatherLogs(kept);
+                });
     }
 
     // ---- GATHER IMAGES, PLAN ------------------------------------------------------------------------------------
