@@ -155,10 +155,10 @@ final class CatchUps {
         runs.put(target, null); // reserved while the vectors are gathered
         long look = ++looks[target];
         asks.gather(VolumeReplica.GetStats::new, answers -> {
-            asks.noteAnswers(answers);
-            if (looks[target] != look) { // superseded by a newer look at the target
+            if (looks[target] != look) { // superseded by a newer look at the target: its answers are older news
                 return;
             }
+            asks.noteAnswers(answers);
             List<VersionVector> vectors = GroupAsks.volumeVectors(answers);
             if (group.isDiverged(target)) {
                 resolveDiverged(target, vectors);
