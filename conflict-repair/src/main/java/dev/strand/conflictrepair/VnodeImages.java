@@ -9,7 +9,9 @@ import dev.strand.volume.VolumeSnapshot.VnodeRecord;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -74,22 +76,68 @@ public final class VnodeImages {
      */
     public static List<VnodeRecord> collectInPieces(Volume volume, Collection<Long> numbers, int pieceBytes) {
         List<VnodeRecord> pieces = new ArrayList<>();
-        for (Vnode v : wanted(volume, numbers)) { // each directory's entries are listed once, slice by slice
-            if (!v.isDirectory()) {
-                pieces.add(v.toRecord(List.of()));
-                continue;
-            }
-            String after = null;
-            while (true) {
-                VnodeSync.Entries slice = VnodeSync.entries(v, after, pieceBytes);
-                pieces.add(v.toRecord(slice.entries()));
-                if (slice.last() || slice.entries().isEmpty()) {
-                    break;
-                }
-                after = slice.entries().get(slice.entries().size() - 1).name();
-            }
-        }
+        piecesFrom(volume, numbers, pieceBytes, 0).forEachRemaining(pieces::add);
         return pieces;
+    }
+
+    /**
+     * The pieces of {@link #collectInPieces} from position {@code skip} on, each made when it is taken: a reader
+     * paging through them has only the page it reads made, not every piece before it again (a vnode before
+     * {@code skip} costs a lookup; a directory's earlier slices are listed, not copied into records).
+     */
+    public static Iterator<VnodeRecord> piecesFrom(Volume volume, Collection<Long> numbers, int pieceBytes,
+                                                   int skip) {
+        Iterator<Vnode> vnodes = wanted(volume, numbers).iterator();
+        return new Iterator<>() {
+            private int position;
+            private Vnode directory; // the directory being sliced, or null
+            private String after; // its last entry so far
+            private VnodeRecord next = advance();
+
+            /** The piece at {@code position} (moving past those before {@code skip}), or null after the last. */
+            private VnodeRecord advance() {
+                while (true) {
+                    if (directory != null) {
+                        VnodeSync.Entries slice = VnodeSync.entries(directory, after, pieceBytes);
+                        Vnode dir = directory;
+                        if (slice.last() || slice.entries().isEmpty()) {
+                            directory = null;
+                        } else {
+                            after = slice.entries().get(slice.entries().size() - 1).name();
+                        }
+                        if (position++ >= skip) {
+                            return dir.toRecord(slice.entries());
+                        }
+                        continue;
+                    }
+                    if (!vnodes.hasNext()) {
+                        return null;
+                    }
+                    Vnode v = vnodes.next();
+                    if (v.isDirectory()) { // each directory's entries are listed once, slice by slice
+                        directory = v;
+                        after = null;
+                    } else if (position++ >= skip) {
+                        return v.toRecord(List.of());
+                    }
+                }
+            }
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public VnodeRecord next() {
+                if (next == null) {
+                    throw new NoSuchElementException();
+                }
+                VnodeRecord piece = next;
+                next = advance();
+                return piece;
+            }
+        };
     }
 
     /** The records of {@code image} cut so that each holds at most {@code pieceBytes} of entries (at least one). */
@@ -162,17 +210,33 @@ public final class VnodeImages {
     /** Consecutive Installs of the same vnode joined into one (the inverse of {@link #installsInPieces}). */
     public static List<PlanStep> joinInstallPieces(List<PlanStep> steps) {
         List<PlanStep> out = new ArrayList<>(steps.size());
+        PlanStep.Install first = null; // the first piece of the Install being joined, its entries so far
+        List<EntryRecord> entries = null;
         for (PlanStep step : steps) {
-            if (step instanceof PlanStep.Install next && !out.isEmpty()
-                    && out.get(out.size() - 1) instanceof PlanStep.Install last
-                    && last.image().vnode() == next.image().vnode()) {
-                List<EntryRecord> entries = new ArrayList<>(last.image().entries());
-                entries.addAll(next.image().entries());
-                out.set(out.size() - 1, new PlanStep.Install(last.fromReplica(), withEntries(last.image(), entries)));
+            if (step instanceof PlanStep.Install next && first != null
+                    && first.image().vnode() == next.image().vnode()) {
+                entries.addAll(next.image().entries()); // each entry copied once, however many pieces
+                continue;
+            }
+            if (first != null) {
+                out.add(joined(first, entries));
+                first = null;
+            }
+            if (step instanceof PlanStep.Install install) {
+                first = install;
+                entries = new ArrayList<>(install.image().entries());
             } else {
                 out.add(step);
             }
         }
+        if (first != null) {
+            out.add(joined(first, entries));
+        }
         return out;
+    }
+
+    private static PlanStep.Install joined(PlanStep.Install first, List<EntryRecord> entries) {
+        return entries.size() == first.image().entries().size() ? first
+                : new PlanStep.Install(first.fromReplica(), withEntries(first.image(), entries));
     }
 }

@@ -60,6 +60,12 @@ final class CatchUps {
     private final Map<Integer, Run> runs = new HashMap<>();
     /** Per replica: catch-ups that failed in a row (for the retry delay). */
     private final int[] failures;
+    /**
+     * Per replica: the number of its latest look (the vectors gathered, then perhaps its pending operations listed,
+     * before a catch-up or resolution begins). A look's answers count only while it is the latest: a group check
+     * that saw the replica answer starts a new look rather than wait out one whose asks went into a partition.
+     */
+    private final long[] looks;
     /** When the pause for the last round began (nanoTime), for the log. */
     private long pausedSince;
 
@@ -77,6 +83,7 @@ final class CatchUps {
         this.hold = hold;
         this.metrics = StrandMetrics.get(context.getSystem());
         this.failures = new int[replicas.size()];
+        this.looks = new long[replicas.size()];
         this.resolutions = new Resolutions(context, volumeId, replicas, group, pipeline, hold, timeout,
                 this::stateChanged, this::schedule);
     }
@@ -121,11 +128,16 @@ final class CatchUps {
 
     /**
      * As {@link #schedule}, but a replica waiting out its backoff is tried now: a group check just saw it answer
-     * (after a heal, the resolution starts at once rather than at the next retry). Only checks call it, so two
-     * replicas' retries can never wake each other in a loop.
+     * (after a heal, the resolution starts at once rather than at the next retry). A look at the replica still
+     * waiting for answers (asked while it was cut off, they would come only as the replica timeout) is superseded
+     * by a new one. Only checks call it, so two replicas' retries can never wake each other in a loop.
      */
     void scheduleNow(int target) {
         stateChanged(target);
+        if (runs.containsKey(target) && runs.get(target) == null) { // looking: its late answers will not count
+            looks[target]++;
+            runs.remove(target);
+        }
         if (!runs.containsKey(target)) {
             timers.startSingleTimer(new VolumeCoordinator.RetryCatchUp(target), Duration.ZERO); // replaces the backoff
         }
@@ -141,7 +153,11 @@ final class CatchUps {
             return;
         }
         runs.put(target, null); // reserved while the vectors are gathered
+        long look = ++looks[target];
         asks.gather(VolumeReplica.GetStats::new, answers -> {
+            if (looks[target] != look) { // superseded by a newer look at the target: its answers are older news
+                return;
+            }
             asks.noteAnswers(answers);
             List<VersionVector> vectors = GroupAsks.volumeVectors(answers);
             if (group.isDiverged(target)) {
@@ -164,7 +180,7 @@ final class CatchUps {
                 // not dominated: the target may only hold operations it applied without its answer arriving
                 int from = check.current();
                 context.pipeToSelf(pendingOperations(target, new ArrayList<>()),
-                        (pending, failure) -> new VolumeCoordinator.PendingChecked(target, from,
+                        (pending, failure) -> new VolumeCoordinator.PendingChecked(target, look, from,
                                 vectors.get(target), vectors.get(from), pending, failure));
             }
         });
@@ -220,6 +236,9 @@ final class CatchUps {
 
     void onPendingChecked(VolumeCoordinator.PendingChecked checked) {
         int target = checked.target();
+        if (looks[target] != checked.look()) { // superseded by a newer look at the target
+            return;
+        }
         boolean listed = checked.pending() instanceof Result.PendingOperations;
         List<Long> pending = listed ? ((Result.PendingOperations) checked.pending()).opIds() : List.of();
         if (listed && !group.isBehind(checked.source()) && CatchUpPlanner.excessExplained(target,

@@ -1,6 +1,7 @@
 package dev.strand.actors.coordinator;
 
 import dev.strand.actors.volume.Cop2Update;
+import dev.strand.actors.volume.MeasuredPages;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.actors.volume.VolumeReplica.Command;
 import dev.strand.actors.volume.VolumeReplica.Result;
@@ -122,13 +123,15 @@ final class ReplicaParticipants implements Participants {
         List<ConflictRecord> conflicts = perform.conflicts().stream().map(ReplicaParticipants::record).toList();
         Function<ActorRef<Result>, Command> whole = r -> new VolumeReplica.ApplyResolution(perform.steps(),
                 perform.vector(), perform.nextVnode(), perform.nextUnique(), r, conflicts);
+        // a large directory's Install goes in pieces (joined by the replica before its one write); the stages, each
+        // measured whole, say whether one message can do
+        List<PlanStep> steps = VnodeImages.installsInPieces(perform.steps(), frames.pageBytes() / 2);
+        List<VolumeReplica.StageResolution> stages = stages(perform.resolution(), steps, conflicts);
         CompletionStage<Result> answer;
-        if (size(whole.apply(null)) <= frames.pageBytes()) { // the usual case: one message
+        if (stages.size() <= 1 && size(whole.apply(null)) <= frames.pageBytes()) { // the usual case: one message
             answer = ask(replica, whole);
         } else { // too large for one message: staged in pages, then performed in one write by an ApplyResolution
-            // a large directory's Install goes in pieces, joined by the replica before its one write
-            List<PlanStep> steps = VnodeImages.installsInPieces(perform.steps(), frames.pageBytes() / 2);
-            answer = staged(replica, stages(perform.resolution(), steps, conflicts), 0,
+            answer = staged(replica, stages, 0,
                     r -> new VolumeReplica.ApplyResolution(List.of(), perform.vector(), perform.nextVnode(),
                             perform.nextUnique(), r, List.of(), perform.resolution()));
         }
@@ -151,39 +154,27 @@ final class ReplicaParticipants implements Participants {
     }
 
     /**
-     * The steps, then the conflicts, cut into stages that each fit one message. An item's cost is what it adds to a
-     * stage of its own (a step or a conflict is bounded by the names it carries, far below a page).
+     * The steps, then the conflicts, cut into stages that each fit one message ({@link MeasuredPages}: each stage is
+     * measured whole; a step or a conflict is bounded by the names it carries, far below a page).
      */
     private List<VolumeReplica.StageResolution> stages(long id, List<PlanStep> steps, List<ConflictRecord> conflicts) {
-        int base = size(new VolumeReplica.StageResolution(id, List.of(), List.of(), null));
-        List<VolumeReplica.StageResolution> stages = new ArrayList<>();
-        List<PlanStep> pageSteps = new ArrayList<>();
-        List<ConflictRecord> pageConflicts = new ArrayList<>();
-        int left = frames.pageBytes() - base;
         List<Object> items = new ArrayList<>(steps);
         items.addAll(conflicts);
+        return MeasuredPages.all(items, page -> stage(id, page), this::size, frames.pageBytes()).stream()
+                .map(page -> stage(id, page)).toList();
+    }
+
+    private static VolumeReplica.StageResolution stage(long id, List<Object> items) {
+        List<PlanStep> steps = new ArrayList<>();
+        List<ConflictRecord> conflicts = new ArrayList<>();
         for (Object item : items) {
-            int cost = item instanceof PlanStep step
-                    ? size(new VolumeReplica.StageResolution(id, List.of(step), List.of(), null)) - base
-                    : size(new VolumeReplica.StageResolution(id, List.of(), List.of((ConflictRecord) item), null))
-                    - base;
-            if (cost > left && !(pageSteps.isEmpty() && pageConflicts.isEmpty())) {
-                stages.add(new VolumeReplica.StageResolution(id, pageSteps, pageConflicts, null));
-                pageSteps = new ArrayList<>();
-                pageConflicts = new ArrayList<>();
-                left = frames.pageBytes() - base;
-            }
-            left -= cost;
             if (item instanceof PlanStep step) {
-                pageSteps.add(step);
+                steps.add(step);
             } else {
-                pageConflicts.add((ConflictRecord) item);
+                conflicts.add((ConflictRecord) item);
             }
         }
-        if (!(pageSteps.isEmpty() && pageConflicts.isEmpty())) {
-            stages.add(new VolumeReplica.StageResolution(id, pageSteps, pageConflicts, null));
-        }
-        return stages;
+        return new VolumeReplica.StageResolution(id, steps, conflicts, null);
     }
 
     private int size(Object message) {

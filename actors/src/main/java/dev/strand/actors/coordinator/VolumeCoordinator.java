@@ -133,8 +133,8 @@ public final class VolumeCoordinator {
     record CatchUpRoundFinished(int target, boolean complete, ReplicaCatchUp.Outcome outcome, Throwable failure)
             implements NoSerializationVerificationNeeded {}
 
-    /** CATCH-UP: the target's operations waiting for COP2 (or why not). */
-    record PendingChecked(int target, int source, VersionVector targetVector, VersionVector sourceVector,
+    /** CATCH-UP: the target's operations waiting for COP2 (or why not), for its look number {@code look}. */
+    record PendingChecked(int target, long look, int source, VersionVector targetVector, VersionVector sourceVector,
                           Result pending, Throwable failure) implements NoSerializationVerificationNeeded {}
 
     /** CATCH-UP: time to try replica {@code target} again. */

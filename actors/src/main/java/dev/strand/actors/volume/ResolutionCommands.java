@@ -22,6 +22,7 @@ import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.function.Function;
 
@@ -57,22 +58,23 @@ final class ResolutionCommands {
 
     Effect<VolumeEvent, Volume> onReadLog(Volume volume, ReadResolutionLog command) {
         ResolutionLog log = volume.resolutionLog();
-        List<ResolutionLog.Entry> rest = after(log.entries(), command.skip());
-        List<ResolutionLog.Entry> page = fitting(rest, entries -> new Result.ResolutionLogRead(entries,
-                log.overflowed(), volume.nextVnodeNumber(), volume.nextUniquifier(), volume.versionVector(), true));
-        answerIfFits(command.replyTo(), new Result.ResolutionLogRead(page, log.overflowed(), volume.nextVnodeNumber(),
-                volume.nextUniquifier(), volume.versionVector(), page.size() < rest.size()),
-                page.size() + " log entries");
+        MeasuredPages.Page<ResolutionLog.Entry> page = fitting(after(log.entries(), command.skip()).iterator(),
+                entries -> new Result.ResolutionLogRead(entries, log.overflowed(), volume.nextVnodeNumber(),
+                        volume.nextUniquifier(), volume.versionVector(), true));
+        answerIfFits(command.replyTo(), new Result.ResolutionLogRead(page.items(), log.overflowed(),
+                volume.nextVnodeNumber(), volume.nextUniquifier(), volume.versionVector(), page.more()), page,
+                page.items().size() + " log entries");
         return scope.effects.none();
     }
 
     Effect<VolumeEvent, Volume> onReadImages(Volume volume, ReadResolutionImages command) {
-        // a directory of thousands of names is larger than a message: it comes in pieces, joined by the reader
-        List<VolumeSnapshot.VnodeRecord> rest = after(VnodeImages.collectInPieces(volume, command.vnodes(),
-                scope.frames.pageBytes() / 2), command.skip());
-        List<VolumeSnapshot.VnodeRecord> page = fitting(rest, images -> new Result.ResolutionImages(images, true));
-        answerIfFits(command.replyTo(), new Result.ResolutionImages(page, page.size() < rest.size()),
-                page.size() + " vnode images");
+        // a directory of thousands of names is larger than a message: it comes in pieces, joined by the reader;
+        // only this page's pieces are made (paging through them stays linear in the images)
+        MeasuredPages.Page<VolumeSnapshot.VnodeRecord> page = fitting(VnodeImages.piecesFrom(volume,
+                command.vnodes(), scope.frames.pageBytes() / 2, Math.max(0, command.skip())),
+                images -> new Result.ResolutionImages(images, true));
+        answerIfFits(command.replyTo(), new Result.ResolutionImages(page.items(), page.more()), page,
+                page.items().size() + " vnode images");
         return scope.effects.none();
     }
 
@@ -80,24 +82,9 @@ final class ResolutionCommands {
         return items.subList(Math.min(Math.max(0, skip), items.size()), items.size());
     }
 
-    /**
-     * The leading {@code items} whose answer fits the page budget, at least one (an item too large alone makes
-     * {@link #answerIfFits} refuse the page). Each item's cost is what it adds to an answer of its own: resolution is
-     * rare, so exactness is worth serialising every item twice.
-     */
-    private <T> List<T> fitting(List<T> items, Function<List<T>, Result> answer) {
-        int base = size(answer.apply(List.of()));
-        int left = scope.frames.pageBytes() - base;
-        int n = 0;
-        for (T item : items) {
-            int cost = size(answer.apply(List.of(item))) - base;
-            if (cost > left && n > 0) {
-                break;
-            }
-            left -= cost;
-            n++;
-        }
-        return List.copyOf(items.subList(0, n));
+    /** The leading {@code items} whose answer fits the page budget, at least one ({@link MeasuredPages#first}). */
+    private <T> MeasuredPages.Page<T> fitting(Iterator<T> items, Function<List<T>, Result> answer) {
+        return MeasuredPages.first(items, answer, this::size, scope.frames.pageBytes(), 1);
     }
 
     private int size(Object message) {
@@ -210,11 +197,15 @@ final class ResolutionCommands {
                 command.replyTo(), conflicts, command.resolution());
     }
 
-    /** Sends {@code answer} if its serialized form fits the frame's page budget; otherwise says how large it is. */
-    private void answerIfFits(ActorRef<Result> replyTo, Result answer, String what) {
+    /**
+     * Sends {@code answer} if its serialized form fits the frame's page budget; otherwise says how large it is. Its
+     * size is the one {@code page} measured when it was cut (with {@code more} set, as it is on every page but the
+     * last, which is measured again).
+     */
+    private void answerIfFits(ActorRef<Result> replyTo, Result answer, MeasuredPages.Page<?> page, String what) {
         int bytes;
         try {
-            bytes = serialization.serialize(answer).get().length;
+            bytes = page.more() ? page.bytes() : size(answer);
         } catch (RuntimeException e) {
             reply(replyTo, new Result.Rejected(Status.INTERNAL, "replica " + scope.entityId
                     + " could not serialize its resolution input: " + e.getMessage()));

@@ -45,8 +45,18 @@ class DetectionTest {
     /** Per replica: update sets sent on their own (COP2 messages) are lost on the way. */
     private final List<AtomicBoolean> loseCop2 = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicInteger lostCop2 = new java.util.concurrent.atomic.AtomicInteger();
+    /** Replica 1 is unreachable: every message to it is lost; the GetStats among them are counted. */
+    private final AtomicBoolean oneUnreachable = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicInteger statsLostToOne =
+            new java.util.concurrent.atomic.AtomicInteger();
     private final CoordinatedReplicas group = new CoordinatedReplicas(testKit, VOLUME_IDS.incrementAndGet(),
             (replica, message) -> {
+                if (replica == 1 && oneUnreachable.get()) {
+                    if (message instanceof VolumeReplica.GetStats) {
+                        statsLostToOne.incrementAndGet();
+                    }
+                    return false;
+                }
                 if (loseCop2.get(replica).get() && message instanceof VolumeReplica.Cop2) {
                     lostCop2.incrementAndGet();
                     return false;
@@ -313,6 +323,37 @@ class DetectionTest {
 
         awaitEveryReplicaCurrentWithEqualVectors();
         assertThat(names(0)).containsExactlyInAnyOrder("f", "alone-on-0", "alone-on-1");
+    }
+
+    /**
+     * After a heal, a check resolves a diverged replica at once, even while catching up still waits for the answers
+     * it asked the replica for when it was unreachable (lost: they would end only at the replica timeout, and the
+     * retry after its backoff).
+     */
+    @Test
+    void aRepairCheckAfterAHealResolvesAtOnceThoughALookAtTheReplicaStillWaitsForAnswersLostBefore() {
+        Duration replicaTimeout = Duration.ofSeconds(5);
+        replicas(2);
+        earlier(0, EARLIER_OP_IDS.incrementAndGet(), 1, new Create(root, "on-0", 0644, true));
+        earlier(1, EARLIER_OP_IDS.incrementAndGet(), 1, new Create(root, "on-1", 0644, true));
+        oneUnreachable.set(true);
+        group.coordinator(CoordinatedReplicas.settings(replicaTimeout, Duration.ofHours(1)));
+        VolumeReplica.Result.Stats started = (VolumeReplica.Result.Stats) group.ask(VolumeReplica.GetStats::new,
+                replicaTimeout.multipliedBy(3)); // the coordinator started; replica 1 did not answer
+        assertThat(started.group().get(1).state()).isNotEqualTo("current");
+
+        statsLostToOne.set(0);
+        client.awaitAssert(replicaTimeout.multipliedBy(3), Duration.ofMillis(10),
+                () -> assertThat(statsLostToOne.get()).as("a look at replica 1 asked it").isPositive());
+        oneUnreachable.set(false); // healed while that look waits for its lost answer
+        long healed = System.nanoTime();
+        assertThat(ask(VolumeReplica.CheckGroup::new)).isInstanceOf(VolumeReplica.Result.GroupChecked.class);
+        group.awaitEveryReplicaCurrentWithEqualVectors(replicaTimeout.dividedBy(2), ANSWER);
+
+        assertThat(Duration.ofNanos(System.nanoTime() - healed)).isLessThan(replicaTimeout);
+        for (int r = 0; r < 2; r++) {
+            assertThat(names(r)).as("replica " + r).containsExactlyInAnyOrder("on-0", "on-1");
+        }
     }
 
     @Test

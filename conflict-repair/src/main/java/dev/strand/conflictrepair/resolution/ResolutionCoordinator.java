@@ -37,7 +37,7 @@ import java.util.stream.Collectors;
  * It runs these phases, each bounded by {@link Settings#phaseTimeout} (and each ask by the participant's own timeout):
  * <ol>
  *   <li>GATHER LOGS: every replica's resolution log, page by page; once, a replica gets the update sets it is owed
- *       for what it logged ({@link Participants#settle}) and the logs are read again.</li>
+ *       for what it logged ({@link Participants#settle}) and its log is read again.</li>
  *   <li>GATHER IMAGES: every replica's images of the vnodes any log names.</li>
  *   <li>PLAN: {@link ResolutionPlanner} merges the logs; when they cannot explain the difference ({@link LogCoverage},
  *       {@code NeedsFullComparison}) COMPARE FULLY: every replica's vnode versions, the images of those that differ,
@@ -87,8 +87,8 @@ public final class ResolutionCoordinator {
     /** Every replica's whole log; {@code missing} names a replica that did not give it (then null). */
     record LogsRead(int phase, List<LogPage> logs, String missing) implements Command {}
 
-    /** The owed update sets went; {@code delivered}: some replica took some (its log is read again). */
-    record LogsSettled(int phase, boolean delivered) implements Command {}
+    /** The owed update sets went; {@code delivered}, per replica: it took some (its log is read again). */
+    record LogsSettled(int phase, List<Boolean> delivered) implements Command {}
 
     record ImagesRead(int phase, List<List<VnodeRecord>> images, String missing) implements Command {}
 
@@ -106,7 +106,7 @@ public final class ResolutionCoordinator {
     public static Behavior<Command> create(long volumeId, long resolution, Participants participants,
                                            Settings settings, ActorRef<? super Outcome> parent) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> new ResolutionCoordinator(context, timers,
-                volumeId, resolution, participants, settings, parent).gatherLogs(false)));
+                volumeId, resolution, participants, settings, parent).gatherLogs(null)));
     }
 
     private static final Object PHASE_TIMER = "phase";
@@ -138,32 +138,53 @@ public final class ResolutionCoordinator {
 
     // ---- GATHER LOGS ------------------------------------------------------------------------------------------
 
-    private Behavior<Command> gatherLogs(boolean settled) {
+    /**
+     * Every replica's log; {@code kept}, after the settle step, holds the logs that stay as they were read (null for
+     * a replica that took update sets, whose log is read again), and the images come next.
+     */
+    private Behavior<Command> gatherLogs(List<LogPage> kept) {
         return await("reading the resolution logs", LogsRead.class,
-                p -> everyReplica(i -> log(i, 0, null)).thenApply(logs -> new LogsRead(p, values(logs), missing(logs))),
+                p -> everyReplica(i -> kept != null && kept.get(i) != null
+                        ? CompletableFuture.completedFuture(kept.get(i)) : log(i, 0, new ArrayList<>(), null))
+                        .thenApply(logs -> new LogsRead(p, values(logs), missing(logs))),
                 read -> read.missing() != null ? fail(read.missing())
-                        : settled ? gatherImages(read.logs()) : settle(read.logs()));
+                        : kept != null ? gatherImages(read.logs()) : settle(read.logs()));
     }
 
-    private CompletionStage<LogPage> log(int replica, int skip, LogPage before) {
+    /**
+     * Replica {@code replica}'s log from entry {@code skip} on, page after page, its entries gathered in {@code soFar}
+     * (one page at a time: no other thread touches it meanwhile); the first page's counters and vector stand.
+     */
+    private CompletionStage<LogPage> log(int replica, int skip, List<LogEntry> soFar, LogPage first) {
         return participants.readLog(replica, skip).thenCompose(page -> {
-            LogPage joined = before == null ? page : new LogPage(concat(before.entries(), page.entries()),
-                    before.overflowed(), before.volumeVector(), before.nextVnode(), before.nextUnique(), page.more());
-            return page.more() && !page.entries().isEmpty() ? log(replica, skip + page.entries().size(), joined)
-                    : CompletableFuture.completedFuture(joined);
+            soFar.addAll(page.entries());
+            LogPage head = first == null ? page : first;
+            return page.more() && !page.entries().isEmpty() ? log(replica, skip + page.entries().size(), soFar, head)
+                    : CompletableFuture.completedFuture(new LogPage(soFar, head.overflowed(), head.volumeVector(),
+                    head.nextVnode(), head.nextUnique(), page.more()));
         });
     }
 
     /**
      * A replica whose log holds an operation the coordinator saw committed gets that operation's update set first
-     * (its COP2 was dropped when it fell behind), and the logs are read again: otherwise the others, who learned that
-     * everyone applied it and dropped it from their logs, would look as if they lacked it.
+     * (its COP2 was dropped when it fell behind), and its log is read again (the others' stay as read): otherwise the
+     * others, who learned that everyone applied it and dropped it from their logs, would look as if they lacked it.
      */
     private Behavior<Command> settle(List<LogPage> logs) {
         return await("settling the logs", LogsSettled.class, p -> everyReplica(i -> participants.settle(i,
                         logs.get(i).entries().stream().map(LogEntry::opId).toList()))
-                        .thenApply(sent -> new LogsSettled(p, sent.stream().anyMatch(s -> Boolean.TRUE.equals(s.value)))),
-                settled -> settled.delivered() ? gatherLogs(true) : gatherImages(logs));
+                        .thenApply(sent -> new LogsSettled(p, sent.stream().map(s -> Boolean.TRUE.equals(s.value))
+                                .toList())),
+                settled -> {
+                    if (!settled.delivered().contains(true)) {
+                        return gatherImages(logs);
+                    }
+                    List<LogPage> kept = new ArrayList<>(); // only a replica that took update sets changed its log
+                    for (int i = 0; i < logs.size(); i++) {
+                        kept.add(settled.delivered().get(i) ? null : logs.get(i));
+                    }
+                    return gatherLogs(kept);
+                });
     }
 
     // ---- GATHER IMAGES, PLAN ------------------------------------------------------------------------------------
@@ -176,17 +197,18 @@ public final class ResolutionCoordinator {
     }
 
     private CompletionStage<ImagesRead> images(int phase, List<Long> vnodes) {
-        return everyReplica(i -> images(i, vnodes, 0, List.of()))
+        return everyReplica(i -> images(i, vnodes, 0, new ArrayList<>()))
                 .thenApply(images -> new ImagesRead(phase, values(images), missing(images)));
     }
 
+    /** As {@link #log}: pieces gathered in {@code soFar} page after page, joined into whole images at the end. */
     private CompletionStage<List<VnodeRecord>> images(int replica, List<Long> vnodes, int skip,
-                                                      List<VnodeRecord> before) {
+                                                      List<VnodeRecord> soFar) {
         return participants.readImages(replica, vnodes, skip).thenCompose((ImagesPage page) -> {
-            List<VnodeRecord> joined = concat(before, page.images());
+            soFar.addAll(page.images());
             // skip counts pieces (a large directory comes in several); the whole images are joined at the end
             return page.more() && !page.images().isEmpty() ? images(replica, vnodes, skip + page.images().size(),
-                    joined) : CompletableFuture.completedFuture(VnodeImages.joinPieces(joined));
+                    soFar) : CompletableFuture.completedFuture(VnodeImages.joinPieces(soFar));
         });
     }
 
@@ -241,7 +263,7 @@ public final class ResolutionCoordinator {
         context.getLog().info("Volume {}: the resolution logs cannot merge the replicas ({}): comparing them object by"
                 + " object", volumeId, why);
         return await("listing the versions", VersionsListed.class,
-                p -> everyReplica(i -> versions(i, 0, List.of()))
+                p -> everyReplica(i -> versions(i, 0, new ArrayList<>()))
                         .thenApply(listed -> new VersionsListed(p, values(listed), firstMissing(listed))),
                 listed -> listed.missing() >= 0 ? fail("the full comparison (" + why + ") could not list replica "
                         + listed.missing() + "'s vnodes")
@@ -249,11 +271,11 @@ public final class ResolutionCoordinator {
     }
 
     private CompletionStage<List<VnodeSync.Summary>> versions(int replica, long after,
-                                                              List<VnodeSync.Summary> before) {
+                                                              List<VnodeSync.Summary> soFar) {
         return participants.listVersions(replica, after).thenCompose(page -> {
-            List<VnodeSync.Summary> joined = concat(before, page.summaries());
-            return page.last() || page.summaries().isEmpty() ? CompletableFuture.completedFuture(joined)
-                    : versions(replica, page.summaries().get(page.summaries().size() - 1).vnode(), joined);
+            soFar.addAll(page.summaries()); // one page at a time, as in log
+            return page.last() || page.summaries().isEmpty() ? CompletableFuture.completedFuture(soFar)
+                    : versions(replica, page.summaries().get(page.summaries().size() - 1).vnode(), soFar);
         });
     }
 
@@ -415,12 +437,6 @@ public final class ResolutionCoordinator {
 
     private static <T> List<T> values(List<Answer<T>> answers) {
         return answers.stream().map(a -> a.value).toList();
-    }
-
-    private static <T> List<T> concat(List<T> first, List<T> second) {
-        List<T> all = new ArrayList<>(first);
-        all.addAll(second);
-        return all;
     }
 
     private static List<Integer> range(int n) {
