@@ -1,5 +1,6 @@
 package dev.strand.conflictrepair.resolution;
 
+import dev.strand.conflictrepair.DifferingScan;
 import dev.strand.conflictrepair.FullComparison;
 import dev.strand.conflictrepair.LogCoverage;
 import dev.strand.conflictrepair.LogEntry;
@@ -10,9 +11,9 @@ import dev.strand.conflictrepair.ResolutionPlanner;
 import dev.strand.conflictrepair.VnodeImages;
 import dev.strand.conflictrepair.resolution.Participants.ImagesPage;
 import dev.strand.conflictrepair.resolution.Participants.LogPage;
+import dev.strand.conflictrepair.resolution.Participants.VersionsPage;
 import dev.strand.replication.VersionVector;
 import dev.strand.volume.ConflictTable;
-import dev.strand.volume.VnodeSync;
 import dev.strand.volume.VolumeSnapshot.VnodeRecord;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -40,8 +41,8 @@ import java.util.stream.Collectors;
  *       for what it logged ({@link Participants#settle}) and its log is read again.</li>
  *   <li>GATHER IMAGES: every replica's images of the vnodes any log names.</li>
  *   <li>PLAN: {@link ResolutionPlanner} merges the logs; when they cannot explain the difference ({@link LogCoverage},
- *       {@code NeedsFullComparison}) COMPARE FULLY: every replica's vnode versions, the images of those that differ,
- *       {@link FullComparison} decides.</li>
+ *       {@code NeedsFullComparison}) COMPARE FULLY: every replica's vnode versions, compared page by page in step
+ *       ({@link DifferingScan}), the images of those that differ, {@link FullComparison} decides.</li>
  *   <li>PERFORM: each replica performs its steps, marks the conflicts and adopts the group's new volume vector in one
  *       atomic write, so none is ever half-changed. If every replica refused the log plan (state changed), the
  *       replicas are compared fully instead, once.</li>
@@ -55,7 +56,8 @@ public final class ResolutionCoordinator {
 
     /**
      * @param phaseTimeout       the longest a phase may wait for its answers (its asks have their own, shorter ones)
-     * @param maxComparedObjects the most objects one full comparison reads (their numbers travel in one message)
+     * @param maxComparedObjects the most objects one full comparison reads (their numbers travel in one message); the
+     *                           listing of the replicas' versions stops as soon as more differ
      */
     public record Settings(Duration phaseTimeout, int maxComparedObjects) {}
 
@@ -92,8 +94,11 @@ public final class ResolutionCoordinator {
 
     record ImagesRead(int phase, List<List<VnodeRecord>> images, String missing) implements Command {}
 
-    /** Every replica's vnode versions; {@code missing}: a replica that did not list them all, or -1. */
-    record VersionsListed(int phase, List<List<VnodeSync.Summary>> versions, int missing) implements Command {}
+    /**
+     * The vnode numbers that differ between the replicas; {@code overLimit}: more differ than one comparison reads
+     * (the listing stopped there); {@code missing}: a replica that did not list its versions, or -1.
+     */
+    record VersionsListed(int phase, List<Long> differing, boolean overLimit, int missing) implements Command {}
 
     /** Per replica, null if it performed its part, else why not ({@link Participants.Refused} or no answer). */
     record PerformAnswered(int phase, List<Throwable> notPerformed) implements Command {}
@@ -263,27 +268,53 @@ public final class ResolutionCoordinator {
         context.getLog().info("Volume {}: the resolution logs cannot merge the replicas ({}): comparing them object by"
                 + " object", volumeId, why);
         return await("listing the versions", VersionsListed.class,
-                p -> everyReplica(i -> versions(i, 0, new ArrayList<>()))
-                        .thenApply(listed -> new VersionsListed(p, values(listed), firstMissing(listed))),
+                p -> scan(new DifferingScan(participants.count(), settings.maxComparedObjects()))
+                        .thenApply(scanned -> new VersionsListed(p, scanned.scan().differing(),
+                                scanned.scan().overLimit(), scanned.missing())),
                 listed -> listed.missing() >= 0 ? fail("the full comparison (" + why + ") could not list replica "
                         + listed.missing() + "'s vnodes")
-                        : compareImages(why, target, FullComparison.differing(listed.versions())));
+                        : listed.overLimit() ? fail("the full comparison (" + why + ") found more than "
+                        + settings.maxComparedObjects() + " objects that differ, more than one comparison reads")
+                        : compareImages(why, target, listed.differing()));
     }
 
-    private CompletionStage<List<VnodeSync.Summary>> versions(int replica, long after,
-                                                              List<VnodeSync.Summary> soFar) {
-        return participants.listVersions(replica, after).thenCompose(page -> {
-            soFar.addAll(page.summaries()); // one page at a time, as in log
-            return page.last() || page.summaries().isEmpty() ? CompletableFuture.completedFuture(soFar)
-                    : versions(replica, page.summaries().get(page.summaries().size() - 1).vnode(), soFar);
+    /** A scan of the replicas' versions as far as it went; {@code missing}: a replica that did not list, or -1. */
+    private record Scanned(DifferingScan scan, int missing) {}
+
+    /**
+     * The replicas' versions, compared in step as their pages come (the scan holds at most a page per replica and
+     * stops once more differ than one comparison reads): each round asks the replicas whose pages were all compared.
+     * One round at a time, as in {@link #log}: no other thread touches the scan meanwhile.
+     */
+    private CompletionStage<Scanned> scan(DifferingScan scan) {
+        List<Integer> wanted = scan.wanted();
+        if (wanted.isEmpty()) {
+            return CompletableFuture.completedFuture(new Scanned(scan, -1));
+        }
+        List<CompletableFuture<Answer<VersionsPage>>> pages = new ArrayList<>();
+        for (int replica : wanted) {
+            CompletionStage<VersionsPage> asked;
+            try {
+                asked = participants.listVersions(replica, scan.after(replica));
+            } catch (RuntimeException e) {
+                asked = CompletableFuture.failedFuture(e);
+            }
+            pages.add(asked.toCompletableFuture().handle((page, failure) -> new Answer<>(page, unwrap(failure))));
+        }
+        return CompletableFuture.allOf(pages.toArray(CompletableFuture[]::new)).thenCompose(ok -> {
+            for (int i = 0; i < wanted.size(); i++) {
+                Answer<VersionsPage> answer = pages.get(i).join();
+                if (answer.failure != null || answer.value == null) {
+                    return CompletableFuture.completedFuture(new Scanned(scan, wanted.get(i)));
+                }
+                scan.take(wanted.get(i), answer.value.summaries(), answer.value.last());
+            }
+            scan.compare();
+            return scan(scan);
         });
     }
 
     private Behavior<Command> compareImages(String why, Target target, List<Long> differing) {
-        if (differing.size() > settings.maxComparedObjects()) { // the images' request carries them all
-            return fail("the full comparison (" + why + ") found " + differing.size() + " objects that differ, more "
-                    + "than one comparison reads (" + settings.maxComparedObjects() + ")");
-        }
         return await("reading the differing images", ImagesRead.class, p -> images(p, differing), read -> {
             if (read.missing() != null) {
                 return fail("the full comparison (" + why + ") could not read the images: " + read.missing());

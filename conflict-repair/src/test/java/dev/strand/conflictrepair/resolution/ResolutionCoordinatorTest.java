@@ -4,6 +4,7 @@ import dev.strand.conflictrepair.resolution.ResolutionCoordinator.Failed;
 import dev.strand.conflictrepair.resolution.ResolutionCoordinator.Outcome;
 import dev.strand.conflictrepair.resolution.ResolutionCoordinator.Resolved;
 import dev.strand.replication.VersionVector;
+import dev.strand.volume.VnodeSync;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -41,6 +43,10 @@ class ResolutionCoordinatorTest {
         final VersionVector[] vectors = {VersionVector.fromList(List.of(3L, 4L)), VersionVector.fromList(List.of(3L, 4L))};
         final List<Integer> performed = new CopyOnWriteArrayList<>();
         final List<Integer> listedVersions = new CopyOnWriteArrayList<>();
+        final List<List<Long>> imagesRead = new CopyOnWriteArrayList<>();
+        /** Per replica, its vnode versions, listed {@link #versionsPage} a page. */
+        List<List<VnodeSync.Summary>> versions = List.of(List.of(), List.of());
+        int versionsPage = 3;
         IntFunction<CompletionStage<LogPage>> log = i -> CompletableFuture.completedFuture(
                 new LogPage(List.of(), false, vectors[i], 10, 20, false));
         BiFunction<Integer, Perform, CompletionStage<Void>> perform = (i, p) -> {
@@ -66,13 +72,18 @@ class ResolutionCoordinatorTest {
 
         @Override
         public CompletionStage<ImagesPage> readImages(int replica, List<Long> vnodes, int skip) {
+            if (!vnodes.isEmpty()) { // (the logs, empty here, name none)
+                imagesRead.add(vnodes);
+            }
             return CompletableFuture.completedFuture(new ImagesPage(List.of(), false));
         }
 
         @Override
         public CompletionStage<VersionsPage> listVersions(int replica, long after) {
             listedVersions.add(replica);
-            return CompletableFuture.completedFuture(new VersionsPage(List.of(), true));
+            List<VnodeSync.Summary> rest = versions.get(replica).stream().filter(v -> v.vnode() > after).toList();
+            return CompletableFuture.completedFuture(new VersionsPage(rest.subList(0, Math.min(versionsPage,
+                    rest.size())), rest.size() <= versionsPage));
         }
 
         @Override
@@ -87,7 +98,30 @@ class ResolutionCoordinatorTest {
     }
 
     private ActorRef<ResolutionCoordinator.Command> start(FakeReplicas replicas, TestProbe<Outcome> parent) {
-        return testKit.spawn(ResolutionCoordinator.create(7, 42, replicas, SETTINGS, parent.getRef()));
+        return start(replicas, parent, SETTINGS);
+    }
+
+    private ActorRef<ResolutionCoordinator.Command> start(FakeReplicas replicas, TestProbe<Outcome> parent,
+                                                          ResolutionCoordinator.Settings settings) {
+        return testKit.spawn(ResolutionCoordinator.create(7, 42, replicas, settings, parent.getRef()));
+    }
+
+    /** Vnodes 1..{@code count} at data version {@code dataVersion} (each with the same vector). */
+    private static List<VnodeSync.Summary> versions(int count, IntFunction<Long> dataVersion) {
+        List<VnodeSync.Summary> versions = new ArrayList<>();
+        for (int vnode = 1; vnode <= count; vnode++) {
+            versions.add(new VnodeSync.Summary(vnode, 1, dataVersion.apply(vnode),
+                    VersionVector.fromList(List.of(1L, 1L))));
+        }
+        return versions;
+    }
+
+    /** The log plan refused by every replica (their state changed), so they are compared fully; then performs. */
+    private static void refuseTheLogPlan(FakeReplicas replicas) {
+        var performing = replicas.perform;
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        replicas.perform = (i, p) -> asked.incrementAndGet() <= 2
+                ? CompletableFuture.failedFuture(new Participants.Refused("changed", true)) : performing.apply(i, p);
     }
 
     @Test
@@ -171,6 +205,36 @@ class ResolutionCoordinatorTest {
         Failed failed = parent.expectMessageClass(Failed.class);
         assertThat(replicas.listedVersions).containsExactlyInAnyOrder(0, 1); // compared fully, once
         assertThat(failed.reason()).startsWith("no replica performed its steps");
+    }
+
+    @Test
+    void aFullComparisonListsTheReplicasPageByPageAndReadsOnlyWhatDiffers() {
+        FakeReplicas replicas = new FakeReplicas();
+        refuseTheLogPlan(replicas);
+        replicas.versions = List.of(versions(10, v -> 1L), versions(11, v -> v == 4 || v == 8 ? 2L : 1L));
+        TestProbe<Outcome> parent = testKit.createTestProbe();
+        start(replicas, parent);
+
+        Resolved resolved = parent.expectMessageClass(Resolved.class);
+        assertThat(resolved.comparedFully()).isTrue();
+        assertThat(replicas.imagesRead).containsExactly(List.of(4L, 8L, 11L), List.of(4L, 8L, 11L));
+        // four pages of three from each (the last of replica 0 says so; replica 1's fourth holds vnodes 10 and 11)
+        assertThat(replicas.listedVersions).containsExactlyInAnyOrder(0, 0, 0, 0, 1, 1, 1, 1);
+    }
+
+    @Test
+    void aFullComparisonStopsListingOnceMoreDifferThanItReadsAndPerformsNothing() {
+        FakeReplicas replicas = new FakeReplicas();
+        refuseTheLogPlan(replicas);
+        replicas.versions = List.of(versions(1000, v -> 1L), versions(1000, v -> 2L)); // every vnode differs
+        TestProbe<Outcome> parent = testKit.createTestProbe();
+        start(replicas, parent, new ResolutionCoordinator.Settings(PHASE_TIMEOUT, 5));
+
+        Failed failed = parent.expectMessageClass(Failed.class);
+        assertThat(failed.reason()).contains("more than 5 objects that differ");
+        assertThat(replicas.listedVersions).hasSize(4); // two pages each: six differ past the limit of five
+        assertThat(replicas.imagesRead).isEmpty();
+        assertThat(replicas.performed).isEmpty();
     }
 
     @Test
