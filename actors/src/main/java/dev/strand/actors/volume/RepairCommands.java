@@ -40,14 +40,14 @@ final class RepairCommands {
     private final Serialization serialization;
 
     // A repair's objects and removals that came before its RepairNames: input held for one command, never volume state.
-    private long stagedFor;
-    private final List<VolumeSnapshot.VnodeRecord> stagedObjects = new ArrayList<>();
-    private final List<Fid> stagedDropped = new ArrayList<>();
-    private long stagedBytes;
+    /** A large repair's objects and removals, staged for its RepairNames. */
+    private final StagedParts<VolumeSnapshot.VnodeRecord, Fid> staged;
 
     RepairCommands(ReplicaScope scope) {
         this.scope = scope;
         this.serialization = SerializationExtension.get(Adapter.toClassic(scope.context.getSystem()));
+        // a page over the bound: the planner bounds the repair by estimate, the staging by serialized size
+        this.staged = new StagedParts<>(RepairPlanner.MAX_REPAIR_BYTES + scope.frames.pageBytes());
     }
 
     Effect<VolumeEvent, Volume> onListConflicts(Volume volume, ListConflicts command) {
@@ -92,16 +92,15 @@ final class RepairCommands {
     Effect<VolumeEvent, Volume> onRepairNames(Volume volume, RepairNames command) {
         List<VolumeSnapshot.VnodeRecord> objects = new ArrayList<>();
         List<Fid> dropped = new ArrayList<>();
+        StagedParts.Taken<VolumeSnapshot.VnodeRecord, Fid> parts = staged.take(command.staged());
         if (command.staged() != 0) {
-            if (command.staged() != stagedFor) {
-                dropStaged();
+            if (parts == null) {
                 return changed(command, "the objects staged for repair " + command.staged() + " are not here (a"
                         + " restart, or another repair's came since)");
             }
-            objects.addAll(VnodeImages.joinPieces(stagedObjects)); // a large directory was staged in pieces
-            dropped.addAll(stagedDropped);
+            objects.addAll(VnodeImages.joinPieces(parts.first())); // a large directory was staged in pieces
+            dropped.addAll(parts.second());
         }
-        dropStaged();
         objects.addAll(command.objects());
         dropped.addAll(command.dropped());
         List<VolumeEvent> events;
@@ -147,30 +146,15 @@ final class RepairCommands {
      * RepairPlanner#MAX_REPAIR_BYTES} (by serialized size) for one repair, what one atomic write may hold.
      */
     Effect<VolumeEvent, Volume> onStageRepair(Volume volume, VolumeReplica.StageRepair command) {
-        if (command.repair() != stagedFor) {
-            dropStaged();
-            stagedFor = command.repair();
-        }
         long bytes = serialization.serialize(command).get().length;
-        if (stagedBytes + bytes > RepairPlanner.MAX_REPAIR_BYTES + scope.frames.pageBytes()) {
-            dropStaged();
+        if (!staged.add(command.repair(), bytes, command.objects(), command.dropped())) {
             reply(command.replyTo(), new Result.Rejected(Status.INVALID_ARGUMENT, "replica " + scope.entityId
                     + ": the repair's objects pass " + RepairPlanner.MAX_REPAIR_BYTES + " bytes, more than one atomic"
                     + " write may hold"));
             return scope.effects.none();
         }
-        stagedBytes += bytes;
-        stagedObjects.addAll(command.objects());
-        stagedDropped.addAll(command.dropped());
-        reply(command.replyTo(), new Result.Installed(stagedObjects.size() + stagedDropped.size()));
+        reply(command.replyTo(), new Result.Installed(staged.count()));
         return scope.effects.none();
-    }
-
-    private void dropStaged() {
-        stagedFor = 0;
-        stagedObjects.clear();
-        stagedDropped.clear();
-        stagedBytes = 0;
     }
 
     private Effect<VolumeEvent, Volume> changed(RepairNames command, String why) {

@@ -45,11 +45,8 @@ final class ResolutionCommands {
     private final ReplicaScope scope;
     private final Serialization serialization;
 
-    // A resolution's parts that came before its ApplyResolution: input held for one command, never volume state.
-    private long stagedFor;
-    private final List<PlanStep> stagedSteps = new ArrayList<>();
-    private final List<ConflictRecord> stagedConflicts = new ArrayList<>();
-    private long stagedBytes;
+    /** A resolution's steps and conflicts that came before its ApplyResolution. */
+    private final StagedParts<PlanStep, ConflictRecord> staged = new StagedParts<>(MAX_STAGED_BYTES);
 
     ResolutionCommands(ReplicaScope scope) {
         this.scope = scope;
@@ -98,30 +95,15 @@ final class ResolutionCommands {
      * resolution or none of it.
      */
     Effect<VolumeEvent, Volume> onStage(Volume volume, StageResolution command) {
-        if (command.resolution() != stagedFor) {
-            dropStaged();
-            stagedFor = command.resolution();
-        }
         long bytes = size(command);
-        if (stagedBytes + bytes > MAX_STAGED_BYTES) {
-            dropStaged();
+        if (!staged.add(command.resolution(), bytes, command.steps(), command.conflicts())) {
             reply(command.replyTo(), new Result.Rejected(Status.UNAVAILABLE, "replica " + scope.entityId
                     + ": the resolution's steps and conflicts pass " + MAX_STAGED_BYTES + " bytes, more than one"
                     + " atomic write may hold"));
             return scope.effects.none();
         }
-        stagedBytes += bytes;
-        stagedSteps.addAll(command.steps());
-        stagedConflicts.addAll(command.conflicts());
-        reply(command.replyTo(), new Result.Installed(stagedSteps.size() + stagedConflicts.size()));
+        reply(command.replyTo(), new Result.Installed(staged.count()));
         return scope.effects.none();
-    }
-
-    private void dropStaged() {
-        stagedFor = 0;
-        stagedSteps.clear();
-        stagedConflicts.clear();
-        stagedBytes = 0;
     }
 
     Effect<VolumeEvent, Volume> onApply(Volume volume, ApplyResolution given) {
@@ -183,16 +165,15 @@ final class ResolutionCommands {
 
     /** {@code command} with the parts staged under its resolution id first (then dropped: they are used once). */
     private ApplyResolution withStaged(ApplyResolution command) {
-        if (command.resolution() == 0 || command.resolution() != stagedFor) {
-            dropStaged();
+        StagedParts.Taken<PlanStep, ConflictRecord> parts = staged.take(command.resolution());
+        if (parts == null) {
             return command;
         }
-        List<PlanStep> steps = new ArrayList<>(stagedSteps);
+        List<PlanStep> steps = new ArrayList<>(parts.first());
         steps.addAll(command.steps());
         steps = VnodeImages.joinInstallPieces(steps); // a large directory's Install was staged in pieces
-        List<ConflictRecord> conflicts = new ArrayList<>(stagedConflicts);
+        List<ConflictRecord> conflicts = new ArrayList<>(parts.second());
         conflicts.addAll(command.conflicts());
-        dropStaged();
         return new ApplyResolution(steps, command.volumeVector(), command.nextVnode(), command.nextUnique(),
                 command.replyTo(), conflicts, command.resolution());
     }
