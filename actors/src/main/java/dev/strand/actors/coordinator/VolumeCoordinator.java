@@ -183,6 +183,14 @@ public final class VolumeCoordinator {
     /** Leased from the registry: never repeated, whichever node this coordinator runs on (see OperationIds). */
     private final OperationIds opIds = new OperationIds();
     private boolean leaseAsked;
+    /**
+     * Until when a starting coordinator asks again instead of refusing what waits: the registry or the replicas may
+     * be recovering (a failover, a restart of the whole cluster), and a request should wait for that, not fail.
+     */
+    private final long startDeadlineNanos = System.nanoTime() + START_WAIT.toNanos();
+
+    /** How long a starting coordinator keeps asking a registry or replicas that do not answer yet. */
+    static final Duration START_WAIT = Duration.ofSeconds(30);
 
     // once the storage group is known
     private VolumeRegistry.VolumeRecord volume;
@@ -236,12 +244,28 @@ public final class VolumeCoordinator {
             volume = found.volume();
             askForIds();
             return Behaviors.receive(Object.class)
-                    .onMessage(IdsLeased.class, leased -> onIdsLeased(leased) ? groupKnown()
-                            : refuseStashed(leased.result(), leased.failure()))
+                    .onMessage(IdsLeased.class, leased -> {
+                        if (onIdsLeased(leased)) {
+                            return groupKnown();
+                        }
+                        if (leased.failure() != null && starting()) {
+                            askForIds(); // the registry is still recovering: ask again
+                            return Behaviors.same();
+                        }
+                        return refuseStashed(leased.result(), leased.failure());
+                    })
                     .onAnyMessage(this::stashOrRefuse)
                     .build();
         }
+        if (looked.failure() != null && starting()) {
+            return unknownGroup(); // no answer yet (the registry recovers or moves): ask again, requests wait
+        }
         return refuseStashed(looked.result(), looked.failure());
+    }
+
+    /** Whether the coordinator is still within its start's wait for a registry and replicas that recover. */
+    private boolean starting() {
+        return System.nanoTime() - startDeadlineNanos < 0;
     }
 
     private void askForIds() {
@@ -317,18 +341,27 @@ public final class VolumeCoordinator {
                 (ok, failure) -> StartSettled.INSTANCE);
         return Behaviors.receive(Object.class)
                 .onMessageEquals(StartSettled.INSTANCE, () -> {
-                    asks.gather(VolumeReplica.GetStats::new, answers -> {
-                        List<VersionVector> vectors = GroupAsks.volumeVectors(answers);
-                        catchUps.behindAtStart(group.judge(vectors), vectors);
-                    });
+                    gatherAtStart();
                     return Behaviors.same();
                 })
                 .onMessage(Gathered.class, gathered -> {
+                    if (gathered.answers().stream().allMatch(java.util.Objects::isNull) && starting()) {
+                        gatherAtStart(); // no replica answered yet (recovering, or placed again): requests wait
+                        return Behaviors.same();
+                    }
                     gathered.then().accept(gathered.answers());
                     return stash.unstashAll(known());
                 })
                 .onAnyMessage(this::stashOrRefuse)
                 .build();
+    }
+
+    /** START: every replica's vector, to judge them by. */
+    private void gatherAtStart() {
+        asks.gather(VolumeReplica.GetStats::new, answers -> {
+            List<VersionVector> vectors = GroupAsks.volumeVectors(answers);
+            catchUps.behindAtStart(group.judge(vectors), vectors);
+        });
     }
 
     /** No such volume (or the registry did not answer): refuse what waits, look again on the next request. */

@@ -9,6 +9,7 @@ import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.actors.volume.ActorTestSupport;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.actors.volume.VolumeSettings;
+import dev.strand.cop2.OperationIds;
 import dev.strand.persistence.InMemoryChunkStore;
 import dev.strand.protocol.Status;
 import dev.strand.protocol.message.Attr;
@@ -271,6 +272,30 @@ class VolumeCoordinatorTest {
 
         assertThat(client.expectMessageClass(VolumeReplica.Result.Rejected.class).status())
                 .isEqualTo(Status.NO_SUCH_VOLUME);
+    }
+
+    @Test
+    void aRequestWaitsForARegistryThatDoesNotAnswerAtFirstInsteadOfFailing() {
+        Group group = new Group(1);
+        java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+        Behavior<VolumeRegistry.Command> recovering = Behaviors.receiveMessage(message -> {
+            // the first two lookups get no answer (the registry recovers, or moves to another node)
+            if (message instanceof VolumeRegistry.LookupId lookup && lookups.incrementAndGet() > 2) {
+                lookup.replyTo().tell(new VolumeRegistry.Result.Volume(group.record));
+            } else if (message instanceof VolumeRegistry.LeaseOperationIds lease) {
+                lease.replyTo().tell(new VolumeRegistry.Result.OperationIdLease(OperationIds.FIRST, 1000));
+            }
+            return Behaviors.same();
+        });
+        ActorRef<VolumeReplica.Command> coordinator = testKit.spawn(VolumeCoordinator.create(volumeId, group.refs::get,
+                testKit.spawn(recovering), chunks, new VolumeCoordinator.Settings(replicaTimeout, Duration.ofMillis(50),
+                        Duration.ofHours(1), Duration.ZERO)));
+
+        coordinator.tell(new VolumeReplica.Execute(new MkDir(Fid.root(volumeId), "d", 0755), "c", 1, client.getRef()));
+
+        VolumeReplica.Result answer = client.receiveMessage(replicaTimeout.multipliedBy(6));
+        assertThat(answer).isInstanceOf(VolumeReplica.Result.Done.class);
+        assertThat(lookups.get()).isEqualTo(3);
     }
 
     @Test
