@@ -25,6 +25,8 @@ final class VnodeTable {
     private final NavigableMap<Long, Vnode> vnodes = new TreeMap<>();
     private long nextVnode = Fid.ROOT_VNODE + 1;
     private long nextUnique = Volume.ROOT_UNIQUE + 1;
+    /** The vnodes' version vectors and owners, each equal value once. */
+    private final SharedValues shared = new SharedValues();
 
     // derived from the vnodes (rebuilt from a snapshot, never stored)
     private final Map<UUID, Long> blobOwners = new HashMap<>();
@@ -133,6 +135,17 @@ final class VnodeTable {
         } else {
             throw new IllegalStateException("no handler for event " + event.getClass().getName());
         }
+        share(event.touchedVnodes());
+    }
+
+    /** The vnodes of these numbers still here take the shared instances of their vectors. */
+    private void share(List<Long> numbers) {
+        for (Long number : numbers) {
+            Vnode v = vnodes.get(number);
+            if (v != null) {
+                v.share(shared);
+            }
+        }
     }
 
     /** COP2: the other replicas' {@code slots} go up in the version of every vnode of {@code numbers} still here. */
@@ -145,6 +158,7 @@ final class VnodeTable {
                     vv = vv.increment(slot);
                 }
                 v.setVersion(new VnodeVersion(v.version().dataVersion(), vv));
+                v.share(shared);
             }
         }
     }
@@ -170,7 +184,7 @@ final class VnodeTable {
             if (e.incomplete().contains(record.vnode())) {
                 installed.setVersion(new VnodeVersion(0, VersionVector.ofSize(replicas)));
             }
-            add(installed);
+            add(installed); // shares its values
         }
     }
 
@@ -184,6 +198,7 @@ final class VnodeTable {
         }
         if (e.completedVersion() != null) {
             dir.setVersion(e.completedVersion());
+            dir.share(shared);
         }
     }
 
@@ -200,6 +215,7 @@ final class VnodeTable {
     }
 
     void add(Vnode v) {
+        v.share(shared);
         vnodes.put(v.number(), v);
         if (v.number() < OperationIds.FIRST) { // a vnode numbered by its operation leaves the counters alone
             nextVnode = Math.max(nextVnode, v.number() + 1);
