@@ -6,12 +6,10 @@ import dev.strand.replication.VersionVector;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -22,7 +20,7 @@ import java.util.UUID;
 final class VnodeTable {
 
     /** By number, in number order, so that catching up can page through them (see {@link VnodeSync}). */
-    private final NavigableMap<Long, Vnode> vnodes = new TreeMap<>();
+    private final VnodeIndex vnodes = new VnodeIndex();
     private long nextVnode = Fid.ROOT_VNODE + 1;
     private long nextUnique = Volume.ROOT_UNIQUE + 1;
     /** The vnodes' version vectors and owners, each equal value once. */
@@ -43,15 +41,16 @@ final class VnodeTable {
     }
 
     boolean contains(long number) {
-        return vnodes.containsKey(number);
+        return vnodes.get(number) != null;
     }
 
     int size() {
         return vnodes.size();
     }
 
-    NavigableMap<Long, Vnode> after(long number) {
-        return Collections.unmodifiableNavigableMap(vnodes.tailMap(number, false));
+    /** Numbers above {@code number} and at most {@code upTo}; valid until the next change. */
+    Iterator<Vnode> between(long number, long upTo) {
+        return vnodes.between(number, upTo);
     }
 
     long nextVnode() {
@@ -90,7 +89,8 @@ final class VnodeTable {
     /** Every vnode as a snapshot record, in number order. */
     List<VolumeSnapshot.VnodeRecord> records() {
         List<VolumeSnapshot.VnodeRecord> records = new ArrayList<>(vnodes.size());
-        for (Vnode v : vnodes.values()) {
+        for (Iterator<Vnode> it = vnodes.all(); it.hasNext(); ) {
+            Vnode v = it.next();
             records.add(v.toRecord(v.entryRecords()));
         }
         return records;
@@ -216,7 +216,7 @@ final class VnodeTable {
 
     void add(Vnode v) {
         v.share(shared);
-        vnodes.put(v.number(), v);
+        vnodes.put(v);
         if (v.number() < OperationIds.FIRST) { // a vnode numbered by its operation leaves the counters alone
             nextVnode = Math.max(nextVnode, v.number() + 1);
             nextUnique = Math.max(nextUnique, v.unique() + 1);
