@@ -10,14 +10,20 @@ import dev.strand.protocol.message.Reply;
 import dev.strand.protocol.message.Request;
 import dev.strand.volume.Mutation;
 import dev.strand.volume.Origin;
+import dev.strand.volume.RecentRequests;
 import dev.strand.volume.Outcome;
 import dev.strand.volume.VnodeVersion;
 import dev.strand.volume.Volume;
 import dev.strand.volume.VolumeEvent;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +42,7 @@ import java.util.Map;
  *   <li>what holds it: the difference of two class histograms ({@code jcmd PID GC.class_histogram}), per file;</li>
  *   <li>the snapshot's bytes per file, through the serializer the snapshot store uses.</li>
  * </ul>
+ * and the same for the volume of directories as a restarted replica holds it: its snapshot deserialized and loaded.
  * Each request comes with its own principal string, as requests decoded from the wire and events read from the
  * journal do. Not a *Test: {@code mvn test} does not run it;
  * {@code mvn -B -o -pl actors -am test -Dtest=VolumeHeapBench -Dsurefire.failIfNoSpecifiedTests=false
@@ -57,7 +64,10 @@ class VolumeHeapBench {
         List<Figures> results = new ArrayList<>();
         try (FrameSizes sizes = new FrameSizes()) {
             for (String layout : List.of("one-directory", "directories-of-1000")) {
-                results.add(measure(layout, files, snapshot ? sizes : null));
+                results.add(measure(layout, files, snapshot ? sizes : null, false));
+            }
+            if (snapshot) { // what a replica holds after it restarted: its snapshot deserialized and loaded
+                results.add(measure("directories-of-1000-recovered", files, sizes, true));
             }
         }
         StringBuilder json = new StringBuilder("{\"files\":").append(files).append(",\"replicas\":").append(REPLICAS)
@@ -73,12 +83,17 @@ class VolumeHeapBench {
         Files.writeString(Path.of("target", "volume-heap-bench.json"), json);
     }
 
-    private Figures measure(String layout, int files, FrameSizes sizes) throws Exception {
+    private Figures measure(String layout, int files, FrameSizes sizes, boolean recovered) throws Exception {
+        byte[] serialized = null;
+        if (recovered) {
+            serialized = serialization(sizes).serialize(build(layout, files).toSnapshotWithRecentRequests()).get();
+        }
         long before = usedHeapAfterGc();
         Map<String, long[]> histogramBefore = histogram();
-        Volume volume = build(layout, files);
+        Volume volume = recovered ? Volume.fromSnapshot(deserialize(sizes, serialized)) : build(layout, files);
         long after = usedHeapAfterGc();
         Map<String, long[]> histogramAfter = histogram();
+        Reference.reachabilityFence(serialized); // held across both measurements: not part of the difference
         double perFile = (after - before) / (double) files;
         List<String> holders = holders(histogramBefore, histogramAfter, files);
         double snapshotPerFile = Double.NaN;
@@ -89,6 +104,18 @@ class VolumeHeapBench {
                 + " bytes per file%n", layout, files, volume.vnodeCount(), perFile, snapshotPerFile);
         holders.forEach(h -> System.out.println("[VolumeHeapBench]   " + h));
         return new Figures(layout, files, perFile, snapshotPerFile, holders);
+    }
+
+    private static Serialization serialization(FrameSizes sizes) {
+        return SerializationExtension.get(sizes.system().classicSystem());
+    }
+
+    private static RecentRequests.Snapshot deserialize(FrameSizes sizes, byte[] bytes) throws Exception {
+        RecentRequests.Snapshot any = Volume.uninitialized().toSnapshotWithRecentRequests();
+        Serializer serializer = serialization(sizes).findSerializerFor(any);
+        String manifest = Serializers.manifestFor(serializer, any);
+        return (RecentRequests.Snapshot) serialization(sizes).deserialize(bytes, serializer.identifier(), manifest)
+                .get();
     }
 
     /** The volume, built as replica 0 of the group builds it; nothing else keeps its events. */
