@@ -7,6 +7,7 @@ import dev.strand.replication.VersionVector;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -24,9 +25,11 @@ public final class Vnode {
     /** Most names that may refer to one vnode (a directory counts "." and each child's ".."), as ext4. */
     public static final int MAX_LINK_COUNT = 65_000;
 
-    private final long number;
-    private final long unique;
-    private final FileType type;
+    /**
+     * Its number, uniquifier and type, as the entry that names it in its directory: the directory holds this very
+     * instance (one object, not two, per file; see VolumeHeapBench).
+     */
+    private final DirectoryEntry identity;
     private int mode;
     private String owner;
     private long size;
@@ -47,9 +50,7 @@ public final class Vnode {
 
     private Vnode(long number, long unique, FileType type, int mode, String owner, long timeMillis,
                   VnodeVersion version) {
-        this.number = number;
-        this.unique = unique;
-        this.type = type;
+        this.identity = new DirectoryEntry(number, unique, type);
         this.mode = mode;
         this.owner = owner;
         this.mtimeMillis = timeMillis;
@@ -109,19 +110,19 @@ public final class Vnode {
     // ---- reading ----------------------------------------------------------------------------
 
     public long number() {
-        return number;
+        return identity.vnode();
     }
 
     public long unique() {
-        return unique;
+        return identity.unique();
     }
 
     public FileType type() {
-        return type;
+        return identity.type();
     }
 
     public boolean isDirectory() {
-        return type == FileType.DIRECTORY;
+        return identity.type() == FileType.DIRECTORY;
     }
 
     public int mode() {
@@ -157,16 +158,16 @@ public final class Vnode {
     }
 
     public long blobLength() {
-        return type == FileType.FILE ? blobLengthOrParent : 0;
+        return type() == FileType.FILE ? blobLengthOrParent : 0;
     }
 
     public String symlinkTarget() {
-        return type == FileType.SYMLINK ? (String) targetOrEntries : null;
+        return type() == FileType.SYMLINK ? (String) targetOrEntries : null;
     }
 
     /** The parent directory's vnode number (directories only; the root's parent is itself). */
     public long parent() {
-        return type == FileType.DIRECTORY ? blobLengthOrParent : 0;
+        return type() == FileType.DIRECTORY ? blobLengthOrParent : 0;
     }
 
     /** The entry named {@code name}, or null (directories only). */
@@ -186,21 +187,21 @@ public final class Vnode {
     /** A directory's entries (a NullPointerException for anything else, as before the fields were shared). */
     @SuppressWarnings("unchecked")
     private TreeMap<String, DirectoryEntry> entryMap() {
-        if (type != FileType.DIRECTORY) {
-            throw new NullPointerException("vnode " + number + " is not a directory: it has no entries");
+        if (type() != FileType.DIRECTORY) {
+            throw new NullPointerException("vnode " + number() + " is not a directory: it has no entries");
         }
         return (TreeMap<String, DirectoryEntry>) targetOrEntries;
     }
 
     /** This vnode as a snapshot (and catch-up) record, with the given entries. */
     public VolumeSnapshot.VnodeRecord toRecord(List<VolumeSnapshot.EntryRecord> withEntries) {
-        return new VolumeSnapshot.VnodeRecord(number, unique, type, mode, owner, size, linkCount, mtimeMillis,
+        return new VolumeSnapshot.VnodeRecord(number(), unique(), type(), mode, owner, size, linkCount, mtimeMillis,
                 ctimeMillis, dataVersion, versionVector, blobId, blobLength(), symlinkTarget(), parent(), withEntries);
     }
 
     /** A directory's entries as records, in name order (empty for anything else). */
     public List<VolumeSnapshot.EntryRecord> entryRecords() {
-        if (type != FileType.DIRECTORY) {
+        if (type() != FileType.DIRECTORY) {
             return List.of();
         }
         TreeMap<String, DirectoryEntry> entries = entryMap();
@@ -209,8 +210,9 @@ public final class Vnode {
         return records;
     }
 
+    /** The entry that names this vnode (an immutable record, the same instance every time). */
     public DirectoryEntry asEntry() {
-        return new DirectoryEntry(number, unique, type);
+        return identity;
     }
 
     // ---- changing: only the event handler in Volume calls these -------------------------------
@@ -251,7 +253,7 @@ public final class Vnode {
     /** Truncates or extends: shrinking cuts the stored contents, growing only adds zeros to read. */
     void resize(long newSize) {
         size = newSize;
-        if (type == FileType.FILE) {
+        if (type() == FileType.FILE) {
             blobLengthOrParent = Math.min(blobLengthOrParent, newSize);
         }
     }
@@ -282,6 +284,19 @@ public final class Vnode {
 
     void putEntry(String name, DirectoryEntry entry) {
         entryMap().put(name, entry);
+    }
+
+    /**
+     * Each entry equal to the identity of the vnode it names (looked up with {@code vnodes}) becomes that instance:
+     * entries restored from records are objects of their own until then. Changes no value.
+     */
+    void shareEntries(java.util.function.LongFunction<Vnode> vnodes) {
+        for (Map.Entry<String, DirectoryEntry> e : entryMap().entrySet()) {
+            Vnode named = vnodes.apply(e.getValue().vnode());
+            if (named != null && named.identity != e.getValue() && named.identity.equals(e.getValue())) {
+                e.setValue(named.identity);
+            }
+        }
     }
 
     void removeEntry(String name) {

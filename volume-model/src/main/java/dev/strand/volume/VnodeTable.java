@@ -185,6 +185,9 @@ final class VnodeTable {
                 installed.setVersion(new VnodeVersion(0, VersionVector.ofSize(replicas)));
             }
             add(installed); // shares its values
+            if (installed.isDirectory()) {
+                installed.shareEntries(vnodes::get);
+            }
         }
     }
 
@@ -194,11 +197,23 @@ final class VnodeTable {
             return; // replaced or removed since its first entries came
         }
         for (VolumeSnapshot.EntryRecord entry : e.entries()) {
-            dir.putEntry(entry.name(), new DirectoryEntry(entry.vnode(), entry.unique(), entry.type()));
+            DirectoryEntry restored = new DirectoryEntry(entry.vnode(), entry.unique(), entry.type());
+            Vnode named = vnodes.get(entry.vnode());
+            dir.putEntry(entry.name(), named != null && named.asEntry().equals(restored) ? named.asEntry() : restored);
         }
         if (e.completedVersion() != null) {
             dir.setVersion(e.completedVersion());
             dir.share(shared);
+        }
+    }
+
+    /** Every directory's entries share the identities of the vnodes they name (after a snapshot's vnodes were added). */
+    void shareEntries() {
+        for (Iterator<Vnode> it = vnodes.all(); it.hasNext(); ) {
+            Vnode v = it.next();
+            if (v.isDirectory()) {
+                v.shareEntries(vnodes::get);
+            }
         }
     }
 

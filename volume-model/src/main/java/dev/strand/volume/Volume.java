@@ -448,6 +448,7 @@ public final class Volume {
         for (VolumeSnapshot.VnodeRecord record : snapshot.vnodes()) {
             volume.vnodes.add(Vnode.restore(record));
         }
+        volume.vnodes.shareEntries(); // one object per name and vnode, as in a volume built by its events
         volume.vnodes.raiseCounters(snapshot.nextVnode(), snapshot.nextUnique());
         return volume;
     }
