@@ -32,7 +32,7 @@ public final class ReplicaPages {
         List<UUID> ids = new ArrayList<>();
         long last = afterVnode;
         long scanLeft = (long) max * SCAN_PER_ID;
-        Iterator<Vnode> it = volume.vnodesAfter(afterVnode).values().iterator();
+        Iterator<Vnode> it = volume.vnodesAfter(afterVnode);
         while (it.hasNext() && ids.size() < max && scanLeft-- > 0) {
             Vnode v = it.next();
             last = v.number();

@@ -89,7 +89,7 @@ public final class VnodeSync {
     /** The versions of up to {@code max} vnodes numbered above {@code after}, in number order. */
     public static List<Summary> summaries(Volume volume, long after, int max) {
         List<Summary> page = new ArrayList<>(Math.min(max, SUMMARY_PAGE));
-        Iterator<Vnode> it = volume.vnodesAfter(after).values().iterator();
+        Iterator<Vnode> it = volume.vnodesAfter(after);
         while (it.hasNext() && page.size() < max) {
             page.add(Summary.of(it.next()));
         }
@@ -105,20 +105,20 @@ public final class VnodeSync {
         long upTo = last || source.isEmpty() ? Long.MAX_VALUE : source.get(source.size() - 1).vnode();
         List<Long> wanted = new ArrayList<>();
         List<Long> extra = new ArrayList<>();
-        Iterator<Map.Entry<Long, Vnode>> mine = target.vnodesAfter(after).headMap(upTo, true).entrySet().iterator();
-        Map.Entry<Long, Vnode> m = mine.hasNext() ? mine.next() : null;
+        Iterator<Vnode> mine = target.vnodesBetween(after, upTo);
+        Vnode m = mine.hasNext() ? mine.next() : null;
         for (Summary s : source) {
-            while (m != null && m.getKey() < s.vnode()) {
-                if (!inConflict(target, m.getKey())) {
-                    extra.add(m.getKey());
+            while (m != null && m.number() < s.vnode()) {
+                if (!inConflict(target, m.number())) {
+                    extra.add(m.number());
                 }
                 if (extra.size() >= MAX_EXTRA) {
-                    return new Differences(wanted, extra, m.getKey());
+                    return new Differences(wanted, extra, m.number());
                 }
                 m = mine.hasNext() ? mine.next() : null;
             }
-            if (m != null && m.getKey() == s.vnode()) {
-                if (!s.equals(Summary.of(m.getValue())) && !inConflict(target, s.vnode())) {
+            if (m != null && m.number() == s.vnode()) {
+                if (!s.equals(Summary.of(m)) && !inConflict(target, s.vnode())) {
                     wanted.add(s.vnode());
                 }
                 m = mine.hasNext() ? mine.next() : null;
@@ -127,11 +127,11 @@ public final class VnodeSync {
             }
         }
         while (m != null) {
-            if (!inConflict(target, m.getKey())) {
-                extra.add(m.getKey());
+            if (!inConflict(target, m.number())) {
+                extra.add(m.number());
             }
             if (extra.size() >= MAX_EXTRA && mine.hasNext()) {
-                return new Differences(wanted, extra, m.getKey());
+                return new Differences(wanted, extra, m.number());
             }
             m = mine.hasNext() ? mine.next() : null;
         }

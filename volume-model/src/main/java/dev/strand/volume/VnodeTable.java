@@ -6,12 +6,10 @@ import dev.strand.replication.VersionVector;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -22,9 +20,11 @@ import java.util.UUID;
 final class VnodeTable {
 
     /** By number, in number order, so that catching up can page through them (see {@link VnodeSync}). */
-    private final NavigableMap<Long, Vnode> vnodes = new TreeMap<>();
+    private final VnodeIndex vnodes = new VnodeIndex();
     private long nextVnode = Fid.ROOT_VNODE + 1;
     private long nextUnique = Volume.ROOT_UNIQUE + 1;
+    /** The vnodes' version vectors and owners, each equal value once. */
+    private final SharedValues shared = new SharedValues();
 
     // derived from the vnodes (rebuilt from a snapshot, never stored)
     private final Map<UUID, Long> blobOwners = new HashMap<>();
@@ -41,15 +41,16 @@ final class VnodeTable {
     }
 
     boolean contains(long number) {
-        return vnodes.containsKey(number);
+        return vnodes.get(number) != null;
     }
 
     int size() {
         return vnodes.size();
     }
 
-    NavigableMap<Long, Vnode> after(long number) {
-        return Collections.unmodifiableNavigableMap(vnodes.tailMap(number, false));
+    /** Numbers above {@code number} and at most {@code upTo}; valid until the next change. */
+    Iterator<Vnode> between(long number, long upTo) {
+        return vnodes.between(number, upTo);
     }
 
     long nextVnode() {
@@ -88,7 +89,8 @@ final class VnodeTable {
     /** Every vnode as a snapshot record, in number order. */
     List<VolumeSnapshot.VnodeRecord> records() {
         List<VolumeSnapshot.VnodeRecord> records = new ArrayList<>(vnodes.size());
-        for (Vnode v : vnodes.values()) {
+        for (Iterator<Vnode> it = vnodes.all(); it.hasNext(); ) {
+            Vnode v = it.next();
             records.add(v.toRecord(v.entryRecords()));
         }
         return records;
@@ -133,6 +135,17 @@ final class VnodeTable {
         } else {
             throw new IllegalStateException("no handler for event " + event.getClass().getName());
         }
+        share(event.touchedVnodes());
+    }
+
+    /** The vnodes of these numbers still here take the shared instances of their vectors. */
+    private void share(List<Long> numbers) {
+        for (Long number : numbers) {
+            Vnode v = vnodes.get(number);
+            if (v != null) {
+                v.share(shared);
+            }
+        }
     }
 
     /** COP2: the other replicas' {@code slots} go up in the version of every vnode of {@code numbers} still here. */
@@ -145,6 +158,7 @@ final class VnodeTable {
                     vv = vv.increment(slot);
                 }
                 v.setVersion(new VnodeVersion(v.version().dataVersion(), vv));
+                v.share(shared);
             }
         }
     }
@@ -170,7 +184,10 @@ final class VnodeTable {
             if (e.incomplete().contains(record.vnode())) {
                 installed.setVersion(new VnodeVersion(0, VersionVector.ofSize(replicas)));
             }
-            add(installed);
+            add(installed); // shares its values
+            if (installed.isDirectory()) {
+                installed.shareEntries(vnodes::get);
+            }
         }
     }
 
@@ -180,10 +197,23 @@ final class VnodeTable {
             return; // replaced or removed since its first entries came
         }
         for (VolumeSnapshot.EntryRecord entry : e.entries()) {
-            dir.putEntry(entry.name(), new DirectoryEntry(entry.vnode(), entry.unique(), entry.type()));
+            DirectoryEntry restored = new DirectoryEntry(entry.vnode(), entry.unique(), entry.type());
+            Vnode named = vnodes.get(entry.vnode());
+            dir.putEntry(entry.name(), named != null && named.asEntry().equals(restored) ? named.asEntry() : restored);
         }
         if (e.completedVersion() != null) {
             dir.setVersion(e.completedVersion());
+            dir.share(shared);
+        }
+    }
+
+    /** Every directory's entries share the identities of the vnodes they name (after a snapshot's vnodes were added). */
+    void shareEntries() {
+        for (Iterator<Vnode> it = vnodes.all(); it.hasNext(); ) {
+            Vnode v = it.next();
+            if (v.isDirectory()) {
+                v.shareEntries(vnodes::get);
+            }
         }
     }
 
@@ -200,7 +230,8 @@ final class VnodeTable {
     }
 
     void add(Vnode v) {
-        vnodes.put(v.number(), v);
+        v.share(shared);
+        vnodes.put(v);
         if (v.number() < OperationIds.FIRST) { // a vnode numbered by its operation leaves the counters alone
             nextVnode = Math.max(nextVnode, v.number() + 1);
             nextUnique = Math.max(nextUnique, v.unique() + 1);

@@ -13,7 +13,7 @@ import dev.strand.protocol.message.FileType;
 import dev.strand.protocol.message.VolumeInfo;
 import dev.strand.replication.VersionVector;
 
-import java.util.NavigableMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
 
@@ -348,9 +348,14 @@ public final class Volume {
 
     // ---- catching up: this replica becomes a copy of a current one (VnodeSync) ------------------
 
-    /** The vnodes with a number above {@code after}, in number order (read-only). */
-    public NavigableMap<Long, Vnode> vnodesAfter(long after) {
-        return vnodes.after(after);
+    /** The vnodes with a number above {@code after}, in number order (read-only; valid until the next event). */
+    public Iterator<Vnode> vnodesAfter(long after) {
+        return vnodes.between(after, Long.MAX_VALUE);
+    }
+
+    /** The vnodes with a number above {@code after} and at most {@code upTo}, in number order (as above). */
+    public Iterator<Vnode> vnodesBetween(long after, long upTo) {
+        return vnodes.between(after, upTo);
     }
 
     public long nextVnodeNumber() {
@@ -443,6 +448,7 @@ public final class Volume {
         for (VolumeSnapshot.VnodeRecord record : snapshot.vnodes()) {
             volume.vnodes.add(Vnode.restore(record));
         }
+        volume.vnodes.shareEntries(); // one object per name and vnode, as in a volume built by its events
         volume.vnodes.raiseCounters(snapshot.nextVnode(), snapshot.nextUnique());
         return volume;
     }

@@ -33,7 +33,7 @@ class VnodeSyncTest {
         while (true) {
             List<VnodeSync.Summary> summaries = VnodeSync.summaries(source.volume, after, page);
             boolean last = summaries.size() < page
-                    || source.volume.vnodesAfter(summaries.get(summaries.size() - 1).vnode()).isEmpty();
+                    || !source.volume.vnodesAfter(summaries.get(summaries.size() - 1).vnode()).hasNext();
             VnodeSync.Differences differences = VnodeSync.compare(target.volume, after, summaries, last);
             List<Long> wanted = new ArrayList<>(differences.wanted());
             target.volume.apply(new VolumeEvent.VnodesInstalled(1, List.of(), List.of(), differences.extra()));

@@ -47,7 +47,7 @@ final class CatchUpCommands {
     Effect<VolumeEvent, Volume> onListVersions(Volume volume, ListVersions command) {
         int max = Math.max(1, Math.min(command.max(), VnodeSync.SUMMARY_PAGE));
         List<VnodeSync.Summary> page = VnodeSync.summaries(volume, command.after(), max);
-        boolean last = page.size() < max || volume.vnodesAfter(page.get(page.size() - 1).vnode()).isEmpty();
+        boolean last = page.size() < max || !volume.vnodesAfter(page.get(page.size() - 1).vnode()).hasNext();
         command.replyTo().tell(new Result.Versions(page, last, volume.versionVector(), volume.nextVnodeNumber(),
                 volume.nextUniquifier()));
         return scope.effects.none();
