@@ -50,7 +50,7 @@ final class ModelDirRepair {
             for (RepairPlanner.Read read : RepairPlanner.reads(dir, names, elsewhere, renameOthers, group.size)) {
                 for (int r = 0; r < group.size; r++) {
                     int replica = r;
-                    seen.get(r).computeIfAbsent(read.key(), k -> RepairPlanner.read(group.replicas[replica].volume,
+                    seen.get(r).computeIfAbsent(read.key(), k -> ReplicaRepairs.read(group.replicas[replica].volume,
                             read.dir(), read.name(), ENTRY_BYTES));
                 }
             }
@@ -69,11 +69,11 @@ final class ModelDirRepair {
             }
             for (int r = 0; r < group.size; r++) {
                 for (Fid f : more.objects()) {
-                    byFid.get(r).put(f, RepairPlanner.read(group.replicas[r].volume, f, null, ENTRY_BYTES));
+                    byFid.get(r).put(f, ReplicaRepairs.read(group.replicas[r].volume, f, null, ENTRY_BYTES));
                 }
             }
             for (RepairPlanner.Tree t : more.trees()) {
-                trees.get(t.replica()).put(t.dir(), VnodeImages.joinPieces(RepairPlanner.subtreeInPieces(
+                trees.get(t.replica()).put(t.dir(), VnodeImages.joinPieces(ReplicaRepairs.subtreeInPieces(
                         group.replicas[t.replica()].volume, t.dir(), PIECE_BYTES)));
             }
         }
@@ -82,7 +82,7 @@ final class ModelDirRepair {
     /** Every replica journals its part of {@code repair}. */
     static void perform(Group group, RepairPlanner.NamesRepair repair) {
         for (int r = 0; r < group.size; r++) {
-            for (VolumeEvent e : RepairPlanner.namesRepairEvents(group.replicas[r].volume, r, repair)) {
+            for (VolumeEvent e : ReplicaRepairs.namesRepairEvents(group.replicas[r].volume, r, repair)) {
                 group.replicas[r].apply(e);
             }
         }
@@ -94,7 +94,7 @@ final class ModelDirRepair {
         for (ModelVolume m : group.replicas) {
             Map<String, RepairPlanner.Seen> byName = new HashMap<>();
             for (String name : RepairPlanner.dirReads(names, renameOthers, group.size)) {
-                byName.put(name == null ? "" : name, RepairPlanner.read(m.volume, dir, name, ENTRY_BYTES));
+                byName.put(name == null ? "" : name, ReplicaRepairs.read(m.volume, dir, name, ENTRY_BYTES));
             }
             seen.add(byName);
         }

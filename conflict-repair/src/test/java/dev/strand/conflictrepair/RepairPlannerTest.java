@@ -177,8 +177,8 @@ class RepairPlannerTest {
         });
 
         for (String name : List.of("f", "g")) {
-            List<RepairPlanner.Seen> versions = List.of(RepairPlanner.read(group.replicas[0].volume, root, name, 1 << 20),
-                    RepairPlanner.read(group.replicas[1].volume, root, name, 1 << 20));
+            List<RepairPlanner.Seen> versions = List.of(ReplicaRepairs.read(group.replicas[0].volume, root, name, 1 << 20),
+                    ReplicaRepairs.read(group.replicas[1].volume, root, name, 1 << 20));
             for (int keep = 0; keep < 2; keep++) {
                 assertThat(RepairPlanner.repairFile("vol", root, name, keep, versions, 5_000_000))
                         .as("repair file %s --keep %d", name, keep)
@@ -217,8 +217,8 @@ class RepairPlannerTest {
         ResolutionPlan.Planned plan = run.resolve();
         assertThat(plan.conflicts()).extracting(Conflict::kind)
                 .contains(Conflict.Kind.UPDATE_UPDATE, Conflict.Kind.NAME_NAME);
-        List<RepairPlanner.Seen> versions = List.of(RepairPlanner.read(group.replicas[0].volume, root, "f", 1 << 20),
-                RepairPlanner.read(group.replicas[1].volume, root, "f", 1 << 20));
+        List<RepairPlanner.Seen> versions = List.of(ReplicaRepairs.read(group.replicas[0].volume, root, "f", 1 << 20),
+                ReplicaRepairs.read(group.replicas[1].volume, root, "f", 1 << 20));
         assertThat(RepairPlanner.repairFile("vol", root, "f", 1, versions, 5_000_000))
                 .isInstanceOf(RepairPlanner.Refused.class);
 
@@ -250,11 +250,11 @@ class RepairPlannerTest {
         group.run(A, new Create(root, "staged", 0600, true)); // replica 0 only
         Fid staged = group.fid(0, "staged");
         group.store(A, staged, new java.util.UUID(3, 3), 30);
-        List<RepairPlanner.Seen> versions = List.of(RepairPlanner.read(group.replicas[0].volume, root, "f", 1 << 20),
-                RepairPlanner.read(group.replicas[1].volume, root, "f", 1 << 20));
+        List<RepairPlanner.Seen> versions = List.of(ReplicaRepairs.read(group.replicas[0].volume, root, "f", 1 << 20),
+                ReplicaRepairs.read(group.replicas[1].volume, root, "f", 1 << 20));
         List<RepairPlanner.Seen> stagedVersions = List.of(
-                RepairPlanner.read(group.replicas[0].volume, staged, null, 1 << 20),
-                RepairPlanner.read(group.replicas[1].volume, staged, null, 1 << 20));
+                ReplicaRepairs.read(group.replicas[0].volume, staged, null, 1 << 20),
+                ReplicaRepairs.read(group.replicas[1].volume, staged, null, 1 << 20));
 
         assertThat(RepairPlanner.repairFile("vol", root, "f", 1, versions, staged, stagedVersions, 5_000_000))
                 .isInstanceOfSatisfying(RepairPlanner.Refused.class, r -> assertThat(r.message())
@@ -295,7 +295,7 @@ class RepairPlannerTest {
                 read(group, root, List.of("n0", "n2"), false), 5_000_000);
         assertThat(whole).isInstanceOf(RepairPlanner.NamesRepair.class);
         for (int r = 0; r < 2; r++) {
-            for (VolumeEvent e : RepairPlanner.namesRepairEvents(group.replicas[r].volume, r,
+            for (VolumeEvent e : ReplicaRepairs.namesRepairEvents(group.replicas[r].volume, r,
                     (RepairPlanner.NamesRepair) whole)) {
                 group.replicas[r].apply(e);
             }

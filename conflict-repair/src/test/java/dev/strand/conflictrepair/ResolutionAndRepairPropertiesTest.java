@@ -291,7 +291,7 @@ class ResolutionAndRepairPropertiesTest {
             int keep = choice % group.size;
             List<RepairPlanner.Seen> versions = new ArrayList<>();
             for (ModelVolume m : group.replicas) {
-                versions.add(RepairPlanner.read(m.volume, name.dir(), name.name(), ENTRY_BYTES));
+                versions.add(ReplicaRepairs.read(m.volume, name.dir(), name.name(), ENTRY_BYTES));
             }
             VnodeRecord kept = versions.get(keep).vnode();
             UUID blob = kept == null ? null : kept.blobId();
@@ -308,7 +308,7 @@ class ResolutionAndRepairPropertiesTest {
                 group.store(all, staged, blob, length);
                 stagedVersions = new ArrayList<>();
                 for (ModelVolume m : group.replicas) {
-                    stagedVersions.add(RepairPlanner.read(m.volume, staged, null, ENTRY_BYTES));
+                    stagedVersions.add(ReplicaRepairs.read(m.volume, staged, null, ENTRY_BYTES));
                 }
             }
             var decision = RepairPlanner.repairFile("model", name.dir(), name.name(), keep, versions, staged,
@@ -321,7 +321,7 @@ class ResolutionAndRepairPropertiesTest {
             }
             RepairPlanner.FileRepair repair = (RepairPlanner.FileRepair) decision;
             for (int r = 0; r < group.size; r++) {
-                for (VolumeEvent e : RepairPlanner.fileRepairEvents(group.replicas[r].volume, r, repair.object(),
+                for (VolumeEvent e : ReplicaRepairs.fileRepairEvents(group.replicas[r].volume, r, repair.object(),
                         repair.steps().get(r))) {
                     group.replicas[r].apply(e);
                 }

@@ -6,6 +6,7 @@ import dev.strand.actors.volume.VolumeReplica.RepairNames;
 import dev.strand.actors.volume.VolumeReplica.RepairObject;
 import dev.strand.actors.volume.VolumeReplica.Result;
 import dev.strand.conflictrepair.RepairPlanner;
+import dev.strand.conflictrepair.ReplicaRepairs;
 import dev.strand.conflictrepair.VnodeImages;
 import dev.strand.protocol.Status;
 import dev.strand.protocol.message.Fid;
@@ -78,7 +79,7 @@ final class RepairCommands {
      * of half a page: the coordinator sends every replica's version in one answer (the rest of each version is small).
      */
     private ObjectVersion version(Volume volume, Fid dirFid, String name) {
-        RepairPlanner.Seen seen = RepairPlanner.read(volume, dirFid, name,
+        RepairPlanner.Seen seen = ReplicaRepairs.read(volume, dirFid, name,
                 scope.frames.pageBytes() / (2 * Math.max(1, volume.replicas())));
         return new ObjectVersion(scope.replicaIndex, scope.node(), true, seen.vnode(), seen.entriesComplete(),
                 seen.problem(), seen.conflicts());
@@ -105,10 +106,10 @@ final class RepairCommands {
         dropped.addAll(command.dropped());
         List<VolumeEvent> events;
         try {
-            events = RepairPlanner.namesRepairEvents(volume, scope.replicaIndex, new RepairPlanner.NamesRepair(
+            events = ReplicaRepairs.namesRepairEvents(volume, scope.replicaIndex, new RepairPlanner.NamesRepair(
                     command.dir(), command.names(), command.bindings(), objects, dropped,
                     command.dirStamp(), command.cleared(), command.otherDirs()));
-        } catch (RepairPlanner.Changed changed) {
+        } catch (ReplicaRepairs.Changed changed) {
             return changed(command, changed.getMessage());
         }
         scope.context.getLog().info("Replica {} repairs names {} of {} ({} objects installed, {} removed) and clears"
@@ -122,7 +123,7 @@ final class RepairCommands {
      * cut at half a page), cut at the page budget by each piece's serialized size.
      */
     Effect<VolumeEvent, Volume> onReadSubtree(Volume volume, VolumeReplica.ReadSubtree command) {
-        List<VolumeSnapshot.VnodeRecord> pieces = RepairPlanner.subtreeInPieces(volume, command.dir(),
+        List<VolumeSnapshot.VnodeRecord> pieces = ReplicaRepairs.subtreeInPieces(volume, command.dir(),
                 scope.frames.pageBytes() / 2);
         List<VolumeSnapshot.VnodeRecord> rest = pieces.subList(Math.min(Math.max(0, command.skip()), pieces.size()),
                 pieces.size());
@@ -167,7 +168,7 @@ final class RepairCommands {
     Effect<VolumeEvent, Volume> onRepairObject(Volume volume, RepairObject command) {
         List<VolumeEvent> events;
         try {
-            events = RepairPlanner.fileRepairEvents(volume, scope.replicaIndex, command.object(), command.steps());
+            events = ReplicaRepairs.fileRepairEvents(volume, scope.replicaIndex, command.object(), command.steps());
         } catch (RuntimeException refused) { // the object is not what the coordinator read: nothing is done
             reply(command.replyTo(), new Result.Rejected(Status.CHANGED, "replica " + scope.entityId
                     + " cannot repair " + command.object() + ": " + refused.getMessage()));

@@ -23,7 +23,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -326,7 +325,7 @@ public final class VolumeReplica {
      * {@code objects} are installed as given (the same on every replica), {@code dropped} removed where present; the
      * directory gets {@code dirStamp}'s version and times; every conflict naming one of {@code names} or
      * {@code cleared} ends ({@link VolumeEvent.NamesRepaired}); {@code otherDirs}: other directories' names of those
-     * conflicts, settled alike (absent, so none, before); {@code staged}: the {@link StageRepair} id whose objects and
+     * conflicts, settled alike (absent, so none, before); {@code staged} (absent, so 0, before): the {@link StageRepair} id whose objects and
      * removals come first (0: none). One atomic write: {@code Done(Attr)} of the directory.
      */
     public record RepairNames(Fid dir, List<String> names, List<VolumeSnapshot.EntryRecord> bindings,
@@ -341,19 +340,11 @@ public final class VolumeReplica {
             cleared = List.copyOf(cleared);
             otherDirs = otherDirs == null ? List.of() : List.copyOf(otherDirs);
         }
-
-        /** Nothing staged (absent, so 0, in messages of the previous release). */
-        public RepairNames(Fid dir, List<String> names, List<VolumeSnapshot.EntryRecord> bindings,
-                           List<VolumeSnapshot.VnodeRecord> objects, List<Fid> dropped, PlanStep.Stamp dirStamp,
-                           List<Fid> cleared, List<dev.strand.conflictrepair.RepairPlanner.OtherDir> otherDirs,
-                           ActorRef<Result> replyTo) {
-            this(dir, names, bindings, objects, dropped, dirStamp, cleared, otherDirs, replyTo, 0);
-        }
     }
 
     /**
      * To a replica ({@code strand repair dir} of a name bound to a directory): a page of directory {@code dir}'s
-     * subtree here, after the first {@code skip} pieces ({@link dev.strand.conflictrepair.RepairPlanner#subtreeInPieces}:
+     * subtree here, after the first {@code skip} pieces ({@link dev.strand.conflictrepair.ReplicaRepairs#subtreeInPieces}:
      * the directory first, depth first, large directories in pieces): {@link Result.ResolutionImages}, {@code more}
      * while pieces follow; none if {@code dir} is no directory here.
      */
@@ -394,18 +385,12 @@ public final class VolumeReplica {
     public record CheckGroup(ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
     /**
-     * Deletes the volume's blobs that no vnode references and that have been idle for
-     * {@code strand.volume.idle-blob-age}: {@link Result.Swept} or {@link Result.Rejected} (IO_ERROR). Also runs every
-     * {@code strand.volume.sweep-interval} while the replica is active. Only for a volume of one replica: with more,
-     * another replica may still reference a blob, so the volume's coordinator sweeps across the storage group
-     * ({@link ListBlobReferencesPage}) and replicas never delete blobs.
+     * Deletes the blobs no vnode references, idle for {@code strand.volume.idle-blob-age} ({@link Result.Swept}); also
+     * every {@code strand.volume.sweep-interval}. One replica only: with more, the coordinator sweeps across the group.
      */
     public record SweepBlobs(ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
-    /**
-     * The replica's own messages (its timers, results of its asynchronous work), never sent between nodes; each is
-     * declared beside its handler ({@link BlobGarbage}, {@link MutationCommands}).
-     */
+    /** The replica's own messages (timers, async results), never sent between nodes; declared beside their handlers. */
     non-sealed interface Internal extends Command, NoSerializationVerificationNeeded {}
 
     // ---- results -----------------------------------------------------------------------------
@@ -423,10 +408,7 @@ public final class VolumeReplica {
         /** {@code blobId} is null for a file that was never stored; bytes in [blobLength, size) read as zeros. */
         record FetchTarget(Attr attr, UUID blobId, long blobLength) implements Result {}
 
-        /**
-         * {@code self}: the answering replica; {@code group}: every replica of the storage group, filled in
-         * by the coordinator (null from a replica on its own).
-         */
+        /** {@code self}: the answering replica; {@code group}: every replica, from the coordinator (else null). */
         record Stats(long volumeId, String volumeName, long createdMillis, long files, long directories,
                      long symlinks, long bytes, List<Long> versionVector, ReplicaSummary self,
                      List<ReplicaSummary> group) implements Result {}
@@ -448,10 +430,7 @@ public final class VolumeReplica {
         /** The blobs a sweep deleted: at most a page of them per sweep (the rest go at the next one). */
         record Swept(List<UUID> deleted) implements Result {}
 
-        /**
-         * A page of a source's vnode versions; {@code last}: none beyond. With it, the source's volume vector and
-         * fid counters (what a target takes when its catch-up completes).
-         */
+        /** A page of a source's vnode versions ({@code last}: none beyond), its volume vector and fid counters. */
         record Versions(List<VnodeSync.Summary> summaries, boolean last,
                         VersionVector volumeVector, long nextVnode, long nextUnique)
                 implements Result {}
@@ -486,13 +465,6 @@ public final class VolumeReplica {
                                      VersionVector volumeVector) {
                 this(entries, overflowed, nextVnode, nextUnique, volumeVector, false);
             }
-
-            /** This page followed by {@code next}'s entries (the pages of one read, in order). */
-            public ResolutionLogRead followedBy(ResolutionLogRead next) {
-                List<ResolutionLog.Entry> all = new ArrayList<>(entries);
-                all.addAll(next.entries());
-                return new ResolutionLogRead(all, overflowed, nextVnode, nextUnique, volumeVector, next.more());
-            }
         }
 
         /** A page of conflicts; {@code last}: none follow. */
@@ -508,12 +480,6 @@ public final class VolumeReplica {
         record ResolutionImages(List<VolumeSnapshot.VnodeRecord> images, boolean more) implements Result {
             public ResolutionImages(List<VolumeSnapshot.VnodeRecord> images) {
                 this(images, false);
-            }
-
-            public ResolutionImages followedBy(ResolutionImages next) {
-                List<VolumeSnapshot.VnodeRecord> all = new ArrayList<>(images);
-                all.addAll(next.images());
-                return new ResolutionImages(all, next.more());
             }
         }
     }

@@ -330,7 +330,7 @@ final class CompatSamples {
                 0644, "alice", 1_200, 1, CREATED + 9_000, CREATED + 9_500, 3, vector(0, 2, 3), NOTES_BLOB, 1_200, null,
                 DOCS.vnode(), List.of())), List.of(other),
                 new dev.strand.conflictrepair.PlanStep.Stamp(DOCS, 7, vector(4, 5, 6), CREATED + 9_500,
-                        CREATED + 9_500), List.of(other, kept), null, ask));
+                        CREATED + 9_500), List.of(other, kept), null, ask, 0));
         samples.put("volume-event.names-repaired", new VolumeEvent.NamesRepaired(DOCS, List.of("plan.txt"),
                 List.of(other, kept)));
         // repair dir settling the names other directories' share of its conflicts, and reading an object by fid
@@ -343,7 +343,7 @@ final class CompatSamples {
                 new dev.strand.conflictrepair.RepairPlanner.OtherDir(archive, List.of("plan-old.txt"), List.of(
                         new VolumeSnapshot.EntryRecord("plan-old.txt", kept.vnode(), kept.unique(), FileType.FILE)),
                         new dev.strand.conflictrepair.PlanStep.Stamp(archive, 4, vector(2, 3, 4), CREATED + 9_500,
-                                CREATED + 9_500))), ask));
+                                CREATED + 9_500))), ask, 0));
         samples.put("replica-command.repair-file.from", new VolumeReplica.RepairFile(ROOT, "notes.txt", 1, kept,
                 ask));
         samples.put("replica-command.read-object-version.by-fid", new VolumeReplica.ReadObjectVersion(kept, null,
