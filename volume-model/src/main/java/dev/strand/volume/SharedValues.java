@@ -22,32 +22,26 @@ final class SharedValues {
     private final Map<String, String> owners = new HashMap<>();
 
     VersionVector vector(VersionVector vector) {
-        if (vector == null) {
-            return null;
-        }
-        VersionVector shared = vectors.get(vector);
-        if (shared != null) {
-            return shared;
-        }
-        if (vectors.size() >= MAX_VECTORS) {
-            vectors.clear();
-        }
-        vectors.put(vector, vector);
-        return vector;
+        return shared(vectors, MAX_VECTORS, vector);
     }
 
     String owner(String owner) {
-        if (owner == null) {
+        return shared(owners, MAX_OWNERS, owner);
+    }
+
+    /** The instance of {@code value} already held in {@code held}, else {@code value}, held from now on. */
+    private static <T> T shared(Map<T, T> held, int max, T value) {
+        if (value == null) {
             return null;
         }
-        String shared = owners.get(owner);
+        T shared = held.get(value);
         if (shared != null) {
             return shared;
         }
-        if (owners.size() >= MAX_OWNERS) {
-            owners.clear();
+        if (held.size() >= max) {
+            held.clear();
         }
-        owners.put(owner, owner);
-        return owner;
+        held.put(value, value);
+        return value;
     }
 }

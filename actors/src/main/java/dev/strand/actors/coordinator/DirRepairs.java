@@ -1,26 +1,20 @@
 package dev.strand.actors.coordinator;
 
-import dev.strand.actors.volume.ObjectVersion;
-import dev.strand.actors.volume.ConflictEntry;
+import dev.strand.actors.volume.MeasuredPages;
 import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.actors.volume.VolumeReplica.Result;
-import dev.strand.conflictrepair.PlanStep;
 import dev.strand.conflictrepair.RepairPlanner;
 import dev.strand.conflictrepair.VnodeImages;
 import dev.strand.volume.VolumeSnapshot.VnodeRecord;
 import dev.strand.protocol.Status;
 import dev.strand.protocol.message.Fid;
-import dev.strand.volume.ConflictRecord;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The coordinator's side of {@code strand repair dir} ({@link Repairs} holds the rest): reads every replica's version
@@ -48,9 +42,6 @@ final class DirRepairs {
         this.serialization = serialization;
         this.repairs = repairs;
     }
-
-    /** Most names one {@code repair dir} settles (its messages stay far below one frame). */
-    static final int MAX_DIR_NAMES = RepairPlanner.MAX_DIR_NAMES;
 
     /**
      * For each name chosen, replica {@code keep}'s binding becomes every replica's (see {@link
@@ -102,26 +93,16 @@ final class DirRepairs {
         int replicas = seen.size();
         List<RepairPlanner.Read> reads = RepairPlanner.reads(command.dir(), choices.names(), choices.elsewhere(),
                 command.renameOthers(), replicas).stream().filter(r -> !seen.get(0).containsKey(r.key())).toList();
-        List<java.util.concurrent.CompletableFuture<Result>> answers = new ArrayList<>();
+        List<CompletableFuture<Result>> answers = new ArrayList<>();
         for (int i = 0; i < replicas; i++) {
             for (RepairPlanner.Read read : reads) {
-                answers.add(asks.ask(i, r -> new VolumeReplica.ReadObjectVersion(read.dir(), read.name(), r))
-                        .toCompletableFuture().exceptionally(failure -> null));
+                answers.add(asks.askOrNull(i, r -> new VolumeReplica.ReadObjectVersion(read.dir(), read.name(), r)));
             }
             for (Fid object : objects) { // no name: the object itself
-                answers.add(asks.ask(i, r -> new VolumeReplica.ReadObjectVersion(object, null, r))
-                        .toCompletableFuture().exceptionally(failure -> null));
+                answers.add(asks.askOrNull(i, r -> new VolumeReplica.ReadObjectVersion(object, null, r)));
             }
         }
-        context.pipeToSelf(java.util.concurrent.CompletableFuture.allOf(
-                        answers.toArray(java.util.concurrent.CompletableFuture[]::new)),
-                (ok, failure) -> new VolumeCoordinator.Gathered(answers.stream().map(a -> a.getNow(null)).toList(),
-                        flat -> decideDir(command, choices, reads, objects, flat, done, round)));
-    }
-
-    /** Where replica {@code replica}'s object bound to {@code name} is kept with rename-others. */
-    static String conflictName(String name, int replica) {
-        return RepairPlanner.conflictName(name, replica);
+        asks.whenAll(answers, flat -> decideDir(command, choices, reads, objects, flat, done, round));
     }
 
     private void decideDir(VolumeReplica.RepairDir command, DirChoices choices, List<RepairPlanner.Read> reads,
@@ -197,96 +178,75 @@ final class DirRepairs {
         }
         long id = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         List<VolumeReplica.StageRepair> parts = stageParts(id, repair);
-        List<java.util.concurrent.CompletableFuture<Result>> staged = new ArrayList<>();
+        List<CompletableFuture<Result>> staged = new ArrayList<>();
         for (int i = 0; i < replicas; i++) {
             staged.add(stage(i, parts, 0));
         }
-        context.pipeToSelf(java.util.concurrent.CompletableFuture.allOf(
-                        staged.toArray(java.util.concurrent.CompletableFuture[]::new)),
-                (ok, failure) -> new VolumeCoordinator.Gathered(staged.stream().map(a -> a.getNow(null)).toList(),
-                        done -> {
-                            for (int i = 0; i < done.size(); i++) {
-                                if (!(done.get(i) instanceof Result.Installed)) {
-                                    repairs.answer(command.replyTo(), new Result.Rejected(Status.UNAVAILABLE, "replica " + i
-                                            + " (" + volume.replicaEntityIds().get(i) + ") of volume '"
-                                            + volume.name() + "' did not take the repair's objects"
-                                            + (done.get(i) instanceof Result.Rejected r ? " (" + r.message() + ")"
-                                            : "") + "; nothing was changed"));
-                                    return;
-                                }
-                            }
-                            performNames(command, repair, List.of(), List.of(), id);
-                        }));
+        asks.whenAll(staged, done -> {
+            for (int i = 0; i < done.size(); i++) {
+                if (!(done.get(i) instanceof Result.Installed)) {
+                    repairs.answer(command.replyTo(), new Result.Rejected(Status.UNAVAILABLE, "replica " + i
+                            + " (" + volume.replicaEntityIds().get(i) + ") of volume '"
+                            + volume.name() + "' did not take the repair's objects"
+                            + (done.get(i) instanceof Result.Rejected r ? " (" + r.message() + ")"
+                            : "") + "; nothing was changed"));
+                    return;
+                }
+            }
+            performNames(command, repair, List.of(), List.of(), id);
+        });
     }
 
     /**
-     * The repair's objects and removals as {@link VolumeReplica.StageRepair} parts that each fit one message: a
-     * directory's entries cut into pieces of half a page ({@link VnodeImages#inPieces}), joined again by the replica.
+     * The repair's objects and removals as {@link VolumeReplica.StageRepair} parts that each fit one message, as a
+     * resolution stages its steps ({@link MeasuredPages}: each part measured whole): a directory's entries cut into
+     * pieces of half a page ({@link VnodeImages#inPieces}), joined again by the replica.
      */
     private List<VolumeReplica.StageRepair> stageParts(long id, RepairPlanner.NamesRepair repair) {
-        int base = serialization.serialize(new VolumeReplica.StageRepair(id, List.of(), List.of(), null)).get().length;
-        int budget = frames.pageBytes() - base;
-        List<VolumeReplica.StageRepair> parts = new ArrayList<>();
-        List<VnodeRecord> objects = new ArrayList<>();
-        int used = 0;
+        List<Object> items = new ArrayList<>();
         for (VnodeRecord object : repair.objects()) {
-            for (VnodeRecord piece : VnodeImages.inPieces(object, frames.pageBytes() / 2)) {
-                int cost = serialization.serialize(new VolumeReplica.StageRepair(id, List.of(piece), List.of(),
-                        null)).get().length - base; // what it adds to a part
-                if (used + cost > budget && !objects.isEmpty()) {
-                    parts.add(new VolumeReplica.StageRepair(id, objects, List.of(), null));
-                    objects = new ArrayList<>();
-                    used = 0;
-                }
-                used += cost;
-                objects.add(piece);
-            }
+            items.addAll(VnodeImages.inPieces(object, frames.pageBytes() / 2));
         }
+        items.addAll(repair.dropped());
+        return MeasuredPages.all(items, page -> stagePart(id, page),
+                        message -> serialization.serialize(message).get().length, frames.pageBytes()).stream()
+                .map(page -> stagePart(id, page)).toList();
+    }
+
+    private static VolumeReplica.StageRepair stagePart(long id, List<Object> items) {
+        List<VnodeRecord> objects = new ArrayList<>();
         List<Fid> dropped = new ArrayList<>();
-        for (Fid f : repair.dropped()) {
-            int cost = serialization.serialize(new VolumeReplica.StageRepair(id, List.of(), List.of(f), null)).get()
-                    .length - base;
-            if (used + cost > budget && (!objects.isEmpty() || !dropped.isEmpty())) {
-                parts.add(new VolumeReplica.StageRepair(id, objects, dropped, null));
-                objects = new ArrayList<>();
-                dropped = new ArrayList<>();
-                used = 0;
+        for (Object item : items) {
+            if (item instanceof VnodeRecord object) {
+                objects.add(object);
+            } else {
+                dropped.add((Fid) item);
             }
-            used += cost;
-            dropped.add(f);
         }
-        if (!objects.isEmpty() || !dropped.isEmpty()) {
-            parts.add(new VolumeReplica.StageRepair(id, objects, dropped, null));
-        }
-        return parts;
+        return new VolumeReplica.StageRepair(id, objects, dropped, null);
     }
 
     /** Sends {@code parts} from {@code next} on to replica {@code replica}, one after the other: the last answer. */
-    private java.util.concurrent.CompletableFuture<Result> stage(int replica, List<VolumeReplica.StageRepair> parts,
+    private CompletableFuture<Result> stage(int replica, List<VolumeReplica.StageRepair> parts,
                                                                 int next) {
         VolumeReplica.StageRepair part = parts.get(next);
-        return asks.ask(replica, r -> new VolumeReplica.StageRepair(part.repair(), part.objects(), part.dropped(), r))
-                .toCompletableFuture().exceptionally(failure -> null)
+        return asks.askOrNull(replica, r -> new VolumeReplica.StageRepair(part.repair(), part.objects(),
+                        part.dropped(), r))
                 .thenCompose(answer -> answer instanceof Result.Installed && next + 1 < parts.size()
-                        ? stage(replica, parts, next + 1) : java.util.concurrent.CompletableFuture.completedFuture(
-                        answer));
+                        ? stage(replica, parts, next + 1) : CompletableFuture.completedFuture(answer));
     }
 
     /** Every replica performs the repair in one write ({@code staged}: the objects it holds for it first). */
     private void performNames(VolumeReplica.RepairDir command, RepairPlanner.NamesRepair repair,
                               List<VnodeRecord> objects, List<Fid> dropped, long staged) {
         Fid dirFid = repair.dir();
-        List<java.util.concurrent.CompletableFuture<Result>> answers = new ArrayList<>();
+        List<CompletableFuture<Result>> answers = new ArrayList<>();
         for (int i = 0; i < volume.replicaEntityIds().size(); i++) {
-            answers.add(asks.ask(i, r -> new VolumeReplica.RepairNames(dirFid, repair.names(), repair.bindings(),
-                            objects, dropped, repair.dirStamp(), repair.cleared(), repair.others(), r, staged))
-                    .toCompletableFuture().exceptionally(failure -> null));
+            answers.add(asks.askOrNull(i, r -> new VolumeReplica.RepairNames(dirFid, repair.names(), repair.bindings(),
+                    objects, dropped, repair.dirStamp(), repair.cleared(), repair.others(), r, staged)));
         }
-        context.pipeToSelf(java.util.concurrent.CompletableFuture.allOf(
-                        answers.toArray(java.util.concurrent.CompletableFuture[]::new)),
-                (ok, failure) -> new VolumeCoordinator.Gathered(answers.stream().map(a -> a.getNow(null)).toList(),
-                        done -> repairs.finished(command.replyTo(), "the repair of " + repair.names() + " in " + dirFid,
-                                done)));
+        asks.whenAll(answers, done -> repairs.finished(command.replyTo(), "the repair of " + repair.names() + " in "
+                + dirFid, done));
     }
 
     /**
@@ -296,38 +256,35 @@ final class DirRepairs {
      */
     private void readTrees(VolumeReplica.RepairDir command, List<RepairPlanner.Tree> wanted, DirReads read,
                            Runnable then) {
-        List<java.util.concurrent.CompletableFuture<Result>> answers = new ArrayList<>();
+        List<CompletableFuture<Result>> answers = new ArrayList<>();
         List<List<VnodeRecord>> pieces = new ArrayList<>();
         for (RepairPlanner.Tree tree : wanted) {
             List<VnodeRecord> into = java.util.Collections.synchronizedList(new ArrayList<>());
             pieces.add(into);
             answers.add(readTree(tree, into, 0));
         }
-        context.pipeToSelf(java.util.concurrent.CompletableFuture.allOf(
-                        answers.toArray(java.util.concurrent.CompletableFuture[]::new)),
-                (ok, failure) -> new VolumeCoordinator.Gathered(answers.stream().map(a -> a.getNow(null)).toList(),
-                        done -> {
-                            for (int t = 0; t < wanted.size(); t++) {
-                                RepairPlanner.Tree tree = wanted.get(t);
-                                Result answer = done.get(t);
-                                if (answer instanceof Result.Rejected r && r.status() == Status.INVALID_ARGUMENT) {
-                                    repairs.answer(command.replyTo(), r);
-                                    return;
-                                }
-                                if (!(answer instanceof Result.ResolutionImages)) {
-                                    repairs.answer(command.replyTo(), new Result.Rejected(Status.UNAVAILABLE, "replica "
-                                            + tree.replica() + " (" + volume.replicaEntityIds().get(tree.replica())
-                                            + ") of volume '" + volume.name() + "' did not answer the reading of"
-                                            + " directory " + tree.dir() + (answer instanceof Result.Rejected r
-                                            ? " (" + r.message() + ")" : "") + "; a repair needs every replica;"
-                                            + " nothing was changed"));
-                                    return;
-                                }
-                                read.trees().get(tree.replica()).put(tree.dir(),
-                                        VnodeImages.joinPieces(List.copyOf(pieces.get(t))));
-                            }
-                            then.run();
-                        }));
+        asks.whenAll(answers, done -> {
+            for (int t = 0; t < wanted.size(); t++) {
+                RepairPlanner.Tree tree = wanted.get(t);
+                Result answer = done.get(t);
+                if (answer instanceof Result.Rejected r && r.status() == Status.INVALID_ARGUMENT) {
+                    repairs.answer(command.replyTo(), r);
+                    return;
+                }
+                if (!(answer instanceof Result.ResolutionImages)) {
+                    repairs.answer(command.replyTo(), new Result.Rejected(Status.UNAVAILABLE, "replica "
+                            + tree.replica() + " (" + volume.replicaEntityIds().get(tree.replica())
+                            + ") of volume '" + volume.name() + "' did not answer the reading of"
+                            + " directory " + tree.dir() + (answer instanceof Result.Rejected r
+                            ? " (" + r.message() + ")" : "") + "; a repair needs every replica;"
+                            + " nothing was changed"));
+                    return;
+                }
+                read.trees().get(tree.replica()).put(tree.dir(),
+                        VnodeImages.joinPieces(List.copyOf(pieces.get(t))));
+            }
+            then.run();
+        });
     }
 
     /**
@@ -338,17 +295,17 @@ final class DirRepairs {
     private static final long MAX_SUBTREE_READ_BYTES = 4 * RepairPlanner.MAX_REPAIR_BYTES;
 
     /** Reads {@code tree}'s pages into {@code into} ({@code bytes} read so far): the last page, or why not. */
-    private java.util.concurrent.CompletableFuture<Result> readTree(RepairPlanner.Tree tree, List<VnodeRecord> into,
+    private CompletableFuture<Result> readTree(RepairPlanner.Tree tree, List<VnodeRecord> into,
                                                                    long bytes) {
-        return asks.ask(tree.replica(), r -> new VolumeReplica.ReadSubtree(tree.dir(), into.size(), r))
-                .toCompletableFuture().exceptionally(failure -> null).thenCompose(answer -> {
+        return asks.askOrNull(tree.replica(), r -> new VolumeReplica.ReadSubtree(tree.dir(), into.size(), r))
+                .thenCompose(answer -> {
                     if (!(answer instanceof Result.ResolutionImages page)) {
-                        return java.util.concurrent.CompletableFuture.completedFuture(answer);
+                        return CompletableFuture.completedFuture(answer);
                     }
                     into.addAll(page.images());
                     long read = bytes + page.images().stream().mapToLong(RepairPlanner::imageBytes).sum();
                     if (read > MAX_SUBTREE_READ_BYTES) { // too large to keep, and to remove in one write
-                        return java.util.concurrent.CompletableFuture.completedFuture(new Result.Rejected(
+                        return CompletableFuture.completedFuture(new Result.Rejected(
                                 Status.INVALID_ARGUMENT, "replica " + tree.replica() + "'s directory " + tree.dir()
                                 + " holds more than " + MAX_SUBTREE_READ_BYTES + " bytes of objects: more than one"
                                 + " repair writes at once (" + RepairPlanner.MAX_REPAIR_BYTES + " bytes, half of what"
@@ -356,7 +313,7 @@ final class DirRepairs {
                                 + " this large; nothing was changed"));
                     }
                     return page.more() && !page.images().isEmpty() ? readTree(tree, into, read)
-                            : java.util.concurrent.CompletableFuture.completedFuture(answer);
+                            : CompletableFuture.completedFuture(answer);
                 });
     }
 }

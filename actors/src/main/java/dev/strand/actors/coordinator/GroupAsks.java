@@ -57,6 +57,14 @@ final class GroupAsks {
             answers.add(AskPattern.<Command, Result>ask(replicas.get(i), command::apply, wait,
                     context.getSystem().scheduler()).toCompletableFuture().exceptionally(failure -> null));
         }
+        whenAll(answers, then);
+    }
+
+    /**
+     * Once every one of {@code answers} completed (null where a replica did not answer), {@code then} runs in the
+     * coordinator with them, in order.
+     */
+    void whenAll(List<CompletableFuture<Result>> answers, Consumer<List<Result>> then) {
         context.pipeToSelf(CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)),
                 (ok, failure) -> new VolumeCoordinator.Gathered(answers.stream().map(a -> a.getNow(null)).toList(),
                         then));

@@ -7,8 +7,6 @@ import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.actors.volume.VolumeReplica.Result;
 import dev.strand.conflictrepair.PlanStep;
 import dev.strand.conflictrepair.RepairPlanner;
-import dev.strand.conflictrepair.VnodeImages;
-import dev.strand.volume.VolumeSnapshot.VnodeRecord;
 import dev.strand.protocol.Status;
 import dev.strand.protocol.message.Fid;
 import dev.strand.volume.ConflictRecord;
@@ -210,13 +208,9 @@ final class Repairs {
         List<java.util.concurrent.CompletableFuture<Result>> answers = new ArrayList<>();
         for (int i = 0; i < repair.steps().size(); i++) {
             List<PlanStep> steps = repair.steps().get(i);
-            answers.add(asks.ask(i, r -> new VolumeReplica.RepairObject(fid, steps, r)).toCompletableFuture()
-                    .exceptionally(failure -> null));
+            answers.add(asks.askOrNull(i, r -> new VolumeReplica.RepairObject(fid, steps, r)));
         }
-        context.pipeToSelf(java.util.concurrent.CompletableFuture.allOf(
-                        answers.toArray(java.util.concurrent.CompletableFuture[]::new)),
-                (ok, failure) -> new VolumeCoordinator.Gathered(answers.stream().map(a -> a.getNow(null)).toList(),
-                        done -> repaired(command, fid, done)));
+        asks.whenAll(answers, done -> repaired(command, fid, done));
     }
 
     private void repaired(VolumeReplica.RepairFile command, Fid fid, List<Result> done) {
