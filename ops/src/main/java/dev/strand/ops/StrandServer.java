@@ -22,6 +22,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.JoinSeedNodes;
 import dev.strand.actors.cluster.ClusterMembershipLog;
+import dev.strand.actors.cluster.DeathProbe;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,6 +117,7 @@ public final class StrandServer implements AutoCloseable {
             log.info("management endpoint (health, metrics) on http://{}:{}", management.host(), managementPort);
             joinCluster(system, settings.seedNodes());
             ClusterMembershipLog.start(system);
+            DeathProbe.start(system, dead -> { });
 
             VolumeSettings volumeSettings = VolumeSettings.fromConfig(system.settings().config());
             dev.strand.volume.FrameBudget.of(system.settings().config()); // refuses a frame size the paged messages were not sized for
