@@ -67,6 +67,16 @@ public final class FullComparison {
      *                  directories above them)
      */
     public static ResolutionPlan.Planned decide(long volumeId, List<Long> differing, List<List<VnodeRecord>> images) {
+        return decide(volumeId, differing, images, number -> false);
+    }
+
+    /**
+     * {@link #decide}, with the objects {@code alsoBound} names taken as bound by some directory of the result even if
+     * none of the images shows it (a round of {@link ComparisonRounds} sees only some directories: a hard-linked
+     * object's other names may be in one it does not see, so it is kept rather than dropped blind).
+     */
+    static ResolutionPlan.Planned decide(long volumeId, List<Long> differing, List<List<VnodeRecord>> images,
+                                         java.util.function.LongPredicate alsoBound) {
         int replicas = images.size();
         List<Map<Long, VnodeRecord>> held = new ArrayList<>();
         for (List<VnodeRecord> list : images) {
@@ -117,7 +127,7 @@ public final class FullComparison {
                 kept.add(number);
             }
         }
-        Set<Long> unbound = unbound(volumeId, differing, result, held, conflicts, kept, paths);
+        Set<Long> unbound = unbound(volumeId, differing, result, held, conflicts, kept, paths, alsoBound);
         Map<Integer, List<PlanStep>> steps = new HashMap<>();
         for (int r = 0; r < replicas; r++) {
             List<PlanStep> installs = new ArrayList<>();
@@ -149,7 +159,7 @@ public final class FullComparison {
      */
     private static Set<Long> unbound(long volumeId, List<Long> differing, List<Map<Long, VnodeRecord>> result,
                                      List<Map<Long, VnodeRecord>> held, List<Conflict> conflicts, Set<Long> kept,
-                                     Map<Long, String> paths) {
+                                     Map<Long, String> paths, java.util.function.LongPredicate alsoBound) {
         Set<Long> unbound = new TreeSet<>();
         for (long number : differing) {
             VnodeRecord target = null;
@@ -160,7 +170,7 @@ public final class FullComparison {
                     holders.add(r);
                 }
             }
-            if (target == null || kept.contains(number) || number == Fid.ROOT_VNODE
+            if (target == null || kept.contains(number) || number == Fid.ROOT_VNODE || alsoBound.test(number)
                     || boundAnywhere(number, target.unique(), result, held) || !parentKnown(target, result, held)) {
                 continue;
             }
