@@ -48,7 +48,9 @@ import static dev.strand.conflictrepair.resolution.Answers.values;
  *   <li>GATHER IMAGES: every replica's images of the vnodes any log names.</li>
  *   <li>PLAN: {@link ResolutionPlanner} merges the logs; when they cannot explain the difference ({@link LogCoverage},
  *       {@code NeedsFullComparison}) COMPARE FULLY: every replica's vnode versions, compared page by page in step
- *       ({@link DifferingScan}), the images of those that differ, {@link FullComparison} decides.</li>
+ *       ({@link DifferingScan}), the images of those that differ, {@link FullComparison} decides; when more
+ *       differ than one round reads, in ROUNDS ({@link ComparisonRounds}), each performed (steps only) before the
+ *       next is listed, only the last adopting the new volume vector.</li>
  *   <li>PERFORM: each replica performs its steps, marks the conflicts and adopts the group's new volume vector in one
  *       atomic write, so none is ever half-changed. If every replica refused the log plan (state changed), the
  *       replicas are compared fully instead, once.</li>
@@ -62,8 +64,9 @@ public final class ResolutionCoordinator {
 
     /**
      * @param phaseTimeout       the longest a phase may wait for its answers (its asks have their own, shorter ones)
-     * @param maxComparedObjects the most objects one full comparison reads (their numbers travel in one message); the
-     *                           listing of the replicas' versions stops as soon as more differ
+     * @param maxComparedObjects the most objects one round of a full comparison reads (their numbers travel in one
+     *                           message); when more differ, the comparison goes on in rounds ({@link
+     *                           ComparisonRounds})
      */
     public record Settings(Duration phaseTimeout, int maxComparedObjects) {}
 
