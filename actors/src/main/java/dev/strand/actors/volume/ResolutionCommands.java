@@ -129,11 +129,8 @@ final class ResolutionCommands {
             events.add(new VolumeEvent.ConflictsMarked(command.conflicts()));
         }
         int steps = command.steps().size();
-        if (command.volumeVector() == null && events.isEmpty()) { // a round with nothing for this replica
-            reply(command.replyTo(), new Result.Installed(0));
-            return scope.effects.none();
-        }
         if (command.volumeVector() == null) { // a round of a full comparison: its steps only, the log stays
+            events.add(new VolumeEvent.ComparisonRoundPerformed(command.steps().size()));
             scope.context.getLog().info("Replica {} performs {} steps of a full comparison's round, marks {} conflicts",
                     scope.entityId, steps, command.conflicts().size());
             return scope.effects.persist(events).thenRun(after -> reply(command.replyTo(),

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,10 +48,17 @@ class ResolutionRoundsTest {
             "strand.coordinator.comparison-round = " + ROUND).withFallback(ActorTestSupport.inMemoryPersistence()));
     /** Every ApplyResolution a replica was sent: whether it carried the new volume vector. */
     private final List<Boolean> applies = new CopyOnWriteArrayList<>();
+    /** Replica 1's round (steps only) whose ApplyResolution is lost, once (0: none). */
+    private final AtomicInteger loseRoundOnOne = new AtomicInteger();
+    private final AtomicInteger roundsToOne = new AtomicInteger();
     private final CoordinatedReplicas group = new CoordinatedReplicas(testKit, VOLUME_IDS.incrementAndGet(),
             (replica, message) -> {
                 if (message instanceof VolumeReplica.ApplyResolution apply) {
                     applies.add(apply.volumeVector() != null);
+                    if (replica == 1 && apply.volumeVector() == null
+                            && roundsToOne.incrementAndGet() == loseRoundOnOne.get()) {
+                        return false; // replica 1 never sees this round: the resolution dies half way
+                    }
                 }
                 return true;
             });
@@ -93,8 +101,14 @@ class ResolutionRoundsTest {
         return group.client.expectMessageClass(VolumeReplica.Result.Validation.class).replicas().get(0);
     }
 
-    @Test
-    void moreObjectsDifferThanOneRoundTakesAndTheComparisonCompletesInRoundsLosingNothingThatDidNotConflict() {
+    /** What the replicas must hold once resolved: the root's names, sub's names, the file in conflict. */
+    private record Expected(List<String> inRoot, Attr sub, List<String> inSub, Attr file) {}
+
+    /**
+     * Logs of 5, then replica 1 cut off while both sides create 15 names in the root, replica 0 fills directory sub
+     * with 15 more and both store file f: far more objects differ than a round of 8 takes.
+     */
+    private Expected divergeManyObjects() {
         start();
         Fid root = group.root;
         Attr sub = (Attr) mutate(new MkDir(root, "sub", 0755)).reply();
@@ -117,28 +131,55 @@ class ResolutionRoundsTest {
                 CoordinatedReplicas.nextRequestId(), group.client.getRef(), new Cop1(ALONE_OP_IDS.incrementAndGet(),
                 System.currentTimeMillis(), List.of())));
         group.client.expectMessageClass(VolumeReplica.Result.Done.class);
-        group.cut.get(1).set(false);
+        return new Expected(inRoot, sub, inSub, file);
+    }
 
+    /** Every replica current with equal vectors, every name kept, the one conflict marked, the volume going on. */
+    private void assertResolved(Expected expected) {
+        Fid root = group.root;
         group.awaitEveryReplicaCurrentWithEqualVectors(RESOLVED, ANSWER);
-        assertThat(applies).as("several rounds of steps, then the last one with the new vector on each replica")
-                .filteredOn(v -> !v).hasSizeGreaterThanOrEqualTo(2 * 3);
-        assertThat(applies).filteredOn(v -> v).hasSize(2);
         for (int r = 0; r < 2; r++) {
-            assertThat(names(r, root)).as("replica " + r + "'s root").containsExactlyInAnyOrderElementsOf(inRoot);
-            assertThat(names(r, sub.fid())).as("replica " + r + "'s sub").containsExactlyInAnyOrderElementsOf(inSub);
+            assertThat(names(r, root)).as("replica " + r + "'s root")
+                    .containsExactlyInAnyOrderElementsOf(expected.inRoot());
+            assertThat(names(r, expected.sub().fid())).as("replica " + r + "'s sub")
+                    .containsExactlyInAnyOrderElementsOf(expected.inSub());
         }
         VolumeReplica.Result.Stats stats = group.stats(ANSWER);
         assertThat(stats.group()).extracting(ReplicaSummary::conflicts).containsOnly(1);
         assertThat(stats.group()).extracting(ReplicaSummary::resolutionLogEntries).containsOnly(0);
-        VolumeReplica.Result read = group.ask(r -> new VolumeReplica.Execute(new GetAttr(file.fid()), "c",
+        Fid file = expected.file().fid();
+        VolumeReplica.Result read = group.ask(r -> new VolumeReplica.Execute(new GetAttr(file), "c",
                 CoordinatedReplicas.nextRequestId(), r), ANSWER);
         assertThat(read).isInstanceOfSatisfying(VolumeReplica.Result.Rejected.class, rejected -> {
             assertThat(rejected.status()).isEqualTo(Status.CONFLICT);
             assertThat(rejected.message()).contains("UPDATE_UPDATE");
         });
-        assertThat(version(0, file.fid()).versionVector()).as("each replica keeps its own version")
-                .isNotEqualTo(version(1, file.fid()).versionVector());
+        assertThat(version(0, file).versionVector()).as("each replica keeps its own version")
+                .isNotEqualTo(version(1, file).versionVector());
         mutate(new Create(root, "after", 0644, true)); // the volume goes on, on both
         assertThat(names(1, root)).contains("after");
+    }
+
+    @Test
+    void moreObjectsDifferThanOneRoundTakesAndTheComparisonCompletesInRoundsLosingNothingThatDidNotConflict() {
+        Expected expected = divergeManyObjects();
+        group.cut.get(1).set(false);
+
+        assertResolved(expected);
+        assertThat(applies).as("several rounds of steps, then the last one with the new vector on each replica")
+                .filteredOn(v -> !v).hasSizeGreaterThanOrEqualTo(2 * 3);
+        assertThat(applies).filteredOn(v -> v).hasSize(2);
+    }
+
+    @Test
+    void aComparisonThatDiesHalfWayLeavesTheReplicasDivergedAndTheRetryCompletesIt() {
+        Expected expected = divergeManyObjects();
+        loseRoundOnOne.set(2); // replica 0 performs round 2, replica 1 never hears of it
+        group.cut.get(1).set(false);
+
+        assertResolved(expected);
+        assertThat(roundsToOne.get()).as("the first try died in round 2, the retry went through every round")
+                .isGreaterThan(3);
+        assertThat(applies).filteredOn(v -> v).as("only the retry's last round adopted the vector").hasSize(2);
     }
 }
