@@ -101,12 +101,14 @@ class ResolutionRoundsTest {
         return group.client.expectMessageClass(VolumeReplica.Result.Validation.class).replicas().get(0);
     }
 
-    /** What the replicas must hold once resolved: the root's names, sub's names, the file in conflict. */
-    private record Expected(List<String> inRoot, Attr sub, List<String> inSub, Attr file) {}
+    /** What the replicas must hold once resolved: the names in the root, sub and made-alone; the file in conflict. */
+    private record Expected(List<String> inRoot, Attr sub, List<String> inSub, Attr file, Attr made,
+                            List<String> inMade) {}
 
     /**
      * Logs of 5, then replica 1 cut off while both sides create 15 names in the root, replica 0 fills directory sub
-     * with 15 more and both store file f: far more objects differ than a round of 8 takes.
+     * with 15 more, replica 1 makes directory made-alone with 5 files and both store file f: far more objects differ
+     * than a round of 8 takes.
      */
     private Expected divergeManyObjects() {
         start();
@@ -124,6 +126,14 @@ class ResolutionRoundsTest {
             inRoot.add("one-" + i);
             inSub.add("in-sub-" + i);
         }
+        // a directory only replica 1 made, with files in it: installed on replica 0, its files in later rounds
+        Attr made = (Attr) alone(new MkDir(root, "made-alone", 0755)).reply();
+        List<String> inMade = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            alone(new Create(made.fid(), "a-" + i, 0644, true));
+            inMade.add("a-" + i);
+        }
+        inRoot.add("made-alone");
         // the same file stored on both sides: a conflict
         assertThat(group.ask(r -> new VolumeReplica.CommitStore(file.fid(), UUID.randomUUID(), 10, "test-client",
                 CoordinatedReplicas.nextRequestId(), r), ANSWER)).isInstanceOf(VolumeReplica.Result.Done.class);
@@ -131,7 +141,7 @@ class ResolutionRoundsTest {
                 CoordinatedReplicas.nextRequestId(), group.client.getRef(), new Cop1(ALONE_OP_IDS.incrementAndGet(),
                 System.currentTimeMillis(), List.of())));
         group.client.expectMessageClass(VolumeReplica.Result.Done.class);
-        return new Expected(inRoot, sub, inSub, file);
+        return new Expected(inRoot, sub, inSub, file, made, inMade);
     }
 
     /** Every replica current with equal vectors, every name kept, the one conflict marked, the volume going on. */
@@ -143,6 +153,8 @@ class ResolutionRoundsTest {
                     .containsExactlyInAnyOrderElementsOf(expected.inRoot());
             assertThat(names(r, expected.sub().fid())).as("replica " + r + "'s sub")
                     .containsExactlyInAnyOrderElementsOf(expected.inSub());
+            assertThat(names(r, expected.made().fid())).as("replica " + r + "'s made-alone")
+                    .containsExactlyInAnyOrderElementsOf(expected.inMade());
         }
         VolumeReplica.Result.Stats stats = group.stats(ANSWER);
         assertThat(stats.group()).extracting(ReplicaSummary::conflicts).containsOnly(1);
