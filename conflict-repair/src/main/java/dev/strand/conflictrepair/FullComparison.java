@@ -160,6 +160,7 @@ public final class FullComparison {
     private static Set<Long> unbound(long volumeId, List<Long> differing, List<Map<Long, VnodeRecord>> result,
                                      List<Map<Long, VnodeRecord>> held, List<Conflict> conflicts, Set<Long> kept,
                                      Map<Long, String> paths, java.util.function.LongPredicate alsoBound) {
+        Set<List<Long>> bound = boundObjects(result, held);
         Set<Long> unbound = new TreeSet<>();
         for (long number : differing) {
             VnodeRecord target = null;
@@ -171,7 +172,7 @@ public final class FullComparison {
                 }
             }
             if (target == null || kept.contains(number) || number == Fid.ROOT_VNODE || alsoBound.test(number)
-                    || boundAnywhere(number, target.unique(), result, held) || !parentKnown(target, result, held)) {
+                    || bound.contains(List.of(number, target.unique())) || !parentKnown(target, result, held)) {
                 continue;
             }
             if (target.type() == FileType.DIRECTORY && !target.entries().isEmpty()) {
@@ -286,21 +287,23 @@ public final class FullComparison {
         }
     }
 
-    /** Some directory of the result (or, where nothing was decided, as a replica holds it) binds the object. */
-    private static boolean boundAnywhere(long number, long unique, List<Map<Long, VnodeRecord>> result,
-                                         List<Map<Long, VnodeRecord>> held) {
+    /**
+     * Every object (vnode, uniquifier) some directory of the result binds (or, where nothing was decided, a directory
+     * as a replica holds it): one pass over the entries, not one per object (a directory of 100,000 names).
+     */
+    private static Set<List<Long>> boundObjects(List<Map<Long, VnodeRecord>> result,
+                                                List<Map<Long, VnodeRecord>> held) {
+        Set<List<Long>> bound = new java.util.HashSet<>();
         for (int r = 0; r < held.size(); r++) {
             Map<Long, VnodeRecord> dirs = new HashMap<>(held.get(r));
             dirs.putAll(result.get(r));
             for (VnodeRecord dir : dirs.values()) {
                 for (EntryRecord e : dir.entries()) {
-                    if (e.vnode() == number && e.unique() == unique) {
-                        return true;
-                    }
+                    bound.add(List.of(e.vnode(), e.unique()));
                 }
             }
         }
-        return false;
+        return bound;
     }
 
     /** Whether some replica's image of the object's parent is known: without one, it is kept (never dropped blind). */
