@@ -26,12 +26,18 @@ public final class DifferingScan {
 
     /** {@code limit}: past this many differing numbers the scan is {@link #overLimit()} and compares no further. */
     public DifferingScan(int replicas, int limit) {
+        this(replicas, limit, 0);
+    }
+
+    /** As {@link #DifferingScan(int, int)}, listing only vnodes above number {@code from} (a later round's scan). */
+    public DifferingScan(int replicas, int limit, long from) {
         this.replicas = replicas;
         this.limit = limit;
         this.listed = new boolean[replicas];
         this.after = new long[replicas];
         for (int r = 0; r < replicas; r++) {
             unmatched.add(new ArrayDeque<>());
+            after[r] = from;
         }
     }
 

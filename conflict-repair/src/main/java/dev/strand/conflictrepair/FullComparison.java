@@ -67,6 +67,16 @@ public final class FullComparison {
      *                  directories above them)
      */
     public static ResolutionPlan.Planned decide(long volumeId, List<Long> differing, List<List<VnodeRecord>> images) {
+        return decide(volumeId, differing, images, number -> false);
+    }
+
+    /**
+     * {@link #decide}, with the objects {@code alsoBound} names taken as bound by some directory of the result even if
+     * none of the images shows it (a round of {@link ComparisonRounds} sees only some directories: a hard-linked
+     * object's other names may be in one it does not see, so it is kept rather than dropped blind).
+     */
+    static ResolutionPlan.Planned decide(long volumeId, List<Long> differing, List<List<VnodeRecord>> images,
+                                         java.util.function.LongPredicate alsoBound) {
         int replicas = images.size();
         List<Map<Long, VnodeRecord>> held = new ArrayList<>();
         for (List<VnodeRecord> list : images) {
@@ -82,7 +92,7 @@ public final class FullComparison {
             sources.add(new HashMap<>());
         }
         List<Conflict> conflicts = new ArrayList<>();
-        Map<Long, String> paths = pathIndex(held);
+        Paths paths = new Paths(held);
         Set<Long> kept = new TreeSet<>(); // objects in conflict, or bound under a name in conflict: left as they are
         for (long number : differing) {
             List<Integer> holders = new ArrayList<>();
@@ -117,7 +127,7 @@ public final class FullComparison {
                 kept.add(number);
             }
         }
-        Set<Long> unbound = unbound(volumeId, differing, result, held, conflicts, kept, paths);
+        Set<Long> unbound = unbound(volumeId, differing, result, held, conflicts, kept, paths, alsoBound);
         Map<Integer, List<PlanStep>> steps = new HashMap<>();
         for (int r = 0; r < replicas; r++) {
             List<PlanStep> installs = new ArrayList<>();
@@ -149,7 +159,8 @@ public final class FullComparison {
      */
     private static Set<Long> unbound(long volumeId, List<Long> differing, List<Map<Long, VnodeRecord>> result,
                                      List<Map<Long, VnodeRecord>> held, List<Conflict> conflicts, Set<Long> kept,
-                                     Map<Long, String> paths) {
+                                     Paths paths, java.util.function.LongPredicate alsoBound) {
+        Set<List<Long>> bound = boundObjects(new java.util.HashSet<>(differing), result, held);
         Set<Long> unbound = new TreeSet<>();
         for (long number : differing) {
             VnodeRecord target = null;
@@ -160,8 +171,8 @@ public final class FullComparison {
                     holders.add(r);
                 }
             }
-            if (target == null || kept.contains(number) || number == Fid.ROOT_VNODE
-                    || boundAnywhere(number, target.unique(), result, held) || !parentKnown(target, result, held)) {
+            if (target == null || kept.contains(number) || number == Fid.ROOT_VNODE || alsoBound.test(number)
+                    || bound.contains(List.of(number, target.unique())) || !parentKnown(target, result, held)) {
                 continue;
             }
             if (target.type() == FileType.DIRECTORY && !target.entries().isEmpty()) {
@@ -212,7 +223,7 @@ public final class FullComparison {
     private static void mergeDirectory(long volumeId, long number, List<Integer> holders,
                                        List<Map<Long, VnodeRecord>> held, List<Map<Long, VnodeRecord>> result,
                                        List<Map<Long, Integer>> sources, List<Conflict> conflicts, Set<Long> kept,
-                                       Map<Long, String> paths) {
+                                       Paths paths) {
         Map<String, EntryRecord> union = new TreeMap<>();
         Set<String> clashing = new TreeSet<>();
         VersionVector merged = null;
@@ -276,21 +287,25 @@ public final class FullComparison {
         }
     }
 
-    /** Some directory of the result (or, where nothing was decided, as a replica holds it) binds the object. */
-    private static boolean boundAnywhere(long number, long unique, List<Map<Long, VnodeRecord>> result,
-                                         List<Map<Long, VnodeRecord>> held) {
+    /**
+     * Every object of {@code numbers} (vnode, uniquifier) some directory of the result binds (or, where nothing was decided, a directory
+     * as a replica holds it): one pass over the entries, not one per object (a directory of 100,000 names).
+     */
+    private static Set<List<Long>> boundObjects(Set<Long> numbers, List<Map<Long, VnodeRecord>> result,
+                                                List<Map<Long, VnodeRecord>> held) {
+        Set<List<Long>> bound = new java.util.HashSet<>();
         for (int r = 0; r < held.size(); r++) {
             Map<Long, VnodeRecord> dirs = new HashMap<>(held.get(r));
             dirs.putAll(result.get(r));
             for (VnodeRecord dir : dirs.values()) {
                 for (EntryRecord e : dir.entries()) {
-                    if (e.vnode() == number && e.unique() == unique) {
-                        return true;
+                    if (numbers.contains(e.vnode())) {
+                        bound.add(List.of(e.vnode(), e.unique()));
                     }
                 }
             }
         }
-        return false;
+        return bound;
     }
 
     /** Whether some replica's image of the object's parent is known: without one, it is kept (never dropped blind). */
@@ -304,7 +319,7 @@ public final class FullComparison {
         return false;
     }
 
-    private static Conflict conflict(Map<Long, String> paths, Conflict.Kind kind, List<Fid> objects,
+    private static Conflict conflict(Paths paths, Conflict.Kind kind, List<Fid> objects,
                                      List<Conflict.Name> names, List<Integer> replicas, String reason) {
         List<String> hints = new ArrayList<>();
         objects.forEach(o -> hints.add(paths.getOrDefault(o.vnode(), "?")));
@@ -312,26 +327,42 @@ public final class FullComparison {
         return new Conflict(kind, objects, names, hints, Set.copyOf(replicas), List.of(), reason);
     }
 
-    /** vnode -> a path hint, from the directories the replicas reported ("?" where the way up is not known). */
-    private static Map<Long, String> pathIndex(List<Map<Long, VnodeRecord>> held) {
-        Map<Long, Long> up = new HashMap<>();
-        Map<Long, String> nameOf = new HashMap<>();
-        held.forEach(m -> m.values().forEach(dir -> dir.entries().forEach(e -> {
-            if (up.putIfAbsent(e.vnode(), dir.vnode()) == null) {
-                nameOf.put(e.vnode(), e.name());
+    /**
+     * vnode -> a path hint, from the directories the replicas reported ("?" where the way up is not known). Built
+     * on the first conflict only, and each hint when asked: a round under a directory of a million names makes none.
+     */
+    private static final class Paths {
+        private final List<Map<Long, VnodeRecord>> held;
+        private Map<Long, Long> up;
+        private Map<Long, String> nameOf;
+
+        Paths(List<Map<Long, VnodeRecord>> held) {
+            this.held = held;
+        }
+
+        String getOrDefault(long vnode, String otherwise) {
+            if (vnode == Fid.ROOT_VNODE) {
+                return "";
             }
-        })));
-        Map<Long, String> paths = new HashMap<>();
-        for (Long vnode : up.keySet()) {
+            if (up == null) {
+                up = new HashMap<>();
+                nameOf = new HashMap<>();
+                held.forEach(m -> m.values().forEach(dir -> dir.entries().forEach(e -> {
+                    if (up.putIfAbsent(e.vnode(), dir.vnode()) == null) {
+                        nameOf.put(e.vnode(), e.name());
+                    }
+                })));
+            }
+            if (!up.containsKey(vnode)) {
+                return otherwise;
+            }
             StringBuilder path = new StringBuilder();
             long v = vnode;
             for (int depth = 0; v != Fid.ROOT_VNODE && up.containsKey(v) && depth < 4096; depth++) {
                 path.insert(0, "/" + nameOf.get(v));
                 v = up.get(v);
             }
-            paths.put(vnode, v == Fid.ROOT_VNODE ? path.toString() : "?" + path);
+            return v == Fid.ROOT_VNODE ? path.toString() : "?" + path;
         }
-        paths.put(Fid.ROOT_VNODE, "");
-        return paths;
     }
 }

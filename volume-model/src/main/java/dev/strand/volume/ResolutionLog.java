@@ -129,6 +129,11 @@ public final class ResolutionLog {
         }
     }
 
+    /** This replica differs in ways its entries do not say (a full comparison's round): as if entries were lost. */
+    void markOverflowed() {
+        overflowed = true;
+    }
+
     /** Every replica has {@code opId}: its entry goes. */
     void remove(long opId) {
         entries.remove(opId);

@@ -319,6 +319,8 @@ public final class Volume {
             vnodes.install(e);
         } else if (event instanceof VolumeEvent.CaughtUp e) {
             onCaughtUp(e);
+        } else if (event instanceof VolumeEvent.ComparisonRoundPerformed) { // the log cannot explain this now
+            resolutionLog.markOverflowed();
         } else if (event instanceof VolumeEvent.ConflictsMarked e) {
             e.conflicts().forEach(conflicts::add);
         } else if (event instanceof VolumeEvent.ConflictsAdopted e) {

@@ -182,6 +182,14 @@ public sealed interface VolumeEvent extends Serialized {
     }
 
     /**
+     * RESOLUTION: a round of a full comparison was performed here ({@code steps} of it, persisted in the same write,
+     * after them). Until the last round's {@link CaughtUp}, this replica differs in ways its log cannot explain (some
+     * replicas may have performed a round others did not), so its log is marked overflowed: a retry compares fully
+     * again rather than merge by logs that cannot see those objects.
+     */
+    record ComparisonRoundPerformed(int steps) implements VolumeEvent {}
+
+    /**
      * RESOLUTION: {@code conflicts} could not be merged. Persisted in the same atomic write as the resolution's
      * mergeable steps, on every replica: each keeps its own version of the objects and names in them, and reads and
      * mutations that touch them answer CONFLICT until they are repaired.

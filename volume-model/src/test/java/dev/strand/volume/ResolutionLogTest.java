@@ -153,6 +153,20 @@ class ResolutionLogTest {
     }
 
     @Test
+    void aRoundOfAFullComparisonMarksTheLogOverflowedUntilTheLastRoundCatchesUp() {
+        populate();
+        assertThat(model.volume.resolutionLog().overflowed()).isFalse();
+
+        model.apply(new VolumeEvent.ComparisonRoundPerformed(3));
+        assertThat(model.volume.resolutionLog().overflowed()).as("a retry must compare fully again").isTrue();
+        assertThat(model.volume.resolutionLog().size()).as("the entries stay").isEqualTo(7);
+
+        model.apply(new VolumeEvent.CaughtUp(0, model.volume.versionVector(), model.volume.nextVnodeNumber(),
+                model.volume.nextUniquifier()));
+        assertThat(model.volume.resolutionLog().overflowed()).isFalse();
+    }
+
+    @Test
     void aRestoredVolumeHasTheSameLog() {
         populate();
         ModelVolume bounded = new ModelVolume(2, 0, 2);

@@ -65,8 +65,10 @@ final class Resolutions {
         this.participants = new ReplicaParticipants(replicas, pipeline.committed(), replicaTimeout,
                 context.getSystem().scheduler(), frames,
                 SerializationExtension.get(Adapter.toClassic(context.getSystem())));
+        int round = context.getSystem().settings().config().getInt("strand.coordinator.comparison-round");
+        // a round's numbers travel in one request: never more than a page of them
         this.settings = new ResolutionCoordinator.Settings(replicaTimeout.multipliedBy(PHASE_TIMEOUTS),
-                frames.numbersPerPage());
+                round > 0 ? Math.min(round, frames.numbersPerPage()) : frames.numbersPerPage());
         this.stateChanged = stateChanged;
         this.catchUp = catchUp;
     }

@@ -92,7 +92,8 @@ final class ResolutionCommands {
      * The steps' events, the conflicts marked ({@link VolumeEvent.ConflictsMarked}), then {@link VolumeEvent.CaughtUp} with the group's volume vector and fid counters (which
      * empties the resolution log and the pending-COP2 table: every replica now holds every logged operation, and the
      * stamps already set the final versions), in ONE atomic write: a replica either performed its whole part of the
-     * resolution or none of it.
+     * resolution or none of it. Without a volume vector it is a round of a full comparison: its steps and conflicts
+     * only, in one write; the vector, the log and the overflow mark stay until the last round.
      */
     Effect<VolumeEvent, Volume> onStage(Volume volume, StageResolution command) {
         long bytes = size(command);
@@ -110,7 +111,7 @@ final class ResolutionCommands {
         ApplyResolution command = withStaged(given);
         List<VolumeEvent> events;
         try {
-            if (command.volumeVector() == null || command.volumeVector().size() != volume.replicas()) {
+            if (command.volumeVector() != null && command.volumeVector().size() != volume.replicas()) {
                 throw new IllegalArgumentException("a resolution must end with a volume vector of " + volume.replicas()
                         + " slots");
             }
@@ -127,9 +128,16 @@ final class ResolutionCommands {
         if (!command.conflicts().isEmpty()) { // what could not be merged stays as it is here, and answers CONFLICT
             events.add(new VolumeEvent.ConflictsMarked(command.conflicts()));
         }
+        int steps = command.steps().size();
+        if (command.volumeVector() == null) { // a round of a full comparison: its steps only, the log stays
+            events.add(new VolumeEvent.ComparisonRoundPerformed(command.steps().size()));
+            scope.context.getLog().info("Replica {} performs {} steps of a full comparison's round, marks {} conflicts",
+                    scope.entityId, steps, command.conflicts().size());
+            return scope.effects.persist(events).thenRun(after -> reply(command.replyTo(),
+                    new Result.Installed(steps)));
+        }
         events.add(new VolumeEvent.CaughtUp(scope.replicaIndex, command.volumeVector(), command.nextVnode(),
                 command.nextUnique()));
-        int steps = command.steps().size();
         scope.context.getLog().info("Replica {} performs {} resolution steps, marks {} conflicts; volume vector {} -> {}",
                 scope.entityId, steps, command.conflicts().size(), volume.versionVector(), command.volumeVector());
         return scope.effects.persist(events).thenRun(after -> reply(command.replyTo(), new Result.Installed(steps)));

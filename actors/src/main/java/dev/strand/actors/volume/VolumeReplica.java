@@ -246,7 +246,8 @@ public final class VolumeReplica {
         /**
          * {@code conflicts}: marked in the same write (absent, so none, from coordinators before conflict marking);
          * {@code resolution}: the id under which steps and conflicts were staged before this ({@link StageResolution}),
-         * performed first; 0 (and absent from earlier releases): none.
+         * performed first; 0 (and absent from earlier releases): none. {@code volumeVector} null: a round of a
+         * full comparison, its steps and conflicts only (the vector, log and overflow mark stay as they are).
          */
         public ApplyResolution {
             steps = List.copyOf(steps);

@@ -415,6 +415,10 @@ final class CompatSamples {
                 new dev.strand.conflictrepair.PlanStep.Drop(NOTES)), vector(4, 22, 1), 11, 11, ask));
         // a group seen current with one vector forgets its logged operations (every replica holds them)
         samples.put("replica-command.forget-settled-log", new VolumeReplica.ForgetSettledLog(vector(4, 22, 1), ask));
+        // a full comparison in rounds: a round's steps alone (no volume vector), and the mark it leaves in the write
+        samples.put("replica-command.apply-resolution.comparison-round", new VolumeReplica.ApplyResolution(List.of(
+                new dev.strand.conflictrepair.PlanStep.Drop(NOTES)), null, 11, 11, ask, List.of(), 42));
+        samples.put("volume-event.comparison-round-performed", new VolumeEvent.ComparisonRoundPerformed(1));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.strand.conflictrepair.resolution;
 
+import dev.strand.conflictrepair.ComparisonRounds;
 import dev.strand.conflictrepair.DifferingScan;
 import dev.strand.conflictrepair.FullComparison;
 import dev.strand.conflictrepair.LogCoverage;
@@ -9,9 +10,9 @@ import dev.strand.conflictrepair.ReplicaInput;
 import dev.strand.conflictrepair.ResolutionPlan;
 import dev.strand.conflictrepair.ResolutionPlanner;
 import dev.strand.conflictrepair.VnodeImages;
+import dev.strand.conflictrepair.resolution.Answers.Answer;
 import dev.strand.conflictrepair.resolution.Participants.ImagesPage;
 import dev.strand.conflictrepair.resolution.Participants.LogPage;
-import dev.strand.conflictrepair.resolution.Participants.VersionsPage;
 import dev.strand.replication.VersionVector;
 import dev.strand.volume.ConflictTable;
 import dev.strand.volume.VolumeSnapshot.VnodeRecord;
@@ -25,12 +26,17 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
+
+import static dev.strand.conflictrepair.resolution.Answers.missing;
+import static dev.strand.conflictrepair.resolution.Answers.range;
+import static dev.strand.conflictrepair.resolution.Answers.unwrap;
+import static dev.strand.conflictrepair.resolution.Answers.values;
 
 /**
  * RESOLUTION as a protocol: one short-lived actor per resolution, spawned by the volume's coordinator once mutations
@@ -42,7 +48,9 @@ import java.util.stream.Collectors;
  *   <li>GATHER IMAGES: every replica's images of the vnodes any log names.</li>
  *   <li>PLAN: {@link ResolutionPlanner} merges the logs; when they cannot explain the difference ({@link LogCoverage},
  *       {@code NeedsFullComparison}) COMPARE FULLY: every replica's vnode versions, compared page by page in step
- *       ({@link DifferingScan}), the images of those that differ, {@link FullComparison} decides.</li>
+ *       ({@link DifferingScan}), the images of those that differ, {@link FullComparison} decides; when more
+ *       differ than one round reads, in ROUNDS ({@link ComparisonRounds}), each performed (steps only) before the
+ *       next is listed, only the last adopting the new volume vector.</li>
  *   <li>PERFORM: each replica performs its steps, marks the conflicts and adopts the group's new volume vector in one
  *       atomic write, so none is ever half-changed. If every replica refused the log plan (state changed), the
  *       replicas are compared fully instead, once.</li>
@@ -56,8 +64,9 @@ public final class ResolutionCoordinator {
 
     /**
      * @param phaseTimeout       the longest a phase may wait for its answers (its asks have their own, shorter ones)
-     * @param maxComparedObjects the most objects one full comparison reads (their numbers travel in one message); the
-     *                           listing of the replicas' versions stops as soon as more differ
+     * @param maxComparedObjects the most objects one round of a full comparison reads (their numbers travel in one
+     *                           message); when more differ, the comparison goes on in rounds ({@link
+     *                           ComparisonRounds})
      */
     public record Settings(Duration phaseTimeout, int maxComparedObjects) {}
 
@@ -149,7 +158,7 @@ public final class ResolutionCoordinator {
      */
     private Behavior<Command> gatherLogs(List<LogPage> kept) {
         return await("reading the resolution logs", LogsRead.class,
-                p -> everyReplica(i -> kept != null && kept.get(i) != null
+                p -> every(i -> kept != null && kept.get(i) != null
                         ? CompletableFuture.completedFuture(kept.get(i)) : log(i, 0, new ArrayList<>(), null))
                         .thenApply(logs -> new LogsRead(p, values(logs), missing(logs))),
                 read -> read.missing() != null ? fail(read.missing())
@@ -176,9 +185,9 @@ public final class ResolutionCoordinator {
      * others, who learned that everyone applied it and dropped it from their logs, would look as if they lacked it.
      */
     private Behavior<Command> settle(List<LogPage> logs) {
-        return await("settling the logs", LogsSettled.class, p -> everyReplica(i -> participants.settle(i,
+        return await("settling the logs", LogsSettled.class, p -> every(i -> participants.settle(i,
                         logs.get(i).entries().stream().map(LogEntry::opId).toList()))
-                        .thenApply(sent -> new LogsSettled(p, sent.stream().map(s -> Boolean.TRUE.equals(s.value))
+                        .thenApply(sent -> new LogsSettled(p, sent.stream().map(s -> Boolean.TRUE.equals(s.value()))
                                 .toList())),
                 settled -> {
                     if (!settled.delivered().contains(true)) {
@@ -202,7 +211,7 @@ public final class ResolutionCoordinator {
     }
 
     private CompletionStage<ImagesRead> images(int phase, List<Long> vnodes) {
-        return everyReplica(i -> images(i, vnodes, 0, new ArrayList<>()))
+        return every(i -> images(i, vnodes, 0, new ArrayList<>()))
                 .thenApply(images -> new ImagesRead(phase, values(images), missing(images)));
     }
 
@@ -267,51 +276,99 @@ public final class ResolutionCoordinator {
         comparingFully = true;
         context.getLog().info("Volume {}: the resolution logs cannot merge the replicas ({}): comparing them object by"
                 + " object", volumeId, why);
-        return await("listing the versions", VersionsListed.class,
-                p -> scan(new DifferingScan(participants.count(), settings.maxComparedObjects()))
-                        .thenApply(scanned -> new VersionsListed(p, scanned.scan().differing(),
-                                scanned.scan().overLimit(), scanned.missing())),
-                listed -> listed.missing() >= 0 ? fail("the full comparison (" + why + ") could not list replica "
-                        + listed.missing() + "'s vnodes")
-                        : listed.overLimit() ? fail("the full comparison (" + why + ") found more than "
-                        + settings.maxComparedObjects() + " objects that differ, more than one comparison reads")
-                        : compareImages(why, target, listed.differing()));
+        return listRound(why, target, ComparisonRounds.Carried.start(), 1, 0);
     }
 
-    /** A scan of the replicas' versions as far as it went; {@code missing}: a replica that did not list, or -1. */
-    private record Scanned(DifferingScan scan, int missing) {}
+    /**
+     * Round {@code round} of a full comparison ({@link ComparisonRounds}): the replicas' versions above what earlier
+     * rounds listed, until more differ than the round has room for (what the rounds carry takes room too). When all
+     * that differs fits the first round, it is one comparison, decided at once; {@code marked}: conflicts so far.
+     */
+    private Behavior<Command> listRound(String why, Target target, ComparisonRounds.Carried carried, int round,
+                                        int marked) {
+        int room = settings.maxComparedObjects() - carried.size();
+        if (!ComparisonRounds.fits(carried, settings.maxComparedObjects())) {
+            return fail("the full comparison (" + why + ") carries " + carried.size() + " objects it cannot decide"
+                    + " yet (their directories are not compared yet, or they are under a conflict): no room for round "
+                    + round + " of at most " + settings.maxComparedObjects());
+        }
+        return await("listing the versions, round " + round, VersionsListed.class,
+                p -> VersionListing.scan(participants, new DifferingScan(participants.count(), room,
+                                carried.position()))
+                        .thenApply(scanned -> new VersionsListed(p, scanned.scan().differing(),
+                                scanned.scan().overLimit(), scanned.missing())),
+                listed -> {
+                    if (listed.missing() >= 0) {
+                        return fail("the full comparison (" + why + ") could not list replica " + listed.missing()
+                                + "'s vnodes");
+                    }
+                    if (round == 1 && !listed.overLimit()) {
+                        return compareImages(why, target, listed.differing());
+                    }
+                    boolean last = !listed.overLimit(); // the listing is finished: every directory is final
+                    List<Long> numbers = last ? listed.differing() : listed.differing().subList(0, room);
+                    long upTo = last ? Long.MAX_VALUE : numbers.get(numbers.size() - 1);
+                    return readRound(why, target, carried, round, ComparisonRounds.candidates(numbers, carried), upTo,
+                            last, marked);
+                });
+    }
+
+    /** The round's images, then those of the parents of what it decides that they do not hold (a second read). */
+    private Behavior<Command> readRound(String why, Target target, ComparisonRounds.Carried carried, int round,
+                                        List<Long> candidates, long upTo, boolean last, int marked) {
+        return await("reading round " + round + "'s images", ImagesRead.class, p -> images(p, candidates), read -> {
+            if (read.missing() != null) {
+                return fail("the full comparison (" + why + ") could not read the images: " + read.missing());
+            }
+            ComparisonRounds.Split split = ComparisonRounds.split(candidates, upTo, last, carried, read.images());
+            if (split.parents().isEmpty()) {
+                List<List<VnodeRecord>> none = read.images().stream().map(i -> List.<VnodeRecord>of()).toList();
+                return decideRound(why, target, round, split, upTo, last, read.images(), none, marked);
+            }
+            return await("reading round " + round + "'s parents", ImagesRead.class,
+                    p -> images(p, List.copyOf(split.parents())), parents -> parents.missing() != null
+                            ? fail("the full comparison (" + why + ") could not read the images: " + parents.missing())
+                            : decideRound(why, target, round, split, upTo, last, read.images(), parents.images(),
+                            marked));
+        });
+    }
 
     /**
-     * The replicas' versions, compared in step as their pages come (the scan holds at most a page per replica and
-     * stops once more differ than one comparison reads): each round asks the replicas whose pages were all compared.
-     * One round at a time, as in {@link #log}: no other thread touches the scan meanwhile.
+     * Decides a round and performs it: every round's steps and conflicts in one atomic write per replica, without
+     * the new volume vector, which only the last round adopts (so a comparison that dies half way leaves every
+     * replica diverged, each round's result equal everywhere, and the next try compares what still differs).
      */
-    private CompletionStage<Scanned> scan(DifferingScan scan) {
-        List<Integer> wanted = scan.wanted();
-        if (wanted.isEmpty()) {
-            return CompletableFuture.completedFuture(new Scanned(scan, -1));
+    private Behavior<Command> decideRound(String why, Target target, int round, ComparisonRounds.Split split,
+                                          long upTo, boolean last, List<List<VnodeRecord>> images,
+                                          List<List<VnodeRecord>> parents, int marked) {
+        ComparisonRounds.Round decided;
+        try {
+            decided = ComparisonRounds.decide(volumeId, split, upTo, images, parents);
+        } catch (RuntimeException e) {
+            return fail("the full comparison (" + why + ") failed in round " + round + ": " + e);
         }
-        List<CompletableFuture<Answer<VersionsPage>>> pages = new ArrayList<>();
-        for (int replica : wanted) {
-            CompletionStage<VersionsPage> asked;
-            try {
-                asked = participants.listVersions(replica, scan.after(replica));
-            } catch (RuntimeException e) {
-                asked = CompletableFuture.failedFuture(e);
-            }
-            pages.add(asked.toCompletableFuture().handle((page, failure) -> new Answer<>(page, unwrap(failure))));
+        ResolutionPlan.Planned plan = decided.plan();
+        int conflicts = marked + plan.conflicts().size();
+        if (conflicts > ConflictTable.MAX_CONFLICTS) {
+            return fail("the full comparison (" + why + ") found " + conflicts + " conflicts, more than "
+                    + ConflictTable.MAX_CONFLICTS + " can be marked");
         }
-        return CompletableFuture.allOf(pages.toArray(CompletableFuture[]::new)).thenCompose(ok -> {
-            for (int i = 0; i < wanted.size(); i++) {
-                Answer<VersionsPage> answer = pages.get(i).join();
-                if (answer.failure != null || answer.value == null) {
-                    return CompletableFuture.completedFuture(new Scanned(scan, wanted.get(i)));
-                }
-                scan.take(wanted.get(i), answer.value.summaries(), answer.value.last());
-            }
-            scan.compare();
-            return scan(scan);
-        });
+        context.getLog().info("Volume {}: full comparison, round {}: {} objects decided, {} carried, {} conflicts",
+                volumeId, round, split.decided().size(), decided.carried().size(), plan.conflicts().size());
+        if (last) {
+            return perform(plan, target, marked);
+        }
+        if (plan.conflicts().isEmpty() && plan.steps().values().stream().allMatch(List::isEmpty)) {
+            return listRound(why, target, decided.carried(), round + 1, conflicts);
+        }
+        return await("performing round " + round, PerformAnswered.class, p -> every(i -> participants.perform(i,
+                        new Participants.Perform(resolution, plan.steps().getOrDefault(i, List.of()),
+                                plan.conflicts(), null, target.nextVnode(), target.nextUnique())))
+                        .thenApply(done -> new PerformAnswered(p, done.stream().map(Answer::failure).toList())),
+                answered -> answered.notPerformed().stream().allMatch(Objects::isNull)
+                        ? listRound(why, target, decided.carried(), round + 1, conflicts)
+                        : fail("round " + round + " of the full comparison (" + why + ") was not performed: "
+                        + answered.notPerformed().stream().map(Answers::why).toList()));
     }
 
     private Behavior<Command> compareImages(String why, Target target, List<Long> differing) {
@@ -338,17 +395,22 @@ public final class ResolutionCoordinator {
     // ---- PERFORM, CONFIRM ----------------------------------------------------------------------------------------
 
     private Behavior<Command> perform(ResolutionPlan.Planned plan, Target target) {
+        return perform(plan, target, 0);
+    }
+
+    /** {@code marked}: conflicts earlier rounds of a full comparison marked. */
+    private Behavior<Command> perform(ResolutionPlan.Planned plan, Target target, int marked) {
         IntFunction<Participants.Perform> part = i -> new Participants.Perform(resolution,
                 plan.steps().getOrDefault(i, List.<PlanStep>of()), plan.conflicts(), target.vector(),
                 target.nextVnode(), target.nextUnique());
-        int conflicts = plan.conflicts().size();
+        int conflicts = marked + plan.conflicts().size();
         List<Throwable> unanswered = new ArrayList<>();
         for (int i = 0; i < participants.count(); i++) {
             unanswered.add(new IllegalStateException("no answer within the phase"));
         }
         // past the phase's timeout a write may still land: the vectors tell
-        return await("performing", PerformAnswered.class, p -> everyReplica(i -> participants.perform(i, part.apply(i)))
-                        .thenApply(done -> new PerformAnswered(p, done.stream().map(a -> a.failure).toList())),
+        return await("performing", PerformAnswered.class, p -> every(i -> participants.perform(i, part.apply(i)))
+                        .thenApply(done -> new PerformAnswered(p, done.stream().map(Answer::failure).toList())),
                 answered -> answered.notPerformed().stream().allMatch(f -> f == null)
                         ? report(new Resolved(resolution, range(participants.count()), conflicts, comparingFully))
                         : confirm(answered.notPerformed(), target, conflicts),
@@ -360,8 +422,8 @@ public final class ResolutionCoordinator {
      * the resolution's, which no replica had before).
      */
     private Behavior<Command> confirm(List<Throwable> notPerformed, Target target, int conflicts) {
-        return await("confirming", VectorsRead.class, p -> everyReplica(participants::volumeVector)
-                .thenApply(vectors -> new VectorsRead(p, vectors.stream().map(a -> a.value).toList())), read -> {
+        return await("confirming", VectorsRead.class, p -> every(participants::volumeVector)
+                .thenApply(vectors -> new VectorsRead(p, vectors.stream().map(Answer::value).toList())), read -> {
             List<Integer> done = new ArrayList<>();
             for (int i = 0; i < notPerformed.size(); i++) {
                 if (notPerformed.get(i) == null || target.vector().equals(read.vectors().get(i))) {
@@ -374,7 +436,7 @@ public final class ResolutionCoordinator {
             }
             if (done.isEmpty()) { // none changed (or none said so): as if it had not run
                 return fail("no replica performed its steps: " + notPerformed.stream()
-                        .map(ResolutionCoordinator::why).toList());
+                        .map(Answers::why).toList());
             }
             return report(new Resolved(resolution, done, conflicts, comparingFully));
         });
@@ -423,58 +485,7 @@ public final class ResolutionCoordinator {
         return Behaviors.stopped();
     }
 
-    /** One replica's answer, or why there is none. */
-    private record Answer<T>(T value, Throwable failure) {}
-
-    /** Asks every replica at once; completes (never exceptionally) once each has answered or failed. */
-    private <T> CompletableFuture<List<Answer<T>>> everyReplica(IntFunction<CompletionStage<T>> ask) {
-        List<CompletableFuture<Answer<T>>> answers = new ArrayList<>();
-        for (int i = 0; i < participants.count(); i++) {
-            CompletionStage<T> asked;
-            try {
-                asked = ask.apply(i);
-            } catch (RuntimeException e) {
-                asked = CompletableFuture.failedFuture(e);
-            }
-            answers.add(asked.toCompletableFuture().handle((value, failure) -> new Answer<>(value, unwrap(failure))));
-        }
-        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-                .thenApply(ok -> answers.stream().map(CompletableFuture::join).toList());
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    }
-
-    /** Which replica gave no answer, and why (null: all did). */
-    private static <T> String missing(List<Answer<T>> answers) {
-        int i = firstMissing(answers);
-        return i < 0 ? null : "replica " + i + why(answers.get(i).failure);
-    }
-
-    /** The first replica that gave no answer, or -1. */
-    private static <T> int firstMissing(List<Answer<T>> answers) {
-        for (int i = 0; i < answers.size(); i++) {
-            if (answers.get(i).failure != null || answers.get(i).value == null) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static String why(Throwable failure) {
-        return failure instanceof Participants.Refused r ? " refused: " + r.getMessage() : " did not answer";
-    }
-
-    private static <T> List<T> values(List<Answer<T>> answers) {
-        return answers.stream().map(a -> a.value).toList();
-    }
-
-    private static List<Integer> range(int n) {
-        List<Integer> all = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            all.add(i);
-        }
-        return all;
+    private <T> CompletableFuture<List<Answer<T>>> every(IntFunction<CompletionStage<T>> ask) {
+        return Answers.everyReplica(participants, ask);
     }
 }

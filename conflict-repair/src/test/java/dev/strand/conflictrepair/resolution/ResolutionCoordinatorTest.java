@@ -42,15 +42,28 @@ class ResolutionCoordinatorTest {
     private static final class FakeReplicas implements Participants {
         final VersionVector[] vectors = {VersionVector.fromList(List.of(3L, 4L)), VersionVector.fromList(List.of(3L, 4L))};
         final List<Integer> performed = new CopyOnWriteArrayList<>();
+        /** Per perform, in order: whether it adopted a vector (a full comparison's rounds before the last do not). */
+        final List<Boolean> adopted = new CopyOnWriteArrayList<>();
         final List<Integer> listedVersions = new CopyOnWriteArrayList<>();
         final List<List<Long>> imagesRead = new CopyOnWriteArrayList<>();
         /** Per replica, its vnode versions, listed {@link #versionsPage} a page. */
         List<List<VnodeSync.Summary>> versions = List.of(List.of(), List.of());
         int versionsPage = 3;
+        /** The images a replica answers for the vnodes asked (none unless a test says). */
+        BiFunction<Integer, List<Long>, List<dev.strand.volume.VolumeSnapshot.VnodeRecord>> images =
+                (replica, vnodes) -> List.of();
+        /** Replica 1's performs, in order. */
+        final List<Perform> performedOnOne = new CopyOnWriteArrayList<>();
         IntFunction<CompletionStage<LogPage>> log = i -> CompletableFuture.completedFuture(
                 new LogPage(List.of(), false, vectors[i], 10, 20, false));
         BiFunction<Integer, Perform, CompletionStage<Void>> perform = (i, p) -> {
-            vectors[i] = p.vector();
+            if (p.vector() != null) {
+                vectors[i] = p.vector();
+            }
+            adopted.add(p.vector() != null);
+            if (i == 1) {
+                performedOnOne.add(p);
+            }
             performed.add(i);
             return CompletableFuture.completedFuture(null);
         };
@@ -75,7 +88,7 @@ class ResolutionCoordinatorTest {
             if (!vnodes.isEmpty()) { // (the logs, empty here, name none)
                 imagesRead.add(vnodes);
             }
-            return CompletableFuture.completedFuture(new ImagesPage(List.of(), false));
+            return CompletableFuture.completedFuture(new ImagesPage(images.apply(replica, vnodes), false));
         }
 
         @Override
@@ -223,17 +236,60 @@ class ResolutionCoordinatorTest {
     }
 
     @Test
-    void aFullComparisonStopsListingOnceMoreDifferThanItReadsAndPerformsNothing() {
+    void aFullComparisonOfMoreThanOneRoundReadsEachRoundsNumbersAndOnlyTheLastAdoptsTheVector() {
         FakeReplicas replicas = new FakeReplicas();
         refuseTheLogPlan(replicas);
-        replicas.versions = List.of(versions(1000, v -> 1L), versions(1000, v -> 2L)); // every vnode differs
+        replicas.versions = List.of(versions(12, v -> 1L), versions(12, v -> 2L)); // every vnode differs
+        TestProbe<Outcome> parent = testKit.createTestProbe();
+        start(replicas, parent, new ResolutionCoordinator.Settings(PHASE_TIMEOUT, 5));
+
+        Resolved resolved = parent.expectMessageClass(Resolved.class);
+        assertThat(resolved.comparedFully()).isTrue();
+        // rounds of five, each listed above the last: the fakes hold no images, so the rounds have nothing to perform
+        assertThat(replicas.imagesRead).containsExactly(List.of(1L, 2L, 3L, 4L, 5L), List.of(1L, 2L, 3L, 4L, 5L),
+                List.of(6L, 7L, 8L, 9L, 10L), List.of(6L, 7L, 8L, 9L, 10L), List.of(11L, 12L), List.of(11L, 12L));
+        assertThat(replicas.adopted).as("the last round adopts the vector, once per replica")
+                .containsExactly(true, true);
+    }
+
+    /** Files {@code vnodes} under {@code parent} (-1: each its own, so decided at once), at version {@code vector}. */
+    private static List<dev.strand.volume.VolumeSnapshot.VnodeRecord> files(List<Long> vnodes, long parent,
+                                                                          long... vector) {
+        return vnodes.stream().map(v -> new dev.strand.volume.VolumeSnapshot.VnodeRecord(v, 1,
+                dev.strand.protocol.message.FileType.FILE, 0644, "o", 0, 1, 1, 1, 1,
+                VersionVector.fromList(java.util.Arrays.stream(vector).boxed().toList()), null, 0, null,
+                parent < 0 ? v : parent, List.of())).toList();
+    }
+
+    @Test
+    void aRoundsStepsArePerformedWithoutTheVectorBeforeTheNextRoundIsListed() {
+        FakeReplicas replicas = new FakeReplicas();
+        refuseTheLogPlan(replicas);
+        replicas.versions = List.of(versions(7, v -> 1L), versions(7, v -> 2L));
+        replicas.images = (replica, vnodes) -> replica == 0 ? files(vnodes, -1, 2, 1) : files(vnodes, -1, 1, 1);
+        TestProbe<Outcome> parent = testKit.createTestProbe();
+        start(replicas, parent, new ResolutionCoordinator.Settings(PHASE_TIMEOUT, 5));
+
+        parent.expectMessageClass(Resolved.class);
+        assertThat(replicas.adopted).as("round 1 without the vector, the last with it")
+                .containsExactly(false, false, true, true);
+        assertThat(replicas.performedOnOne).extracting(p -> p.steps().size()).containsExactly(5, 2);
+        assertThat(replicas.performedOnOne.get(0).steps()).first().isInstanceOf(dev.strand.conflictrepair.PlanStep
+                .Install.class);
+    }
+
+    @Test
+    void aFullComparisonWhoseCarriedObjectsLeaveNoRoomForARoundPerformsNothing() {
+        FakeReplicas replicas = new FakeReplicas();
+        refuseTheLogPlan(replicas);
+        replicas.versions = List.of(versions(12, v -> 1L), versions(12, v -> 2L));
+        // every object is under directory 99, not listed yet: each round defers all it reads
+        replicas.images = (replica, vnodes) -> files(vnodes, 99, 1, 1);
         TestProbe<Outcome> parent = testKit.createTestProbe();
         start(replicas, parent, new ResolutionCoordinator.Settings(PHASE_TIMEOUT, 5));
 
         Failed failed = parent.expectMessageClass(Failed.class);
-        assertThat(failed.reason()).contains("more than 5 objects that differ");
-        assertThat(replicas.listedVersions).hasSize(4); // two pages each: six differ past the limit of five
-        assertThat(replicas.imagesRead).isEmpty();
+        assertThat(failed.reason()).contains("carries 5 objects it cannot decide yet");
         assertThat(replicas.performed).isEmpty();
     }
 
