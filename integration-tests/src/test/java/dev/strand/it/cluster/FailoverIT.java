@@ -39,7 +39,8 @@ import static org.awaitility.Awaitility.await;
  * hosting replica 0, and the volume carries on with the others (replica 0 catches up when it is back).
  */
 class FailoverIT {
-    private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(3);
+    /** {@code -Dstrand.it.failover.attempt-ms}: the writer's patience per attempt, so the resolution of a measurement. */
+    private static final Duration ATTEMPT_TIMEOUT = Duration.ofMillis(Long.getLong("strand.it.failover.attempt-ms", 3000));
     private static final Duration FAILOVER_BOUND = Duration.ofSeconds(90);
 
     private static ProcessCluster cluster;
