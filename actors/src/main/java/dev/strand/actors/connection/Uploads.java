@@ -9,7 +9,13 @@ import dev.strand.protocol.Status;
 import dev.strand.protocol.StrandException;
 import dev.strand.protocol.WireCodec;
 import dev.strand.protocol.error.BadRequestException;
+import dev.strand.protocol.Names;
+import dev.strand.protocol.ProtocolLimits;
+import dev.strand.protocol.error.InvalidArgumentException;
 import dev.strand.protocol.message.Fid;
+import dev.strand.protocol.message.Put;
+import dev.strand.protocol.message.Reply;
+import dev.strand.volume.RequestDigest;
 import dev.strand.protocol.message.Store;
 import dev.strand.protocol.message.StoreEnd;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -20,10 +26,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The STOREs in progress on one connection: each one's DATA is cut into chunks and written to a new blob
+ * The STOREs in progress on one connection, and its PUTs (small files in one request, {@link #put}): each one's DATA is cut into chunks and written to a new blob
  * (registered first, so the sweep can find it whatever happens), then committed through the volume's replica.
  * It exists so that the upload state and its pumping sit apart from the protocol in {@link ConnectionActor}, which
  * routes DATA and DATA_END frames and the async results here and answers the STORE. It runs on that actor's
@@ -34,11 +41,21 @@ final class Uploads {
     /** Chunk writes one STORE keeps in flight; with 256 KiB chunks, 1 MiB of a stream waits on storage at most. */
     private static final int MAX_WRITES_IN_FLIGHT = 4;
 
+    /** How long a blob registered ahead for a PUT is used: far below {@code strand.volume.idle-blob-age} (1 h). */
+    private static final long REGISTERED_AHEAD_MAX_AGE_MILLIS = 60_000;
+    /** Volumes a connection keeps a blob registered ahead for (one each). */
+    private static final int MAX_VOLUMES_REGISTERED_AHEAD = 16;
+
     private final ConnectionActor connection;
     private final ActorContext<ConnectionActor.Command> context;
     private final ChunkStore chunks;
     private final VolumeRequests volumes;
     private final Map<Long, StoreUpload> uploads = new HashMap<>();
+    /**
+     * Per volume, a blob registered ahead for the connection's next PUT ({@link #registeredBlob}); concurrent: a PUT's
+     * answer (on a storage or ask thread) registers the next one.
+     */
+    private final Map<Long, RegisteredBlob> registeredAhead = new java.util.concurrent.ConcurrentHashMap<>();
 
     Uploads(ConnectionActor connection, ActorContext<ConnectionActor.Command> context, ChunkStore chunks,
             VolumeRequests volumes) {
@@ -105,6 +122,70 @@ final class Uploads {
                         ? VolumeRequests.asStrand(failure)
                         : result instanceof VolumeReplica.Result.Rejected ? VolumeRequests.rejection(result) : null));
     }
+
+    /**
+     * A PUT: its bytes go to a new blob (registered first, as a STORE's, so the sweep finds it whatever happens), then
+     * the volume commits the blob under the name in one change (one COP1). Bad input is refused before anything is
+     * written. It keeps no state on the actor: the steps chain on storage's and the coordinator's answers.
+     */
+    CompletionStage<Reply> put(long id, Put put) {
+        Fid dir = VolumeRequests.required(put.dir(), "dir");
+        Names.checkEntryName(put.name());
+        Names.checkMode(put.mode());
+        if (put.length() > ProtocolLimits.MAX_PUT_BYTES) {
+            throw new InvalidArgumentException("a PUT carries at most " + ProtocolLimits.MAX_PUT_BYTES
+                    + " bytes (this one " + put.length() + "); store larger contents with STORE");
+        }
+        String digest = RequestDigest.of(put); // the bytes included: a resent PUT of other bytes is not a retry
+        String clientId = connection.clientId();
+        long volume = dir.volume();
+        RegisteredBlob blob = registeredBlob(volume);
+        UUID blobId = blob.blobId();
+        CompletionStage<Void> written = blob.registration().thenCompose(ok -> put.length() == 0
+                ? CompletableFuture.<Void>completedFuture(null) : chunks.writeChunk(blobId, 0, ByteBuffer.wrap(put.data())));
+        return written.exceptionally(failure -> {
+            chunks.deleteBlob(volume, blobId); // best effort; the sweep covers a failure
+            throw Status.IO_ERROR.exception("cannot write file contents: " + failure.getMessage());
+        }).thenCompose(ok -> volumes.askResending(volume, r -> new VolumeReplica.CommitPut(dir, put.name(), put.mode(),
+                blobId, put.length(), digest, clientId, id, r, null))).thenApply(result -> {
+            if (result instanceof VolumeReplica.Result.Rejected r && r.status().code() >= 20 && r.status().code() < 60) {
+                chunks.deleteBlob(volume, blobId); // no such volume, or refused by the file system's rules: applied nowhere
+            } else if (result instanceof VolumeReplica.Result.Done) {
+                registerAhead(volume);
+            }
+            return VolumeRequests.done(result);
+        });
+    }
+
+    /**
+     * A registered blob for a PUT to {@code volume}: the one registered ahead for this connection when it is fresh,
+     * and the next one's registration starts now, so that a client writing file after file waits for one write to
+     * storage (its chunk) before the commit, not two. An id registered ahead and never used is an idle blob the sweep
+     * deletes; a fresh one is far younger than {@code idle-blob-age}, so no sweep takes it while its PUT writes it.
+     */
+    private RegisteredBlob registeredBlob(long volume) {
+        RegisteredBlob ahead = registeredAhead.remove(volume);
+        if (ahead == null || System.currentTimeMillis() - ahead.registeredMillis() > REGISTERED_AHEAD_MAX_AGE_MILLIS) {
+            ahead = register(volume);
+        }
+        return ahead;
+    }
+
+    /** After a PUT to {@code volume} succeeded (so the volume exists and its sweep will find the id if unused). */
+    private void registerAhead(long volume) {
+        if (registeredAhead.size() >= MAX_VOLUMES_REGISTERED_AHEAD) {
+            registeredAhead.clear(); // their ids are idle blobs now, swept in time
+        }
+        registeredAhead.put(volume, register(volume));
+    }
+
+    private RegisteredBlob register(long volume) {
+        UUID blobId = UUID.randomUUID();
+        return new RegisteredBlob(blobId, chunks.registerBlob(volume, blobId), System.currentTimeMillis());
+    }
+
+    /** A blob id and its registration (done or under way), for one PUT. */
+    private record RegisteredBlob(UUID blobId, CompletionStage<Void> registration, long registeredMillis) {}
 
     private boolean current(StoreUpload upload) {
         return uploads.get(upload.requestId) == upload;
