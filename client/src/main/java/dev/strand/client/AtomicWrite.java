@@ -1,6 +1,7 @@
 package dev.strand.client;
 
 import dev.strand.protocol.ProtocolLimits;
+import dev.strand.protocol.Status;
 import dev.strand.protocol.StrandException;
 import dev.strand.protocol.error.ExistsException;
 import dev.strand.protocol.error.IsADirectoryException;
@@ -83,7 +84,7 @@ final class AtomicWrite {
      * Small contents in one PUT to the parent directory: it creates the file with them or replaces an existing
      * file's, in one change (no temporary file: the server's one event is all or nothing). A directory or symbolic
      * link of that name (IS_A_DIRECTORY, EXISTS) takes the general way, which follows links and writes into a
-     * directory when {@code nameIfDirectory} is given.
+     * directory when {@code nameIfDirectory} is given; so does a server older than PUT (UNKNOWN_OPCODE).
      */
     private CompletableFuture<Attr> put(StrandPath path, String nameIfDirectory, int newFileMode, byte[] data,
                                         LongConsumer progress) {
@@ -97,7 +98,8 @@ final class AtomicWrite {
                         return CompletableFuture.completedFuture(attr);
                     }
                     Throwable cause = Futures.unwrap(error);
-                    if (cause instanceof ExistsException || cause instanceof IsADirectoryException) {
+                    if (cause instanceof ExistsException || cause instanceof IsADirectoryException
+                            || cause instanceof StrandException se && se.status() == Status.UNKNOWN_OPCODE) {
                         return stored(path, nameIfDirectory, newFileMode, data.length,
                                 Channels.newChannel(new ByteArrayInputStream(data)), progress);
                     }
