@@ -41,21 +41,11 @@ final class Uploads {
     /** Chunk writes one STORE keeps in flight; with 256 KiB chunks, 1 MiB of a stream waits on storage at most. */
     private static final int MAX_WRITES_IN_FLIGHT = 4;
 
-    /** How long a blob registered ahead for a PUT is used: far below {@code strand.volume.idle-blob-age} (1 h). */
-    private static final long REGISTERED_AHEAD_MAX_AGE_MILLIS = 60_000;
-    /** Volumes a connection keeps a blob registered ahead for (one each). */
-    private static final int MAX_VOLUMES_REGISTERED_AHEAD = 16;
-
     private final ConnectionActor connection;
     private final ActorContext<ConnectionActor.Command> context;
     private final ChunkStore chunks;
     private final VolumeRequests volumes;
     private final Map<Long, StoreUpload> uploads = new HashMap<>();
-    /**
-     * Per volume, a blob registered ahead for the connection's next PUT ({@link #registeredBlob}); concurrent: a PUT's
-     * answer (on a storage or ask thread) registers the next one.
-     */
-    private final Map<Long, RegisteredBlob> registeredAhead = new java.util.concurrent.ConcurrentHashMap<>();
 
     Uploads(ConnectionActor connection, ActorContext<ConnectionActor.Command> context, ChunkStore chunks,
             VolumeRequests volumes) {
@@ -139,9 +129,8 @@ final class Uploads {
         String digest = RequestDigest.of(put); // the bytes included: a resent PUT of other bytes is not a retry
         String clientId = connection.clientId();
         long volume = dir.volume();
-        RegisteredBlob blob = registeredBlob(volume);
-        UUID blobId = blob.blobId();
-        CompletionStage<Void> written = blob.registration().thenCompose(ok -> put.length() == 0
+        UUID blobId = UUID.randomUUID();
+        CompletionStage<Void> written = chunks.registerBlob(volume, blobId).thenCompose(ok -> put.length() == 0
                 ? CompletableFuture.<Void>completedFuture(null) : chunks.writeChunk(blobId, 0, ByteBuffer.wrap(put.data())));
         return written.exceptionally(failure -> {
             chunks.deleteBlob(volume, blobId); // best effort; the sweep covers a failure
@@ -150,42 +139,10 @@ final class Uploads {
                 blobId, put.length(), digest, clientId, id, r, null))).thenApply(result -> {
             if (result instanceof VolumeReplica.Result.Rejected r && r.status().code() >= 20 && r.status().code() < 60) {
                 chunks.deleteBlob(volume, blobId); // no such volume, or refused by the file system's rules: applied nowhere
-            } else if (result instanceof VolumeReplica.Result.Done) {
-                registerAhead(volume);
             }
             return VolumeRequests.done(result);
         });
     }
-
-    /**
-     * A registered blob for a PUT to {@code volume}: the one registered ahead for this connection when it is fresh,
-     * and the next one's registration starts now, so that a client writing file after file waits for one write to
-     * storage (its chunk) before the commit, not two. An id registered ahead and never used is an idle blob the sweep
-     * deletes; a fresh one is far younger than {@code idle-blob-age}, so no sweep takes it while its PUT writes it.
-     */
-    private RegisteredBlob registeredBlob(long volume) {
-        RegisteredBlob ahead = registeredAhead.remove(volume);
-        if (ahead == null || System.currentTimeMillis() - ahead.registeredMillis() > REGISTERED_AHEAD_MAX_AGE_MILLIS) {
-            ahead = register(volume);
-        }
-        return ahead;
-    }
-
-    /** After a PUT to {@code volume} succeeded (so the volume exists and its sweep will find the id if unused). */
-    private void registerAhead(long volume) {
-        if (registeredAhead.size() >= MAX_VOLUMES_REGISTERED_AHEAD) {
-            registeredAhead.clear(); // their ids are idle blobs now, swept in time
-        }
-        registeredAhead.put(volume, register(volume));
-    }
-
-    private RegisteredBlob register(long volume) {
-        UUID blobId = UUID.randomUUID();
-        return new RegisteredBlob(blobId, chunks.registerBlob(volume, blobId), System.currentTimeMillis());
-    }
-
-    /** A blob id and its registration (done or under way), for one PUT. */
-    private record RegisteredBlob(UUID blobId, CompletionStage<Void> registration, long registeredMillis) {}
 
     private boolean current(StoreUpload upload) {
         return uploads.get(upload.requestId) == upload;
