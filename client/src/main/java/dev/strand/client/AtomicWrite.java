@@ -1,6 +1,9 @@
 package dev.strand.client;
 
+import dev.strand.protocol.ProtocolLimits;
+import dev.strand.protocol.Status;
 import dev.strand.protocol.StrandException;
+import dev.strand.protocol.error.ExistsException;
 import dev.strand.protocol.error.IsADirectoryException;
 import dev.strand.protocol.error.NotFoundException;
 import dev.strand.protocol.error.UnavailableException;
@@ -9,9 +12,15 @@ import dev.strand.protocol.message.Create;
 import dev.strand.protocol.message.Empty;
 import dev.strand.protocol.message.Fid;
 import dev.strand.protocol.message.FileType;
+import dev.strand.protocol.message.Put;
 import dev.strand.protocol.message.Remove;
 import dev.strand.protocol.message.Rename;
 
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.util.HexFormat;
 import java.util.List;
@@ -22,6 +31,9 @@ import java.util.function.LongConsumer;
 
 /**
  * Writing a whole remote file, all or nothing (put, write).
+ *
+ * <p>Contents of at most {@link ProtocolLimits#MAX_PUT_BYTES} go in one PUT (a walk to the parent, then one change).
+ * Larger ones take the general way below.
  *
  * <p>An existing file is stored in place: a STORE is all or nothing by itself (the new blob becomes the file's
  * contents only when it commits), and the file keeps its fid, links and permission bits.
@@ -56,6 +68,59 @@ final class AtomicWrite {
      */
     CompletableFuture<Attr> write(StrandPath path, String nameIfDirectory, int newFileMode, long length,
                                   ReadableByteChannel source, LongConsumer progress) {
+        if (length >= 0 && length <= ProtocolLimits.MAX_PUT_BYTES && !path.isVolumeRoot() && !path.trailingSlash()) {
+            byte[] data;
+            try {
+                data = readFully(source, (int) length);
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            return put(path, nameIfDirectory, newFileMode, data, progress);
+        }
+        return stored(path, nameIfDirectory, newFileMode, length, source, progress);
+    }
+
+    /**
+     * Small contents in one PUT to the parent directory: it creates the file with them or replaces an existing
+     * file's, in one change (no temporary file: the server's one event is all or nothing). A directory or symbolic
+     * link of that name (IS_A_DIRECTORY, EXISTS) takes the general way, which follows links and writes into a
+     * directory when {@code nameIfDirectory} is given; so does a server older than PUT (UNKNOWN_OPCODE).
+     */
+    private CompletableFuture<Attr> put(StrandPath path, String nameIfDirectory, int newFileMode, byte[] data,
+                                        LongConsumer progress) {
+        return resolver.locateParent(path)
+                .thenCompose(dir -> connection.<Attr>call(new Put(dir.attr().fid(), path.name(), newFileMode, data)))
+                .handle((attr, error) -> {
+                    if (error == null) {
+                        if (progress != null) {
+                            progress.accept(data.length);
+                        }
+                        return CompletableFuture.completedFuture(attr);
+                    }
+                    Throwable cause = Futures.unwrap(error);
+                    if (cause instanceof ExistsException || cause instanceof IsADirectoryException
+                            || cause instanceof StrandException se && se.status() == Status.UNKNOWN_OPCODE) {
+                        return stored(path, nameIfDirectory, newFileMode, data.length,
+                                Channels.newChannel(new ByteArrayInputStream(data)), progress);
+                    }
+                    return CompletableFuture.<Attr>failedFuture(cause);
+                }).thenCompose(f -> f);
+    }
+
+    /** {@code length} bytes of {@code source}; fewer is an {@link EOFException}, as a short STORE fails. */
+    private static byte[] readFully(ReadableByteChannel source, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        while (buffer.hasRemaining()) {
+            if (source.read(buffer) < 0) {
+                throw new EOFException("the source ended after " + buffer.position() + " of " + length + " bytes");
+            }
+        }
+        return buffer.array();
+    }
+
+    /** The general way: a STORE into the existing file, or into a new temporary file renamed into place. */
+    private CompletableFuture<Attr> stored(StrandPath path, String nameIfDirectory, int newFileMode, long length,
+                                           ReadableByteChannel source, LongConsumer progress) {
         return target(path, nameIfDirectory, newFileMode).thenCompose(target -> {
             if (target.existing() != null) {
                 return connection.store(target.existing().fid(), length, source, progress);

@@ -28,7 +28,7 @@ final class OutcomeRetry {
 
     /** Requests that change something: a lost answer leaves their outcome unknown. */
     static boolean changesState(Opcode op) {
-        return op == Opcode.VOLUME_CREATE || op == Opcode.STORE
+        return op == Opcode.VOLUME_CREATE || op == Opcode.STORE || op == Opcode.PUT
                 || (op.code() >= Opcode.CREATE.code() && op.code() <= Opcode.SET_ATTR.code());
     }
 

@@ -66,6 +66,25 @@ class AtomicPutTest {
     }
 
     @Test
+    void aSmallPutIntoADirectoryOrThroughALinkTakesTheGeneralWayAndLandsWhereItShould(@TempDir Path dir)
+            throws IOException {
+        Path local = dir.resolve("local.txt");
+        Files.writeString(local, "small");
+        client.mkdir("/docs/sub");
+        client.put(local, "/docs/sub", null); // a directory: the file goes in under the local name
+
+        assertThat(new String(server.contents("/docs/sub/local.txt"), StandardCharsets.UTF_8)).isEqualTo("small");
+        client.symlink("sub/local.txt", "/docs/link");
+        Files.writeString(local, "through the link");
+        client.put(local, "/docs/link", null);
+
+        assertThat(new String(server.contents("/docs/sub/local.txt"), StandardCharsets.UTF_8))
+                .isEqualTo("through the link");
+        assertThat(names("/docs")).containsExactly("link", "sub");
+        assertThat(names("/docs/sub")).containsExactly("local.txt");
+    }
+
+    @Test
     void aFailedPutOfANewFileLeavesNothingBehind() {
         assertThatThrownBy(() -> client.write("/docs/new", 10, Channels.newChannel(failingAfterFiveBytes()), null))
                 .hasMessageContaining("the local disk failed");

@@ -6,12 +6,14 @@ import dev.strand.protocol.FrameType;
 import dev.strand.protocol.error.NotFoundException;
 import dev.strand.protocol.error.TimeoutException;
 import dev.strand.protocol.error.UnavailableException;
+import dev.strand.protocol.error.UnknownOpcodeException;
 import dev.strand.protocol.message.Attr;
 import dev.strand.protocol.message.Create;
 import dev.strand.protocol.message.Empty;
 import dev.strand.protocol.message.Fid;
 import dev.strand.protocol.message.FileType;
 import dev.strand.protocol.message.GetAttr;
+import dev.strand.protocol.message.Put;
 import dev.strand.protocol.message.Remove;
 import dev.strand.protocol.message.Rename;
 import dev.strand.protocol.message.Request;
@@ -37,7 +39,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A put whose final rename no server confirmed finds out what happened from the names: the target holding the
- * new file means it was replaced; the temporary file still there means it was not, and is removed.
+ * new file means it was replaced; the temporary file still there means it was not, and is removed. The server is
+ * one from before PUT (it answers UNKNOWN_OPCODE), so even a small file takes that way.
  */
 class PutOutcomeTest {
     private static final Fid ROOT = Fid.root(3);
@@ -89,6 +92,8 @@ class PutOutcomeTest {
                 server.reply(frame, new VolumeInfo("docs", 3, ROOT, 1, 1, 0, 1, 0, 0, List.of(1L)));
             } else if (request instanceof GetAttr) {
                 server.reply(frame, ROOT_ATTR);
+            } else if (request instanceof Put) { // a server older than PUT: the client takes the general way
+                server.error(frame, new UnknownOpcodeException("unknown opcode 42"));
             } else if (request instanceof Create create) {
                 temporary = create.name();
                 server.reply(frame, TEMPORARY);

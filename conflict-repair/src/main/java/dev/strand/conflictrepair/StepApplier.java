@@ -104,7 +104,7 @@ public final class StepApplier {
         if (original instanceof VolumeEvent.FileCreated e) {
             Vnode dir = bindable(volume, e.dir(), e.name(), e.file());
             return new VolumeEvent.FileCreated(e.origin(), e.dir(), e.name(), e.file(), e.mode(),
-                    volume.nextVersion(dir), volume.firstVersion());
+                    volume.nextVersion(dir), volume.firstVersion(), e.blobId(), e.length());
         }
         if (original instanceof VolumeEvent.DirectoryCreated e) {
             Vnode dir = bindable(volume, e.dir(), e.name(), e.directory());

@@ -38,6 +38,8 @@ public enum Opcode {
     // file contents
     STORE(40, Store.class, Attr.class),
     FETCH(41, Fetch.class, FetchReply.class),
+    /** A small file's whole contents in one request: created (or its contents replaced) in one change. */
+    PUT(42, Put.class, Attr.class),
 
     // conflicts and their repair
     /** The objects and names in conflict in a volume, a page at a time. */

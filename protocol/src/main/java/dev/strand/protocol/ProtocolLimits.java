@@ -30,6 +30,12 @@ public final class ProtocolLimits {
      */
     public static final long MAX_FILE_SIZE = 1L << 44;
 
+    /**
+     * Most bytes a PUT carries: 256 KiB, one chunk of the server's chunk store, a quarter of a frame (so its CBOR
+     * body, with the names around it, always fits). Larger contents go by STORE.
+     */
+    public static final int MAX_PUT_BYTES = 256 * 1024;
+
     /** Deepest nesting of arrays, maps and tags in a CBOR body, the body's own map counting as 1. */
     public static final int MAX_NESTING_DEPTH = 16;
 

@@ -103,7 +103,10 @@ final class VnodeTable {
         if (event instanceof VolumeEvent.FileCreated e) {
             Vnode file = Vnode.newFile(e.file(), e.mode(), e.origin().principal(), e.origin().timeMillis(),
                     e.fileVersion());
-            addEntry(e.dir(), e.name(), file, e.dirVersion(), e.origin());
+            if (e.blobId() != null) { // created with its contents (PUT), before add() counts them
+                file.setContents(e.blobId(), e.length());
+            }
+            addEntry(e.dir(), e.name(), file, e.dirVersion(), e.origin()); // counts its bytes and blob
         } else if (event instanceof VolumeEvent.DirectoryCreated e) {
             Vnode dir = Vnode.newDirectory(e.directory(), e.dir().vnode(), e.mode(), e.origin().principal(),
                     e.origin().timeMillis(), e.directoryVersion());

@@ -51,9 +51,19 @@ public sealed interface VolumeEvent extends Serialized {
         List<Long> touchedVnodes();
     }
 
-    /** An empty regular file {@code file} named {@code name} in {@code dir}. */
+    /**
+     * A regular file {@code file} named {@code name} in {@code dir}: empty, or (a PUT) with the already written blob
+     * {@code blobId} of {@code length} bytes as its contents (absent in events written before PUT: empty).
+     */
     record FileCreated(Origin origin, Fid dir, String name, Fid file, int mode,
-                       VnodeVersion dirVersion, VnodeVersion fileVersion) implements MutationEvent {
+                       VnodeVersion dirVersion, VnodeVersion fileVersion, UUID blobId, long length)
+            implements MutationEvent {
+        /** An empty file. */
+        public FileCreated(Origin origin, Fid dir, String name, Fid file, int mode, VnodeVersion dirVersion,
+                           VnodeVersion fileVersion) {
+            this(origin, dir, name, file, mode, dirVersion, fileVersion, null, 0);
+        }
+
         @Override
         public List<Long> touchedVnodes() {
             return vnodes(dir, file);

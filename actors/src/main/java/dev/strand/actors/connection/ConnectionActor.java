@@ -394,6 +394,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             }
             case PING -> finish(id, Frame.reply(op.code(), id, WireCodec.encode(new Pong(((Ping) request).nonce()))));
             case STORE -> uploads.start(id, (Store) request);
+            case PUT -> answer(id, op, uploads.put(id, (Put) request));
             case FETCH -> fetches.start(id, (Fetch) request);
             default -> answer(id, op, volumes.route(op, request, greeting.clientId(), id));
         }

@@ -9,7 +9,13 @@ import dev.strand.protocol.Status;
 import dev.strand.protocol.StrandException;
 import dev.strand.protocol.WireCodec;
 import dev.strand.protocol.error.BadRequestException;
+import dev.strand.protocol.Names;
+import dev.strand.protocol.ProtocolLimits;
+import dev.strand.protocol.error.InvalidArgumentException;
 import dev.strand.protocol.message.Fid;
+import dev.strand.protocol.message.Put;
+import dev.strand.protocol.message.Reply;
+import dev.strand.volume.RequestDigest;
 import dev.strand.protocol.message.Store;
 import dev.strand.protocol.message.StoreEnd;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -20,10 +26,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The STOREs in progress on one connection: each one's DATA is cut into chunks and written to a new blob
+ * The STOREs in progress on one connection, and its PUTs (small files in one request, {@link #put}): each one's DATA is cut into chunks and written to a new blob
  * (registered first, so the sweep can find it whatever happens), then committed through the volume's replica.
  * It exists so that the upload state and its pumping sit apart from the protocol in {@link ConnectionActor}, which
  * routes DATA and DATA_END frames and the async results here and answers the STORE. It runs on that actor's
@@ -104,6 +111,37 @@ final class Uploads {
                 (result, failure) -> new ConnectionActor.StorePrepared(upload, failure != null
                         ? VolumeRequests.asStrand(failure)
                         : result instanceof VolumeReplica.Result.Rejected ? VolumeRequests.rejection(result) : null));
+    }
+
+    /**
+     * A PUT: its bytes go to a new blob (registered first, as a STORE's, so the sweep finds it whatever happens), then
+     * the volume commits the blob under the name in one change (one COP1). Bad input is refused before anything is
+     * written. It keeps no state on the actor: the steps chain on storage's and the coordinator's answers.
+     */
+    CompletionStage<Reply> put(long id, Put put) {
+        Fid dir = VolumeRequests.required(put.dir(), "dir");
+        Names.checkEntryName(put.name());
+        Names.checkMode(put.mode());
+        if (put.length() > ProtocolLimits.MAX_PUT_BYTES) {
+            throw new InvalidArgumentException("a PUT carries at most " + ProtocolLimits.MAX_PUT_BYTES
+                    + " bytes (this one " + put.length() + "); store larger contents with STORE");
+        }
+        String digest = RequestDigest.of(put); // the bytes included: a resent PUT of other bytes is not a retry
+        String clientId = connection.clientId();
+        long volume = dir.volume();
+        UUID blobId = UUID.randomUUID();
+        CompletionStage<Void> written = chunks.registerBlob(volume, blobId).thenCompose(ok -> put.length() == 0
+                ? CompletableFuture.<Void>completedFuture(null) : chunks.writeChunk(blobId, 0, ByteBuffer.wrap(put.data())));
+        return written.exceptionally(failure -> {
+            chunks.deleteBlob(volume, blobId); // best effort; the sweep covers a failure
+            throw Status.IO_ERROR.exception("cannot write file contents: " + failure.getMessage());
+        }).thenCompose(ok -> volumes.askResending(volume, r -> new VolumeReplica.CommitPut(dir, put.name(), put.mode(),
+                blobId, put.length(), digest, clientId, id, r, null))).thenApply(result -> {
+            if (result instanceof VolumeReplica.Result.Rejected r && r.status().code() >= 20 && r.status().code() < 60) {
+                chunks.deleteBlob(volume, blobId); // no such volume, or refused by the file system's rules: applied nowhere
+            }
+            return VolumeRequests.done(result);
+        });
     }
 
     private boolean current(StoreUpload upload) {

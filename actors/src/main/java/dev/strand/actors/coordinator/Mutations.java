@@ -24,13 +24,13 @@ import java.util.List;
 import java.util.function.IntConsumer;
 
 /**
- * The coordinator's mutations ({@code Execute} of a namespace mutation, {@code CommitStore}): COP1 through the
+ * The coordinator's mutations ({@code Execute} of a namespace mutation, {@code CommitStore}, {@code CommitPut}): COP1 through the
  * {@link OperationPipeline} to every replica that is not behind, the client's answer once they answered, and COP2
  * (each update set piggybacked on the replica's next COP1, or on its own after the flush delay).
  */
 final class Mutations {
 
-    /** A mutation waiting for its turn: an Execute or a CommitStore, and who asked. */
+    /** A mutation waiting for its turn: an Execute, a CommitStore or a CommitPut, and who asked. */
     record QueuedMutation(Command command, ActorRef<Result> replyTo) {}
 
     /** A replica's answer to COP1 of operation {@code opId} (or its failure). Internal. */
@@ -111,6 +111,10 @@ final class Mutations {
     private static Command withCop1(Command command, Cop1 cop1, ActorRef<Result> replyTo) {
         if (command instanceof VolumeReplica.Execute execute) {
             return execute.withCop1(cop1, replyTo);
+        }
+        if (command instanceof VolumeReplica.CommitPut p) {
+            return new VolumeReplica.CommitPut(p.dir(), p.name(), p.mode(), p.blobId(), p.length(), p.requestDigest(),
+                    p.clientId(), p.requestId(), replyTo, cop1);
         }
         return ((VolumeReplica.CommitStore) command).withCop1(cop1, replyTo);
     }

@@ -398,6 +398,10 @@ public final class VolumeCoordinator {
                     mutations.enqueue(commit, commit.replyTo());
                     return Behaviors.same();
                 })
+                .onMessage(VolumeReplica.CommitPut.class, put -> {
+                    mutations.enqueue(put, put.replyTo());
+                    return Behaviors.same();
+                })
                 .onMessage(VolumeReplica.PrepareStore.class, prepare -> {
                     reads.read(new ReadRouting.Read(r -> new VolumeReplica.PrepareStore(prepare.fid(), r), prepare.replyTo()));
                     return Behaviors.same();

@@ -3,6 +3,7 @@ package dev.strand.actors.volume;
 import dev.strand.volume.Mutation;
 import dev.strand.volume.Origin;
 import dev.strand.volume.Outcome;
+import dev.strand.volume.PutMutation;
 import dev.strand.volume.RecentRequests;
 import dev.strand.volume.RequestDigest;
 import dev.strand.volume.StoreMutation;
@@ -116,6 +117,25 @@ final class MutationCommands {
                     RequestDigest.ofStore(command.fid(), command.length()));
             return onceOnly(volume, new StoreMutation(origin, command.fid(), command.blobId(), command.length()),
                     command.cop1(), command.replyTo());
+        } catch (StrandException e) {
+            return scope.reject(command.replyTo(), e);
+        } catch (RuntimeException e) {
+            return scope.internalError(command.replyTo(), command, e);
+        }
+    }
+
+    Effect<VolumeEvent, Volume> onCommitPut(Volume volume, VolumeReplica.CommitPut command) {
+        try {
+            if (garbage.isBeingDeleted(command.blobId())) {
+                throw new InvalidArgumentException("blob " + command.blobId() + " was freed and is being deleted");
+            }
+            Origin origin = origin(command.clientId(), command.requestId(), command.cop1(), command.requestDigest());
+            Mutation put = new PutMutation(origin, command.dir(), command.name(), command.mode(), command.blobId(),
+                    command.length());
+            if (command.cop1() != null) {
+                put.underOperation(command.cop1().opId()); // one fid on every replica that applies it
+            }
+            return onceOnly(volume, put, command.cop1(), command.replyTo());
         } catch (StrandException e) {
             return scope.reject(command.replyTo(), e);
         } catch (RuntimeException e) {

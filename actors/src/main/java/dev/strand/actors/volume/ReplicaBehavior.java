@@ -121,6 +121,7 @@ final class ReplicaBehavior extends EventSourcedBehavior<Command, VolumeEvent, V
                 .onCommand(Execute.class, mutations::onExecute)
                 .onCommand(PrepareStore.class, queries::onPrepareStore)
                 .onCommand(CommitStore.class, mutations::onCommitStore)
+                .onCommand(VolumeReplica.CommitPut.class, mutations::onCommitPut)
                 .onCommand(OpenForFetch.class, queries::onOpenForFetch)
                 .onCommand(GetStats.class, queries::onGetStats)
                 .onCommand(SweepBlobs.class, garbage::onSweepBlobs)

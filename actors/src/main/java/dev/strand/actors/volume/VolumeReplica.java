@@ -34,11 +34,11 @@ import java.util.UUID;
  * nested here (golden files in actors/src/test/resources/compat keep them readable).
  * <ul>
  *   <li>A volume's life and its requests ({@link MutationCommands}, {@link ReplicaQueries}): {@link Initialize},
- *       {@link Execute}, {@link PrepareStore}, {@link CommitStore}, {@link OpenForFetch}, {@link GetStats},
- *       {@link Validate}.</li>
- *   <li>Replication: an {@link Execute} or {@link CommitStore} with a {@link Cop1} is the coordinator's
- *       operation {@code opId}: its update sets of earlier operations (COP2) are applied first, then the
- *       mutation, whose event bumps this replica's slot and is recorded in the pending-COP2 table
+ *       {@link Execute}, {@link PrepareStore}, {@link CommitStore}, {@link CommitPut}, {@link OpenForFetch},
+ *       {@link GetStats}, {@link Validate}.</li>
+ *   <li>Replication: an {@link Execute}, {@link CommitStore} or {@link CommitPut} with a {@link Cop1} is the
+ *       coordinator's operation {@code opId}: its update sets of earlier operations (COP2) are applied first, then
+ *       the mutation, whose event bumps this replica's slot and is recorded in the pending-COP2 table
  *       ({@link VolumeEvent.OperationRecorded}). {@link Cop2} delivers update sets on their own. Pending
  *       operations expire after {@code strand.volume.cop2-expiry} ({@link VolumeEvent.Cop2Expired}).</li>
  *   <li>Blobs ({@link BlobGarbage}): {@link SweepBlobs}, and {@link ListBlobReferencesPage} for a coordinator's
@@ -127,6 +127,11 @@ public final class VolumeReplica {
             return new CommitStore(fid, blobId, length, clientId, requestId, replyTo, cop1);
         }
     }
+
+    /** A PUT whose bytes are in blob {@code blobId} ({@link dev.strand.volume.PutMutation}): {@code Done(Attr)}. */
+    public record CommitPut(Fid dir, String name, int mode, UUID blobId, long length, String requestDigest,
+                            String clientId, long requestId, ActorRef<Result> replyTo, Cop1 cop1)
+            implements Command, ExpectsAnswer {}
 
     /** Update sets sent on their own; answers {@link Result.Cop2Done} if {@code replyTo} is not null. */
     public record Cop2(List<Cop2Update> updates, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
@@ -458,12 +463,10 @@ public final class VolumeReplica {
          * A page of a replica's resolution log as a resolution reads it, with its fid counters and volume vector;
          * {@code more}: entries follow (absent, so false, from earlier releases, which sent the whole log).
          */
-        record ResolutionLogRead(List<ResolutionLog.Entry> entries, boolean overflowed,
-                                 long nextVnode, long nextUnique, VersionVector volumeVector,
-                                 boolean more) implements Result {
-            public ResolutionLogRead(List<ResolutionLog.Entry> entries, boolean overflowed,
-                                     long nextVnode, long nextUnique,
-                                     VersionVector volumeVector) {
+        record ResolutionLogRead(List<ResolutionLog.Entry> entries, boolean overflowed, long nextVnode,
+                                 long nextUnique, VersionVector volumeVector, boolean more) implements Result {
+            public ResolutionLogRead(List<ResolutionLog.Entry> entries, boolean overflowed, long nextVnode,
+                                     long nextUnique, VersionVector volumeVector) {
                 this(entries, overflowed, nextVnode, nextUnique, volumeVector, false);
             }
         }

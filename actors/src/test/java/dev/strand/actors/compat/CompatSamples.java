@@ -270,7 +270,21 @@ final class CompatSamples {
         resolution(system, samples);
         detection(system, samples);
         conflicts(system, samples);
+        smallFiles(system, samples);
         return samples;
+    }
+
+    /** PUT (added in v3): a small file's commit to a coordinator and under COP1, and a file created with its blob. */
+    private static void smallFiles(ActorSystem<?> system, Map<String, Object> samples) {
+        ActorRef<VolumeReplica.Result> connection = remoteRef(system, "/user/connections/connection-17#1840276431");
+        samples.put("replica-command.commit-put", new VolumeReplica.CommitPut(DOCS, "small.txt", 0644, DRAFT_BLOB,
+                4_096, "Qm9yaW5nU2FtcGxlRGlnZXN0", "client-5f3a9c", 36, connection, null));
+        samples.put("replica-command.commit-put.under-cop1", new VolumeReplica.CommitPut(DOCS, "small.txt", 0644,
+                DRAFT_BLOB, 4_096, "Qm9yaW5nU2FtcGxlRGlnZXN0", "client-5f3a9c", 37, connection,
+                new Cop1(4_294_967_313L, CREATED + 37_000, List.of(new Cop2Update(4_294_967_312L, List.of(0, 1))))));
+        samples.put("volume-event.file-created.with-contents", new VolumeEvent.FileCreated(origin(37, CREATED + 37_000),
+                DOCS, "small.txt", new Fid(VOLUME, 8, 8), 0644, version(9, 9, 0, 0), version(1, 1, 0, 0), DRAFT_BLOB,
+                4_096));
     }
 
     /** strand repair check (added in v3): a coordinator's check of its group and its answer. */

@@ -5,19 +5,21 @@ import java.nio.channels.ReadableByteChannel;
 import java.util.Random;
 
 /**
- * {@code length} bytes made up on the fly: a 1 MiB pseudo-random pattern repeated. Nothing touches the disk
- * and memory stays at the pattern's size, whatever the length.
+ * {@code length} bytes made up on the fly: a pseudo-random pattern of at most 1 MiB, repeated. Nothing touches the
+ * disk and memory stays at the pattern's size, whatever the length.
  */
 public final class GeneratedData implements ReadableByteChannel {
     private static final int PATTERN_SIZE = 1 << 20;
 
-    private final byte[] pattern = new byte[PATTERN_SIZE];
+    private final byte[] pattern;
     private final long length;
     private long position;
     private boolean open = true;
 
     public GeneratedData(long length, long seed) {
         this.length = length;
+        // no longer than the data: a 4 KiB file must not cost the bench 1 MiB of random numbers (about 10 ms)
+        this.pattern = new byte[(int) Math.max(1, Math.min(PATTERN_SIZE, length))];
         new Random(seed).nextBytes(pattern);
     }
 
@@ -28,8 +30,8 @@ public final class GeneratedData implements ReadableByteChannel {
         }
         int total = 0;
         while (dst.hasRemaining() && position < length) {
-            int offset = (int) (position % PATTERN_SIZE);
-            int n = (int) Math.min(Math.min(dst.remaining(), PATTERN_SIZE - offset), length - position);
+            int offset = (int) (position % pattern.length);
+            int n = (int) Math.min(Math.min(dst.remaining(), pattern.length - offset), length - position);
             dst.put(pattern, offset, n);
             position += n;
             total += n;

@@ -60,6 +60,12 @@ class FileSystemIT {
         return out.toByteArray();
     }
 
+    private static List<String> names(String path) {
+        List<String> names = new ArrayList<>();
+        client.list(path, true, false).forEachRemaining(e -> names.add(e.name()));
+        return names;
+    }
+
     @Test
     void aFileOfSeveralChunksReadsBackByteForByte() {
         byte[] bytes = random(3 * 256 * 1024 + 12345, 1);
@@ -182,6 +188,56 @@ class FileSystemIT {
         }
         assertThatThrownBy(() -> BlockingStrandClient.await(c.call(new MkDir(dir, "x".repeat(256), 0755))))
                 .isInstanceOf(NameTooLongException.class);
+    }
+
+    @Test
+    void aSmallFileIsWrittenByOnePutAndAWriteThroughALinkOrIntoADirectoryStillWorks() {
+        client.mkdir(root + "/small");
+        byte[] first = random(4096, 21);
+        Attr created = client.write(root + "/small/a", first.length,
+                Channels.newChannel(new java.io.ByteArrayInputStream(first)), n -> {});
+        assertThat(created.size()).isEqualTo(4096);
+        assertThat(read(root + "/small/a")).isEqualTo(first);
+        assertThat(names(root + "/small")).containsExactly("a"); // no temporary file was left
+
+        byte[] second = random(100, 22);
+        Attr replaced = client.write(root + "/small/a", second.length,
+                Channels.newChannel(new java.io.ByteArrayInputStream(second)), n -> {});
+        assertThat(replaced.fid()).isEqualTo(created.fid());
+        assertThat(replaced.dataVersion()).isGreaterThan(created.dataVersion());
+        assertThat(read(root + "/small/a")).isEqualTo(second);
+
+        client.symlink("a", root + "/small/link");
+        byte[] third = random(10, 23);
+        client.write(root + "/small/link", third.length, Channels.newChannel(new java.io.ByteArrayInputStream(third)),
+                n -> {});
+        assertThat(client.stat(root + "/small/link").type()).isEqualTo(FileType.SYMLINK);
+        assertThat(read(root + "/small/a")).isEqualTo(third);
+    }
+
+    @Test
+    void aPutIsRefusedWithTheStatusOfWhatIsWrongAndWritesNothing() {
+        client.mkdir(root + "/puts");
+        Fid dir = client.stat(root + "/puts").fid();
+        StrandConnection c = client.async().connection();
+        byte[] tooMany = new byte[dev.strand.protocol.ProtocolLimits.MAX_PUT_BYTES + 1];
+        assertThatThrownBy(() -> BlockingStrandClient.await(c.call(new Put(dir, "big", 0644, tooMany))))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("STORE");
+        assertThatThrownBy(() -> BlockingStrandClient.await(c.call(new Put(dir, "a/b", 0644, new byte[1]))))
+                .isInstanceOf(BadNameException.class);
+        assertThatThrownBy(() -> BlockingStrandClient.await(c.call(new Put(dir, "m", 0170000, new byte[1]))))
+                .isInstanceOf(InvalidArgumentException.class);
+        client.mkdir(root + "/puts/sub");
+        assertThatThrownBy(() -> BlockingStrandClient.await(c.call(new Put(dir, "sub", 0644, new byte[1]))))
+                .isInstanceOf(IsADirectoryException.class);
+        Fid gone = new Fid(dir.volume(), dir.vnode() + 1_000_000, 1);
+        assertThatThrownBy(() -> BlockingStrandClient.await(c.call(new Put(gone, "f", 0644, new byte[1]))))
+                .isInstanceOf(StaleException.class);
+        assertThat(names(root + "/puts")).containsExactly("sub");
+
+        Attr put = BlockingStrandClient.await(c.<Attr>call(new Put(dir, "ok", 0600, new byte[]{1, 2, 3})));
+        assertThat(put.mode()).isEqualTo(0600);
+        assertThat(read(root + "/puts/ok")).containsExactly(1, 2, 3);
     }
 
     @Test
