@@ -12,6 +12,9 @@ import dev.strand.actors.volume.VolumeSettings;
 import dev.strand.ops.management.ManagementSettings;
 import dev.strand.ops.management.NodeManagement;
 import dev.strand.persistence.CassandraChunkStore;
+import dev.strand.persistence.CassandraNodeLeases;
+import dev.strand.actors.fencing.FencingSettings;
+import dev.strand.actors.fencing.NodeLease;
 import dev.strand.persistence.ChunkStore;
 import dev.strand.persistence.cassandra.CassandraSettings;
 import dev.strand.persistence.cassandra.LocalCassandra;
@@ -103,12 +106,14 @@ public final class StrandServer implements AutoCloseable {
                 cassandra.start();
                 cassandraHost = cassandra.host();
             }
-            chunks = CassandraChunkStore.connect(cassandraHost, cassandraPort, settings.keyspace(),
-                    settings.replicationFactor());
+            CassandraChunkStore cassandraChunks = CassandraChunkStore.connect(cassandraHost, cassandraPort,
+                    settings.keyspace(), settings.replicationFactor());
+            chunks = cassandraChunks;
             // Resolved after the overrides are in: the driver's contact point is a substitution of strand.cassandra.*.
             Config config = ConfigFactory.load(settings.overrides(cassandraHost, cassandraPort)
                     .withFallback(management.overrides())
                     .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+            FencingSettings fencing = FencingSettings.fromConfig(config); // refuses a lease that outlives downing
             system = ActorSystem.create(Behaviors.empty(), "strand", config);
             // Up first, so that /alive answers and /ready says "not yet" while the rest starts.
             NodeManagement node = NodeManagement.get(system);
@@ -119,7 +124,9 @@ public final class StrandServer implements AutoCloseable {
 
             VolumeSettings volumeSettings = VolumeSettings.fromConfig(system.settings().config());
             dev.strand.volume.FrameBudget.of(system.settings().config()); // refuses a frame size the paged messages were not sized for
-            VolumeReplica.init(system, chunks, volumeSettings);
+            // replicas write only under this node's lease (docs/architecture.md, "Fencing the writers")
+            NodeLease lease = NodeLease.startFor(system, CassandraNodeLeases.create(cassandraChunks), fencing);
+            VolumeReplica.init(system, chunks, volumeSettings, lease);
             // every request for a volume goes through its coordinator, which lives beside the replicas
             VolumeCoordinator.init(system, chunks);
             VolumeRegistry.init(system);
