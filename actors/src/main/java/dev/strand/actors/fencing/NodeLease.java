@@ -70,7 +70,7 @@ public final class NodeLease {
     public static NodeLease startFor(ActorSystem<?> system, NodeLeases store, FencingSettings settings) {
         Cluster cluster = Cluster.get(system);
         var self = cluster.selfMember().uniqueAddress();
-        String nodeId = self.address().hostPort() + "#" + self.longUid();
+        String nodeId = nodeId(self);
         NodeLease lease = new NodeLease(store, nodeId, settings, System::nanoTime,
                 () -> cluster.selfMember().status() == MemberStatus.up());
         try {
@@ -94,6 +94,12 @@ public final class NodeLease {
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseClusterExitingDone(), "release-node-lease",
                 () -> lease.release().thenApply(done -> Done.getInstance()));
         return lease;
+    }
+
+    /** A member's node id in the lease table, {@code host:port#uid} (what {@link NodeLeases#releaseDead} takes). */
+    public static String nodeId(org.apache.pekko.cluster.UniqueAddress member) {
+        return member.address().getHost().orElseThrow() + ":" + member.address().getPort().orElseThrow() + "#"
+                + member.longUid();
     }
 
     public String nodeId() {
