@@ -124,6 +124,25 @@ class CassandraNodeLeasesIT {
         assertThat(join(leases.claim(persistenceId, b))).isEmpty();
     }
 
+    /** Figures, not assertions on them: what a renewal and a replica's claim cost on this Cassandra. */
+    @Test
+    void printsWhatARenewalAndAClaimCost() {
+        Owner a = hold(nodeA, LONG);
+        int rounds = 50;
+        long start = System.nanoTime();
+        for (int i = 0; i < rounds; i++) {
+            assertThat(join(leases.renew(nodeA, a.generation(), LONG))).isTrue();
+        }
+        long renewal = (System.nanoTime() - start) / rounds;
+        start = System.nanoTime();
+        for (int i = 0; i < rounds; i++) {
+            assertThat(join(leases.claim(persistenceId + "-" + i, a))).isEmpty();
+        }
+        long claim = (System.nanoTime() - start) / rounds;
+        System.out.printf("node lease renewal: %.2f ms, first claim of a persistence id: %.2f ms (mean of %d)%n",
+                renewal / 1e6, claim / 1e6, rounds);
+    }
+
     @Test
     void ofConcurrentClaimantsExactlyOneWins() {
         List<Owner> claimants = List.of(hold(nodeA, LONG), hold(nodeB, LONG), hold(nodeA + "-c", LONG));
