@@ -53,11 +53,13 @@ public final class StrandServer implements AutoCloseable {
     private final Tcp.ServerBinding binding;
     private final int managementPort;
     private final Thread shutdownHook;
+    private final NodeLease lease;
     private boolean closed;
 
     private StrandServer(ServerSettings settings, LocalCassandra cassandra, ChunkStore chunks,
                          ActorSystem<Void> system, Tcp.ServerBinding binding, int managementPort,
-                         Thread shutdownHook) {
+                         Thread shutdownHook, NodeLease lease) {
+        this.lease = lease;
         this.managementPort = managementPort;
         this.shutdownHook = shutdownHook;
         this.settings = settings;
@@ -147,7 +149,7 @@ public final class StrandServer implements AutoCloseable {
             ServerSettings bound = settings.withCluster(self.host().get(), (Integer) self.port().get(),
                     settings.seedNodes());
             StrandServer server = new StrandServer(bound, cassandra, chunks, system, binding, managementPort,
-                    shutdownHook);
+                    shutdownHook, lease);
             started.set(server);
             return server;
         } catch (Exception e) {
@@ -188,6 +190,11 @@ public final class StrandServer implements AutoCloseable {
     }
 
     /** Where the management endpoint (/ready, /metrics, ...) listens, on strand.management.host. */
+    /** This node's lease; its store's {@code releaseDead} ends a proven-dead node's lease at once. */
+    public NodeLease nodeLease() {
+        return lease;
+    }
+
     public int managementPort() {
         return managementPort;
     }
