@@ -81,11 +81,16 @@ public final class NodeLease {
         } catch (Exception e) {
             throw new IllegalStateException("cannot take this node's lease (" + nodeId + "): " + e, e);
         }
-        // a downed member stops at once (the survivors restart its replicas); a leaving one once its shards moved
+        // a downed member stops at once (the survivors restart its replicas); a leaving one once its shards moved.
+        // Before it joined, a node sees itself Removed too: that is no reason to stop.
+        AtomicBoolean joined = new AtomicBoolean();
         lease.renewals = system.scheduler().scheduleAtFixedRate(settings.renewInterval(), settings.renewInterval(),
                 () -> {
                     MemberStatus status = cluster.selfMember().status();
-                    if (status == MemberStatus.down() || status == MemberStatus.removed()) {
+                    if (status != MemberStatus.removed()) {
+                        joined.set(true);
+                    }
+                    if (status == MemberStatus.down() || (status == MemberStatus.removed() && joined.get())) {
                         lease.release();
                     } else {
                         lease.renewUnlessRenewing();
