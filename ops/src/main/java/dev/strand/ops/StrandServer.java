@@ -12,6 +12,9 @@ import dev.strand.actors.volume.VolumeSettings;
 import dev.strand.ops.management.ManagementSettings;
 import dev.strand.ops.management.NodeManagement;
 import dev.strand.persistence.CassandraChunkStore;
+import dev.strand.persistence.CassandraNodeLeases;
+import dev.strand.actors.fencing.FencingSettings;
+import dev.strand.actors.fencing.NodeLease;
 import dev.strand.persistence.ChunkStore;
 import dev.strand.persistence.cassandra.CassandraSettings;
 import dev.strand.persistence.cassandra.LocalCassandra;
@@ -51,11 +54,13 @@ public final class StrandServer implements AutoCloseable {
     private final Tcp.ServerBinding binding;
     private final int managementPort;
     private final Thread shutdownHook;
+    private final NodeLease lease;
     private boolean closed;
 
     private StrandServer(ServerSettings settings, LocalCassandra cassandra, ChunkStore chunks,
                          ActorSystem<Void> system, Tcp.ServerBinding binding, int managementPort,
-                         Thread shutdownHook) {
+                         Thread shutdownHook, NodeLease lease) {
+        this.lease = lease;
         this.managementPort = managementPort;
         this.shutdownHook = shutdownHook;
         this.settings = settings;
@@ -104,12 +109,14 @@ public final class StrandServer implements AutoCloseable {
                 cassandra.start();
                 cassandraHost = cassandra.host();
             }
-            chunks = CassandraChunkStore.connect(cassandraHost, cassandraPort, settings.keyspace(),
-                    settings.replicationFactor());
+            CassandraChunkStore cassandraChunks = CassandraChunkStore.connect(cassandraHost, cassandraPort,
+                    settings.keyspace(), settings.replicationFactor());
+            chunks = cassandraChunks;
             // Resolved after the overrides are in: the driver's contact point is a substitution of strand.cassandra.*.
             Config config = ConfigFactory.load(settings.overrides(cassandraHost, cassandraPort)
                     .withFallback(management.overrides())
                     .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+            FencingSettings fencing = FencingSettings.fromConfig(config); // refuses a lease that outlives downing
             system = ActorSystem.create(Behaviors.empty(), "strand", config);
             // Up first, so that /alive answers and /ready says "not yet" while the rest starts.
             NodeManagement node = NodeManagement.get(system);
@@ -117,11 +124,14 @@ public final class StrandServer implements AutoCloseable {
             log.info("management endpoint (health, metrics) on http://{}:{}", management.host(), managementPort);
             joinCluster(system, settings.seedNodes());
             ClusterMembershipLog.start(system);
-            DeathProbe.start(system, dead -> { });
 
             VolumeSettings volumeSettings = VolumeSettings.fromConfig(system.settings().config());
             dev.strand.volume.FrameBudget.of(system.settings().config()); // refuses a frame size the paged messages were not sized for
-            VolumeReplica.init(system, chunks, volumeSettings);
+            // replicas write only under this node's lease (docs/architecture.md, "Fencing the writers")
+            NodeLease lease = NodeLease.startFor(system, CassandraNodeLeases.create(cassandraChunks), fencing);
+            VolumeReplica.init(system, chunks, volumeSettings, lease);
+            // a dead process writes nothing more: its replicas may start elsewhere without waiting for its lease
+            DeathProbe.start(system, dead -> lease.store().releaseDead(NodeLease.nodeId(dead)));
             // every request for a volume goes through its coordinator, which lives beside the replicas
             VolumeCoordinator.init(system, chunks);
             VolumeRegistry.init(system);
@@ -142,7 +152,7 @@ public final class StrandServer implements AutoCloseable {
             ServerSettings bound = settings.withCluster(self.host().get(), (Integer) self.port().get(),
                     settings.seedNodes());
             StrandServer server = new StrandServer(bound, cassandra, chunks, system, binding, managementPort,
-                    shutdownHook);
+                    shutdownHook, lease);
             started.set(server);
             return server;
         } catch (Exception e) {
@@ -180,6 +190,11 @@ public final class StrandServer implements AutoCloseable {
 
     public int port() {
         return binding.localAddress().getPort();
+    }
+
+    /** This node's lease; its store's {@code releaseDead} ends a proven-dead node's lease at once. */
+    public NodeLease nodeLease() {
+        return lease;
     }
 
     /** Where the management endpoint (/ready, /metrics, ...) listens, on strand.management.host. */

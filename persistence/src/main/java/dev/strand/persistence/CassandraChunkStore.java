@@ -47,6 +47,7 @@ public final class CassandraChunkStore implements ChunkStore {
     private static final Duration SCHEMA_TIMEOUT = Duration.ofSeconds(30);
 
     private final CqlSession session;
+    private final String keyspace;
     private final LongSupplier clockMillis;
     private final PreparedStatement insertChunk;
     private final PreparedStatement selectChunk;
@@ -58,6 +59,7 @@ public final class CassandraChunkStore implements ChunkStore {
 
     private CassandraChunkStore(CqlSession session, String keyspace, LongSupplier clockMillis) {
         this.session = session;
+        this.keyspace = keyspace;
         this.clockMillis = clockMillis;
         String chunks = keyspace + ".chunks";
         String blobs = keyspace + ".blobs";
@@ -126,6 +128,15 @@ public final class CassandraChunkStore implements ChunkStore {
 
     private static void ddl(CqlSession session, String cql) {
         session.execute(SimpleStatement.newInstance(cql).setTimeout(SCHEMA_TIMEOUT));
+    }
+
+    /** The session and keyspace, shared with {@link CassandraNodeLeases} (closed with this store). */
+    CqlSession session() {
+        return session;
+    }
+
+    String keyspace() {
+        return keyspace;
     }
 
     private PreparedStatement prepare(String cql) {

@@ -2,8 +2,10 @@ package dev.strand.actors.volume;
 
 import dev.strand.actors.cluster.ReplicaAllocationStrategy;
 import dev.strand.actors.cluster.ShardPerEntityExtractor;
+import dev.strand.actors.fencing.NodeLease;
 import dev.strand.actors.volume.VolumeReplica.*;
 import dev.strand.persistence.ChunkStore;
+import dev.strand.persistence.NodeLeases.Owner;
 import dev.strand.volume.Volume;
 import dev.strand.volume.VolumeEvent;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -20,6 +22,7 @@ import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerBuilder;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
@@ -36,18 +39,37 @@ import java.time.Duration;
  */
 final class ReplicaBehavior extends EventSourcedBehavior<Command, VolumeEvent, Volume> {
 
-    static Behavior<Command> create(String entityId, ChunkStore chunks, VolumeSettings settings) {
+    /** The replica, once it claimed its persistence id under this node's lease ({@link ReplicaClaim}). */
+    static Behavior<Command> create(String entityId, ChunkStore chunks, VolumeSettings settings, NodeLease lease) {
+        return ReplicaClaim.create(persistenceId(entityId), lease, owner -> Behaviors.withTimers(timers ->
+                Behaviors.setup(context -> {
+                    // Pekko would name the replica's log after this class; operators know it as VolumeReplica's
+                    context.setLoggerName(VolumeReplica.class);
+                    return new ReplicaBehavior(context, timers, entityId, chunks, settings, lease, owner);
+                })));
+    }
+
+    /**
+     * The replica without its claim step, writing under {@code lease}'s current generation: for Pekko's
+     * EventSourcedBehaviorTestKit, which must talk to the EventSourcedBehavior itself.
+     */
+    static Behavior<Command> createClaimed(String entityId, ChunkStore chunks, VolumeSettings settings,
+                                           NodeLease lease) {
+        Owner owner = java.util.Objects.requireNonNull(lease.current(), "the lease is not held");
         return Behaviors.withTimers(timers -> Behaviors.setup(context -> {
-            // Pekko would name the replica's log after this class; operators know it as VolumeReplica's
             context.setLoggerName(VolumeReplica.class);
-            return new ReplicaBehavior(context, timers, entityId, chunks, settings);
+            return new ReplicaBehavior(context, timers, entityId, chunks, settings, lease, owner);
         }));
     }
 
+    static String persistenceId(String entityId) {
+        return "volume-" + entityId;
+    }
+
     /** Each replica its own shard, placed apart from its volume's other replicas (cluster package). */
-    static void initSharding(ActorSystem<?> system, ChunkStore chunks, VolumeSettings settings) {
+    static void initSharding(ActorSystem<?> system, ChunkStore chunks, VolumeSettings settings, NodeLease lease) {
         ClusterSharding.get(system).init(Entity.of(VolumeReplica.ENTITY_TYPE_KEY,
-                        entityContext -> create(entityContext.getEntityId(), chunks, settings))
+                        entityContext -> create(entityContext.getEntityId(), chunks, settings, lease))
                 .withMessageExtractor(new ShardPerEntityExtractor<Command>())
                 .withAllocationStrategy(new ReplicaAllocationStrategy()));
     }
@@ -60,14 +82,19 @@ final class ReplicaBehavior extends EventSourcedBehavior<Command, VolumeEvent, V
     private final ResolutionCommands resolution;
     private final RepairCommands repairs;
     private final BlobGarbage garbage;
+    // The claim this incarnation writes under: every command checks it, by the clock only (no round trip).
+    private final NodeLease lease;
+    private final Owner claim;
 
     private ReplicaBehavior(ActorContext<Command> context, TimerScheduler<Command> timers, String entityId,
-                            ChunkStore chunks, VolumeSettings settings) {
+                            ChunkStore chunks, VolumeSettings settings, NodeLease lease, Owner claim) {
         // A failed journal write or read restarts the replica with a backoff and recovers it from a clean replay:
         // Pekko hands the same emptyState() object to every recovery, so Volume never changes its empty state
         // (see Volume#apply), and nothing else of the state lives outside Volume.
-        super(PersistenceId.ofUniqueId("volume-" + entityId),
+        super(PersistenceId.ofUniqueId(persistenceId(entityId)),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+        this.lease = lease;
+        this.claim = claim;
         this.scope = new ReplicaScope(context, timers, entityId, chunks, settings, Effect());
         this.garbage = new BlobGarbage(scope);
         this.mutations = new MutationCommands(scope, garbage);
@@ -100,7 +127,10 @@ final class ReplicaBehavior extends EventSourcedBehavior<Command, VolumeEvent, V
                     scope.timers.startTimerWithFixedDelay(new MutationCommands.ExpireCop2Tick(),
                             mutations.cop2ExpiryCheckInterval());
                 })
-                .onSignal(PostStop.instance(), volume -> scope.metrics.replicaStopped(scope.entityId))
+                .onSignal(PostStop.instance(), volume -> {
+                    scope.metrics.replicaStopped(scope.entityId);
+                    lease.releaseClaim(persistenceId(scope.entityId), claim);
+                })
                 .build();
     }
 
@@ -169,7 +199,25 @@ final class ReplicaBehavior extends EventSourcedBehavior<Command, VolumeEvent, V
                 .onCommand(BlobGarbage.FreedBlobDeleted.class, garbage::onFreedBlobDeleted)
                 .onAnyCommand(command -> Effect().none()); // timers of an uninitialised replica
 
-        return builder.build();
+        CommandHandler<Command, VolumeEvent, Volume> handlers = builder.build();
+        return (volume, command) -> lease.trusts(claim.generation()) ? handlers.apply(volume, command)
+                : refuseUnfenced(command);
+    }
+
+    /**
+     * This node no longer trusts the lease the claim was made under (the process was paused past it, or it was
+     * lost): another incarnation may own the journal now. Nothing is persisted or acknowledged, reads are not
+     * served (UNAVAILABLE, as a replica that cannot answer), and this incarnation stops; the next message starts
+     * one that claims again.
+     */
+    private Effect<VolumeEvent, Volume> refuseUnfenced(Command command) {
+        scope.context.getLog().warn("Replica {} stops: the lease of its claim ({}) is no longer trusted",
+                scope.entityId, claim);
+        if (command instanceof ExpectsAnswer asking && asking.replyTo() != null) {
+            asking.replyTo().tell(new Result.Rejected(dev.strand.protocol.Status.UNAVAILABLE, "replica "
+                    + scope.entityId + " on " + claim.nodeId() + " lost its lease; ask again"));
+        }
+        return Effect().stop();
     }
 
     // ---- events ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import dev.strand.volume.VolumeEvent;
 import dev.strand.volume.VolumeSnapshot;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.strand.actors.CborSerializable;
+import dev.strand.actors.fencing.NodeLease;
 import dev.strand.persistence.ChunkStore;
 import dev.strand.protocol.Status;
 import dev.strand.protocol.message.Attr;
@@ -489,12 +490,13 @@ public final class VolumeReplica {
 
     private VolumeReplica() {} // a protocol: creation below, behaviour in ReplicaBehavior
 
-    public static Behavior<Command> create(String entityId, ChunkStore chunks, VolumeSettings settings) {
-        return ReplicaBehavior.create(entityId, chunks, settings);
+    /** A replica that writes only under {@code lease} (it claims its journal first). */
+    public static Behavior<Command> create(String entityId, ChunkStore chunks, VolumeSettings settings, NodeLease lease) {
+        return ReplicaBehavior.create(entityId, chunks, settings, lease);
     }
 
-    /** Registers the entity type with Cluster Sharding on this node. */
-    public static void init(ActorSystem<?> system, ChunkStore chunks, VolumeSettings settings) {
-        ReplicaBehavior.initSharding(system, chunks, settings);
+    /** Registers the entity type with Cluster Sharding on this node, its replicas fenced by the node's lease. */
+    public static void init(ActorSystem<?> system, ChunkStore chunks, VolumeSettings settings, NodeLease lease) {
+        ReplicaBehavior.initSharding(system, chunks, settings, lease);
     }
 }

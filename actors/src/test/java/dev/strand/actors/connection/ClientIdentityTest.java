@@ -58,7 +58,7 @@ class ClientIdentityTest {
         Cluster cluster = Cluster.get(testKit.system());
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
         InMemoryChunkStore chunks = new InMemoryChunkStore();
-        VolumeReplica.init(testKit.system(), chunks, ActorTestSupport.quietSettings());
+        VolumeReplica.init(testKit.system(), chunks, ActorTestSupport.quietSettings(), ActorTestSupport.fence());
         dev.strand.actors.coordinator.VolumeCoordinator.init(testKit.system(), chunks); // as StrandServer does
         VolumeRegistry.init(testKit.system());
         dev.strand.actors.coordinator.VolumeCoordinator.init(testKit.system(), chunks); // requests go through it

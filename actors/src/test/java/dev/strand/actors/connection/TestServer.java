@@ -28,7 +28,7 @@ final class TestServer implements AutoCloseable {
     TestServer(ConnectionSettings settings) throws Exception {
         InMemoryChunkStore chunks = new InMemoryChunkStore();
         ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(
-                VolumeReplica.entityId(VOLUME, 0), chunks, ActorTestSupport.quietSettings()));
+                VolumeReplica.entityId(VOLUME, 0), chunks, ActorTestSupport.quietSettings(), ActorTestSupport.fence()));
         TestProbe<VolumeReplica.Result> initialized = testKit.createTestProbe();
         replica.tell(new VolumeReplica.Initialize(VOLUME, "test", 1, initialized.ref()));
         initialized.expectMessageClass(VolumeReplica.Result.Done.class, Duration.ofSeconds(10));

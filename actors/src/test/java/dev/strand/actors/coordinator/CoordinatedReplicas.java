@@ -1,5 +1,6 @@
 package dev.strand.actors.coordinator;
 
+import dev.strand.actors.volume.ActorTestSupport;
 import dev.strand.actors.registry.MinReplicas;
 import dev.strand.actors.registry.VolumeRegistry;
 import dev.strand.actors.volume.Cop1;
@@ -79,7 +80,7 @@ final class CoordinatedReplicas {
         for (int r = 0; r < replicas; r++) {
             String entityId = VolumeReplica.entityId(volumeId, r);
             ids.add(entityId);
-            ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(entityId, chunks, settings));
+            ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(entityId, chunks, settings, ActorTestSupport.fence()));
             replica.tell(new VolumeReplica.Initialize(volumeId, "vol", 1, client.getRef(), replicas));
             client.expectMessageClass(VolumeReplica.Result.Done.class, Duration.ofSeconds(20));
             AtomicBoolean cutOff = new AtomicBoolean();

@@ -49,7 +49,7 @@ class CoordinatorMetricsTest {
         for (int r = 0; r < 2; r++) {
             String entityId = VolumeReplica.entityId(VOLUME_ID, r);
             ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(entityId, chunks,
-                    ActorTestSupport.quietSettings()));
+                    ActorTestSupport.quietSettings(), ActorTestSupport.fence()));
             replica.tell(new VolumeReplica.Initialize(VOLUME_ID, "vol", 1, client.getRef(), 2));
             client.expectMessageClass(VolumeReplica.Result.Done.class);
             refs.put(entityId, replica);

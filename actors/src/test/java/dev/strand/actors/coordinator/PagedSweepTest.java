@@ -95,7 +95,7 @@ class PagedSweepTest {
     @Test
     void sweepsOverReplicasOfManyBlobsDeleteAllGarbageAndKeepEveryReferencedBlob() {
         ActorRef<VolumeReplica.Command> real = testKit.spawn(VolumeReplica.create(VolumeReplica.entityId(VOLUME_ID, 0),
-                chunks, new VolumeSettings(Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(1), 1_000_000, 2)));
+                chunks, new VolumeSettings(Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(1), 1_000_000, 2), ActorTestSupport.fence()));
         real.tell(new VolumeReplica.Initialize(VOLUME_ID, "vol", 1, client.getRef(), 2));
         client.expectMessageClass(VolumeReplica.Result.Done.class);
         Set<UUID> referenced = new HashSet<>();

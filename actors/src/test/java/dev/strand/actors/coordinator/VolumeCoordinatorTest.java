@@ -85,7 +85,7 @@ class VolumeCoordinatorTest {
                     probes.put(r, probe);
                     real.add(null);
                 } else {
-                    ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(entityId, chunks, settings));
+                    ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(entityId, chunks, settings, ActorTestSupport.fence()));
                     replica.tell(new VolumeReplica.Initialize(volumeId, "vol", 1, client.getRef(), replicas));
                     // generous: the first test of the class starts the journal and serializers cold
                     client.expectMessageClass(VolumeReplica.Result.Done.class, Duration.ofSeconds(20));
@@ -469,7 +469,7 @@ class VolumeCoordinatorTest {
         VolumeSettings expiring = new VolumeSettings(Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(1),
                 1000, 2, Duration.ofMillis(300));
         String entityId = VolumeReplica.entityId(volumeId, 0);
-        ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(entityId, chunks, expiring));
+        ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(entityId, chunks, expiring, ActorTestSupport.fence()));
         replica.tell(new VolumeReplica.Initialize(volumeId, "vol", 1, client.getRef(), 3));
         client.expectMessageClass(VolumeReplica.Result.Done.class);
 
@@ -495,7 +495,7 @@ class VolumeCoordinatorTest {
     void aReplicaRefusesAnOperationUnderAnIdThatIsStillPendingAndKeepsTheFirst() {
         String entityId = VolumeReplica.entityId(volumeId, 0);
         ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(entityId, chunks,
-                ActorTestSupport.quietSettings()));
+                ActorTestSupport.quietSettings(), ActorTestSupport.fence()));
         replica.tell(new VolumeReplica.Initialize(volumeId, "vol", 1, client.getRef(), 2));
         client.expectMessageClass(VolumeReplica.Result.Done.class);
         replica.tell(new VolumeReplica.Execute(new Create(Fid.root(volumeId), "f", 0644, true), "c", 1,
@@ -523,7 +523,7 @@ class VolumeCoordinatorTest {
     void aCop2ArrivingInTimeBumpsTheOtherSlotsOnceAndSurvivesRecovery() {
         String entityId = VolumeReplica.entityId(volumeId, 1);
         ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(entityId, chunks,
-                ActorTestSupport.quietSettings()));
+                ActorTestSupport.quietSettings(), ActorTestSupport.fence()));
         replica.tell(new VolumeReplica.Initialize(volumeId, "vol", 1, client.getRef(), 3));
         client.expectMessageClass(VolumeReplica.Result.Done.class);
         replica.tell(new VolumeReplica.Execute(new Create(Fid.root(volumeId), "f", 0644, true), "c", 1,
@@ -540,7 +540,7 @@ class VolumeCoordinatorTest {
         // a fresh incarnation replays the journal and ends up with the same vectors
         testKit.stop(replica);
         ActorRef<VolumeReplica.Command> recovered = testKit.spawn(VolumeReplica.create(entityId, chunks,
-                ActorTestSupport.quietSettings()));
+                ActorTestSupport.quietSettings(), ActorTestSupport.fence()));
         recovered.tell(new VolumeReplica.Validate(file.fid(), client.getRef()));
         assertThat(client.expectMessageClass(VolumeReplica.Result.Validation.class).replicas().get(0).versionVector())
                 .containsExactly(1L, 1L, 0L);

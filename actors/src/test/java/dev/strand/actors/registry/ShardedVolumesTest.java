@@ -47,7 +47,7 @@ class ShardedVolumesTest {
         Cluster cluster = Cluster.get(testKit.system());
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
         InMemoryChunkStore chunks = new InMemoryChunkStore();
-        VolumeReplica.init(testKit.system(), chunks, ActorTestSupport.quietSettings());
+        VolumeReplica.init(testKit.system(), chunks, ActorTestSupport.quietSettings(), ActorTestSupport.fence());
         dev.strand.actors.coordinator.VolumeCoordinator.init(testKit.system(), chunks);
         VolumeRegistry.init(testKit.system());
     }

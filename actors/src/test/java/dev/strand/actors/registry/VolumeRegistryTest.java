@@ -37,7 +37,7 @@ class VolumeRegistryTest {
 
     private Function<String, RecipientRef<VolumeReplica.Command>> realReplicas() {
         return entityId -> replicas.computeIfAbsent(entityId, id -> testKit.spawn(
-                VolumeReplica.create(id, chunks, ActorTestSupport.quietSettings()), "replica-" + id));
+                VolumeReplica.create(id, chunks, ActorTestSupport.quietSettings(), ActorTestSupport.fence()), "replica-" + id));
     }
 
     private ActorRef<VolumeRegistry.Command> registry(Function<String, RecipientRef<VolumeReplica.Command>> replicas) {

@@ -67,7 +67,7 @@ public final class InProcessServer implements AutoCloseable {
             cluster.manager().tell(Join.create(cluster.selfMember().address()));
             InMemoryChunkStore chunks = new InMemoryChunkStore();
             // in the order StrandServer starts them
-            VolumeReplica.init(testKit.system(), chunks, ActorTestSupport.quietSettings());
+            VolumeReplica.init(testKit.system(), chunks, ActorTestSupport.quietSettings(), ActorTestSupport.fence());
             VolumeCoordinator.init(testKit.system(), chunks);
             VolumeRegistry.init(testKit.system());
             int port = StrandTcpServer.bind(testKit.system(), "127.0.0.1", 0,

@@ -2,6 +2,9 @@ package dev.strand.actors.volume;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.strand.actors.fencing.FencingSettings;
+import dev.strand.actors.fencing.NodeLease;
+import dev.strand.persistence.InMemoryNodeLeases;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 
@@ -11,6 +14,20 @@ import java.time.Duration;
 public final class ActorTestSupport {
 
     private ActorTestSupport() {}
+
+    /** One node's lease for every replica of the tests that are not about fencing: taken once, trusted for a year. */
+    private static final NodeLease FENCE = new NodeLease(new InMemoryNodeLeases(), "127.0.0.1:1#1",
+            new FencingSettings(Duration.ofDays(365), Duration.ofDays(1), Duration.ofSeconds(1)), System::nanoTime,
+            () -> true);
+
+    static {
+        FENCE.acquire().toCompletableFuture().join();
+    }
+
+    /** The in-memory lease of the one node the tests run (not renewed: it outlives the test run). */
+    public static NodeLease fence() {
+        return FENCE;
+    }
 
     /** In-memory journal and snapshot store; the module's reference.conf (serialisation bindings) below. */
     public static Config inMemoryPersistence() {

@@ -44,7 +44,7 @@ class BlobGarbageTest {
 
     private ActorRef<VolumeReplica.Command> replica(Duration deleteDelay, Duration sweepInterval) {
         ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(
-                VolumeReplica.entityId(volumeId, 0), chunks, new VolumeSettings(deleteDelay, sweepInterval, LONG, 1000, 2)));
+                VolumeReplica.entityId(volumeId, 0), chunks, new VolumeSettings(deleteDelay, sweepInterval, LONG, 1000, 2), ActorTestSupport.fence()));
         replica.tell(new VolumeReplica.Initialize(volumeId, "garbage", 1, probe.getRef()));
         probe.expectMessageClass(VolumeReplica.Result.Done.class);
         return replica;

@@ -45,7 +45,7 @@ class ReplicaRecoveryTest {
     private final InMemoryChunkStore chunks = new InMemoryChunkStore();
 
     private ActorRef<VolumeReplica.Command> spawn(VolumeSettings settings) {
-        return testKit.spawn(VolumeReplica.create(entityId, chunks, settings));
+        return testKit.spawn(VolumeReplica.create(entityId, chunks, settings, ActorTestSupport.fence()));
     }
 
     private VolumeReplica.Result ask(ActorRef<VolumeReplica.Command> replica,

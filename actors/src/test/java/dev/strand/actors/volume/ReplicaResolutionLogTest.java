@@ -55,7 +55,7 @@ class ReplicaResolutionLogTest {
 
     /** Replica 0 of three: creates under COP1 as operations 101.., then COP2 of 101 (everywhere), 102 (two of three). */
     private ActorRef<VolumeReplica.Command> replicaWithFourOperations(VolumeSettings settings) {
-        ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(entityId, chunks, settings));
+        ActorRef<VolumeReplica.Command> replica = testKit.spawn(VolumeReplica.create(entityId, chunks, settings, ActorTestSupport.fence()));
         ask(replica, r -> new VolumeReplica.Initialize(volumeId, "rlog-" + volumeId, 1, r, 3));
         for (int i = 0; i < 4; i++) {
             long opId = 101 + i;
@@ -84,7 +84,7 @@ class ReplicaResolutionLogTest {
         ActorRef<VolumeReplica.Command> replica = replicaWithFourOperations(settings);
         testKit.stop(replica);
 
-        ActorRef<VolumeReplica.Command> replayed = testKit.spawn(VolumeReplica.create(entityId, chunks, settings));
+        ActorRef<VolumeReplica.Command> replayed = testKit.spawn(VolumeReplica.create(entityId, chunks, settings, ActorTestSupport.fence()));
 
         assertThat(self(replayed).resolutionLogEntries()).isEqualTo(3);
     }
@@ -96,7 +96,7 @@ class ReplicaResolutionLogTest {
         assertThat(self(replica).resolutionLogEntries()).as("103, 104: 102 dropped for space").isEqualTo(2);
         testKit.stop(replica);
 
-        ActorRef<VolumeReplica.Command> recovered = testKit.spawn(VolumeReplica.create(entityId, chunks, snapshotting));
+        ActorRef<VolumeReplica.Command> recovered = testKit.spawn(VolumeReplica.create(entityId, chunks, snapshotting, ActorTestSupport.fence()));
 
         assertThat(self(recovered).resolutionLogEntries()).isEqualTo(2);
         ask(recovered, r -> new VolumeReplica.Cop2(List.of(new Cop2Update(103, List.of(0, 1, 2))), r));

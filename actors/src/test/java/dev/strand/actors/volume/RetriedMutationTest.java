@@ -44,7 +44,7 @@ class RetriedMutationTest {
     private EventSourcedBehaviorTestKit<VolumeReplica.Command, VolumeEvent, Volume> replica(VolumeSettings settings) {
         EventSourcedBehaviorTestKit<VolumeReplica.Command, VolumeEvent, Volume> kit =
                 EventSourcedBehaviorTestKit.create(testKit.system(),
-                        VolumeReplica.create(VolumeReplica.entityId(volumeId, 0), new InMemoryChunkStore(), settings),
+                        ReplicaBehavior.createClaimed(VolumeReplica.entityId(volumeId, 0), new InMemoryChunkStore(), settings, ActorTestSupport.fence()),
                         EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
         kit.<VolumeReplica.Result>runCommand(replyTo -> new VolumeReplica.Initialize(volumeId, "retry-" + volumeId, 1, replyTo));
         return kit;

@@ -60,7 +60,7 @@ class VolumeReplicaTest {
 
     private EventSourcedBehaviorTestKit<VolumeReplica.Command, VolumeEvent, Volume> replica(VolumeSettings settings) {
         return EventSourcedBehaviorTestKit.create(testKit.system(),
-                VolumeReplica.create(VolumeReplica.entityId(volumeId, 0), new InMemoryChunkStore(), settings),
+                ReplicaBehavior.createClaimed(VolumeReplica.entityId(volumeId, 0), new InMemoryChunkStore(), settings, ActorTestSupport.fence()),
                 EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
     }
 
