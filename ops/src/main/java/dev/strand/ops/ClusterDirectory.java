@@ -33,6 +33,14 @@ class ClusterDirectory {
         return dir.resolve("nodes.tsv");
     }
 
+    /** Replaces nodes.tsv at once (a new file moved over it), so a reader never sees it empty or half written. */
+    void writeNodes(List<NodeRecord> nodes) throws IOException {
+        Path next = dir.resolve("nodes.tsv.next");
+        Files.write(next, nodes.stream().map(NodeRecord::line).toList());
+        Files.move(next, nodesFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
     Path nodePidFile(int node) {
         return dir.resolve("node-" + node + ".pid");
     }

@@ -155,7 +155,7 @@ final class ClusterUp implements Callable<Integer> {
     }
 
     private void writeNodes(List<NodeRecord> nodes) throws IOException {
-        Files.write(place.nodesFile(), nodes.stream().map(NodeRecord::line).toList());
+        place.writeNodes(nodes);
     }
 
     private void awaitReady(NodeRecord node) {

@@ -36,7 +36,7 @@ final class NodeProcesses {
                 process.pid());
         List<NodeRecord> nodes = new ArrayList<>(place.nodes());
         nodes.replaceAll(n -> n.node() == started.node() ? started : n);
-        Files.write(place.nodesFile(), nodes.stream().map(NodeRecord::line).toList());
+        place.writeNodes(nodes);
         System.out.println("started node " + started.node() + " (pid " + started.pid() + ")");
         return process;
     }

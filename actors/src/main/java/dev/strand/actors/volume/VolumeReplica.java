@@ -477,10 +477,8 @@ public final class VolumeReplica {
         /** Replicas' versions of one object (see {@link ReadObjectVersion}). */
         record ObjectVersions(List<ObjectVersion> versions) implements Result {}
 
-        /**
-         * A page of a replica's images of the vnodes a resolution names ({@link dev.strand.conflictrepair.VnodeImages});
-         * {@code more}: images follow (absent, so false, from earlier releases).
-         */
+        /** A page of a replica's images of the vnodes a resolution names ({@link dev.strand.conflictrepair.VnodeImages});
+         *  {@code more}: images follow (absent, so false, from earlier releases). */
         record ResolutionImages(List<VolumeSnapshot.VnodeRecord> images, boolean more) implements Result {
             public ResolutionImages(List<VolumeSnapshot.VnodeRecord> images) {
                 this(images, false);
