@@ -134,7 +134,7 @@ public final class StrandServer implements AutoCloseable {
             DeathProbe.start(system, dead -> lease.store().releaseDead(NodeLease.nodeId(dead)));
             // every request for a volume goes through its coordinator, which lives beside the replicas
             VolumeCoordinator.init(system, chunks);
-            VolumeRegistry.init(system);
+            VolumeRegistry.init(system, lease); // fenced by the same lease
 
             awaitJournal(system);
             node.registryReady();

@@ -1,6 +1,9 @@
 package dev.strand.actors.registry;
 
 import dev.strand.actors.CborSerializable;
+import dev.strand.actors.fencing.LeaseClaim;
+import dev.strand.actors.fencing.NodeLease;
+import dev.strand.persistence.NodeLeases.Owner;
 import dev.strand.volume.FrameBudget;
 import dev.strand.actors.volume.VolumeReplica;
 import dev.strand.cop2.OperationIds;
@@ -11,6 +14,7 @@ import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -46,15 +50,25 @@ import java.util.function.Function;
  * <p>Creating is safe to retry: the event records the creating request's (client id, request id), and the
  * same pair again for that name is answered as the first attempt succeeded (or would have: a volume whose
  * replicas are not confirmed yet is initialised again). Anyone else creating a taken name gets VOLUME_EXISTS.
+ *
+ * <p>Fenced like a replica (docs/architecture.md, "Fencing the writers"): an incarnation claims the persistence id
+ * under this node's lease before it recovers ({@link LeaseClaim}), and writes or answers only while the lease of
+ * that claim is trusted, so a paused node's old incarnation never persists beside the new one (operation ids it
+ * leased could repeat).
  */
 public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Command, RegistryEvent, RegistryState> {
 
     public static final String ENTITY_ID = "registry";
 
+    static final String PERSISTENCE_ID = "volume-registry";
+
     public static final EntityTypeKey<Command> ENTITY_TYPE_KEY =
             EntityTypeKey.create(Command.class, "VolumeRegistry");
 
-    public sealed interface Command extends CborSerializable {}
+    public sealed interface Command extends CborSerializable {
+        /** Where the answer goes (null: nobody waits). */
+        ActorRef<Result> replyTo();
+    }
 
     /** The most replicas a storage group may have. */
     public static final int MAX_REPLICAS = 5;
@@ -149,18 +163,31 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
     /**
      * @param replicas          where a replica entity id's commands go (Cluster Sharding in production)
      * @param initializeTimeout how long to wait for a replica to confirm Initialize
+     * @param lease             this node's lease, under which the registry claims its journal and writes
      */
     public static Behavior<Command> create(Function<String, RecipientRef<VolumeReplica.Command>> replicas,
-                                           Duration initializeTimeout) {
-        return Behaviors.setup(context -> new VolumeRegistry(context, replicas, initializeTimeout));
+                                           Duration initializeTimeout, NodeLease lease) {
+        return LeaseClaim.create(PERSISTENCE_ID, lease, VolumeRegistry::refuseWaiting, owner -> Behaviors.setup(
+                context -> new VolumeRegistry(context, replicas, initializeTimeout, lease, owner)));
     }
 
-    /** Registers the registry with Cluster Sharding on this node; replicas are reached through sharding too. */
-    public static void init(ActorSystem<?> system) {
+    /**
+     * Registers the registry with Cluster Sharding on this node, fenced by the node's lease; replicas are reached
+     * through sharding too.
+     */
+    public static void init(ActorSystem<?> system, NodeLease lease) {
         ClusterSharding sharding = ClusterSharding.get(system);
         Duration timeout = system.settings().config().getDuration("strand.registry.initialize-timeout");
         sharding.init(Entity.of(ENTITY_TYPE_KEY, entityContext -> create(
-                entityId -> sharding.entityRefFor(VolumeReplica.ENTITY_TYPE_KEY, entityId), timeout)));
+                entityId -> sharding.entityRefFor(VolumeReplica.ENTITY_TYPE_KEY, entityId), timeout, lease)));
+    }
+
+    /** A command beyond the claim's stash: refused as by a registry that does not answer. */
+    private static void refuseWaiting(Object waiting) {
+        if (waiting instanceof Command command && command.replyTo() != null) {
+            command.replyTo().tell(new Result.Rejected(Status.UNAVAILABLE, "the volume registry is not available "
+                    + "yet: it waits for an earlier incarnation's lease to end; try again later"));
+        }
     }
 
     /** The registry, wherever in the cluster it runs. */
@@ -173,15 +200,20 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
     private final Duration initializeTimeout;
     /** How large the answers to other nodes may be. */
     private final FrameBudget frames;
+    // The claim this incarnation writes under: every command checks it, by the clock only (no round trip).
+    private final NodeLease lease;
+    private final Owner claim;
 
     private VolumeRegistry(ActorContext<Command> context, Function<String, RecipientRef<VolumeReplica.Command>> replicas,
-                           Duration initializeTimeout) {
-        super(PersistenceId.ofUniqueId("volume-registry"),
+                           Duration initializeTimeout, NodeLease lease, Owner claim) {
+        super(PersistenceId.ofUniqueId(PERSISTENCE_ID),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
         this.context = context;
         this.replicas = replicas;
         this.initializeTimeout = initializeTimeout;
         this.frames = FrameBudget.of(context.getSystem().settings().config());
+        this.lease = lease;
+        this.claim = claim;
     }
 
     @Override
@@ -205,6 +237,8 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
                         }
                     }
                 })
+                // its next incarnation elsewhere (a hand-off) need not wait for this node's lease to end
+                .onSignal(PostStop.instance(), state -> lease.releaseClaim(PERSISTENCE_ID, claim))
                 .build();
     }
 
@@ -219,7 +253,22 @@ public final class VolumeRegistry extends EventSourcedBehavior<VolumeRegistry.Co
                 .onCommand(LeaseOperationIds.class, this::onLeaseOperationIds)
                 .onCommand(ListVolumesPage.class, this::onListVolumesPage)
                 .onCommand(InitializeAnswered.class, this::onInitializeAnswered);
-        return builder.build();
+        CommandHandler<Command, RegistryEvent, RegistryState> handlers = builder.build();
+        return (state, command) -> lease.trusts(claim.generation()) ? handlers.apply(state, command)
+                : refuseUnfenced(command);
+    }
+
+    /**
+     * This node no longer trusts the lease the claim was made under (the process was paused past it, or it was
+     * lost): another incarnation may own the journal now. Nothing is persisted or answered but UNAVAILABLE (no
+     * operation ids leased, no volume created), and this incarnation stops; the next message starts one that
+     * claims again.
+     */
+    private Effect<RegistryEvent, RegistryState> refuseUnfenced(Command command) {
+        context.getLog().warn("The volume registry stops: the lease of its claim ({}) is no longer trusted", claim);
+        reply(command.replyTo(), new Result.Rejected(Status.UNAVAILABLE, "the volume registry on " + claim.nodeId()
+                + " lost its lease; try again"));
+        return Effect().stop();
     }
 
     private Effect<RegistryEvent, RegistryState> onCreateVolume(RegistryState state, CreateVolume command) {

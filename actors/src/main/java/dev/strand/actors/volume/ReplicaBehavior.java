@@ -2,6 +2,7 @@ package dev.strand.actors.volume;
 
 import dev.strand.actors.cluster.ReplicaAllocationStrategy;
 import dev.strand.actors.cluster.ShardPerEntityExtractor;
+import dev.strand.actors.fencing.LeaseClaim;
 import dev.strand.actors.fencing.NodeLease;
 import dev.strand.actors.volume.VolumeReplica.*;
 import dev.strand.persistence.ChunkStore;
@@ -39,14 +40,23 @@ import java.time.Duration;
  */
 final class ReplicaBehavior extends EventSourcedBehavior<Command, VolumeEvent, Volume> {
 
-    /** The replica, once it claimed its persistence id under this node's lease ({@link ReplicaClaim}). */
+    /** The replica, once it claimed its persistence id under this node's lease ({@link LeaseClaim}). */
     static Behavior<Command> create(String entityId, ChunkStore chunks, VolumeSettings settings, NodeLease lease) {
-        return ReplicaClaim.create(persistenceId(entityId), lease, owner -> Behaviors.withTimers(timers ->
-                Behaviors.setup(context -> {
+        String persistenceId = persistenceId(entityId);
+        return LeaseClaim.create(persistenceId, lease, waiting -> refuseWaiting(persistenceId, waiting),
+                owner -> Behaviors.withTimers(timers -> Behaviors.setup(context -> {
                     // Pekko would name the replica's log after this class; operators know it as VolumeReplica's
                     context.setLoggerName(VolumeReplica.class);
                     return new ReplicaBehavior(context, timers, entityId, chunks, settings, lease, owner);
                 })));
+    }
+
+    /** A command beyond the claim's stash: refused as by a replica that does not answer. */
+    private static void refuseWaiting(String persistenceId, Object waiting) {
+        if (waiting instanceof ExpectsAnswer asking && asking.replyTo() != null) {
+            asking.replyTo().tell(new Result.Rejected(dev.strand.protocol.Status.UNAVAILABLE, persistenceId
+                    + " is not available yet: it waits for an earlier incarnation's lease to end"));
+        }
     }
 
     /**

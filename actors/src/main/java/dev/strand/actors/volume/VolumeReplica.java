@@ -145,10 +145,7 @@ public final class VolumeReplica {
      */
     public record ListBlobReferences(ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
-    /**
-     * The blobs of this replica's vnodes numbered above {@code afterVnode} (0: from the first), one page:
-     * {@link Result.BlobReferencesPage}.
-     */
+    /** The blobs of this replica's vnodes above {@code afterVnode} (0: from the first), one page: {@link Result.BlobReferencesPage}. */
     public record ListBlobReferencesPage(long afterVnode, ActorRef<Result> replyTo) implements Command, ExpectsAnswer {}
 
     /** The blob to read for a regular file: {@link Result.FetchTarget}. */

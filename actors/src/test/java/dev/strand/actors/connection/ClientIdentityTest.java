@@ -60,7 +60,7 @@ class ClientIdentityTest {
         InMemoryChunkStore chunks = new InMemoryChunkStore();
         VolumeReplica.init(testKit.system(), chunks, ActorTestSupport.quietSettings(), ActorTestSupport.fence());
         dev.strand.actors.coordinator.VolumeCoordinator.init(testKit.system(), chunks); // as StrandServer does
-        VolumeRegistry.init(testKit.system());
+        VolumeRegistry.init(testKit.system(), ActorTestSupport.fence());
         dev.strand.actors.coordinator.VolumeCoordinator.init(testKit.system(), chunks); // requests go through it
         port = StrandTcpServer.bind(testKit.system(), "127.0.0.1", 0, new ServerIdentity("strand", "n1", 1),
                         VolumeRouter.sharded(testKit.system()), chunks)

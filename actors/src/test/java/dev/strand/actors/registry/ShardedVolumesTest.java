@@ -49,7 +49,7 @@ class ShardedVolumesTest {
         InMemoryChunkStore chunks = new InMemoryChunkStore();
         VolumeReplica.init(testKit.system(), chunks, ActorTestSupport.quietSettings(), ActorTestSupport.fence());
         dev.strand.actors.coordinator.VolumeCoordinator.init(testKit.system(), chunks);
-        VolumeRegistry.init(testKit.system());
+        VolumeRegistry.init(testKit.system(), ActorTestSupport.fence());
     }
 
     @AfterAll

@@ -41,7 +41,7 @@ class VolumeRegistryTest {
     }
 
     private ActorRef<VolumeRegistry.Command> registry(Function<String, RecipientRef<VolumeReplica.Command>> replicas) {
-        return testKit.spawn(VolumeRegistry.create(replicas, Duration.ofSeconds(3)));
+        return testKit.spawn(VolumeRegistry.create(replicas, Duration.ofSeconds(3), ActorTestSupport.fence()));
     }
 
     private VolumeRegistry.Result create(ActorRef<VolumeRegistry.Command> registry, String name, int replicas) {

@@ -69,7 +69,7 @@ public final class InProcessServer implements AutoCloseable {
             // in the order StrandServer starts them
             VolumeReplica.init(testKit.system(), chunks, ActorTestSupport.quietSettings(), ActorTestSupport.fence());
             VolumeCoordinator.init(testKit.system(), chunks);
-            VolumeRegistry.init(testKit.system());
+            VolumeRegistry.init(testKit.system(), ActorTestSupport.fence());
             int port = StrandTcpServer.bind(testKit.system(), "127.0.0.1", 0,
                             new ServerIdentity(CLUSTER_ID, "test-node", 1), VolumeRouter.sharded(testKit.system()), chunks)
                     .toCompletableFuture().get(30, TimeUnit.SECONDS).localAddress().getPort();
