@@ -2,6 +2,10 @@ package dev.strand.actors.cluster;
 
 import com.typesafe.config.Config;
 import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.remote.RemoteActorRefProvider;
+import scala.Option;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -113,6 +117,7 @@ public final class DeathProbe {
                                 log.warn("Node {} is dead: its cluster port refused {} connections in a row after "
                                         + "accepting before. Downing it now.", address.hostPort(), settings.refusals());
                                 cluster.manager().tell(new Down(address));
+                                quarantine(context.getSystem(), result.member());
                                 probed.remove(result.member());
                                 whenDead.accept(result.member());
                             }
@@ -121,6 +126,19 @@ public final class DeathProbe {
                         .build();
             });
         });
+    }
+
+    /**
+     * Pekko removes a downed member only once it is unreachable or terminated. The failure detector takes about 2 s
+     * to call it unreachable; a quarantined incarnation is marked terminated at once (Pekko's cluster daemon listens
+     * for quarantines), so its shards can move at the next leader action. A dead process's incarnation never
+     * speaks again, so quarantining it loses nothing.
+     */
+    private static void quarantine(ActorSystem<?> system, UniqueAddress member) {
+        if (Adapter.toClassic(system) instanceof ExtendedActorSystem extended
+                && extended.provider() instanceof RemoteActorRefProvider remote) {
+            remote.quarantine(member.address(), Option.apply(member.longUid()), "its process is dead (death probe)");
+        }
     }
 
     /** Members that hold (or will hold) shards; Down, Exiting and Removed ones are past the point. */
