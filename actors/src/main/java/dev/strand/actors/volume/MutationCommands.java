@@ -110,9 +110,7 @@ final class MutationCommands {
 
     Effect<VolumeEvent, Volume> onCommitStore(Volume volume, CommitStore command) {
         try {
-            if (garbage.isBeingDeleted(command.blobId())) {
-                throw new InvalidArgumentException("blob " + command.blobId() + " was freed and is being deleted");
-            }
+            requireLiveBlob(command.blobId());
             Origin origin = origin(command.clientId(), command.requestId(), command.cop1(),
                     RequestDigest.ofStore(command.fid(), command.length()));
             return onceOnly(volume, new StoreMutation(origin, command.fid(), command.blobId(), command.length()),
@@ -124,11 +122,16 @@ final class MutationCommands {
         }
     }
 
+    /** A commit may not reference a blob whose delayed deletion has started: its chunks are going. */
+    private void requireLiveBlob(java.util.UUID blobId) {
+        if (garbage.isBeingDeleted(blobId)) {
+            throw new InvalidArgumentException("blob " + blobId + " was freed and is being deleted");
+        }
+    }
+
     Effect<VolumeEvent, Volume> onCommitPut(Volume volume, VolumeReplica.CommitPut command) {
         try {
-            if (garbage.isBeingDeleted(command.blobId())) {
-                throw new InvalidArgumentException("blob " + command.blobId() + " was freed and is being deleted");
-            }
+            requireLiveBlob(command.blobId());
             Origin origin = origin(command.clientId(), command.requestId(), command.cop1(), command.requestDigest());
             Mutation put = new PutMutation(origin, command.dir(), command.name(), command.mode(), command.blobId(),
                     command.length());
